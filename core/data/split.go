@@ -1,0 +1,112 @@
+package data
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+)
+
+// splitStream is the PCG stream (second seed word) of Split, so that another
+// package seeding PCG with the same user seed (weight initialisation, batch
+// order) draws an unrelated sequence. The bytes spell "split".
+const splitStream = 0x73706c6974
+
+// Split shuffles a copy of reviews with PCG(seed, splitStream) and returns
+// the last testFrac of it as test, the rest as train. The test size is
+// ceil(testFrac·n), scikit-learn's train_test_split rule (10,000 of 50,000
+// at 0.2); the shuffle itself is ours, so the split is not sklearn's. The
+// same seed gives the same split natively and in WebAssembly. The input is
+// not modified; the Review values are copied, their texts shared.
+func Split(reviews []Review, testFrac float64, seed uint64) (train, test []Review, err error) {
+	if !(testFrac > 0 && testFrac < 1) {
+		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
+	}
+	n := len(reviews)
+	nTest := int(math.Ceil(testFrac * float64(n)))
+	if nTest == 0 || nTest >= n {
+		return nil, nil, fmt.Errorf("split: %d reviews at test fraction %v leave %d for training and %d for test; both must be non-empty",
+			n, testFrac, n-nTest, nTest)
+	}
+	idx := Permutation(n, seed)
+	shuffled := make([]Review, n)
+	for i, j := range idx {
+		shuffled[i] = reviews[j]
+	}
+	return shuffled[: n-nTest : n-nTest], shuffled[n-nTest:], nil
+}
+
+// Permutation is the shuffle Split applies: element i of the result is the
+// index of the input review placed at position i.
+func Permutation(n int, seed uint64) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	rng := rand.New(rand.NewPCG(seed, splitStream))
+	rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	return idx
+}
+
+// ValidationSplit returns how many of n training examples Keras's
+// fit(validation_split=valFrac) trains on: floor(n·(1−valFrac)). Keras takes
+// the LAST n−trainN examples, before any shuffling, as validation, so the
+// caller trains on [0, trainN) and validates on [trainN, n). (With a shuffled
+// training set, as Split returns, that is a random validation set; with
+// sorted data it would be one class only.) valFrac 0 means no validation.
+func ValidationSplit(n int, valFrac float64) (trainN int, err error) {
+	if valFrac == 0 {
+		return n, nil
+	}
+	if !(valFrac > 0 && valFrac < 1) {
+		return 0, fmt.Errorf("validation split %v out of range [0, 1)", valFrac)
+	}
+	trainN = int(math.Floor(float64(n) * (1 - valFrac)))
+	if trainN <= 0 || trainN >= n {
+		return 0, fmt.Errorf("validation split %v of %d examples leaves %d for training and %d for validation; both must be non-empty",
+			valFrac, n, trainN, n-trainN)
+	}
+	return trainN, nil
+}
+
+// First returns the first n reviews (all of them if there are fewer), for
+// quick classroom runs on a subset. It shares the input's backing array.
+func First(reviews []Review, n int) []Review {
+	if n < 0 {
+		n = 0
+	}
+	if n < len(reviews) {
+		return reviews[:n:n]
+	}
+	return reviews
+}
+
+// Counts returns the number of positive and negative reviews.
+func Counts(reviews []Review) (pos, neg int) {
+	for _, r := range reviews {
+		if r.Label == 1 {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	return pos, neg
+}
+
+// Hash fingerprints a dataset, in order, for a model file's provenance:
+// the hex SHA-256 of, for each review, its text length (8 bytes, little
+// endian), its UTF-8 text and its label (one byte).
+func Hash(reviews []Review) string {
+	h := sha256.New()
+	var buf [8]byte
+	for _, r := range reviews {
+		binary.LittleEndian.PutUint64(buf[:], uint64(len(r.Text)))
+		h.Write(buf[:])
+		io.WriteString(h, r.Text)
+		h.Write([]byte{byte(r.Label)})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
