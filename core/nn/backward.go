@@ -1,0 +1,161 @@
+package nn
+
+// Grads accumulates the gradient of a loss with respect to every weight. The
+// embedding gradient is dense, but only the rows of tokens seen since the last
+// Reset are non-zero, and Touched lists them so resetting and reducing cost
+// what the batch used, not the vocabulary.
+type Grads struct {
+	*Model
+	Touched []int32 // embedding rows with a non-zero gradient, first-touch order
+	seen    []bool
+}
+
+// NewGrads returns zero gradients for models of shape c.
+func NewGrads(c Config) (*Grads, error) {
+	m, err := NewModel(c)
+	if err != nil {
+		return nil, err
+	}
+	return &Grads{Model: m, seen: make([]bool, c.Vocab)}, nil
+}
+
+func (g *Grads) touch(row int32) {
+	if !g.seen[row] {
+		g.seen[row] = true
+		g.Touched = append(g.Touched, row)
+	}
+}
+
+// Reset zeroes the gradients.
+func (g *Grads) Reset() {
+	E := g.Cfg.Embed
+	for _, r := range g.Touched {
+		clear(g.Embedding[int(r)*E : int(r+1)*E])
+		g.seen[r] = false
+	}
+	g.Touched = g.Touched[:0]
+	clear(g.Kernel)
+	clear(g.Recurrent)
+	clear(g.Bias)
+	clear(g.DenseW)
+	clear(g.DenseB)
+}
+
+// Add accumulates o into g (g += o), in a fixed order so that a sum over
+// shards does not depend on which finished first.
+func (g *Grads) Add(o *Grads) {
+	E := g.Cfg.Embed
+	for _, r := range o.Touched {
+		g.touch(r)
+		dst, src := g.Embedding[int(r)*E:int(r+1)*E], o.Embedding[int(r)*E:int(r+1)*E]
+		for j, v := range src {
+			dst[j] += v
+		}
+	}
+	addTo(g.Kernel, o.Kernel)
+	addTo(g.Recurrent, o.Recurrent)
+	addTo(g.Bias, o.Bias)
+	addTo(g.DenseW, o.DenseW)
+	addTo(g.DenseB, o.DenseB)
+}
+
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// Backward accumulates into g the gradient of a loss whose derivative with
+// respect to the logits of the last Forward is dlogits [B] (example order).
+func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
+	c := ws.cfg
+	B, T, E, H := ws.B, c.MaxLen, c.Embed, c.Hidden
+	G := 4 * H
+	R := ws.off[T]
+
+	// Dense: logit = hf·w + b.
+	ws.dhf = grow(ws.dhf, B*H)
+	for i := 0; i < B; i++ {
+		d := dlogits[ws.order[i]]
+		g.DenseB[0] += d
+		h, dh := ws.hf[i*H:(i+1)*H], ws.dhf[i*H:(i+1)*H]
+		for j := range dh {
+			g.DenseW[j] += d * h[j]
+			dh[j] = d * m.DenseW[j]
+		}
+	}
+	if ws.drop != nil {
+		for i, k := range ws.drop {
+			ws.dhf[i] *= k
+		}
+	}
+
+	// Backpropagation through time. dh and dc are [B, H] by sorted position;
+	// at step t rows [0, n[t]) are live; rows [n[t+1], n[t]) end at step t and
+	// receive the gradient of the final hidden state there.
+	ws.dZ = grow(ws.dZ, R*G)
+	ws.dh = grow(ws.dh, B*H)
+	ws.dc = grow(ws.dc, B*H)
+	for t := T - 1; t >= 0; t-- {
+		nt, r0 := ws.n[t], ws.off[t]
+		if nt == 0 {
+			continue
+		}
+		next := 0
+		if t+1 < T {
+			next = ws.n[t+1]
+		}
+		for i := next; i < nt; i++ {
+			addTo(ws.dh[i*H:(i+1)*H], ws.dhf[i*H:(i+1)*H])
+		}
+		var cprev []float32
+		if t > 0 {
+			p0 := ws.off[t-1]
+			cprev = ws.C[p0*H : (p0+nt)*H]
+		}
+		lstmCellsBackward(ws.A[r0*G:(r0+nt)*G], cprev, ws.TC[r0*H:(r0+nt)*H], ws.dh[:nt*H], ws.dc[:nt*H], ws.dZ[r0*G:(r0+nt)*G], nt, H)
+		if t > 0 {
+			clear(ws.dh[:nt*H])
+			ws.kern.Gemm(false, true, nt, H, G, ws.dZ[r0*G:(r0+nt)*G], m.Recurrent, ws.dh[:nt*H])
+		}
+	}
+
+	// Weight gradients for all steps at once.
+	ws.kern.Gemm(true, false, E, G, R, ws.X, ws.dZ, g.Kernel)
+	ws.kern.Gemm(true, false, H, G, R, ws.Hprev, ws.dZ, g.Recurrent)
+	for r := 0; r < R; r++ {
+		addTo(g.Bias, ws.dZ[r*G:(r+1)*G])
+	}
+	ws.dX = grow(ws.dX, R*E)
+	ws.kern.Gemm(false, true, R, E, G, ws.dZ, m.Kernel, ws.dX)
+	for r, tok := range ws.rowTok {
+		g.touch(tok)
+		addTo(g.Embedding[int(tok)*E:int(tok+1)*E], ws.dX[r*E:(r+1)*E])
+	}
+}
+
+// lstmCellsBackward turns dh, dc (gradients at the step's outputs) into dz,
+// the gradient at the gate pre-activations, and leaves in dc the gradient
+// flowing to the previous cell state.
+func lstmCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
+	G := 4 * H
+	for r := 0; r < n; r++ {
+		ar, dzr := a[r*G:(r+1)*G], dz[r*G:(r+1)*G]
+		for j := 0; j < H; j++ {
+			i, f, g, o := ar[j], ar[H+j], ar[2*H+j], ar[3*H+j]
+			t := tc[r*H+j]
+			dhv := dh[r*H+j]
+			dcv := dc[r*H+j] + float32(dhv*o)*(1-t*t)
+			var cp float32
+			if cprev != nil {
+				cp = cprev[r*H+j]
+			}
+			dzr[j] = float32(dcv*g) * float32(i*(1-i))
+			dzr[H+j] = float32(dcv*cp) * float32(f*(1-f))
+			dzr[2*H+j] = float32(dcv*i) * (1 - g*g)
+			dzr[3*H+j] = float32(dhv*t) * float32(o*(1-o))
+			dc[r*H+j] = dcv * f
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// Workspace holds one shard's activations between Forward and Backward. One
+// per goroutine (or Web Worker); buffers are reused across batches.
+//
+// Layout: the LSTM runs on "rows". Examples are sorted by length, longest
+// first, so at step t the active examples are a prefix of n[t] rows; the rows
+// of all steps are stored one after another (off[t] is step t's first row).
+// Without masking every example has length T and this is plain time-major
+// [T, B]. With masking, padded steps are never computed at all (Keras's
+// mask_zero carries the state through them unchanged, so skipping them is the
+// same result at a fraction of the FLOPs).
+type Workspace struct {
+	cfg    Config
+	kern   Kernels
+	B      int
+	order  []int   // sorted position → example index
+	lens   []int   // by sorted position
+	n, off []int   // active rows per step, first row per step (len T+1)
+	rowTok []int32 // [R] token id of each row
+
+	X      []float32 // [R, E] embedded inputs
+	A      []float32 // [R, 4H] gate activations i, f, g, o
+	C      []float32 // [R, H] cell state
+	TC     []float32 // [R, H] tanh(cell state)
+	Hs     []float32 // [R, H] hidden state
+	Hprev  []float32 // [R, H] hidden state entering each row's step
+	hf     []float32 // [B, H] final hidden state after dropout (sorted order)
+	drop   []float32 // [B, H] dropout multipliers (0 or 1/(1-p)); nil when off
+	logits []float32 // [B] (example order)
+
+	dZ, dX, dh, dc, dhf []float32
+}
+
+// NewWorkspace makes a workspace for models of shape cfg using kernels k.
+func NewWorkspace(cfg Config, k Kernels) *Workspace {
+	return &Workspace{cfg: cfg, kern: k}
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// Forward computes the logits of B examples. tokens is [B, T], padded as the
+// config says (0 = padding); ids ≥ Vocab are read as OOV (1), as Keras's
+// tokenizer does. With rng non-nil, dropout is applied (training).
+// The returned slice is owned by the workspace.
+func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []float32 {
+	c := m.Cfg
+	T, E, H := c.MaxLen, c.Embed, c.Hidden
+	G := 4 * H
+	ws.cfg, ws.B = c, B
+	ws.layout(tokens, B)
+	R := ws.off[T]
+
+	// Embedding: gather rows.
+	ws.X = grow(ws.X, R*E)
+	for r, tok := range ws.rowTok {
+		copy(ws.X[r*E:(r+1)*E], m.Embedding[int(tok)*E:int(tok+1)*E])
+	}
+
+	// Input projection for every step at once: A = X·W + b.
+	ws.A = grow(ws.A, R*G)
+	for r := 0; r < R; r++ {
+		copy(ws.A[r*G:(r+1)*G], m.Bias)
+	}
+	ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
+
+	ws.C = grow(ws.C, R*H)
+	ws.TC = grow(ws.TC, R*H)
+	ws.Hs = grow(ws.Hs, R*H)
+	ws.Hprev = grow(ws.Hprev, R*H)
+	for t := 0; t < T; t++ {
+		nt, r0 := ws.n[t], ws.off[t]
+		if nt == 0 {
+			break
+		}
+		var cprev []float32
+		if t > 0 {
+			p0 := ws.off[t-1]
+			copy(ws.Hprev[r0*H:(r0+nt)*H], ws.Hs[p0*H:(p0+nt)*H])
+			ws.kern.Gemm(false, false, nt, G, H, ws.Hprev[r0*H:(r0+nt)*H], m.Recurrent, ws.A[r0*G:(r0+nt)*G])
+			cprev = ws.C[p0*H : (p0+nt)*H]
+		}
+		lstmCells(ws.A[r0*G:(r0+nt)*G], cprev, ws.C[r0*H:(r0+nt)*H], ws.TC[r0*H:(r0+nt)*H], ws.Hs[r0*H:(r0+nt)*H], nt, H)
+	}
+
+	// Final hidden state (at each example's last real step), dropout, dense.
+	ws.hf = grow(ws.hf, B*H)
+	for i := 0; i < B; i++ {
+		if L := ws.lens[i]; L > 0 {
+			r := ws.off[L-1] + i
+			copy(ws.hf[i*H:(i+1)*H], ws.Hs[r*H:(r+1)*H])
+		}
+	}
+	ws.drop = nil
+	if rng != nil && c.Dropout > 0 {
+		ws.drop = grow(ws.drop, B*H)
+		keep := 1 / (1 - c.Dropout)
+		for i := range ws.drop {
+			if rng.Float32() >= c.Dropout {
+				ws.drop[i] = keep
+				ws.hf[i] *= keep
+			} else {
+				ws.hf[i] = 0
+			}
+		}
+	}
+	ws.logits = grow(ws.logits, B)
+	for i := 0; i < B; i++ {
+		s := m.DenseB[0]
+		h := ws.hf[i*H : (i+1)*H]
+		for j, w := range m.DenseW[:H] {
+			s += h[j] * w
+		}
+		ws.logits[ws.order[i]] = s
+	}
+	return ws.logits
+}
+
+// lstmCells applies the gate nonlinearities of one step in place and updates
+// the cell: a [n,4H] holds pre-activations i, f, g, o on entry, activations on
+// return; cprev is nil at t = 0 (zero state).
+func lstmCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	G := 4 * H
+	for r := 0; r < n; r++ {
+		ar := a[r*G : (r+1)*G]
+		ig, fg, gg, og := ar[:H], ar[H:2*H], ar[2*H:3*H], ar[3*H:G]
+		cr, tr, hr := cOut[r*H:(r+1)*H], tcOut[r*H:(r+1)*H], hOut[r*H:(r+1)*H]
+		for j := 0; j < H; j++ {
+			i := sigmoid32(ig[j])
+			f := sigmoid32(fg[j])
+			g := tanh32(gg[j])
+			o := sigmoid32(og[j])
+			ig[j], fg[j], gg[j], og[j] = i, f, g, o
+			cv := i * g
+			if cprev != nil {
+				cv = float32(f*cprev[r*H+j]) + float32(i*g)
+			}
+			tc := tanh32(cv)
+			cr[j], tr[j], hr[j] = cv, tc, o*tc
+		}
+	}
+}
+
+// layout sorts the examples by length and lays out the rows (see Workspace).
+func (ws *Workspace) layout(tokens []int32, B int) {
+	c := ws.cfg
+	T := c.MaxLen
+	if len(tokens) != B*T {
+		panic("nn: tokens length is not batch × max length")
+	}
+	lens := make([]int, B)
+	ws.order = ws.order[:0]
+	for b := 0; b < B; b++ {
+		L := T
+		if c.Masking {
+			L = 0
+			for _, tok := range tokens[b*T : (b+1)*T] {
+				if tok != 0 {
+					L++
+				}
+			}
+		}
+		lens[b] = L
+		ws.order = append(ws.order, b)
+	}
+	sort.SliceStable(ws.order, func(x, y int) bool { return lens[ws.order[x]] > lens[ws.order[y]] })
+	ws.lens = ws.lens[:0]
+	for _, b := range ws.order {
+		ws.lens = append(ws.lens, lens[b])
+	}
+	ws.n = append(ws.n[:0], make([]int, T+1)...)
+	ws.off = append(ws.off[:0], make([]int, T+1)...)
+	R := 0
+	for t := 0; t < T; t++ {
+		nt := 0
+		for nt < B && ws.lens[nt] > t {
+			nt++
+		}
+		ws.n[t], ws.off[t] = nt, R
+		R += nt
+	}
+	ws.off[T] = R
+	if cap(ws.rowTok) < R {
+		ws.rowTok = make([]int32, R)
+	}
+	ws.rowTok = ws.rowTok[:R]
+	V := int32(c.Vocab)
+	for i, b := range ws.order {
+		seq := tokens[b*T : (b+1)*T]
+		t := 0
+		for _, tok := range seq {
+			if c.Masking && tok == 0 {
+				continue
+			}
+			if tok < 0 || tok >= V {
+				tok = 1
+			}
+			ws.rowTok[ws.off[t]+i] = tok
+			t++
+		}
+	}
+}
