@@ -3,6 +3,7 @@ package text_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +58,43 @@ func TestCleanRealDataMatchesPython(t *testing.T) {
 	if len(words) != 20000 {
 		t.Fatalf("%d vocab entries, want 20000", len(words))
 	}
-	// The most frequent cleaned words; "br" cannot appear (tags are removed).
-	if got := strings.Join(words[2:6], " "); got != "movie film one like" {
+	// The most frequent cleaned words; "br" cannot appear (tags are removed),
+	// "the" can (a tag glued to it protected it from the stopword filter).
+	if got := strings.Join(words[2:8], " "); got != "movie film one like good the" {
 		t.Errorf("top words %q", got)
 	}
+	if got := sha256Lines(words); got != kerasVocabSHA256 {
+		t.Errorf("vocab sha256 %s, want %s", got, kerasVocabSHA256)
+	}
+	seqs := tok.Sequences(cleaned[40000:])
+	var b strings.Builder
+	n = 0
+	for _, s := range seqs {
+		for _, id := range s {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(int(id)))
+			n++
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	if got := hex.EncodeToString(sum[:]); got != kerasSeqSHA256 || n != 1264469 {
+		t.Errorf("sequences of the last 10,000: sha256 %s (%d ids), want %s (1264469)", got, n, kerasSeqSHA256)
+	}
+}
+
+// The Keras references come from keras_preprocessing's Tokenizer logic run
+// in Python on the Python-cleaned texts: fit on the first 40,000,
+// num_words=20000, oov_token="<OOV>".
+const (
+	// sha256("\n".join(["", "<OOV>"] + 19,998 words by index)).
+	kerasVocabSHA256 = "6f18d02522424762bda3619f234627a7d60d8c4ec1dea750770bcba24c6301b5"
+	// sha256(",".join(ids)) of texts_to_sequences over reviews 40,000..49,999.
+	kerasSeqSHA256 = "c23e1d94bc1afa693923bcbe752283dad6dcfbcd5e44ebe9635bea20e446acbd"
+)
+
+func sha256Lines(lines []string) string {
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:])
 }
