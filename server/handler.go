@@ -1,0 +1,187 @@
+// Command server serves the Sentilab page, its two WebAssembly programs, the
+// pre-trained models and their manifest, natively (go run ./server) and, from
+// the same handler, on Cloudflare Workers (main_workers.go).
+//
+// URL space:
+//
+//	/             index.html of the asset root
+//	/<file>       a file of the asset root (ui.wasm, engine.wasm, wasm_exec.js, ...)
+//	/models/<f>   a file of the model folder (listed in the manifest)
+//	/api/models   the model manifest (an empty list if there is none)
+//	/api/data     the optional dataset file offered to a class (--data)
+//	/healthz      "ok"
+//	/report...    go-echarts report pages (reports.go; not built yet)
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config says where the handler finds what it serves. Any folder may be
+// empty, which turns its routes off: on Cloudflare Workers there is no file
+// system and the static-assets binding serves files before the Worker runs,
+// so the Worker's handler has only ManifestJSON and the API routes.
+type Config struct {
+	AssetRoot string       // built lab: index.html, *.wasm, wasm_exec.js, worker.js, css, echarts.min.js
+	ModelDir  string       // manifest.json and the model files it lists
+	DataFile  string       // optional dataset to offer at /api/data
+	Logger    *slog.Logger // one line per request; nil discards
+
+	// ManifestJSON, if not nil, is served at /api/models instead of
+	// ModelDir/manifest.json. Its shape is checked; its files are checked
+	// only when ModelDir is set too.
+	ManifestJSON []byte
+}
+
+type server struct {
+	log      *slog.Logger
+	assets   *fileRoot // nil: no static files
+	models   *fileRoot // nil: no /models/
+	data     *fileRoot // nil: /api/data is 404
+	dataName string
+	manifest *blob
+	routes   map[string]http.HandlerFunc // exact paths with their own handler
+	etags    *memo
+	gzips    *memo
+}
+
+// NewHandler checks the configuration (folders exist, the manifest is well
+// formed and matches its files) and returns the handler, or an error that
+// says which file or field is wrong.
+func NewHandler(cfg Config) (http.Handler, error) {
+	s := &server{
+		log:   cfg.Logger,
+		etags: newMemo(1 << 20),  // about 20,000 ETags
+		gzips: newMemo(96 << 20), // all compressible lab files, gzipped, several times over
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if cfg.AssetRoot != "" {
+		if s.assets, err = openFileRoot("assets", cfg.AssetRoot); err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(filepath.Join(s.assets.dir, "index.html")); err != nil {
+			s.log.Warn("no index.html in the asset root: run ./build.sh first", "root", s.assets.dir)
+		}
+	}
+	if cfg.ModelDir != "" {
+		s.models, err = openFileRoot("models", cfg.ModelDir)
+		switch {
+		case errors.Is(err, os.ErrNotExist) && cfg.ManifestJSON == nil:
+			s.log.Warn("no model folder: /api/models lists nothing", "models", cfg.ModelDir)
+			s.models = nil
+		case err != nil:
+			return nil, err
+		}
+	}
+	switch {
+	case cfg.ManifestJSON != nil:
+		models, err := parseManifest(cfg.ManifestJSON)
+		if err == nil && s.models != nil {
+			err = checkManifestFiles(models, s.models)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+		s.manifest = newBlob(cfg.ManifestJSON, "application/json")
+	case s.models != nil:
+		data, err := loadManifest(s.models)
+		if err != nil {
+			return nil, err
+		}
+		s.manifest = newBlob(data, "application/json")
+	default:
+		s.manifest = newBlob(emptyManifest, "application/json")
+	}
+	if cfg.DataFile != "" {
+		// Resolve the file first: a --data that is itself a symlink (to the
+		// shared data set, say) is the operator's choice, not an escape.
+		real, err := filepath.EvalSymlinks(cfg.DataFile)
+		if err != nil {
+			return nil, fmt.Errorf("data file: %w", err)
+		}
+		if s.data, err = openFileRoot("data", filepath.Dir(real)); err != nil {
+			return nil, err
+		}
+		s.dataName = filepath.Base(real)
+		if _, _, err := s.data.open(s.dataName); err != nil {
+			return nil, fmt.Errorf("data file %s: not a regular file", real)
+		}
+	}
+	s.routes = map[string]http.HandlerFunc{
+		"/healthz":    s.healthz,
+		"/api/models": s.apiModels,
+		"/api/data":   s.apiData,
+	}
+	s.addReportRoutes(s.routes)
+	return s.middleware(s.dispatch), nil
+}
+
+// dispatch routes a request whose path cleanPath has already accepted.
+func (s *server) dispatch(w http.ResponseWriter, r *http.Request, rel string, isDir bool) {
+	if h, ok := s.routes["/"+rel]; ok && !isDir {
+		h(w, r)
+		return
+	}
+	switch {
+	case rel == "" && s.assets != nil:
+		s.serveFile(w, r, s.assets, "index.html")
+	case isDir:
+		s.notFound(w) // no directory listings, ever
+	case strings.HasPrefix(rel, "models/") && s.models != nil:
+		s.serveFile(w, r, s.models, strings.TrimPrefix(rel, "models/"))
+	case s.assets != nil:
+		s.serveFile(w, r, s.assets, rel)
+	default:
+		s.notFound(w)
+	}
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "ok\n")
+}
+
+func (s *server) apiModels(w http.ResponseWriter, r *http.Request) {
+	s.serveBlob(w, r, s.manifest)
+}
+
+func (s *server) apiData(w http.ResponseWriter, r *http.Request) {
+	if s.data == nil {
+		s.notFound(w)
+		return
+	}
+	s.serveFile(w, r, s.data, s.dataName)
+}
+
+func (s *server) notFound(w http.ResponseWriter) {
+	plainError(w, http.StatusNotFound, "404 not found")
+}
+
+func (s *server) serverError(w http.ResponseWriter, what string, err error) {
+	s.log.Error("serve", "file", what, "err", err)
+	plainError(w, http.StatusInternalServerError, "500 internal server error")
+}
+
+// plainError answers with a fixed text: never the request path or a file
+// name, so an error page can neither leak nor reflect anything.
+func plainError(w http.ResponseWriter, code int, msg string) {
+	h := w.Header()
+	for _, k := range []string{"ETag", "Content-Encoding", "Last-Modified", "Vary"} {
+		h.Del(k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	io.WriteString(w, msg+"\n")
+}

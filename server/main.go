@@ -1,0 +1,86 @@
+//go:build !js || !wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback by default: a class on a LAN must ask for it)")
+	root := fs.String("root", "assets", "asset root: the built lab (index.html, ui.wasm, engine.wasm, wasm_exec.js, ...)")
+	models := fs.String("models", "assets/models", "model folder: manifest.json and the model files it lists")
+	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := newHTTPServer(h, logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	logger.Info("listening", "url", "http://"+ln.Addr().String()+"/")
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish (a model download on a slow link may
+	// take a while), but not forever.
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newHTTPServer bounds what a client may cost us: headers must arrive within
+// 5 s and fit in 16 KB, a connection idles at most 2 minutes, and a response
+// may take up to 10 minutes to write (a 10 MB model on a slow school link;
+// a slow reader then ties up one goroutine, not the server).
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"time"
+)
+
+// securityHeaders go on every answer, errors included.
+//
+// The CSP allows only our own origin. 'wasm-unsafe-eval' is what
+// WebAssembly.instantiateStreaming needs and nothing more (it does not allow
+// JavaScript eval). Workers come from /worker.js, so worker-src is 'self'
+// without blob:. style-src keeps 'unsafe-inline' because Vugu and ECharts set
+// style attributes on elements; inline styles cannot run code. img-src takes
+// data: and blob: for ECharts' "save as image". COOP + COEP make the page
+// cross-origin isolated (SharedArrayBuffer, precise timers), and CORP keeps
+// other sites from embedding our files.
+var securityHeaders = map[string]string{
+	"Content-Security-Policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
+		"worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; " +
+		"style-src 'self' 'unsafe-inline'; font-src 'self'; manifest-src 'self'; " +
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options":       "nosniff",
+	"Referrer-Policy":              "no-referrer",
+	"Cross-Origin-Opener-Policy":   "same-origin",
+	"Cross-Origin-Embedder-Policy": "require-corp",
+	"Cross-Origin-Resource-Policy": "same-origin",
+	"X-Frame-Options":              "DENY",
+}
+
+// middleware does what every request shares, in this order: the log line,
+// the security headers, the method (GET and HEAD only: nothing here takes
+// input), no request body, and the path check. Only a path cleanPath
+// accepts reaches dispatch.
+func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string, bool)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			s.log.Info("request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
+				"status", sw.status(), "bytes", sw.n, "dur", time.Since(start))
+		}()
+		h := sw.Header()
+		for k, v := range securityHeaders {
+			h.Set(k, v)
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.Set("Allow", "GET, HEAD")
+			plainError(sw, http.StatusMethodNotAllowed, "405 method not allowed")
+			return
+		}
+		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+			// Close rather than drain a body we will not read.
+			h.Set("Connection", "close")
+			plainError(sw, http.StatusRequestEntityTooLarge, "413 request bodies are not accepted")
+			return
+		}
+		r.Body = http.MaxBytesReader(sw, r.Body, 0)
+		rel, isDir, err := cleanPath(r.URL.EscapedPath())
+		if err != nil {
+			plainError(sw, http.StatusBadRequest, "400 bad request path")
+			return
+		}
+		next(sw, r, rel, isDir)
+	})
+}
+
+// statusWriter remembers the status and counts the body bytes for the log.
+// It passes ReadFrom through so http.ServeContent can still use sendfile for
+// model files (the load test shows the difference).
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+	n    int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(r)
+		w.n += n
+		return n, err
+	}
+	n, err := io.Copy(struct{ io.Writer }{w.ResponseWriter}, r)
+	w.n += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// blob is an in-memory response (the manifest, report pages) with its ETag
+// and gzip form made once.
+type blob struct {
+	data, gz     []byte
+	etag, gzETag string
+	contentType  string
+	cacheControl string
+}
+
+func newBlob(data []byte, contentType string) *blob {
+	b := &blob{data: data, contentType: contentType, cacheControl: "no-cache"}
+	tag, _ := hashETag(bytes.NewReader(data), "")
+	b.etag = string(tag)
+	if compressible(contentType) && len(data) >= minGzip {
+		b.gz, _ = gzipBytes(bytes.NewReader(data))
+		b.gzETag = b.etag[:len(b.etag)-1] + `-gz"`
+	}
+	return b
+}
+
+func (s *server) serveBlob(w http.ResponseWriter, r *http.Request, b *blob) {
+	h := w.Header()
+	h.Set("Content-Type", b.contentType)
+	h.Set("Cache-Control", b.cacheControl)
+	h.Add("Vary", "Accept-Encoding")
+	if _, gz := accepted(r.Header.Get("Accept-Encoding")); gz && b.gz != nil {
+		h.Set("Content-Encoding", "gzip")
+		h.Set("ETag", b.gzETag)
+		setEncodedLength(h, int64(len(b.gz)))
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.gz))
+		return
+	}
+	h.Set("ETag", b.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.data))
+}
