@@ -22,7 +22,7 @@ import (
 // whitespace split ("<br />") is still one tag.
 func Clean(s string) string {
 	buf := make([]byte, 0, len(s)+1)
-	buf = appendWithoutStopwords(buf, strings.ToLower(s))
+	buf = appendWithoutStopwords(buf, s)
 	return string(normalize(buf))
 }
 
@@ -33,7 +33,7 @@ func CleanAll(texts []string, progress func(done, total int)) []string {
 	out := make([]string, len(texts))
 	var buf []byte
 	for i, s := range texts {
-		buf = appendWithoutStopwords(buf[:0], strings.ToLower(s))
+		buf = appendWithoutStopwords(buf[:0], s)
 		out[i] = string(normalize(buf))
 		if progress != nil && (i+1)%1000 == 0 {
 			progress(i+1, len(texts))
@@ -45,10 +45,12 @@ func CleanAll(texts []string, progress func(done, total int)) []string {
 	return out
 }
 
-// appendWithoutStopwords splits s on Python whitespace and appends the words
-// that are not stopwords to dst, separated by single spaces.
+// appendWithoutStopwords splits s on Python whitespace, lowercases each word
+// and appends the words that are not stopwords to dst, separated by single
+// spaces. Lowercasing word by word equals lowercasing the whole text first
+// (as the thesis did) because case mapping is rune by rune and never turns a
+// rune into whitespace or back; it saves a copy of the text.
 func appendWithoutStopwords(dst []byte, s string) []byte {
-	first := true
 	for i := 0; i < len(s); {
 		// Skip whitespace.
 		start := i
@@ -67,8 +69,9 @@ func appendWithoutStopwords(dst []byte, s string) []byte {
 			}
 			start += n
 		}
-		// Find the end of the word.
+		// Find the end of the word, noting whether it is pure ASCII.
 		end := start
+		ascii := true
 		for end < len(s) {
 			c := s[end]
 			if c < utf8.RuneSelf {
@@ -82,26 +85,41 @@ func appendWithoutStopwords(dst []byte, s string) []byte {
 			if IsSpaceRune(r) {
 				break
 			}
+			ascii = false
 			end += n
 		}
 		i = end
 		if start == end {
 			break
 		}
-		w := s[start:end]
-		// Every stopword is at most 10 bytes long ("yourselves"), so the
-		// length test skips most map lookups.
-		if len(w) <= 10 && IsNLTKStopword(w) {
-			continue
-		}
-		if !first {
+		mark := len(dst)
+		if mark > 0 {
 			dst = append(dst, ' ')
 		}
-		first = false
-		dst = append(dst, w...)
+		wordAt := len(dst)
+		if ascii {
+			for j := start; j < end; j++ {
+				dst = append(dst, asciiLower[s[j]])
+			}
+		} else {
+			dst = append(dst, strings.ToLower(s[start:end])...)
+		}
+		if nltkEnglish.containsBytes(dst[wordAt:]) {
+			dst = dst[:mark]
+		}
 	}
 	return dst
 }
+
+var asciiLower = func() (t [128]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // normalize rewrites b in place (the result is never longer than the input):
 // it drops '\n', '\t' and HTML tags `<[^>]+>`, turns every rune that is not
