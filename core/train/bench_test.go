@@ -35,6 +35,6 @@ func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k nn.Kernels) {
 
 var thesisCfg = nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Dropout: 0.2}
 
-func BenchmarkThesisStep1(b *testing.B) { benchStep(b, thesisCfg, 64, 1, nn.DefaultKernels()) }
-func BenchmarkThesisStep2(b *testing.B) { benchStep(b, thesisCfg, 64, 2, nn.DefaultKernels()) }
+func BenchmarkThesisStep1(b *testing.B)        { benchStep(b, thesisCfg, 64, 1, nn.DefaultKernels()) }
+func BenchmarkThesisStep2(b *testing.B)        { benchStep(b, thesisCfg, 64, 2, nn.DefaultKernels()) }
 func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, nn.Portable) }

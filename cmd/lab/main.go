@@ -1,0 +1,60 @@
+// Command lab is Sentilab's command line: the same core as the browser lab,
+// natively. Subcommands: eda, train, compress, eval, predict, bench, report.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `lab: train and shrink an LSTM sentiment classifier on the IMDB reviews.
+
+Usage:
+  lab eda     --data PATH [--json]
+  lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--json]
+  lab eval    --model FILE --data PATH [--split all|test] [--json]
+  lab predict --model FILE "review text" ["another review" ...]
+  lab bench   [--json] [--wasm FILE]
+
+The data path defaults to $SENTILAB_DATA: the Kaggle CSV (plain or .gz) or the
+Stanford aclImdb folder or .tar.gz. Run "lab COMMAND -h" for a command's flags.
+Ctrl-C cancels a long run cleanly.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmds := map[string]func(context.Context, []string) error{
+		"eda":     runEDA,
+		"train":   runTrain,
+		"eval":    runEval,
+		"predict": runPredict,
+		"bench":   runBench,
+	}
+	name := os.Args[1]
+	if name == "-h" || name == "--help" || name == "help" {
+		fmt.Print(usage)
+		return
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "lab: unknown command %q\n\n%s", name, usage)
+		os.Exit(2)
+	}
+	if err := cmd(ctx, os.Args[2:]); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "lab: cancelled")
+			os.Exit(130)
+		}
+		fmt.Fprintf(os.Stderr, "lab %s: %v\n", name, err)
+		os.Exit(1)
+	}
+}

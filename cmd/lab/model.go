@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sentilab/core/data"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// preprocessing names the text pipeline a model expects (core/text.Clean).
+const preprocessing = "thesis: lowercase, NLTK stopwords, strip HTML, [^\\w\\s'] to space"
+
+func saveModel(path string, m *nn.Model, prep *train.Prepared, p train.Preset, seed uint64, test *train.Metrics, res *train.Result, args []string) error {
+	meta := modelfile.Meta{
+		Variant:       "base",
+		Preprocessing: preprocessing,
+		Metrics: map[string]float64{
+			"test_accuracy": test.Accuracy, "test_loss": test.Loss, "test_n": float64(test.N),
+			"train_seconds": res.Seconds, "examples_per_second": res.ExamplesPerSec,
+		},
+		Provenance: modelfile.Provenance{Seed: seed, DataHash: prep.TrainHash,
+			Command: "lab train " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
+		Extra: map[string]string{"preset": p.Name, "test_frac": fmt.Sprint(p.TestFrac), "train_limit": fmt.Sprint(p.TrainLimit)},
+	}
+	return modelfile.SaveFile(path, m, prep.Tok.Words(), meta)
+}
+
+// loadModel reads a model file and rebuilds its tokenizer.
+func loadModel(path string) (*modelfile.Loaded, *text.Tokenizer, error) {
+	if path == "" {
+		return nil, nil, fmt.Errorf("no model: pass --model FILE")
+	}
+	ld, err := modelfile.LoadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := text.NewTokenizerFromVocab(ld.Vocab)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: vocab: %w", path, err)
+	}
+	return ld, tok, nil
+}
+
+func runEval(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	modelPath := fs.String("model", "", "model file")
+	dataPath := dataFlag(fs)
+	split := fs.String("split", "all", "all: evaluate every review of --data; test: only the held-out test split (same seed and share as training)")
+	seed := fs.Uint64("seed", 42, "seed of the split (with --split test)")
+	testFrac := fs.Float64("test-frac", 0.2, "test share (with --split test)")
+	workers := workersFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON on stdout")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *split != "all" && *split != "test" {
+		return fmt.Errorf("--split %q: want all or test", *split)
+	}
+	ld, tok, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	reviews, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	if *split == "test" {
+		if _, reviews, err = data.Split(reviews, *testFrac, *seed); err != nil {
+			return err
+		}
+	}
+	raw := make([]string, len(reviews))
+	labels := make([]float32, len(reviews))
+	for i, r := range reviews {
+		raw[i], labels[i] = r.Text, float32(r.Label)
+	}
+	set, err := train.EncodeRaw(tok, raw, labels, ld.Model.Cfg)
+	if err != nil {
+		return err
+	}
+	b := newBar()
+	t0 := time.Now()
+	mt, err := train.Evaluate(ctx, ld.Model, set, train.EvalOptions{BatchSize: 256, Workers: *workers, Kernels: nn.DefaultKernels(),
+		Progress: func(d, t int) { b.update(d, t, "evaluating", -1) }})
+	b.done()
+	if err != nil {
+		return err
+	}
+	sec := time.Since(t0).Seconds()
+	fmt.Fprintf(os.Stderr, "accuracy %.4f  loss %.4f  on %d reviews  (%.0f reviews/s)\n", mt.Accuracy, mt.Loss, mt.N, float64(mt.N)/sec)
+	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", mt.Confusion)
+	if *asJSON {
+		return printJSON(struct {
+			*train.Metrics
+			Model         string  `json:"model"`
+			Split         string  `json:"split"`
+			Seconds       float64 `json:"seconds"`
+			ReviewsPerSec float64 `json:"reviews_per_second"`
+		}{mt, *modelPath, *split, sec, float64(mt.N) / sec})
+	}
+	return nil
+}
+
+func runPredict(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	modelPath := fs.String("model", "", "model file")
+	asJSON := fs.Bool("json", false, "print JSON on stdout")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("no text: lab predict --model FILE \"review text\"")
+	}
+	ld, tok, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	texts := fs.Args()
+	set, err := train.EncodeRaw(tok, texts, make([]float32, len(texts)), ld.Model.Cfg)
+	if err != nil {
+		return err
+	}
+	logits, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 64, Workers: 1, Kernels: nn.DefaultKernels()})
+	if err != nil {
+		return err
+	}
+	type pred struct {
+		Text     string  `json:"text"`
+		Positive float32 `json:"positive"`
+	}
+	var out []pred
+	for i, z := range logits {
+		p := nn.Sigmoid(z)
+		out = append(out, pred{texts[i], p})
+		if !*asJSON {
+			fmt.Printf("%.4f\n", p)
+		}
+	}
+	if *asJSON {
+		return printJSON(out)
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package train
+
+import (
+	"fmt"
+	"sort"
+
+	"sentilab/core/nn"
+)
+
+// Preset is a named set of hyperparameters: the model shape, the fit options
+// and how much data to use.
+type Preset struct {
+	Name       string
+	About      string
+	Model      nn.Config
+	Epochs     int
+	BatchSize  int
+	ValSplit   float64
+	LR         float64
+	Patience   int     // early stopping; 0 = run every epoch
+	TestFrac   float64 // held-out test share of the whole dataset
+	TrainLimit int     // use only the first N training reviews; 0 = all
+}
+
+// Presets are the three ways the lab trains. thesis is the reference thesis
+// as it was (no masking, 12 epochs); fast is the same model with masking and
+// early stopping; classroom is small enough for a browser in a lesson.
+var presets = map[string]Preset{
+	"thesis": {
+		Name:   "thesis",
+		About:  "the thesis's model and schedule: post padding without masking, 12 epochs",
+		Model:  nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Masking: false, Dropout: 0.2},
+		Epochs: 12, BatchSize: 64, ValSplit: 0.1, LR: 1e-3, TestFrac: 0.2,
+	},
+	"fast": {
+		Name:   "fast",
+		About:  "the thesis's model with masking of padded steps and early stopping on validation loss",
+		Model:  nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Masking: true, Dropout: 0.2},
+		Epochs: 8, BatchSize: 64, ValSplit: 0.1, LR: 1e-3, Patience: 1, TestFrac: 0.2,
+	},
+	"classroom": {
+		Name:   "classroom",
+		About:  "a small masked model on 10,000 training reviews, 3 epochs: trains in a browser during a lesson",
+		Model:  nn.Config{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "post", Masking: true, Dropout: 0.2},
+		Epochs: 3, BatchSize: 64, ValSplit: 0.1, LR: 1e-3, TestFrac: 0.2, TrainLimit: 10000,
+	},
+}
+
+// LookupPreset returns the preset called name.
+func LookupPreset(name string) (Preset, error) {
+	p, ok := presets[name]
+	if !ok {
+		return Preset{}, fmt.Errorf("unknown preset %q (have %v)", name, PresetNames())
+	}
+	return p, nil
+}
+
+// PresetNames lists the presets in order.
+func PresetNames() []string {
+	var names []string
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
