@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# build.sh: one script builds, serves and tests Sentilab.
+#
+#   ./build.sh          build everything into build/ and assets/
+#   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
+#   ./build.sh test     build, then run every test (Go native + wasm, browser end-to-end)
+#   ./build.sh bench    lab bench --json (native and wasm under Node)
+#
+# Needs Go 1.26 and Node/npm. The dataset is found through $SENTILAB_DATA or at
+# ../shared/data/imdb/imdb-50k.csv.gz; the lab itself starts without it.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+GOROOT_DIR=$(go env GOROOT)
+WASM_EXEC="$GOROOT_DIR/lib/wasm/go_js_wasm_exec"
+
+default_data="$root/../shared/data/imdb/imdb-50k.csv.gz"
+if [[ -z "${SENTILAB_DATA:-}" && -f "$default_data" ]]; then
+  export SENTILAB_DATA="$default_data"
+fi
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+build_native() {
+  mkdir -p build
+  log "go build: build/lab, build/server"
+  go build -o build/lab ./cmd/lab
+  if [[ -d server ]]; then go build -o build/server ./server; fi
+}
+
+build_wasm() {
+  mkdir -p build assets
+  log "wasm: build/lab.wasm (for lab bench under Node)"
+  GOOS=js GOARCH=wasm go build -o build/lab.wasm ./cmd/lab
+  cp "$GOROOT_DIR/lib/wasm/wasm_exec.js" assets/wasm_exec.js
+  if [[ -d wasm/engine ]]; then
+    log "wasm: assets/engine.wasm"
+    GOOS=js GOARCH=wasm go build -trimpath -ldflags=-s -o assets/engine.wasm ./wasm/engine
+  fi
+  if [[ -d wasm/ui ]]; then
+    log "vugugen + wasm: assets/ui.wasm"
+    go generate ./web/...
+    GOOS=js GOARCH=wasm go build -trimpath -ldflags=-s -o assets/ui.wasm ./wasm/ui
+  fi
+}
+
+npm_deps() {
+  if [[ -f package.json ]]; then
+    if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules ]]; then
+      log "npm ci"
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    if [[ -f node_modules/echarts/dist/echarts.min.js ]]; then
+      cp node_modules/echarts/dist/echarts.min.js assets/echarts.min.js
+    fi
+  fi
+}
+
+build_all() {
+  build_native
+  build_wasm
+  npm_deps
+}
+
+go_tests() {
+  log "gofmt / go vet"
+  unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+  if [[ -n "$unformatted" ]]; then echo "gofmt needed:"; echo "$unformatted"; return 1; fi
+  go vet ./...
+  log "go test ./... (native)"
+  go test -count=1 ./...
+  log "go test ./core/... (js/wasm under Node)"
+  GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC" ./core/...
+}
+
+e2e_tests() {
+  if [[ -f tests/e2e/run.mjs ]]; then
+    log "browser end-to-end tests (Chromium + playwright-core)"
+    node tests/e2e/run.mjs
+  fi
+}
+
+case "${1:-build}" in
+  build) build_all ;;
+  serve)
+    build_all
+    shift || true
+    exec ./build/server --addr 127.0.0.1:8080 "$@"
+    ;;
+  test)
+    build_all
+    go_tests
+    e2e_tests
+    ;;
+  bench)
+    build_native
+    GOOS=js GOARCH=wasm go build -o build/lab.wasm ./cmd/lab
+    ./build/lab bench --json
+    ;;
+  *) echo "usage: $0 [build|serve|test|bench]" >&2; exit 2 ;;
+esac
