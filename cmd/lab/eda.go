@@ -2,7 +2,40 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"sentilab/core/eda"
 )
 
-func runEDA(ctx context.Context, args []string) error { return errors.New("eda: not built yet") }
+func runEDA(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("eda", flag.ContinueOnError)
+	dataPath := dataFlag(fs)
+	asJSON := fs.Bool("json", false, "print the whole EDA as JSON on stdout")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	reviews, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	texts := make([]string, len(reviews))
+	labels := make([]int, len(reviews))
+	for i, r := range reviews {
+		texts[i], labels[i] = r.Text, r.Label
+	}
+	b := newBar()
+	t0 := time.Now()
+	rep, err := eda.Compute(texts, labels, eda.Options{Progress: func(d, t int) { b.update(d, t, "EDA", -1) }})
+	b.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "EDA of %d reviews in %.1fs\n", len(texts), time.Since(t0).Seconds())
+	if *asJSON {
+		return printJSON(rep)
+	}
+	return printJSONTo(os.Stderr, rep)
+}
