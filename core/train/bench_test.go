@@ -38,3 +38,7 @@ var thesisCfg = nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Pa
 func BenchmarkThesisStep1(b *testing.B)        { benchStep(b, thesisCfg, 64, 1, nn.DefaultKernels()) }
 func BenchmarkThesisStep2(b *testing.B)        { benchStep(b, thesisCfg, 64, 2, nn.DefaultKernels()) }
 func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, nn.Portable) }
+
+var classroomCfg = nn.Config{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "pre", Masking: true, Dropout: 0.2}
+
+func BenchmarkClassroomStepPortable(b *testing.B) { benchStep(b, classroomCfg, 64, 1, nn.Portable) }
