@@ -1,0 +1,30 @@
+// Package modelfile writes and reads Sentilab's one model format: a
+// safetensors file (8-byte little-endian header length, JSON header, raw
+// little-endian tensor bytes) whose __metadata__ carries everything needed
+// to use the model: format "sentilab/1", the config, the vocabulary, the
+// variant, its metrics and its provenance (DESIGN.md, "The model file").
+//
+// The package has two layers. The container (File, Tensor, Write, Parse,
+// Read) knows nothing of Sentilab: any safetensors file with the standard
+// dtypes parses, and every file it writes opens in any safetensors reader.
+// Parse checks the whole header against the file's real size before it
+// trusts a number in it, so a hostile or truncated file costs at most a
+// small multiple of its own size in memory (a sparse mask byte decodes to
+// eight float32s) and gets an error that names the tensor, the field and
+// what was expected. It never panics.
+//
+// The model layer (Encode, NewFile, Save, Decode, Load) maps nn.Model to
+// tensors and back. Each weight NAME (embedding.weight, lstm.kernel, ...)
+// may be stored in any of these encodings, all decoded to dense float32:
+//
+//	NAME         F32, F16 or BF16: the weights themselves.
+//	NAME         I8, with NAME.scale (F32) broadcast against it: w = q·scale.
+//	             The scale's shape gives its axis: [V,1] one per embedding
+//	             row, [1,4H] one per kernel output column, [1] one for all.
+//	NAME.mask    U8 [ceil(n/8)]: bit i (LSB first) is set when element i of
+//	             the n weights is non-zero; padding bits are zero; and
+//	NAME.values  the non-zero weights in order, [nnz], itself in any dense
+//	             encoding above (I8 with NAME.values.scale).
+//
+// so the compression package only has to produce tensors.
+package modelfile
