@@ -2,4 +2,7 @@ module sentilab
 
 go 1.26
 
-require gonum.org/v1/gonum v0.17.0 // indirect
+require (
+	golang.org/x/sys v0.38.0
+	gonum.org/v1/gonum v0.17.0 // indirect
+)

@@ -11,8 +11,14 @@ import (
 // core here against ~4.7 for the portable loop (STACK.md).
 var Gonum = Kernels{Name: "gonum", Gemm: gonumGemm}
 
-// DefaultKernels is the fastest kernel of this build.
-func DefaultKernels() Kernels { return Gonum }
+// DefaultKernels is the fastest kernel of this build: Fast (amd64 assembly)
+// when the CPU has AVX2+FMA, else gonum.
+func DefaultKernels() Kernels {
+	if HasFast() {
+		return Fast
+	}
+	return Gonum
+}
 
 func gonumGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	if m == 0 || n == 0 || k == 0 {

@@ -1,0 +1,115 @@
+//go:build amd64
+
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// fastVariants are the micro-kernels this CPU can run, so the AVX2 kernel is
+// tested on AVX-512 machines too.
+func fastVariants() []Kernels {
+	var ks []Kernels
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, Kernels{Name: "avx2-6x16", Gemm: gemmDriver{avx2Micro}.gemm})
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+		ks = append(ks,
+			Kernels{Name: "avx512-8x32", Gemm: gemmDriver{avx512Micro}.gemm},
+			Kernels{Name: "avx512-12x32", Gemm: gemmDriver{microKernel{12, 32, gemmAVX512x12x32}}.gemm})
+	}
+	return ks
+}
+
+func TestFastKernel(t *testing.T) {
+	if !HasFast() {
+		t.Skip("CPU lacks AVX2+FMA")
+	}
+	checkKernel(t, Fast)
+	for _, k := range fastVariants() {
+		checkKernel(t, k)
+	}
+}
+
+// TestFastKernelEdges covers every remainder of the 6×16, 8×32 and 12×32
+// blocks, reductions crossing the 256-deep pass boundary, and row counts
+// crossing the 192-row block, against the float64 reference. Canaries after
+// c check nothing is written past the end.
+func TestFastKernelEdges(t *testing.T) {
+	if !HasFast() {
+		t.Skip("CPU lacks AVX2+FMA")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var shapes [][3]int
+	for _, m := range []int{1, 2, 5, 7, 11, 13, 25, 197} {
+		for _, n := range []int{1, 3, 15, 17, 31, 33, 50} {
+			for _, k := range []int{1, 2, 9, 255, 257, 600} {
+				if m*n*k < 200000 {
+					shapes = append(shapes, [3]int{m, n, k})
+				}
+			}
+		}
+	}
+	shapes = append(shapes, [3]int{385, 130, 513}, [3]int{12, 32, 256}, [3]int{24, 64, 512}, [3]int{6, 16, 1})
+	for _, kern := range fastVariants() {
+		for _, s := range shapes {
+			m, n, k := s[0], s[1], s[2]
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}} {
+				a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+				cbuf := randSlice(rng, m*n+8)
+				c := cbuf[:m*n]
+				canary := append([]float32(nil), cbuf[m*n:]...)
+				want := refGemm(tr[0], tr[1], m, n, k, a, b, c)
+				kern.Gemm(tr[0], tr[1], m, n, k, a, b, c)
+				for i := range want {
+					if d := math.Abs(float64(c[i]) - want[i]); d > 4e-5*float64(k+1) {
+						t.Fatalf("%s %dx%dx%d tA=%v tB=%v: element %d = %v, want %v", kern.Name, m, n, k, tr[0], tr[1], i, c[i], want[i])
+					}
+				}
+				for i, v := range cbuf[m*n:] {
+					if v != canary[i] {
+						t.Fatalf("%s %dx%dx%d tA=%v tB=%v: wrote past c", kern.Name, m, n, k, tr[0], tr[1])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkGemm reports GFLOP/s (2·m·n·k per call) for the LSTM's shapes:
+// thesis (E = H = 128, 4H = 512, shards of 32-64 rows, R = 170·shard rows)
+// and classroom (E = H = 32).
+func BenchmarkGemm(b *testing.B) {
+	shapes := []struct {
+		tA, tB  bool
+		m, n, k int
+	}{
+		{false, false, 32, 512, 128}, {false, false, 64, 512, 128},
+		{false, false, 5440, 512, 128}, {false, false, 10880, 512, 128},
+		{false, true, 32, 128, 512}, {false, true, 64, 128, 512}, {false, true, 10880, 128, 512},
+		{true, false, 128, 512, 5440}, {true, false, 128, 512, 10880},
+		{false, false, 32, 128, 32}, {false, true, 32, 32, 128}, {true, false, 32, 128, 5440},
+	}
+	kerns := append([]Kernels{Portable, Gonum, Fast}, fastVariants()...)
+	for _, s := range shapes {
+		rng := rand.New(rand.NewPCG(1, 2))
+		a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), randSlice(rng, s.m*s.n)
+		op := map[[2]bool]string{{false, false}: "NN", {false, true}: "NT", {true, false}: "TN"}[[2]bool{s.tA, s.tB}]
+		for _, kern := range kerns {
+			if kern.Gemm == nil {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s_%dx%dx%d/%s", op, s.m, s.n, s.k, kern.Name), func(b *testing.B) {
+				for b.Loop() {
+					kern.Gemm(s.tA, s.tB, s.m, s.n, s.k, a, bb, c)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

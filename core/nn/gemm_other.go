@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package nn
+
+// Fast is the amd64 assembly kernel; other architectures have none, so its
+// Gemm is nil and DefaultKernels picks another.
+var Fast = Kernels{Name: "fast-unavailable"}
+
+// HasFast reports whether Fast can run on this CPU.
+func HasFast() bool { return false }
