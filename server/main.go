@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -29,16 +31,26 @@ func run(args []string) error {
 	root := fs.String("root", "assets", "asset root: the built lab (index.html, ui.wasm, engine.wasm, wasm_exec.js, ...)")
 	models := fs.String("models", "assets/models", "model folder: manifest.json and the model files it lists")
 	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
+	check := fs.Bool("check", false, "check the folders and the manifest (sizes, SHA-256) and exit")
+	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if *cfHeaders {
+		_, err := os.Stdout.WriteString(cloudflareHeaders())
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
+	}
+	if *check {
+		logger.Info("configuration ok", "root", *root, "models", *models, "data", *data)
+		return nil
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -83,4 +95,23 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// cloudflareHeaders renders securityHeaders in the format of a Cloudflare
+// static-assets _headers file, so files served by the assets binding carry
+// the same CSP, COOP/COEP and nosniff as the native server's.
+func cloudflareHeaders() string {
+	keys := make([]string, 0, len(securityHeaders))
+	for k := range securityHeaders {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("# Written by server/workers.sh from server/middleware.go: do not edit.\n/*\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s\n", k, securityHeaders[k])
+	}
+	// Cloudflare does not know .safetensors and sends no Content-Type.
+	fmt.Fprintf(&b, "/models/*.safetensors\n  Content-Type: %s\n", contentType(".safetensors"))
+	return b.String()
 }

