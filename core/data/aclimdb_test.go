@@ -182,8 +182,13 @@ func TestReadAutoTooLarge(t *testing.T) {
 
 func TestIsTarHeaderCSV(t *testing.T) {
 	csv := []byte("review,sentiment\n" + strings.Repeat("x", 600))
+	copy(csv[256:], "mustard") // "ustar" at offset 257, the tar magic
 	if isTarHeader(csv) {
 		t.Fatal("CSV taken for a tar")
+	}
+	csv = append(csv, ",positive\n"...)
+	if revs, err := ReadAuto(bytes.NewReader(csv), "m.csv", Options{}); err != nil || len(revs) != 1 {
+		t.Fatalf("CSV with ustar at 257: %v", err)
 	}
 	// An old V7 tar (no ustar magic) is still recognised by its checksum.
 	tr := makeTar(t, "", map[string]string{"train/pos/1_7.txt": "x"})

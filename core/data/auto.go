@@ -56,15 +56,18 @@ func Open(path string, opt Options) ([]Review, error) {
 
 const tarBlock = 512
 
-// isTarHeader tells whether b starts with a tar header block: the POSIX/GNU
-// "ustar" magic, or, for old V7 archives without it, a checksum that adds up.
-// A CSV cannot pass: its first 512 bytes would need the right octal checksum
-// at offset 148.
+// isTarHeader tells whether b starts with a tar header block: one whose
+// checksum field (octal, at offset 148) equals the sum of its bytes, which
+// also admits old V7 archives without the "ustar" magic. The magic alone is
+// not enough, since a CSV review mentioning "mustard" can put those letters
+// at offset 257; but the magic in a block holding NUL bytes, which CSV text
+// never has, is a tar with a damaged header, so that the tar reader can say
+// so.
 func isTarHeader(b []byte) bool {
 	if len(b) < tarBlock {
 		return false
 	}
-	if bytes.HasPrefix(b[257:], []byte("ustar")) {
+	if bytes.HasPrefix(b[257:], []byte("ustar")) && bytes.IndexByte(b[:tarBlock], 0) >= 0 {
 		return true
 	}
 	field := bytes.TrimRight(bytes.TrimLeft(b[148:156], " "), " \x00")

@@ -102,7 +102,7 @@ func parseHeader(h []string) (text, label int, err error) {
 			return 0, 0, fmt.Errorf("header: invalid UTF-8 (%s)", want)
 		}
 	}
-	got := fmt.Sprintf("%q", strings.Join(h, ","))
+	got := fmt.Sprintf("%.80q", strings.Join(h, ",")) // a binary file makes a long "header"
 	has := func(s string) bool {
 		for _, f := range h {
 			if f == s {

@@ -26,8 +26,9 @@ type Options struct {
 	MaxBytes int64
 	// Progress, if set, is called with the number of input bytes consumed
 	// so far: bytes of the file as given (compressed, for a .gz), so a
-	// caller can compare it with the file size. It is called at most about
-	// every 256 KiB and once at the end.
+	// caller can compare it with the file size; for a folder, the bytes of
+	// the review files read. It is called about every 256 KiB and once at
+	// the end.
 	Progress func(bytesRead int64)
 }
 
