@@ -1,0 +1,340 @@
+package compress
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/train"
+)
+
+// QModel is the classifier with int8 weights, run as TFLite runs a
+// dynamic-range quantized model: weights stay int8; at every timestep the
+// inputs and the hidden state are quantized per row, the products run as
+// int8×int8 → int32 sums, are rescaled to float32, and the gates, the cell
+// and the state are float32.
+type QModel struct {
+	Cfg       nn.Config
+	Emb       []int8    // [V, E]
+	EmbScale  []float32 // [V], per row
+	Kernel    *QMatrix  // [E, 4H], per column
+	Recurrent *QMatrix  // [H, 4H], per column
+	Dense     *QMatrix  // [H, 1]
+	Bias      []float32 // [4H]
+	DenseB    float32
+}
+
+// Quantize builds the int8 model of m (the same int8 values EncodeInt8
+// stores).
+func Quantize(m *nn.Model) *QModel {
+	c := m.Cfg
+	V, E, H := c.Vocab, c.Embed, c.Hidden
+	q := &QModel{Cfg: c, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0]}
+	q.Emb, q.EmbScale = QuantizeRows(m.Embedding, V, E)
+	kq, ks := QuantizeCols(m.Kernel, E, 4*H)
+	rq, rs := QuantizeCols(m.Recurrent, H, 4*H)
+	dq, ds := QuantizeCols(m.DenseW, H, 1)
+	q.Kernel = NewQMatrix(kq, ks, E, 4*H)
+	q.Recurrent = NewQMatrix(rq, rs, H, 4*H)
+	q.Dense = NewQMatrix(dq, ds, H, 1)
+	return q
+}
+
+// NewQModel builds the int8 model of a loaded file from the int8 values the
+// file stores (so what runs is bit for bit what was written): I8 tensors
+// with a per-row/per-column or single scale, or sparse tensors whose values
+// are I8. A weight stored as floats is quantized here.
+func NewQModel(ld *modelfile.Loaded) (*QModel, error) {
+	m := ld.Model
+	c := m.Cfg
+	V, E, H := c.Vocab, c.Embed, c.Hidden
+	if E > maxK || H > maxK {
+		return nil, fmt.Errorf("compress: int8 model: embed %d / hidden %d beyond the exact int8 product's %d", E, H, maxK)
+	}
+	q := Quantize(m) // the fallback for float-stored weights
+	var err error
+	get := func(name string, rows, cols int, perRow bool) ([]int8, []float32) {
+		if err != nil {
+			return nil, nil
+		}
+		var qq []int8
+		var s []float32
+		qq, s, err = storedInt8(ld.File, name, rows, cols, perRow)
+		return qq, s
+	}
+	if eq, es := get("embedding.weight", V, E, true); eq != nil {
+		q.Emb, q.EmbScale = eq, es
+	}
+	if kq, ks := get("lstm.kernel", E, 4*H, false); kq != nil {
+		q.Kernel = NewQMatrix(kq, ks, E, 4*H)
+	}
+	if rq, rs := get("lstm.recurrent", H, 4*H, false); rq != nil {
+		q.Recurrent = NewQMatrix(rq, rs, H, 4*H)
+	}
+	if dq, ds := get("dense.weight", H, 1, false); dq != nil {
+		q.Dense = NewQMatrix(dq, ds, H, 1)
+	}
+	return q, err
+}
+
+// storedInt8 returns the int8 values of weight name [rows, cols] and one
+// scale per row (perRow) or per column, or nil when the file stores the
+// weight some other way.
+func storedInt8(f *modelfile.File, name string, rows, cols int, perRow bool) ([]int8, []float32, error) {
+	groups := cols
+	if perRow {
+		groups = rows
+	}
+	if t := f.Tensor(name); t != nil {
+		if t.DType != "I8" {
+			return nil, nil, nil
+		}
+		q, err := t.Int8s()
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := scaleOf(f, name+".scale", groups)
+		if s == nil || err != nil {
+			return nil, nil, err
+		}
+		return q, s, nil
+	}
+	mt, vt := f.Tensor(name+".mask"), f.Tensor(name+".values")
+	if mt == nil || vt == nil || vt.DType != "I8" {
+		return nil, nil, nil
+	}
+	vals, err := vt.Int8s()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := scaleOf(f, name+".values.scale", groups)
+	if s == nil || err != nil {
+		return nil, nil, err
+	}
+	q := make([]int8, rows*cols)
+	k := 0
+	for i := range q {
+		if i/8 < len(mt.Data) && mt.Data[i/8]&(1<<(i%8)) != 0 {
+			if k >= len(vals) {
+				return nil, nil, fmt.Errorf("compress: %s: mask has more bits than %d values", name, len(vals))
+			}
+			q[i] = vals[k]
+			k++
+		}
+	}
+	return q, s, nil
+}
+
+// scaleOf returns the scale tensor broadcast to n groups, or nil if its
+// shape is neither one scale nor one per group (the caller then
+// requantizes from the decoded floats).
+func scaleOf(f *modelfile.File, name string, n int) ([]float32, error) {
+	t := f.Tensor(name)
+	if t == nil {
+		return nil, fmt.Errorf("compress: missing %s", name)
+	}
+	s, err := t.Float32s()
+	if err != nil {
+		return nil, err
+	}
+	switch len(s) {
+	case n:
+		return s, nil
+	case 1:
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = s[0]
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// QWorkspace holds one goroutine's buffers for QModel.Logits.
+type QWorkspace struct {
+	order, lens []int
+	toks        []int32 // [B, T] by sorted position, real steps first
+	xq, hq      []int64
+	xs, hs      []float32
+	gates       []float32
+	h, c        []float32
+	logits      []float32
+}
+
+func growF(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+func growI(s []int64, n int) []int64 {
+	if cap(s) < n {
+		return make([]int64, n)
+	}
+	return s[:n]
+}
+
+// Logits computes the logits of B examples (tokens [B, T], padded as the
+// config says). Examples are sorted by length, longest first, so the rows
+// still running at step t are a prefix; with masking padded steps are never
+// computed, as in nn.Workspace. The result is owned by ws.
+func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
+	c := q.Cfg
+	T, E, H := c.MaxLen, c.Embed, c.Hidden
+	G := 4 * H
+	q.layout(tokens, B, ws)
+	ws.h = growF(ws.h, B*H)
+	ws.c = growF(ws.c, B*H)
+	clear(ws.h)
+	clear(ws.c)
+	ws.xq = growI(ws.xq, B*E)
+	ws.xs = growF(ws.xs, B)
+	ws.hq = growI(ws.hq, B*H)
+	ws.hs = growF(ws.hs, B)
+	ws.gates = growF(ws.gates, B*G)
+	for t := 0; t < T; t++ {
+		n := 0
+		for n < B && ws.lens[n] > t {
+			n++
+		}
+		if n == 0 {
+			break
+		}
+		// The embedding rows are already int8 with a per-row scale: exactly
+		// what quantizing their dequantized values per row would give back.
+		for r := 0; r < n; r++ {
+			tok := int(ws.toks[r*T+t])
+			src := q.Emb[tok*E : (tok+1)*E]
+			dst := ws.xq[r*E : (r+1)*E]
+			for k, v := range src {
+				dst[k] = int64(v)
+			}
+			ws.xs[r] = q.EmbScale[tok]
+		}
+		g := ws.gates[:n*G]
+		for r := 0; r < n; r++ {
+			copy(g[r*G:(r+1)*G], q.Bias)
+		}
+		qgemm(n, ws.xq, ws.xs, q.Kernel, g)
+		if t > 0 {
+			quantizeActs(ws.h, n, H, ws.hq, ws.hs)
+			qgemm(n, ws.hq, ws.hs, q.Recurrent, g)
+		}
+		cells(g, ws.c, ws.h, n, H, t == 0)
+	}
+	quantizeActs(ws.h, B, H, ws.hq, ws.hs)
+	ws.logits = growF(ws.logits, B)
+	out := ws.gates[:B]
+	for i := range out {
+		out[i] = q.DenseB
+	}
+	qgemm(B, ws.hq, ws.hs, q.Dense, out)
+	for i, b := range ws.order {
+		ws.logits[b] = out[i]
+	}
+	return ws.logits
+}
+
+// cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
+// pre-activations and updates the cell c and hidden state h in place, in
+// float32 with the float model's own sigmoid and tanh.
+func cells(g, c, h []float32, n, H int, first bool) {
+	G := 4 * H
+	for r := 0; r < n; r++ {
+		gr := g[r*G : (r+1)*G]
+		cr, hr := c[r*H:(r+1)*H], h[r*H:(r+1)*H]
+		for j := 0; j < H; j++ {
+			i := nn.Sigmoid(gr[j])
+			f := nn.Sigmoid(gr[H+j])
+			gg := nn.Tanh(gr[2*H+j])
+			o := nn.Sigmoid(gr[3*H+j])
+			cv := i * gg
+			if !first {
+				cv = float32(f*cr[j]) + float32(i*gg)
+			}
+			cr[j] = cv
+			hr[j] = o * nn.Tanh(cv)
+		}
+	}
+}
+
+// layout sorts the examples by length, longest first, and lists each one's
+// tokens (ids ≥ V read as OOV, as nn does).
+func (q *QModel) layout(tokens []int32, B int, ws *QWorkspace) {
+	c := q.Cfg
+	T := c.MaxLen
+	if len(tokens) != B*T {
+		panic("compress: tokens length is not batch × max length")
+	}
+	lens := make([]int, B)
+	ws.order = ws.order[:0]
+	for b := 0; b < B; b++ {
+		L := T
+		if c.Masking {
+			L = 0
+			for _, tok := range tokens[b*T : (b+1)*T] {
+				if tok != 0 {
+					L++
+				}
+			}
+		}
+		lens[b] = L
+		ws.order = append(ws.order, b)
+	}
+	sort.SliceStable(ws.order, func(x, y int) bool { return lens[ws.order[x]] > lens[ws.order[y]] })
+	ws.lens = ws.lens[:0]
+	if cap(ws.toks) < B*T {
+		ws.toks = make([]int32, B*T)
+	}
+	ws.toks = ws.toks[:B*T]
+	V := int32(c.Vocab)
+	for i, b := range ws.order {
+		ws.lens = append(ws.lens, lens[b])
+		t := 0
+		for _, tok := range tokens[b*T : (b+1)*T] {
+			if c.Masking && tok == 0 {
+				continue
+			}
+			if tok < 0 || tok >= V {
+				tok = 1
+			}
+			ws.toks[i*T+t] = tok
+			t++
+		}
+	}
+}
+
+// QLogits runs q over set in batches on `workers` goroutines.
+func QLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int) ([]float32, error) {
+	T := q.Cfg.MaxLen
+	if len(set.Tokens) != set.N*T || len(set.Labels) != set.N {
+		return nil, fmt.Errorf("evaluation set: %d rows, %d tokens, %d labels (want tokens = rows × max length %d)", set.N, len(set.Tokens), len(set.Labels), T)
+	}
+	batch, workers = max(batch, 1), max(workers, 1)
+	out := make([]float32, set.N)
+	wss := make([]QWorkspace, workers)
+	for lo := 0; lo < set.N; lo += batch * workers {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			a := lo + w*batch
+			b := min(a+batch, set.N)
+			if a >= b {
+				break
+			}
+			wg.Add(1)
+			go func(ws *QWorkspace) {
+				defer wg.Done()
+				copy(out[a:b], q.Logits(set.Tokens[a*T:b*T], b-a, ws))
+			}(&wss[w])
+		}
+		wg.Wait()
+	}
+	return out, nil
+}
