@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -95,23 +93,4 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-}
-
-// cloudflareHeaders renders securityHeaders in the format of a Cloudflare
-// static-assets _headers file, so files served by the assets binding carry
-// the same CSP, COOP/COEP and nosniff as the native server's.
-func cloudflareHeaders() string {
-	keys := make([]string, 0, len(securityHeaders))
-	for k := range securityHeaders {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString("# Written by server/workers.sh from server/middleware.go: do not edit.\n/*\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "  %s: %s\n", k, securityHeaders[k])
-	}
-	// Cloudflare does not know .safetensors and sends no Content-Type.
-	fmt.Fprintf(&b, "/models/*.safetensors\n  Content-Type: %s\n", contentType(".safetensors"))
-	return b.String()
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -172,4 +174,23 @@ func (s *server) serveBlob(w http.ResponseWriter, r *http.Request, b *blob) {
 	}
 	h.Set("ETag", b.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.data))
+}
+
+// cloudflareHeaders renders securityHeaders in the format of a Cloudflare
+// static-assets _headers file, so files served by the assets binding carry
+// the same CSP, COOP/COEP and nosniff as the native server's.
+func cloudflareHeaders() string {
+	keys := make([]string, 0, len(securityHeaders))
+	for k := range securityHeaders {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("# Written by server/workers.sh from server/middleware.go: do not edit.\n/*\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s\n", k, securityHeaders[k])
+	}
+	// Cloudflare does not know .safetensors and sends no Content-Type.
+	fmt.Fprintf(&b, "/models/*.safetensors\n  Content-Type: %s\n", contentType(".safetensors"))
+	return b.String()
 }
