@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"sentilab/core/data"
+	"sentilab/core/eda"
+	"sentilab/core/text"
+)
+
+type loadReq struct {
+	Name  string `json:"name"`
+	URL   string `json:"url"`
+	Limit int    `json:"limit"`
+}
+
+type loadRes struct {
+	Name     string `json:"name"`
+	Rows     int    `json:"rows"`
+	Positive int    `json:"positive"`
+	Negative int    `json:"negative"`
+	Hash     string `json:"hash"`
+}
+
+// loadData parses a dataset given as bytes (a user's file) or fetched from
+// a URL (the server's /api/data), replacing the current one.
+func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress Progress) (*loadRes, error) {
+	if buf == nil {
+		if p.URL == "" {
+			return nil, errors.New("loadData: neither file bytes nor a url given")
+		}
+		if e.Fetch == nil {
+			return nil, errors.New("loadData: fetching a url is only possible in the browser")
+		}
+		progress(map[string]any{"phase": "fetch", "url": p.URL})
+		b, err := e.Fetch(p.URL)
+		if err != nil {
+			return nil, err
+		}
+		buf = b
+		if p.Name == "" {
+			p.Name = p.URL
+		}
+	}
+	if p.Limit < 0 {
+		return nil, errors.New("loadData: limit is negative")
+	}
+	total := len(buf)
+	// ReadAuto has no context: its progress callback is our only chance to
+	// yield and to stop, so a cancel unwinds it with a sentinel panic.
+	var reviews []data.Review
+	err := catchCancel(func() error {
+		var err error
+		reviews, err = data.ReadAuto(bytes.NewReader(buf), p.Name, data.Options{Progress: func(n int64) {
+			progress(map[string]any{"phase": "read", "bytes": n, "total": total})
+			if e.tick(ctx) != nil {
+				panic(canceled{})
+			}
+		}})
+		return err
+	}, ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(reviews) == 0 {
+		return nil, errors.New("loadData: " + p.Name + " holds no reviews")
+	}
+	if p.Limit > 0 {
+		reviews = data.First(reviews, p.Limit)
+	}
+	pos, neg := data.Counts(reviews)
+	e.mu.Lock()
+	e.dataName, e.reviews, e.cleaned = p.Name, reviews, nil
+	e.mu.Unlock()
+	return &loadRes{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews)}, nil
+}
+
+type canceled struct{}
+
+// catchCancel runs f, turning a canceled{} panic into ctx's error.
+func catchCancel(f func() error, ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(canceled); !ok {
+				panic(r)
+			}
+			err = ctx.Err()
+		}
+	}()
+	return f()
+}
+
+// dataset returns the loaded reviews and their cleaned texts, cleaning them
+// on first use (the thesis's text.Clean: 0.64 s natively for 50k).
+func (e *Engine) dataset(ctx context.Context, progress Progress) ([]data.Review, []string, error) {
+	e.mu.Lock()
+	reviews, cleaned := e.reviews, e.cleaned
+	e.mu.Unlock()
+	if reviews == nil {
+		return nil, nil, errors.New("no data loaded: load a dataset first")
+	}
+	if cleaned != nil {
+		return reviews, cleaned, nil
+	}
+	cleaned = make([]string, len(reviews))
+	for i, r := range reviews {
+		cleaned[i] = text.Clean(r.Text)
+		if i%200 == 0 {
+			if err := e.tick(ctx); err != nil {
+				return nil, nil, err
+			}
+			progress(map[string]any{"phase": "clean", "done": i, "total": len(reviews)})
+		}
+	}
+	e.mu.Lock()
+	if len(e.reviews) == len(reviews) && (len(reviews) == 0 || &e.reviews[0] == &reviews[0]) {
+		e.cleaned = cleaned
+	}
+	e.mu.Unlock()
+	return reviews, cleaned, nil
+}
+
+// eda computes the thesis's EDA of the loaded data.
+func (e *Engine) eda(ctx context.Context, progress Progress) (*eda.Report, error) {
+	reviews, cleaned, err := e.dataset(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(reviews))
+	labels := make([]int, len(reviews))
+	for i, r := range reviews {
+		texts[i], labels[i] = r.Text, r.Label
+	}
+	var rep *eda.Report
+	err = catchCancel(func() error {
+		var err error
+		rep, err = eda.Compute(texts, labels, eda.Options{Cleaned: cleaned, Progress: func(done, total int) {
+			progress(map[string]any{"phase": "eda", "done": done, "total": total})
+			if e.tick(ctx) != nil {
+				panic(canceled{})
+			}
+		}})
+		return err
+	}, ctx)
+	return rep, err
+}

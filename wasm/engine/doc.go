@@ -1,0 +1,57 @@
+// Command engine is Sentilab's compute engine for the browser: the core
+// (data, text, eda, nn, train, modelfile) compiled to WebAssembly and run in
+// a Web Worker (assets/worker.js), so the page's main thread never computes.
+//
+// The handlers live in engine.go and friends and are plain Go (tested
+// natively); main_js.go only translates between JS messages and them.
+//
+// # PROTOCOL
+//
+// Every message is a plain JS object. The page sends requests:
+//
+//	{id: number, type: string, payload: object, buffer?: ArrayBuffer}
+//
+// and the worker answers each request with zero or more progress replies and
+// then exactly one result or error reply, all carrying the request's id:
+//
+//	{id, type: "progress", payload}
+//	{id, type: "result",   payload, buffer?}
+//	{id, type: "error",    payload: {message: string}}
+//
+// Once, at start-up, the worker posts {type: "ready", payload: {version}}.
+// Payloads are JSON-compatible objects (the worker JSON-encodes them in Go);
+// bulk bytes (a dataset file, a model file) travel in buffer and are
+// transferred, not copied: the sender's ArrayBuffer is detached.
+//
+// Requests (payload fields in parentheses; all optional unless marked *):
+//
+//	loadData   buffer = the bytes of a Kaggle CSV (plain or .gz) or an aclImdb
+//	           .tar.gz (name); or (url) to fetch, e.g. "/api/data"; (limit)
+//	           keeps the first N reviews. progress {phase:"read", bytes, total}.
+//	           result {name, rows, positive, negative}
+//	eda        → core/eda Report of the loaded data (the thesis's EDA), with
+//	           progress {phase:"clean"|"eda", done, total}
+//	train      (preset*, name, epochs, batch_size, lr, val_split, seed,
+//	           train_limit, test_frac, vocab, embed, hidden, max_len, masking,
+//	           dropout). progress per batch {phase:"train", epoch, epochs,
+//	           batch, batches, done, total, loss, accuracy, batch_loss,
+//	           examples_per_sec, eta_sec} and per epoch {phase:"epoch",
+//	           history}; result {variant, history, test: Metrics, seconds}.
+//	cancel     (target*): the id of a running request; it ends with an error
+//	           reply "canceled" within about 100-200 ms.
+//	evaluate   (variant*, seed, test_frac) → Metrics on the test split
+//	predict    (text*, variants, explain) → {results: [{variant,
+//	           probability, label, ms, words: [{word, delta}]}]}
+//	variants   → {variants: [Info]}: every model in the worker
+//	inspect    (variant*) → per-tensor size, zeros and weight histogram
+//	exportModel (variant*) → result {name, filename, size} + buffer: the
+//	           safetensors model file (core/modelfile)
+//	importModel buffer = a model file, (name) → Info
+//	compress   pending: core/compress has not landed; answers an error
+//	           saying so.
+//
+// Long loops give JS a turn (a channel closed by setTimeout) about every
+// 100 ms, so a cancel message is seen while a request computes: Go's js/wasm
+// has no preemption. A panic in a handler becomes an error reply; the worker
+// lives on.
+package main

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"sentilab/core/eda"
+	"sentilab/core/train"
+	"sentilab/internal/testenv"
+)
+
+func call(t *testing.T, e *Engine, typ string, payload any, buf []byte) (any, []byte) {
+	t.Helper()
+	p, _ := json.Marshal(payload)
+	res, out, err := e.Handle(context.Background(), typ, p, buf, func(any) {})
+	if err != nil {
+		t.Fatalf("%s: %v", typ, err)
+	}
+	return res, out
+}
+
+// TestPipeline runs the browser's whole path natively on 2,000 real reviews:
+// load, EDA, train one epoch, predict, export, re-import, evaluate.
+func TestPipeline(t *testing.T) {
+	raw, err := os.ReadFile(testenv.DataPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine()
+	res, _ := call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 2000}, raw)
+	ld := res.(*loadRes)
+	if ld.Rows != 2000 || ld.Positive+ld.Negative != 2000 {
+		t.Fatalf("loaded %+v, want 2000 rows", ld)
+	}
+	res, _ = call(t, e, "eda", nil, nil)
+	rep := res.(*eda.Report)
+	if rep.Rows != 2000 || len(rep.Classes) != 2 || rep.Classes[0].Count != ld.Negative {
+		t.Fatalf("eda rows %d classes %+v", rep.Rows, rep.Classes)
+	}
+	res, _ = call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 1, "train_limit": 800}, nil)
+	tr := res.(*trainRes)
+	if len(tr.History) != 1 || tr.Test == nil || tr.Test.N != 400 {
+		t.Fatalf("train: history %v, test %+v; want 1 epoch and 400 test rows", tr.History, tr.Test)
+	}
+	if tr.Train != 800 {
+		t.Fatalf("trained on %d rows, want 800", tr.Train)
+	}
+	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "explain": true}, nil)
+	pr := res.(map[string]any)["results"].([]prediction)
+	if len(pr) != 1 || !(pr[0].Probability > 0 && pr[0].Probability < 1) || len(pr[0].Words) == 0 {
+		t.Fatalf("predict: %+v", pr)
+	}
+	_, file := call(t, e, "exportModel", map[string]any{"variant": "base"}, nil)
+	if len(file) < 100_000 {
+		t.Fatalf("exported %d bytes", len(file))
+	}
+	res, _ = call(t, e, "importModel", map[string]any{"name": "base"}, file)
+	if n := res.(*variantInfo).Name; n != "base-2" {
+		t.Fatalf("imported as %q, want base-2", n)
+	}
+	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "variants": []string{"base-2"}}, nil)
+	if q := res.(map[string]any)["results"].([]prediction)[0].Probability; q != pr[0].Probability {
+		t.Fatalf("re-imported model says %v, original %v", q, pr[0].Probability)
+	}
+	res, _ = call(t, e, "evaluate", map[string]any{"variant": "base-2"}, nil)
+	if m := res.(*train.Metrics); m.N != 400 || m.Accuracy != tr.Test.Accuracy {
+		t.Fatalf("re-imported model on the test split: n %d accuracy %v; trained model: %v", m.N, m.Accuracy, tr.Test.Accuracy)
+	}
+}
+
+func TestErrorsAndCancel(t *testing.T) {
+	e := NewEngine()
+	_, _, err := e.Handle(context.Background(), "train", []byte(`{"preset":"classroom"}`), nil, func(any) {})
+	if err == nil || !strings.Contains(err.Error(), "load a dataset first") {
+		t.Fatalf("train without data: %v", err)
+	}
+	_, _, err = e.Handle(context.Background(), "train", []byte(`{"preset":"nope"}`), nil, func(any) {})
+	if err == nil || !strings.Contains(err.Error(), "unknown preset") {
+		t.Fatalf("bad preset: %v", err)
+	}
+	_, _, err = e.Handle(context.Background(), "importModel", nil, []byte("not a model file at all"), func(any) {})
+	if err == nil {
+		t.Fatal("garbage model file accepted")
+	}
+	_, _, err = e.Handle(context.Background(), "bogus", nil, nil, func(any) {})
+	if err == nil || !strings.Contains(err.Error(), "unknown request type") {
+		t.Fatalf("bogus type: %v", err)
+	}
+	csv := "review,sentiment\n" + strings.Repeat("\"a good film, truly good\",positive\n\"a bad film, truly bad\",negative\n", 300)
+	call(t, e, "loadData", map[string]any{"name": "tiny.csv"}, []byte(csv))
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	start := time.Now()
+	_, _, err = e.Handle(ctx, "train", []byte(`{"preset":"classroom","epochs":50}`), nil, func(p any) {
+		if n++; n == 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled train returned %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("cancel took %v", time.Since(start))
+	}
+}

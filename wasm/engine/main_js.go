@@ -1,0 +1,167 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+)
+
+// The worker side of the protocol in doc.go. worker.js sets self.goPost and
+// forwards every message to goOnMessage.
+
+var (
+	jsJSON  = js.Global().Get("JSON")
+	jsU8    = js.Global().Get("Uint8Array")
+	running sync.Map // request id (float64) → context.CancelFunc
+)
+
+func main() {
+	e := NewEngine()
+	e.Yield = yieldToJS
+	e.Fetch = fetchBytes
+	js.Global().Set("goOnMessage", js.FuncOf(func(this js.Value, args []js.Value) any {
+		if len(args) == 1 {
+			onMessage(e, args[0])
+		}
+		return nil
+	}))
+	post(map[string]any{"type": "ready", "payload": map[string]any{"version": Version}}, nil)
+	select {}
+}
+
+func onMessage(e *Engine, msg js.Value) {
+	id := msg.Get("id")
+	typ := msg.Get("type")
+	if typ.Type() != js.TypeString {
+		post(reply(id, "error", map[string]string{"message": "message without a string type"}), nil)
+		return
+	}
+	payload := []byte("{}")
+	if p := msg.Get("payload"); p.Truthy() {
+		payload = []byte(jsJSON.Call("stringify", p).String())
+	}
+	var buf []byte
+	if b := msg.Get("buffer"); b.Truthy() {
+		u8 := jsU8.New(b)
+		buf = make([]byte, u8.Get("length").Int())
+		js.CopyBytesToGo(buf, u8)
+	}
+	if typ.String() == "cancel" {
+		var p struct {
+			Target float64 `json:"target"`
+		}
+		json.Unmarshal(payload, &p)
+		if c, ok := running.Load(p.Target); ok {
+			c.(context.CancelFunc)()
+			post(reply(id, "result", map[string]any{"canceled": p.Target}), nil)
+		} else {
+			post(reply(id, "result", map[string]any{"canceled": nil}), nil)
+		}
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	key := id.Float()
+	running.Store(key, cancel)
+	// Each request runs on its own goroutine: while it yields to JS, the
+	// next message (a cancel) is read and handled.
+	go func() {
+		defer running.Delete(key)
+		defer cancel()
+		progress := func(p any) { post(reply(id, "progress", p), nil) }
+		res, out, err := e.Handle(ctx, typ.String(), payload, buf, progress)
+		if err != nil {
+			msg := err.Error()
+			if errors.Is(err, context.Canceled) {
+				msg = "canceled"
+			}
+			post(reply(id, "error", map[string]string{"message": msg}), nil)
+			return
+		}
+		post(reply(id, "result", res), out)
+	}()
+}
+
+func reply(id js.Value, typ string, payload any) map[string]any {
+	return map[string]any{"id": id, "type": typ, "payload": payload}
+}
+
+// post sends m with its payload JSON-encoded in Go and parsed by JS, and buf
+// transferred as an ArrayBuffer.
+func post(m map[string]any, buf []byte) {
+	b, err := json.Marshal(m["payload"])
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"message": fmt.Sprintf("cannot encode reply: %v", err)})
+		m["type"] = "error"
+	}
+	obj := js.Global().Get("Object").New()
+	if id, ok := m["id"]; ok {
+		obj.Set("id", id)
+	}
+	obj.Set("type", m["type"])
+	obj.Set("payload", jsJSON.Call("parse", string(b)))
+	if buf != nil {
+		u8 := jsU8.New(len(buf))
+		js.CopyBytesToJS(u8, buf)
+		ab := u8.Get("buffer")
+		obj.Set("buffer", ab)
+		js.Global().Call("goPost", obj, []any{ab})
+		return
+	}
+	js.Global().Call("goPost", obj)
+}
+
+// yieldToJS waits for a setTimeout(0) callback: the event loop runs in
+// between, delivering queued messages (STACK.md: runtime.Gosched does not).
+func yieldToJS() {
+	ch := make(chan struct{})
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		close(ch)
+		f.Release()
+		return nil
+	})
+	js.Global().Call("setTimeout", f, 0)
+	<-ch
+}
+
+// fetchBytes GETs url with the worker's fetch.
+func fetchBytes(url string) ([]byte, error) {
+	resp, err := await(js.Global().Call("fetch", url))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %v", url, err)
+	}
+	if !resp.Get("ok").Bool() {
+		return nil, fmt.Errorf("fetch %s: HTTP %d %s", url, resp.Get("status").Int(), resp.Get("statusText").String())
+	}
+	ab, err := await(resp.Call("arrayBuffer"))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %v", url, err)
+	}
+	u8 := jsU8.New(ab)
+	b := make([]byte, u8.Get("length").Int())
+	js.CopyBytesToGo(b, u8)
+	return b, nil
+}
+
+func await(p js.Value) (js.Value, error) {
+	type out struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan out, 1)
+	ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- out{v: a[0]}; return nil })
+	bad := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		ch <- out{err: errors.New(js.Global().Call("String", a[0]).String())}
+		return nil
+	})
+	defer ok.Release()
+	defer bad.Release()
+	p.Call("then", ok, bad)
+	o := <-ch
+	return o.v, o.err
+}

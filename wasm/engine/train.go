@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"sentilab/core/data"
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// trainReq is a preset with optional overrides (0 / nil = the preset's).
+type trainReq struct {
+	Preset     string   `json:"preset"`
+	Name       string   `json:"name"`
+	Epochs     int      `json:"epochs"`
+	BatchSize  int      `json:"batch_size"`
+	LR         float64  `json:"lr"`
+	ValSplit   *float64 `json:"val_split"`
+	Seed       uint64   `json:"seed"`
+	TrainLimit *int     `json:"train_limit"`
+	TestFrac   float64  `json:"test_frac"`
+	Vocab      int      `json:"vocab"`
+	Embed      int      `json:"embed"`
+	Hidden     int      `json:"hidden"`
+	MaxLen     int      `json:"max_len"`
+	Masking    *bool    `json:"masking"`
+	Dropout    *float32 `json:"dropout"`
+	// Chunk is the number of examples per gradient chunk (0 = sized so one
+	// chunk takes ~100 ms); the engine yields to JS between chunks.
+	Chunk int `json:"chunk"`
+}
+
+// resolve applies the overrides to the preset.
+func (p trainReq) resolve() (train.Preset, uint64, error) {
+	if p.Preset == "" {
+		p.Preset = "classroom"
+	}
+	ps, err := train.LookupPreset(p.Preset)
+	if err != nil {
+		return ps, 0, err
+	}
+	setInt := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	setInt(&ps.Epochs, p.Epochs)
+	setInt(&ps.BatchSize, p.BatchSize)
+	setInt(&ps.Model.Vocab, p.Vocab)
+	setInt(&ps.Model.Embed, p.Embed)
+	setInt(&ps.Model.Hidden, p.Hidden)
+	setInt(&ps.Model.MaxLen, p.MaxLen)
+	if p.LR != 0 {
+		ps.LR = p.LR
+	}
+	if p.ValSplit != nil {
+		ps.ValSplit = *p.ValSplit
+	}
+	if p.TrainLimit != nil {
+		ps.TrainLimit = *p.TrainLimit
+	}
+	if p.TestFrac != 0 {
+		ps.TestFrac = p.TestFrac
+	}
+	if p.Masking != nil {
+		ps.Model.Masking = *p.Masking
+	}
+	if p.Dropout != nil {
+		ps.Model.Dropout = *p.Dropout
+	}
+	seed := p.Seed
+	if seed == 0 {
+		seed = 42
+	}
+	if err := ps.Model.Validate(); err != nil {
+		return ps, 0, err
+	}
+	return ps, seed, nil
+}
+
+type trainRes struct {
+	Variant string         `json:"variant"`
+	History []train.Epoch  `json:"history"`
+	Test    *train.Metrics `json:"test"`
+	Seconds float64        `json:"seconds"`
+	EPS     float64        `json:"examples_per_sec"`
+	Params  int            `json:"params"`
+	Train   int            `json:"train_rows"`
+	Config  nn.Config      `json:"config"`
+	Info    *variantInfo   `json:"info"`
+}
+
+// splitCleaned is data.Split on the cleaned texts: the same permutation, so
+// the same reviews land in test as with train.Prepare.
+func splitCleaned(reviews []data.Review, cleaned []string, testFrac float64, seed uint64) (trX, teX []string, trY, teY []float32, err error) {
+	n := len(reviews)
+	nTest := int(ceil(testFrac * float64(n)))
+	if !(testFrac > 0 && testFrac < 1) || nTest == 0 || nTest >= n {
+		return nil, nil, nil, nil, fmt.Errorf("split: %d reviews at test fraction %v leave no training or no test rows", n, testFrac)
+	}
+	for i, j := range data.Permutation(n, seed) {
+		x, y := cleaned[j], float32(reviews[j].Label)
+		if i < n-nTest {
+			trX, trY = append(trX, x), append(trY, y)
+		} else {
+			teX, teY = append(teX, x), append(teY, y)
+		}
+	}
+	return trX, teX, trY, teY, nil
+}
+
+func ceil(x float64) float64 {
+	i := float64(int64(x))
+	if i < x {
+		return i + 1
+	}
+	return i
+}
+
+func (e *Engine) train(ctx context.Context, p trainReq, progress Progress) (*trainRes, error) {
+	ps, seed, err := p.resolve()
+	if err != nil {
+		return nil, err
+	}
+	reviews, cleaned, err := e.dataset(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	trX, teX, trY, teY, err := splitCleaned(reviews, cleaned, ps.TestFrac, seed)
+	if err != nil {
+		return nil, err
+	}
+	if ps.TrainLimit < 0 {
+		return nil, fmt.Errorf("training subset size %d is negative", ps.TrainLimit)
+	}
+	if ps.TrainLimit > 0 && ps.TrainLimit < len(trX) {
+		trX, trY = trX[:ps.TrainLimit], trY[:ps.TrainLimit]
+	}
+	progress(map[string]any{"phase": "tokenize", "train_rows": len(trX), "test_rows": len(teX)})
+	tok := text.FitTokenizer(trX, ps.Model.Vocab)
+	if n := tok.NumWords(); n < ps.Model.Vocab {
+		// A small corpus has fewer words than num_words: rows past them
+		// would never train, and the model file wants one word per row.
+		ps.Model.Vocab = n
+	}
+	trainSet, err := train.Encode(tok, trX, trY, ps.Model)
+	if err != nil {
+		return nil, err
+	}
+	testSet, err := train.Encode(tok, teX, teY, ps.Model)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.tick(ctx); err != nil {
+		return nil, err
+	}
+	m, err := nn.NewModel(ps.Model)
+	if err != nil {
+		return nil, err
+	}
+	nn.Init(m, seed)
+	opt := fitOptions{Epochs: ps.Epochs, BatchSize: ps.BatchSize, ValSplit: ps.ValSplit, LR: ps.LR, Seed: seed, Chunk: p.Chunk}
+	res, err := e.fit(ctx, m, trainSet, opt, progress)
+	if err != nil {
+		return nil, err
+	}
+	test, err := e.metrics(ctx, m, testSet, progress)
+	if err != nil {
+		return nil, err
+	}
+	name := p.Name
+	if name == "" {
+		name = "base"
+	}
+	v := &variant{Name: name, Model: m, Tok: tok, Kind: "trained", Preset: ps.Name, Seed: seed, Metrics: test, History: res.History}
+	e.putVariant(v)
+	return &trainRes{Variant: name, History: res.History, Test: test, Seconds: res.Seconds, EPS: res.ExamplesPerSec,
+		Params: m.NumParams(), Train: trainSet.N, Config: ps.Model, Info: e.info(v)}, nil
+}
+
+// metrics evaluates m on set in small batches, yielding between them.
+func (e *Engine) metrics(ctx context.Context, m *nn.Model, set train.Set, progress Progress) (*train.Metrics, error) {
+	bs := chunkFor(m.Cfg, 0) * 2
+	return train.Evaluate(ctx, m, set, train.EvalOptions{BatchSize: bs, Workers: 1, Kernels: nn.DefaultKernels(),
+		Progress: func(done, total int) {
+			e.tick(ctx)
+			if progress != nil {
+				progress(map[string]any{"phase": "evaluate", "done": done, "total": total})
+			}
+		}})
+}
+
+// chunkFor sizes a gradient chunk to ~100 ms of work at ~2 GFLOP/s (the
+// wasm kernel's speed, STACK.md): a training example costs about
+// 6·T·(E+H)·4H FLOPs (forward + backward of the LSTM's matmuls).
+func chunkFor(c nn.Config, override int) int {
+	if override > 0 {
+		return override
+	}
+	flops := 6.0 * float64(c.MaxLen) * float64(c.Embed+c.Hidden) * 4 * float64(c.Hidden)
+	n := int(2e8 / flops)
+	return max(2, min(n, 64))
+}
