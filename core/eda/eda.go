@@ -62,8 +62,8 @@ func Compute(texts []string, labels []int, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("eda: %d texts but %d cleaned texts", n, len(opt.Cleaned))
 	}
 
-	// Progress units: cleaning (n, unless given), statistics (n), TF-IDF (2n).
-	total, base := 3*n, 0
+	// Progress units: cleaning (n, unless given), counting (n), TF-IDF (n).
+	total, base := 2*n, 0
 	if opt.Cleaned == nil {
 		total += n
 	}
@@ -83,33 +83,17 @@ func Compute(texts []string, labels []int, opt Options) (*Report, error) {
 
 	words := make([]int, n)
 	chars := make([]int, n)
-	cloud := [2]map[string]int{make(map[string]int), make(map[string]int)}
+	corp := newCorpus()
 	var ascii [utf8.RuneSelf]bool
 	other := make(map[rune]bool)
 	for i, s := range cleaned {
-		chars[i] = utf8.RuneCountInString(s)
-		counts := cloud[labels[i]]
-		words[i] = eachWord(s, func(w string) {
-			// A stopword glued to a tag ("/>the") survives the cleaning;
-			// it says nothing in a word cloud.
-			if !text.IsNLTKStopword(w) {
-				counts[w]++
-			}
-		})
-		for j := 0; j < len(s); {
-			if c := s[j]; c < utf8.RuneSelf {
-				ascii[c] = true
-				j++
-				continue
-			}
-			c, size := utf8.DecodeRuneInString(s[j:])
-			other[c] = true
-			j += size
-		}
+		words[i] = corp.add(i, s, labels[i])
+		chars[i] = countChars(s, &ascii, other)
 		if (i+1)%1000 == 0 {
 			report(i + 1)
 		}
 	}
+	corp.finish()
 	base += n
 
 	var set []rune
@@ -142,11 +126,11 @@ func Compute(texts []string, labels []int, opt Options) (*Report, error) {
 			CharLength:     summarize(c),
 			WordCountHist:  histogram(w, 0, float64(maxWords), opt.Bins),
 			CharLengthHist: histogram(c, 0, float64(maxChars), opt.Bins),
-			TopWords:       topCounts(cloud[label], opt.TopWords),
+			TopWords:       corp.topWords(label, opt.TopWords),
 		})
 	}
 
-	top, vocab := tfidfMeans(cleaned, opt.MaxFeatures, opt.TopTerms, report)
+	top, vocab := corp.tfidf(opt.MaxFeatures, opt.TopTerms, report)
 	r.TFIDF = TFIDF{MaxFeatures: opt.MaxFeatures, Vocabulary: vocab, Top: top}
 	if opt.Progress != nil {
 		opt.Progress(total, total)
@@ -216,29 +200,19 @@ func rawCounts(r *Report, texts []string, labels []int) {
 	}
 }
 
-// eachWord calls f with every word of s split on Python whitespace (as
-// s.split()) and returns their number, without allocating a slice.
-func eachWord(s string, f func(string)) int {
-	n, start := 0, -1
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
+// countChars returns the number of code points of s (Python's len) and
+// marks every code point it holds.
+func countChars(s string, ascii *[utf8.RuneSelf]bool, other map[rune]bool) int {
+	n := 0
+	for j := 0; j < len(s); n++ {
+		if b := s[j]; b < utf8.RuneSelf {
+			ascii[b] = true
+			j++
+			continue
 		}
-		if text.IsSpaceRune(r) {
-			if start >= 0 {
-				f(s[start:i])
-				n++
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-		i += size
-	}
-	if start >= 0 {
-		f(s[start:])
-		n++
+		r, size := utf8.DecodeRuneInString(s[j:])
+		other[r] = true
+		j += size
 	}
 	return n
 }

@@ -19,66 +19,33 @@ var sklearnEnglishFile string
 // SklearnStopwords returns scikit-learn's English stop words in source order.
 func SklearnStopwords() []string { return text.ParseWordList(sklearnEnglishFile) }
 
-// tfidfMeans reproduces
+// tfidfMeans runs c.tfidf on docs alone (every document labelled 0).
+func tfidfMeans(docs []string, maxFeatures, n int) ([]TermScore, int) {
+	c := newCorpus()
+	for d, doc := range docs {
+		c.add(d, doc, 0)
+	}
+	c.finish()
+	return c.tfidf(maxFeatures, n, nil)
+}
+
+// tfidf reproduces
 //
 //	v = TfidfVectorizer(stop_words='english', max_features=maxFeatures)
 //	X = v.fit_transform(docs); X.mean(axis=0)
 //
-// and returns the top n terms by mean score (ties alphabetical) and the
-// vocabulary size before max_features. Tokens are maximal runs of at least
-// two \w runes of the lowercased text (token_pattern (?u)\b\w\w+\b); the
+// over the documents added to c, and returns the top n terms by mean score
+// (ties keep alphabetical order) and the vocabulary size before
+// max_features. Tokens are maximal runs of at least two \w runes of the
+// lowercased text (token_pattern (?u)\b\w\w+\b), minus the stop words; the
 // max_features terms are the most frequent over the corpus, ties broken
 // alphabetically (sklearn's stable argsort over its sorted vocabulary);
 // idf = ln((1+n)/(1+df)) + 1; rows are raw counts × idf, L2-normalised;
 // the mean multiplies each entry by 1/n before summing, as scipy does.
-// progress is called with the number of documents done in each of the two
-// passes (2·len(docs) in all).
-func tfidfMeans(docs []string, maxFeatures, n int, progress func(done int)) ([]TermScore, int) {
-	stop := make(map[string]bool)
-	for _, w := range SklearnStopwords() {
-		stop[w] = true
-	}
-
-	// Pass 1: term ids in order of first appearance, corpus term counts,
-	// document frequencies, and every document's token ids.
-	ids := make(map[string]int32, 1<<17)
-	var (
-		terms   []string
-		tf      []int64
-		df      []int32
-		lastDoc []int32 // last document that counted towards df
-		tokens  = make([]int32, 0, 1<<22)
-		starts  = make([]int32, 0, len(docs)+1)
-	)
-	for d, doc := range docs {
-		starts = append(starts, int32(len(tokens)))
-		eachToken(strings.ToLower(doc), func(tok string) {
-			id, ok := ids[tok]
-			if !ok {
-				if stop[tok] {
-					return
-				}
-				tok = strings.Clone(tok)
-				id = int32(len(terms))
-				ids[tok] = id
-				terms = append(terms, tok)
-				tf = append(tf, 0)
-				df = append(df, 0)
-				lastDoc = append(lastDoc, -1)
-			}
-			tf[id]++
-			if lastDoc[id] != int32(d) {
-				lastDoc[id] = int32(d)
-				df[id]++
-			}
-			tokens = append(tokens, id)
-		})
-		if progress != nil && (d+1)%1000 == 0 {
-			progress(d + 1)
-		}
-	}
-	starts = append(starts, int32(len(tokens)))
-
+// progress is called with the number of documents scored.
+func (c *corpus) tfidf(maxFeatures, n int, progress func(done int)) ([]TermScore, int) {
+	terms, tf, df := c.terms, c.tf, c.df
+	nDocs := len(c.docStart) - 1
 	// max_features: the most frequent terms, ties alphabetical; then the
 	// kept features are re-indexed alphabetically, as sklearn's vocabulary is.
 	order := make([]int32, len(terms))
@@ -105,7 +72,7 @@ func tfidfMeans(docs []string, maxFeatures, n int, progress func(done int)) ([]T
 	idf := make([]float64, len(order))
 	for f, id := range order {
 		feature[id] = int32(f)
-		idf[f] = math.Log(float64(len(docs)+1)/float64(df[id]+1)) + 1
+		idf[f] = math.Log(float64(nDocs+1)/float64(df[id]+1)) + 1
 	}
 
 	// Pass 2: per document, counts of the kept features in feature order
@@ -114,10 +81,10 @@ func tfidfMeans(docs []string, maxFeatures, n int, progress func(done int)) ([]T
 	var touched []int32
 	row := make([]float64, 0, 256)
 	sums := make([]float64, len(order))
-	inv := 1.0 / float64(len(docs))
-	for d := range docs {
+	inv := 1.0 / float64(nDocs)
+	for d := 0; d < nDocs; d++ {
 		touched = touched[:0]
-		for _, id := range tokens[starts[d]:starts[d+1]] {
+		for _, id := range c.docTok[c.docStart[d]:c.docStart[d+1]] {
 			f := feature[id]
 			if f < 0 {
 				continue
@@ -143,7 +110,7 @@ func tfidfMeans(docs []string, maxFeatures, n int, progress func(done int)) ([]T
 			}
 		}
 		if progress != nil && (d+1)%1000 == 0 {
-			progress(len(docs) + d + 1)
+			progress(d + 1)
 		}
 	}
 
