@@ -12,14 +12,18 @@ import (
 var gzipMagic = []byte{0x1f, 0x8b}
 
 // ReadAuto reads a dataset whose kind is told by its bytes, not its name:
-// gzip is recognised by its magic number and decompressed, then a tar (an
-// aclImdb archive) by its header block, and anything else is read as a
-// Kaggle CSV. It is what the browser calls on a dropped file.
+// a zip (Kaggle's download: one CSV inside, or an aclImdb tree) by its magic
+// number; gzip by its magic number, decompressed, then a tar (an aclImdb
+// archive) by its header block; anything else is read as a Kaggle CSV. It
+// is what the browser calls on a dropped file.
 func ReadAuto(r io.Reader, name string, opt Options) ([]Review, error) {
 	raw := &meter{r: r, progress: opt.Progress}
 	defer raw.done()
 	br := bufio.NewReaderSize(raw, 64<<10)
 	var stream io.Reader = br
+	if b, _ := br.Peek(4); bytes.Equal(b, zipMagic) {
+		return readZip(br, name, opt.maxBytes())
+	}
 	if b, _ := br.Peek(2); bytes.Equal(b, gzipMagic) {
 		gz, err := gzip.NewReader(br)
 		if err != nil {

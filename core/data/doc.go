@@ -4,10 +4,11 @@
 //
 //   - Kaggle's "IMDB Dataset of 50K Movie Reviews": a CSV with the header
 //     review,sentiment (either column order), RFC 4180 quoting, labels
-//     positive/negative; plain or gzip-compressed.
+//     positive/negative; plain, gzip-compressed, or alone in a zip (Kaggle's
+//     download).
 //   - Stanford's aclImdb: train/{pos,neg}/*.txt and test/{pos,neg}/*.txt,
-//     as a folder or a tar (plain, .tar.gz or .tgz), under an optional single
-//     top folder such as aclImdb/. The unsup folder is ignored.
+//     as a folder, a tar (plain, .tar.gz or .tgz) or a zip, under an optional
+//     single top folder such as aclImdb/. The unsup folder is ignored.
 //
 // Readers stream: a CSV is parsed record by record, a tar entry by entry, so
 // memory holds the reviews, not the file. Every refusal is an *Error naming

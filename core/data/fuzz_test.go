@@ -71,6 +71,7 @@ func FuzzReadAuto(f *testing.F) {
 	f.Add(gz(f, tr))
 	f.Add(gz(f, []byte("review,sentiment\n\"a\nb\",positive\n")))
 	f.Add(tr[:600])
+	f.Add(makeZip(f, [][2]string{{"IMDB Dataset.csv", "review,sentiment\na,positive\n"}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		revs, err := ReadAuto(bytes.NewReader(b), "f.tgz", Options{MaxBytes: 1 << 20})
 		checkResult(t, "f.tgz", revs, err)
