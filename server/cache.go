@@ -50,10 +50,17 @@ func (m *memo) get(k fileKey, compute func() ([]byte, error)) ([]byte, error) {
 	e.once.Do(func() {
 		e.data, e.err = compute()
 		m.mu.Lock()
-		m.bytes += int64(len(e.data))
-		if m.bytes > m.limit {
-			m.entries = map[fileKey]*memoEntry{}
-			m.bytes = 0
+		switch {
+		case e.err != nil:
+			// Those waiting get the error; the next request tries again.
+			if m.entries[k] == e {
+				delete(m.entries, k)
+			}
+		case m.bytes+int64(len(e.data)) > m.limit:
+			m.entries = map[fileKey]*memoEntry{k: e}
+			m.bytes = int64(len(e.data))
+		default:
+			m.bytes += int64(len(e.data))
 		}
 		m.mu.Unlock()
 	})

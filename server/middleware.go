@@ -20,6 +20,13 @@ import (
 // data: and blob: for ECharts' "save as image". COOP + COEP make the page
 // cross-origin isolated (SharedArrayBuffer, precise timers), and CORP keeps
 // other sites from embedding our files.
+//
+// No 'unsafe-eval', which Vugu v0.4.0 needs once: domrender.New runs its JS
+// helper with window.eval (domrender/renderer-js.go:42). The page must load
+// that helper as a file (renderer-js-script.js from the vugu module, which
+// returns early if window.vuguRender exists) before ui.wasm and replace
+// window.eval by a function that ignores exactly that call; or this policy
+// must give in and allow 'unsafe-eval'.
 var securityHeaders = map[string]string{
 	"Content-Security-Policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
 		"worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; " +

@@ -91,10 +91,10 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 	h.Add("Vary", "Accept-Encoding")
 
 	br, gz := accepted(r.Header.Get("Accept-Encoding"))
-	if br && s.serveSibling(w, r, fr, rel, ".br", "br") {
+	if br && s.serveSibling(w, r, fr, rel, fi, ".br", "br") {
 		return
 	}
-	if gz && s.serveSibling(w, r, fr, rel, ".gz", "gzip") {
+	if gz && s.serveSibling(w, r, fr, rel, fi, ".gz", "gzip") {
 		return
 	}
 	key := fr.key(rel, fi)
@@ -121,13 +121,19 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 }
 
 // serveSibling serves rel+ext (e.g. ui.wasm.br) as the encoded form of rel,
-// if it exists. It reports whether it answered.
-func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRoot, rel, ext, coding string) bool {
+// if it exists and is not older than rel (a sibling left over from the
+// previous build would otherwise hand out the old program). It reports
+// whether it answered.
+func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRoot, rel string, orig fs.FileInfo, ext, coding string) bool {
 	f, fi, err := fr.open(rel + ext)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
+	if fi.ModTime().Before(orig.ModTime()) {
+		s.log.Warn("stale precompressed file ignored", "file", fr.label+":"+rel+ext)
+		return false
+	}
 	etag, err := s.etags.get(fr.key(rel+ext, fi), func() ([]byte, error) { return hashETag(whole(f, fi), "-"+coding) })
 	if err != nil {
 		return false

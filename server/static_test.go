@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestContentTypes(t *testing.T) {
@@ -364,5 +367,56 @@ func TestAPIModels(t *testing.T) {
 	ts = start(t, Config{AssetRoot: fx.root, ModelDir: fx.dir + "/no-such-dir"})
 	if r := do(t, "GET", ts.URL+"/api/models"); r.status != 200 || string(r.body) != `{"models":[]}`+"\n" {
 		t.Errorf("no model folder: %d %q", r.status, r.body)
+	}
+}
+
+func TestStaleSiblingIgnored(t *testing.T) {
+	fx := newFixture(t)
+	ts := start(t, fx.config())
+	// Rebuild engine.wasm after its siblings were made: they are stale now.
+	old := time.Now().Add(-time.Hour)
+	for _, sib := range []string{"engine.wasm.br", "engine.wasm.gz"} {
+		if err := os.Chtimes(filepath.Join(fx.root, sib), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := do(t, "GET", ts.URL+"/engine.wasm", "Accept-Encoding", "br, gzip")
+	if r.header.Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, r.body), fx.files["engine.wasm"]) {
+		t.Errorf("stale siblings: Content-Encoding %q; want gzip made from the current file", r.header.Get("Content-Encoding"))
+	}
+}
+
+func TestMemo(t *testing.T) {
+	m := newMemo(10)
+	calls := 0
+	get := func(k string, n int, fail bool) ([]byte, error) {
+		return m.get(fileKey{path: k}, func() ([]byte, error) {
+			calls++
+			if fail {
+				return nil, os.ErrInvalid
+			}
+			return make([]byte, n), nil
+		})
+	}
+	get("a", 4, false)
+	get("a", 4, false)
+	if calls != 1 {
+		t.Errorf("a second get computed again: %d calls", calls)
+	}
+	if _, err := get("b", 1, true); err == nil {
+		t.Error("error not returned")
+	}
+	get("b", 1, false)
+	if calls != 3 {
+		t.Errorf("a failed computation was kept: %d calls, want 3", calls)
+	}
+	get("c", 8, false) // 4+1+8 > 10: forget a and b, keep c
+	get("c", 8, false)
+	if calls != 4 || m.bytes != 8 || len(m.entries) != 1 {
+		t.Errorf("after overflow: %d calls (want 4), %d bytes (want 8), %d entries (want 1)", calls, m.bytes, len(m.entries))
+	}
+	get("a", 4, false)
+	if calls != 5 {
+		t.Errorf("a was not forgotten: %d calls, want 5", calls)
 	}
 }
