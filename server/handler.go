@@ -11,6 +11,17 @@
 //	/api/data     the optional dataset file offered to a class (--data)
 //	/healthz      "ok"
 //	/report...    go-echarts report pages (reports.go; not built yet)
+//
+// Natively:
+//
+//	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE]
+//	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
+//	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
+//	server/workers.sh             # Workers build in build/workers, run in workerd, checked
+//
+// Only GET and HEAD are served, request paths are whitelisted (paths.go)
+// and opened through os.Root (static.go), and every answer carries the
+// security headers of middleware.go.
 package main
 
 import (

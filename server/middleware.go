@@ -17,9 +17,11 @@ import (
 // JavaScript eval). Workers come from /worker.js, so worker-src is 'self'
 // without blob:. style-src keeps 'unsafe-inline' because Vugu and ECharts set
 // style attributes on elements; inline styles cannot run code. img-src takes
-// data: and blob: for ECharts' "save as image". COOP + COEP make the page
-// cross-origin isolated (SharedArrayBuffer, precise timers), and CORP keeps
-// other sites from embedding our files.
+// data: and blob: for ECharts' "save as image". Framing is same-origin
+// only (frame-src and frame-ancestors 'self'), so the lab may show a
+// /report page in an iframe and no other site can frame us. COOP + COEP
+// make the page cross-origin isolated (SharedArrayBuffer, precise timers),
+// and CORP keeps other sites from embedding our files.
 //
 // No 'unsafe-eval', which Vugu v0.4.0 needs once: domrender.New runs its JS
 // helper with window.eval (domrender/renderer-js.go:42). The page must load
@@ -29,15 +31,15 @@ import (
 // must give in and allow 'unsafe-eval'.
 var securityHeaders = map[string]string{
 	"Content-Security-Policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
-		"worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; " +
+		"worker-src 'self'; connect-src 'self'; frame-src 'self'; img-src 'self' data: blob:; " +
 		"style-src 'self' 'unsafe-inline'; font-src 'self'; manifest-src 'self'; " +
-		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
 	"X-Content-Type-Options":       "nosniff",
 	"Referrer-Policy":              "no-referrer",
 	"Cross-Origin-Opener-Policy":   "same-origin",
 	"Cross-Origin-Embedder-Policy": "require-corp",
 	"Cross-Origin-Resource-Policy": "same-origin",
-	"X-Frame-Options":              "DENY",
+	"X-Frame-Options":              "SAMEORIGIN",
 }
 
 // middleware does what every request shares, in this order: the log line,
