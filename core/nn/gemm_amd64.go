@@ -37,11 +37,13 @@ func fastKernels() Kernels {
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
+	// avx512: pack transposed B with 16×16 AVX-512 transposes (nr = 32).
+	avx512 bool
 }
 
 var (
-	avx2Micro   = microKernel{6, 16, gemmAVX2x6x16}
-	avx512Micro = microKernel{8, 32, gemmAVX512x8x32}
+	avx2Micro   = microKernel{6, 16, gemmAVX2x6x16, false}
+	avx512Micro = microKernel{8, 32, gemmAVX512x8x32, true}
 )
 
 //go:noescape
@@ -49,6 +51,9 @@ func gemmAVX2x6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *floa
 
 //go:noescape
 func gemmAVX512x8x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
 func gemmAVX512x12x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
@@ -107,7 +112,7 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 		kb := min(gemmKC, k-pc)
 		if transB {
 			s.bpack = growZero(s.bpack, nPanels*kb*nr)
-			packBT(s.bpack, b, pc, kb, n, k, nr)
+			d.packBT(s.bpack, b, pc, kb, n, k)
 		} else if n%nr != 0 {
 			s.bedge = growZero(s.bedge, kb*nr)
 			j0 := n - n%nr
@@ -167,13 +172,35 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 // packBT packs rows pc..pc+kb of op(B) = bᵀ (b is [n,k]) into panels of nr
 // columns: panel q holds B(p, q*nr+j) at dst[q*kb*nr + p*nr + j]. dst is
 // zeroed beforehand, so the padding columns of the last panel stay zero.
-func packBT(dst, b []float32, pc, kb, n, k, nr int) {
-	for j := 0; j < n; j++ {
+// This transpose costs as much as the product itself when m is small (the
+// recurrent step's dh = dZ·Rᵀ has m = 32-64), hence the gather version.
+func (d gemmDriver) packBT(dst, b []float32, pc, kb, n, k int) {
+	nr := d.mk.nr
+	j := 0
+	if d.mk.avx512 {
+		for ; j+nr <= n; j += nr {
+			pan := dst[j*kb : (j+nr)*kb]
+			p := 0
+			for ; p+16 <= kb; p += 16 {
+				for h := 0; h < nr; h += 16 {
+					_ = b[(j+h+15)*k+pc+p+15] // the block is in bounds
+					_ = pan[(p+15)*nr+h+15]
+					transpose16AVX512(&pan[p*nr+h], nr, &b[(j+h)*k+pc+p], k)
+				}
+			}
+			for ; p < kb; p++ {
+				for jj := range nr {
+					pan[p*nr+jj] = b[(j+jj)*k+pc+p]
+				}
+			}
+		}
+	}
+	for ; j < n; j++ {
 		src := b[j*k+pc : j*k+pc+kb]
 		q, jj := j/nr, j%nr
-		d := dst[q*kb*nr+jj:]
+		col := dst[q*kb*nr+jj:]
 		for p, v := range src {
-			d[p*nr] = v
+			col[p*nr] = v
 		}
 	}
 }

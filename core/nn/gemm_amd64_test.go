@@ -21,7 +21,7 @@ func fastVariants() []Kernels {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
 		ks = append(ks,
 			Kernels{Name: "avx512-8x32", Gemm: gemmDriver{avx512Micro}.gemm},
-			Kernels{Name: "avx512-12x32", Gemm: gemmDriver{microKernel{12, 32, gemmAVX512x12x32}}.gemm})
+			Kernels{Name: "avx512-12x32", Gemm: gemmDriver{microKernel{12, 32, gemmAVX512x12x32, true}}.gemm})
 	}
 	return ks
 }
