@@ -45,3 +45,12 @@ func TestSharedCSV(t *testing.T) {
 		t.Errorf("data hash %s, want %s", h, want)
 	}
 }
+
+func BenchmarkOpenSharedCSV(b *testing.B) {
+	path := testenv.DataPath(b)
+	for b.Loop() {
+		if _, err := Open(path, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

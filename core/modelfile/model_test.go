@@ -70,7 +70,7 @@ func TestRoundTripBitExact(t *testing.T) {
 
 // The thesis shape: 2,691,713 parameters, 10,766,852 bytes of F32 data.
 func TestThesisShapeSize(t *testing.T) {
-	cfg := nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Dropout: 0.2}
+	cfg := thesisCfg
 	m, _ := nn.NewModel(cfg)
 	f, err := Encode(m, vocabOf(cfg.Vocab), Meta{Variant: "base"})
 	if err != nil {
