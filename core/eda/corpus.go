@@ -31,13 +31,16 @@ type corpus struct {
 	docStart  []int32 // document d is docTok[docStart[d]:docStart[d+1]]
 }
 
-func newCorpus() *corpus {
+// newCorpus sizes its tables for about size bytes of text (the cleaned 50k
+// reviews: 42.6 MB, 124,538 distinct words, 103,770 terms, 5.2M TF-IDF
+// tokens).
+func newCorpus(size int) *corpus {
 	c := &corpus{
-		wordID:    make(map[string]int32, 1<<17),
+		wordID:    make(map[string]int32, min(size/256, 1<<17)),
 		tokOff:    []int32{0},
 		stopTerms: make(map[string]bool),
-		termID:    make(map[string]int32, 1<<17),
-		docTok:    make([]int32, 0, 1<<22),
+		termID:    make(map[string]int32, min(size/256, 1<<17)),
+		docTok:    make([]int32, 0, size/8),
 	}
 	for _, w := range SklearnStopwords() {
 		c.stopTerms[w] = true

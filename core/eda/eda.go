@@ -83,7 +83,11 @@ func Compute(texts []string, labels []int, opt Options) (*Report, error) {
 
 	words := make([]int, n)
 	chars := make([]int, n)
-	corp := newCorpus()
+	size := 0
+	for _, s := range cleaned {
+		size += len(s)
+	}
+	corp := newCorpus(size)
 	var ascii [utf8.RuneSelf]bool
 	other := make(map[rune]bool)
 	for i, s := range cleaned {

@@ -21,7 +21,11 @@ func SklearnStopwords() []string { return text.ParseWordList(sklearnEnglishFile)
 
 // tfidfMeans runs c.tfidf on docs alone (every document labelled 0).
 func tfidfMeans(docs []string, maxFeatures, n int) ([]TermScore, int) {
-	c := newCorpus()
+	size := 0
+	for _, doc := range docs {
+		size += len(doc)
+	}
+	c := newCorpus(size)
 	for d, doc := range docs {
 		c.add(d, doc, 0)
 	}
