@@ -86,10 +86,12 @@ export XDG_CONFIG_HOME=$PWD/$out/.config WRANGLER_LOG_PATH=$PWD/$out/.logs
 # 5. Run it in workerd and ask it for the three things a browser needs.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 iport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$out" && exec wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-ip 127.0.0.1 --inspector-port "$iport" \
+# In its own process group (setsid), so stopping it also stops the workerd
+# and esbuild processes wrangler starts.
+(cd "$out" && exec setsid wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-ip 127.0.0.1 --inspector-port "$iport" \
   --show-interactive-dev-session=false >"$PWD/dev.log" 2>&1) &
 dpid=$!
-stop() { kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null || true; }
+stop() { kill -- "-$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null || true; }
 trap stop EXIT
 base=http://127.0.0.1:$port
 t0=$(date +%s.%N)
