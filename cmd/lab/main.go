@@ -19,6 +19,9 @@ Usage:
   lab eval    --model FILE --data PATH [--split all|test] [--json]
   lab predict --model FILE "review text" ["another review" ...]
   lab bench   [--json] [--wasm FILE]
+  lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
+  lab compress --model FILE --method distill --grid RESULTS.jsonl [--alphas ...] [--temps ...]
+  lab report  --models DIR --data PATH [--json] [--wasm FILE]
 
 The data path defaults to $SENTILAB_DATA: the Kaggle CSV (plain or .gz) or the
 Stanford aclImdb folder or .tar.gz. Run "lab COMMAND -h" for a command's flags.
@@ -33,11 +36,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmds := map[string]func(context.Context, []string) error{
-		"eda":     runEDA,
-		"train":   runTrain,
-		"eval":    runEval,
-		"predict": runPredict,
-		"bench":   runBench,
+		"eda":      runEDA,
+		"train":    runTrain,
+		"eval":     runEval,
+		"predict":  runPredict,
+		"bench":    runBench,
+		"compress": runCompress,
+		"report":   runReport,
 	}
 	name := os.Args[1]
 	if name == "-h" || name == "--help" || name == "help" {
