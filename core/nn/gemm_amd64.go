@@ -2,6 +2,8 @@
 
 package nn
 
+//go:generate go run gemm_gen.go
+
 import (
 	"sync"
 
@@ -21,7 +23,7 @@ func HasFast() bool { return Fast.Gemm != nil }
 
 func fastKernels() Kernels {
 	switch {
-	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL:
+	case cpu.X86.HasAVX512F: // also checks the OS saves the ZMM state
 		return Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm}
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return Kernels{Name: "fast-avx2", Gemm: gemmDriver{avx2Micro}.gemm}
@@ -54,9 +56,6 @@ func gemmAVX512x8x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *fl
 
 //go:noescape
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
-
-//go:noescape
-func gemmAVX512x12x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
 
 // Cache blocking: a pass covers gemmKC steps of the reduction, so one B panel
 // (kc×nr floats, 32 KB at nr = 32) stays in L1 while the micro-kernel sweeps

@@ -18,10 +18,8 @@ func fastVariants() []Kernels {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, Kernels{Name: "avx2-6x16", Gemm: gemmDriver{avx2Micro}.gemm})
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
-		ks = append(ks,
-			Kernels{Name: "avx512-8x32", Gemm: gemmDriver{avx512Micro}.gemm},
-			Kernels{Name: "avx512-12x32", Gemm: gemmDriver{microKernel{12, 32, gemmAVX512x12x32, true}}.gemm})
+	if cpu.X86.HasAVX512F {
+		ks = append(ks, Kernels{Name: "avx512-8x32", Gemm: gemmDriver{avx512Micro}.gemm})
 	}
 	return ks
 }
@@ -36,7 +34,7 @@ func TestFastKernel(t *testing.T) {
 	}
 }
 
-// TestFastKernelEdges covers every remainder of the 6×16, 8×32 and 12×32
+// TestFastKernelEdges covers every remainder of the 6×16 and 8×32
 // blocks, reductions crossing the 256-deep pass boundary, and row counts
 // crossing the 192-row block, against the float64 reference. Canaries after
 // c check nothing is written past the end.
