@@ -1,5 +1,261 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
 
-func runReport(ctx context.Context, args []string) error { return nil }
+	"sentilab/core/compress"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/train"
+)
+
+// thesisRow is the thesis's result for a method (DESIGN.md), shown beside ours.
+type thesisRow struct {
+	Accuracy string `json:"test_accuracy"`
+	Size     string `json:"size"`
+	Params   string `json:"params"`
+}
+
+var thesisRows = map[string]thesisRow{
+	"base":    {"86.43%", "31,578 KB", "2,691,713"},
+	"int8":    {"86.57%", "2,644 KB", "2,691,713"},
+	"f16":     {"86.43%", "5,271 KB", "2,691,713"},
+	"prune":   {"86.4–86.8%", "10,535 KB", "543,847 non-zero"},
+	"distill": {"87.6–88.4%", "5,149 KB", "1,313,089"},
+}
+
+// reportRow is one variant in `lab report`.
+type reportRow struct {
+	Name           string     `json:"name"`
+	Method         string     `json:"method"`
+	Runtime        string     `json:"runtime"` // float32 or int8 (dynamic-range)
+	TestAccuracy   float64    `json:"test_accuracy"`
+	AccuracyChange float64    `json:"accuracy_change"` // vs the base, in accuracy units (0.01 = 1 point)
+	TestLoss       float64    `json:"test_loss"`
+	FileBytes      int64      `json:"file_bytes"`
+	GzipBytes      int64      `json:"gzip_bytes"`
+	Params         int        `json:"params"`
+	NonZero        int        `json:"nonzero"`
+	Seconds        float64    `json:"seconds"` // to produce it (training or compression), from its metadata
+	ReviewsPerSec  float64    `json:"reviews_per_second"`
+	WasmPerSec     float64    `json:"wasm_reviews_per_second,omitempty"`
+	Thesis         *thesisRow `json:"thesis,omitempty"`
+}
+
+func runReport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	dir := fs.String("models", "", "folder of model files (*.safetensors)")
+	dataPath := dataFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON instead of Markdown")
+	wasmFile := fs.String("wasm", "build/lab.wasm", "lab compiled to js/wasm, run under Node for the wasm speed column (skipped if missing; \"\" to skip)")
+	seconds := fs.Float64("speed-seconds", 2, "time per speed measurement")
+	speedOnly := fs.Bool("speed-only", false, "only measure reviews/s (no data needed; what the wasm run does)")
+	workers := workersFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	paths, err := filepath.Glob(filepath.Join(*dir, "*.safetensors"))
+	if err != nil || len(paths) == 0 {
+		return fmt.Errorf("--models %q: no *.safetensors files", *dir)
+	}
+	sort.Strings(paths)
+	var rows []reportRow
+	for _, p := range paths {
+		ld, _, err := loadModel(p)
+		if err != nil {
+			return err
+		}
+		r := reportRow{Name: strings.TrimSuffix(filepath.Base(p), ".safetensors"), Method: ld.Meta.Variant, Runtime: "float32"}
+		if usesInt8Runtime(ld.Meta.Variant) {
+			r.Runtime = "int8"
+		}
+		if r.ReviewsPerSec, err = inferSpeed(ld, *seconds); err != nil {
+			return fmt.Errorf("%s: %v", p, err)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %.0f reviews/s (%s, batch 256, 1 goroutine)\n", r.Name, r.ReviewsPerSec, r.Runtime)
+		rows = append(rows, r)
+	}
+	if *speedOnly {
+		return printJSON(rows)
+	}
+	reviews, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	var base *reportRow
+	for i, p := range paths {
+		r := &rows[i]
+		ld, tok, err := loadModel(p)
+		if err != nil {
+			return err
+		}
+		_, test, err := splitData(ld, tok, reviews)
+		if err != nil {
+			return fmt.Errorf("%s: %v", p, err)
+		}
+		mt, err := evaluateLoaded(ctx, ld, test, *workers)
+		if err != nil {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r.TestAccuracy, r.TestLoss, r.FileBytes, r.GzipBytes = mt.Accuracy, mt.Loss, int64(len(raw)), gzipSize(raw)
+		r.Params, r.NonZero = ld.Model.NumParams(), compress.NonZero(ld.Model)
+		r.Seconds = ld.Meta.Metrics["seconds"]
+		if r.Method == "base" {
+			r.Seconds = ld.Meta.Metrics["train_seconds"]
+			if base == nil {
+				base = r
+			}
+		}
+		if t, ok := thesisRows[r.Method]; ok {
+			r.Thesis = &t
+		}
+		fmt.Fprintf(os.Stderr, "%s: test accuracy %.4f on %d reviews\n", r.Name, mt.Accuracy, mt.N)
+	}
+	if base != nil {
+		for i := range rows {
+			rows[i].AccuracyChange = rows[i].TestAccuracy - base.TestAccuracy
+		}
+	}
+	if *wasmFile != "" {
+		if err := wasmSpeeds(*wasmFile, *dir, *seconds, rows); err != nil {
+			fmt.Fprintln(os.Stderr, "wasm column skipped:", err)
+		}
+	}
+	if *asJSON {
+		return printJSON(rows)
+	}
+	printReportMarkdown(rows, base != nil)
+	return nil
+}
+
+func gzipSize(b []byte) int64 {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return int64(buf.Len())
+}
+
+// inferSpeed measures reviews/s of batch-256 inference on one goroutine,
+// on synthetic reviews with the real data's length distribution (as lab
+// bench does), with the runtime the variant calls for.
+func inferSpeed(ld *modelfile.Loaded, seconds float64) (float64, error) {
+	cfg := ld.Model.Cfg
+	const batch = 256
+	tokens, _ := benchTokens(benchShape{Cfg: cfg, Masked: cfg.Masking}, batch, rand.New(rand.NewPCG(3, 4)))
+	set := train.Set{Tokens: tokens, Labels: make([]float32, batch), N: batch}
+	var run func() error
+	if usesInt8Runtime(ld.Meta.Variant) {
+		q, err := compress.NewQModel(ld)
+		if err != nil {
+			return 0, err
+		}
+		run = func() error { _, err := compress.QLogits(context.Background(), q, set, batch, 1); return err }
+	} else {
+		opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
+		run = func() error { _, err := train.Logits(context.Background(), ld.Model, set, opt); return err }
+	}
+	if err := run(); err != nil { // warm-up: allocations
+		return 0, err
+	}
+	t0 := time.Now()
+	n := 0
+	for time.Since(t0).Seconds() < seconds || n < 2 {
+		if err := run(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n*batch) / time.Since(t0).Seconds(), nil
+}
+
+// wasmSpeeds runs `lab report --speed-only` compiled to wasm under Node and
+// fills the wasm column.
+func wasmSpeeds(file, dir string, seconds float64, rows []reportRow) error {
+	if runtime.GOOS == "js" {
+		return nil
+	}
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("%s not found (./build.sh builds it)", file)
+	}
+	goroot := runtime.GOROOT()
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		goroot = string(trimNL(out))
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	execJS := filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
+	cmd := exec.Command("node", "--stack-size=8192", execJS, file, "report", "--speed-only", "--models", abs, fmt.Sprintf("--speed-seconds=%g", seconds))
+	cmd.Stderr = os.Stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("node %s: %v", file, err)
+	}
+	var ws []reportRow
+	if err := json.Unmarshal(raw, &ws); err != nil {
+		return fmt.Errorf("wasm report output: %v", err)
+	}
+	for _, w := range ws {
+		for i := range rows {
+			if rows[i].Name == w.Name {
+				rows[i].WasmPerSec = w.ReviewsPerSec
+			}
+		}
+	}
+	return nil
+}
+
+func printReportMarkdown(rows []reportRow, haveBase bool) {
+	fmt.Println("| variant | method | runtime | test accuracy | vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		change := "—"
+		if haveBase {
+			change = fmt.Sprintf("%+.2f", 100*r.AccuracyChange)
+		}
+		wasm := "—"
+		if r.WasmPerSec > 0 {
+			wasm = fmt.Sprintf("%.0f", r.WasmPerSec)
+		}
+		ta, tsz := "—", "—"
+		if r.Thesis != nil {
+			ta, tsz = r.Thesis.Accuracy, r.Thesis.Size
+		}
+		fmt.Printf("| %s | %s | %s | %.2f%% | %s | %.4f | %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s |\n",
+			r.Name, r.Method, r.Runtime, 100*r.TestAccuracy, change, r.TestLoss, kb(r.FileBytes), kb(r.GzipBytes),
+			commas(r.Params), commas(r.NonZero), r.Seconds, r.ReviewsPerSec, wasm, ta, tsz)
+	}
+}
+
+func kb(n int64) string { return commas(int((n+512)/1024)) + " KB" }
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
