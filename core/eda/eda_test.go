@@ -144,14 +144,13 @@ func TestComputeStats(t *testing.T) {
 		t.Errorf("last progress %v, want 12", calls)
 	}
 	// Cleaned (checked with the Python pipeline): "great movie great cast
-	// loved it " (the tag glued "it." to
-	// "<br", so "it" survives), "bad bad film worst film ", "okay film
-	// think", "great great film".
+	// loved it " (the tag glued "it." to "<br", so "it" survives), "bad bad
+	// film worst film ", "okay film think ", "great great film ".
 	neg, pos := r.Classes[0], r.Classes[1]
-	if fmt.Sprint(neg.Count, neg.WordCount, neg.CharLength) != "2 {4 3 5} {19.5 15 24}" {
+	if fmt.Sprint(neg.Count, neg.WordCount, neg.CharLength) != "2 {4 3 5} {20 16 24}" {
 		t.Errorf("negative %v %v %v", neg.Count, neg.WordCount, neg.CharLength)
 	}
-	if fmt.Sprint(pos.Count, pos.WordCount, pos.CharLength) != "2 {4.5 3 6} {24 16 32}" {
+	if fmt.Sprint(pos.Count, pos.WordCount, pos.CharLength) != "2 {4.5 3 6} {24.5 17 32}" {
 		t.Errorf("positive %v %v %v", pos.Count, pos.WordCount, pos.CharLength)
 	}
 	if fmt.Sprint(pos.TopWords) != "[{great 4} {cast 1}]" || fmt.Sprint(neg.TopWords) != "[{film 3} {bad 2}]" {

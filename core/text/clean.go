@@ -7,17 +7,22 @@ import (
 )
 
 // Clean applies the thesis's preprocessing to one review, exactly as its
-// Python did (checked on the 50k IMDB reviews, where it reproduces the
-// thesis's word counts and TF-IDF to the last printed digit):
+// Python did (checked byte for byte on the 50k IMDB reviews, where it
+// reproduces every EDA number the thesis printed):
 //
-//	s = " ".join(w for w in s.lower().split() if w not in nltk_stopwords)
+//	s = "".join(w + " " for w in s.lower().split() if w not in nltk_stopwords)
 //	s = re.sub("\n", "", s); s = re.sub("\t", "", s)
 //	s = re.sub("<[^>]+>", "", s)
 //	s = re.sub(r"[^\w\s']", " ", s)
 //	s = re.sub(" +", " ", s)
 //
-// There is no final strip: a review that ends in punctuation keeps one
-// trailing space (the thesis's minimum character length, 18, needs it).
+// Every kept word is followed by a space, so a non-empty result always ends
+// in exactly one space, and there is no final strip. The data decides this:
+// with " ".join the character-length means come out 0.08548 (negative) and
+// 0.09260 (positive) below the thesis's 835.48688 / 869.16684, exactly the
+// share of reviews that would not end in a space (2,137 and 2,315 of
+// 25,000); with the trailing space they match to the last digit. Word
+// counts, TF-IDF and the tokenizer do not see the difference.
 // HTML tags are matched on the re-joined text, so a tag split by the
 // whitespace split ("<br />") is still one tag.
 func Clean(s string) string {
@@ -46,8 +51,8 @@ func CleanAll(texts []string, progress func(done, total int)) []string {
 }
 
 // appendWithoutStopwords splits s on Python whitespace, lowercases each word
-// and appends the words that are not stopwords to dst, separated by single
-// spaces. Lowercasing word by word equals lowercasing the whole text first
+// and appends the words that are not stopwords to dst, each followed by one
+// space (the thesis built its string as text += word + ' '). Lowercasing word by word equals lowercasing the whole text first
 // (as the thesis did) because case mapping is rune by rune and never turns a
 // rune into whitespace or back; it saves a copy of the text.
 func appendWithoutStopwords(dst []byte, s string) []byte {
@@ -93,10 +98,6 @@ func appendWithoutStopwords(dst []byte, s string) []byte {
 			break
 		}
 		mark := len(dst)
-		if mark > 0 {
-			dst = append(dst, ' ')
-		}
-		wordAt := len(dst)
 		if ascii {
 			for j := start; j < end; j++ {
 				dst = append(dst, asciiLower[s[j]])
@@ -104,8 +105,10 @@ func appendWithoutStopwords(dst []byte, s string) []byte {
 		} else {
 			dst = append(dst, strings.ToLower(s[start:end])...)
 		}
-		if nltkEnglish.containsBytes(dst[wordAt:]) {
+		if nltkEnglish.containsBytes(dst[mark:]) {
 			dst = dst[:mark]
+		} else {
+			dst = append(dst, ' ')
 		}
 	}
 	return dst

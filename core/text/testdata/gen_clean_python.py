@@ -8,7 +8,8 @@ stop = set(w.strip() for w in open('../stopwords_nltk_english.txt', encoding='ut
 assert len(stop) == 198
 
 def clean(t):
-    t = ' '.join(w for w in t.lower().split() if w not in stop)
+    # Each kept word followed by a space, as the thesis built its string.
+    t = ''.join(w + ' ' for w in t.lower().split() if w not in stop)
     t = re.sub('\n', '', t)
     t = re.sub('\t', '', t)
     t = re.sub('<[^>]+>', '', t)
