@@ -110,7 +110,13 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	for pc := 0; pc < k; pc += gemmKC {
 		kb := min(gemmKC, k-pc)
 		if transB {
-			s.bpack = growZero(s.bpack, nPanels*kb*nr)
+			if cap(s.bpack) < nPanels*kb*nr {
+				s.bpack = make([]float32, nPanels*kb*nr)
+			}
+			s.bpack = s.bpack[:nPanels*kb*nr]
+			if n%nr != 0 { // padding columns must be zero; the rest is overwritten
+				clear(s.bpack[(nPanels-1)*kb*nr:])
+			}
 			d.packBT(s.bpack, b, pc, kb, n, k)
 		} else if n%nr != 0 {
 			s.bedge = growZero(s.bedge, kb*nr)
@@ -169,8 +175,8 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 }
 
 // packBT packs rows pc..pc+kb of op(B) = bᵀ (b is [n,k]) into panels of nr
-// columns: panel q holds B(p, q*nr+j) at dst[q*kb*nr + p*nr + j]. dst is
-// zeroed beforehand, so the padding columns of the last panel stay zero.
+// columns: panel q holds B(p, q*nr+j) at dst[q*kb*nr + p*nr + j]. The last
+// panel is zeroed beforehand, so its padding columns stay zero.
 // This transpose costs as much as the product itself when m is small (the
 // recurrent step's dh = dZ·Rᵀ has m = 32-64), hence the gather version.
 func (d gemmDriver) packBT(dst, b []float32, pc, kb, n, k int) {
