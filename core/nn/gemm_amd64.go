@@ -39,13 +39,15 @@ func fastKernels() Kernels {
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
-	// avx512: pack transposed B with 16×16 AVX-512 transposes (nr = 32).
-	avx512 bool
+	// transpose packs transposed B a tb×tb block at a time (nr % tb == 0):
+	// dst[p*ldd+j] = src[j*lds+p] for j, p < tb.
+	transpose func(dst *float32, ldd int, src *float32, lds int)
+	tb        int
 }
 
 var (
-	avx2Micro   = microKernel{6, 16, gemmAVX2x6x16, false}
-	avx512Micro = microKernel{8, 32, gemmAVX512x8x32, true}
+	avx2Micro   = microKernel{6, 16, gemmAVX2x6x16, transpose8AVX2, 8}
+	avx512Micro = microKernel{8, 32, gemmAVX512x8x32, transpose16AVX512, 16}
 )
 
 //go:noescape
@@ -53,6 +55,9 @@ func gemmAVX2x6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *floa
 
 //go:noescape
 func gemmAVX512x8x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
@@ -178,25 +183,23 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 // columns: panel q holds B(p, q*nr+j) at dst[q*kb*nr + p*nr + j]. The last
 // panel is zeroed beforehand, so its padding columns stay zero.
 // This transpose costs as much as the product itself when m is small (the
-// recurrent step's dh = dZ·Rᵀ has m = 32-64), hence the gather version.
+// recurrent step's dh = dZ·Rᵀ has m = 32-64), hence the register transposes.
 func (d gemmDriver) packBT(dst, b []float32, pc, kb, n, k int) {
-	nr := d.mk.nr
+	nr, tb := d.mk.nr, d.mk.tb
 	j := 0
-	if d.mk.avx512 {
-		for ; j+nr <= n; j += nr {
-			pan := dst[j*kb : (j+nr)*kb]
-			p := 0
-			for ; p+16 <= kb; p += 16 {
-				for h := 0; h < nr; h += 16 {
-					_ = b[(j+h+15)*k+pc+p+15] // the block is in bounds
-					_ = pan[(p+15)*nr+h+15]
-					transpose16AVX512(&pan[p*nr+h], nr, &b[(j+h)*k+pc+p], k)
-				}
+	for ; j+nr <= n; j += nr {
+		pan := dst[j*kb : (j+nr)*kb]
+		p := 0
+		for ; p+tb <= kb; p += tb {
+			for h := 0; h < nr; h += tb {
+				_ = b[(j+h+tb-1)*k+pc+p+tb-1] // the block is in bounds
+				_ = pan[(p+tb-1)*nr+h+tb-1]
+				d.mk.transpose(&pan[p*nr+h], nr, &b[(j+h)*k+pc+p], k)
 			}
-			for ; p < kb; p++ {
-				for jj := range nr {
-					pan[p*nr+jj] = b[(j+jj)*k+pc+p]
-				}
+		}
+		for ; p < kb; p++ {
+			for jj := range nr {
+				pan[p*nr+jj] = b[(j+jj)*k+pc+p]
 			}
 		}
 	}
