@@ -5,9 +5,11 @@
 // numbers (EDA, vocabulary, accuracy) are the acceptance tests:
 //
 //   - Clean is the thesis's two-step preprocessing: lowercase, split on
-//     whitespace, drop NLTK stopwords, re-join with single spaces; then remove
-//     HTML tags, replace every character that is not a word character, a
-//     whitespace or an apostrophe with a space, and collapse runs of spaces.
+//     whitespace, drop NLTK stopwords, re-join with each kept word followed
+//     by a space; then remove HTML tags, replace every character that is not
+//     a word character, a whitespace or an apostrophe with a space, and
+//     collapse runs of spaces. It matches the Python byte for byte on the
+//     50k IMDB reviews.
 //     Word and whitespace classes follow Python 3's re/str semantics (see
 //     IsWordRune, IsSpaceRune), not Go's regexp.
 //   - Tokenizer is keras.preprocessing.text.Tokenizer(num_words, oov_token):
