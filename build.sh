@@ -41,6 +41,13 @@ build_wasm() {
     log "vugugen + wasm: assets/ui.wasm"
     go generate ./web/...
     GOOS=js GOARCH=wasm go build -trimpath -ldflags=-s -o assets/ui.wasm ./wasm/ui
+    # The page shell, and Vugu's renderer helper as a file (the CSP forbids
+    # the eval Vugu would install it with; see web/tools/vuguhelper).
+    cp index.html assets/index.html
+    go run ./web/tools/vuguhelper > assets/vugu-helper.js
+    for f in engine ui; do
+      log "$f.wasm: $(wc -c < assets/$f.wasm) bytes raw, $(gzip -9 -c assets/$f.wasm | wc -c) gzip -9"
+    done
   fi
 }
 

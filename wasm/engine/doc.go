@@ -37,6 +37,9 @@
 //	           batch, batches, done, total, loss, accuracy, batch_loss,
 //	           examples_per_sec, eta_sec} and per epoch {phase:"epoch",
 //	           history}; result {variant, history, test: Metrics, seconds}.
+//	presets    → {presets: [{name, about, epochs, batch_size, lr, val_split,
+//	           test_frac, train_limit, vocab, embed, hidden, max_len,
+//	           padding, masking, dropout}]}: core/train's presets
 //	cancel     (target*): the id of a running request; it ends with an error
 //	           reply "canceled" within about 100-200 ms.
 //	evaluate   (variant*, seed, test_frac) → Metrics on the test split

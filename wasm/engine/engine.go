@@ -99,6 +99,8 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 			return nil, nil, err
 		}
 		res, err = e.predict(ctx, p)
+	case "presets":
+		res = presetList()
 	case "variants":
 		res = map[string]any{"variants": e.infos()}
 	case "inspect":

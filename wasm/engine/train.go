@@ -203,3 +203,26 @@ func chunkFor(c nn.Config, override int) int {
 	n := int(2e8 / flops)
 	return max(2, min(n, 64))
 }
+
+// presetJSON is a preset flattened for the UI's form.
+type presetJSON struct {
+	Name       string  `json:"name"`
+	About      string  `json:"about"`
+	Epochs     int     `json:"epochs"`
+	BatchSize  int     `json:"batch_size"`
+	LR         float64 `json:"lr"`
+	ValSplit   float64 `json:"val_split"`
+	TestFrac   float64 `json:"test_frac"`
+	TrainLimit int     `json:"train_limit"`
+	nn.Config
+}
+
+func presetList() map[string]any {
+	var out []presetJSON
+	for _, n := range train.PresetNames() {
+		p, _ := train.LookupPreset(n)
+		out = append(out, presetJSON{Name: p.Name, About: p.About, Epochs: p.Epochs, BatchSize: p.BatchSize, LR: p.LR,
+			ValSplit: p.ValSplit, TestFrac: p.TestFrac, TrainLimit: p.TrainLimit, Config: p.Model})
+	}
+	return map[string]any{"presets": out}
+}

@@ -1,0 +1,66 @@
+// main.js: starts the Vugu page (ui.wasm), draws charts, caches for offline.
+'use strict';
+
+// Vugu's DOM renderer installs its helper with window.eval, which the CSP
+// forbids. index.html already loaded that helper (vugu-helper.js, extracted
+// by build.sh), so while ui.wasm starts, Vugu's one eval call is answered with
+// a no-op; the real eval (which the CSP blocks) is put back right after.
+function withVuguEvalShim(start) {
+  const realEval = window.eval;
+  window.eval = function (src) {
+    if (typeof src === 'string' && src.startsWith('(function(){if(window.vuguRender)return;') && window.vuguRender) return undefined;
+    return realEval(src);
+  };
+  try { start(); } finally { window.eval = realEval; }
+}
+
+// Charts: Go renders <div class="chart" data-option="{...ECharts option JSON...}">;
+// whenever that attribute changes, draw it. Charts whose element left the
+// page are disposed.
+const charts = new Map();
+function drawChart(el) {
+  if (!window.echarts) return;
+  const json = el.getAttribute('data-option');
+  let chart = charts.get(el);
+  if (!json) { if (chart) chart.clear(); return; }
+  if (!chart) { chart = echarts.init(el, null, { renderer: 'canvas' }); charts.set(el, chart); }
+  try {
+    chart.setOption(JSON.parse(json), true);
+    el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
+  } catch (err) {
+    console.warn('chart', el.id, err);
+  }
+}
+function sweep() {
+  for (const [el, chart] of charts) if (!el.isConnected) { chart.dispose(); charts.delete(el); }
+  document.querySelectorAll('.chart[data-option]').forEach((el) => { if (!charts.has(el)) drawChart(el); });
+}
+let sweepQueued = false;
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.type === 'attributes' && r.target.classList && r.target.classList.contains('chart')) drawChart(r.target);
+    else if (r.type === 'childList') sweepQueued = true;
+  }
+  if (sweepQueued) { sweepQueued = false; requestAnimationFrame(sweep); }
+}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-option'] });
+window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+window.addEventListener('load', sweep);
+
+// The page itself.
+(async () => {
+  const go = new Go();
+  try {
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('ui.wasm'), go.importObject);
+    // go.run executes Go's main synchronously up to its first wait, which
+    // is after domrender.New has made its eval call.
+    withVuguEvalShim(() => go.run(instance));
+  } catch (err) {
+    document.getElementById('vugu_mount_point').textContent = 'The lab failed to start: ' + err;
+    console.error(err);
+  }
+})();
+
+// Offline: a network-first service worker keeps a copy of every asset.
+if ('serviceWorker' in navigator && (location.protocol === 'http:' || location.protocol === 'https:')) {
+  navigator.serviceWorker.register('sw.js').catch((err) => console.warn('service worker:', err));
+}

@@ -1,0 +1,25 @@
+// sw.js: network first, cache as fallback, so the lab works offline after
+// one visit and never serves a stale build while online. The dataset
+// (/api/data, tens of MB) is not cached.
+'use strict';
+const CACHE = 'sentilab-v1';
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== 'GET' || url.origin !== location.origin || url.pathname === '/api/data') return;
+  e.respondWith((async () => {
+    try {
+      const resp = await fetch(e.request);
+      if (resp.ok && resp.status === 200) {
+        const copy = resp.clone();
+        caches.open(CACHE).then((c) => c.put(e.request, copy));
+      }
+      return resp;
+    } catch (err) {
+      const hit = await caches.match(e.request, { ignoreSearch: true });
+      if (hit) return hit;
+      throw err;
+    }
+  })());
+});

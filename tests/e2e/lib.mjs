@@ -1,0 +1,99 @@
+// lib.mjs: shared harness of the browser tests and benchmark: the real lab
+// server on a free 127.0.0.1 port (stopped by PID), Debian's Chromium driven
+// by playwright-core, a guard that fails on any request not to 127.0.0.1 and
+// on console errors.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const results = join(root, 'testresults');
+mkdirSync(results, { recursive: true });
+
+export function dataPath() {
+  const p = process.env.SENTILAB_DATA || join(root, '..', 'shared', 'data', 'imdb', 'imdb-50k.csv.gz');
+  if (!existsSync(p)) throw new Error(`dataset not found: set SENTILAB_DATA (looked at ${p})`);
+  return p;
+}
+
+// firstRows returns the header and the first n records of a CSV, splitting
+// on newlines outside quotes (reviews contain quoted newlines).
+export function firstRows(csv, n) {
+  let q = false, rows = 0;
+  for (let i = 0; i < csv.length; i++) {
+    const ch = csv.charCodeAt(i);
+    if (ch === 34) q = !q;
+    else if (ch === 10 && !q) {
+      if (rows++ === n) return csv.slice(0, i + 1);
+    }
+  }
+  return csv;
+}
+
+export function writeSlice(n) {
+  const dir = mkdtempSync(join(tmpdir(), 'sentilab-e2e-'));
+  const file = join(dir, `imdb-first-${n}.csv`);
+  writeFileSync(file, firstRows(gunzipSync(readFileSync(dataPath())).toString('utf8'), n));
+  return { dir, file };
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.on('error', rej);
+  });
+}
+
+// startServer builds nothing: run ./build.sh first (build/server, assets/).
+export async function startServer(extraArgs = []) {
+  const bin = join(root, 'build', 'server');
+  if (!existsSync(bin)) execFileSync('go', ['build', '-o', bin, './server'], { cwd: root, stdio: 'inherit' });
+  const port = await freePort();
+  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--root', join(root, 'assets'), '--models', join(root, 'assets', 'models'), ...extraArgs],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(url + 'healthz')).ok) break; } catch { /* not yet */ }
+    if (proc.exitCode !== null) throw new Error('server exited: ' + log);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, proc, log: () => log, stop: () => { try { process.kill(proc.pid, 'SIGTERM'); } catch { /* gone */ } } };
+}
+
+export async function launch() {
+  // playwright gives every launch a fresh temporary profile (it refuses a
+  // --user-data-dir argument), which is what STACK.md asks for.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { browser, close: () => browser.close() };
+}
+
+// guard fails the run on any request to a host other than 127.0.0.1 (the
+// request is aborted) and on console errors / page errors.
+export async function guardedPage(browser, problems) {
+  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  await ctx.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname !== '127.0.0.1' && u.protocol !== 'blob:' && u.protocol !== 'data:') {
+      problems.push(`request to a remote host: ${u.href}`);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  const page = await ctx.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') problems.push(`worker console error: ${m.text()}`); }));
+  return { ctx, page };
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Chart options are built here with go-echarts and rendered in the page by
+// assets/main.js (echarts.init(el).setOption(JSON.parse(data-option))).
+
+type validator interface {
+	Validate()
+	JSON() map[string]interface{}
+}
+
+// optionJSON is a chart's ECharts option as JSON. Validate is required: it
+// copies the x axis into the options (STACK.md).
+func optionJSON(c validator) string {
+	c.Validate()
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func common(title, xName, yName string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 14}}),
+		charts.WithAnimation(false),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "24"}),
+		charts.WithGridOpts(opts.Grid{Top: "64", Left: "56", Right: "24", Bottom: "48"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: xName, NameLocation: "middle", NameGap: 28}),
+		charts.WithYAxisOpts(opts.YAxis{Name: yName, Scale: opts.Bool(true)}),
+	}
+}
+
+// Histogram is one class's counts over shared bin edges.
+type Histogram struct {
+	Edges  []float64 `json:"edges"`
+	Counts []int     `json:"counts"`
+}
+
+// HistogramChart draws several histograms with the same edges as bars.
+func HistogramChart(title, xName string, names []string, hs []Histogram) string {
+	if len(hs) == 0 || len(hs[0].Edges) < 2 {
+		return ""
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(common(title, xName, "reviews")...)
+	var x []string
+	for i := 0; i+1 < len(hs[0].Edges); i++ {
+		x = append(x, fmt.Sprintf("%.0f", hs[0].Edges[i]))
+	}
+	bar.SetXAxis(x)
+	for k, h := range hs {
+		var d []opts.BarData
+		for _, c := range h.Counts {
+			d = append(d, opts.BarData{Value: c})
+		}
+		bar.AddSeries(names[k], d, charts.WithBarChartOpts(opts.BarChart{BarGap: "0%"}))
+	}
+	return optionJSON(bar)
+}
+
+// LineChart draws series over shared x labels; nil values are gaps.
+func LineChart(title, xName, yName string, x []string, names []string, series [][]float64) string {
+	line := charts.NewLine()
+	line.SetGlobalOptions(common(title, xName, yName)...)
+	line.SetXAxis(x)
+	for k, s := range series {
+		var d []opts.LineData
+		for _, v := range s {
+			if math.IsNaN(v) {
+				d = append(d, opts.LineData{Value: "-"})
+				continue
+			}
+			d = append(d, opts.LineData{Value: round(v, 5)})
+		}
+		line.AddSeries(names[k], d, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(x) < 40)}))
+	}
+	return optionJSON(line)
+}
+
+// BarChart draws one series of labelled values (TF-IDF terms, word counts).
+func BarChart(title, yName string, labels []string, values []float64) string {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(common(title, "", yName)...)
+	bar.SetXAxis(labels)
+	var d []opts.BarData
+	for _, v := range values {
+		d = append(d, opts.BarData{Value: round(v, 6)})
+	}
+	bar.AddSeries(yName, d)
+	return optionJSON(bar)
+}
+
+// Point is one variant on the accuracy-vs-size scatter.
+type Point struct {
+	Name      string
+	SizeKB    float64
+	Accuracy  float64 // percent
+	Reference bool    // the thesis's own numbers
+}
+
+// ScatterChart is accuracy (y) against file size (x), one series for the
+// thesis's variants and one for the lab's.
+func ScatterChart(points []Point) string {
+	sc := charts.NewScatter()
+	g := common("Accuracy vs file size", "file size (KB)", "test accuracy (%)")
+	g[2] = charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"})
+	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: "file size (KB)", Type: "log", NameLocation: "middle", NameGap: 28}))
+	sc.SetGlobalOptions(g...)
+	var ref, ours []opts.ScatterData
+	for _, p := range points {
+		d := opts.ScatterData{Name: p.Name, Value: []any{round(p.SizeKB, 1), round(p.Accuracy, 2)}, SymbolSize: 14}
+		if p.Reference {
+			ref = append(ref, d)
+		} else {
+			ours = append(ours, d)
+		}
+	}
+	sc.AddSeries("thesis", ref, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+	sc.AddSeries("this lab", ours, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+	return optionJSON(sc)
+}
+
+// PolynomialSchedule is TensorFlow's PolynomialDecay sparsity schedule (the
+// thesis's pruning): s(t) = s_f + (s_i − s_f)·(1 − (t − t0)/(t1 − t0))³.
+func PolynomialSchedule(si, sf float64, t0, t1 int) (x []string, s []float64) {
+	for t := 0; t <= t1+t1/10; t += max(1, t1/50) {
+		v := si
+		switch {
+		case t >= t1:
+			v = sf
+		case t > t0:
+			v = sf + (si-sf)*math.Pow(1-float64(t-t0)/float64(t1-t0), 3)
+		}
+		x = append(x, fmt.Sprint(t))
+		s = append(s, v*100)
+	}
+	return x, s
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
