@@ -11,24 +11,35 @@ import (
 )
 
 // Fast is the amd64 assembly kernel: a BLIS-style loop nest around a
-// register-blocked micro-kernel (8×32 with AVX-512, 6×16 with AVX2+FMA). It
-// runs ~4-6× gonum's blas32 here. Its Gemm is nil when the CPU lacks AVX2 and
-// FMA; DefaultKernels then falls back to Gonum. Results differ from Portable
-// in the last bits (FMA, different summation order), so Portable stays the
-// kernel for bit-exact native/wasm reproduction.
+// register-blocked micro-kernel (8×32 with AVX-512, 6×16 with AVX2+FMA), with
+// no packing except for transposed B and edge tiles. On the LSTM's shapes it
+// runs 5-15× gonum's blas32 (BenchmarkGemm). Its Gemm is nil when the CPU
+// lacks AVX2 and FMA; DefaultKernels then falls back to Gonum. Results differ
+// from Portable in the last bits (FMA, different summation order), so
+// Portable stays the kernel for bit-exact native/wasm reproduction.
 var Fast = fastKernels()
 
 // HasFast reports whether Fast can run on this CPU.
 func HasFast() bool { return Fast.Gemm != nil }
 
 func fastKernels() Kernels {
-	switch {
-	case cpu.X86.HasAVX512F: // also checks the OS saves the ZMM state
-		return Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm}
-	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
-		return Kernels{Name: "fast-avx2", Gemm: gemmDriver{avx2Micro}.gemm}
+	if ks := fastCandidates(); len(ks) > 0 {
+		return ks[0]
 	}
 	return Kernels{Name: "fast-unavailable"}
+}
+
+// fastCandidates lists the variants this CPU runs, fastest first (tests run
+// them all, so the AVX2 path is checked on AVX-512 machines too).
+func fastCandidates() []Kernels {
+	var ks []Kernels
+	if cpu.X86.HasAVX512F { // also checks the OS saves the ZMM state
+		ks = append(ks, Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, Kernels{Name: "fast-avx2", Gemm: gemmDriver{avx2Micro}.gemm})
+	}
+	return ks
 }
 
 // A micro-kernel computes c[mr,nr] += Σ_p A(i,p)·B(p,j) for p < k, reading
