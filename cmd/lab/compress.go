@@ -193,7 +193,12 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 	if err != nil {
 		return fmt.Errorf("%s: %v", modelPath, err)
 	}
-	baseAcc, ok := ld.Meta.Metrics["test_accuracy"]
+	// The base is the original model: a chained run (compressing a file
+	// that is itself compressed) keeps comparing with it.
+	baseAcc, ok := ld.Meta.Metrics["base_test_accuracy"]
+	if !ok {
+		baseAcc, ok = ld.Meta.Metrics["test_accuracy"]
+	}
 	if !ok {
 		mt, err := evaluateLoaded(ctx, ld, testSet, cf.tune.Workers)
 		if err != nil {
@@ -285,7 +290,11 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 	if err != nil {
 		return err
 	}
-	variant := strings.Join(methods, "+")
+	var all []string
+	for _, st := range append(steps, newSteps...) {
+		all = append(all, st.Method)
+	}
+	variant := strings.Join(all, "+")
 	meta := modelfile.Meta{Variant: variant, Preprocessing: ld.Meta.Preprocessing,
 		Provenance: modelfile.Provenance{Seed: cf.tune.Seed, DataHash: ld.Meta.Provenance.DataHash,
 			Command: "lab compress " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},

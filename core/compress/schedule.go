@@ -21,18 +21,21 @@ type Schedule interface {
 // (so with end not a multiple of the frequency the last update stops just
 // short of Final, as in TF-MOT). End < 0 keeps updating forever.
 type PolynomialDecay struct {
-	Initial, Final float64
-	Begin, End     int
-	Power          float64
-	Frequency      int
+	Initial   float64 `json:"initial_sparsity"`
+	Final     float64 `json:"final_sparsity"`
+	Begin     int     `json:"begin_step"`
+	End       int     `json:"end_step"`
+	Power     float64 `json:"power"`
+	Frequency int     `json:"frequency"`
 }
 
 // ConstantSparsity is tfmot.sparsity.keras.ConstantSparsity: Target from
 // Begin on, masks recomputed every Frequency steps up to End.
 type ConstantSparsity struct {
-	Target     float64
-	Begin, End int
-	Frequency  int
+	Target    float64 `json:"target_sparsity"`
+	Begin     int     `json:"begin_step"`
+	End       int     `json:"end_step"`
+	Frequency int     `json:"frequency"`
 }
 
 // shouldPrune is TF-MOT's _should_prune_in_step.
