@@ -43,7 +43,12 @@ func WriteFile(path string, f *File) error {
 	if err != nil {
 		return err
 	}
-	err = Write(tmp, f)
+	// CreateTemp makes the file 0600; a model file is meant to be shared
+	// (served, copied to a class), so give it the usual 0644.
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		err = Write(tmp, f)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
