@@ -44,6 +44,17 @@ func kernel(name string, mr, nv, width int, reg string, nregs int) {
 			w("\tVXORPS %s, %s, %s", acc(r, v), acc(r, v), acc(r, v))
 		}
 	}
+	// Start fetching the c tile now: for tall products c streams from
+	// memory, and the loads at the end would otherwise stall.
+	w("\tMOVQ DI, DX")
+	for r := range mr {
+		for off := 0; off < nv*width; off += 64 {
+			w("\tPREFETCHT0 %d(DX)", off)
+		}
+		if r != mr-1 {
+			w("\tADDQ SI, DX")
+		}
+	}
 	w("\tTESTQ CX, CX")
 	w("\tJEQ %s_store", name)
 	w("%s_loop:", name)
