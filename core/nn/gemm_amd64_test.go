@@ -64,6 +64,57 @@ func TestFastKernelEdges(t *testing.T) {
 	}
 }
 
+// TestFastKernelConcurrent runs differently shaped products at once, as the
+// training shards do: pooled scratch must never be shared between calls.
+func TestFastKernelConcurrent(t *testing.T) {
+	if !HasFast() {
+		t.Skip("CPU lacks AVX2+FMA")
+	}
+	type job struct {
+		tA, tB  bool
+		m, n, k int
+		a, b, c []float32
+		want    []float64
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	var jobs []*job
+	for i, s := range [][3]int{{37, 70, 300}, {64, 128, 512}, {9, 33, 600}, {200, 40, 17}} {
+		j := &job{tA: i == 3, tB: i == 1 || i == 2, m: s[0], n: s[1], k: s[2]}
+		j.a, j.b, j.c = randSlice(rng, j.m*j.k), randSlice(rng, j.k*j.n), make([]float32, j.m*j.n)
+		j.want = refGemm(j.tA, j.tB, j.m, j.n, j.k, j.a, j.b, j.c)
+		jobs = append(jobs, j)
+	}
+	const reps = 20
+	errs := make(chan string, len(jobs))
+	for _, j := range jobs {
+		go func() {
+			c := make([]float32, len(j.c))
+			for range reps {
+				clear(c)
+				Fast.Gemm(j.tA, j.tB, j.m, j.n, j.k, j.a, j.b, c)
+				for i, w := range j.want {
+					if math.Abs(float64(c[i])-w) > 4e-5*float64(j.k+1) {
+						errs <- fmt.Sprintf("%dx%dx%d: element %d = %v, want %v", j.m, j.n, j.k, i, c[i], w)
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range jobs {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
+
+func TestDefaultIsFast(t *testing.T) {
+	if got := DefaultKernels().Name; HasFast() && got != Fast.Name || !HasFast() && got != Gonum.Name {
+		t.Errorf("DefaultKernels() = %s with HasFast() = %v", got, HasFast())
+	}
+}
+
 // BenchmarkGemm reports GFLOP/s (2·m·n·k per call) for the LSTM's shapes:
 // thesis (E = H = 128, 4H = 512, shards of 32-64 rows, R = 170·shard rows)
 // and classroom (E = H = 32). cpu-GFLOP/s divides by the thread's CPU time
