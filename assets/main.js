@@ -26,7 +26,8 @@ function drawChart(el) {
   if (!chart) { chart = echarts.init(el, null, { renderer: 'canvas' }); charts.set(el, chart); }
   try {
     chart.setOption(JSON.parse(json), true);
-    el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
+    // A JS property, not an attribute: Vugu removes attributes it did not set.
+    el.sentilabDraws = (el.sentilabDraws || 0) + 1;
   } catch (err) {
     console.warn('chart', el.id, err);
   }
@@ -45,6 +46,13 @@ new MutationObserver((records) => {
 }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-option'] });
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 window.addEventListener('load', sweep);
+document.addEventListener('DOMContentLoaded', () => requestAnimationFrame(sweep));
+
+// The engine worker starts now, in parallel with the page's own wasm; its
+// messages wait in a queue until the Go side (web/client_js.go) takes over.
+window.sentilabWorker = new Worker('worker.js');
+window.sentilabEarly = [];
+window.sentilabWorker.onmessage = (e) => window.sentilabEarly.push(e);
 
 // The page itself.
 (async () => {

@@ -12,8 +12,14 @@ self.addEventListener('fetch', (e) => {
     try {
       const resp = await fetch(e.request);
       if (resp.ok && resp.status === 200) {
+        // Store only what changed (by ETag): rewriting 5 MB of wasm into
+        // the cache on every visit measurably slowed the second load.
         const copy = resp.clone();
-        caches.open(CACHE).then((c) => c.put(e.request, copy));
+        e.waitUntil(caches.open(CACHE).then(async (c) => {
+          const old = await c.match(e.request);
+          const tag = copy.headers.get('ETag');
+          if (!old || !tag || old.headers.get('ETag') !== tag) await c.put(e.request, copy);
+        }));
       }
       return resp;
     } catch (err) {

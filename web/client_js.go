@@ -24,7 +24,14 @@ type WorkerEngine struct {
 // NewWorkerEngine starts the worker at url; requests wait until it is ready.
 func NewWorkerEngine(url string) *WorkerEngine {
 	e := &WorkerEngine{calls: map[int]chan Reply{}, ready: make(chan struct{})}
-	e.w = js.Global().Get("Worker").New(url)
+	// main.js starts the worker early and queues its messages.
+	early := js.Global().Get("sentilabEarly")
+	if w := js.Global().Get("sentilabWorker"); w.Truthy() {
+		e.w = w
+		js.Global().Set("sentilabWorker", js.Undefined())
+	} else {
+		e.w = js.Global().Get("Worker").New(url)
+	}
 	e.onMsg = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		d := args[0].Get("data")
 		typ := d.Get("type").String()
@@ -64,6 +71,12 @@ func NewWorkerEngine(url string) *WorkerEngine {
 		return nil
 	})
 	e.w.Set("onmessage", e.onMsg)
+	if early.Truthy() {
+		for i := 0; i < early.Length(); i++ {
+			e.onMsg.Invoke(early.Index(i))
+		}
+		js.Global().Set("sentilabEarly", js.Undefined())
+	}
 	e.onError = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		js.Global().Get("console").Call("warn", "engine worker error", args[0].Get("message"))
 		return nil

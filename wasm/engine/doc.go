@@ -23,6 +23,9 @@
 // bulk bytes (a dataset file, a model file) travel in buffer and are
 // transferred, not copied: the sender's ArrayBuffer is detached.
 //
+// Requests run one at a time in arrival order, except cancel, presets and
+// variants, which are answered at once (even during a training run).
+//
 // Requests (payload fields in parentheses; all optional unless marked *):
 //
 //	loadData   buffer = the bytes of a Kaggle CSV (plain or .gz) or an aclImdb

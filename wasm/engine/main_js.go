@@ -67,9 +67,7 @@ func onMessage(e *Engine, msg js.Value) {
 	ctx, cancel := context.WithCancel(context.Background())
 	key := id.Float()
 	running.Store(key, cancel)
-	// Each request runs on its own goroutine: while it yields to JS, the
-	// next message (a cancel) is read and handled.
-	go func() {
+	run := func() {
 		defer running.Delete(key)
 		defer cancel()
 		progress := func(p any) { post(reply(id, "progress", p), nil) }
@@ -83,6 +81,29 @@ func onMessage(e *Engine, msg js.Value) {
 			return
 		}
 		post(reply(id, "result", res), out)
+	}
+	if instant[typ.String()] {
+		go run()
+		return
+	}
+	// Requests run one after another, in arrival order (an eda sent right
+	// after a loadData must see its data), on a goroutine other than the
+	// one reading messages: while a request yields to JS, the next message
+	// (a cancel) is read and handled.
+	queue <- run
+}
+
+// instant requests only read state and are quick: they skip the queue so
+// the page stays responsive during a long training run.
+var instant = map[string]bool{"presets": true, "variants": true}
+
+var queue = make(chan func(), 1024)
+
+func init() {
+	go func() {
+		for run := range queue {
+			run()
+		}
 	}()
 }
 
