@@ -10,7 +10,7 @@
 //	/api/models   the model manifest (an empty list if there is none)
 //	/api/data     the optional dataset file offered to a class (--data)
 //	/healthz      "ok"
-//	/report...    go-echarts report pages (reports.go; not built yet)
+//	/report       go-echarts page comparing the pre-trained variants (reports.go, report_*.go)
 //
 // Natively:
 //

@@ -6,21 +6,40 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-// addReportRoutes is the seam for the go-echarts report pages (/report and
-// below) comparing the pre-trained variants: accuracy against size, file and
-// gzip size bars, training curves, confusion matrices, the α×T distillation
-// heatmap. They are built from the manifest's metrics, which do not exist
-// yet, so no route is registered and /report is a 404 rather than a page of
-// invented numbers.
+// addReportRoutes registers /report: the go-echarts page comparing the
+// pre-trained variants (report_page.go), built from the manifest alone, so
+// the Worker, which has no model folder, serves the same page.
 //
-// When they come: render each page once at start (page.SetAssetsHost("/"),
-// so echarts.min.js comes from the asset root, never a remote host), keep it
-// as a blob (newBlob with "text/html; charset=utf-8") and register a handler
-// here that sets reportCSP(html) before s.serveBlob: go-echarts writes an
-// inline <script> per chart, which the default policy forbids.
-func (s *server) addReportRoutes(routes map[string]http.HandlerFunc) {}
+// The page is rendered once, at its first request rather than at start: on
+// Workers every request starts a fresh handler, and most of them are not
+// for the report. It is then a blob (ETag, gzip) whose own CSP allows
+// exactly its inline scripts: go-echarts writes one per chart.
+func (s *server) addReportRoutes(routes map[string]http.HandlerFunc) {
+	manifest := s.manifest.data
+	var (
+		once sync.Once
+		page *blob
+		csp  string
+		err  error
+	)
+	routes["/report"] = func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() {
+			var html []byte
+			if html, err = renderReport(manifest); err == nil {
+				page, csp = newBlob(html, "text/html; charset=utf-8"), reportCSP(html)
+			}
+		})
+		if err != nil {
+			s.serverError(w, "report", err)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", csp)
+		s.serveBlob(w, r, page)
+	}
+}
 
 // inlineScript matches a <script> element and captures its attributes and
 // its text, which is what a browser hashes for a CSP 'sha256-…' source.
