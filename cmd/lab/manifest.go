@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"sentilab/core/compress"
+	"sentilab/core/data"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// manifestName is the file lab manifest writes into the model folder; the
+// server serves it at /api/models and checks every bytes and sha256 in it
+// against the files at start (server/manifest.go).
+const manifestName = "manifest.json"
+
+// gridName is the distillation grid's results file lab manifest picks up
+// from the model folder when --grid is not given.
+const gridName = "distill-grid.jsonl"
+
+// keyHistory is the model-file metadata key this command reads a training
+// history from (a JSON array of train.Epoch), for when lab train stores it.
+// Today lab train puts the history only in its --json output, which
+// --train-json reads.
+const keyHistory = "history"
+
+// manifestDoc is manifest.json. The server needs name, file, bytes, sha256
+// and metrics of each model; the rest is for the report pages and the UI.
+type manifestDoc struct {
+	Models      []manifestModel `json:"models"`
+	DistillGrid *manifestGrid   `json:"distill_grid,omitempty"`
+}
+
+type manifestModel struct {
+	Name    string `json:"name"`
+	File    string `json:"file"`
+	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256"`
+	Variant string `json:"variant"`
+	Runtime string `json:"runtime"` // float32 or int8 (dynamic-range), as lab eval/report run it
+	// Metrics are the file's own metadata metrics (test_accuracy, test_loss,
+	// test_n, train_seconds or seconds, base_test_accuracy, ...) plus what
+	// this command measures: gzip_bytes, accuracy_change (vs the manifest's
+	// base), and from --report reviews_per_second, wasm_reviews_per_second.
+	Metrics       map[string]float64   `json:"metrics"`
+	Provenance    modelfile.Provenance `json:"provenance"`
+	Preset        string               `json:"preset,omitempty"`
+	Config        nn.Config            `json:"config"`
+	Preprocessing string               `json:"preprocessing"`
+	Params        int                  `json:"params"`
+	NonZero       int                  `json:"nonzero"`
+	Tensors       []manifestTensor     `json:"tensors"`
+	Pipeline      json.RawMessage      `json:"pipeline,omitempty"`  // compression steps (metadata "pipeline")
+	History       []train.Epoch        `json:"history,omitempty"`   // training curves (base models)
+	Confusion     *[2][2]int           `json:"confusion,omitempty"` // test set, [true class][predicted class], 0 = negative
+	Thesis        *thesisRow           `json:"thesis,omitempty"`    // the thesis's numbers for this method
+}
+
+type manifestTensor struct {
+	Name  string `json:"name"`
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"`
+	Bytes int    `json:"bytes"`
+}
+
+// manifestGrid is a distillation α×T grid search (lab compress --grid).
+type manifestGrid struct {
+	Source       string              `json:"source"`
+	Alphas       []float64           `json:"alphas"`
+	Temperatures []float64           `json:"temperatures"`
+	Cells        []compress.GridCell `json:"cells"`
+}
+
+func runManifest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("manifest", flag.ContinueOnError)
+	dir := fs.String("models", "", "model folder: every *.safetensors in it is listed, and manifest.json is written there")
+	reportPath := fs.String("report", "", "`lab report --json` output to merge (reviews/s native and wasm; its accuracy is checked against ours)")
+	trainJSON := fs.String("train-json", "", "comma-separated `lab train --json` outputs: training histories and test confusion of the base models")
+	gridPath := fs.String("grid", "", "distillation grid results (lab compress --grid FILE); default: "+gridName+" in --models if present")
+	dataPath := fs.String("data", "", "dataset: if set, every model is evaluated on its own test split for its confusion matrix")
+	workers := workersFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("no model folder: pass --models DIR")
+	}
+	paths, err := filepath.Glob(filepath.Join(*dir, "*.safetensors"))
+	if err != nil || len(paths) == 0 {
+		return fmt.Errorf("--models %q: no *.safetensors files", *dir)
+	}
+	var reviews []data.Review
+	if *dataPath != "" {
+		if reviews, err = loadData(*dataPath); err != nil {
+			return err
+		}
+	}
+	doc := manifestDoc{Models: []manifestModel{}}
+	for _, p := range paths {
+		m, err := describeModel(ctx, p, reviews, *workers)
+		if err != nil {
+			return err
+		}
+		doc.Models = append(doc.Models, m)
+	}
+	sortManifest(doc.Models)
+	base := manifestBase(doc.Models)
+	for i := range doc.Models {
+		m := &doc.Models[i]
+		if base != nil {
+			m.Metrics["accuracy_change"] = m.Metrics["test_accuracy"] - base.Metrics["test_accuracy"]
+		}
+	}
+	for _, f := range splitList(*trainJSON) {
+		if err := mergeTrainJSON(f, doc.Models); err != nil {
+			return err
+		}
+	}
+	if *reportPath != "" {
+		if err := mergeReport(*reportPath, doc.Models); err != nil {
+			return err
+		}
+	}
+	if *gridPath == "" {
+		if _, err := os.Stat(filepath.Join(*dir, gridName)); err == nil {
+			*gridPath = filepath.Join(*dir, gridName)
+		}
+	}
+	if *gridPath != "" {
+		if doc.DistillGrid, err = readManifestGrid(*gridPath); err != nil {
+			return err
+		}
+	}
+	out := filepath.Join(*dir, manifestName)
+	if err := writeJSONFile(out, doc); err != nil {
+		return err
+	}
+	printManifestSummary(doc)
+	fmt.Fprintf(os.Stderr, "wrote %s: %d models\n", out, len(doc.Models))
+	return nil
+}
+
+// describeModel reads one model file: its bytes, hash and gzip size, what
+// its metadata says, and, with reviews, its confusion on its test split.
+func describeModel(ctx context.Context, path string, reviews []data.Review, workers int) (manifestModel, error) {
+	file := filepath.Base(path)
+	if !plainFileName(file) {
+		return manifestModel{}, fmt.Errorf("%s: the server serves only plain names (letters, digits and . _ - ~, not starting with a dot): rename it", path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return manifestModel{}, err
+	}
+	ld, err := modelfile.Load(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return manifestModel{}, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := sha256.Sum256(raw)
+	m := manifestModel{
+		Name: strings.TrimSuffix(file, ".safetensors"), File: file, Bytes: int64(len(raw)), SHA256: hex.EncodeToString(sum[:]),
+		Variant: ld.Meta.Variant, Runtime: "float32", Metrics: map[string]float64{},
+		Provenance: ld.Meta.Provenance, Preset: ld.Meta.Extra["preset"], Config: ld.Model.Cfg, Preprocessing: ld.Meta.Preprocessing,
+		Params: ld.Model.NumParams(), NonZero: compress.NonZero(ld.Model),
+	}
+	if usesInt8Runtime(ld.Meta.Variant) {
+		m.Runtime = "int8"
+	}
+	for k, v := range ld.Meta.Metrics {
+		m.Metrics[k] = v
+	}
+	m.Metrics["gzip_bytes"] = float64(gzipSize(raw))
+	for _, t := range ld.File.Tensors {
+		m.Tensors = append(m.Tensors, manifestTensor{Name: t.Name, DType: t.DType, Shape: t.Shape, Bytes: len(t.Data)})
+	}
+	if s := ld.Meta.Extra[compress.KeyPipeline]; s != "" {
+		if !json.Valid([]byte(s)) {
+			return m, fmt.Errorf("%s: metadata %q is not JSON", path, compress.KeyPipeline)
+		}
+		m.Pipeline = json.RawMessage(s)
+	}
+	if s := ld.Meta.Extra[keyHistory]; s != "" {
+		if err := json.Unmarshal([]byte(s), &m.History); err != nil {
+			return m, fmt.Errorf("%s: metadata %q: want a JSON array of epochs: %v", path, keyHistory, err)
+		}
+	}
+	if t, ok := thesisRows[ld.Meta.Variant]; ok {
+		m.Thesis = &t
+	}
+	if reviews != nil {
+		tok, err := text.NewTokenizerFromVocab(ld.Vocab)
+		if err != nil {
+			return m, fmt.Errorf("%s: vocab: %w", path, err)
+		}
+		_, test, err := splitData(ld, tok, reviews)
+		if err != nil {
+			return m, fmt.Errorf("%s: %v", path, err)
+		}
+		mt, err := evaluateLoaded(ctx, ld, test, workers)
+		if err != nil {
+			return m, err
+		}
+		if a, ok := m.Metrics["test_accuracy"]; ok && math.Abs(a-mt.Accuracy) > 1e-9 {
+			fmt.Fprintf(os.Stderr, "%s: test accuracy %.6f now, %.6f in its metadata: keeping the new one\n", file, mt.Accuracy, a)
+		}
+		m.Metrics["test_accuracy"], m.Metrics["test_loss"], m.Metrics["test_n"] = mt.Accuracy, mt.Loss, float64(mt.N)
+		c := mt.Confusion
+		m.Confusion = &c
+		fmt.Fprintf(os.Stderr, "%s: test accuracy %.4f on %d reviews, confusion %v\n", file, mt.Accuracy, mt.N, c)
+	}
+	return m, nil
+}
+
+// sortManifest puts the model named base first, then the rest by name.
+func sortManifest(ms []manifestModel) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if bi, bj := ms[i].Name == "base", ms[j].Name == "base"; bi != bj {
+			return bi
+		}
+		return ms[i].Name < ms[j].Name
+	})
+}
+
+// manifestBase is what accuracy_change is measured against: the model
+// named base, else the first base variant, else none.
+func manifestBase(ms []manifestModel) *manifestModel {
+	for i := range ms {
+		if ms[i].Name == "base" {
+			return &ms[i]
+		}
+	}
+	for i := range ms {
+		if ms[i].Variant == "base" {
+			return &ms[i]
+		}
+	}
+	return nil
+}
+
+func findModel(ms []manifestModel, file string) *manifestModel {
+	for i := range ms {
+		if ms[i].File == file {
+			return &ms[i]
+		}
+	}
+	return nil
+}
+
+// mergeTrainJSON adds the history (and test confusion, unless --data
+// measured it) of one `lab train --json` output to the model it wrote.
+func mergeTrainJSON(path string, ms []manifestModel) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var o trainOutput
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return fmt.Errorf("%s: not a `lab train --json` output: %v", path, err)
+	}
+	if o.Model == "" {
+		return fmt.Errorf("%s: field \"model\" is empty: that training wrote no model file (--out)", path)
+	}
+	m := findModel(ms, filepath.Base(o.Model))
+	if m == nil {
+		return fmt.Errorf("%s: it trained %s, which is not in the model folder", path, o.Model)
+	}
+	if a := m.Metrics["test_accuracy"]; o.Test != nil && m.Confusion == nil && math.Abs(a-o.TestAccuracy) < 1e-9 {
+		c := o.Test.Confusion
+		m.Confusion = &c
+	} else if m.Confusion == nil {
+		fmt.Fprintf(os.Stderr, "%s: test accuracy %.6f, %s says %.6f: not its training run? confusion not taken\n", m.File, a, path, o.TestAccuracy)
+	}
+	if len(o.History) > 0 {
+		m.History = o.History
+	}
+	return nil
+}
+
+// mergeReport adds the reviews/s of a `lab report --json` output. The
+// report must describe these very files: same size, same test accuracy.
+func mergeReport(path string, ms []manifestModel) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var rows []reportRow
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return fmt.Errorf("%s: not a `lab report --json` output: %v", path, err)
+	}
+	for i, r := range rows {
+		m := findModel(ms, r.Name+".safetensors")
+		if m == nil {
+			fmt.Fprintf(os.Stderr, "%s: row %d (%s): no such model in the folder; ignored\n", path, i, r.Name)
+			continue
+		}
+		if r.FileBytes != 0 && r.FileBytes != m.Bytes {
+			return fmt.Errorf("%s: row %d (%s): file_bytes %d, the file has %d now: run lab report again", path, i, r.Name, r.FileBytes, m.Bytes)
+		}
+		if a, ok := m.Metrics["test_accuracy"]; ok && r.TestAccuracy != 0 && math.Abs(a-r.TestAccuracy) > 1e-9 {
+			return fmt.Errorf("%s: row %d (%s): test_accuracy %.6f, the file's is %.6f: run lab report again", path, i, r.Name, r.TestAccuracy, a)
+		}
+		if r.ReviewsPerSec > 0 {
+			m.Metrics["reviews_per_second"] = r.ReviewsPerSec
+		}
+		if r.WasmPerSec > 0 {
+			m.Metrics["wasm_reviews_per_second"] = r.WasmPerSec
+		}
+	}
+	return nil
+}
+
+// readManifestGrid reads a grid search's JSONL results; the axes are the
+// distinct α and T values it holds, ascending.
+func readManifestGrid(path string) (*manifestGrid, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cells, err := compress.ReadGrid(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(cells) == 0 {
+		return nil, fmt.Errorf("%s: no finished grid cells", path)
+	}
+	g := &manifestGrid{Source: filepath.Base(path), Cells: cells}
+	as, ts := map[float64]bool{}, map[float64]bool{}
+	for i, c := range cells {
+		if !(c.TestAccuracy >= 0 && c.TestAccuracy <= 1) {
+			return nil, fmt.Errorf("%s: cell %d (α %g, T %g): test_accuracy %v outside [0, 1]", path, i+1, c.Alpha, c.T, c.TestAccuracy)
+		}
+		if !as[c.Alpha] {
+			as[c.Alpha] = true
+			g.Alphas = append(g.Alphas, c.Alpha)
+		}
+		if !ts[c.T] {
+			ts[c.T] = true
+			g.Temperatures = append(g.Temperatures, c.T)
+		}
+	}
+	sort.Float64s(g.Alphas)
+	sort.Float64s(g.Temperatures)
+	return g, nil
+}
+
+// plainFileName is the server's rule for a name it serves (server/paths.go).
+func plainFileName(s string) bool {
+	if s == "" || s[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._~-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeJSONFile writes v indented to a temp file beside path and renames
+// it, so the server never reads half a manifest.
+func writeJSONFile(path string, v any) error {
+	var b bytes.Buffer
+	if err := printJSONTo(&b, v); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), fs.FileMode(0o644))
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func printManifestSummary(doc manifestDoc) {
+	fmt.Fprintf(os.Stderr, "%-28s %-20s %9s %9s %12s %10s %10s\n", "model", "variant", "accuracy", "vs base", "bytes", "params", "non-zero")
+	for _, m := range doc.Models {
+		fmt.Fprintf(os.Stderr, "%-28s %-20s %8.2f%% %+8.2f %12d %10d %10d\n", m.Name, m.Variant,
+			100*m.Metrics["test_accuracy"], 100*m.Metrics["accuracy_change"], m.Bytes, m.Params, m.NonZero)
+	}
+}
