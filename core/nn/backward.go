@@ -97,6 +97,7 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	ws.dZ = grow(ws.dZ, R*G)
 	ws.dh = grow(ws.dh, B*H)
 	ws.dc = grow(ws.dc, B*H)
+	cellsBackward := ws.kern.cellsBackward()
 	for t := T - 1; t >= 0; t-- {
 		nt, r0 := ws.n[t], ws.off[t]
 		if nt == 0 {
@@ -114,7 +115,7 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 			p0 := ws.off[t-1]
 			cprev = ws.C[p0*H : (p0+nt)*H]
 		}
-		lstmCellsBackward(ws.A[r0*G:(r0+nt)*G], cprev, ws.TC[r0*H:(r0+nt)*H], ws.dh[:nt*H], ws.dc[:nt*H], ws.dZ[r0*G:(r0+nt)*G], nt, H)
+		cellsBackward(ws.A[r0*G:(r0+nt)*G], cprev, ws.TC[r0*H:(r0+nt)*H], ws.dh[:nt*H], ws.dc[:nt*H], ws.dZ[r0*G:(r0+nt)*G], nt, H)
 		if t > 0 {
 			clear(ws.dh[:nt*H])
 			ws.kern.Gemm(false, true, nt, H, G, ws.dZ[r0*G:(r0+nt)*G], m.Recurrent, ws.dh[:nt*H])

@@ -7,9 +7,30 @@ package nn
 // Gemm computes c += op(a)·op(b) on compact row-major matrices, where op(a) is
 // [m,k] and op(b) is [k,n]: a is [m,k], or [k,m] when transA; b is [k,n], or
 // [n,k] when transB; c is [m,n].
+//
+// Cells and CellsBackward are the LSTM's gate math for one step (see
+// lstmCells and lstmCellsBackward for the contract); nil means the portable
+// Go loops. Once the matmuls run at assembly speed, this elementwise work is
+// the larger share of a training step natively.
 type Kernels struct {
-	Name string
-	Gemm func(transA, transB bool, m, n, k int, a, b, c []float32)
+	Name          string
+	Gemm          func(transA, transB bool, m, n, k int, a, b, c []float32)
+	Cells         func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
+	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
+}
+
+func (k Kernels) cells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if k.Cells != nil {
+		return k.Cells
+	}
+	return lstmCells
+}
+
+func (k Kernels) cellsBackward() func(a, cprev, tc, dh, dc, dz []float32, n, H int) {
+	if k.CellsBackward != nil {
+		return k.CellsBackward
+	}
+	return lstmCellsBackward
 }
 
 // Portable is the pure-Go kernel used in WebAssembly, where gonum's pure-Go

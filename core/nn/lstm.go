@@ -80,6 +80,7 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	ws.TC = grow(ws.TC, R*H)
 	ws.Hs = grow(ws.Hs, R*H)
 	ws.Hprev = grow(ws.Hprev, R*H)
+	cells := ws.kern.cells()
 	for t := 0; t < T; t++ {
 		nt, r0 := ws.n[t], ws.off[t]
 		if nt == 0 {
@@ -92,7 +93,7 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 			ws.kern.Gemm(false, false, nt, G, H, ws.Hprev[r0*H:(r0+nt)*H], m.Recurrent, ws.A[r0*G:(r0+nt)*G])
 			cprev = ws.C[p0*H : (p0+nt)*H]
 		}
-		lstmCells(ws.A[r0*G:(r0+nt)*G], cprev, ws.C[r0*H:(r0+nt)*H], ws.TC[r0*H:(r0+nt)*H], ws.Hs[r0*H:(r0+nt)*H], nt, H)
+		cells(ws.A[r0*G:(r0+nt)*G], cprev, ws.C[r0*H:(r0+nt)*H], ws.TC[r0*H:(r0+nt)*H], ws.Hs[r0*H:(r0+nt)*H], nt, H)
 	}
 
 	// Final hidden state (at each example's last real step), dropout, dense.
