@@ -5,6 +5,7 @@
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
 #   ./build.sh test     build, then run every test (Go native + wasm, browser end-to-end)
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
+#   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally (server/workers.sh)
 #
 # Needs Go 1.26 and Node/npm. The dataset is found through $SENTILAB_DATA or at
 # ../shared/data/imdb/imdb-50k.csv.gz; the lab itself starts without it.
@@ -108,5 +109,11 @@ case "${1:-build}" in
     GOOS=js GOARCH=wasm go build -o build/lab.wasm ./cmd/lab
     ./build/lab bench --json
     ;;
-  *) echo "usage: $0 [build|serve|test|bench]" >&2; exit 2 ;;
+  workers)
+    # server/workers.sh serves the built lab (assets/) if there is one, and
+    # a stand-in of realistic sizes otherwise.
+    shift || true
+    exec server/workers.sh "$@"
+    ;;
+  *) echo "usage: $0 [build|serve|test|bench|workers]" >&2; exit 2 ;;
 esac

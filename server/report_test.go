@@ -1,3 +1,5 @@
+//go:build !js || !wasm
+
 package main
 
 import (
@@ -218,8 +220,9 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
-// On Workers the handler has only the manifest, no model folder: the page
-// must be the same.
+// The page depends on the manifest alone: a handler given only the manifest
+// (no model folder) and reportHTML (the static page for Workers) give the
+// same bytes as the server with its model folder.
 func TestReportFromManifestOnly(t *testing.T) {
 	dir, manifest := reportFixture(t, threeModels, false)
 	native := do(t, "GET", start(t, Config{ModelDir: dir}).URL+"/report")
@@ -229,6 +232,15 @@ func TestReportFromManifestOnly(t *testing.T) {
 	}
 	if !strings.Contains(string(worker.body), "No grid search in the manifest") {
 		t.Error("a manifest without a grid should say so")
+	}
+	page, csp, err := reportHTML(dir)
+	if err != nil || !bytes.Equal(page, native.body) || csp != native.header.Get("Content-Security-Policy") {
+		t.Errorf("reportHTML differs from the served page (err %v)", err)
+	}
+	// A manifest that no longer matches its files is refused, as at start.
+	write(t, filepath.Join(dir, "base.safetensors"), []byte("not the model"))
+	if _, _, err := reportHTML(dir); err == nil || !strings.Contains(err.Error(), "base.safetensors") {
+		t.Errorf("stale manifest: err %v, want one naming base.safetensors", err)
 	}
 }
 
