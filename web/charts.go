@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -47,15 +48,22 @@ type Histogram struct {
 }
 
 // HistogramChart draws several histograms with the same edges as bars.
-func HistogramChart(title, xName string, names []string, hs []Histogram) string {
+// Bins are labelled by their left edge with as many decimals as the bin
+// width needs (weights of ±0.05 need three, word counts none).
+func HistogramChart(title, xName, yName string, names []string, hs []Histogram) string {
 	if len(hs) == 0 || len(hs[0].Edges) < 2 {
 		return ""
 	}
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(common(title, xName, "reviews")...)
+	bar.SetGlobalOptions(common(title, xName, yName)...)
+	e := hs[0].Edges
+	digits := 0
+	if w := e[1] - e[0]; w > 0 && w < 1 {
+		digits = int(math.Ceil(-math.Log10(w))) + 1
+	}
 	var x []string
-	for i := 0; i+1 < len(hs[0].Edges); i++ {
-		x = append(x, fmt.Sprintf("%.0f", hs[0].Edges[i]))
+	for i := 0; i+1 < len(e); i++ {
+		x = append(x, strconv.FormatFloat(e[i], 'f', digits, 64))
 	}
 	bar.SetXAxis(x)
 	for k, h := range hs {

@@ -241,8 +241,8 @@ func (c *Root) edaCharts() {
 		return
 	}
 	names := []string{e.Classes[0].Sentiment, e.Classes[1].Sentiment}
-	c.Charts["wc"] = HistogramChart("Words per review (cleaned)", "words", names, []Histogram{e.Classes[0].WordCountHist, e.Classes[1].WordCountHist})
-	c.Charts["cl"] = HistogramChart("Characters per review (cleaned)", "characters", names, []Histogram{e.Classes[0].CharLengthHist, e.Classes[1].CharLengthHist})
+	c.Charts["wc"] = HistogramChart("Words per review (cleaned)", "words", "reviews", names, []Histogram{e.Classes[0].WordCountHist, e.Classes[1].WordCountHist})
+	c.Charts["cl"] = HistogramChart("Characters per review (cleaned)", "characters", "reviews", names, []Histogram{e.Classes[0].CharLengthHist, e.Classes[1].CharLengthHist})
 	var x []string
 	var y []float64
 	for _, p := range e.Percentiles {
@@ -321,6 +321,7 @@ func (c *Root) TrainFields() []Field {
 		{"hidden", "LSTM units", i(s.Hidden), "1", "1", "4096"},
 		{"maxlen", "Max length (tokens)", i(s.MaxLen), "1", "1", "100000"},
 		{"dropout", "Dropout", f(s.Dropout), "0.05", "0", "0.99"},
+		{"workers", "Web Workers (data-parallel)", i(s.Workers), "1", "1", "64"},
 	}
 }
 
@@ -359,7 +360,7 @@ func (c *Root) trainRequest(name string) map[string]any {
 		"preset": s.Preset, "name": name, "epochs": s.Epochs, "batch_size": s.BatchSize, "lr": s.LR,
 		"val_split": s.ValSplit, "seed": s.Seed, "train_limit": s.TrainLimit, "test_frac": s.TestFrac,
 		"vocab": s.Vocab, "embed": s.Embed, "hidden": s.Hidden, "max_len": s.MaxLen,
-		"masking": s.Masking, "dropout": s.Dropout,
+		"masking": s.Masking, "dropout": s.Dropout, "workers": s.Workers,
 	}
 }
 
@@ -518,7 +519,7 @@ func (c *Root) ShowWeights(name string) {
 				if len(t.Counts) == 0 || t.Count < 2 {
 					continue
 				}
-				c.Charts["w-"+t.Name] = HistogramChart(name+": "+t.Name, "weight", []string{"weights"}, []Histogram{{Edges: t.Edges, Counts: t.Counts}})
+				c.Charts["w-"+t.Name] = HistogramChart(name+": "+t.Name, "weight", "weights", []string{"weights"}, []Histogram{{Edges: t.Edges, Counts: t.Counts}})
 			}
 		})
 	}()

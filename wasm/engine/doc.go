@@ -36,7 +36,8 @@
 //	           progress {phase:"clean"|"eda", done, total}
 //	train      (preset*, name, epochs, batch_size, lr, val_split, seed,
 //	           train_limit, test_frac, vocab, embed, hidden, max_len, masking,
-//	           dropout). progress per batch {phase:"train", epoch, epochs,
+//	           dropout, workers: Web Workers sharing each batch, this one
+//	           included; it starts workers−1 helpers, see shard.go). progress per batch {phase:"train", epoch, epochs,
 //	           batch, batches, done, total, loss, accuracy, batch_loss,
 //	           examples_per_sec, eta_sec} and per epoch {phase:"epoch",
 //	           history}; result {variant, history, test: Metrics, seconds}.
@@ -53,6 +54,10 @@
 //	exportModel (variant*) → result {name, filename, size} + buffer: the
 //	           safetensors model file (core/modelfile)
 //	importModel buffer = a model file, (name) → Info
+//	shardInit  (config, n, chunk, seed) + buffer = training set: sent by a
+//	           training engine to its helpers (data parallelism, shard.go)
+//	shardStep  (step, rows, chunk_base, scale) + buffer = weights → result
+//	           {loss, right} + buffer = the shard's gradient (sparse rows)
 //	compress   pending: core/compress has not landed; answers an error
 //	           saying so.
 //

@@ -28,12 +28,35 @@ type Engine struct {
 	// Fetch returns the bytes at a URL (the worker's fetch); nil natively.
 	Fetch func(url string) ([]byte, error)
 
+	// NewPeers starts n helper engines for data-parallel training (other
+	// Web Workers); nil means training runs in this engine only.
+	NewPeers func(n int) ([]Peer, error)
+
 	mu        sync.Mutex
+	peers     []Peer
+	helper    *helperState // set when this engine is a helper
 	dataName  string
 	reviews   []data.Review
 	cleaned   []string // text.Clean of reviews[i]; nil until first needed
 	variants  map[string]*variant
 	lastYield time.Time
+}
+
+// getPeers returns n helper engines, starting more if needed.
+func (e *Engine) getPeers(n int) ([]Peer, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.peers) < n {
+		if e.NewPeers == nil {
+			return nil, errors.New("this engine cannot start helper workers")
+		}
+		more, err := e.NewPeers(n - len(e.peers))
+		if err != nil {
+			return nil, err
+		}
+		e.peers = append(e.peers, more...)
+	}
+	return e.peers[:n], nil
 }
 
 // variant is one model the lab can evaluate, compare, try and export.
@@ -121,6 +144,18 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 			return nil, nil, err
 		}
 		res, err = e.importModel(p.Name, buf)
+	case "shardInit":
+		var p shardInitReq
+		if err := dec(&p); err != nil {
+			return nil, nil, err
+		}
+		res, err = e.shardInit(p, buf)
+	case "shardStep":
+		var p shardStepReq
+		if err := dec(&p); err != nil {
+			return nil, nil, err
+		}
+		res, out, err = e.shardStep(ctx, p, buf)
 	case "compress":
 		err = errors.New("compress: pending — the compression suite (core/compress) has not landed in this build")
 	default:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -15,6 +16,8 @@ type fitOptions struct {
 	ValSplit, LR      float64
 	Seed              uint64
 	Chunk             int // examples per gradient chunk; 0 = chunkFor
+	Workers           int // engines sharing each batch (see shard.go)
+	MaxBatches        int // per epoch; 0 = all
 }
 
 // fit is train.Fit with the batch's gradient computed in chunks of a few
@@ -33,7 +36,10 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 		return nil, fmt.Errorf("epochs %d and batch size %d must be ≥ 1", opt.Epochs, opt.BatchSize)
 	}
 	val := set.Rows(nTrain, set.N, T)
-	chunk := chunkFor(m.Cfg, opt.Chunk)
+	W := max(1, opt.Workers)
+	// Every worker needs at least one chunk of each batch. (The chunk size
+	// picks the dropout seeds, so a run depends on W; never on timing.)
+	chunk := max(1, min(chunkFor(m.Cfg, opt.Chunk), (opt.BatchSize+W-1)/W))
 	ws := nn.NewWorkspace(m.Cfg, nn.DefaultKernels())
 	g, err := nn.NewGrads(m.Cfg)
 	if err != nil {
@@ -41,42 +47,83 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 	}
 	adam := nn.NewAdam(opt.LR)
 	batches := (nTrain + opt.BatchSize - 1) / opt.BatchSize
+	if opt.MaxBatches > 0 && opt.MaxBatches < batches {
+		batches = opt.MaxBatches
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5aff1e))
 	perm := make([]int, nTrain)
 	for i := range perm {
 		perm[i] = i
 	}
-	tokens := make([]int32, chunk*T)
-	labels := make([]float32, chunk)
-	dl := make([]float32, chunk)
+	var bufs chunkBufs
+	var peers []Peer
+	var scratch *nn.Grads
+	if W > 1 {
+		if peers, err = e.getPeers(W - 1); err != nil {
+			return nil, err
+		}
+		if scratch, err = nn.NewGrads(m.Cfg); err != nil {
+			return nil, err
+		}
+		data := encodeSet(set)
+		var replies []<-chan PeerReply
+		for _, p := range peers {
+			replies = append(replies, p.Call("shardInit", shardInitReq{Config: m.Cfg, N: set.N, Chunk: chunk, Seed: opt.Seed}, data))
+		}
+		for _, r := range replies {
+			if rep := <-r; rep.Err != nil {
+				return nil, fmt.Errorf("helper worker: %v", rep.Err)
+			}
+		}
+	}
 	res := &train.Result{}
 	start := time.Now()
-	total, done, step := nTrain*opt.Epochs, 0, 0
+	total, done, step := min(nTrain, batches*opt.BatchSize)*opt.Epochs, 0, 0
 	for ep := 1; ep <= opt.Epochs; ep++ {
 		t0 := time.Now()
 		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var lossSum float64
 		var right, seen int
 		for b := 0; b < batches; b++ {
+			if err := e.tick(ctx); err != nil {
+				return res, err
+			}
 			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
 			scale := 1 / float32(len(idx))
-			var bl float64
-			for c, lo := 0, 0; lo < len(idx); c, lo = c+1, lo+chunk {
-				if err := e.tick(ctx); err != nil {
+			// Shard s gets chunks [s·C/W, (s+1)·C/W) of the batch's C chunks.
+			C := (len(idx) + chunk - 1) / chunk
+			rowsOf := func(s int) ([]int, int) {
+				lo, hi := s*C/W, (s+1)*C/W
+				return idx[min(lo*chunk, len(idx)):min(hi*chunk, len(idx))], lo
+			}
+			var pending []<-chan PeerReply
+			if W > 1 {
+				weights := encodeWeights(m)
+				for s := 1; s < W; s++ {
+					rows, base := rowsOf(s)
+					pending = append(pending, peers[s-1].Call("shardStep", shardStepReq{Step: step, Rows: rows, ChunkBase: base, Scale: scale}, weights))
+				}
+			}
+			rows, _ := rowsOf(0)
+			bl, r, err := e.gradRows(ctx, m, ws, g, set, rows, chunk, 0, step, opt.Seed, scale, &bufs)
+			if err != nil {
+				return res, err
+			}
+			right += r
+			for _, ch := range pending { // shard order, whatever order they finish in
+				rep := <-ch
+				if rep.Err != nil {
+					return res, fmt.Errorf("helper worker: %v", rep.Err)
+				}
+				var sr shardStepRes
+				if err := json.Unmarshal(rep.Payload, &sr); err != nil {
 					return res, err
 				}
-				sub := idx[lo:min(lo+chunk, len(idx))]
-				n := len(sub)
-				for k, r := range sub {
-					copy(tokens[k*T:(k+1)*T], set.Tokens[r*T:(r+1)*T])
-					labels[k] = set.Labels[r]
+				if err := addEncodedGrads(g, scratch, rep.Buf); err != nil {
+					return res, err
 				}
-				seed := opt.Seed ^ uint64(step)<<20 ^ uint64(c)
-				logits := ws.Forward(m, tokens[:n*T], n, rand.New(rand.NewPCG(seed, 0xd20f)))
-				l, r := nn.BCEWithLogits(logits, labels[:n], dl[:n], scale)
-				ws.Backward(m, dl[:n], g)
-				bl += l
-				right += r
+				bl += sr.Loss
+				right += sr.Right
 			}
 			adam.Update(m.Params(), g.Params())
 			g.Reset()

@@ -24,6 +24,7 @@ func main() {
 	e := NewEngine()
 	e.Yield = yieldToJS
 	e.Fetch = fetchBytes
+	e.NewPeers = newWorkerPeers
 	js.Global().Set("goOnMessage", js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 1 {
 			onMessage(e, args[0])

@@ -27,6 +27,12 @@ type trainReq struct {
 	MaxLen     int      `json:"max_len"`
 	Masking    *bool    `json:"masking"`
 	Dropout    *float32 `json:"dropout"`
+	// Workers is the number of Web Workers computing each batch's gradient
+	// (this one and Workers−1 helpers); 0 or 1 = this one alone.
+	Workers int `json:"workers"`
+	// MaxBatches stops each epoch after this many batches (0 = all): for
+	// benchmarks at the full model shape without a full epoch.
+	MaxBatches int `json:"max_batches"`
 	// Chunk is the number of examples per gradient chunk (0 = sized so one
 	// chunk takes ~100 ms); the engine yields to JS between chunks.
 	Chunk int `json:"chunk"`
@@ -161,7 +167,7 @@ func (e *Engine) train(ctx context.Context, p trainReq, progress Progress) (*tra
 		return nil, err
 	}
 	nn.Init(m, seed)
-	opt := fitOptions{Epochs: ps.Epochs, BatchSize: ps.BatchSize, ValSplit: ps.ValSplit, LR: ps.LR, Seed: seed, Chunk: p.Chunk}
+	opt := fitOptions{Epochs: ps.Epochs, BatchSize: ps.BatchSize, ValSplit: ps.ValSplit, LR: ps.LR, Seed: seed, Chunk: p.Chunk, Workers: max(1, p.Workers), MaxBatches: p.MaxBatches}
 	res, err := e.fit(ctx, m, trainSet, opt, progress)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,110 @@
+// bench.mjs: the lab's speed in headless Chromium, as JSON on stdout.
+// Training examples/s for the classroom and thesis shapes with 1, 2 and 4
+// Web Workers (data-parallel), inference reviews/s (batched and batch 1),
+// time to interactive, and the wasm sizes. Run ./build.sh first.
+//
+//   node tests/e2e/bench.mjs [--quick]
+//
+// Throughput is measured between the first and the last batch's progress
+// message, so start-up (sending the data to helpers) is not counted.
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { loadavg, cpus } from 'node:os';
+import { join } from 'node:path';
+import { root, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const slice = writeSlice(4000);
+const srv = await startServer();
+const { browser, close } = await launch();
+const problems = [];
+const out = { machine: { cpus: cpus().length, loadavg_before: loadavg().map((x) => +x.toFixed(2)) }, chromium: browser.version() };
+const log = (...a) => console.error(...a);
+try {
+  const { page } = await guardedPage(browser, problems);
+
+  // Time to interactive: first Vugu render, and the engine's "ready" seen by the page.
+  const tti = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto(srv.url + '?run=' + i);
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
+    tti.push(await page.evaluate(() => ({ interactive_ms: Math.round(window.sentilabInteractive), engine_ready_ms: Math.round(performance.now()) })));
+  }
+  out.time_to_interactive = tti;
+
+  // A bench harness in the page: one leader engine worker, driven by messages.
+  await page.evaluate(() => {
+    const w = new Worker('worker.js');
+    let next = 0; const calls = new Map();
+    w.onmessage = (e) => {
+      const m = e.data; const c = calls.get(m.id); if (!c) return;
+      if (m.type === 'progress') { c.progress.push({ t: performance.now(), p: m.payload }); return; }
+      calls.delete(m.id); m.type === 'error' ? c.reject(new Error(m.payload.message)) : c.resolve({ payload: m.payload, t: performance.now(), progress: c.progress });
+    };
+    window.benchCall = (type, payload, buffer) => new Promise((resolve, reject) => {
+      const id = ++next; calls.set(id, { resolve, reject, progress: [] });
+      buffer ? w.postMessage({ id, type, payload, buffer }, [buffer]) : w.postMessage({ id, type, payload });
+    });
+  });
+  const bytes = [...readFileSync(slice.file)];
+  const loaded = await page.evaluate(async (b) => (await window.benchCall('loadData', { name: 'slice.csv' }, new Uint8Array(b).buffer)).payload, bytes);
+  log('loaded', loaded.rows, 'reviews');
+
+  const shapes = {
+    classroom: { preset: 'classroom', train_limit: quick ? 640 : 1920 },
+    thesis: { preset: 'thesis', train_limit: quick ? 64 : 192 },
+    'thesis-masked': { preset: 'fast', train_limit: quick ? 64 : 192 },
+  };
+  out.training = [];
+  for (const [shape, cfg] of Object.entries(shapes)) {
+    for (const workers of [1, 2, 4]) {
+      const req = { ...cfg, epochs: 1, val_split: 0, test_frac: 0.05, workers, name: `${shape}-w${workers}` };
+      const r = await page.evaluate(async (req) => {
+        const t0 = performance.now();
+        const res = await window.benchCall('train', req);
+        const batches = res.progress.filter((x) => x.p.phase === 'train');
+        const first = batches[0], last = batches[batches.length - 1];
+        return { examples: last.p.done - first.p.done, seconds: (last.t - first.t) / 1000, total_seconds: (res.t - t0) / 1000,
+          batches: batches.length, test_accuracy: res.payload.test.accuracy, params: res.payload.params };
+      }, req);
+      const row = { shape, workers, examples_per_sec: +(r.examples / r.seconds).toFixed(1), measured_examples: r.examples,
+        measured_seconds: +r.seconds.toFixed(2), params: r.params };
+      out.training.push(row);
+      log(JSON.stringify(row));
+    }
+  }
+  for (const shape of Object.keys(shapes)) {
+    const one = out.training.find((r) => r.shape === shape && r.workers === 1).examples_per_sec;
+    for (const r of out.training.filter((r) => r.shape === shape)) r.speedup = +(r.examples_per_sec / one).toFixed(2);
+  }
+
+  // Inference: batched (evaluate on the test split) and batch 1 (predict).
+  out.inference = [];
+  const review = readFileSync(slice.file, 'utf8').split('\n')[1].slice(0, 1200);
+  for (const v of ['classroom-w1', 'thesis-w1', 'thesis-masked-w1']) {
+    const r = await page.evaluate(async ({ v, review }) => {
+      const t0 = performance.now();
+      const m = await window.benchCall('evaluate', { variant: v, test_frac: 0.05 });
+      const t1 = performance.now();
+      const n1 = 20;
+      for (let i = 0; i < n1; i++) await window.benchCall('predict', { text: review, variants: [v] });
+      const t2 = performance.now();
+      return { n: m.payload.n, batched_s: (t1 - t0) / 1000, single_s: (t2 - t1) / 1000, n1 };
+    }, { v, review });
+    const row = { variant: v, batched_reviews_per_sec: +(r.n / r.batched_s).toFixed(1), batch1_reviews_per_sec: +(r.n1 / r.single_s).toFixed(1), reviews: r.n };
+    out.inference.push(row);
+    log(JSON.stringify(row));
+  }
+} finally {
+  await close();
+  srv.stop();
+}
+out.wasm = {};
+for (const f of ['ui.wasm', 'engine.wasm']) {
+  const b = readFileSync(join(root, 'assets', f));
+  out.wasm[f] = { raw_bytes: statSync(join(root, 'assets', f)).size, gzip_bytes: gzipSync(b, { level: 9 }).length };
+}
+out.machine.loadavg_after = loadavg().map((x) => +x.toFixed(2));
+out.problems = problems;
+console.log(JSON.stringify(out, null, 2));
+process.exit(problems.length ? 1 : 0);

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"sentilab/core/nn"
+	"sentilab/core/train"
+)
+
+// Data-parallel training. The engine that runs "train" (the leader) splits
+// every batch into chunks (chunkFor), gives each of W workers a contiguous
+// run of chunks, computes the first run itself and asks helper engines
+// (Peers: other Web Workers running this same program) for the others.
+// Helpers get the training set once ("shardInit") and, every step, the
+// current weights ("shardStep"); they answer with their gradient sum. The
+// leader adds the shards' gradients in shard order — never in arrival
+// order — applies Adam, and goes on. Dropout is seeded per (step, chunk), so
+// every chunk's gradient is the same whichever worker computes it; only the
+// grouping of the float sums depends on W, and nothing depends on timing.
+
+// Peer is another engine the leader can send requests to.
+type Peer interface {
+	Call(typ string, payload any, buf []byte) <-chan PeerReply
+}
+
+// PeerReply is a peer's result (or error) for one request.
+type PeerReply struct {
+	Payload json.RawMessage
+	Buf     []byte
+	Err     error
+}
+
+// chunkBufs are a worker's per-chunk input buffers.
+type chunkBufs struct {
+	tokens []int32
+	labels []float32
+	dl     []float32
+}
+
+// gradRows accumulates into g the gradient of scale × the summed loss of
+// the given set rows, in chunks; chunk k uses dropout seed (seed, step,
+// chunkBase+k). It yields to JS between chunks.
+func (e *Engine) gradRows(ctx context.Context, m *nn.Model, ws *nn.Workspace, g *nn.Grads, set train.Set, rows []int,
+	chunk, chunkBase, step int, seed uint64, scale float32, b *chunkBufs) (loss float64, right int, err error) {
+	T := m.Cfg.MaxLen
+	if len(b.labels) < chunk {
+		b.tokens, b.labels, b.dl = make([]int32, chunk*T), make([]float32, chunk), make([]float32, chunk)
+	}
+	for c, lo := chunkBase, 0; lo < len(rows); c, lo = c+1, lo+chunk {
+		if err := e.tick(ctx); err != nil {
+			return loss, right, err
+		}
+		sub := rows[lo:min(lo+chunk, len(rows))]
+		n := len(sub)
+		for k, r := range sub {
+			copy(b.tokens[k*T:(k+1)*T], set.Tokens[r*T:(r+1)*T])
+			b.labels[k] = set.Labels[r]
+		}
+		s := seed ^ uint64(step)<<20 ^ uint64(c)
+		logits := ws.Forward(m, b.tokens[:n*T], n, rand.New(rand.NewPCG(s, 0xd20f)))
+		l, r := nn.BCEWithLogits(logits, b.labels[:n], b.dl[:n], scale)
+		ws.Backward(m, b.dl[:n], g)
+		loss += l
+		right += r
+	}
+	return loss, right, nil
+}
+
+// encodeWeights is every parameter, in Params order, as little-endian float32.
+func encodeWeights(m *nn.Model) []byte {
+	out := make([]byte, 0, 4*m.NumParams())
+	for _, p := range m.Params() {
+		for _, w := range p.W {
+			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(w))
+		}
+	}
+	return out
+}
+
+func decodeWeights(m *nn.Model, b []byte) error {
+	if len(b) != 4*m.NumParams() {
+		return fmt.Errorf("weights: %d bytes for %d parameters", len(b), m.NumParams())
+	}
+	for _, p := range m.Params() {
+		for i := range p.W {
+			p.W[i] = math.Float32frombits(binary.LittleEndian.Uint32(b))
+			b = b[4:]
+		}
+	}
+	return nil
+}
+
+// encodeGrads writes g sparsely: the touched embedding rows (count, ids,
+// values), then the dense tensors. A batch touches a few thousand of the
+// 20,000 rows, so this is a fraction of the dense size.
+func encodeGrads(g *nn.Grads) []byte {
+	E := g.Cfg.Embed
+	out := binary.LittleEndian.AppendUint32(nil, uint32(len(g.Touched)))
+	for _, r := range g.Touched {
+		out = binary.LittleEndian.AppendUint32(out, uint32(r))
+	}
+	f32 := func(v []float32) {
+		for _, w := range v {
+			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(w))
+		}
+	}
+	for _, r := range g.Touched {
+		f32(g.Embedding[int(r)*E : int(r+1)*E])
+	}
+	f32(g.Kernel)
+	f32(g.Recurrent)
+	f32(g.Bias)
+	f32(g.DenseW)
+	f32(g.DenseB)
+	return out
+}
+
+// addEncodedGrads adds an encodeGrads buffer into g, using scratch (zero on
+// entry and on return) to hold it.
+func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
+	bad := errors.New("gradient buffer: truncated or malformed")
+	if len(b) < 4 {
+		return bad
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	E, V := g.Cfg.Embed, g.Cfg.Vocab
+	dense := len(g.Kernel) + len(g.Recurrent) + len(g.Bias) + len(g.DenseW) + len(g.DenseB)
+	if n > V || len(b) != 4*n+4*(n*E+dense) {
+		return bad
+	}
+	rows := make([]int32, n)
+	for i := range rows {
+		rows[i] = int32(binary.LittleEndian.Uint32(b))
+		if rows[i] < 0 || int(rows[i]) >= V {
+			return bad
+		}
+		b = b[4:]
+	}
+	f32 := func(v []float32) {
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b))
+			b = b[4:]
+		}
+	}
+	for _, r := range rows {
+		f32(scratch.Embedding[int(r)*E : int(r+1)*E])
+	}
+	f32(scratch.Kernel)
+	f32(scratch.Recurrent)
+	f32(scratch.Bias)
+	f32(scratch.DenseW)
+	f32(scratch.DenseB)
+	scratch.Touched = rows
+	g.Add(scratch)
+	for _, r := range rows {
+		clear(scratch.Embedding[int(r)*E : int(r+1)*E])
+	}
+	scratch.Touched = nil
+	clear(scratch.Kernel)
+	clear(scratch.Recurrent)
+	clear(scratch.Bias)
+	clear(scratch.DenseW)
+	clear(scratch.DenseB)
+	return nil
+}
+
+// helperState is a helper engine's copy of the model and training set.
+type helperState struct {
+	m     *nn.Model
+	ws    *nn.Workspace
+	g     *nn.Grads
+	set   train.Set
+	chunk int
+	seed  uint64
+	bufs  chunkBufs
+}
+
+type shardInitReq struct {
+	Config nn.Config `json:"config"`
+	N      int       `json:"n"`
+	Chunk  int       `json:"chunk"`
+	Seed   uint64    `json:"seed"`
+}
+
+// encodeSet packs a set's tokens (int32) then labels (float32).
+func encodeSet(s train.Set) []byte {
+	out := make([]byte, 0, 4*(len(s.Tokens)+len(s.Labels)))
+	for _, t := range s.Tokens {
+		out = binary.LittleEndian.AppendUint32(out, uint32(t))
+	}
+	for _, y := range s.Labels {
+		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(y))
+	}
+	return out
+}
+
+func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
+	if err := p.Config.Validate(); err != nil {
+		return nil, err
+	}
+	T := p.Config.MaxLen
+	if p.N < 1 || p.Chunk < 1 || len(buf) != 4*(p.N*T+p.N) {
+		return nil, fmt.Errorf("shardInit: %d bytes for %d rows of %d tokens", len(buf), p.N, T)
+	}
+	m, err := nn.NewModel(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	g, err := nn.NewGrads(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
+	for i := range set.Tokens {
+		set.Tokens[i] = int32(binary.LittleEndian.Uint32(buf[4*i:]))
+	}
+	buf = buf[4*len(set.Tokens):]
+	for i := range set.Labels {
+		set.Labels[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+	}
+	e.mu.Lock()
+	e.helper = &helperState{m: m, ws: nn.NewWorkspace(p.Config, nn.DefaultKernels()), g: g, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.mu.Unlock()
+	return map[string]int{"rows": p.N}, nil
+}
+
+type shardStepReq struct {
+	Step      int     `json:"step"`
+	Rows      []int   `json:"rows"`
+	ChunkBase int     `json:"chunk_base"`
+	Scale     float32 `json:"scale"`
+}
+
+type shardStepRes struct {
+	Loss  float64 `json:"loss"`
+	Right int     `json:"right"`
+}
+
+func (e *Engine) shardStep(ctx context.Context, p shardStepReq, weights []byte) (any, []byte, error) {
+	e.mu.Lock()
+	h := e.helper
+	e.mu.Unlock()
+	if h == nil {
+		return nil, nil, errors.New("shardStep before shardInit")
+	}
+	for _, r := range p.Rows {
+		if r < 0 || r >= h.set.N {
+			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
+		}
+	}
+	if err := decodeWeights(h.m, weights); err != nil {
+		return nil, nil, err
+	}
+	h.g.Reset()
+	loss, right, err := e.gradRows(ctx, h.m, h.ws, h.g, h.set, p.Rows, h.chunk, p.ChunkBase, p.Step, h.seed, p.Scale, &h.bufs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return shardStepRes{Loss: loss, Right: right}, encodeGrads(h.g), nil
+}
