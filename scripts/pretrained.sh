@@ -108,7 +108,7 @@ if [[ ${GRID:-} == 1 ]]; then
   run "$LAB" compress --model "$OUT/base.safetensors" --method distill --data "$DATA" --grid "$WORK/distill-grid.jsonl" \
     ${grid_flags[@]+"${grid_flags[@]}"} ${compress_flags[@]+"${compress_flags[@]}"} "${student[@]}" ${workers[@]+"${workers[@]}"} > /dev/null
 fi
-[[ -f $WORK/distill-grid.jsonl ]] && grid=(--grid "$WORK/distill-grid.jsonl")
+[[ -f $WORK/distill-grid.jsonl ]] && grid=(--grid "$WORK/distill-grid.jsonl" --grid-teacher "$OUT/base.safetensors")
 
 # Measured numbers: test accuracy and loss of each file through the runtime
 # its variant calls for, gzip size, reviews/s natively and (if build/lab.wasm

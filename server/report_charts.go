@@ -215,10 +215,18 @@ func gridChart(g *reportGrid) render.Renderer {
 	if hi-lo < 0.01 {
 		lo, hi = lo-0.5, hi+0.5
 	}
+	sub := fmt.Sprintf("%d of %d cells run (%s); teacher not recorded", len(cells), len(xs)*len(ys), g.Source)
+	if t := g.Teacher; t != nil {
+		sub = fmt.Sprintf("%d of %d cells run (%s); teacher %s", len(cells), len(xs)*len(ys), g.Source, t.File)
+		if t.Preset != "" {
+			sub += ", " + t.Preset + " preset"
+		}
+		sub += fmt.Sprintf(", %s parameters, test accuracy %.2f%%", commas(int64(t.Params)), 100*t.TestAccuracy)
+	}
 	c := charts.NewHeatMap()
 	c.SetGlobalOptions(
 		chartInit("c_distill_grid", "100%", "460px"),
-		chartTitle("Distillation: student test accuracy over α × T", fmt.Sprintf("%d of %d cells run (%s)", len(cells), len(xs)*len(ys), g.Source)),
+		chartTitle("Distillation: student test accuracy over α × T", sub),
 		charts.WithAnimation(false),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),

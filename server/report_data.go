@@ -53,7 +53,13 @@ type reportThesis struct {
 }
 
 type reportGrid struct {
-	Source       string       `json:"source"`
+	Source  string `json:"source"`
+	Teacher *struct {
+		File         string  `json:"file"`
+		Preset       string  `json:"preset"`
+		Params       int     `json:"params"`
+		TestAccuracy float64 `json:"test_accuracy"`
+	} `json:"teacher"`
 	Alphas       []float64    `json:"alphas"`
 	Temperatures []float64    `json:"temperatures"`
 	Cells        []reportCell `json:"cells"`
@@ -137,8 +143,8 @@ func chartText(s string) string {
 		}
 		return r
 	}, s)
-	if len(s) > 80 {
-		s = s[:80]
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) // a title, not an essay
 	}
 	return s
 }

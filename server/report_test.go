@@ -85,7 +85,9 @@ func reportFixture(t *testing.T, models []tinyModel, grid bool) (dir string, man
 	}
 	doc := map[string]any{"models": entries}
 	if grid {
-		doc["distill_grid"] = map[string]any{"source": "distill-grid.jsonl", "alphas": []float64{0.5, 0.85}, "temperatures": []float64{1, 1.5},
+		doc["distill_grid"] = map[string]any{"source": "distill-grid.jsonl",
+			"teacher": map[string]any{"file": "base.safetensors", "preset": "fast", "params": 2691713, "test_accuracy": 0.8835},
+			"alphas":  []float64{0.5, 0.85}, "temperatures": []float64{1, 1.5},
 			"cells": []map[string]float64{
 				{"alpha": 0.5, "temperature": 1, "test_accuracy": 0.8612, "test_loss": 0.33},
 				{"alpha": 0.85, "temperature": 1.5, "test_accuracy": 0.8791, "test_loss": 0.31},
@@ -137,6 +139,7 @@ func TestReportPage(t *testing.T) {
 		"<td>base.prune</td><td class=\"text\">prune</td><td class=\"text\">float32</td><td>85.90%</td>\n<td class=\"neg\">-0.53</td><td>0.3402</td>",
 		"<td>12,345</td><td>2,346</td><td class=\"thesis\">86.43%</td>\n<td class=\"thesis\">31,578 KB</td><td class=\"thesis\">2,691,713</td>",
 		"<td class=\"thesis\">86.4–86.8%</td>\n<td class=\"thesis\">10,535 KB</td><td class=\"thesis\">543,847 non-zero</td>",
+		"teacher base.safetensors, fast preset, 2,691,713 parameters, test accuracy 88.35%",
 		"Best cells: α 0.85, T 1.5: 87.91% (loss 0.3100); α 0.5, T 1.5: 87.02% (loss 0.3200); α 0.5, T 1: 86.12% (loss 0.3300).",
 	} {
 		if !strings.Contains(page, want) {

@@ -79,11 +79,23 @@ type manifestTensor struct {
 }
 
 // manifestGrid is a distillation α×T grid search (lab compress --grid).
+// Its results file does not say which teacher it distilled; --grid-teacher
+// records it, since a grid run on a small model (the classroom preset, in
+// minutes) must not pass for one run on the base model (hours).
 type manifestGrid struct {
 	Source       string              `json:"source"`
+	Teacher      *gridTeacher        `json:"teacher,omitempty"`
 	Alphas       []float64           `json:"alphas"`
 	Temperatures []float64           `json:"temperatures"`
 	Cells        []compress.GridCell `json:"cells"`
+}
+
+type gridTeacher struct {
+	File         string    `json:"file"`
+	Preset       string    `json:"preset,omitempty"`
+	Config       nn.Config `json:"config"`
+	Params       int       `json:"params"`
+	TestAccuracy float64   `json:"test_accuracy"`
 }
 
 func runManifest(ctx context.Context, args []string) error {
@@ -92,6 +104,7 @@ func runManifest(ctx context.Context, args []string) error {
 	reportPath := fs.String("report", "", "`lab report --json` output to merge (reviews/s native and wasm; its accuracy is checked against ours)")
 	trainJSON := fs.String("train-json", "", "comma-separated `lab train --json` outputs: training histories and test confusion of the base models")
 	gridPath := fs.String("grid", "", "distillation grid results (lab compress --grid FILE); default: "+gridName+" in --models if present")
+	gridTeacherPath := fs.String("grid-teacher", "", "the model file the grid distilled (recorded with the grid; default: none recorded)")
 	dataPath := fs.String("data", "", "dataset: if set, every model is evaluated on its own test split for its confusion matrix")
 	workers := workersFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -145,6 +158,16 @@ func runManifest(ctx context.Context, args []string) error {
 		if doc.DistillGrid, err = readManifestGrid(*gridPath); err != nil {
 			return err
 		}
+		if *gridTeacherPath != "" {
+			ld, err := modelfile.LoadFile(*gridTeacherPath)
+			if err != nil {
+				return err
+			}
+			doc.DistillGrid.Teacher = &gridTeacher{File: filepath.Base(*gridTeacherPath), Preset: ld.Meta.Extra["preset"],
+				Config: ld.Model.Cfg, Params: ld.Model.NumParams(), TestAccuracy: ld.Meta.Metrics["test_accuracy"]}
+		}
+	} else if *gridTeacherPath != "" {
+		return errors.New("--grid-teacher without a grid (--grid FILE)")
 	}
 	out := filepath.Join(*dir, manifestName)
 	if err := writeJSONFile(out, doc); err != nil {
