@@ -58,8 +58,11 @@
 //	           training engine to its helpers (data parallelism, shard.go)
 //	shardStep  (step, rows, chunk_base, scale) + buffer = weights → result
 //	           {loss, right} + buffer = the shard's gradient (sparse rows)
-//	compress   pending: core/compress has not landed; answers an error
-//	           saying so.
+//	compress   (variant*, method*: "int8" | "f16" | "prune" | "distill", name,
+//	           initial_sparsity, final_sparsity, epochs, alpha, t, embed,
+//	           hidden, thesis) → {info, fit, sparsity}: a new variant made with
+//	           core/compress, scored on its source's test split; prune and
+//	           distill fine-tune (progress as train)
 //
 // Long loops give JS a turn (a channel closed by setTimeout) about every
 // 100 ms, so a cancel message is seen while a request computes: Go's js/wasm

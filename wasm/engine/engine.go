@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/compress"
 	"sentilab/core/data"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -69,7 +70,9 @@ type variant struct {
 	Seed    uint64
 	Metrics *train.Metrics
 	History []train.Epoch
-	Data    string // data hash the model was trained on
+	Data    string                 // data hash the model was trained on
+	Enc     compress.EncodeOptions // how its model file stores the weights
+	split   splitSpec              // the data split it was trained and scored on
 }
 
 // NewEngine returns an empty engine.
@@ -157,7 +160,11 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 		}
 		res, out, err = e.shardStep(ctx, p, buf)
 	case "compress":
-		err = errors.New("compress: pending — the compression suite (core/compress) has not landed in this build")
+		var p compressReq
+		if err := dec(&p); err != nil {
+			return nil, nil, err
+		}
+		res, err = e.compress(ctx, p, progress)
 	default:
 		err = fmt.Errorf("unknown request type %q", typ)
 	}

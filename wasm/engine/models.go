@@ -32,6 +32,8 @@ type variantInfo struct {
 	FileBytes int64          `json:"file_bytes"`
 	Metrics   *train.Metrics `json:"metrics,omitempty"`
 	History   []train.Epoch  `json:"history,omitempty"`
+	Storage   string         `json:"storage"` // f32, f16 or int8
+	Sparse    bool           `json:"sparse"`  // zeros stored as a bit mask
 }
 
 func (e *Engine) info(v *variant) *variantInfo {
@@ -44,11 +46,11 @@ func (e *Engine) info(v *variant) *variantInfo {
 		}
 	}
 	size := int64(-1)
-	if f, err := modelfile.Encode(v.Model, v.Tok.Words(), v.meta()); err == nil {
+	if f, err := v.file(nil); err == nil {
 		size, _ = modelfile.Size(f)
 	}
 	return &variantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: v.Model.Cfg, Params: v.Model.NumParams(),
-		NonZero: nz, FileBytes: size, Metrics: v.Metrics, History: v.History}
+		NonZero: nz, FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse}
 }
 
 func (v *variant) meta() modelfile.Meta {
@@ -57,9 +59,9 @@ func (v *variant) meta() modelfile.Meta {
 		mt["test_accuracy"] = v.Metrics.Accuracy
 		mt["test_loss"] = v.Metrics.Loss
 	}
-	kind := v.Kind
-	if kind == "trained" || kind == "imported" {
-		kind = "base"
+	kind := map[string]string{"trained": "base", "imported": "base", "int8": "int8", "f16": "float16", "prune": "pruned", "distill": "student"}[v.Kind]
+	if kind == "" {
+		kind = v.Kind
 	}
 	return modelfile.Meta{Variant: kind, Preprocessing: "thesis", Metrics: mt,
 		Provenance: modelfile.Provenance{Seed: v.Seed, Command: "sentilab browser lab, preset " + v.Preset,
@@ -275,8 +277,12 @@ func (e *Engine) exportModel(name string) (map[string]any, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	f, err := v.file(nil)
+	if err != nil {
+		return nil, nil, err
+	}
 	var b bytes.Buffer
-	if err := modelfile.Save(&b, v.Model, v.Tok.Words(), v.meta()); err != nil {
+	if err := modelfile.Write(&b, f); err != nil {
 		return nil, nil, err
 	}
 	file := fmt.Sprintf("sentilab-%s.safetensors", name)
@@ -302,7 +308,7 @@ func (e *Engine) importModel(name string, buf []byte) (*variantInfo, error) {
 	if name == "" {
 		name = "imported"
 	}
-	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Seed: ld.Meta.Provenance.Seed}
+	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Seed: ld.Meta.Provenance.Seed, Enc: encodingOf(ld.File)}
 	if acc, ok := ld.Meta.Metrics["test_accuracy"]; ok {
 		v.Metrics = &train.Metrics{Accuracy: acc, Loss: ld.Meta.Metrics["test_loss"]}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"sentilab/core/compress"
 	"sentilab/core/data"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -180,7 +181,8 @@ func (e *Engine) train(ctx context.Context, p trainReq, progress Progress) (*tra
 	if name == "" {
 		name = "base"
 	}
-	v := &variant{Name: name, Model: m, Tok: tok, Kind: "trained", Preset: ps.Name, Seed: seed, Metrics: test, History: res.History}
+	v := &variant{Name: name, Model: m, Tok: tok, Kind: "trained", Preset: ps.Name, Seed: seed, Metrics: test, History: res.History,
+		Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: splitSpec{Seed: seed, TestFrac: ps.TestFrac, TrainLimit: ps.TrainLimit}}
 	e.putVariant(v)
 	return &trainRes{Variant: name, History: res.History, Test: test, Seconds: res.Seconds, EPS: res.ExamplesPerSec,
 		Params: m.NumParams(), Train: trainSet.N, Config: ps.Model, Info: e.info(v)}, nil

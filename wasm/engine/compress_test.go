@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"sentilab/internal/testenv"
+)
+
+// TestCompressVariants makes every variant of a small trained model and
+// checks what each must show: smaller files, pruning's zeros, the int8 and
+// float16 files loading back to the same predictions.
+func TestCompressVariants(t *testing.T) {
+	raw, err := os.ReadFile(testenv.DataPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine()
+	call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 1000}, raw)
+	res, _ := call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 1}, nil)
+	base := res.(*trainRes).Info
+	info := func(method string, extra map[string]any) *variantInfo {
+		req := map[string]any{"variant": "base", "method": method}
+		for k, v := range extra {
+			req[k] = v
+		}
+		res, _ := call(t, e, "compress", req, nil)
+		return res.(*compressRes).Info
+	}
+	i8 := info("int8", nil)
+	f16 := info("f16", nil)
+	pr := info("prune", map[string]any{"final_sparsity": 0.8})
+	st := info("distill", map[string]any{"embed": 16, "hidden": 16})
+	th := info("distill", map[string]any{"embed": 16, "hidden": 16, "thesis": true})
+	ratio := func(v *variantInfo) float64 { return float64(v.FileBytes) / float64(base.FileBytes) }
+	if r := ratio(i8); r > 0.4 || i8.Storage != "int8" { // weights ¼, plus the vocabulary and scales
+		t.Errorf("int8 file is %.2f of the base (%d of %d bytes), storage %q", r, i8.FileBytes, base.FileBytes, i8.Storage)
+	}
+	if r := ratio(f16); r < 0.45 || r > 0.55 {
+		t.Errorf("float16 file is %.2f of the base", r)
+	}
+	if r := float64(pr.NonZero) / float64(pr.Params); r > 0.3 || ratio(pr) > 0.5 {
+		t.Errorf("pruned: %d of %d non-zero, file %.2f of the base", pr.NonZero, pr.Params, ratio(pr))
+	}
+	if st.Config.Hidden != 16 || st.Params >= base.Params || st.Metrics == nil || th.Name != "base-distill-thesis" {
+		t.Errorf("students: %+v / %+v", st, th)
+	}
+	// int8 and float16 files read back to the variant's own predictions.
+	for _, v := range []*variantInfo{i8, f16, pr} {
+		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)
+		if int64(len(file)) != v.FileBytes {
+			t.Errorf("%s: exported %d bytes, info says %d", v.Name, len(file), v.FileBytes)
+		}
+		res, _ := call(t, e, "importModel", map[string]any{"name": v.Name + "-file"}, file)
+		back := res.(*variantInfo)
+		if back.Storage != v.Storage || back.Sparse != v.Sparse {
+			t.Errorf("%s: re-imported as %s sparse=%v, was %s sparse=%v", v.Name, back.Storage, back.Sparse, v.Storage, v.Sparse)
+		}
+		a, _ := call(t, e, "predict", map[string]any{"text": "dull, slow and badly acted", "variants": []string{v.Name, back.Name}}, nil)
+		ps := a.(map[string]any)["results"].([]prediction)
+		if ps[0].Probability != ps[1].Probability {
+			t.Errorf("%s: file gives %v, variant %v", v.Name, ps[1].Probability, ps[0].Probability)
+		}
+	}
+	t.Logf("base %d B, int8 %d, f16 %d, pruned %d (%d/%d non-zero), student %d; acc base %.3f int8 %.3f f16 %.3f pruned %.3f student %.3f thesis-student %.3f",
+		base.FileBytes, i8.FileBytes, f16.FileBytes, pr.FileBytes, pr.NonZero, pr.Params, st.FileBytes,
+		base.Metrics.Accuracy, i8.Metrics.Accuracy, f16.Metrics.Accuracy, pr.Metrics.Accuracy, st.Metrics.Accuracy, th.Metrics.Accuracy)
+}
