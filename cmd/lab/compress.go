@@ -134,6 +134,7 @@ func runCompress(ctx context.Context, args []string) error {
 	fs.Float64Var(&cf.tune.ValSplit, "val-split", d.ValSplit, "last share of the training split held out for validation")
 	seed := fs.Uint64("seed", 0, "seed of shuffling, dropout and the student's initialisation (default: the base model's)")
 	fs.IntVar(&cf.tune.Workers, "workers", defaultWorkers(), "goroutines that share each batch")
+	fs.IntVar(&cf.tune.Patience, "patience", 0, "distill, prune-units: stop after this many epochs without a better validation loss and keep the best (0 = run every epoch)")
 	fs.StringVar(&cf.schedule, "schedule", "polynomial", "prune: polynomial (PolynomialDecay) or constant (ConstantSparsity)")
 	fs.Float64Var(&cf.initial, "initial-sparsity", 0.2, "prune: PolynomialDecay initial sparsity")
 	fs.Float64Var(&cf.final, "final-sparsity", 0.8, "prune: PolynomialDecay final sparsity")
@@ -219,7 +220,11 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 			b.update(pr.Done, pr.Total, fmt.Sprintf("%s epoch %d/%d loss %.4f acc %.4f %.0f ex/s", meth, pr.Epoch, pr.Epochs, pr.Loss, pr.Accuracy, pr.ExamplesPerSec), pr.ETA)
 		}
 		if !compress.IsStorage(meth) {
+			if meth == "prune" {
+				tune.Patience = 0 // Prune refuses it; a pipeline's other steps may use it
+			}
 			st.Params["epochs"], st.Params["batch"], st.Params["lr"], st.Params["seed"] = tune.Epochs, tune.BatchSize, tune.LR, tune.Seed
+			st.Params["val_split"], st.Params["patience"] = tune.ValSplit, tune.Patience
 		}
 		switch meth {
 		case "prune":
@@ -237,6 +242,7 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 			if err != nil {
 				return err
 			}
+			st.History = res.Fit.History
 			st.Params["schedule"], st.Params["tensors"], st.Params["end_step"] = opt.Schedule, opt.Tensors, steps
 			st.Params["final_target_sparsity"] = res.Target
 			sparsity, sparse = res.Sparsities, true
@@ -249,19 +255,22 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 			if err != nil {
 				return err
 			}
-			if _, err := compress.FineTune(ctx, small, trainSet, tune); err != nil {
+			res, err := compress.FineTune(ctx, small, trainSet, tune)
+			if err != nil {
 				return err
 			}
+			st.History, st.BestEpoch = res.History, res.BestEpoch
 			b.done()
 			st.Params["hidden_before"], st.Params["hidden"], st.Params["kept_units"] = m.Cfg.Hidden, keep, kept
 			m = small
 		case "distill":
 			opt := compress.DistillOptions{Alpha: cf.alpha, T: cf.temp, Embed: cf.studentEmbed, Hidden: cf.studentHidden, Thesis: cf.thesisLoss, Tune: tune}
-			student, _, err := compress.Distill(ctx, m, trainSet, opt)
+			student, res, err := compress.Distill(ctx, m, trainSet, opt)
 			b.done()
 			if err != nil {
 				return err
 			}
+			st.History, st.BestEpoch = res.History, res.BestEpoch
 			st.Params["alpha"], st.Params["temperature"], st.Params["student_embed"], st.Params["student_hidden"], st.Params["thesis_loss"] =
 				opt.Alpha, opt.T, opt.Embed, opt.Hidden, opt.Thesis
 			st.Params["teacher_params"] = m.NumParams()

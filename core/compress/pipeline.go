@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"sentilab/core/train"
 )
 
 // Methods are the compression steps a pipeline may chain.
@@ -21,6 +23,8 @@ type Step struct {
 	TestAccuracy float64        `json:"test_accuracy"`
 	NumParams    int            `json:"params_count"`
 	NonZero      int            `json:"nonzero"`
+	History      []train.Epoch  `json:"history,omitempty"` // of the steps that train
+	BestEpoch    int            `json:"best_epoch,omitempty"`
 }
 
 // ParseMethods splits "prune,distill,int8" and checks the sequence: known

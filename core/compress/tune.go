@@ -20,6 +20,10 @@ type Tune struct {
 	Workers   int
 	Kernels   nn.Kernels
 	Progress  func(train.Progress)
+	// Patience stops early on validation loss and restores the best
+	// epoch's weights (as the fast preset trains its base); 0 runs every
+	// epoch. Pruning refuses it: an earlier epoch had a lower sparsity.
+	Patience int
 }
 
 // DefaultTune is the thesis's fine-tuning: 3 epochs, batch 64, Adam 1e-3,
@@ -30,7 +34,7 @@ func DefaultTune() Tune {
 
 func (t Tune) options() train.Options {
 	return train.Options{Epochs: t.Epochs, BatchSize: t.BatchSize, ValSplit: t.ValSplit, Seed: t.Seed, LR: t.LR,
-		Workers: t.Workers, Kernels: t.Kernels, Progress: t.Progress}
+		Workers: t.Workers, Kernels: t.Kernels, Progress: t.Progress, Patience: t.Patience}
 }
 
 // StepsPerEpoch is the number of optimiser steps of one epoch over n
@@ -72,6 +76,9 @@ type PruneResult struct {
 // Prune fine-tunes m on set while pruning it to the schedule; m ends with
 // its masked weights exactly zero.
 func Prune(ctx context.Context, m *nn.Model, set train.Set, opt PruneOptions) (*PruneResult, error) {
+	if opt.Tune.Patience > 0 {
+		return nil, fmt.Errorf("prune: early stopping would restore an epoch pruned less than the last; run every epoch (patience 0)")
+	}
 	steps := opt.Tune.Epochs * opt.Tune.StepsPerEpoch(set.N)
 	s := opt.Schedule
 	if s == nil {
