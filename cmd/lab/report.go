@@ -172,12 +172,16 @@ func inferSpeed(ld *modelfile.Loaded, seconds float64) (float64, error) {
 		opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
 		run = func() error { _, err := train.Logits(context.Background(), ld.Model, set, opt); return err }
 	}
+	t0 := time.Now()
 	if err := run(); err != nil { // warm-up: allocations
 		return 0, err
 	}
-	t0 := time.Now()
+	if el := time.Since(t0).Seconds(); el >= seconds {
+		return batch / el, nil // one batch already took the budget (wasm, full size)
+	}
+	t0 = time.Now()
 	n := 0
-	for time.Since(t0).Seconds() < seconds || n < 2 {
+	for time.Since(t0).Seconds() < seconds || n < 1 {
 		if err := run(); err != nil {
 			return 0, err
 		}
