@@ -43,6 +43,15 @@ type Root struct {
 	Inspect  string // variant whose weights are shown
 	Tensors  []TensorInfo
 
+	// Compress step
+	CSource          string
+	CInitial, CFinal float64
+	CEpochs          int
+	CAlpha, CT       float64
+	CEmbed, CHidden  int
+	CompressID       int
+	CompressLog      []string
+
 	Review      string
 	Predictions []Prediction
 
@@ -54,6 +63,7 @@ func (c *Root) Init() {
 	c.Charts = map[string]string{}
 	c.S = Settings{Step: "data", Preset: "classroom", Seed: 42, Workers: max(1, c.Br.HardwareConcurrency()-1)}
 	c.Status = "Starting the engine…"
+	c.CSource, c.CInitial, c.CFinal, c.CEpochs, c.CAlpha, c.CT = "base", 0.2, 0.8, 1, 0.85, 1.5
 	c.Review = "One of the best films I have seen this year: moving, funny and beautifully acted."
 	c.sched()
 	go func() {
@@ -146,7 +156,7 @@ func (c *Root) Current(s string) any {
 func (c *Root) Go(step string) {
 	c.S.Step = step
 	c.saveURL()
-	if step == "compare" || step == "export" || step == "try" {
+	if step == "compare" || step == "export" || step == "try" || step == "compress" {
 		c.refreshVariants()
 	}
 	if step == "compress" {
@@ -466,7 +476,70 @@ func (c *Root) ProgValue() float64 {
 	return float64(c.Prog.Done) / float64(c.Prog.Total)
 }
 
-// ---- compress (pending core/compress)
+// ---- compress
+
+// SetC sets a compression parameter from an input.
+func (c *Root) SetC(ev vugu.DOMEvent, key string) {
+	v := ev.PropString("target", "value")
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		c.Err = fmt.Sprintf("%s: %q is not a number", key, v)
+		return
+	}
+	c.Err = ""
+	switch key {
+	case "initial":
+		c.CInitial = f
+	case "final":
+		c.CFinal = f
+	case "epochs":
+		c.CEpochs = int(f)
+	case "alpha":
+		c.CAlpha = f
+	case "t":
+		c.CT = f
+	case "embed":
+		c.CEmbed = int(f)
+	case "hidden":
+		c.CHidden = int(f)
+	}
+}
+
+func (c *Root) SetSource(ev vugu.DOMEvent) { c.CSource = ev.PropString("target", "value") }
+
+// Compress makes a new variant of CSource with one technique.
+func (c *Root) Compress(method string, thesis bool) {
+	req := map[string]any{"variant": c.CSource, "method": method, "epochs": c.CEpochs,
+		"initial_sparsity": c.CInitial, "final_sparsity": c.CFinal, "alpha": c.CAlpha, "t": c.CT,
+		"embed": c.CEmbed, "hidden": c.CHidden, "thesis": thesis}
+	c.Prog = nil
+	c.async("compress ("+method+")", func() error {
+		res, _, err := c.Eng.Do("compress", req, nil, func(id int) { c.CompressID = id }, c.trainProgress)
+		c.update(func() { c.CompressID = 0 })
+		if err != nil {
+			return err
+		}
+		var r struct{ Info VariantInfo }
+		json.Unmarshal(res, &r)
+		c.update(func() {
+			v := r.Info
+			acc := 0.0
+			if v.Metrics != nil {
+				acc = v.Metrics.Accuracy
+			}
+			c.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
+			c.CompressLog = append(c.CompressLog, c.Status)
+		})
+		c.refreshVariants()
+		return nil
+	})
+}
+
+func (c *Root) CancelCompress() {
+	if c.CompressID != 0 {
+		c.Eng.Cancel(c.CompressID)
+	}
+}
 
 func (c *Root) sched() {
 	x, s := PolynomialSchedule(0.2, 0.8, 0, 1000)
@@ -615,6 +688,7 @@ func (c *Root) ComparisonRows() [][]string {
 	for _, r := range ThesisResults {
 		rows = append(rows, []string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, ""})
 	}
+	// Lab variants by name (a compressed variant sorts after its source).
 	for _, v := range c.Variants {
 		acc := ""
 		if v.Metrics != nil {
@@ -654,6 +728,14 @@ func (c *Root) DownloadJSON() {
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	c.Br.Download("sentilab-comparison.json", "application/json", string(b))
+}
+
+// StorageOf describes how a variant's file stores its weights.
+func (c *Root) StorageOf(v VariantInfo) string {
+	if v.Sparse {
+		return v.Storage + " + sparse mask"
+	}
+	return v.Storage
 }
 
 // ---- formatting helpers for the template

@@ -127,6 +127,8 @@ type VariantInfo struct {
 	FileBytes int64       `json:"file_bytes"`
 	Metrics   *Metrics    `json:"metrics"`
 	History   []Epoch     `json:"history"`
+	Storage   string      `json:"storage"`
+	Sparse    bool        `json:"sparse"`
 }
 
 type TrainResult struct {

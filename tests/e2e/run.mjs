@@ -82,6 +82,9 @@ try {
   await page.locator('#f-epochs').dispatchEvent('change');
   await page.waitForFunction(() => location.search.includes('epochs=1'), null, { timeout: 5000 });
   check('settings are in the URL', (await page.evaluate(() => location.search)).includes('preset=classroom'), await page.evaluate(() => location.search));
+  // Two Web Workers: the engine starts a helper and splits every batch.
+  await page.locator('#f-workers').fill('2');
+  await page.locator('#f-workers').dispatchEvent('change');
   await page.click('#train');
   await page.waitForFunction(() => (document.querySelector('#chart-batch')?.sentilabDraws || 0) >= 3, null, { timeout: 60000 });
   const b1 = await drawn('chart-batch');
@@ -95,6 +98,7 @@ try {
   check('1 epoch trained, evaluated on the 400 test reviews', histRows === 1 && confSum === 400 && acc > 0 && acc <= 100,
     `history rows ${histRows}, confusion ${conf.join('/')}, test accuracy ${acc}%`);
   check('epoch curve drawn', (await drawn('chart-epoch')) >= 1);
+  check('trained with 2 Web Workers (data-parallel)', (await page.evaluate(() => location.search)).includes('workers=2'));
   const trainStatus = await text('#status');
   console.log('     ' + trainStatus);
   await page.screenshot({ path: join(results, '2-train.png'), fullPage: true });
@@ -111,6 +115,23 @@ try {
   // 49 more epochs would take minutes: a few seconds means the cancel landed.
   check('cancel stops a run', cancelMS < 5000, `${cancelMS.toFixed(0)} ms from click to "canceled" shown`);
   check('train button usable again after cancel', await page.locator('#train').isEnabled());
+
+  // --- compress: quantize and prune the trained model
+  await page.click('#tab-compress');
+  await page.waitForSelector('#c-source option[value=base]', { state: 'attached', timeout: 10000 });
+  await page.click('#c-int8');
+  await page.waitForFunction(() => document.querySelector('#compress-log')?.textContent.includes('Made base-int8'), null, { timeout: 60000 });
+  await page.locator('#c-final').fill('0.8');
+  await page.locator('#c-final').dispatchEvent('change');
+  await page.click('#c-prune');
+  await page.waitForFunction(() => document.querySelector('#compress-log')?.textContent.includes('Made base-prune'), null, { timeout: 120000 });
+  const clog = await page.locator('#compress-log li').allInnerTexts();
+  console.log('     ' + clog.join('\n     '));
+  const nz = /(\d+) of (\d+) weights non-zero/.exec(clog[1]);
+  check('pruning to 80% leaves ≤ 25% of the weights non-zero', nz && Number(nz[1]) / Number(nz[2]) <= 0.25, nz && `${nz[1]} of ${nz[2]}`);
+  await page.waitForTimeout(300);
+  check('compress step draws the sparsity schedule', (await drawn('chart-schedule')) >= 1);
+  await page.screenshot({ path: join(results, '3-compress.png'), fullPage: true });
 
   // --- try: predict a typed review
   await page.click('#tab-try');
@@ -145,23 +166,30 @@ try {
 
   // --- compare
   await page.click('#tab-compare');
-  await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length >= 7, null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length >= 9, null, { timeout: 10000 });
   const rows = await page.locator('#compare-table tbody tr').allInnerTexts();
-  check('comparison lists the thesis variants and both lab models', rows.length === 7 && rows.some((r) => r.includes('base-2')) && rows[0].includes('86.43%'), `${rows.length} rows`);
+  const kb = (name) => Number(rows.find((r) => r.split('\t')[1] === name)?.split('\t')[3]);
+  check('comparison lists the thesis variants and the 4 lab models', rows.length === 9 && rows.some((r) => r.includes('base-2')) && rows[0].includes('86.43%'), `${rows.length} rows`);
+  check('int8 and pruned files are smaller than the base', kb('base-int8') < 0.4 * kb('base') && kb('base-prune') < 0.5 * kb('base'),
+    `base ${kb('base')} KB, int8 ${kb('base-int8')} KB, pruned ${kb('base-prune')} KB`);
   await page.waitForTimeout(300);
   check('accuracy-vs-size scatter drawn', (await drawn('chart-scatter')) >= 1);
-  await page.getByRole('button', { name: 'Show weights of base', exact: true }).click();
+  await page.getByRole('button', { name: 'Show weights of base-int8', exact: true }).click();
   await page.waitForSelector('#sparsity tbody tr', { timeout: 10000 });
-  const tensors = await page.locator('#sparsity tbody tr').count();
-  check('per-tensor sparsity table for 6 tensors', tensors === 6, `${tensors} tensors`);
+  const tensors = await page.locator('#sparsity tbody tr').allInnerTexts();
+  // int8 shows its steps: at most 255 distinct values per scale group; the
+  // embedding has a scale per row, the LSTM kernel one per column.
+  const distinct = Number(tensors.find((r) => r.startsWith('lstm.kernel')).split('\t')[4]);
+  check('per-tensor table for 6 tensors of the int8 variant', tensors.length === 6, `${tensors.length} tensors, lstm.kernel distinct values ${distinct}`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(results, '4-compare-int8.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Show weights of base-prune', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('#sparsity caption')?.textContent.includes('base-prune'), null, { timeout: 10000 });
+  const emb = (await page.locator('#sparsity tbody tr').first().innerText()).split('\t');
+  check('pruned embedding shows its zeros', Number(emb[2]) / Number(emb[1]) >= 0.75, `embedding ${emb[2]} zeros of ${emb[1]} (${emb[3]})`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(results, '4-compare.png'), fullPage: true });
 
-  // --- compress: pending until core/compress lands
-  await page.click('#tab-compress');
-  await page.waitForTimeout(300);
-  check('compress step explains the techniques and marks them pending', (await text('#compress-pending')).includes('Pending') && (await drawn('chart-schedule')) >= 1);
-  await page.screenshot({ path: join(results, '3-compress.png'), fullPage: true });
 
   // --- a shared link restores the state
   const p2 = (await guardedPage(browser, problems)).page;
