@@ -20,7 +20,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lab"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -63,8 +63,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("id", "tab-"+st)
 						vgn.SetInnerHTML(c.StepTitle(st))
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Go(st) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Go(st) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -141,8 +141,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("disabled", c.Busy != "")
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.LoadFile() },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.LoadFile() },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -166,8 +166,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("value", I(c.Limit))
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.SetLimit(event) },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.SetLimit(event) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -191,8 +191,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("disabled", c.Busy != "")
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.LoadServer() },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.LoadServer() },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -629,8 +629,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "select", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "preset"}}}
 							vgparent.AppendChild(vgn)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.SetPreset(event) },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.SetPreset(event) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -697,8 +697,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgn.AddAttrInterface("step", f.Step)
 								vgn.AddAttrInterface("value", f.Value)
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetField(event, f.Key) },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetField(event, f.Key) },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -718,8 +718,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("checked", c.S.Masking)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.SetMasking(event) },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.SetMasking(event) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
@@ -746,8 +746,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Train() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Train() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -762,8 +762,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", !c.Training())
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.CancelTrain() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.CancelTrain() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1157,8 +1157,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "select", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "c-source"}}}
 							vgparent.AppendChild(vgn)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.SetSource(event) },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.SetSource(event) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -1201,8 +1201,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("value", I(c.CEpochs))
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"change",
-								Func:		func(event vugu.DOMEvent) { c.SetC(event, "epochs") },
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.SetC(event, "epochs") },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -1214,8 +1214,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.CompressID == 0)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.CancelCompress() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.CancelCompress() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1272,8 +1272,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Compress("int8", false) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Compress("int8", false) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1308,8 +1308,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Compress("f16", false) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Compress("f16", false) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1359,8 +1359,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", F(c.CInitial, 2))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "initial") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "initial") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1378,8 +1378,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", F(c.CFinal, 2))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "final") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "final") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1389,8 +1389,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("disabled", c.Busy != "")
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.Compress("prune", false) },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.Compress("prune", false) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -1448,8 +1448,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", F(c.CAlpha, 2))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "alpha") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "alpha") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1467,8 +1467,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", F(c.CT, 2))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "t") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "t") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1486,8 +1486,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", I(c.CEmbed))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "embed") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "embed") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1505,8 +1505,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("value", I(c.CHidden))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType:	"change",
-									Func:		func(event vugu.DOMEvent) { c.SetC(event, "hidden") },
+									EventType: "change",
+									Func:      func(event vugu.DOMEvent) { c.SetC(event, "hidden") },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -1516,8 +1516,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("disabled", c.Busy != "")
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.Compress("distill", false) },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.Compress("distill", false) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -1570,8 +1570,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.TrainUnmasked() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.TrainUnmasked() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1606,8 +1606,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Compress("distill", true) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Compress("distill", true) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -1804,8 +1804,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.SetInnerHTML("Show weights of " + v.Name)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.ShowWeights(v.Name) },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.ShowWeights(v.Name) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 						}
@@ -1926,13 +1926,13 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn.SetInnerHTML(c.Review)
 					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-						EventType:	"change",
-						Func:		func(event vugu.DOMEvent) { c.SetReview(event) },
+						EventType: "change",
+						Func:      func(event vugu.DOMEvent) { c.SetReview(event) },
 						// TODO: implement capture, etc. mostly need to decide syntax
 					})
 					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-						EventType:	"input",
-						Func:		func(event vugu.DOMEvent) { c.SetReview(event) },
+						EventType: "input",
+						Func:      func(event vugu.DOMEvent) { c.SetReview(event) },
 						// TODO: implement capture, etc. mostly need to decide syntax
 					})
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
@@ -1946,8 +1946,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.AddAttrInterface("disabled", c.Busy != "")
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Predict() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Predict() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -2075,8 +2075,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgn.AddAttrInterface("id", "export-"+v.Name)
 										vgn.SetInnerHTML("Download " + v.Name)
 										vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-											EventType:	"click",
-											Func:		func(event vugu.DOMEvent) { c.Export(v.Name) },
+											EventType: "click",
+											Func:      func(event vugu.DOMEvent) { c.Export(v.Name) },
 											// TODO: implement capture, etc. mostly need to decide syntax
 										})
 									}
@@ -2098,8 +2098,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "download-json"}}}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.DownloadJSON() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.DownloadJSON() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -2113,8 +2113,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "download-csv"}}}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.DownloadCSV() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.DownloadCSV() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -2143,8 +2143,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "import-file"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "file"}, vugu.VGAttribute{Namespace: "", Key: "accept", Val: ".safetensors"}}}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"change",
-							Func:		func(event vugu.DOMEvent) { c.Import() },
+							EventType: "change",
+							Func:      func(event vugu.DOMEvent) { c.Import() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}

@@ -8,3 +8,4 @@
 package web
 
 //go:generate go tool vugugen -s -skip-go-mod -skip-main .
+//go:generate gofmt -w 0_components_gen.go

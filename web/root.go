@@ -490,8 +490,10 @@ func (c *Root) SetC(ev vugu.DOMEvent, key string) {
 	switch key {
 	case "initial":
 		c.CInitial = f
+		c.sched()
 	case "final":
 		c.CFinal = f
+		c.sched()
 	case "epochs":
 		c.CEpochs = int(f)
 	case "alpha":
@@ -542,8 +544,12 @@ func (c *Root) CancelCompress() {
 }
 
 func (c *Root) sched() {
-	x, s := PolynomialSchedule(0.2, 0.8, 0, 1000)
-	c.Charts["schedule"] = LineChart("Polynomial sparsity schedule 20% → 80%", "optimizer step", "sparsity (%)", x, []string{"sparsity"}, [][]float64{s})
+	si, sf := c.CInitial, c.CFinal
+	if si == 0 && sf == 0 {
+		si, sf = 0.2, 0.8
+	}
+	x, s := PolynomialSchedule(si, sf, 0, 1000)
+	c.Charts["schedule"] = LineChart(fmt.Sprintf("Polynomial sparsity schedule %.0f%% → %.0f%%", 100*si, 100*sf), "optimizer step (of 1,000)", "sparsity (%)", x, []string{"sparsity"}, [][]float64{s})
 }
 
 // ---- compare
