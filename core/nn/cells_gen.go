@@ -17,9 +17,45 @@ import (
 	"strings"
 )
 
-var out strings.Builder
+var (
+	out     strings.Builder
+	capture *[]string // while non-nil, w appends here (see interleave)
+)
 
-func w(format string, args ...any) { fmt.Fprintf(&out, format+"\n", args...) }
+func w(format string, args ...any) {
+	if capture != nil {
+		*capture = append(*capture, fmt.Sprintf(format, args...))
+		return
+	}
+	fmt.Fprintf(&out, format+"\n", args...)
+}
+
+// interleave emits the instructions of independent computations round-robin.
+// Each exp is a chain of ~17 dependent instructions, so one gate alone keeps
+// the out-of-order core waiting on latencies; four gates side by side fill
+// it (their registers must be disjoint, which the callers ensure).
+func interleave(streams ...func()) {
+	var lists [][]string
+	for _, f := range streams {
+		var l []string
+		capture = &l
+		f()
+		capture = nil
+		lists = append(lists, l)
+	}
+	for i := 0; ; i++ {
+		done := true
+		for _, l := range lists {
+			if i < len(l) {
+				w("%s", l[i])
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+	}
+}
 
 // The constants of exp32, sigmoid32 and tanh32 (mathx.go), rounded to float32
 // exactly as the Go code rounds them. Each is stored as 8 copies (one AVX2
@@ -142,10 +178,15 @@ func (s isa) sigmoid(x, t1, t2 string) {
 }
 
 // tanh replaces x by tanh32(x): (1−e)/(1+e) with e = e^(−2|x|) and the sign
-// of x, or x itself where |x| < 2^-12 (the formula cancels there). t[0..5]
-// are scratch; with AVX-512 the small-|x| mask is K1.
+// of x, or x itself where |x| < 2^-12 (the formula cancels there). Scratch:
+// t[0..3], and t[4] with AVX2, whose small-|x| mask stays in t[0] until the
+// blend (AVX-512 keeps it in K1 and reuses t[0]).
 func (s isa) tanh(x string, t []string) {
 	ax, e, sgn, num := t[0], t[1], t[2], t[3]
+	t1 := ax
+	if !s.avx512 {
+		t1 = t[4]
+	}
 	w("\tVANDPS %s, %s, %s", s.c("abs"), x, ax)
 	w("\tVANDPS %s, %s, %s", s.c("sign"), x, sgn)
 	w("\tVMULPS %s, %s, %s", s.c("minus2"), ax, e)
@@ -154,7 +195,7 @@ func (s isa) tanh(x string, t []string) {
 	} else {
 		w("\tVCMPPS $1, %s, %s, %s", s.c("small"), ax, ax) // ax = mask |x| < 2^-12
 	}
-	s.exp(e, t[4], t[5])
+	s.exp(e, t1, num)
 	w("\tVSUBPS %s, %s, %s", e, s.one(), num)
 	w("\tVADDPS %s, %s, %s", s.one(), e, e)
 	w("\tVDIVPS %s, %s, %s", e, num, num)
@@ -190,20 +231,24 @@ func (s isa) forward() {
 	w("%s_row:", name)
 	w("\tMOVQ R11, BX")
 	w("%s_col:", name)
-	i, fg, g, o, c := s.v(0), s.v(1), s.v(2), s.v(3), s.v(4)
-	t := []string{s.v(5), s.v(6), s.v(7), s.v(8), s.v(9), s.v(10)}
-	w("\tVMOVUPS (DI), %s", i)
-	s.sigmoid(i, t[0], t[1])
-	w("\tVMOVUPS %s, (DI)", i)
-	w("\tVMOVUPS (DI)(DX*1), %s", fg)
-	s.sigmoid(fg, t[0], t[1])
-	w("\tVMOVUPS %s, (DI)(DX*1)", fg)
-	w("\tVMOVUPS (DI)(DX*2), %s", g)
-	s.tanh(g, t)
-	w("\tVMOVUPS %s, (DI)(DX*2)", g)
-	w("\tVMOVUPS (DI)(R12*1), %s", o)
-	s.sigmoid(o, t[0], t[1])
-	w("\tVMOVUPS %s, (DI)(R12*1)", o)
+	// Registers: the gates in 0-3, scratch pairs 5-6, 7-8, 9-10 for the
+	// three sigmoids, 11-14 (and 4 with AVX2) for tanh(g); the cell c in 5
+	// once the gates are done.
+	i, fg, g, o, c := s.v(0), s.v(1), s.v(2), s.v(3), s.v(5)
+	gate := func(x, addr string, act func()) func() {
+		return func() {
+			w("\tVMOVUPS %s, %s", addr, x)
+			act()
+			w("\tVMOVUPS %s, %s", x, addr)
+		}
+	}
+	interleave(
+		gate(i, "(DI)", func() { s.sigmoid(i, s.v(5), s.v(6)) }),
+		gate(fg, "(DI)(DX*1)", func() { s.sigmoid(fg, s.v(7), s.v(8)) }),
+		gate(g, "(DI)(DX*2)", func() { s.tanh(g, []string{s.v(11), s.v(12), s.v(13), s.v(14), s.v(4)}) }),
+		gate(o, "(DI)(R12*1)", func() { s.sigmoid(o, s.v(9), s.v(10)) }),
+	)
+	t := []string{s.v(6), s.v(7), s.v(8), s.v(9), s.v(10)}
 	// c = f·cprev + i·g (fused; lstmCells rounds both products), or i·g
 	// at t = 0.
 	w("\tVMULPS %s, %s, %s", g, i, c)
