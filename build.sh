@@ -87,7 +87,11 @@ go_tests() {
 
 e2e_tests() {
   if [[ -f tests/e2e/run.mjs ]]; then
-    log "browser end-to-end tests (Chromium + playwright-core)"
+    if [[ ! -x /usr/bin/chromium ]]; then
+      echo "e2e: /usr/bin/chromium is missing: apt-get install -y chromium" >&2
+      return 1
+    fi
+    log "browser end-to-end tests (Chromium + playwright-core; screenshots in testresults/)"
     node tests/e2e/run.mjs
   fi
 }

@@ -204,6 +204,16 @@ try {
   await p2.click('#load-server');
   await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('EDA of 2000 reviews ready'), null, { timeout: 60000 });
   check("the server's dataset loads through /api/data", (await p2.innerText('#eda-rows')) === '2000');
+
+  // --- offline after the first visit (service worker, network first)
+  await p2.reload();
+  await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
+  await p2.waitForFunction(async () => (await caches.open('sentilab-v1').then((c) => c.keys())).length >= 8, null, { timeout: 30000 });
+  await p2.context().setOffline(true);
+  await p2.reload();
+  const offline = await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 }).then(() => true, () => false);
+  check('the lab starts offline after one visit', offline);
+  await p2.context().setOffline(false);
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
