@@ -58,97 +58,175 @@ func portableGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	}
 }
 
-// gemmNN: c[m,n] += a[m,k]·b[k,n]. Four rows of c at a time, so each row of b
-// is loaded once for four multiply-adds.
+// gemmNN: c[m,n] += a[m,k]·b[k,n], in 4×4 blocks of c held in sixteen
+// accumulators: per step of k, 4 values of a and 4 of b feed 16
+// multiply-adds. In Node this takes ~1.5× less CPU time than the 4-row loop
+// that streamed c through memory (6.8 s against 10.3 s of user time for 2,000
+// products 64×512×128, interleaved runs on a loaded machine; the transposed
+// variants gained 0-9%).
 func gemmNN(m, n, k int, a, b, c []float32) {
-	i := 0
-	for ; i+4 <= m; i += 4 {
+	m4, n4 := m&^3, n&^3
+	for i := 0; i < m4; i += 4 {
 		a0 := a[i*k : i*k+k]
 		a1 := a[(i+1)*k : (i+1)*k+k]
 		a2 := a[(i+2)*k : (i+2)*k+k]
 		a3 := a[(i+3)*k : (i+3)*k+k]
-		c0 := c[i*n : i*n+n]
-		c1 := c[(i+1)*n : (i+1)*n+n]
-		c2 := c[(i+2)*n : (i+2)*n+n]
-		c3 := c[(i+3)*n : (i+3)*n+n]
-		for p := 0; p < k; p++ {
-			x0, x1, x2, x3 := a0[p], a1[p], a2[p], a3[p]
-			br := b[p*n : p*n+n]
-			c0, c1, c2, c3 := c0[:len(br)], c1[:len(br)], c2[:len(br)], c3[:len(br)]
-			for j, v := range br {
-				c0[j] += x0 * v
-				c1[j] += x1 * v
-				c2[j] += x2 * v
-				c3[j] += x3 * v
+		for j := 0; j < n4; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			var c20, c21, c22, c23, c30, c31, c32, c33 float32
+			for p := 0; p < k; p++ {
+				bp := b[p*n+j : p*n+j+4 : p*n+j+4]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				x := a0[p]
+				c00 += x * b0
+				c01 += x * b1
+				c02 += x * b2
+				c03 += x * b3
+				x = a1[p]
+				c10 += x * b0
+				c11 += x * b1
+				c12 += x * b2
+				c13 += x * b3
+				x = a2[p]
+				c20 += x * b0
+				c21 += x * b1
+				c22 += x * b2
+				c23 += x * b3
+				x = a3[p]
+				c30 += x * b0
+				c31 += x * b1
+				c32 += x * b2
+				c33 += x * b3
 			}
+			add4(c[i*n+j:], c00, c01, c02, c03)
+			add4(c[(i+1)*n+j:], c10, c11, c12, c13)
+			add4(c[(i+2)*n+j:], c20, c21, c22, c23)
+			add4(c[(i+3)*n+j:], c30, c31, c32, c33)
 		}
 	}
-	for ; i < m; i++ {
-		ar := a[i*k : i*k+k]
-		cr := c[i*n : i*n+n]
-		for p, x := range ar {
-			br := b[p*n : p*n+n]
-			cr := cr[:len(br)]
-			for j, v := range br {
-				cr[j] += x * v
+	// Edges: the last m%4 rows, and the last n%4 columns of the other rows.
+	for i := 0; i < m; i++ {
+		j0 := n4
+		if i >= m4 {
+			j0 = 0
+		}
+		for j := j0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += a[i*k+p] * b[p*n+j]
 			}
+			c[i*n+j] += s
 		}
 	}
 }
 
-// gemmNT: c[m,n] += a[m,k]·b[n,k]ᵀ, as dot products of rows, four rows of a
-// against two rows of b so each loaded value feeds several accumulators.
+// gemmTN: c[m,n] += a[k,m]ᵀ·b[k,n], the same 4×4 blocks; a's four values per
+// step of k are now contiguous (a[p, i..i+3]).
+func gemmTN(m, n, k int, a, b, c []float32) {
+	m4, n4 := m&^3, n&^3
+	for i := 0; i < m4; i += 4 {
+		for j := 0; j < n4; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			var c20, c21, c22, c23, c30, c31, c32, c33 float32
+			for p := 0; p < k; p++ {
+				bp := b[p*n+j : p*n+j+4 : p*n+j+4]
+				ap := a[p*m+i : p*m+i+4 : p*m+i+4]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				x := ap[0]
+				c00 += x * b0
+				c01 += x * b1
+				c02 += x * b2
+				c03 += x * b3
+				x = ap[1]
+				c10 += x * b0
+				c11 += x * b1
+				c12 += x * b2
+				c13 += x * b3
+				x = ap[2]
+				c20 += x * b0
+				c21 += x * b1
+				c22 += x * b2
+				c23 += x * b3
+				x = ap[3]
+				c30 += x * b0
+				c31 += x * b1
+				c32 += x * b2
+				c33 += x * b3
+			}
+			add4(c[i*n+j:], c00, c01, c02, c03)
+			add4(c[(i+1)*n+j:], c10, c11, c12, c13)
+			add4(c[(i+2)*n+j:], c20, c21, c22, c23)
+			add4(c[(i+3)*n+j:], c30, c31, c32, c33)
+		}
+	}
+	for i := 0; i < m; i++ {
+		j0 := n4
+		if i >= m4 {
+			j0 = 0
+		}
+		for j := j0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += a[p*m+i] * b[p*n+j]
+			}
+			c[i*n+j] += s
+		}
+	}
+}
+
+// gemmNT: c[m,n] += a[m,k]·b[n,k]ᵀ, 4×4 blocks of dot products: per step of
+// k, four values of a and four of b (one per row of each) feed 16
+// multiply-adds.
 func gemmNT(m, n, k int, a, b, c []float32) {
-	i := 0
-	for ; i+4 <= m; i += 4 {
+	m4, n4 := m&^3, n&^3
+	for i := 0; i < m4; i += 4 {
 		a0 := a[i*k : i*k+k]
 		a1 := a[(i+1)*k : (i+1)*k+k]
 		a2 := a[(i+2)*k : (i+2)*k+k]
 		a3 := a[(i+3)*k : (i+3)*k+k]
-		j := 0
-		for ; j+2 <= n; j += 2 {
+		for j := 0; j < n4; j += 4 {
 			b0 := b[j*k : j*k+k]
 			b1 := b[(j+1)*k : (j+1)*k+k]
-			var s00, s01, s10, s11, s20, s21, s30, s31 float32
+			b2 := b[(j+2)*k : (j+2)*k+k]
+			b3 := b[(j+3)*k : (j+3)*k+k]
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			var c20, c21, c22, c23, c30, c31, c32, c33 float32
 			for p := range b0 {
-				v0, v1 := b0[p], b1[p]
-				x0, x1, x2, x3 := a0[p], a1[p], a2[p], a3[p]
-				s00 += x0 * v0
-				s01 += x0 * v1
-				s10 += x1 * v0
-				s11 += x1 * v1
-				s20 += x2 * v0
-				s21 += x2 * v1
-				s30 += x3 * v0
-				s31 += x3 * v1
+				v0, v1, v2, v3 := b0[p], b1[p], b2[p], b3[p]
+				x := a0[p]
+				c00 += x * v0
+				c01 += x * v1
+				c02 += x * v2
+				c03 += x * v3
+				x = a1[p]
+				c10 += x * v0
+				c11 += x * v1
+				c12 += x * v2
+				c13 += x * v3
+				x = a2[p]
+				c20 += x * v0
+				c21 += x * v1
+				c22 += x * v2
+				c23 += x * v3
+				x = a3[p]
+				c30 += x * v0
+				c31 += x * v1
+				c32 += x * v2
+				c33 += x * v3
 			}
-			c[i*n+j] += s00
-			c[i*n+j+1] += s01
-			c[(i+1)*n+j] += s10
-			c[(i+1)*n+j+1] += s11
-			c[(i+2)*n+j] += s20
-			c[(i+2)*n+j+1] += s21
-			c[(i+3)*n+j] += s30
-			c[(i+3)*n+j+1] += s31
-		}
-		for ; j < n; j++ {
-			b0 := b[j*k : j*k+k]
-			var s0, s1, s2, s3 float32
-			for p, v := range b0 {
-				s0 += a0[p] * v
-				s1 += a1[p] * v
-				s2 += a2[p] * v
-				s3 += a3[p] * v
-			}
-			c[i*n+j] += s0
-			c[(i+1)*n+j] += s1
-			c[(i+2)*n+j] += s2
-			c[(i+3)*n+j] += s3
+			add4(c[i*n+j:], c00, c01, c02, c03)
+			add4(c[(i+1)*n+j:], c10, c11, c12, c13)
+			add4(c[(i+2)*n+j:], c20, c21, c22, c23)
+			add4(c[(i+3)*n+j:], c30, c31, c32, c33)
 		}
 	}
-	for ; i < m; i++ {
+	for i := 0; i < m; i++ {
+		j0 := n4
+		if i >= m4 {
+			j0 = 0
+		}
 		ar := a[i*k : i*k+k]
-		for j := 0; j < n; j++ {
+		for j := j0; j < n; j++ {
 			br := b[j*k : j*k+k]
 			var s float32
 			for p, v := range br {
@@ -159,37 +237,10 @@ func gemmNT(m, n, k int, a, b, c []float32) {
 	}
 }
 
-// gemmTN: c[m,n] += a[k,m]ᵀ·b[k,n]. The reduction runs over rows of a and b,
-// four at a time, so each row of c is loaded and stored once per four rows.
-func gemmTN(m, n, k int, a, b, c []float32) {
-	p := 0
-	for ; p+4 <= k; p += 4 {
-		a0 := a[p*m : p*m+m]
-		a1 := a[(p+1)*m : (p+1)*m+m]
-		a2 := a[(p+2)*m : (p+2)*m+m]
-		a3 := a[(p+3)*m : (p+3)*m+m]
-		b0 := b[p*n : p*n+n]
-		b1 := b[(p+1)*n : (p+1)*n+n]
-		b2 := b[(p+2)*n : (p+2)*n+n]
-		b3 := b[(p+3)*n : (p+3)*n+n]
-		for i := 0; i < m; i++ {
-			x0, x1, x2, x3 := a0[i], a1[i], a2[i], a3[i]
-			cr := c[i*n : i*n+n]
-			b0, b1, b2, b3 := b0[:len(cr)], b1[:len(cr)], b2[:len(cr)], b3[:len(cr)]
-			for j := range cr {
-				cr[j] += x0*b0[j] + x1*b1[j] + x2*b2[j] + x3*b3[j]
-			}
-		}
-	}
-	for ; p < k; p++ {
-		ar := a[p*m : p*m+m]
-		br := b[p*n : p*n+n]
-		for i, x := range ar {
-			cr := c[i*n : i*n+n]
-			cr = cr[:len(br)]
-			for j, v := range br {
-				cr[j] += x * v
-			}
-		}
-	}
+func add4(r []float32, x0, x1, x2, x3 float32) {
+	r = r[:4]
+	r[0] += x0
+	r[1] += x1
+	r[2] += x2
+	r[3] += x3
 }
