@@ -9,7 +9,7 @@ import (
 
 // addReportRoutes registers /report: the go-echarts page comparing the
 // pre-trained variants (report_page.go), built from the manifest alone.
-// (On Workers it is a static file instead: report_route_workers.go.)
+// (On Workers the page is rendered at build time: report_route_workers.go.)
 //
 // The page is rendered once, at its first request rather than at start, so
 // a server nobody asks for a report never pays for it. It is then a blob
@@ -40,9 +40,9 @@ func (s *server) addReportRoutes(routes map[string]http.HandlerFunc) {
 }
 
 // reportHTML renders the /report page of a model folder, with the
-// Content-Security-Policy it must be served with, for hosts that serve it as
-// a static file (the Workers build: report_route_workers.go). The manifest
-// is checked against its files first, as at server start.
+// Content-Security-Policy it must be served with, for the Workers build,
+// which uploads it as the static asset report.page (report_route_workers.go).
+// The manifest is checked against its files first, as at server start.
 func reportHTML(modelDir string) (page []byte, csp string, err error) {
 	fr, err := openFileRoot("models", modelDir)
 	if err != nil {
