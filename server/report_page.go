@@ -173,7 +173,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <title>Sentilab: the pre-trained variants compared</title>
 <script src="{{.EchartsSrc}}"></script>
 <style>
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2733; margin: 0 auto; max-width: 1440px; padding: 16px 24px 48px; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2733; margin: 0 auto; max-width: 1500px; padding: 16px 24px 48px; }
 h1 { font-size: 1.6em; margin: .4em 0 .2em; }
 h2 { font-size: 1.2em; margin: 2em 0 .4em; border-bottom: 1px solid #d6dde5; padding-bottom: .2em; }
 p.note, li { color: #4a5866; }
@@ -182,7 +182,7 @@ nav a { margin-right: 1em; }
 table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 6px; border-bottom: 1px solid #e3e8ee; text-align: right; white-space: nowrap; }
 th { background: #f3f6f9; position: sticky; top: 0; }
-td:first-child, th:first-child, td.text { text-align: left; }
+td:first-child, th:first-child, .text { text-align: left; }
 td.neg { color: #b03a2e; }
 th.thesis, td.thesis { background: #fbf8f1; }
 .container { width: 100%; }
@@ -205,17 +205,17 @@ stand beside ours.</p>
 <section id="results">
 <h2>Results</h2>
 <div class="scroll"><table>
-<thead><tr><th>model</th><th>method</th><th>runtime</th><th>test accuracy</th><th>vs base</th><th>test loss</th>
-<th>file</th><th>gzip</th><th>parameters</th><th>non-zero</th><th>reviews/s</th><th>reviews/s wasm</th>
-<th class="thesis">thesis accuracy</th><th class="thesis">thesis size</th><th class="thesis">thesis parameters</th></tr></thead>
+<thead><tr><th>model</th><th class="text">method</th><th class="text">runtime</th><th>test accuracy</th><th>vs base</th><th>test loss</th>
+<th>file</th><th>gzip</th><th>params</th><th>non-zero</th><th>reviews/s</th><th>wasm</th>
+<th class="thesis">thesis accuracy</th><th class="thesis">thesis size</th><th class="thesis">thesis params</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr><td>{{.Name}}</td><td class="text">{{.Method}}</td><td class="text">{{.Runtime}}</td><td>{{.Accuracy}}</td>
 <td{{if .Negative}} class="neg"{{end}}>{{.Change}}</td><td>{{.Loss}}</td><td>{{.File}}</td><td>{{.Gzip}}</td><td>{{.Params}}</td>
 <td>{{.NonZero}}</td><td>{{.Speed}}</td><td>{{.WasmSpeed}}</td><td class="thesis">{{.ThesisAccuracy}}</td>
 <td class="thesis">{{.ThesisSize}}</td><td class="thesis">{{.ThesisParams}}</td></tr>
 {{end}}</tbody></table></div>
-<p class="note">reviews/s: batch-256 inference on one goroutine (lab report), natively and as WebAssembly under Node;
-an int8 variant runs on the int8 runtime. KB are 1,024 bytes.</p>
+<p class="note">reviews/s: batch-256 inference on one goroutine (lab report), natively; wasm: the same as WebAssembly
+under Node. An int8 variant runs on the int8 runtime. KB are 1,024 bytes.</p>
 </section>
 
 <section id="accuracy-size">
