@@ -22,7 +22,7 @@ Usage:
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
   lab compress --model FILE --method distill --grid RESULTS.jsonl [--alphas ...] [--temps ...]
   lab report  --models DIR --data PATH [--json] [--wasm FILE]
-  lab manifest --models DIR [--report REPORT.json] [--train-json TRAIN.json,...] [--data PATH] [--grid RESULTS.jsonl [--grid-teacher FILE]]
+  lab manifest --models DIR [--report REPORT.json] [--train-json [NAME=]TRAIN.json,...] [--data PATH] [--grid RESULTS.jsonl [--grid-teacher FILE]]
 
 The data path defaults to $SENTILAB_DATA: the Kaggle CSV (plain or .gz) or the
 Stanford aclImdb folder or .tar.gz. Run "lab COMMAND -h" for a command's flags.

@@ -102,7 +102,8 @@ func runManifest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("manifest", flag.ContinueOnError)
 	dir := fs.String("models", "", "model folder: every *.safetensors in it is listed, and manifest.json is written there")
 	reportPath := fs.String("report", "", "`lab report --json` output to merge (reviews/s native and wasm; its accuracy is checked against ours)")
-	trainJSON := fs.String("train-json", "", "comma-separated `lab train --json` outputs: training histories and test confusion of the base models")
+	trainJSON := fs.String("train-json", "", "comma-separated `lab train --json` outputs: training histories and test confusion of the base models;\n"+
+		"each matched to the model file it wrote by name, or given as NAME=FILE when the file was renamed since")
 	gridPath := fs.String("grid", "", "distillation grid results (lab compress --grid FILE); default: "+gridName+" in --models if present")
 	gridTeacherPath := fs.String("grid-teacher", "", "the model file the grid distilled (recorded with the grid; default: none recorded)")
 	dataPath := fs.String("data", "", "dataset: if set, every model is evaluated on its own test split for its confusion matrix")
@@ -140,7 +141,11 @@ func runManifest(ctx context.Context, args []string) error {
 		}
 	}
 	for _, f := range splitList(*trainJSON) {
-		if err := mergeTrainJSON(f, doc.Models); err != nil {
+		name, path, renamed := strings.Cut(f, "=")
+		if !renamed {
+			name, path = "", f
+		}
+		if err := mergeTrainJSON(path, name, doc.Models); err != nil {
 			return err
 		}
 	}
@@ -284,8 +289,9 @@ func findModel(ms []manifestModel, file string) *manifestModel {
 }
 
 // mergeTrainJSON adds the history (and test confusion, unless --data
-// measured it) of one `lab train --json` output to the model it wrote.
-func mergeTrainJSON(path string, ms []manifestModel) error {
+// measured it) of one `lab train --json` output to the model it wrote, or to
+// the model called name if name is not empty.
+func mergeTrainJSON(path, name string, ms []manifestModel) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -297,11 +303,20 @@ func mergeTrainJSON(path string, ms []manifestModel) error {
 	if o.Model == "" {
 		return fmt.Errorf("%s: field \"model\" is empty: that training wrote no model file (--out)", path)
 	}
-	m := findModel(ms, filepath.Base(o.Model))
-	if m == nil {
-		return fmt.Errorf("%s: it trained %s, which is not in the model folder", path, o.Model)
+	file := filepath.Base(o.Model)
+	if name != "" {
+		file = name + ".safetensors"
 	}
-	if a := m.Metrics["test_accuracy"]; o.Test != nil && m.Confusion == nil && math.Abs(a-o.TestAccuracy) < 1e-9 {
+	m := findModel(ms, file)
+	switch {
+	case m == nil && name != "":
+		return fmt.Errorf("--train-json %s=%s: no model %s in the folder", name, path, file)
+	case m == nil:
+		return fmt.Errorf("%s: it trained %s, which is not in the model folder (renamed? pass NAME=%s)", path, o.Model, path)
+	case m.Params != o.Params || m.Config != o.Config:
+		return fmt.Errorf("%s: a model of %d parameters (%+v), %s has %d (%+v): not its training run", path, o.Params, o.Config, m.File, m.Params, m.Config)
+	}
+	if a := m.Metrics["test_accuracy"]; o.Test != nil && m.Confusion == nil && math.Abs(a-o.TestAccuracy) < 1e-9 && o.Test.Accuracy == o.TestAccuracy {
 		c := o.Test.Confusion
 		m.Confusion = &c
 	} else if m.Confusion == nil {

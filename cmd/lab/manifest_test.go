@@ -78,7 +78,7 @@ func TestManifest(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a model"), 0o644)
 	trainJSON := filepath.Join(work, "base.train.json")
-	writeJSON(t, trainJSON, trainOutput{Model: "/elsewhere/base.safetensors", TestAccuracy: 0.85,
+	writeJSON(t, trainJSON, trainOutput{Model: "/elsewhere/fast.safetensors", TestAccuracy: 0.85, Params: 148, Config: tinyCfg,
 		Test:    &train.Metrics{Accuracy: 0.85, Confusion: [2][2]int{{40, 10}, {5, 45}}},
 		History: []train.Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.7}, {Epoch: 2, Loss: 0.4, Accuracy: 0.8}}})
 	report := filepath.Join(work, "report.json")
@@ -92,7 +92,7 @@ func TestManifest(t *testing.T) {
 {"alpha":0.5,"temperature":1,"test_accuracy":0.86,"test_loss":0.31,"seconds":1}
 {"alpha":0.5,"temperature":1.5,"test_accuracy":0.865,"test_loss":0.3`+"\n"), 0o644) // torn last line: a run killed mid-write
 
-	err := runManifest(context.Background(), []string{"--models", dir, "--report", report, "--train-json", trainJSON,
+	err := runManifest(context.Background(), []string{"--models", dir, "--report", report, "--train-json", "base=" + trainJSON,
 		"--grid-teacher", filepath.Join(dir, "base.safetensors")})
 	if err != nil {
 		t.Fatal(err)
@@ -165,14 +165,18 @@ func TestManifestRefuses(t *testing.T) {
 	otherAcc := filepath.Join(work, "acc.json")
 	writeJSON(t, otherAcc, []reportRow{{Name: "base", TestAccuracy: 0.5, FileBytes: int64(len(raw))}})
 	foreign := filepath.Join(work, "train.json")
-	writeJSON(t, foreign, trainOutput{Model: "other.safetensors"})
+	writeJSON(t, foreign, trainOutput{Model: "other.safetensors", Params: 148, Config: tinyCfg})
+	bigger := filepath.Join(work, "bigger.json")
+	writeJSON(t, bigger, trainOutput{Model: "other.safetensors", Params: 2691713, Config: tinyCfg})
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--report", stale}, fmt.Sprintf("file_bytes %d, the file has %d now", len(raw)+1, len(raw))},
 		{[]string{"--report", otherAcc}, "test_accuracy 0.500000, the file's is 0.850000"},
-		{[]string{"--train-json", foreign}, "it trained other.safetensors, which is not in the model folder"},
+		{[]string{"--train-json", foreign}, "it trained other.safetensors, which is not in the model folder (renamed? pass NAME="},
+		{[]string{"--train-json", "nope=" + foreign}, "no model nope.safetensors in the folder"},
+		{[]string{"--train-json", "base=" + bigger}, "a model of 2691713 parameters"},
 		{[]string{"--grid-teacher", filepath.Join(dir, "base.safetensors")}, "--grid-teacher without a grid"},
 	} {
 		if err := run(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
