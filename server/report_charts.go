@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -48,15 +49,28 @@ func accuracySizeChart(doc *reportDoc) (render.Renderer, bool) {
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "test accuracy %", Scale: opts.Bool(true)}),
 		charts.WithGridOpts(opts.Grid{Left: "60", Right: "60", Top: "70", Bottom: "70"}),
 	)
+	// Labels alternate above and below in order of size, so neighbours on
+	// the log axis (int8 and pruned files are about the same size) do not
+	// write over each other.
+	order := make([]int, len(doc.Models))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return doc.Models[order[a]].Bytes < doc.Models[order[b]].Bytes })
 	n := 0
-	for _, m := range doc.Models {
+	for _, i := range order {
+		m := &doc.Models[i]
 		acc, ok := m.metric("test_accuracy")
 		if !ok || m.Bytes <= 0 {
 			continue
 		}
+		pos := "top"
+		if n%2 == 1 {
+			pos = "bottom"
+		}
 		pt := opts.ScatterData{Name: chartText(m.Name), Value: []float64{round(float64(m.Bytes)/1024, 1), round(100*acc, 2)}, SymbolSize: 16}
 		c.AddSeries(chartText(m.Name), []opts.ScatterData{pt},
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{a}"}))
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: pos, Formatter: "{a}"}))
 		n++
 	}
 	var thesis []opts.ScatterData
