@@ -127,10 +127,16 @@ func sizeChart(doc *reportDoc) (render.Renderer, bool) {
 // historyChart: one metric of the training history (train and validation)
 // of every model that has one.
 func historyChart(doc *reportDoc, id, title, unit string, train, val func(reportEpoch) float64) (render.Renderer, bool) {
+	sub := "solid: training batches; dashed: validation split"
+	for _, m := range doc.Models {
+		if m.BestEpoch > 0 && m.BestEpoch < len(m.History) {
+			sub += fmt.Sprintf("; %s keeps epoch %d (early stopping)", m.Name, m.BestEpoch)
+		}
+	}
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		chartInit(id, "100%", "380px"),
-		chartTitle(title, "solid: training batches; dashed: validation split"),
+		chartTitle(title, sub),
 		charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),

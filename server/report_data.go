@@ -32,7 +32,8 @@ type reportModel struct {
 	Params    int                        `json:"params"`
 	NonZero   int                        `json:"nonzero"`
 	History   []reportEpoch              `json:"history"`
-	Confusion *[2][2]int                 `json:"confusion"` // [true class][predicted class], 0 = negative
+	BestEpoch int                        `json:"best_epoch"` // early stopping kept this epoch's weights
+	Confusion *[2][2]int                 `json:"confusion"`  // [true class][predicted class], 0 = negative
 	Thesis    *reportThesis              `json:"thesis"`
 }
 

@@ -73,7 +73,9 @@ func reportFixture(t *testing.T, models []tinyModel, grid bool) (dir string, man
 			e["history"] = []map[string]float64{
 				{"epoch": 1, "loss": 0.6, "accuracy": 0.7, "val_loss": 0.5, "val_accuracy": 0.75},
 				{"epoch": 2, "loss": 0.4, "accuracy": 0.82, "val_loss": 0.45, "val_accuracy": 0.8},
+				{"epoch": 3, "loss": 0.3, "accuracy": 0.88, "val_loss": 0.47, "val_accuracy": 0.79},
 			}
+			e["best_epoch"] = 2
 		}
 		if tm.confusion != nil {
 			e["confusion"] = tm.confusion
@@ -139,6 +141,7 @@ func TestReportPage(t *testing.T) {
 		"<td>base.prune</td><td class=\"text\">prune</td><td class=\"text\">float32</td><td>85.90%</td>\n<td class=\"neg\">-0.53</td><td>0.3402</td>",
 		"<td>12,345</td><td>2,346</td><td class=\"thesis\">86.43%</td>\n<td class=\"thesis\">31,578 KB</td><td class=\"thesis\">2,691,713</td>",
 		"<td class=\"thesis\">86.4–86.8%</td>\n<td class=\"thesis\">10,535 KB</td><td class=\"thesis\">543,847 non-zero</td>",
+		"base keeps epoch 2 (early stopping)",
 		"teacher base.safetensors, fast preset, 2,691,713 parameters, test accuracy 88.35%",
 		"Best cells: α 0.85, T 1.5: 87.91% (loss 0.3100); α 0.5, T 1.5: 87.02% (loss 0.3200); α 0.5, T 1: 86.12% (loss 0.3300).",
 	} {

@@ -65,10 +65,11 @@ type manifestModel struct {
 	Params        int                  `json:"params"`
 	NonZero       int                  `json:"nonzero"`
 	Tensors       []manifestTensor     `json:"tensors"`
-	Pipeline      json.RawMessage      `json:"pipeline,omitempty"`  // compression steps (metadata "pipeline")
-	History       []train.Epoch        `json:"history,omitempty"`   // training curves (base models)
-	Confusion     *[2][2]int           `json:"confusion,omitempty"` // test set, [true class][predicted class], 0 = negative
-	Thesis        *thesisRow           `json:"thesis,omitempty"`    // the thesis's numbers for this method
+	Pipeline      json.RawMessage      `json:"pipeline,omitempty"`   // compression steps (metadata "pipeline")
+	History       []train.Epoch        `json:"history,omitempty"`    // training curves (base models)
+	BestEpoch     int                  `json:"best_epoch,omitempty"` // early stopping: the epoch whose weights the file holds
+	Confusion     *[2][2]int           `json:"confusion,omitempty"`  // test set, [true class][predicted class], 0 = negative
+	Thesis        *thesisRow           `json:"thesis,omitempty"`     // the thesis's numbers for this method
 }
 
 type manifestTensor struct {
@@ -323,7 +324,7 @@ func mergeTrainJSON(path, name string, ms []manifestModel) error {
 		fmt.Fprintf(os.Stderr, "%s: test accuracy %.6f, %s says %.6f: not its training run? confusion not taken\n", m.File, a, path, o.TestAccuracy)
 	}
 	if len(o.History) > 0 {
-		m.History = o.History
+		m.History, m.BestEpoch = o.History, o.BestEpoch
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func TestManifest(t *testing.T) {
 	trainJSON := filepath.Join(work, "base.train.json")
 	writeJSON(t, trainJSON, trainOutput{Model: "/elsewhere/fast.safetensors", TestAccuracy: 0.85, Params: 148, Config: tinyCfg,
 		Test:    &train.Metrics{Accuracy: 0.85, Confusion: [2][2]int{{40, 10}, {5, 45}}},
-		History: []train.Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.7}, {Epoch: 2, Loss: 0.4, Accuracy: 0.8}}})
+		History: []train.Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.7}, {Epoch: 2, Loss: 0.4, Accuracy: 0.8}}, BestEpoch: 1})
 	report := filepath.Join(work, "report.json")
 	writeJSON(t, report, []reportRow{
 		{Name: "base", TestAccuracy: 0.85, FileBytes: int64(len(raws["base"])), ReviewsPerSec: 1000, WasmPerSec: 300},
@@ -138,7 +138,7 @@ func TestManifest(t *testing.T) {
 	if _, ok := zeta.Metrics["reviews_per_second"]; ok {
 		t.Error("zeta has a speed the report did not give")
 	}
-	if len(base.History) != 2 || base.History[1].Loss != 0.4 || base.Confusion == nil || base.Confusion[1][1] != 45 {
+	if len(base.History) != 2 || base.History[1].Loss != 0.4 || base.BestEpoch != 1 || base.Confusion == nil || base.Confusion[1][1] != 45 {
 		t.Errorf("base history %v, confusion %v", base.History, base.Confusion)
 	}
 	if int8.History != nil || int8.Confusion != nil {
