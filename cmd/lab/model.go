@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -28,9 +29,19 @@ func saveModel(path string, m *nn.Model, prep *train.Prepared, p train.Preset, s
 		},
 		Provenance: modelfile.Provenance{Seed: seed, DataHash: prep.TrainHash,
 			Command: "lab train " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
-		Extra: map[string]string{"preset": p.Name, "test_frac": fmt.Sprint(p.TestFrac), "train_limit": fmt.Sprint(p.TrainLimit)},
+		Extra: map[string]string{"preset": p.Name, "test_frac": fmt.Sprint(p.TestFrac), "train_limit": fmt.Sprint(p.TrainLimit),
+			// The learning curve and the confusion matrix, for the report pages.
+			"history": mustJSON(res.History), "confusion": mustJSON(test.Confusion)},
 	}
 	return modelfile.SaveFile(path, m, prep.Tok.Words(), meta)
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain structs of numbers always marshal
+	}
+	return string(b)
 }
 
 // loadModel reads a model file and rebuilds its tokenizer.
