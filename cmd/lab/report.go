@@ -50,7 +50,7 @@ type reportRow struct {
 	GzipBytes      int64      `json:"gzip_bytes"`
 	Params         int        `json:"params"`
 	NonZero        int        `json:"nonzero"`
-	Seconds        float64    `json:"seconds"` // to produce it (training or compression), from its metadata
+	Seconds        float64    `json:"seconds"` // to produce it: the base's training, or the sum of the compression steps (metadata)
 	ReviewsPerSec  float64    `json:"reviews_per_second"`
 	WasmPerSec     float64    `json:"wasm_reviews_per_second,omitempty"`
 	Thesis         *thesisRow `json:"thesis,omitempty"`
@@ -130,7 +130,15 @@ func runReport(ctx context.Context, args []string) error {
 		}
 		r.TestAccuracy, r.TestLoss, r.FileBytes, r.GzipBytes = mt.Accuracy, mt.Loss, int64(len(raw)), gzipSize(raw)
 		r.Params, r.NonZero = ld.Model.NumParams(), compress.NonZero(ld.Model)
+		// Time to produce: the sum of every compression step recorded
+		// (a chained run's earlier steps included), not the base's training.
 		r.Seconds = ld.Meta.Metrics["seconds"]
+		if steps, err := compress.ReadPipeline(ld.Meta.Extra[compress.KeyPipeline]); err == nil && len(steps) > 0 {
+			r.Seconds = 0
+			for _, st := range steps {
+				r.Seconds += st.Seconds
+			}
+		}
 		if r.Method == "base" {
 			r.Seconds = ld.Meta.Metrics["train_seconds"]
 			if base == nil {
