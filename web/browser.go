@@ -9,4 +9,5 @@ type Browser interface {
 	Download(name, mime string, data any)                                // data: string or ArrayBuffer
 	Now() float64                                                        // ms, performance.now()
 	HardwareConcurrency() int
+	FetchText(url string) (string, error) // GET, same origin
 }

@@ -80,3 +80,18 @@ func awaitJS(p js.Value) (js.Value, error) {
 	o := <-ch
 	return o.v, o.err
 }
+
+func (JSBrowser) FetchText(url string) (string, error) {
+	resp, err := awaitJS(js.Global().Call("fetch", url))
+	if err != nil {
+		return "", err
+	}
+	if !resp.Get("ok").Bool() {
+		return "", errors.New(url + ": HTTP " + resp.Get("status").String())
+	}
+	t, err := awaitJS(resp.Call("text"))
+	if err != nil {
+		return "", err
+	}
+	return t.String(), nil
+}

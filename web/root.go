@@ -39,9 +39,11 @@ type Root struct {
 	History   []Epoch
 	Result    *TrainResult
 
-	Variants []VariantInfo
-	Inspect  string // variant whose weights are shown
-	Tensors  []TensorInfo
+	Variants   []VariantInfo
+	Pretrained []PretrainedModel
+	Manifest   string // status of the manifest fetch
+	Inspect    string // variant whose weights are shown
+	Tensors    []TensorInfo
 
 	// Compress step
 	CSource          string
@@ -85,6 +87,7 @@ func (c *Root) Init() {
 		c.Status = "Ready. Load a dataset to begin."
 		c.saveURL()
 	}()
+	go c.loadManifest()
 }
 
 func (c *Root) applyPreset(name string) {
@@ -574,16 +577,82 @@ func (c *Root) scatter() {
 	for _, r := range ThesisResults {
 		pts = append(pts, Point{Name: strings.SplitN(r.Variant, " ", 2)[0], SizeKB: r.SizeKB, Accuracy: r.AccPct, Reference: true})
 	}
+	for _, m := range c.Pretrained {
+		if a, ok := m.Metrics["test_accuracy"]; ok && m.Bytes > 0 {
+			pts = append(pts, Point{Name: m.Name, SizeKB: float64(m.Bytes) / 1024, Accuracy: 100 * a})
+		}
+	}
 	for _, v := range c.Variants {
-		if v.Metrics != nil && v.FileBytes > 0 {
+		if v.Metrics != nil && v.Metrics.N > 0 && v.FileBytes > 0 {
 			pts = append(pts, Point{Name: v.Name, SizeKB: float64(v.FileBytes) / 1024, Accuracy: 100 * v.Metrics.Accuracy})
 		}
 	}
 	c.Charts["scatter"] = ScatterChart(pts)
 }
 
+// loadManifest lists the server's pre-trained models.
+func (c *Root) loadManifest() {
+	txt, err := c.Br.FetchText("api/models")
+	var m struct{ Models []PretrainedModel }
+	if err == nil {
+		err = json.Unmarshal([]byte(txt), &m)
+	}
+	c.update(func() {
+		switch {
+		case err != nil:
+			c.Manifest = "Pre-trained models unavailable: " + err.Error()
+		case len(m.Models) == 0:
+			c.Manifest = "This server offers no pre-trained models."
+		default:
+			c.Manifest = fmt.Sprintf("%d pre-trained model(s) on this server.", len(m.Models))
+		}
+		c.Pretrained = m.Models
+	})
+}
+
+// LoadPretrained fetches a pre-trained model into the engine (checking its
+// SHA-256 against the manifest).
+func (c *Root) LoadPretrained(m PretrainedModel) {
+	c.async("loading "+m.Name, func() error {
+		res, _, err := c.Eng.Do("importModel", map[string]string{"name": m.Name, "url": "models/" + m.File, "sha256": m.SHA256}, nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		var v VariantInfo
+		json.Unmarshal(res, &v)
+		c.update(func() {
+			c.Status = fmt.Sprintf("Loaded the pre-trained %s as %q (%s).", m.Name, v.Name, KB(v.FileBytes))
+		})
+		c.refreshVariants()
+		return nil
+	})
+}
+
+// Evaluate scores a variant on the test split of the loaded data.
+func (c *Root) Evaluate(name string) {
+	c.async("evaluating "+name, func() error {
+		res, _, err := c.Eng.Do("evaluate", map[string]string{"variant": name}, nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		var m Metrics
+		json.Unmarshal(res, &m)
+		c.update(func() {
+			c.Status = fmt.Sprintf("%s: accuracy %s on %d test reviews of the loaded data.", name, Pct(m.Accuracy), m.N)
+		})
+		c.refreshVariants()
+		return nil
+	})
+}
+
+func (c *Root) ManifestAcc(m PretrainedModel) string {
+	if a, ok := m.Metrics["test_accuracy"]; ok {
+		return Pct(a)
+	}
+	return "—"
+}
+
 func (c *Root) ShowWeights(name string) {
-	c.Inspect = name
 	go func() {
 		res, _, err := c.Eng.Do("inspect", map[string]string{"variant": name}, nil, nil, nil)
 		c.update(func() {
@@ -593,7 +662,7 @@ func (c *Root) ShowWeights(name string) {
 			}
 			var r struct{ Tensors []TensorInfo }
 			json.Unmarshal(res, &r)
-			c.Tensors = r.Tensors
+			c.Inspect, c.Tensors = name, r.Tensors // together: the caption names what the table shows
 			for _, t := range r.Tensors {
 				if len(t.Counts) == 0 || t.Count < 2 {
 					continue
@@ -695,6 +764,13 @@ func (c *Root) ComparisonRows() [][]string {
 		rows = append(rows, []string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, ""})
 	}
 	// Lab variants by name (a compressed variant sorts after its source).
+	for _, m := range c.Pretrained {
+		acc := ""
+		if a, ok := m.Metrics["test_accuracy"]; ok {
+			acc = Pct(a)
+		}
+		rows = append(rows, []string{"pre-trained (manifest)", m.Name, acc, fmt.Sprintf("%.1f", float64(m.Bytes)/1024), "", ""})
+	}
 	for _, v := range c.Variants {
 		acc := ""
 		if v.Metrics != nil {

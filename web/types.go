@@ -184,3 +184,12 @@ var ThesisResults = []ThesisRow{
 	{"magnitude pruning 20%→80%, 3 fine-tune epochs", "86.4–86.8%", 10535, 86.6, "543,847 non-zero"},
 	{"distilled student (64/64), α 0.85, T 1.5", "87.6–88.4%", 5149, 88.0, "1,313,089"},
 }
+
+// PretrainedModel is one entry of the server's manifest (GET /api/models).
+type PretrainedModel struct {
+	Name    string             `json:"name"`
+	File    string             `json:"file"`
+	Bytes   int64              `json:"bytes"`
+	SHA256  string             `json:"sha256"`
+	Metrics map[string]float64 `json:"metrics"`
+}

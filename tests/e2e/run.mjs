@@ -3,7 +3,8 @@
 // Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
 // failure, any console error, or any request not to 127.0.0.1.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
 
@@ -20,7 +21,16 @@ const slice = writeSlice(2000);
 // The Go core's own EDA of the same slice is the reference for the numbers shown.
 const ref = JSON.parse(execFileSync(join(root, 'build', 'lab'), ['eda', '--data', slice.file, '--json'], { maxBuffer: 64 << 20 }));
 
-const srv = await startServer(['--data', slice.file]);
+// A pre-trained model for the manifest, made by the CLI on the same slice.
+const modelDir = join(slice.dir, 'models');
+mkdirSync(modelDir);
+const pre = JSON.parse(execFileSync(join(root, 'build', 'lab'), ['train', '--preset', 'classroom', '--epochs', '1', '--data', slice.file,
+  '--out', join(modelDir, 'cli-classroom.safetensors'), '--json'], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
+const preBytes = readFileSync(join(modelDir, 'cli-classroom.safetensors'));
+writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ models: [{ name: 'cli-classroom', file: 'cli-classroom.safetensors',
+  bytes: preBytes.length, sha256: createHash('sha256').update(preBytes).digest('hex'), metrics: { test_accuracy: pre.test_accuracy } }] }));
+
+const srv = await startServer(['--data', slice.file, '--models', modelDir]);
 const { browser, close } = await launch();
 try {
   const { page } = await guardedPage(browser, problems);
@@ -166,12 +176,21 @@ try {
 
   // --- compare
   await page.click('#tab-compare');
-  await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length >= 9, null, { timeout: 10000 });
-  const rows = await page.locator('#compare-table tbody tr').allInnerTexts();
+  await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length >= 10, null, { timeout: 10000 });
+  const rows = (await page.locator('#compare-table tbody tr').allInnerTexts()).filter((r) => !r.startsWith('pre-trained'));
   const kb = (name) => Number(rows.find((r) => r.split('\t')[1] === name)?.split('\t')[3]);
   check('comparison lists the thesis variants and the 4 lab models', rows.length === 9 && rows.some((r) => r.includes('base-2')) && rows[0].includes('86.43%'), `${rows.length} rows`);
   check('int8 and pruned files are smaller than the base', kb('base-int8') < 0.4 * kb('base') && kb('base-prune') < 0.5 * kb('base'),
     `base ${kb('base')} KB, int8 ${kb('base-int8')} KB, pruned ${kb('base-prune')} KB`);
+  // the server's pre-trained model: load it (SHA-256 checked) and score it
+  // on the loaded data; the CLI scored the same model on the same split.
+  await page.click('#load-cli-classroom');
+  await page.waitForSelector('#eval-cli-classroom', { timeout: 30000 });
+  await page.click('#eval-cli-classroom');
+  await waitStatus('cli-classroom: accuracy', 30000);
+  const preAcc = Number(/accuracy ([\d.]+)%/.exec(await text('#status'))[1]);
+  check('pre-trained model from the manifest loads and scores as the CLI said', Math.abs(preAcc - 100 * pre.test_accuracy) <= 0.5,
+    `browser ${preAcc}%, CLI ${(100 * pre.test_accuracy).toFixed(2)}% on the same 400 test reviews`);
   await page.waitForTimeout(300);
   check('accuracy-vs-size scatter drawn', (await drawn('chart-scatter')) >= 1);
   await page.getByRole('button', { name: 'Show weights of base-int8', exact: true }).click();

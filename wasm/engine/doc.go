@@ -53,7 +53,8 @@
 //	inspect    (variant*) → per-tensor size, zeros and weight histogram
 //	exportModel (variant*) → result {name, filename, size} + buffer: the
 //	           safetensors model file (core/modelfile)
-//	importModel buffer = a model file, (name) → Info
+//	importModel buffer = a model file, or (url) to fetch one (a pre-trained
+//	           model: "models/<file>"), (name, sha256 to check) → Info
 //	shardInit  (config, n, chunk, seed) + buffer = training set: sent by a
 //	           training engine to its helpers (data parallelism, shard.go)
 //	shardStep  (step, rows, chunk_base, scale) + buffer = weights → result

@@ -142,11 +142,11 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 		}
 		res, out, err = e.exportModel(p.Variant)
 	case "importModel":
-		var p nameReq
+		var p importReq
 		if err := dec(&p); err != nil {
 			return nil, nil, err
 		}
-		res, err = e.importModel(p.Name, buf)
+		res, err = e.importModel(p, buf)
 	case "shardInit":
 		var p shardInitReq
 		if err := dec(&p); err != nil {

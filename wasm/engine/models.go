@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -289,10 +291,32 @@ func (e *Engine) exportModel(name string) (map[string]any, []byte, error) {
 	return map[string]any{"name": name, "filename": file, "size": b.Len()}, b.Bytes(), nil
 }
 
+type importReq struct {
+	Name   string `json:"name"`
+	URL    string `json:"url"`    // fetch the file (a pre-trained model) instead of buffer
+	SHA256 string `json:"sha256"` // if set, the bytes must hash to it (the manifest's)
+}
+
 // importModel reads a model file; the model file reader validates it.
-func (e *Engine) importModel(name string, buf []byte) (*variantInfo, error) {
+func (e *Engine) importModel(p importReq, buf []byte) (*variantInfo, error) {
+	name := p.Name
+	if buf == nil && p.URL != "" {
+		if e.Fetch == nil {
+			return nil, errors.New("importModel: fetching a url is only possible in the browser")
+		}
+		b, err := e.Fetch(p.URL)
+		if err != nil {
+			return nil, err
+		}
+		buf = b
+	}
 	if len(buf) == 0 {
 		return nil, errors.New("importModel: no file bytes")
+	}
+	if p.SHA256 != "" {
+		if sum := sha256.Sum256(buf); hex.EncodeToString(sum[:]) != strings.ToLower(p.SHA256) {
+			return nil, fmt.Errorf("importModel: %s: SHA-256 %x, the manifest says %s", p.URL, sum, p.SHA256)
+		}
 	}
 	ld, err := modelfile.Load(bytes.NewReader(buf), int64(len(buf)))
 	if err != nil {

@@ -202,14 +202,18 @@ func (e *Engine) metrics(ctx context.Context, m *nn.Model, set train.Set, progre
 
 // chunkFor sizes a gradient chunk to ~100 ms of work at ~2 GFLOP/s (the
 // wasm kernel's speed, STACK.md): a training example costs about
-// 6·T·(E+H)·4H FLOPs (forward + backward of the LSTM's matmuls).
+// 6·T·(E+H)·4H FLOPs (forward + backward of the LSTM's matmuls). It never
+// goes below 8: the recurrent matmul has one row per example of the chunk,
+// and at the thesis shape (1 example per 100 ms) chunks of 2 ran at 11.4
+// examples/s against 21.8 for chunks of 8 and 23.5 for 32 (wasm, Node 20).
+// So at that shape a cancel waits for up to one chunk, ≈0.3-0.5 s.
 func chunkFor(c nn.Config, override int) int {
 	if override > 0 {
 		return override
 	}
 	flops := 6.0 * float64(c.MaxLen) * float64(c.Embed+c.Hidden) * 4 * float64(c.Hidden)
 	n := int(2e8 / flops)
-	return max(2, min(n, 64))
+	return max(8, min(n, 64))
 }
 
 // presetJSON is a preset flattened for the UI's form.
