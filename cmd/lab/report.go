@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -63,6 +64,7 @@ func runReport(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of Markdown")
 	wasmFile := fs.String("wasm", "build/lab.wasm", "lab compiled to js/wasm, run under Node for the wasm speed column (skipped if missing; \"\" to skip)")
 	seconds := fs.Float64("speed-seconds", 2, "time per speed measurement")
+	mdFile := fs.String("md", "", "also write the Markdown table to this file")
 	rounds := fs.Int("speed-rounds", 3, "speed passes over all models; each model's best counts")
 	speedOnly := fs.Bool("speed-only", false, "only measure reviews/s (no data needed; what the wasm run does)")
 	workers := workersFlag(fs)
@@ -160,10 +162,17 @@ func runReport(ctx context.Context, args []string) error {
 			fmt.Fprintln(os.Stderr, "wasm column skipped:", err)
 		}
 	}
+	if *mdFile != "" {
+		var b bytes.Buffer
+		printReportMarkdown(&b, rows, base != nil)
+		if err := os.WriteFile(*mdFile, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		return printJSON(rows)
 	}
-	printReportMarkdown(rows, base != nil)
+	printReportMarkdown(os.Stdout, rows, base != nil)
 	return nil
 }
 
@@ -247,9 +256,9 @@ func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []reportRow)
 	return nil
 }
 
-func printReportMarkdown(rows []reportRow, haveBase bool) {
-	fmt.Println("| variant | method | runtime | test accuracy | vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+func printReportMarkdown(w io.Writer, rows []reportRow, haveBase bool) {
+	fmt.Fprintln(w, "| variant | method | runtime | test accuracy | vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		change := "—"
 		if haveBase {
@@ -263,7 +272,7 @@ func printReportMarkdown(rows []reportRow, haveBase bool) {
 		if r.Thesis != nil {
 			ta, tsz = r.Thesis.Accuracy, r.Thesis.Size
 		}
-		fmt.Printf("| %s | %s | %s | %.2f%% | %s | %.4f | %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f%% | %s | %.4f | %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s |\n",
 			r.Name, r.Method, r.Runtime, 100*r.TestAccuracy, change, r.TestLoss, kb(r.FileBytes), kb(r.GzipBytes),
 			commas(r.Params), commas(r.NonZero), r.Seconds, r.ReviewsPerSec, wasm, ta, tsz)
 	}
