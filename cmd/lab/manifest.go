@@ -33,11 +33,14 @@ const manifestName = "manifest.json"
 // from the model folder when --grid is not given.
 const gridName = "distill-grid.jsonl"
 
-// keyHistory is the model-file metadata key this command reads a training
-// history from (a JSON array of train.Epoch), for when lab train stores it.
-// Today lab train puts the history only in its --json output, which
-// --train-json reads.
-const keyHistory = "history"
+// Metadata keys lab train stores the learning curve (a JSON array of
+// train.Epoch) and the test confusion matrix ([[TN, FP], [FN, TP]]) under.
+// Files trained before it did have them only in the `lab train --json`
+// output, which --train-json reads.
+const (
+	keyHistory   = "history"
+	keyConfusion = "confusion"
+)
 
 // manifestDoc is manifest.json. The server needs name, file, bytes, sha256
 // and metrics of each model; the rest is for the report pages and the UI.
@@ -226,6 +229,13 @@ func describeModel(ctx context.Context, path string, reviews []data.Review, work
 		if err := json.Unmarshal([]byte(s), &m.History); err != nil {
 			return m, fmt.Errorf("%s: metadata %q: want a JSON array of epochs: %v", path, keyHistory, err)
 		}
+	}
+	if s := ld.Meta.Extra[keyConfusion]; s != "" {
+		var c [2][2]int
+		if err := json.Unmarshal([]byte(s), &c); err != nil {
+			return m, fmt.Errorf("%s: metadata %q: want [[TN, FP], [FN, TP]]: %v", path, keyConfusion, err)
+		}
+		m.Confusion = &c
 	}
 	if t, ok := thesisRows[ld.Meta.Variant]; ok {
 		m.Thesis = &t

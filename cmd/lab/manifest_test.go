@@ -19,7 +19,7 @@ import (
 var tinyCfg = nn.Config{Vocab: 12, Embed: 4, Hidden: 3, MaxLen: 6, Padding: "post", Masking: true, Dropout: 0.2}
 
 // saveTiny writes a real model file of tinyCfg and returns its bytes.
-func saveTiny(t *testing.T, path, variant string, acc float64, seed uint64, zeros int) []byte {
+func saveTiny(t *testing.T, path, variant string, acc float64, seed uint64, zeros int, extra ...string) []byte {
 	t.Helper()
 	m, err := nn.NewModel(tinyCfg)
 	if err != nil {
@@ -35,6 +35,9 @@ func saveTiny(t *testing.T, path, variant string, acc float64, seed uint64, zero
 	}
 	meta := modelfile.Meta{Variant: variant, Metrics: map[string]float64{"test_accuracy": acc, "test_loss": 0.3},
 		Provenance: modelfile.Provenance{Seed: seed, Command: "test"}, Extra: map[string]string{"preset": "tiny"}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		meta.Extra[extra[i]] = extra[i+1]
+	}
 	if err := modelfile.SaveFile(path, m, vocab, meta); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +75,8 @@ func readManifest(t *testing.T, dir string) manifestDoc {
 func TestManifest(t *testing.T) {
 	dir, work := t.TempDir(), t.TempDir()
 	raws := map[string][]byte{
-		"zeta":      saveTiny(t, filepath.Join(dir, "zeta.safetensors"), "f16", 0.80, 3, 0),
+		"zeta": saveTiny(t, filepath.Join(dir, "zeta.safetensors"), "f16", 0.80, 3, 0,
+			keyHistory, `[{"epoch":1,"loss":0.9,"accuracy":0.6}]`, keyConfusion, "[[1,2],[3,4]]"),
 		"base":      saveTiny(t, filepath.Join(dir, "base.safetensors"), "base", 0.85, 1, 0),
 		"base.int8": saveTiny(t, filepath.Join(dir, "base.int8.safetensors"), "int8", 0.86, 2, 10),
 	}
@@ -140,6 +144,9 @@ func TestManifest(t *testing.T) {
 	}
 	if len(base.History) != 2 || base.History[1].Loss != 0.4 || base.BestEpoch != 1 || base.Confusion == nil || base.Confusion[1][1] != 45 {
 		t.Errorf("base history %v, confusion %v", base.History, base.Confusion)
+	}
+	if len(zeta.History) != 1 || zeta.History[0].Loss != 0.9 || zeta.Confusion == nil || *zeta.Confusion != [2][2]int{{1, 2}, {3, 4}} {
+		t.Errorf("zeta: history and confusion from its metadata: %v, %v", zeta.History, zeta.Confusion)
 	}
 	if int8.History != nil || int8.Confusion != nil {
 		t.Error("history or confusion on a model no training run wrote")
