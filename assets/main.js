@@ -18,8 +18,19 @@ function withVuguEvalShim(start) {
 // whenever that attribute changes, draw it. Charts whose element left the
 // page are disposed.
 const charts = new Map();
+// echarts.min.js (1.1 MB) is loaded on the first chart, not at start-up,
+// where parsing it would compete with compiling ui.wasm.
+let echartsLoading = false;
+function loadEcharts() {
+  if (echartsLoading) return;
+  echartsLoading = true;
+  const s = document.createElement('script');
+  s.src = 'echarts.min.js';
+  s.onload = sweep;
+  document.head.appendChild(s);
+}
 function drawChart(el) {
-  if (!window.echarts) return;
+  if (!window.echarts) { if (el.getAttribute('data-option')) loadEcharts(); return; }
   const json = el.getAttribute('data-option');
   let chart = charts.get(el);
   if (!json) { if (chart) chart.clear(); return; }
@@ -34,7 +45,7 @@ function drawChart(el) {
 }
 function sweep() {
   for (const [el, chart] of charts) if (!el.isConnected) { chart.dispose(); charts.delete(el); }
-  document.querySelectorAll('.chart[data-option]').forEach((el) => { if (!charts.has(el)) drawChart(el); });
+  document.querySelectorAll('.chart[data-option]').forEach((el) => { if (!charts.has(el) && el.getAttribute('data-option')) drawChart(el); });
 }
 let sweepQueued = false;
 new MutationObserver((records) => {

@@ -3,7 +3,7 @@
 // Web Workers (data-parallel), inference reviews/s (batched and batch 1),
 // time to interactive, and the wasm sizes. Run ./build.sh first.
 //
-//   node tests/e2e/bench.mjs [--quick]
+//   node tests/e2e/bench.mjs [--quick] [--tti-only]
 //
 // Throughput is measured between the first and the last batch's progress
 // message, so start-up (sending the data to helpers) is not counted.
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { root, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
+class Done extends Error {}
 const slice = writeSlice(4000);
 const srv = await startServer(['--data', slice.file]);
 const { browser, close } = await launch();
@@ -31,6 +32,7 @@ try {
     tti.push(await page.evaluate(() => ({ interactive_ms: Math.round(window.sentilabInteractive), engine_ready_ms: Math.round(performance.now()) })));
   }
   out.time_to_interactive = tti;
+  if (process.argv.includes('--tti-only')) throw new Done();
 
   // A bench harness in the page: one leader engine worker, driven by messages.
   await page.evaluate(() => {
@@ -96,6 +98,8 @@ try {
     out.inference.push(row);
     log(JSON.stringify(row));
   }
+} catch (err) {
+  if (!(err instanceof Done)) throw err;
 } finally {
   await close();
   srv.stop();
