@@ -688,10 +688,47 @@ func (c *Root) WeightCharts() []string {
 
 func (c *Root) SetReview(ev vugu.DOMEvent) { c.Review = ev.PropString("target", "value") }
 
+// Chosen reports whether variant name is among the chosen ones (none
+// chosen = all).
+func (c *Root) Chosen(name string) bool {
+	return len(c.S.Variants) == 0 || indexOf(c.S.Variants, name) >= 0
+}
+
+// ToggleVariant adds or removes a variant from the chosen ones (kept in the
+// URL, so a teacher's link names the variants to compare).
+func (c *Root) ToggleVariant(name string) {
+	if len(c.S.Variants) == 0 {
+		for _, v := range c.Variants {
+			c.S.Variants = append(c.S.Variants, v.Name)
+		}
+	}
+	if i := indexOf(c.S.Variants, name); i >= 0 {
+		c.S.Variants = append(c.S.Variants[:i:i], c.S.Variants[i+1:]...)
+	} else {
+		c.S.Variants = append(c.S.Variants, name)
+	}
+	c.saveURL()
+}
+
+func (c *Root) chosenVariants() []string {
+	var out []string
+	for _, v := range c.Variants {
+		if c.Chosen(v.Name) {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
 func (c *Root) Predict() {
 	text := c.Review
+	chosen := c.chosenVariants()
+	if len(chosen) == 0 && len(c.Variants) > 0 {
+		c.Err = "Choose at least one model to score with."
+		return
+	}
 	c.async("predicting", func() error {
-		res, _, err := c.Eng.Do("predict", map[string]any{"text": text, "explain": true}, nil, nil, nil)
+		res, _, err := c.Eng.Do("predict", map[string]any{"text": text, "explain": true, "variants": chosen}, nil, nil, nil)
 		if err != nil {
 			return err
 		}

@@ -81,6 +81,31 @@ try {
     for (const r of out.training.filter((r) => r.shape === shape)) r.speedup = +(r.examples_per_sec / one).toFixed(2);
   }
 
+  // Cancel latency: from posting "cancel" to the error reply, mid-batch.
+  out.cancel = [];
+  for (const preset of ['classroom', 'thesis', 'fast']) {
+    const ms = await page.evaluate(async (preset) => {
+      const w = new Worker('worker.js');
+      const replies = [];
+      let onReply = () => {};
+      w.onmessage = (e) => { replies.push([performance.now(), e.data]); onReply(e.data); };
+      const until = (f) => new Promise((res) => { onReply = (m) => { if (f(m)) res(m); }; });
+      w.postMessage({ id: 1, type: 'loadData', payload: { url: 'api/data' } });
+      await until((m) => m.id === 1 && m.type !== 'progress');
+      w.postMessage({ id: 2, type: 'train', payload: { preset, train_limit: 0, epochs: 5 } });
+      await until((m) => m.id === 2 && m.type === 'progress' && m.payload.phase === 'train' && m.payload.batch >= 2);
+      await new Promise((r) => setTimeout(r, 37)); // land mid-chunk
+      const t0 = performance.now();
+      w.postMessage({ id: 3, type: 'cancel', payload: { target: 2 } });
+      const end = await until((m) => m.id === 2 && m.type === 'error');
+      const t1 = performance.now();
+      w.terminate();
+      return { ms: t1 - t0, message: end.payload.message };
+    }, preset);
+    out.cancel.push({ preset, cancel_ms: Math.round(ms.ms), reply: ms.message });
+    log(JSON.stringify(out.cancel[out.cancel.length - 1]));
+  }
+
   // Inference: batched (evaluate on the test split) and batch 1 (predict).
   out.inference = [];
   const review = readFileSync(slice.file, 'utf8').split('\n')[1].slice(0, 1200);

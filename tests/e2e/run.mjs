@@ -173,6 +173,13 @@ try {
   await page.waitForSelector('#predictions tr[data-variant=base-2]', { timeout: 30000 });
   const prob2 = await num('#predictions tr[data-variant=base-2] td[data-k=prob]');
   check('re-imported model gives the same probability', prob2 === prob, `${prob2} vs ${prob}`);
+  await page.uncheck('#use-base-int8');
+  await page.click('#predict');
+  await page.waitForFunction(() => !document.querySelector('#predictions tr[data-variant=base-int8]'), null, { timeout: 30000 });
+  const scored = await page.locator('#predictions tbody tr').count();
+  const q = await page.evaluate(() => decodeURIComponent(location.search));
+  check('chosen variants are scored and kept in the URL', scored === 3 && q.includes('variants=base,base-2,base-prune'), `${scored} rows, ${q.slice(q.indexOf('variants'))}`);
+  await page.screenshot({ path: join(results, '5-try.png'), fullPage: true });
 
   // --- compare
   await page.click('#tab-compare');
