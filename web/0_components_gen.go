@@ -2108,7 +2108,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						{
 							vgparent := vgn
 							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Score with every model"}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Score with the chosen models"}
 							vgparent.AppendChild(vgn)
 						}
 					}
