@@ -19,16 +19,19 @@
 #
 # It is resumable: a step whose output already exists is skipped, so a run
 # stopped after the base model (Ctrl-C, a reboot) picks up at the next step.
-# Delete a file to make its step run again. Variants, all from the base model:
+# Delete a file to make its step run again. Variants, all from the base model,
+# with the time each took on this 2-core machine (shared with other jobs)
+# when the committed assets/models were made:
 #
-#   base                      lab train --preset fast (masking, early stopping)
-#   thesis                    lab train --preset thesis (no masking, 12 epochs: the thesis's run)
-#   base.int8                 dynamic-range int8
-#   base.f16                  float16
-#   base.prune                magnitude pruning 20% -> 80% (PolynomialDecay), 3 fine-tune epochs
-#   base.prune-units          structured: half the LSTM units, fine-tuned
-#   base.distill              distilled student 64/64, α 0.85, T 1.5
-#   base.prune-distill-int8   prune -> distill -> int8 in one pipeline
+#   base                      lab train --preset fast (masking, early stopping)       13 min (2 epochs)
+#   thesis                    lab train --preset thesis (no masking, 12 epochs)        49 min
+#   base.int8                 dynamic-range int8                                       78 s
+#   base.f16                  float16                                                  17 s
+#   base.prune                magnitude pruning 20% -> 80% (PolynomialDecay), 3 epochs 14 min
+#   base.prune-units          structured: half the LSTM units, 1 fine-tune epoch       20 s
+#   base.distill              student 64/64, α 0.85, T 1.5, ≤ 8 epochs (patience 1)    2.5 min
+#   base.distill-thesis-loss  the same with the thesis's loss (its soft term is 0)     67 s
+#   base.prune-distill-int8   base.prune -> distill -> int8                            84 s
 #
 # then `lab report --json` (accuracy, loss, gzip size, reviews/s native and
 # wasm) and `lab manifest`, which writes OUT/manifest.json with sizes and
@@ -50,7 +53,7 @@ mkdir -p "$OUT" "$WORK"
 
 workers=()
 [[ -n ${WORKERS:-} ]] && workers=(--workers "$WORKERS")
-train_flags=() compress_flags=() prune_flags=() student=(--student-embed 64 --student-hidden 64) grid_flags=()
+train_flags=() compress_flags=() prune_flags=() distill_flags=(--epochs 8 --patience 1) student=(--student-embed 64 --student-hidden 64) grid_flags=()
 fast=fast thesis=thesis
 if [[ ${TINY:-} == 1 ]]; then
   # Both "presets" are the classroom model here; thesis keeps the thesis's
@@ -59,6 +62,7 @@ if [[ ${TINY:-} == 1 ]]; then
   train_flags=(--train-size 2000 --epochs 1)
   compress_flags=(--epochs 1)
   prune_flags=(--frequency 5) # 28 steps in all: reach 80% within them
+  distill_flags=(--epochs 1)
   student=(--student-embed 16 --student-hidden 16)
   grid_flags=(--alphas 0.5,0.85 --temps 1,1.5)
   GRID=1
@@ -81,13 +85,14 @@ train() {
   mv "$WORK/$name.train.json.tmp" "$WORK/$name.train.json"
 }
 
-# variant NAME METHODS [flags...]: a compressed variant of the base model.
+# variant NAME METHODS [flags...]: a compressed variant of the base model
+# (or of $FROM).
 variant() {
   local name=$1 methods=$2; shift 2
   if [[ -f $OUT/$name.safetensors ]]; then echo "skip $name: $OUT/$name.safetensors exists" >&2; return; fi
   # lab writes model files atomically (temp file, then rename), so an
   # interrupted run leaves no half-made model a resumed run would take as done.
-  run "$LAB" compress --model "$OUT/base.safetensors" --method "$methods" --data "$DATA" \
+  run "$LAB" compress --model "${FROM:-$OUT/base.safetensors}" --method "$methods" --data "$DATA" \
     --out "$OUT/$name.safetensors" --json ${compress_flags[@]+"${compress_flags[@]}"} ${workers[@]+"${workers[@]}"} "$@" \
     > "$WORK/$name.compress.json"
 }
@@ -98,9 +103,11 @@ train thesis "$thesis" --padding post --masking=false
 variant base.int8 int8
 variant base.f16 f16
 variant base.prune prune --initial-sparsity 0.2 --final-sparsity 0.8 ${prune_flags[@]+"${prune_flags[@]}"}
-variant base.prune-units prune-units
-variant base.distill distill --alpha 0.85 --temperature 1.5 "${student[@]}"
-variant base.prune-distill-int8 prune,distill,int8 --alpha 0.85 --temperature 1.5 "${student[@]}" ${prune_flags[@]+"${prune_flags[@]}"}
+variant base.prune-units prune-units --epochs 1
+variant base.distill distill --alpha 0.85 --temperature 1.5 "${student[@]}" "${distill_flags[@]}"
+variant base.distill-thesis-loss distill --thesis-loss --alpha 0.85 --temperature 1.5 "${student[@]}" "${distill_flags[@]}"
+# The pipeline continues from the pruned file (its provenance keeps both steps).
+FROM=$OUT/base.prune.safetensors variant base.prune-distill-int8 distill,int8 --alpha 0.85 --temperature 1.5 "${student[@]}" "${distill_flags[@]}"
 
 grid=()
 if [[ ${GRID:-} == 1 ]]; then
