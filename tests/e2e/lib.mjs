@@ -65,7 +65,11 @@ export async function startServer(extraArgs = []) {
     if (proc.exitCode !== null) throw new Error('server exited: ' + log);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, proc, log: () => log, stop: () => { try { process.kill(proc.pid, 'SIGTERM'); } catch { /* gone */ } } };
+  const stop = () => { try { process.kill(proc.pid, 'SIGTERM'); } catch { /* gone */ } };
+  // Whatever happens to the script (a failed browser launch, an uncaught
+  // error), the server it started goes with it.
+  process.on('exit', stop);
+  return { url, proc, log: () => log, stop };
 }
 
 export async function launch() {
