@@ -31,6 +31,7 @@ func run(args []string) error {
 	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
 	check := fs.Bool("check", false, "check the folders and the manifest (sizes, SHA-256) and exit")
 	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
+	reportPage := fs.String("report-page", "", "write the /report page for --models to FILE and exit (workers.sh: Workers serve it as a static asset)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,6 +41,13 @@ func run(args []string) error {
 	if *cfHeaders {
 		_, err := os.Stdout.WriteString(cloudflareHeaders())
 		return err
+	}
+	if *reportPage != "" {
+		page, _, err := reportHTML(*models)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(*reportPage, page, 0o644)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})

@@ -56,6 +56,9 @@ else
   find "$pub" \( -type l -o -name '.*' -o -name '*.gz' -o -name '*.br' \) -print -delete | sed 's/^/workers.sh: not uploaded: /' >&2
 fi
 go run ./server --cf-headers > "$pub/_headers"
+if [[ -f "$pub/models/manifest.json" ]]; then
+  go run ./server --models "$pub/models" --report-page "$pub/report.page"
+fi
 big=$(find "$pub" -type f -size +25M)
 [[ -z $big ]] || { echo "workers.sh: over the 25 MiB per-asset limit: $big" >&2; exit 1; }
 
