@@ -106,6 +106,8 @@ case "${1:-build}" in
   test)
     build_all
     go_tests
+    log "Cloudflare Workers build in workerd (server/workers.sh)"
+    server/workers.sh
     e2e_tests
     ;;
   bench)

@@ -119,6 +119,9 @@ if [[ -n $first ]]; then
   check "GET /models/${first%% *} (assets)" 200 "content-type: application/octet-stream" "$base/models/${first%% *}"
   [[ $(sha256sum "$out/b.bin" | cut -d' ' -f1) == "${first##* }" ]] && echo "ok   model sha256 matches the manifest" || { echo "FAIL model sha256"; fail=1; }
 fi
+if [[ -f "$pub/report.page" ]]; then
+  check "GET /report (pre-rendered asset)" 200 "content-security-policy: default-src 'none'" "$base/report"
+fi
 check "GET /healthz (Go)" 200 "" "$base/healthz"
 check "GET /nope (Go 404)" 404 "x-content-type-options: nosniff" "$base/nope"
 check "POST /api/models (Go 405)" 405 "allow: GET, HEAD" -X POST "$base/api/models"
