@@ -94,7 +94,7 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	// Backpropagation through time. dh and dc are [B, H] by sorted position;
 	// at step t rows [0, n[t]) are live; rows [n[t+1], n[t]) end at step t and
 	// receive the gradient of the final hidden state there.
-	ws.dZ = grow(ws.dZ, R*G)
+	ws.dZ = resize(ws.dZ, R*G) // every row is written by the cells' backward
 	ws.dh = grow(ws.dh, B*H)
 	ws.dc = grow(ws.dc, B*H)
 	cellsBackward := ws.kern.cellsBackward()

@@ -42,13 +42,20 @@ func NewWorkspace(cfg Config, k Kernels) *Workspace {
 	return &Workspace{cfg: cfg, kern: k}
 }
 
+// grow returns s resized to n zeroed elements, reusing its storage.
 func grow(s []float32, n int) []float32 {
+	s = resize(s, n)
+	clear(s)
+	return s
+}
+
+// resize is grow without the zeroing, for buffers the caller overwrites
+// whole: at the thesis shape, clearing them cost ~5% of a native step.
+func resize(s []float32, n int) []float32 {
 	if cap(s) < n {
 		return make([]float32, n)
 	}
-	s = s[:n]
-	clear(s)
-	return s
+	return s[:n]
 }
 
 // Forward computes the logits of B examples. tokens is [B, T], padded as the
@@ -64,22 +71,23 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	R := ws.off[T]
 
 	// Embedding: gather rows.
-	ws.X = grow(ws.X, R*E)
+	ws.X = resize(ws.X, R*E)
 	for r, tok := range ws.rowTok {
 		copy(ws.X[r*E:(r+1)*E], m.Embedding[int(tok)*E:int(tok+1)*E])
 	}
 
 	// Input projection for every step at once: A = X·W + b.
-	ws.A = grow(ws.A, R*G)
+	ws.A = resize(ws.A, R*G)
 	for r := 0; r < R; r++ {
 		copy(ws.A[r*G:(r+1)*G], m.Bias)
 	}
 	ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
 
-	ws.C = grow(ws.C, R*H)
-	ws.TC = grow(ws.TC, R*H)
-	ws.Hs = grow(ws.Hs, R*H)
-	ws.Hprev = grow(ws.Hprev, R*H)
+	ws.C = resize(ws.C, R*H)
+	ws.TC = resize(ws.TC, R*H)
+	ws.Hs = resize(ws.Hs, R*H)
+	ws.Hprev = resize(ws.Hprev, R*H)
+	clear(ws.Hprev[:ws.n[0]*H]) // the zero state entering step 0
 	cells := ws.kern.cells()
 	for t := 0; t < T; t++ {
 		nt, r0 := ws.n[t], ws.off[t]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -106,11 +107,13 @@ type Trainer struct {
 }
 
 type shard struct {
-	ws    *nn.Workspace
-	g     *nn.Grads
-	dl    []float32
-	loss  float64
-	right int
+	ws     *nn.Workspace
+	g      *nn.Grads
+	tokens []int32 // the shard's rows, gathered (reused across steps)
+	labels []float32
+	dl     []float32
+	loss   float64
+	right  int
 }
 
 // NewTrainer prepares training of m with opt.
@@ -148,8 +151,9 @@ func (tr *Trainer) Step(set Set, idx []int, step int) (float64, int) {
 		go func() {
 			defer wg.Done()
 			sub := idx[lo:hi]
-			tokens := make([]int32, len(sub)*T)
-			labels := make([]float32, len(sub))
+			sh.tokens = slices.Grow(sh.tokens[:0], len(sub)*T)[:len(sub)*T]
+			sh.labels = slices.Grow(sh.labels[:0], len(sub))[:len(sub)]
+			tokens, labels := sh.tokens, sh.labels
 			for k, r := range sub {
 				copy(tokens[k*T:(k+1)*T], set.Tokens[r*T:(r+1)*T])
 				labels[k] = set.Labels[r]
