@@ -104,18 +104,44 @@ func gemmNN(m, n, k int, a, b, c []float32) {
 			add4(c[(i+3)*n+j:], c30, c31, c32, c33)
 		}
 	}
-	// Edges: the last m%4 rows, and the last n%4 columns of the other rows.
-	for i := 0; i < m; i++ {
-		j0 := n4
-		if i >= m4 {
-			j0 = 0
-		}
-		for j := j0; j < n; j++ {
+	// The last n%4 columns of the blocked rows, as dot products.
+	for i := 0; i < m4; i++ {
+		for j := n4; j < n; j++ {
 			var s float32
 			for p := 0; p < k; p++ {
 				s += a[i*k+p] * b[p*n+j]
 			}
 			c[i*n+j] += s
+		}
+	}
+	// The last m%4 rows, streaming whole rows of b: this is the path of
+	// batch-1 inference (m = 1), where a column-wise dot product would walk
+	// b with a stride of n.
+	// Four rows of b per pass, so each element of c is loaded and stored
+	// once per four multiply-adds.
+	for i := m4; i < m; i++ {
+		ar := a[i*k : i*k+k]
+		cr := c[i*n : i*n+n]
+		p := 0
+		for ; p+4 <= k; p += 4 {
+			x0, x1, x2, x3 := ar[p], ar[p+1], ar[p+2], ar[p+3]
+			b0 := b[p*n : p*n+n]
+			b1 := b[(p+1)*n : (p+1)*n+n]
+			b2 := b[(p+2)*n : (p+2)*n+n]
+			b3 := b[(p+3)*n : (p+3)*n+n]
+			cr := cr[:len(b0)]
+			b1, b2, b3 = b1[:len(cr)], b2[:len(cr)], b3[:len(cr)]
+			for j := range cr {
+				cr[j] += x0*b0[j] + x1*b1[j] + x2*b2[j] + x3*b3[j]
+			}
+		}
+		for ; p < k; p++ {
+			x := ar[p]
+			br := b[p*n : p*n+n]
+			cr := cr[:len(br)]
+			for j, v := range br {
+				cr[j] += x * v
+			}
 		}
 	}
 }
