@@ -32,6 +32,7 @@
 #   base.distill              student 64/64, α 0.85, T 1.5, ≤ 8 epochs (patience 1)    2.5 min
 #   base.distill-thesis-loss  the same with the thesis's loss (its soft term is 0)     67 s
 #   base.prune-distill-int8   base.prune -> distill -> int8                            84 s
+#   base.prune-distill-prune-int8  base.prune -> distill (8 epochs, patience 1) -> prune -> int8
 #
 # then `lab report --json` (accuracy, loss, gzip size, reviews/s native and
 # wasm) and `lab manifest`, which writes OUT/manifest.json with sizes and
@@ -108,6 +109,14 @@ variant base.distill distill --alpha 0.85 --temperature 1.5 "${student[@]}" "${d
 variant base.distill-thesis-loss distill --thesis-loss --alpha 0.85 --temperature 1.5 "${student[@]}" "${distill_flags[@]}"
 # The pipeline continues from the pruned file (its provenance keeps both steps).
 FROM=$OUT/base.prune.safetensors variant base.prune-distill-int8 distill,int8 --alpha 0.85 --temperature 1.5 "${student[@]}" "${distill_flags[@]}"
+# The one pipeline under 1 MB: the distilled student is a new dense model (the
+# teacher's sparsity does not carry over), so it is pruned again before int8.
+# Its intermediate student stays in $WORK, out of the manifest.
+if [[ ! -f $OUT/base.prune-distill-prune-int8.safetensors && ! -f $WORK/prune-distill.safetensors ]]; then
+  run "$LAB" compress --model "$OUT/base.prune.safetensors" --method distill --alpha 0.85 --temperature 1.5 --data "$DATA" \
+    --out "$WORK/prune-distill.safetensors" --json "${student[@]}" "${distill_flags[@]}" ${workers[@]+"${workers[@]}"} > "$WORK/prune-distill.compress.json"
+fi
+FROM=$WORK/prune-distill.safetensors variant base.prune-distill-prune-int8 prune,int8 ${prune_flags[@]+"${prune_flags[@]}"}
 
 grid=()
 if [[ ${GRID:-} == 1 ]]; then
