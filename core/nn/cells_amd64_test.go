@@ -222,32 +222,7 @@ func TestGradientsFiniteDifferenceFast(t *testing.T) {
 					}
 				}
 				labels := []float32{1, 0, 1, 1, 0}
-				ws := NewWorkspace(cfg, k)
-				g, _ := NewGrads(cfg)
-				logits := ws.Forward(m, tokens, B, rand.New(rand.NewPCG(9, 9)))
-				dl := make([]float32, B)
-				BCEWithLogits(logits, labels, dl, 1)
-				ws.Backward(m, dl, g)
-				gp := g.Params()
-				for pi, p := range m.Params() {
-					worst := 0.0
-					for i := range p.W {
-						old := p.W[i]
-						p.W[i] = old + gcStep
-						up := lossOf(m, ws, tokens, labels, B)
-						p.W[i] = old - gcStep
-						down := lossOf(m, ws, tokens, labels, B)
-						p.W[i] = old
-						num := (up - down) / (2 * gcStep)
-						ana := float64(gp[pi].W[i])
-						diff := math.Abs(num - ana)
-						if diff > gcAbs+gcRel*math.Max(math.Abs(num), math.Abs(ana)) {
-							t.Errorf("%s[%d]: analytic %.6f, numeric %.6f", p.Name, i, ana, num)
-						}
-						worst = math.Max(worst, diff)
-					}
-					t.Logf("%-16s max |analytic-numeric| = %.2e", p.Name, worst)
-				}
+				checkGradients(t, m, k, tokens, labels, B)
 			})
 		}
 	}

@@ -65,33 +65,40 @@ func TestGradientsFiniteDifference(t *testing.T) {
 	}{{false, "post", 0}, {true, "post", 0}, {true, "pre", 0}, {false, "pre", 0.3}, {true, "post", 0.3}} {
 		t.Run(fmt.Sprintf("mask=%v/%s/drop=%v", tc.masking, tc.padding, tc.dropout), func(t *testing.T) {
 			m, tokens, labels, B := tinyModel(t, tc.masking, tc.padding, tc.dropout)
-			ws := NewWorkspace(m.Cfg, Portable)
-			g, _ := NewGrads(m.Cfg)
-			logits := ws.Forward(m, tokens, B, rand.New(rand.NewPCG(9, 9)))
-			dl := make([]float32, B)
-			BCEWithLogits(logits, labels, dl, 1)
-			ws.Backward(m, dl, g)
-			gp := g.Params()
-			for k, p := range m.Params() {
-				worst := 0.0
-				for i := range p.W {
-					old := p.W[i]
-					p.W[i] = old + gcStep
-					up := lossOf(m, ws, tokens, labels, B)
-					p.W[i] = old - gcStep
-					down := lossOf(m, ws, tokens, labels, B)
-					p.W[i] = old
-					num := (up - down) / (2 * gcStep)
-					ana := float64(gp[k].W[i])
-					diff := math.Abs(num - ana)
-					if diff > gcAbs+gcRel*math.Max(math.Abs(num), math.Abs(ana)) {
-						t.Errorf("%s[%d]: analytic %.6f, numeric %.6f", p.Name, i, ana, num)
-					}
-					worst = math.Max(worst, diff)
-				}
-				t.Logf("%-16s max |analytic-numeric| = %.2e", p.Name, worst)
-			}
+			checkGradients(t, m, Portable, tokens, labels, B)
 		})
+	}
+}
+
+// checkGradients compares Backward's gradient of the summed BCE loss with
+// central differences of the loss for every weight of m, run on kernels k.
+func checkGradients(t *testing.T, m *Model, k Kernels, tokens []int32, labels []float32, B int) {
+	t.Helper()
+	ws := NewWorkspace(m.Cfg, k)
+	g, _ := NewGrads(m.Cfg)
+	logits := ws.Forward(m, tokens, B, rand.New(rand.NewPCG(9, 9)))
+	dl := make([]float32, B)
+	BCEWithLogits(logits, labels, dl, 1)
+	ws.Backward(m, dl, g)
+	gp := g.Params()
+	for pi, p := range m.Params() {
+		worst := 0.0
+		for i := range p.W {
+			old := p.W[i]
+			p.W[i] = old + gcStep
+			up := lossOf(m, ws, tokens, labels, B)
+			p.W[i] = old - gcStep
+			down := lossOf(m, ws, tokens, labels, B)
+			p.W[i] = old
+			num := (up - down) / (2 * gcStep)
+			ana := float64(gp[pi].W[i])
+			diff := math.Abs(num - ana)
+			if diff > gcAbs+gcRel*math.Max(math.Abs(num), math.Abs(ana)) {
+				t.Errorf("%s[%d]: analytic %.6f, numeric %.6f", p.Name, i, ana, num)
+			}
+			worst = math.Max(worst, diff)
+		}
+		t.Logf("%-16s max |analytic-numeric| = %.2e", p.Name, worst)
 	}
 }
 
