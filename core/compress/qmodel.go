@@ -3,7 +3,6 @@ package compress
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 
 	"sentilab/core/modelfile"
@@ -155,6 +154,7 @@ func scaleOf(f *modelfile.File, name string, n int) ([]float32, error) {
 
 // QWorkspace holds one goroutine's buffers for QModel.Logits.
 type QWorkspace struct {
+	batch       nn.BatchOrder
 	order, lens []int
 	toks        []int32 // [B, T] by sorted position, real steps first
 	xq, hq      []int64
@@ -263,49 +263,10 @@ func cells(g, c, h []float32, n, H int, first bool) {
 }
 
 // layout sorts the examples by length, longest first, and lists each one's
-// tokens (ids ≥ V read as OOV, as nn does).
+// tokens, exactly as the float model does (nn.BatchOrder).
 func (q *QModel) layout(tokens []int32, B int, ws *QWorkspace) {
-	c := q.Cfg
-	T := c.MaxLen
-	if len(tokens) != B*T {
-		panic("compress: tokens length is not batch × max length")
-	}
-	lens := make([]int, B)
-	ws.order = ws.order[:0]
-	for b := 0; b < B; b++ {
-		L := T
-		if c.Masking {
-			L = 0
-			for _, tok := range tokens[b*T : (b+1)*T] {
-				if tok != 0 {
-					L++
-				}
-			}
-		}
-		lens[b] = L
-		ws.order = append(ws.order, b)
-	}
-	sort.SliceStable(ws.order, func(x, y int) bool { return lens[ws.order[x]] > lens[ws.order[y]] })
-	ws.lens = ws.lens[:0]
-	if cap(ws.toks) < B*T {
-		ws.toks = make([]int32, B*T)
-	}
-	ws.toks = ws.toks[:B*T]
-	V := int32(c.Vocab)
-	for i, b := range ws.order {
-		ws.lens = append(ws.lens, lens[b])
-		t := 0
-		for _, tok := range tokens[b*T : (b+1)*T] {
-			if c.Masking && tok == 0 {
-				continue
-			}
-			if tok < 0 || tok >= V {
-				tok = 1
-			}
-			ws.toks[i*T+t] = tok
-			t++
-		}
-	}
+	ws.batch.Sort(q.Cfg, tokens, B)
+	ws.order, ws.lens, ws.toks = ws.batch.Order, ws.batch.Lens, ws.batch.Toks
 }
 
 // QLogits runs q over set in batches on `workers` goroutines.

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math/rand/v2"
-	"sort"
 )
 
 // Workspace holds one shard's activations between Forward and Backward. One
@@ -19,6 +18,7 @@ type Workspace struct {
 	cfg    Config
 	kern   Kernels
 	B      int
+	batch  BatchOrder
 	order  []int   // sorted position → example index
 	lens   []int   // by sorted position
 	n, off []int   // active rows per step, first row per step (len T+1)
@@ -164,31 +164,9 @@ func lstmCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 
 // layout sorts the examples by length and lays out the rows (see Workspace).
 func (ws *Workspace) layout(tokens []int32, B int) {
-	c := ws.cfg
-	T := c.MaxLen
-	if len(tokens) != B*T {
-		panic("nn: tokens length is not batch × max length")
-	}
-	lens := make([]int, B)
-	ws.order = ws.order[:0]
-	for b := 0; b < B; b++ {
-		L := T
-		if c.Masking {
-			L = 0
-			for _, tok := range tokens[b*T : (b+1)*T] {
-				if tok != 0 {
-					L++
-				}
-			}
-		}
-		lens[b] = L
-		ws.order = append(ws.order, b)
-	}
-	sort.SliceStable(ws.order, func(x, y int) bool { return lens[ws.order[x]] > lens[ws.order[y]] })
-	ws.lens = ws.lens[:0]
-	for _, b := range ws.order {
-		ws.lens = append(ws.lens, lens[b])
-	}
+	T := ws.cfg.MaxLen
+	ws.batch.Sort(ws.cfg, tokens, B)
+	ws.order, ws.lens = ws.batch.Order, ws.batch.Lens
 	ws.n = append(ws.n[:0], make([]int, T+1)...)
 	ws.off = append(ws.off[:0], make([]int, T+1)...)
 	R := 0
@@ -205,19 +183,9 @@ func (ws *Workspace) layout(tokens []int32, B int) {
 		ws.rowTok = make([]int32, R)
 	}
 	ws.rowTok = ws.rowTok[:R]
-	V := int32(c.Vocab)
-	for i, b := range ws.order {
-		seq := tokens[b*T : (b+1)*T]
-		t := 0
-		for _, tok := range seq {
-			if c.Masking && tok == 0 {
-				continue
-			}
-			if tok < 0 || tok >= V {
-				tok = 1
-			}
+	for i, L := range ws.lens {
+		for t, tok := range ws.batch.Toks[i*T : i*T+L] {
 			ws.rowTok[ws.off[t]+i] = tok
-			t++
 		}
 	}
 }
