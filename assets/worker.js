@@ -1,17 +1,37 @@
 // worker.js: runs engine.wasm (Go) in a Web Worker. Protocol: wasm/engine/doc.go.
 // Messages that arrive before Go is running are queued, then replayed.
+//
+// worker.js?module=posted waits for its creator to post the compiled module
+// ({type: "engineModule", module}) instead of fetching and compiling
+// engine.wasm itself: the page compiles it once, in parallel with ui.wasm,
+// and the engine hands the same module to its data-parallel helpers.
 'use strict';
 importScripts('wasm_exec.js');
 
 const queue = [];
+let posted;
+const modulePosted = new Promise((resolve) => { posted = resolve; });
 self.goOnMessage = (m) => queue.push(m);
-self.onmessage = (e) => self.goOnMessage(e.data);
+self.onmessage = (e) => {
+  if (e.data && e.data.type === 'engineModule') posted(e.data);
+  else self.goOnMessage(e.data);
+};
 self.goPost = (m, transfer) => postMessage(m, transfer || []);
 
 (async () => {
   const go = new Go();
   try {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch('engine.wasm'), go.importObject);
+    let instance;
+    if (new URL(location.href).searchParams.get('module') === 'posted') {
+      const m = await modulePosted;
+      if (!m.module) throw new Error(m.error || 'no module posted');
+      self.engineModule = m.module;
+      instance = await WebAssembly.instantiate(self.engineModule, go.importObject);
+    } else {
+      const r = await WebAssembly.instantiateStreaming(fetch('engine.wasm'), go.importObject);
+      self.engineModule = r.module;
+      instance = r.instance;
+    }
     go.run(instance); // sets self.goOnMessage, posts {type:"ready"}
     for (const m of queue.splice(0)) self.goOnMessage(m);
   } catch (err) {

@@ -19,6 +19,10 @@
 //	{id, type: "error",    payload: {message: string}}
 //
 // Once, at start-up, the worker posts {type: "ready", payload: {version}}.
+// Started as worker.js?module=posted, it first waits for the compiled
+// engine.wasm: {type: "engineModule", module: WebAssembly.Module} (the page
+// compiles it while ui.wasm compiles; a training engine passes its own module
+// to its helpers). Plain worker.js fetches and compiles engine.wasm itself.
 // Payloads are JSON-compatible objects (the worker JSON-encodes them in Go);
 // bulk bytes (a dataset file, a model file) travel in buffer and are
 // transferred, not copied: the sender's ArrayBuffer is detached.

@@ -28,8 +28,14 @@ func newWorkerPeers(n int) ([]Peer, error) {
 	for i := 0; i < n; i++ {
 		p := &workerPeer{pending: map[int]chan PeerReply{}, ready: make(chan struct{})}
 		p.onMsg = js.FuncOf(p.onMessage)
-		p.w = js.Global().Get("Worker").New("worker.js")
+		// The helper instantiates this worker's compiled module (worker.js
+		// keeps it) instead of fetching and compiling 5 MB again.
+		p.w = js.Global().Get("Worker").New("worker.js?module=posted")
 		p.w.Set("onmessage", p.onMsg)
+		hello := js.Global().Get("Object").New()
+		hello.Set("type", "engineModule")
+		hello.Set("module", js.Global().Get("engineModule"))
+		p.w.Call("postMessage", hello)
 		ps = append(ps, p)
 	}
 	for i, p := range ps {
