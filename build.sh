@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 GOROOT_DIR=$(go env GOROOT)
-WASM_EXEC="$GOROOT_DIR/lib/wasm/go_js_wasm_exec"
+# Go's go_js_wasm_exec, plus Go's memory handed to the SIMD kernel (core/nn/kernels_wasm.go).
+WASM_EXEC="$root/scripts/go_js_wasm_exec"
 
 default_data="$root/../shared/data/imdb/imdb-50k.csv.gz"
 if [[ -z "${SENTILAB_DATA:-}" && -f "$default_data" ]]; then
@@ -82,7 +83,7 @@ go_tests() {
   log "go test ./... (native)"
   go test -count=1 ./...
   log "go test ./core/... (js/wasm under Node)"
-  GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC" ./core/...
+  SENTILAB_REQUIRE_SIMD=1 GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC" ./core/...
 }
 
 e2e_tests() {

@@ -169,7 +169,12 @@ func benchWasm(file, shapes string, seconds float64) (*benchOutput, error) {
 	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
 		goroot = string(trimNL(out))
 	}
-	execJS := filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
+	// The repo's runner hands Go's memory to the SIMD kernel, as the
+	// browser's worker.js does; Go's own runner leaves the portable kernel.
+	execJS := filepath.Join("scripts", "wasm_exec_node.cjs")
+	if _, err := os.Stat(execJS); err != nil {
+		execJS = filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
+	}
 	cmd := exec.Command("node", "--stack-size=8192", execJS, file, "bench", "--json", "--wasm=", "--shapes", shapes, fmt.Sprintf("--seconds=%g", seconds))
 	cmd.Stderr = os.Stderr
 	raw, err := cmd.Output()

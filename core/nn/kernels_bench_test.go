@@ -6,20 +6,55 @@ import (
 	"testing"
 )
 
-// BenchmarkPortable measures the wasm kernel on the thesis LSTM's products
-// (run it under wasm: GOOS=js GOARCH=wasm go test -exec=... -bench Portable).
-func BenchmarkPortable(b *testing.B) {
+// BenchmarkWasmKernels measures the wasm kernels (portable and, when the
+// host provides it, simd128) on the thesis LSTM's products; run it under
+// wasm: GOOS=js GOARCH=wasm go test -exec=$PWD/scripts/go_js_wasm_exec -bench WasmKernels.
+func BenchmarkWasmKernels(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
+	kernels := []Kernels{Portable}
+	if k := DefaultKernels(); k.Name != Portable.Name {
+		kernels = append(kernels, k)
+	}
 	for _, s := range []struct {
 		tA, tB  bool
 		m, n, k int
 	}{{false, false, 64, 512, 128}, {false, true, 64, 128, 512}, {true, false, 128, 512, 640}} {
 		a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
-		b.Run(fmt.Sprintf("tA=%v/tB=%v/%dx%dx%d", s.tA, s.tB, s.m, s.n, s.k), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				Portable.Gemm(s.tA, s.tB, s.m, s.n, s.k, a, bb, c)
-			}
-			b.ReportMetric(float64(2*s.m*s.n*s.k*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		for _, kern := range kernels {
+			b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", kern.Name, s.tA, s.tB, s.m, s.n, s.k), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					kern.Gemm(s.tA, s.tB, s.m, s.n, s.k, a, bb, c)
+				}
+				b.ReportMetric(float64(2*s.m*s.n*s.k*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
+}
+
+// BenchmarkForwardBatch1 is batch-1 inference at the thesis shape with
+// masking on a 110-token review (the Try step's path), and its recurrent
+// product alone (1×128 · 128×512).
+func BenchmarkForwardBatch1(b *testing.B) {
+	cfg := Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Masking: true}
+	m, _ := NewModel(cfg)
+	Init(m, 1)
+	tokens := make([]int32, cfg.MaxLen)
+	for i := range 110 {
+		tokens[i] = int32(2 + i*97%19000)
+	}
+	ws := NewWorkspace(cfg, DefaultKernels())
+	b.Run("forward", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			ws.Forward(m, tokens, 1, nil)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
+	})
+	b.Run("gemv", func(b *testing.B) {
+		k := DefaultKernels()
+		c := make([]float32, 512)
+		for i := 0; i < b.N; i++ {
+			k.Gemm(false, false, 1, 512, 128, m.Embedding[:128], m.Recurrent, c)
+		}
+		b.ReportMetric(float64(2*512*128*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }

@@ -2,6 +2,101 @@
 
 package nn
 
-// DefaultKernels is the fastest kernel of this build: in js/wasm the portable
-// blocked loop beats gonum's pure-Go blas32 by ~3× (STACK.md).
-func DefaultKernels() Kernels { return Portable }
+import (
+	_ "embed"
+	"runtime"
+	"sync"
+	"syscall/js"
+	"unsafe"
+)
+
+// DefaultKernels is the fastest kernel of this build: SIMD128 when the host
+// gave Go's memory to the SIMD module (worker.js and scripts/go_js_wasm_exec
+// do), else the portable blocked loop, which beats gonum's pure-Go blas32 by
+// ~3× (STACK.md). Both give the same bits.
+func DefaultKernels() Kernels {
+	if k, ok := SIMD128(); ok {
+		return k
+	}
+	return Portable
+}
+
+// simd128Wasm is the module built by simd128.go.
+//
+//go:embed simd128.wasm
+var simd128Wasm []byte
+
+var simd struct {
+	once                   sync.Once
+	ok                     bool
+	dot, stream, transpose js.Value
+	scratch                []float32 // b transposed, for a·bᵀ
+}
+
+// SIMD128 returns the kernel of simd128.go, if this host supports it: the
+// page's JS must set globalThis.sentilabGoMemory to Go's exported memory
+// before starting Go, since a Go program cannot reach its own memory object.
+func SIMD128() (Kernels, bool) {
+	simd.once.Do(func() {
+		mem := js.Global().Get("sentilabGoMemory")
+		wa := js.Global().Get("WebAssembly")
+		if !mem.Truthy() || !wa.Truthy() {
+			return
+		}
+		code := simd128Wasm
+		u8 := js.Global().Get("Uint8Array").New(len(code))
+		js.CopyBytesToJS(u8, code)
+		if !wa.Call("validate", u8).Bool() {
+			return // an engine without SIMD: the portable kernel
+		}
+		env := js.Global().Get("Object").New()
+		env.Set("mem", mem)
+		imports := js.Global().Get("Object").New()
+		imports.Set("env", env)
+		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
+		ex := inst.Get("exports")
+		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
+		simd.ok = true
+	})
+	return Kernels{Name: "simd128", Gemm: simdGemm}, simd.ok
+}
+
+func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+
+// simdGemm has portableGemm's contract and results. The module writes Go's
+// memory unchecked, so the bounds are checked here first; Go's garbage
+// collector does not move objects, so the addresses hold for the call.
+func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	_ = a[m*k-1]
+	_ = b[k*n-1]
+	_ = c[m*n-1]
+	pa, pb, pc := addr(a), addr(b), addr(c)
+	switch {
+	case !transA && !transB:
+		m4 := m &^ 3
+		if m4 > 0 {
+			simd.dot.Invoke(pa, k, 1, pb, pc, m4, n, k)
+		}
+		if m4 < m {
+			simd.stream.Invoke(pa, pb, pc, m4, m, n, k)
+		}
+	case transA && !transB:
+		simd.dot.Invoke(pa, 1, m, pb, pc, m, n, k)
+	case !transA && transB:
+		// b is [n,k]; the lanes need rows of bᵀ. No other Go code runs
+		// between these two calls (a JS call does not yield), so one
+		// scratch buffer serves every caller.
+		simd.scratch = resize(simd.scratch, k*n)
+		pt := addr(simd.scratch)
+		simd.transpose.Invoke(pb, pt, n, k)
+		simd.dot.Invoke(pa, k, 1, pt, pc, m, n, k)
+	default:
+		panic("nn: Gemm with both operands transposed is not used")
+	}
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
+}

@@ -17,23 +17,36 @@ import (
 const goldenWeights = "c0ebfdb1d9b930d8"
 
 func TestBitIdenticalAcrossTargets(t *testing.T) {
-	for _, workers := range []int{1, 3} {
-		cfg := nn.Config{Vocab: 12, Embed: 8, Hidden: 16, MaxLen: 12, Padding: "post", Masking: true, Dropout: 0.2}
-		m, _ := nn.NewModel(cfg)
-		nn.Init(m, 11)
-		_, err := Fit(context.Background(), m, toySet(600, cfg.MaxLen, 12),
-			Options{Epochs: 2, BatchSize: 32, ValSplit: 0.1, Seed: 11, LR: 3e-3, Workers: workers, Kernels: nn.Portable})
-		if err != nil {
-			t.Fatal(err)
+	// In wasm, also the SIMD kernel (when the host provides it:
+	// scripts/go_js_wasm_exec), which must give the portable kernel's bits.
+	kernels := []nn.Kernels{nn.Portable}
+	if k := nn.DefaultKernels(); k.Name == "simd128" {
+		kernels = append(kernels, k)
+	}
+	for _, kern := range kernels {
+		for _, workers := range []int{1, 3} {
+			checkGoldenRun(t, kern, workers)
 		}
-		got := hashModel(m)
-		want := goldenWeights
-		if workers == 3 {
-			want = goldenWeights3
-		}
-		if got != want {
-			t.Errorf("workers %d: weights hash %s, want %s", workers, got, want)
-		}
+	}
+}
+
+func checkGoldenRun(t *testing.T, kern nn.Kernels, workers int) {
+	t.Helper()
+	cfg := nn.Config{Vocab: 12, Embed: 8, Hidden: 16, MaxLen: 12, Padding: "post", Masking: true, Dropout: 0.2}
+	m, _ := nn.NewModel(cfg)
+	nn.Init(m, 11)
+	_, err := Fit(context.Background(), m, toySet(600, cfg.MaxLen, 12),
+		Options{Epochs: 2, BatchSize: 32, ValSplit: 0.1, Seed: 11, LR: 3e-3, Workers: workers, Kernels: kern})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := hashModel(m)
+	want := goldenWeights
+	if workers == 3 {
+		want = goldenWeights3
+	}
+	if got != want {
+		t.Errorf("%s kernel, workers %d: weights hash %s, want %s", kern.Name, workers, got, want)
 	}
 }
 

@@ -42,6 +42,8 @@ try {
   out.time_to_interactive = tti;
   if (process.argv.includes('--tti-only')) throw new Done();
   const { page } = await guardedPage(browser, problems);
+  await page.goto(srv.url);
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
 
   // A bench harness in the page: one leader engine worker, driven by messages.
   await page.evaluate(() => {

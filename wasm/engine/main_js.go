@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sync"
 	"syscall/js"
+
+	"sentilab/core/nn"
 )
 
 // The worker side of the protocol in doc.go. worker.js sets self.goPost and
@@ -31,7 +33,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(map[string]any{"type": "ready", "payload": map[string]any{"version": Version}}, nil)
+	post(map[string]any{"type": "ready", "payload": map[string]any{"version": Version, "kernel": nn.DefaultKernels().Name}}, nil)
 	select {}
 }
 
