@@ -30,6 +30,7 @@ var simd struct {
 	once                   sync.Once
 	ok                     bool
 	dot, stream, transpose js.Value
+	cells, cellsBackward   js.Value
 	scratch                []float32 // b transposed, for a·bᵀ
 }
 
@@ -56,9 +57,10 @@ func SIMD128() (Kernels, bool) {
 		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
 		ex := inst.Get("exports")
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
+		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
 		simd.ok = true
 	})
-	return Kernels{Name: "simd128", Gemm: simdGemm}, simd.ok
+	return Kernels{Name: "simd128", Gemm: simdGemm, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
 }
 
 func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
@@ -99,4 +101,52 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)
 	runtime.KeepAlive(c)
+}
+
+// addrOrNil is addr, or 0 (the module's "no previous state") for nil.
+func addrOrNil(s []float32) int {
+	if s == nil {
+		return 0
+	}
+	return addr(s)
+}
+
+// simdCells has lstmCells' contract and results (four units per lane group,
+// so H must be a multiple of 4; other sizes take the Go loop).
+func simdCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if H%4 != 0 || n == 0 {
+		lstmCells(a, cprev, cOut, tcOut, hOut, n, H)
+		return
+	}
+	_ = a[n*4*H-1]
+	_, _, _ = cOut[n*H-1], tcOut[n*H-1], hOut[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.cells.Invoke(addr(a), addrOrNil(cprev), addr(cOut), addr(tcOut), addr(hOut), n, H)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(cOut)
+	runtime.KeepAlive(tcOut)
+	runtime.KeepAlive(hOut)
+}
+
+// simdCellsBackward has lstmCellsBackward's contract and results.
+func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
+	if H%4 != 0 || n == 0 {
+		lstmCellsBackward(a, cprev, tc, dh, dc, dz, n, H)
+		return
+	}
+	_, _ = a[n*4*H-1], dz[n*4*H-1]
+	_, _, _ = tc[n*H-1], dh[n*H-1], dc[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.cellsBackward.Invoke(addr(a), addrOrNil(cprev), addr(tc), addr(dh), addr(dc), addr(dz), n, H)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(tc)
+	runtime.KeepAlive(dh)
+	runtime.KeepAlive(dc)
+	runtime.KeepAlive(dz)
 }

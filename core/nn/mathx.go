@@ -9,6 +9,12 @@ import "math"
 // explicit float32() conversions forbid it on other targets too), which is what
 // lets a native run and a wasm run end with bit-identical weights.
 
+const (
+	log2e = 1.44269504088896341
+	ln2hi = 0.693145751953125 // ln2 split so n·ln2hi is exact
+	ln2lo = 1.428606820309417e-06
+)
+
 // exp32 is e^x in float32, within 2 ulp on [-87, 88]: range reduction
 // x = n·ln2 + r, |r| ≤ ln2/2, then a degree-6 Taylor polynomial.
 func exp32(x float32) float32 {
@@ -18,11 +24,6 @@ func exp32(x float32) float32 {
 	if x < -87 {
 		x = -87
 	}
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693145751953125 // ln2 split so n·ln2hi is exact
-		ln2lo = 1.428606820309417e-06
-	)
 	fn := float32(x * log2e)
 	var n int32
 	if fn >= 0 {

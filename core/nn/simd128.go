@@ -27,10 +27,10 @@ package nn
 //	stream(a, b, c, m0, m, n, k)      gemmNN's rows m0 ≤ i < m: four rows of b
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
+//	cells, cellsBackward              the gate math: simd128_cells.go
 func simd128Module() []byte {
-	dot, stream, transpose := simdDot(), simdStream(), simdTranspose()
-	fns := []*wasmFn{dot, stream, transpose}
-	names := []string{"dot", "stream", "transpose"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))

@@ -2,6 +2,11 @@
 
 package nn
 
+import (
+	"encoding/binary"
+	"math"
+)
+
 // A minimal WebAssembly function assembler for simd128.go: i32 parameters,
 // typed locals, structured loops, and the few scalar and SIMD instructions
 // the kernels use. Encodings: the WebAssembly 2.0 binary format (core spec
@@ -13,6 +18,7 @@ const (
 	tV128 = 0x7b
 
 	opBlock    = 0x02
+	opIf       = 0x04
 	opLoop     = 0x03
 	opEnd      = 0x0b
 	opBr       = 0x0c
@@ -39,8 +45,22 @@ const (
 	opV128Store   = 0x0b
 	opV128Const   = 0x0c
 	opF32x4Splat  = 0x13
+	opI32x4Splat  = 0x11
+	opF32x4Lt     = 0x43
+	opF32x4Ge     = 0x46
+	opBitselect   = 0x52
+	opI32x4Shl    = 0xab
+	opI32x4Add    = 0xae
+	opF32x4Abs    = 0xe0
+	opF32x4Neg    = 0xe1
 	opF32x4Add    = 0xe4
+	opF32x4Sub    = 0xe5
 	opF32x4Mul    = 0xe6
+	opF32x4Div    = 0xe7
+	opF32x4Min    = 0xe8
+	opF32x4Max    = 0xe9
+	opI32TruncF32 = 0xf8 // i32x4.trunc_sat_f32x4_s
+	opF32ConvI32  = 0xfa // f32x4.convert_i32x4_s
 )
 
 type wasmFn struct {
@@ -80,8 +100,15 @@ func (f *wasmFn) f32Store(off uint32)  { f.op(opF32Store, 2, off) }
 func (f *wasmFn) v128Load(off uint32)  { f.simd(opV128Load, 2, off) } // alignment hint 4 bytes: Go's float32 slices
 func (f *wasmFn) v128Store(off uint32) { f.simd(opV128Store, 2, off) }
 func (f *wasmFn) shl2()                { f.i32(2); f.op(opI32Shl) } // elements → bytes
-func (f *wasmFn) f32Zero()             { f.code = append(f.code, opF32Const, 0, 0, 0, 0) }
-func (f *wasmFn) v128Zero()            { f.simd(opV128Const); f.code = append(f.code, make([]byte, 16)...) }
+// splat pushes v in all four lanes.
+func (f *wasmFn) splat(v float32) {
+	f.code = append(f.code, opF32Const)
+	f.code = binary.LittleEndian.AppendUint32(f.code, math.Float32bits(v))
+	f.simdOp(opF32x4Splat)
+}
+
+func (f *wasmFn) f32Zero()  { f.code = append(f.code, opF32Const, 0, 0, 0, 0) }
+func (f *wasmFn) v128Zero() { f.simd(opV128Const); f.code = append(f.code, make([]byte, 16)...) }
 func (f *wasmFn) setMasked(dst, src uint32, mask int32) {
 	f.get(src)
 	f.i32(mask)
