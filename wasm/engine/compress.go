@@ -69,6 +69,11 @@ func (e *Engine) compress(ctx context.Context, p compressReq, progress Progress)
 			return nil, err
 		}
 		v.Model = ld.Model
+		if p.Method == "int8" {
+			if v.Q, err = compress.NewQModel(ld); err != nil {
+				return nil, err
+			}
+		}
 	case "prune", "distill":
 		if src.Enc.Values != compress.StoreF32 && src.Enc.Values != "" {
 			return nil, fmt.Errorf("%s: fine-tune a float32 model, then quantize (a quantized model's steps would be lost)", src.Name)
@@ -133,7 +138,7 @@ func (e *Engine) compress(ctx context.Context, p compressReq, progress Progress)
 	if err != nil {
 		return nil, err
 	}
-	if v.Metrics, err = e.metrics(ctx, v.Model, test, progress); err != nil {
+	if v.Metrics, err = e.variantMetrics(ctx, v, test, progress); err != nil {
 		return nil, err
 	}
 	e.putVariant(v)

@@ -4,6 +4,10 @@ import (
 	"os"
 	"testing"
 
+	"sentilab/core/compress"
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
 	"sentilab/internal/testenv"
 )
 
@@ -35,6 +39,23 @@ func TestCompressVariants(t *testing.T) {
 	ratio := func(v *variantInfo) float64 { return float64(v.FileBytes) / float64(base.FileBytes) }
 	if r := ratio(i8); r > 0.4 || i8.Storage != "int8" { // weights ¼, plus the vocabulary and scales
 		t.Errorf("int8 file is %.2f of the base (%d of %d bytes), storage %q", r, i8.FileBytes, base.FileBytes, i8.Storage)
+	}
+	// The int8 variant runs on the int8 runtime: its probability is
+	// QModel's, which differs from the dequantized float model's.
+	if i8.Runtime != "int8" || f16.Runtime != "float32" {
+		t.Errorf("runtimes: int8 variant %q, f16 %q", i8.Runtime, f16.Runtime)
+	}
+	v8, _ := e.variant(i8.Name)
+	review := "a slow, dull film with one great scene"
+	set, err := train.Encode(v8.Tok, []string{text.Clean(review)}, []float32{0}, v8.Model.Cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zq := compress.Quantize(v8.Model).Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
+	zf := nn.NewWorkspace(v8.Model.Cfg, nn.Portable).Forward(v8.Model, set.Tokens, 1, nil)[0]
+	a, _ := call(t, e, "predict", map[string]any{"text": review, "variants": []string{i8.Name}}, nil)
+	if got := a.(map[string]any)["results"].([]prediction)[0].Probability; got != float64(nn.Sigmoid(zq)) || zq == zf {
+		t.Errorf("int8 variant predicts %v; int8 runtime %v, dequantized float %v", got, nn.Sigmoid(zq), nn.Sigmoid(zf))
 	}
 	if r := ratio(f16); r < 0.45 || r > 0.55 {
 		t.Errorf("float16 file is %.2f of the base", r)

@@ -72,6 +72,10 @@ type variant struct {
 	History []train.Epoch
 	Data    string                 // data hash the model was trained on
 	Enc     compress.EncodeOptions // how its model file stores the weights
+	// Q is the int8 runtime (compress.QModel) of a variant stored as int8:
+	// it scores and predicts with int8 products, as TFLite would, not with
+	// Model, which holds the dequantized weights (for export and charts).
+	Q *compress.QModel
 	split   splitSpec              // the data split it was trained and scored on
 }
 

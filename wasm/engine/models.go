@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sentilab/core/compress"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -36,6 +37,7 @@ type variantInfo struct {
 	History   []train.Epoch  `json:"history,omitempty"`
 	Storage   string         `json:"storage"` // f32, f16 or int8
 	Sparse    bool           `json:"sparse"`  // zeros stored as a bit mask
+	Runtime   string         `json:"runtime"` // "float32", or "int8": compress.QModel's int8 products
 }
 
 func (e *Engine) info(v *variant) *variantInfo {
@@ -51,8 +53,13 @@ func (e *Engine) info(v *variant) *variantInfo {
 	if f, err := v.file(nil); err == nil {
 		size, _ = modelfile.Size(f)
 	}
+	runtime := "float32"
+	if v.Q != nil {
+		runtime = "int8"
+	}
 	return &variantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: v.Model.Cfg, Params: v.Model.NumParams(),
-		NonZero: nz, FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse}
+		NonZero: nz, FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
+		Runtime: runtime}
 }
 
 func (v *variant) meta() modelfile.Meta {
@@ -118,7 +125,7 @@ func (e *Engine) evaluate(ctx context.Context, p evalReq, progress Progress) (*t
 	if err != nil {
 		return nil, err
 	}
-	m, err := e.metrics(ctx, v.Model, set, progress)
+	m, err := e.variantMetrics(ctx, v, set, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -215,8 +222,12 @@ func probability(v *variant, cleaned string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ws := nn.NewWorkspace(v.Model.Cfg, nn.DefaultKernels())
-	z := ws.Forward(v.Model, set.Tokens, 1, nil)[0]
+	var z float32
+	if v.Q != nil {
+		z = v.Q.Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
+	} else {
+		z = nn.NewWorkspace(v.Model.Cfg, nn.DefaultKernels()).Forward(v.Model, set.Tokens, 1, nil)[0]
+	}
 	return float64(nn.Sigmoid(z)), nil
 }
 
@@ -333,6 +344,11 @@ func (e *Engine) importModel(p importReq, buf []byte) (*variantInfo, error) {
 		name = "imported"
 	}
 	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Seed: ld.Meta.Provenance.Seed, Enc: encodingOf(ld.File)}
+	if v.Enc.Values == compress.StoreInt8 {
+		if v.Q, err = compress.NewQModel(ld); err != nil {
+			return nil, err
+		}
+	}
 	if acc, ok := ld.Meta.Metrics["test_accuracy"]; ok {
 		v.Metrics = &train.Metrics{Accuracy: acc, Loss: ld.Meta.Metrics["test_loss"]}
 	}

@@ -200,6 +200,32 @@ func (e *Engine) metrics(ctx context.Context, m *nn.Model, set train.Set, progre
 		}})
 }
 
+// variantMetrics scores v on set with the runtime it ships with: the int8
+// runtime for an int8 variant, the float model otherwise.
+func (e *Engine) variantMetrics(ctx context.Context, v *variant, set train.Set, progress Progress) (*train.Metrics, error) {
+	if v.Q == nil {
+		return e.metrics(ctx, v.Model, set, progress)
+	}
+	T := v.Q.Cfg.MaxLen
+	if len(set.Tokens) != set.N*T || len(set.Labels) != set.N {
+		return nil, fmt.Errorf("evaluation set: %d rows, %d tokens, %d labels (want tokens = rows × max length %d)", set.N, len(set.Tokens), len(set.Labels), T)
+	}
+	bs := chunkFor(v.Q.Cfg, 0)
+	logits := make([]float32, set.N)
+	var ws compress.QWorkspace
+	for lo := 0; lo < set.N; lo += bs {
+		if err := e.tick(ctx); err != nil {
+			return nil, err
+		}
+		hi := min(lo+bs, set.N)
+		copy(logits[lo:hi], v.Q.Logits(set.Tokens[lo*T:hi*T], hi-lo, &ws))
+		if progress != nil {
+			progress(map[string]any{"phase": "evaluate", "done": hi, "total": set.N})
+		}
+	}
+	return train.MetricsOf(logits, set.Labels), nil
+}
+
 // chunkFor sizes a gradient chunk to ~100 ms of work at ~2 GFLOP/s (the
 // wasm kernel's speed, STACK.md): a training example costs about
 // 6·T·(E+H)·4H FLOPs (forward + backward of the LSTM's matmuls). It never
