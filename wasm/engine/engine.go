@@ -75,8 +75,8 @@ type variant struct {
 	// Q is the int8 runtime (compress.QModel) of a variant stored as int8:
 	// it scores and predicts with int8 products, as TFLite would, not with
 	// Model, which holds the dequantized weights (for export and charts).
-	Q *compress.QModel
-	split   splitSpec              // the data split it was trained and scored on
+	Q     *compress.QModel
+	split splitSpec // the data split it was trained and scored on
 }
 
 // NewEngine returns an empty engine.
