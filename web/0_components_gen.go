@@ -1020,7 +1020,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3E\x3C/th\x3E\x3Cth scope=\"col\"\x3Eprecision\x3C/th\x3E\x3Cth scope=\"col\"\x3Erecall\x3C/th\x3E\x3Cth scope=\"col\"\x3Ef1\x3C/th\x3E\x3Cth scope=\"col\"\x3Esupport\x3C/th\x3E\x3C/tr\x3E"))
+									vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3Eclass\x3C/th\x3E\x3Cth scope=\"col\"\x3Eprecision\x3C/th\x3E\x3Cth scope=\"col\"\x3Erecall\x3C/th\x3E\x3Cth scope=\"col\"\x3Ef1\x3C/th\x3E\x3Cth scope=\"col\"\x3Esupport\x3C/th\x3E\x3C/tr\x3E"))
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}
@@ -1706,7 +1706,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3Emodel\x3C/th\x3E\x3Cth scope=\"col\"\x3Efile\x3C/th\x3E\x3Cth scope=\"col\"\x3Esize\x3C/th\x3E\x3Cth scope=\"col\"\x3Etest accuracy (manifest)\x3C/th\x3E\x3Cth scope=\"col\"\x3E\x3C/th\x3E\x3C/tr\x3E"))
+							vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3Emodel\x3C/th\x3E\x3Cth scope=\"col\"\x3Efile\x3C/th\x3E\x3Cth scope=\"col\"\x3Esize\x3C/th\x3E\x3Cth scope=\"col\"\x3Etest accuracy (manifest)\x3C/th\x3E\x3Cth scope=\"col\"\x3Eaction\x3C/th\x3E\x3C/tr\x3E"))
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 							vgparent.AppendChild(vgn)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}
@@ -2193,7 +2193,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3Evariant\x3C/th\x3E\x3Cth scope=\"col\"\x3Estorage\x3C/th\x3E\x3Cth scope=\"col\"\x3Efile size\x3C/th\x3E\x3Cth scope=\"col\"\x3E\x3C/th\x3E\x3C/tr\x3E"))
+						vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\x3Cth scope=\"col\"\x3Evariant\x3C/th\x3E\x3Cth scope=\"col\"\x3Estorage\x3C/th\x3E\x3Cth scope=\"col\"\x3Efile size\x3C/th\x3E\x3Cth scope=\"col\"\x3Edownload\x3C/th\x3E\x3C/tr\x3E"))
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}

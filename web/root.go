@@ -849,12 +849,17 @@ func (c *Root) DownloadJSON() {
 	c.Br.Download("sentilab-comparison.json", "application/json", string(b))
 }
 
-// StorageOf describes how a variant's file stores its weights.
+// StorageOf describes how a variant's file stores its weights, and says
+// when it computes with int8 products rather than float32.
 func (c *Root) StorageOf(v VariantInfo) string {
+	s := v.Storage
 	if v.Sparse {
-		return v.Storage + " + sparse mask"
+		s += " + sparse mask"
 	}
-	return v.Storage
+	if v.Runtime == "int8" {
+		s += ", int8 runtime"
+	}
+	return s
 }
 
 // ---- formatting helpers for the template

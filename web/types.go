@@ -129,6 +129,7 @@ type VariantInfo struct {
 	History   []Epoch     `json:"history"`
 	Storage   string      `json:"storage"`
 	Sparse    bool        `json:"sparse"`
+	Runtime   string      `json:"runtime"` // "int8": scored by the int8 runtime
 }
 
 type TrainResult struct {

@@ -217,6 +217,44 @@ try {
   await page.screenshot({ path: join(results, '4-compare.png'), fullPage: true });
 
 
+  // --- accessibility: axe-core's WCAG 2.1 A/AA and best-practice rules on
+  // every step, with data, curves, variants and tables on the page.
+  await page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const axeFound = [];
+  for (const tab of ['data', 'train', 'compress', 'compare', 'try', 'export']) {
+    await page.click('#tab-' + tab);
+    await page.waitForTimeout(200);
+    const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+    for (const v of r.violations) axeFound.push(`${tab}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  check('no accessibility violations on any step (axe-core, WCAG 2.1 AA)', axeFound.length === 0, axeFound.join(' | ') || 'labels, names, contrast, landmarks');
+
+  // --- keyboard only: Tab to the Try step, type a review, predict; every
+  // stop on the way shows a focus ring.
+  await page.click('#tab-data');
+  await page.evaluate(() => document.activeElement?.blur());
+  const stops = [];
+  let noRing = [];
+  for (let i = 0; i < 40 && !stops.includes('tab-try'); i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement; const cs = getComputedStyle(el);
+      return { id: el.id || el.tagName, ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
+    });
+    stops.push(f.id);
+    if (!f.ring) noRing.push(f.id);
+  }
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 20 && await page.evaluate(() => document.activeElement?.id) !== 'review'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('A tedious, badly written film.');
+  for (let i = 0; i < 20 && await page.evaluate(() => document.activeElement?.id) !== 'predict'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  const kbOK = await page.waitForFunction(() => document.querySelector('#predictions')?.textContent.includes('negative'), null, { timeout: 20000 }).then(() => true, () => false);
+  check('keyboard only: Tab to the Try step, type, predict', kbOK && noRing.length === 0,
+    `${stops.length} Tab stops to the Try step (${stops.join(' ')}), without a focus ring: ${noRing.join(' ') || 'none'}`);
+
+
   // --- a shared link restores the state
   const p2 = (await guardedPage(browser, problems)).page;
   await p2.goto(srv.url + '?step=train&preset=thesis&epochs=7&seed=5&masking=true');
