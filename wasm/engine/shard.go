@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"sentilab/core/nn"
@@ -76,9 +75,7 @@ func (e *Engine) gradRows(ctx context.Context, m *nn.Model, ws *nn.Workspace, g 
 func encodeWeights(m *nn.Model) []byte {
 	out := make([]byte, 0, 4*m.NumParams())
 	for _, p := range m.Params() {
-		for _, w := range p.W {
-			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(w))
-		}
+		out = appendLE(out, p.W)
 	}
 	return out
 }
@@ -88,10 +85,7 @@ func decodeWeights(m *nn.Model, b []byte) error {
 		return fmt.Errorf("weights: %d bytes for %d parameters", len(b), m.NumParams())
 	}
 	for _, p := range m.Params() {
-		for i := range p.W {
-			p.W[i] = math.Float32frombits(binary.LittleEndian.Uint32(b))
-			b = b[4:]
-		}
+		b = readLE(p.W, b)
 	}
 	return nil
 }
@@ -102,22 +96,13 @@ func decodeWeights(m *nn.Model, b []byte) error {
 func encodeGrads(g *nn.Grads) []byte {
 	E := g.Cfg.Embed
 	out := binary.LittleEndian.AppendUint32(nil, uint32(len(g.Touched)))
+	out = appendLE(out, g.Touched)
 	for _, r := range g.Touched {
-		out = binary.LittleEndian.AppendUint32(out, uint32(r))
+		out = appendLE(out, g.Embedding[int(r)*E:int(r+1)*E])
 	}
-	f32 := func(v []float32) {
-		for _, w := range v {
-			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(w))
-		}
+	for _, v := range [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB} {
+		out = appendLE(out, v)
 	}
-	for _, r := range g.Touched {
-		f32(g.Embedding[int(r)*E : int(r+1)*E])
-	}
-	f32(g.Kernel)
-	f32(g.Recurrent)
-	f32(g.Bias)
-	f32(g.DenseW)
-	f32(g.DenseB)
 	return out
 }
 
@@ -136,27 +121,18 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 		return bad
 	}
 	rows := make([]int32, n)
-	for i := range rows {
-		rows[i] = int32(binary.LittleEndian.Uint32(b))
-		if rows[i] < 0 || int(rows[i]) >= V {
+	b = readLE(rows, b)
+	for _, r := range rows {
+		if r < 0 || int(r) >= V {
 			return bad
-		}
-		b = b[4:]
-	}
-	f32 := func(v []float32) {
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b))
-			b = b[4:]
 		}
 	}
 	for _, r := range rows {
-		f32(scratch.Embedding[int(r)*E : int(r+1)*E])
+		b = readLE(scratch.Embedding[int(r)*E:int(r+1)*E], b)
 	}
-	f32(scratch.Kernel)
-	f32(scratch.Recurrent)
-	f32(scratch.Bias)
-	f32(scratch.DenseW)
-	f32(scratch.DenseB)
+	for _, v := range [][]float32{scratch.Kernel, scratch.Recurrent, scratch.Bias, scratch.DenseW, scratch.DenseB} {
+		b = readLE(v, b)
+	}
 	scratch.Touched = rows
 	g.Add(scratch)
 	for _, r := range rows {
@@ -192,13 +168,7 @@ type shardInitReq struct {
 // encodeSet packs a set's tokens (int32) then labels (float32).
 func encodeSet(s train.Set) []byte {
 	out := make([]byte, 0, 4*(len(s.Tokens)+len(s.Labels)))
-	for _, t := range s.Tokens {
-		out = binary.LittleEndian.AppendUint32(out, uint32(t))
-	}
-	for _, y := range s.Labels {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(y))
-	}
-	return out
+	return appendLE(appendLE(out, s.Tokens), s.Labels)
 }
 
 func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
@@ -218,13 +188,7 @@ func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
 		return nil, err
 	}
 	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
-	for i := range set.Tokens {
-		set.Tokens[i] = int32(binary.LittleEndian.Uint32(buf[4*i:]))
-	}
-	buf = buf[4*len(set.Tokens):]
-	for i := range set.Labels {
-		set.Labels[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
-	}
+	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
 	e.helper = &helperState{m: m, ws: nn.NewWorkspace(p.Config, nn.DefaultKernels()), g: g, set: set, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
