@@ -65,9 +65,9 @@ try {
   // Full model shapes (the tokenizer sees all 3,800 training reviews of the
   // slice, so the vocabulary is the preset's), a few batches each.
   const shapes = {
-    classroom: { preset: 'classroom', train_limit: 0, max_batches: quick ? 6 : 16 },
-    thesis: { preset: 'thesis', train_limit: 0, max_batches: quick ? 2 : 4 },
-    'thesis-masked': { preset: 'fast', train_limit: 0, max_batches: quick ? 2 : 4 },
+    classroom: { preset: 'classroom', train_limit: 0, max_batches: quick ? 6 : 24 },
+    thesis: { preset: 'thesis', train_limit: 0, max_batches: quick ? 2 : 8 },
+    'thesis-masked': { preset: 'fast', train_limit: 0, max_batches: quick ? 2 : 8 },
   };
   out.training = [];
   for (const [shape, cfg] of Object.entries(shapes)) {

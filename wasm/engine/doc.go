@@ -59,10 +59,13 @@
 //	           safetensors model file (core/modelfile)
 //	importModel buffer = a model file, or (url) to fetch one (a pre-trained
 //	           model: "models/<file>"), (name, sha256 to check) → Info
-//	shardInit  (config, n, chunk, seed) + buffer = training set: sent by a
-//	           training engine to its helpers (data parallelism, shard.go)
-//	shardStep  (step, rows, chunk_base, scale) + buffer = weights → result
-//	           {loss, right} + buffer = the shard's gradient (sparse rows)
+//	shardInit  (config, n, chunk, seed, lr) + buffer = training set, then the
+//	           initial weights: sent by a training engine to its helpers
+//	           (data parallelism, shard.go)
+//	shardStep  (step, rows, chunk_base, scale, update, weights_hash) + buffer
+//	           = the previous step's summed gradient when update (the helper
+//	           applies it with its own Adam first) → result {loss, right} +
+//	           buffer = the shard's gradient (sparse rows)
 //	compress   (variant*, method*: "int8" | "f16" | "prune" | "distill", name,
 //	           initial_sparsity, final_sparsity, epochs, alpha, t, embed,
 //	           hidden, thesis) → {info, fit, sparsity}: a new variant made with

@@ -58,6 +58,7 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 	var bufs chunkBufs
 	var peers []Peer
 	var scratch *nn.Grads
+	var update []byte
 	if W > 1 {
 		if peers, err = e.getPeers(W - 1); err != nil {
 			return nil, err
@@ -65,10 +66,10 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 		if scratch, err = nn.NewGrads(m.Cfg); err != nil {
 			return nil, err
 		}
-		data := encodeSet(set)
+		data := append(encodeSet(set), encodeWeights(m)...)
 		var replies []<-chan PeerReply
 		for _, p := range peers {
-			replies = append(replies, p.Call("shardInit", shardInitReq{Config: m.Cfg, N: set.N, Chunk: chunk, Seed: opt.Seed}, data))
+			replies = append(replies, p.Call("shardInit", shardInitReq{Config: m.Cfg, N: set.N, Chunk: chunk, Seed: opt.Seed, LR: opt.LR}, data))
 		}
 		for _, r := range replies {
 			if rep := <-r; rep.Err != nil {
@@ -98,10 +99,13 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 			}
 			var pending []<-chan PeerReply
 			if W > 1 {
-				weights := encodeWeights(m)
+				req := shardStepReq{Step: step, Scale: scale, Update: update != nil}
+				if b == 0 {
+					req.WeightsHash = weightsHash(m)
+				}
 				for s := 1; s < W; s++ {
-					rows, base := rowsOf(s)
-					pending = append(pending, peers[s-1].Call("shardStep", shardStepReq{Step: step, Rows: rows, ChunkBase: base, Scale: scale}, weights))
+					req.Rows, req.ChunkBase = rowsOf(s)
+					pending = append(pending, peers[s-1].Call("shardStep", req, update))
 				}
 			}
 			rows, _ := rowsOf(0)
@@ -126,6 +130,9 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 				right += sr.Right
 			}
 			adam.Update(m.Params(), g.Params())
+			if W > 1 {
+				update = encodeGrads(g) // the helpers apply it at the next step
+			}
 			g.Reset()
 			step++
 			lossSum += bl

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 
 	"sentilab/core/nn"
@@ -16,10 +17,15 @@ import (
 // every batch into chunks (chunkFor), gives each of W workers a contiguous
 // run of chunks, computes the first run itself and asks helper engines
 // (Peers: other Web Workers running this same program) for the others.
-// Helpers get the training set once ("shardInit") and, every step, the
-// current weights ("shardStep"); they answer with their gradient sum. The
-// leader adds the shards' gradients in shard order — never in arrival
-// order — applies Adam, and goes on. Dropout is seeded per (step, chunk), so
+// Helpers get the training set and the initial weights once ("shardInit")
+// and, every step, the previous step's summed gradient ("shardStep"), which
+// they apply with their own Adam, exactly as the leader does, so every
+// engine holds the same weights without 10 MB of them crossing between
+// workers at each step (sending the weights cost 30-70 ms a step at the
+// thesis shape; the sparse gradient is ~1.4 MB). They answer with their
+// gradient sum. The leader adds the shards' gradients in shard order —
+// never in arrival order — applies Adam, and goes on. At each epoch's first
+// step the helpers check their weights against the leader's hash. Dropout is seeded per (step, chunk), so
 // every chunk's gradient is the same whichever worker computes it; only the
 // grouping of the float sums depends on W, and nothing depends on timing.
 
@@ -106,9 +112,11 @@ func encodeGrads(g *nn.Grads) []byte {
 	return out
 }
 
-// addEncodedGrads adds an encodeGrads buffer into g, using scratch (zero on
-// entry and on return) to hold it.
-func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
+// decodeGrads reads an encodeGrads buffer into g, which must be zero (as
+// after Reset): values are set, not added, so they keep their exact bits.
+// g is then for reading (Adam) and Reset: its rows are listed in Touched
+// but not marked seen, so nothing may be accumulated into it before Reset.
+func decodeGrads(g *nn.Grads, b []byte) error {
 	bad := errors.New("gradient buffer: truncated or malformed")
 	if len(b) < 4 {
 		return bad
@@ -128,12 +136,23 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 		}
 	}
 	for _, r := range rows {
-		b = readLE(scratch.Embedding[int(r)*E:int(r+1)*E], b)
+		b = readLE(g.Embedding[int(r)*E:int(r+1)*E], b)
 	}
-	for _, v := range [][]float32{scratch.Kernel, scratch.Recurrent, scratch.Bias, scratch.DenseW, scratch.DenseB} {
+	for _, v := range [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB} {
 		b = readLE(v, b)
 	}
-	scratch.Touched = rows
+	g.Touched = rows
+	return nil
+}
+
+// addEncodedGrads adds an encodeGrads buffer into g, using scratch (zero on
+// entry and on return) to hold it.
+func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
+	if err := decodeGrads(scratch, b); err != nil {
+		return err
+	}
+	E := g.Cfg.Embed
+	rows := scratch.Touched
 	g.Add(scratch)
 	for _, r := range rows {
 		clear(scratch.Embedding[int(r)*E : int(r+1)*E])
@@ -150,6 +169,7 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 // helperState is a helper engine's copy of the model and training set.
 type helperState struct {
 	m     *nn.Model
+	adam  *nn.Adam
 	ws    *nn.Workspace
 	g     *nn.Grads
 	set   train.Set
@@ -163,6 +183,7 @@ type shardInitReq struct {
 	N      int       `json:"n"`
 	Chunk  int       `json:"chunk"`
 	Seed   uint64    `json:"seed"`
+	LR     float64   `json:"lr"`
 }
 
 // encodeSet packs a set's tokens (int32) then labels (float32).
@@ -176,13 +197,18 @@ func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
 		return nil, err
 	}
 	T := p.Config.MaxLen
-	if p.N < 1 || p.Chunk < 1 || len(buf) != 4*(p.N*T+p.N) {
-		return nil, fmt.Errorf("shardInit: %d bytes for %d rows of %d tokens", len(buf), p.N, T)
-	}
 	m, err := nn.NewModel(p.Config)
 	if err != nil {
 		return nil, err
 	}
+	setBytes := 4 * (p.N*T + p.N)
+	if p.N < 1 || p.Chunk < 1 || !(p.LR > 0) || len(buf) != setBytes+4*m.NumParams() {
+		return nil, fmt.Errorf("shardInit: %d bytes for %d rows of %d tokens and %d weights (lr %v)", len(buf), p.N, T, m.NumParams(), p.LR)
+	}
+	if err := decodeWeights(m, buf[setBytes:]); err != nil {
+		return nil, err
+	}
+	buf = buf[:setBytes]
 	g, err := nn.NewGrads(p.Config)
 	if err != nil {
 		return nil, err
@@ -190,7 +216,7 @@ func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
 	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
 	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
-	e.helper = &helperState{m: m, ws: nn.NewWorkspace(p.Config, nn.DefaultKernels()), g: g, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), ws: nn.NewWorkspace(p.Config, nn.DefaultKernels()), g: g, set: set, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
 	return map[string]int{"rows": p.N}, nil
 }
@@ -200,6 +226,11 @@ type shardStepReq struct {
 	Rows      []int   `json:"rows"`
 	ChunkBase int     `json:"chunk_base"`
 	Scale     float32 `json:"scale"`
+	// Update: the buffer is the previous step's summed gradient, to apply
+	// (Adam) before computing. WeightsHash, if set, is the leader's
+	// weightsHash after that update; the helper's must match.
+	Update      bool   `json:"update"`
+	WeightsHash string `json:"weights_hash,omitempty"`
 }
 
 type shardStepRes struct {
@@ -207,7 +238,7 @@ type shardStepRes struct {
 	Right int     `json:"right"`
 }
 
-func (e *Engine) shardStep(ctx context.Context, p shardStepReq, weights []byte) (any, []byte, error) {
+func (e *Engine) shardStep(ctx context.Context, p shardStepReq, update []byte) (any, []byte, error) {
 	e.mu.Lock()
 	h := e.helper
 	e.mu.Unlock()
@@ -219,13 +250,32 @@ func (e *Engine) shardStep(ctx context.Context, p shardStepReq, weights []byte) 
 			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
 		}
 	}
-	if err := decodeWeights(h.m, weights); err != nil {
-		return nil, nil, err
-	}
 	h.g.Reset()
+	switch {
+	case p.Update:
+		if err := decodeGrads(h.g, update); err != nil {
+			return nil, nil, err
+		}
+		h.adam.Update(h.m.Params(), h.g.Params())
+		h.g.Reset()
+	case len(update) > 0:
+		return nil, nil, errors.New("shardStep: a buffer without update")
+	}
+	if p.WeightsHash != "" && weightsHash(h.m) != p.WeightsHash {
+		return nil, nil, fmt.Errorf("shardStep %d: this helper's weights differ from the leader's", p.Step)
+	}
 	loss, right, err := e.gradRows(ctx, h.m, h.ws, h.g, h.set, p.Rows, h.chunk, p.ChunkBase, p.Step, h.seed, p.Scale, &h.bufs)
 	if err != nil {
 		return nil, nil, err
 	}
 	return shardStepRes{Loss: loss, Right: right}, encodeGrads(h.g), nil
+}
+
+// weightsHash is an FNV-1a hash of m's weights' bits.
+func weightsHash(m *nn.Model) string {
+	h := fnv.New64a()
+	for _, p := range m.Params() {
+		h.Write(appendLE(nil, p.W))
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }
