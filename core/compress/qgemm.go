@@ -10,6 +10,7 @@ type QMatrix struct {
 	// Q[k,2c] + Q[k,2c+1]·2³², so one 64-bit multiply by an activation does
 	// two int8 products at once (see qgemm). [ceil(N/2), K]
 	packed []int64
+	simd   qPairs // the same weights for nn.QDot (qgemm_simd.go)
 }
 
 // NewQMatrix packs q [K, N] with per-column scales.
@@ -45,8 +46,21 @@ const maxK = (1<<31 - 1) / (127 * 127)
 // where Go has no SIMD, that halves the multiplies against a float32 dot
 // product; the weights are also a quarter of the float32 bytes.
 func qgemm(n int, x []int64, xs []float32, m *QMatrix, out []float32) {
+	qgemmWith(nil, n, x, xs, m, out)
+}
+
+// qgemmWith is qgemm with SIMD scratch buffers (nil: allocate).
+func qgemmWith(sc *qScratch, n int, x []int64, xs []float32, m *QMatrix, out []float32) {
 	K, N := m.K, m.N
 	if n == 0 || K == 0 {
+		return
+	}
+	_ = x[n*K-1]
+	_ = out[n*N-1]
+	if sc == nil {
+		sc = &qScratch{}
+	}
+	if qgemmSIMD(sc, n, x, xs, m, out) {
 		return
 	}
 	_ = x[n*K-1]

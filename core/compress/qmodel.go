@@ -162,6 +162,8 @@ type QWorkspace struct {
 	gates       []float32
 	h, c        []float32
 	logits      []float32
+	sc          qScratch
+	tc          []float32 // tanh(c), written by the gate kernel
 }
 
 func growF(s []float32, n int) []float32 {
@@ -196,6 +198,7 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 	ws.hq = growI(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
 	ws.gates = growF(ws.gates, B*G)
+	ws.tc = growF(ws.tc, B*H)
 	for t := 0; t < T; t++ {
 		n := 0
 		for n < B && ws.lens[n] > t {
@@ -219,12 +222,12 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 		for r := 0; r < n; r++ {
 			copy(g[r*G:(r+1)*G], q.Bias)
 		}
-		qgemm(n, ws.xq, ws.xs, q.Kernel, g)
+		qgemmWith(&ws.sc, n, ws.xq, ws.xs, q.Kernel, g)
 		if t > 0 {
 			quantizeActs(ws.h, n, H, ws.hq, ws.hs)
-			qgemm(n, ws.hq, ws.hs, q.Recurrent, g)
+			qgemmWith(&ws.sc, n, ws.hq, ws.hs, q.Recurrent, g)
 		}
-		cells(g, ws.c, ws.h, n, H, t == 0)
+		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
 	quantizeActs(ws.h, B, H, ws.hq, ws.hs)
 	ws.logits = growF(ws.logits, B)
@@ -232,7 +235,7 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qgemm(B, ws.hq, ws.hs, q.Dense, out)
+	qgemmWith(&ws.sc, B, ws.hq, ws.hs, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
@@ -241,25 +244,14 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own sigmoid and tanh.
-func cells(g, c, h []float32, n, H int, first bool) {
-	G := 4 * H
-	for r := 0; r < n; r++ {
-		gr := g[r*G : (r+1)*G]
-		cr, hr := c[r*H:(r+1)*H], h[r*H:(r+1)*H]
-		for j := 0; j < H; j++ {
-			i := nn.Sigmoid(gr[j])
-			f := nn.Sigmoid(gr[H+j])
-			gg := nn.Tanh(gr[2*H+j])
-			o := nn.Sigmoid(gr[3*H+j])
-			cv := i * gg
-			if !first {
-				cv = float32(f*cr[j]) + float32(i*gg)
-			}
-			cr[j] = cv
-			hr[j] = o * nn.Tanh(cv)
-		}
+// float32 with the float model's own gate math (nn.ExactCells: SIMD in the
+// browser, same bits). tc receives tanh(c).
+func cells(g, c, tc, h []float32, n, H int, first bool) {
+	cprev := c[:n*H]
+	if first {
+		cprev = nil
 	}
+	nn.ExactCells()(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
 
 // layout sorts the examples by length, longest first, and lists each one's

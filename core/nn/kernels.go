@@ -270,3 +270,14 @@ func add4(r []float32, x0, x1, x2, x3 float32) {
 	r[2] += x2
 	r[3] += x3
 }
+
+// ExactCells returns the fastest gate math of this build that gives
+// lstmCells' exact bits: the SIMD128 kernel in a browser that has it, else
+// the Go loop (the AVX-512 kernel rounds differently). The int8 runtime
+// (core/compress) uses it so its results do not depend on the machine.
+func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if k := DefaultKernels(); k.Name == "simd128" {
+		return k.Cells
+	}
+	return lstmCells
+}

@@ -31,6 +31,7 @@ var simd struct {
 	ok                     bool
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
+	qdot                   js.Value
 	scratch                []float32 // b transposed, for a·bᵀ
 }
 
@@ -58,6 +59,7 @@ func SIMD128() (Kernels, bool) {
 		ex := inst.Get("exports")
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
+		simd.qdot = ex.Get("qdot")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
@@ -150,3 +152,25 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	runtime.KeepAlive(dc)
 	runtime.KeepAlive(dz)
 }
+
+// QDot computes the exact int32 sums s[r, j] = Σ_k x[r,k]·q[k,j] of the int8
+// runtime (core/compress) in SIMD, from int16 pairs (see simdQDot):
+// x [n, K2] words (x[r,2k], x[r,2k+1]); q [N4, K2, 4] words (q[2k,j],
+// q[2k+1,j]); s [n, 4·N4]. It reports false, computing nothing, when the
+// SIMD module is unavailable.
+func QDot(x, q, s []int32, n, K2, N4 int) bool {
+	if _, ok := SIMD128(); !ok {
+		return false
+	}
+	if n == 0 || K2 == 0 || N4 == 0 {
+		return true
+	}
+	_, _, _ = x[n*K2-1], q[N4*K2*4-1], s[n*N4*4-1]
+	simd.qdot.Invoke(addr32(x), addr32(q), addr32(s), n, K2, N4)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(q)
+	runtime.KeepAlive(s)
+	return true
+}
+
+func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }

@@ -28,9 +28,11 @@ package nn
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
 //	cells, cellsBackward              the gate math: simd128_cells.go
+//	qdot(x, q, s, n, K2, N4)          exact int8 products for the int8 runtime:
+//	                                  see QDot
 func simd128Module() []byte {
-	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))
@@ -371,6 +373,94 @@ func simdTranspose() *wasmFn {
 			f.op(opI32Load, 2, 0)
 			f.op(opI32Store, 2, 0)
 		})
+	})
+	return f
+}
+
+// simdQDot: s[r, 4c+l] = Σ_k x[r,k]·q[k, 4c+l] in int32, from int16 pairs:
+// x[r*K2+k] holds (x[r,2k], x[r,2k+1]) and the v128 at q[(c*K2+k)*4] the
+// four columns' (q[2k,j], q[2k+1,j]); i32x4.dot_i16x8_s multiplies the
+// pairs and adds them, so each instruction does 8 multiply-adds. Integer
+// sums are exact, so any order gives the same result.
+func simdQDot() *wasmFn {
+	f := &wasmFn{params: 6}
+	const x, q, s, n, K2, N4 = 0, 1, 2, 3, 4, 5
+	r, c, k, px, pq, n4 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	var acc [4]uint32
+	for i := range acc {
+		acc[i] = f.local(tV128)
+	}
+	qv := f.local(tV128)
+	f.setMasked(n4, n, -4)
+	tile := func(R int) {
+		for i := range R {
+			f.v128Zero()
+			f.set(acc[i])
+		}
+		// px = x + 4·r·K2, pq = q + 16·c·K2
+		f.get(r)
+		f.get(K2)
+		f.op(opI32Mul)
+		f.shl2()
+		f.get(x)
+		f.op(opI32Add)
+		f.set(px)
+		f.get(c)
+		f.get(K2)
+		f.op(opI32Mul)
+		f.i32(4)
+		f.op(opI32Shl)
+		f.get(q)
+		f.op(opI32Add)
+		f.set(pq)
+		f.forRange(k, func() { f.i32(0) }, K2, 1, func() {
+			f.get(pq)
+			f.v128Load(0)
+			f.set(qv)
+			for i := range R {
+				f.get(acc[i])
+				// splat x[r+i, k]: its address is px + 4·(i·K2 + k)
+				f.get(px)
+				f.get(k)
+				if i > 0 {
+					f.get(K2)
+					f.i32(int32(i))
+					f.op(opI32Mul)
+					f.op(opI32Add)
+				}
+				f.shl2()
+				f.op(opI32Add)
+				f.simd(opLoad32Splat, 2, 0)
+				f.get(qv)
+				f.simdOp(opI32x4Dot16)
+				f.simdOp(opI32x4Add)
+				f.set(acc[i])
+			}
+			f.get(pq)
+			f.i32(16)
+			f.op(opI32Add)
+			f.set(pq)
+		})
+		// s[r+i, 4c..4c+3] = acc[i]: address s + 16·((r+i)·N4 + c)
+		for i := range R {
+			f.get(r)
+			f.i32(int32(i))
+			f.op(opI32Add)
+			f.get(N4)
+			f.op(opI32Mul)
+			f.get(c)
+			f.op(opI32Add)
+			f.i32(4)
+			f.op(opI32Shl)
+			f.get(s)
+			f.op(opI32Add)
+			f.get(acc[i])
+			f.v128Store(0)
+		}
+	}
+	f.forRange(c, func() { f.i32(0) }, N4, 1, func() {
+		f.forRange(r, func() { f.i32(0) }, n4, 4, func() { tile(4) })
+		f.forRange(r, func() { f.get(n4) }, n, 1, func() { tile(1) })
 	})
 	return f
 }

@@ -51,6 +51,7 @@ const (
 	opBitselect   = 0x52
 	opI32x4Shl    = 0xab
 	opI32x4Add    = 0xae
+	opI32x4Dot16  = 0xba // i32x4.dot_i16x8_s
 	opF32x4Abs    = 0xe0
 	opF32x4Neg    = 0xe1
 	opF32x4Add    = 0xe4

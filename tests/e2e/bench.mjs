@@ -120,7 +120,10 @@ try {
   // Inference: batched (evaluate on the test split) and batch 1 (predict).
   out.inference = [];
   const review = readFileSync(slice.file, 'utf8').split('\n')[1].slice(0, 1200);
-  for (const v of ['classroom-w1', 'thesis-w1', 'thesis-masked-w1']) {
+  // The int8 variant of the masked thesis-shape model runs on the int8
+  // runtime (compress.QModel, SIMD int8 products in the browser).
+  await page.evaluate(() => window.benchCall('compress', { variant: 'thesis-masked-w1', method: 'int8', name: 'thesis-masked-w1-int8' }));
+  for (const v of ['classroom-w1', 'thesis-w1', 'thesis-masked-w1', 'thesis-masked-w1-int8']) {
     const r = await page.evaluate(async ({ v, review }) => {
       const t0 = performance.now();
       const m = await window.benchCall('evaluate', { variant: v, test_frac: 0.05 });
