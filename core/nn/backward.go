@@ -98,6 +98,14 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	ws.dh = grow(ws.dh, B*H)
 	ws.dc = grow(ws.dc, B*H)
 	cellsBackward := ws.kern.cellsBackward()
+	if ws.kern.GemmBT != nil {
+		ws.rt = resize(ws.rt, H*G)
+		for i := 0; i < H; i++ { // rt [G, H] = Recurrent [H, G] transposed
+			for j, v := range m.Recurrent[i*G : (i+1)*G] {
+				ws.rt[j*H+i] = v
+			}
+		}
+	}
 	for t := T - 1; t >= 0; t-- {
 		nt, r0 := ws.n[t], ws.off[t]
 		if nt == 0 {
@@ -118,7 +126,11 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 		cellsBackward(ws.A[r0*G:(r0+nt)*G], cprev, ws.TC[r0*H:(r0+nt)*H], ws.dh[:nt*H], ws.dc[:nt*H], ws.dZ[r0*G:(r0+nt)*G], nt, H)
 		if t > 0 {
 			clear(ws.dh[:nt*H])
-			ws.kern.Gemm(false, true, nt, H, G, ws.dZ[r0*G:(r0+nt)*G], m.Recurrent, ws.dh[:nt*H])
+			if ws.kern.GemmBT != nil {
+				ws.kern.GemmBT(nt, H, G, ws.dZ[r0*G:(r0+nt)*G], ws.rt, ws.dh[:nt*H])
+			} else {
+				ws.kern.Gemm(false, true, nt, H, G, ws.dZ[r0*G:(r0+nt)*G], m.Recurrent, ws.dh[:nt*H])
+			}
 		}
 	}
 

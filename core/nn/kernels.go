@@ -13,8 +13,12 @@ package nn
 // Go loops. Once the matmuls run at assembly speed, this elementwise work is
 // the larger share of a training step natively.
 type Kernels struct {
-	Name          string
-	Gemm          func(transA, transB bool, m, n, k int, a, b, c []float32)
+	Name string
+	Gemm func(transA, transB bool, m, n, k int, a, b, c []float32)
+	// GemmBT, if set, is Gemm(false, true, m, n, k, a, b, c) given bT, b
+	// already transposed ([k,n]), with the same results: the backward pass
+	// transposes the recurrent weights once instead of at every step.
+	GemmBT        func(m, n, k int, a, bT, c []float32)
 	Cells         func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
 }

@@ -62,7 +62,7 @@ func SIMD128() (Kernels, bool) {
 		simd.qdot = ex.Get("qdot")
 		simd.ok = true
 	})
-	return Kernels{Name: "simd128", Gemm: simdGemm, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
+	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
 }
 
 func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
@@ -102,6 +102,18 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	}
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
+}
+
+// simdGemmBT is simdGemm(false, true, ...) with b given transposed.
+func simdGemmBT(m, n, k int, a, bT, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	_, _, _ = a[m*k-1], bT[k*n-1], c[m*n-1]
+	simd.dot.Invoke(addr(a), k, 1, addr(bT), addr(c), m, n, k)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(bT)
 	runtime.KeepAlive(c)
 }
 

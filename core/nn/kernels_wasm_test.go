@@ -33,6 +33,26 @@ func TestSIMD128MatchesPortable(t *testing.T) {
 			compareKernels(t, k, rng, tr[0], tr[1], s[0], s[1], s[2])
 		}
 	}
+	// GemmBT: the same a·bᵀ from b already transposed.
+	for _, s := range [][3]int{{1, 128, 512}, {37, 128, 512}, {5, 7, 9}} {
+		m, n, kk := s[0], s[1], s[2]
+		a, b := randSlice(rng, m*kk), randSlice(rng, n*kk)
+		bT := make([]float32, kk*n)
+		for j := 0; j < n; j++ {
+			for p := 0; p < kk; p++ {
+				bT[p*n+j] = b[j*kk+p]
+			}
+		}
+		c0 := randSlice(rng, m*n)
+		c1 := append([]float32(nil), c0...)
+		Portable.Gemm(false, true, m, n, kk, a, b, c0)
+		k.GemmBT(m, n, kk, a, bT, c1)
+		for i := range c0 {
+			if math.Float32bits(c0[i]) != math.Float32bits(c1[i]) {
+				t.Fatalf("GemmBT %dx%dx%d: c[%d] = %v, portable %v", m, n, kk, i, c1[i], c0[i])
+			}
+		}
+	}
 	t.Logf("%d shapes bit-identical", cases)
 }
 

@@ -35,6 +35,7 @@ type Workspace struct {
 	logits []float32 // [B] (example order)
 
 	dZ, dX, dh, dc, dhf []float32
+	rt                  []float32 // [4H, H] Recurrent transposed, for Kernels.GemmBT
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.
