@@ -165,17 +165,7 @@ func benchWasm(file, shapes string, seconds float64) (*benchOutput, error) {
 	if _, err := os.Stat(file); err != nil {
 		return nil, fmt.Errorf("%s not found (run ./build.sh)", file)
 	}
-	goroot := runtime.GOROOT()
-	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-		goroot = string(trimNL(out))
-	}
-	// The repo's runner hands Go's memory to the SIMD kernel, as the
-	// browser's worker.js does; Go's own runner leaves the portable kernel.
-	execJS := filepath.Join("scripts", "wasm_exec_node.cjs")
-	if _, err := os.Stat(execJS); err != nil {
-		execJS = filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
-	}
-	cmd := exec.Command("node", "--stack-size=8192", execJS, file, "bench", "--json", "--wasm=", "--shapes", shapes, fmt.Sprintf("--seconds=%g", seconds))
+	cmd := exec.Command("node", "--stack-size=8192", wasmExecJS(), file, "bench", "--json", "--wasm=", "--shapes", shapes, fmt.Sprintf("--seconds=%g", seconds))
 	cmd.Stderr = os.Stderr
 	raw, err := cmd.Output()
 	if err != nil {
@@ -325,4 +315,23 @@ func benchInferBatch(s benchShape, batch, workers int, k nn.Kernels, seconds flo
 		done += n
 	}
 	return float64(done) / time.Since(t0).Seconds(), flopsPerStep(cfg) * float64(steps) / float64(n)
+}
+
+// wasmExecJS is the Node runner for lab.wasm: the repo's, which hands Go's
+// memory to the SIMD kernel as the browser's worker.js does (run from the
+// repo root), else Go's own, which leaves the portable kernel.
+func wasmExecJS() string {
+	if js := filepath.Join("scripts", "wasm_exec_node.cjs"); fileExists(js) {
+		return js
+	}
+	goroot := runtime.GOROOT()
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		goroot = string(trimNL(out))
+	}
+	return filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

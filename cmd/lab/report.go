@@ -227,16 +227,11 @@ func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []reportRow)
 	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("%s not found (./build.sh builds it)", file)
 	}
-	goroot := runtime.GOROOT()
-	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-		goroot = string(trimNL(out))
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	execJS := filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js")
-	cmd := exec.Command("node", "--stack-size=8192", execJS, file, "report", "--speed-only", "--models", abs, fmt.Sprintf("--speed-seconds=%g", seconds), fmt.Sprintf("--speed-rounds=%d", rounds))
+	cmd := exec.Command("node", "--stack-size=8192", wasmExecJS(), file, "report", "--speed-only", "--models", abs, fmt.Sprintf("--speed-seconds=%g", seconds), fmt.Sprintf("--speed-rounds=%d", rounds))
 	cmd.Stderr = os.Stderr
 	raw, err := cmd.Output()
 	if err != nil {
