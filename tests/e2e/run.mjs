@@ -49,6 +49,14 @@ try {
   const tti = await page.evaluate(() => [window.sentilabInteractive, performance.now()]);
   check('page renders and the engine is ready', tti[0] > 0, `first render ${tti[0].toFixed(0)} ms, engine ready ${tti[1].toFixed(0)} ms after navigation`);
 
+  // The engine computes with the SIMD128 kernel (core/nn/kernels_wasm.go),
+  // which worker.js enables by handing Go's memory to the SIMD module.
+  const kernel = await page.evaluate(() => new Promise((resolve) => {
+    const w = new Worker('worker.js');
+    w.onmessage = (e) => { if (e.data.type === 'ready') { resolve(e.data.payload.kernel); w.terminate(); } };
+  }));
+  check('the engine runs the SIMD128 kernel', kernel === 'simd128', `kernel ${kernel}`);
+
   // --- data: the 2,000-review slice through the file input
   await page.setInputFiles('#data-file', slice.file);
   await waitStatus('EDA of 2000 reviews ready', 60000);
