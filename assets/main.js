@@ -69,7 +69,7 @@ const engineWorker = new Worker('worker.js?module=posted');
 window.sentilabWorker = engineWorker;
 engineWorker.onmessage = (e) => window.sentilabEarly.push(e);
 WebAssembly.compileStreaming(fetch('engine.wasm')).then(
-  (module) => engineWorker.postMessage({ type: 'engineModule', module }),
+  (module) => { performance.mark('engine-compiled'); engineWorker.postMessage({ type: 'engineModule', module }); },
   (err) => engineWorker.postMessage({ type: 'engineModule', module: null, error: 'engine.wasm: ' + err }));
 
 // The page itself.
