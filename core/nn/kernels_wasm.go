@@ -94,7 +94,10 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 		simd.scratch = resize(simd.scratch, k*m)
 		pt := addr(simd.scratch)
 		simd.transpose.Invoke(pa, pt, k, m)
-		simd.dot.Invoke(pt, k, 1, pb, pc, m, n, k)
+		for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
+			kb := min(tnBlock, k-p0)
+			simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
+		}
 	case !transA && transB:
 		// b is [n,k]; the lanes need rows of bᵀ. No other Go code runs
 		// between these two calls (a JS call does not yield), so one
