@@ -274,52 +274,36 @@ func simdStream() *wasmFn {
 	// One pass over the columns: c[j] += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 	// (Q = 4) or c[j] += x0·b0 (Q = 1).
 	pass := func(Q int) {
-		f.forRange(j, func() { f.i32(0) }, n4, 4, func() {
-			f.get(j)
-			f.shl2()
-			f.set(off)
-			f.get(cr)
-			f.get(off)
-			f.op(opI32Add) // store address
-			f.get(cr)
-			f.get(off)
-			f.op(opI32Add)
-			f.v128Load(0)
-			for q := range Q {
-				f.get(xv[q])
-				pushB(q)
-				f.v128Load(0)
-				f.simdOp(opF32x4Mul)
-				if q > 0 {
-					f.simdOp(opF32x4Add)
+		// One column loop: 4 lanes (v128) up to n4, then one (f32) to n.
+		columns := func(from func(), to uint32, step int32, x [4]uint32, load, store func(uint32), mul, add func()) {
+			f.forRange(j, from, to, step, func() {
+				f.get(j)
+				f.shl2()
+				f.set(off)
+				f.get(cr)
+				f.get(off)
+				f.op(opI32Add) // store address
+				f.get(cr)
+				f.get(off)
+				f.op(opI32Add)
+				load(0)
+				for q := range Q {
+					f.get(x[q])
+					pushB(q)
+					load(0)
+					mul()
+					if q > 0 {
+						add()
+					}
 				}
-			}
-			f.simdOp(opF32x4Add)
-			f.v128Store(0)
-		})
-		f.forRange(j, func() { f.get(n4) }, n, 1, func() {
-			f.get(j)
-			f.shl2()
-			f.set(off)
-			f.get(cr)
-			f.get(off)
-			f.op(opI32Add)
-			f.get(cr)
-			f.get(off)
-			f.op(opI32Add)
-			f.f32Load(0)
-			for q := range Q {
-				f.get(xs[q])
-				pushB(q)
-				f.f32Load(0)
-				f.op(opF32Mul)
-				if q > 0 {
-					f.op(opF32Add)
-				}
-			}
-			f.op(opF32Add)
-			f.f32Store(0)
-		})
+				add()
+				store(0)
+			})
+		}
+		columns(func() { f.i32(0) }, n4, 4, xv, f.v128Load, f.v128Store,
+			func() { f.simdOp(opF32x4Mul) }, func() { f.simdOp(opF32x4Add) })
+		columns(func() { f.get(n4) }, n, 1, xs, f.f32Load, f.f32Store,
+			func() { f.op(opF32Mul) }, func() { f.op(opF32Add) })
 	}
 	f.forRange(i, func() { f.get(m0) }, m, 1, func() {
 		f.get(i)

@@ -141,6 +141,14 @@ func (f *wasmFn) forRange(i uint32, start func(), end uint32, step int32, body f
 	f.code = append(f.code, opEnd, opEnd)
 }
 
+// ifNonZero emits: if (local l ≠ 0) { body }.
+func (f *wasmFn) ifNonZero(l uint32, body func()) {
+	f.get(l)
+	f.code = append(f.code, opIf, 0x40)
+	body()
+	f.code = append(f.code, opEnd)
+}
+
 // body encodes the locals (one run per local, which is valid if not
 // compact) and the code.
 func (f *wasmFn) body() []byte {
