@@ -127,6 +127,21 @@ func simdDot() *wasmFn {
 		f.op(opI32Add)
 		f.set(addr)
 	}
+	// pb = the address of b[0, j0]; advanceB moves it down one row.
+	startB := func() {
+		f.get(j0)
+		f.shl2()
+		f.get(b)
+		f.op(opI32Add)
+		f.set(pb)
+	}
+	advanceB := func() {
+		f.get(pb)
+		f.get(n)
+		f.shl2()
+		f.op(opI32Add)
+		f.set(pb)
+	}
 	vectorTile := func(R, V int) {
 		for r := range R {
 			for v := range V {
@@ -135,11 +150,7 @@ func simdDot() *wasmFn {
 			}
 		}
 		rowStarts(R)
-		f.get(j0)
-		f.shl2()
-		f.get(b)
-		f.op(opI32Add)
-		f.set(pb)
+		startB()
 		f.forRange(p, func() { f.i32(0) }, k, 1, func() {
 			for v := range V {
 				f.get(pb)
@@ -160,11 +171,7 @@ func simdDot() *wasmFn {
 				}
 			}
 			advanceA(R)
-			f.get(pb)
-			f.get(n)
-			f.shl2()
-			f.op(opI32Add)
-			f.set(pb)
+			advanceB()
 		})
 		for r := range R {
 			cAddr(r, func() { f.get(j0) })
@@ -183,11 +190,7 @@ func simdDot() *wasmFn {
 			f.f32Zero()
 			f.set(s)
 			rowStarts(R)
-			f.get(j0)
-			f.shl2()
-			f.get(b)
-			f.op(opI32Add)
-			f.set(pb)
+			startB()
 			f.forRange(p, func() { f.i32(0) }, k, 1, func() {
 				f.get(s)
 				f.get(pa[r])
@@ -198,11 +201,7 @@ func simdDot() *wasmFn {
 				f.op(opF32Add)
 				f.set(s)
 				advanceA(R)
-				f.get(pb)
-				f.get(n)
-				f.shl2()
-				f.op(opI32Add)
-				f.set(pb)
+				advanceB()
 			})
 			cAddr(r, func() { f.get(j0) })
 			f.get(addr)
