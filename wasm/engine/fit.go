@@ -59,6 +59,12 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 	var peers []Peer
 	var scratch *nn.Grads
 	var update []byte
+	updatePending := false
+	applyUpdate := func() {
+		adam.Update(m.Params(), g.Params())
+		g.Reset()
+		updatePending = false
+	}
 	if W > 1 {
 		if peers, err = e.getPeers(W - 1); err != nil {
 			return nil, err
@@ -108,6 +114,9 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 					pending = append(pending, peers[s-1].Call("shardStep", req, update))
 				}
 			}
+			if updatePending {
+				applyUpdate()
+			}
 			rows, _ := rowsOf(0)
 			bl, r, err := e.gradRows(ctx, m, ws, g, set, rows, chunk, 0, step, opt.Seed, scale, &bufs)
 			if err != nil {
@@ -129,11 +138,14 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 				bl += sr.Loss
 				right += sr.Right
 			}
-			adam.Update(m.Params(), g.Params())
 			if W > 1 {
-				update = encodeGrads(g) // the helpers apply it at the next step
+				// The helpers apply this at the next step; the leader too,
+				// but only after sending it (applyUpdate), so its Adam
+				// runs while they work.
+				update, updatePending = encodeGrads(g), true
+			} else {
+				applyUpdate()
 			}
-			g.Reset()
 			step++
 			lossSum += bl
 			seen += len(idx)
@@ -147,6 +159,9 @@ func (e *Engine) fit(ctx context.Context, m *nn.Model, set train.Set, opt fitOpt
 				"loss":    lossSum / float64(seen), "accuracy": float64(right) / float64(seen),
 				"batch_loss": bl / float64(len(idx)),
 			})
+		}
+		if updatePending {
+			applyUpdate()
 		}
 		row := train.Epoch{Epoch: ep, Loss: lossSum / float64(seen), Accuracy: float64(right) / float64(seen)}
 		if val.N > 0 {
