@@ -227,12 +227,14 @@ func (e *Engine) variantMetrics(ctx context.Context, v *variant, set train.Set, 
 }
 
 // chunkFor sizes a gradient chunk to ~100 ms of work at ~2 GFLOP/s (the
-// wasm kernel's speed, STACK.md): a training example costs about
+// portable kernel's speed, STACK.md): a training example costs about
 // 6·T·(E+H)·4H FLOPs (forward + backward of the LSTM's matmuls). It never
 // goes below 8: the recurrent matmul has one row per example of the chunk,
-// and at the thesis shape (1 example per 100 ms) chunks of 2 ran at 11.4
-// examples/s against 21.8 for chunks of 8 and 23.5 for 32 (wasm, Node 20).
-// So at that shape a cancel waits for up to one chunk, ≈0.3-0.5 s.
+// and at the thesis shape chunks of 2 ran at half the speed of chunks of 8
+// (portable kernel, Node 20). The chunk also picks the dropout seeds, so it
+// stays fixed whatever the kernel; with the SIMD kernel (~40 GFLOP/s) a
+// chunk of 8 at the thesis shape takes ~30 ms, and a cancel lands within
+// about 100 ms (bench.mjs: 69-99 ms).
 func chunkFor(c nn.Config, override int) int {
 	if override > 0 {
 		return override
