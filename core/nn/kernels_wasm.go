@@ -32,7 +32,6 @@ var simd struct {
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
 	qdot                   js.Value
-	scratch                []float32 // b transposed, for a·bᵀ
 }
 
 // SIMD128 returns the kernel of simd128.go, if this host supports it: the
@@ -65,6 +64,16 @@ func SIMD128() (Kernels, bool) {
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
 }
 
+// scratchPool holds the transposes' buffers: one per concurrent product
+// (train.Fit runs goroutines, and an allocation may switch between them).
+var scratchPool = sync.Pool{New: func() any { return new([]float32) }}
+
+func getScratch(n int) *[]float32 {
+	t := scratchPool.Get().(*[]float32)
+	*t = resize(*t, n)
+	return t
+}
+
 func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
 // simdGemm has portableGemm's contract and results. The module writes Go's
@@ -91,19 +100,19 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 		// a is [k,m]: reading it as is touches a new cache line per step
 		// of k for 4 values (26 GFLOP/s on the weight gradients, k = all
 		// of a batch's steps); transposed first, its rows stream (45).
-		simd.scratch = resize(simd.scratch, k*m)
-		pt := addr(simd.scratch)
+		t := getScratch(k * m)
+		defer scratchPool.Put(t)
+		pt := addr(*t)
 		simd.transpose.Invoke(pa, pt, k, m)
 		for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
 			kb := min(tnBlock, k-p0)
 			simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
 		}
 	case !transA && transB:
-		// b is [n,k]; the lanes need rows of bᵀ. No other Go code runs
-		// between these two calls (a JS call does not yield), so one
-		// scratch buffer serves every caller.
-		simd.scratch = resize(simd.scratch, k*n)
-		pt := addr(simd.scratch)
+		// b is [n,k]; the lanes need rows of bᵀ.
+		t := getScratch(k * n)
+		defer scratchPool.Put(t)
+		pt := addr(*t)
 		simd.transpose.Invoke(pb, pt, n, k)
 		simd.dot.Invoke(pa, k, 1, pt, pc, m, n, k)
 	default:
