@@ -77,7 +77,10 @@ func (c *Root) Init() {
 			c.Status = ""
 			return
 		}
-		var p struct{ Presets []Preset }
+		var p struct {
+			Presets []Preset
+			Kernel  string
+		}
 		json.Unmarshal(res, &p)
 		c.Presets = p.Presets
 		want := Settings{Preset: "classroom"}
@@ -85,6 +88,9 @@ func (c *Root) Init() {
 		c.applyPreset(want.Preset)
 		c.BadURL = c.S.ParseQuery(c.Br.Query())
 		c.Status = "Ready. Load a dataset to begin."
+		if p.Kernel == "portable" {
+			c.Status = "Ready, without WebAssembly SIMD in this browser: training and scoring run several times slower. Load a dataset to begin."
+		}
 		c.saveURL()
 	}()
 	go c.loadManifest()

@@ -47,7 +47,8 @@
 //	           history}; result {variant, history, test: Metrics, seconds}.
 //	presets    → {presets: [{name, about, epochs, batch_size, lr, val_split,
 //	           test_frac, train_limit, vocab, embed, hidden, max_len,
-//	           padding, masking, dropout}]}: core/train's presets
+//	           padding, masking, dropout}], kernel}: core/train's presets, and
+//	           the matmul kernel ("simd128" or "portable")
 //	cancel     (target*): the id of a running request; it ends with an error
 //	           reply "canceled" within about 100-200 ms.
 //	evaluate   (variant*, seed, test_frac) → Metrics on the test split

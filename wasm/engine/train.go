@@ -264,5 +264,7 @@ func presetList() map[string]any {
 		out = append(out, presetJSON{Name: p.Name, About: p.About, Epochs: p.Epochs, BatchSize: p.BatchSize, LR: p.LR,
 			ValSplit: p.ValSplit, TestFrac: p.TestFrac, TrainLimit: p.TrainLimit, Config: p.Model})
 	}
-	return map[string]any{"presets": out}
+	// kernel: "simd128", or "portable" in a browser without WebAssembly
+	// SIMD, where everything computes several times slower.
+	return map[string]any{"presets": out, "kernel": nn.DefaultKernels().Name}
 }
