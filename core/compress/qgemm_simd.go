@@ -44,23 +44,24 @@ func (m *QMatrix) pairs() []int32 {
 	return m.simd.words
 }
 
-// qScratch holds qgemmSIMD's buffers (one per goroutine).
+// qScratch holds qgemmSIMD's buffer (one per goroutine).
 type qScratch struct {
-	x, s []int32
+	x []int32
 }
 
 // qgemmSIMD is qgemm through nn.QDot; it reports false where that is not
-// available (natively, or a browser without SIMD).
+// available (natively, or a browser without SIMD) or when N is not a
+// multiple of 4 (the dense layer's single column).
 func qgemmSIMD(sc *qScratch, n int, x []int64, xs []float32, m *QMatrix, out []float32) bool {
 	K, N := m.K, m.N
-	K2, N4 := (K+1)/2, (N+3)/4
+	if N%4 != 0 {
+		return false
+	}
+	K2 := (K + 1) / 2
 	if cap(sc.x) < n*K2 {
 		sc.x = make([]int32, n*K2)
 	}
-	if cap(sc.s) < n*N4*4 {
-		sc.s = make([]int32, n*N4*4)
-	}
-	xw, s := sc.x[:n*K2], sc.s[:n*N4*4]
+	xw := sc.x[:n*K2]
 	for r := 0; r < n; r++ {
 		row := x[r*K : (r+1)*K]
 		for k := 0; k < K2; k++ {
@@ -71,14 +72,5 @@ func qgemmSIMD(sc *qScratch, n int, x []int64, xs []float32, m *QMatrix, out []f
 			xw[r*K2+k] = pair(row[2*k], hi)
 		}
 	}
-	if !nn.QDot(xw, m.pairs(), s, n, K2, N4) {
-		return false
-	}
-	for r := 0; r < n; r++ {
-		o, sr := out[r*N:(r+1)*N], s[r*N4*4:]
-		for j := range o {
-			o[j] += float32(xs[r]*m.Scale[j]) * float32(sr[j])
-		}
-	}
-	return true
+	return nn.QDot(xw, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
 }

@@ -77,7 +77,7 @@ func randomQ(r *rand.Rand, n int) []int8 {
 // extreme values and odd shapes, up to the longest exact reduction.
 func TestQGemmPackedEqualsReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, sh := range [][3]int{{1, 1, 1}, {5, 7, 3}, {4, 512, 128}, {9, 33, 300}, {3, 4, maxK}} {
+	for _, sh := range [][3]int{{1, 1, 1}, {5, 7, 3}, {4, 512, 128}, {9, 33, 300}, {7, 12, 5}, {2, 8, 129}, {3, 4, maxK}} {
 		n, N, K := sh[0], sh[1], sh[2]
 		m := NewQMatrix(randomQ(r, K*N), randomMatrix(r, N, 0.01), K, N)
 		x := make([]int64, n*K)

@@ -37,4 +37,4 @@ func gonumGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 
 // QDot is the SIMD int8 product of kernels_wasm.go; natively there is none
 // (the int8 runtime's packed int64 loop is used).
-func QDot(x, q, s []int32, n, K2, N4 int) bool { return false }
+func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool { return false }

@@ -183,23 +183,29 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	runtime.KeepAlive(dz)
 }
 
-// QDot computes the exact int32 sums s[r, j] = Σ_k x[r,k]·q[k,j] of the int8
-// runtime (core/compress) in SIMD, from int16 pairs (see simdQDot):
-// x [n, K2] words (x[r,2k], x[r,2k+1]); q [N4, K2, 4] words (q[2k,j],
-// q[2k+1,j]); s [n, 4·N4]. It reports false, computing nothing, when the
-// SIMD module is unavailable.
-func QDot(x, q, s []int32, n, K2, N4 int) bool {
+// QDot is the int8 runtime's product (core/compress qgemm) in SIMD:
+//
+//	out[r, j] += float32(xs[r]·scale[j]) · float32(Σ_k x[r,k]·q[k,j])
+//
+// with exact int32 sums, from int16 pairs: x [n, K2] words (x[r,2k],
+// x[r,2k+1]); q [N4, K2, 4] words (q[2k,j], q[2k+1,j]); out [n, 4·N4] and
+// scale [4·N4], so N must be a multiple of 4. It reports false, computing
+// nothing, when the SIMD module is unavailable.
+func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
 	if _, ok := SIMD128(); !ok {
 		return false
 	}
 	if n == 0 || K2 == 0 || N4 == 0 {
 		return true
 	}
-	_, _, _ = x[n*K2-1], q[N4*K2*4-1], s[n*N4*4-1]
-	simd.qdot.Invoke(addr32(x), addr32(q), addr32(s), n, K2, N4)
+	_, _, _ = x[n*K2-1], q[N4*K2*4-1], out[n*N4*4-1]
+	_, _ = xs[n-1], scale[N4*4-1]
+	simd.qdot.Invoke(addr32(x), addr32(q), addr(out), addr(xs), addr(scale), n, K2, N4)
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(q)
-	runtime.KeepAlive(s)
+	runtime.KeepAlive(xs)
+	runtime.KeepAlive(scale)
+	runtime.KeepAlive(out)
 	return true
 }
 

@@ -28,8 +28,8 @@ package nn
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
 //	cells, cellsBackward              the gate math: simd128_cells.go
-//	qdot(x, q, s, n, K2, N4)          exact int8 products for the int8 runtime:
-//	                                  see QDot
+//	qdot(x, q, out, xs, scale, n, K2, N4)
+//	                                  the int8 runtime's products: see QDot
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot()}
 	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot"}
@@ -360,15 +360,17 @@ func simdTranspose() *wasmFn {
 	return f
 }
 
-// simdQDot: s[r, 4c+l] = Σ_k x[r,k]·q[k, 4c+l] in int32, from int16 pairs:
+// simdQDot: out[r, j] += (xs[r]·scale[j])·float32(s[r, j]) with the exact
+// int32 sums s[r, 4c+l] = Σ_k x[r,k]·q[k, 4c+l], from int16 pairs:
 // x[r*K2+k] holds (x[r,2k], x[r,2k+1]) and the v128 at q[(c*K2+k)*4] the
 // four columns' (q[2k,j], q[2k+1,j]); i32x4.dot_i16x8_s multiplies the
 // pairs and adds them, so each instruction does 8 multiply-adds. Integer
 // sums are exact, so any order gives the same result.
 func simdQDot() *wasmFn {
-	f := &wasmFn{params: 6}
-	const x, q, s, n, K2, N4 = 0, 1, 2, 3, 4, 5
+	f := &wasmFn{params: 8}
+	const x, q, out, xs, scale, n, K2, N4 = 0, 1, 2, 3, 4, 5, 6, 7
 	r, c, k, px, pq, n4 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	addr := f.local(tI32)
 	var acc [4]uint32
 	for i := range acc {
 		acc[i] = f.local(tV128)
@@ -424,7 +426,8 @@ func simdQDot() *wasmFn {
 			f.op(opI32Add)
 			f.set(pq)
 		})
-		// s[r+i, 4c..4c+3] = acc[i]: address s + 16·((r+i)·N4 + c)
+		// out[r+i, 4c..4c+3] += (xs[r+i]·scale[4c..]) · float32(acc[i]),
+		// as qgemm's store; out's address is out + 16·((r+i)·N4 + c).
 		for i := range R {
 			f.get(r)
 			f.i32(int32(i))
@@ -435,9 +438,30 @@ func simdQDot() *wasmFn {
 			f.op(opI32Add)
 			f.i32(4)
 			f.op(opI32Shl)
-			f.get(s)
+			f.get(out)
 			f.op(opI32Add)
+			f.set(addr)
+			f.get(addr)
+			f.get(addr)
+			f.v128Load(0)
+			f.get(r)
+			f.i32(int32(i))
+			f.op(opI32Add)
+			f.shl2()
+			f.get(xs)
+			f.op(opI32Add)
+			f.simd(opLoad32Splat, 2, 0)
+			f.get(c)
+			f.i32(4)
+			f.op(opI32Shl)
+			f.get(scale)
+			f.op(opI32Add)
+			f.v128Load(0)
+			f.simdOp(opF32x4Mul)
 			f.get(acc[i])
+			f.simdOp(opF32ConvI32)
+			f.simdOp(opF32x4Mul)
+			f.simdOp(opF32x4Add)
 			f.v128Store(0)
 		}
 	}
