@@ -34,7 +34,3 @@ func gonumGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	}
 	blas32.Implementation().Sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 1, c, n)
 }
-
-// QDot is the SIMD int8 product of kernels_wasm.go; natively there is none
-// (the int8 runtime's packed int64 loop is used).
-func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool { return false }

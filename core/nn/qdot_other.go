@@ -1,0 +1,7 @@
+//go:build !amd64 && !(js && wasm)
+
+package nn
+
+// QDot is the int8 runtime's SIMD product (qdot_amd64.go, kernels_wasm.go);
+// here there is none, and core/compress uses its packed int64 loop.
+func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool { return false }
