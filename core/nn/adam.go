@@ -32,7 +32,7 @@ func (a *Adam) Update(params, grads []Param) {
 	for k, p := range params {
 		w, g, m, v := p.W, grads[k].W, a.m[k], a.v[k]
 		g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-		for i := range w {
+		for i := adamVector(w, g, m, v, c1, c2, alpha, eps); i < len(w); i++ {
 			gi := g[i]
 			mi := m[i] + float32((gi-m[i])*c1)
 			vi := v[i] + float32((float32(gi*gi)-v[i])*c2)
