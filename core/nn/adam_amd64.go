@@ -19,3 +19,19 @@ func adamVector(w, g, m, v []float32, c1, c2, alpha, eps float32) int {
 
 //go:noescape
 func adamAVX2(w, grad, mom, vel *float32, n int, c1, c2, alpha, eps float32)
+
+// addVector adds the longest multiple-of-8 prefix of src into dst in AVX2
+// and returns its length (elementwise sums: the same bits as the Go loop).
+// The bias gradient alone is a sum of R·4H values per step.
+func addVector(dst, src []float32) int {
+	n := len(dst) &^ 7
+	if n == 0 || !cpu.X86.HasAVX2 {
+		return 0
+	}
+	_ = src[n-1]
+	addAVX2(&dst[0], &src[0], n)
+	return n
+}
+
+//go:noescape
+func addAVX2(dst, src *float32, n int)

@@ -61,8 +61,8 @@ func (g *Grads) Add(o *Grads) {
 
 func addTo(dst, src []float32) {
 	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
+	for i := addVector(dst, src); i < len(dst); i++ {
+		dst[i] += src[i]
 	}
 }
 
