@@ -450,11 +450,12 @@ func (c *Root) trainProgress(p json.RawMessage) {
 	json.Unmarshal(p, &pr)
 	if pr.Phase == "train" {
 		c.pendLoss, c.pendAcc = append(c.pendLoss, pr.BatchLoss), append(c.pendAcc, pr.Accuracy)
-		if time.Since(c.drawn) < redrawEvery && pr.Batch != pr.Batches {
-			return
-		}
-		c.drawn = time.Now()
 	}
+	last := (pr.Phase == "train" && pr.Batch == pr.Batches) || ((pr.Phase == "evaluate" || pr.Phase == "clean") && pr.Done == pr.Total)
+	if pr.Phase != "epoch" && pr.Phase != "tokenize" && !last && time.Since(c.drawn) < redrawEvery {
+		return
+	}
+	c.drawn = time.Now()
 	c.update(func() {
 		switch pr.Phase {
 		case "train":
