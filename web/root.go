@@ -41,6 +41,7 @@ type Root struct {
 	// reading a request's progress touches these.
 	pendLoss, pendAcc []float64
 	drawn             time.Time
+	dataPhase         string // of the last data progress drawn
 	History           []Epoch
 	Result            *TrainResult
 
@@ -242,6 +243,11 @@ func (c *Root) dataProgress(p json.RawMessage) {
 		Total float64 `json:"total"`
 	}
 	json.Unmarshal(p, &pr)
+	// As trainProgress: redraw at most every redrawEvery, and on a new phase.
+	if pr.Phase == c.dataPhase && time.Since(c.drawn) < redrawEvery {
+		return
+	}
+	c.dataPhase, c.drawn = pr.Phase, time.Now()
 	c.update(func() {
 		if pr.Total > 0 {
 			c.DataProg = math.Max(pr.Done, pr.Bytes) / pr.Total
