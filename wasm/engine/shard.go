@@ -24,10 +24,12 @@ import (
 // workers at each step (sending the weights cost 30-70 ms a step at the
 // thesis shape; the sparse gradient is ~1.4 MB). They answer with their
 // gradient sum. The leader adds the shards' gradients in shard order —
-// never in arrival order — applies Adam, and goes on. At each epoch's first
-// step the helpers check their weights against the leader's hash. Dropout is seeded per (step, chunk), so
-// every chunk's gradient is the same whichever worker computes it; only the
-// grouping of the float sums depends on W, and nothing depends on timing.
+// never in arrival order — sends the sum with the next step's request, and
+// applies Adam while the helpers work. At each epoch's first step the
+// helpers check their weights against the leader's hash. Dropout is seeded
+// per (step, chunk), so every chunk's gradient is the same whichever worker
+// computes it; only the grouping of the float sums depends on W, and
+// nothing depends on timing.
 
 // Peer is another engine the leader can send requests to.
 type Peer interface {
