@@ -60,7 +60,7 @@ npm_deps() {
   if [[ -f package.json ]]; then
     if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules ]]; then
       log "npm ci"
-      npm ci --no-audit --no-fund --loglevel=error
+      npm ci --ignore-scripts --no-audit --no-fund --loglevel=error  # onnxruntime-node's postinstall only fetches GPU binaries
     fi
     if [[ -f node_modules/echarts/dist/echarts.min.js ]]; then
       cp node_modules/echarts/dist/echarts.min.js assets/echarts.min.js
