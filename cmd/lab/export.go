@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"time"
+
+	"sentilab/core/compress"
+	"sentilab/core/data"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/onnx"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// runExport writes a model as ONNX and, with --reference, the test reviews'
+// tokens and our own predictions for tests/onnx/check.mjs to compare with
+// ONNX Runtime's.
+func runExport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	modelPath := fs.String("model", "", "model file (any variant: float, f16, pruned, distilled, int8)")
+	format := fs.String("format", "onnx", "output format (onnx)")
+	out := fs.String("out", "", "output file (e.g. model.onnx)")
+	ref := fs.String("reference", "", "also write JSON with the first --n test reviews' tokens and Sentilab's probabilities (for tests/onnx)")
+	n := fs.Int("n", 1000, "reviews in --reference")
+	dataPath := dataFlag(fs)
+	seed := fs.Uint64("seed", 42, "seed of the test split (with --reference)")
+	testFrac := fs.Float64("test-frac", 0.2, "test share (with --reference)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "onnx" {
+		return fmt.Errorf("--format %q: want onnx", *format)
+	}
+	if *out == "" {
+		return fmt.Errorf("no output: pass --out FILE.onnx")
+	}
+	ld, tok, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	m, err := exportONNX(ld)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *modelPath, err)
+	}
+	b := m.Marshal()
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return err
+	}
+	kind := "float32"
+	if usesInt8Runtime(ld.Meta.Variant) {
+		kind = "int8 weights"
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d bytes (%s, variant %s, %d nodes)\n", *out, len(b), kind, ld.Meta.Variant, len(m.Graph.Nodes))
+	if *ref == "" {
+		return nil
+	}
+	return writeReference(ctx, ld, tok, *ref, *dataPath, *n, *seed, *testFrac)
+}
+
+// exportONNX builds the ONNX model of a loaded file: int8 variants (those
+// the int8 runtime runs) keep their int8 weights, every other variant is
+// exported as the float32 weights it decodes to.
+func exportONNX(ld *modelfile.Loaded) (*onnx.Model, error) {
+	info := onnx.Info{Vocab: ld.Vocab, Variant: ld.Meta.Variant, Preprocessing: ld.Meta.Preprocessing}
+	keys := make([]string, 0, len(ld.Meta.Metrics))
+	for k := range ld.Meta.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		info.Extra = append(info.Extra, onnx.KV{Key: "sentilab.metric." + k, Value: fmt.Sprint(ld.Meta.Metrics[k])})
+	}
+	if usesInt8Runtime(ld.Meta.Variant) {
+		q, err := compress.NewQModel(ld)
+		if err != nil {
+			return nil, err
+		}
+		return onnx.FromInt8(q, info)
+	}
+	return onnx.FromFloat(ld.Model, info)
+}
+
+// reference is what tests/onnx/check.mjs reads.
+type reference struct {
+	Variant string    `json:"variant"`
+	Runtime string    `json:"runtime"` // "int8" or "float": the runtime `lab eval` uses for this variant
+	MaxLen  int       `json:"max_len"`
+	N       int       `json:"n"`
+	Tokens  []int32   `json:"tokens"` // [n, max_len], padded as the config says
+	Labels  []float32 `json:"labels"`
+	Prob    []float32 `json:"probabilities"` // Sentilab's, with Runtime
+	// FloatProb: the float runtime on the decoded weights (for int8 variants:
+	// the dequantized model, the arithmetic the ONNX graph does).
+	FloatProb     []float32 `json:"float_probabilities"`
+	ReviewsPerSec float64   `json:"native_reviews_per_second"` // Runtime, 1 goroutine, whole set as one batch
+}
+
+func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokenizer, path, dataPath string, n int, seed uint64, testFrac float64) error {
+	reviews, err := loadData(dataPath)
+	if err != nil {
+		return err
+	}
+	if _, reviews, err = data.Split(reviews, testFrac, seed); err != nil {
+		return err
+	}
+	if n < 1 || n > len(reviews) {
+		return fmt.Errorf("--n %d: want 1..%d (the test split's size)", n, len(reviews))
+	}
+	reviews = reviews[:n]
+	raw := make([]string, n)
+	labels := make([]float32, n)
+	for i, r := range reviews {
+		raw[i], labels[i] = r.Text, float32(r.Label)
+	}
+	set, err := train.EncodeRaw(tok, raw, labels, ld.Model.Cfg)
+	if err != nil {
+		return err
+	}
+	floatRun := func() ([]float32, error) {
+		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: n, Workers: 1, Kernels: nn.DefaultKernels()})
+	}
+	run, runtime := floatRun, "float"
+	if usesInt8Runtime(ld.Meta.Variant) {
+		q, err := compress.NewQModel(ld)
+		if err != nil {
+			return err
+		}
+		run, runtime = func() ([]float32, error) { return compress.QLogits(ctx, q, set, n, 1) }, "int8"
+	}
+	// The fastest of three runs: on a shared machine other work only slows
+	// a run down.
+	var z []float32
+	best := math.Inf(1)
+	for range 3 {
+		t0 := time.Now()
+		if z, err = run(); err != nil {
+			return err
+		}
+		best = min(best, time.Since(t0).Seconds())
+	}
+	zf, err := floatRun()
+	if err != nil {
+		return err
+	}
+	r := reference{Variant: ld.Meta.Variant, Runtime: runtime, MaxLen: ld.Model.Cfg.MaxLen, N: n,
+		Tokens: set.Tokens, Labels: labels, Prob: sigmoids(z), FloatProb: sigmoids(zf), ReviewsPerSec: float64(n) / best}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := printJSONTo(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d test reviews, Sentilab %s runtime %.0f reviews/s (1 goroutine)\n", path, n, runtime, r.ReviewsPerSec)
+	return f.Close()
+}
+
+func sigmoids(z []float32) []float32 {
+	p := make([]float32, len(z))
+	for i, v := range z {
+		p[i] = nn.Sigmoid(v)
+	}
+	return p
+}

@@ -1,0 +1,117 @@
+// check.mjs runs an exported Sentilab ONNX model in ONNX Runtime
+// (onnxruntime-node, CPU) on the test reviews of a reference file written by
+// `lab export --reference` and asserts its probabilities equal Sentilab's:
+//
+//   node tests/onnx/check.mjs MODEL.onnx REF.json TOLERANCE [FLOAT_TOLERANCE]
+//
+// TOLERANCE bounds max |Δp| against the runtime `lab eval` uses for the
+// variant (1e-5 float, 0.01 int8). For int8 variants FLOAT_TOLERANCE also
+// bounds max |Δp| against our float runtime on the same dequantized weights,
+// which is the arithmetic the graph does (so the graph itself is checked
+// tightly, and the int8 bar measures only the activation rounding).
+// It also checks the metadata_props a user needs and prints ORT's speed next
+// to ours on the same reviews. Exit status 1 on any failure.
+import fs from 'node:fs';
+import ort from 'onnxruntime-node';
+
+const [modelPath, refPath, tolArg, floatTolArg] = process.argv.slice(2);
+if (!modelPath || !refPath || !tolArg) {
+  console.error('usage: node tests/onnx/check.mjs MODEL.onnx REF.json TOLERANCE [FLOAT_TOLERANCE]');
+  process.exit(2);
+}
+const tol = Number(tolArg);
+const ref = JSON.parse(fs.readFileSync(refPath, 'utf8'));
+const failures = [];
+const fail = (msg) => failures.push(msg);
+
+// One thread, as our native number is one goroutine.
+const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+
+// Metadata: what a user needs to feed the model without our code. ORT's
+// Node API does not expose metadata_props, so they are read from the file.
+const md = metadataProps(fs.readFileSync(modelPath));
+for (const key of ['sentilab.vocab', 'sentilab.max_len', 'sentilab.padding', 'sentilab.masking',
+  'sentilab.preprocessing', 'sentilab.stopwords', 'sentilab.tokenizer_filters']) {
+  if (!(key in md)) fail(`metadata_props has no ${key}`);
+}
+if (md['sentilab.max_len'] !== String(ref.max_len)) fail(`metadata max_len ${md['sentilab.max_len']}, want ${ref.max_len}`);
+const vocab = JSON.parse(md['sentilab.vocab'] ?? '[]');
+if (vocab[0] !== '' || vocab[1] !== '<OOV>') fail(`metadata vocab starts ${JSON.stringify(vocab.slice(0, 2))}, want ["", "<OOV>"]`);
+
+// metadataProps decodes ModelProto.metadata_props (field 14, a
+// StringStringEntryProto{key 1, value 2}) with a minimal protobuf reader.
+function metadataProps(buf) {
+  const fields = (b) => {
+    const out = [];
+    let i = 0;
+    const varint = () => {
+      let v = 0n, shift = 0n;
+      for (;;) {
+        const c = b[i++];
+        v |= BigInt(c & 0x7f) << shift;
+        if (c < 0x80) return v;
+        shift += 7n;
+      }
+    };
+    while (i < b.length) {
+      const key = Number(varint());
+      const field = key >> 3, wire = key & 7;
+      if (wire === 0) out.push([field, varint()]);
+      else if (wire === 5) { out.push([field, b.subarray(i, i + 4)]); i += 4; }
+      else if (wire === 1) { out.push([field, b.subarray(i, i + 8)]); i += 8; }
+      else if (wire === 2) { const n = Number(varint()); out.push([field, b.subarray(i, i + n)]); i += n; }
+      else throw new Error(`${modelPath}: wire type ${wire} at byte ${i}`);
+    }
+    return out;
+  };
+  const dec = new TextDecoder();
+  const md = {};
+  for (const [f, v] of fields(buf)) {
+    if (f !== 14) continue;
+    const e = Object.fromEntries(fields(v).map(([k, x]) => [k, dec.decode(x)]));
+    md[e[1]] = e[2] ?? '';
+  }
+  return md;
+}
+
+const { n, max_len: T } = ref;
+const tokens = new ort.Tensor('int64', BigInt64Array.from(ref.tokens, (v) => BigInt(v)), [n, T]);
+const feeds = { tokens };
+let out = await session.run(feeds); // warm-up (and the answer)
+let best = Infinity;
+for (let i = 0; i < 3; i++) {
+  const t0 = process.hrtime.bigint();
+  out = await session.run(feeds);
+  best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+}
+const p = out.probability.data;
+if (p.length !== n) fail(`probability has ${p.length} values, want ${n}`);
+
+function maxDiff(want) {
+  let m = 0, at = -1;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(p[i] - want[i]);
+    if (!(d <= m)) { m = d; at = i; } // NaN counts as the worst
+  }
+  return { m, at };
+}
+const d = maxDiff(ref.probabilities);
+let agree = 0;
+for (let i = 0; i < n; i++) if ((p[i] >= 0.5) === (ref.probabilities[i] >= 0.5)) agree++;
+let correct = 0;
+for (let i = 0; i < n; i++) if ((p[i] >= 0.5) === (ref.labels[i] >= 0.5)) correct++;
+if (!(d.m <= tol)) fail(`max |Δp| ${d.m.toExponential(3)} vs Sentilab ${ref.runtime} runtime at review ${d.at} (ORT ${p[d.at]}, Sentilab ${ref.probabilities[d.at]}), want ≤ ${tol}`);
+let line = `${modelPath}: ${ref.variant}: max |Δp| vs Sentilab ${ref.runtime} = ${d.m.toExponential(3)} (≤ ${tol})`;
+if (floatTolArg !== undefined) {
+  const f = maxDiff(ref.float_probabilities);
+  const ftol = Number(floatTolArg);
+  if (!(f.m <= ftol)) fail(`max |Δp| ${f.m.toExponential(3)} vs Sentilab float on the dequantized weights at review ${f.at}, want ≤ ${ftol}`);
+  line += `, vs float on dequantized weights = ${f.m.toExponential(3)} (≤ ${ftol})`;
+}
+const ortSpeed = n / best;
+console.log(`${line}; same label ${agree}/${n}; ORT accuracy ${(correct / n).toFixed(4)}; ` +
+  `ORT ${ortSpeed.toFixed(0)} reviews/s vs Sentilab ${ref.native_reviews_per_second.toFixed(0)} reviews/s (1 thread, ${n} reviews in one batch)`);
+if (failures.length) {
+  for (const f of failures) console.error(`FAIL ${modelPath}: ${f}`);
+  process.exit(1);
+}
