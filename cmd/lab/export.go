@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -88,13 +89,17 @@ func exportONNX(ld *modelfile.Loaded) (*onnx.Model, error) {
 
 // reference is what tests/onnx/check.mjs reads.
 type reference struct {
-	Variant string    `json:"variant"`
-	Runtime string    `json:"runtime"` // "int8" or "float": the runtime `lab eval` uses for this variant
-	MaxLen  int       `json:"max_len"`
-	N       int       `json:"n"`
-	Tokens  []int32   `json:"tokens"` // [n, max_len], padded as the config says
-	Labels  []float32 `json:"labels"`
-	Prob    []float32 `json:"probabilities"` // Sentilab's, with Runtime
+	Variant string `json:"variant"`
+	Runtime string `json:"runtime"` // "int8" or "float": the runtime `lab eval` uses for this variant
+	MaxLen  int    `json:"max_len"`
+	N       int    `json:"n"`       // rows: the test reviews, then EdgeRows made-up rows
+	Reviews int    `json:"reviews"` // test reviews (the first rows)
+	// EdgeRows are made-up rows after the reviews: all padding, padding in
+	// the middle, ids outside the vocabulary (read as OOV).
+	EdgeRows int       `json:"edge_rows"`
+	Tokens   []int32   `json:"tokens"`        // [n, max_len], padded as the config says
+	Labels   []float32 `json:"labels"`        // of the reviews
+	Prob     []float32 `json:"probabilities"` // Sentilab's, with Runtime
 	// FloatProb: the float runtime on the decoded weights (for int8 variants:
 	// the dequantized model, the arithmetic the ONNX graph does).
 	FloatProb     []float32 `json:"float_probabilities"`
@@ -122,8 +127,12 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 	if err != nil {
 		return err
 	}
+	edges := edgeRows(ld.Model.Cfg, set.Tokens)
+	set.Tokens = append(set.Tokens, edges...)
+	set.N += len(edges) / ld.Model.Cfg.MaxLen
+	set.Labels = append(set.Labels, make([]float32, set.N-n)...)
 	floatRun := func() ([]float32, error) {
-		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: n, Workers: 1, Kernels: nn.DefaultKernels()})
+		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: set.N, Workers: 1, Kernels: nn.DefaultKernels()})
 	}
 	run, runtime := floatRun, "float"
 	if usesInt8Runtime(ld.Meta.Variant) {
@@ -131,7 +140,7 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 		if err != nil {
 			return err
 		}
-		run, runtime = func() ([]float32, error) { return compress.QLogits(ctx, q, set, n, 1) }, "int8"
+		run, runtime = func() ([]float32, error) { return compress.QLogits(ctx, q, set, set.N, 1) }, "int8"
 	}
 	// The fastest of three runs: on a shared machine other work only slows
 	// a run down.
@@ -148,8 +157,8 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 	if err != nil {
 		return err
 	}
-	r := reference{Variant: ld.Meta.Variant, Runtime: runtime, MaxLen: ld.Model.Cfg.MaxLen, N: n,
-		Tokens: set.Tokens, Labels: labels, Prob: sigmoids(z), FloatProb: sigmoids(zf), ReviewsPerSec: float64(n) / best}
+	r := reference{Variant: ld.Meta.Variant, Runtime: runtime, MaxLen: ld.Model.Cfg.MaxLen, N: set.N,
+		Reviews: n, EdgeRows: set.N - n, Tokens: set.Tokens, Labels: labels, Prob: sigmoids(z), FloatProb: sigmoids(zf), ReviewsPerSec: float64(set.N) / best}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -168,4 +177,26 @@ func sigmoids(z []float32) []float32 {
 		p[i] = nn.Sigmoid(v)
 	}
 	return p
+}
+
+// edgeRows makes rows that real reviews rarely or never give, built from the
+// first review's tokens: all padding (a review with no known word left after
+// cleaning), zeros in the middle of the real tokens (a masked model skips
+// them wherever they are), and ids outside [0, vocab) (read as OOV).
+func edgeRows(c nn.Config, tokens []int32) []int32 {
+	T := c.MaxLen
+	first := tokens[:T]
+	empty := make([]int32, T)
+	holes := append([]int32(nil), first...)
+	for t := 1; t < T; t += 3 {
+		holes[t] = 0
+	}
+	outside := append([]int32(nil), first...)
+	for t := 0; t < T; t += 4 {
+		outside[t] = int32(c.Vocab) + int32(t)
+		if t+2 < T {
+			outside[t+2] = -1 - int32(t)
+		}
+	}
+	return slices.Concat(empty, holes, outside)
 }
