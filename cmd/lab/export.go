@@ -99,6 +99,7 @@ type reference struct {
 	EdgeRows int       `json:"edge_rows"`
 	Tokens   []int32   `json:"tokens"`        // [n, max_len], padded as the config says
 	Labels   []float32 `json:"labels"`        // of the reviews
+	Texts    []string  `json:"texts"`         // the reviews as in the dataset (for tests/onnx/standalone.mjs)
 	Prob     []float32 `json:"probabilities"` // Sentilab's, with Runtime
 	// FloatProb: the float runtime on the decoded weights (for int8 variants:
 	// the dequantized model, the arithmetic the ONNX graph does).
@@ -158,7 +159,7 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 		return err
 	}
 	r := reference{Variant: ld.Meta.Variant, Runtime: runtime, MaxLen: ld.Model.Cfg.MaxLen, N: set.N,
-		Reviews: n, EdgeRows: set.N - n, Tokens: set.Tokens, Labels: labels, Prob: sigmoids(z), FloatProb: sigmoids(zf), ReviewsPerSec: float64(set.N) / best}
+		Reviews: n, EdgeRows: set.N - n, Tokens: set.Tokens, Labels: labels, Texts: raw, Prob: sigmoids(z), FloatProb: sigmoids(zf), ReviewsPerSec: float64(set.N) / best}
 	f, err := os.Create(path)
 	if err != nil {
 		return err

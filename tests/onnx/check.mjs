@@ -15,6 +15,7 @@
 // to ours on the same reviews. Exit status 1 on any failure.
 import fs from 'node:fs';
 import ort from 'onnxruntime-node';
+import { metadataProps } from './metadata.mjs';
 
 const [modelPath, refPath, tolArg, floatTolArg] = process.argv.slice(2);
 if (!modelPath || !refPath || !tolArg) {
@@ -39,42 +40,6 @@ for (const key of ['sentilab.vocab', 'sentilab.max_len', 'sentilab.padding', 'se
 if (md['sentilab.max_len'] !== String(ref.max_len)) fail(`metadata max_len ${md['sentilab.max_len']}, want ${ref.max_len}`);
 const vocab = JSON.parse(md['sentilab.vocab'] ?? '[]');
 if (vocab[0] !== '' || vocab[1] !== '<OOV>') fail(`metadata vocab starts ${JSON.stringify(vocab.slice(0, 2))}, want ["", "<OOV>"]`);
-
-// metadataProps decodes ModelProto.metadata_props (field 14, a
-// StringStringEntryProto{key 1, value 2}) with a minimal protobuf reader.
-function metadataProps(buf) {
-  const fields = (b) => {
-    const out = [];
-    let i = 0;
-    const varint = () => {
-      let v = 0n, shift = 0n;
-      for (;;) {
-        const c = b[i++];
-        v |= BigInt(c & 0x7f) << shift;
-        if (c < 0x80) return v;
-        shift += 7n;
-      }
-    };
-    while (i < b.length) {
-      const key = Number(varint());
-      const field = key >> 3, wire = key & 7;
-      if (wire === 0) out.push([field, varint()]);
-      else if (wire === 5) { out.push([field, b.subarray(i, i + 4)]); i += 4; }
-      else if (wire === 1) { out.push([field, b.subarray(i, i + 8)]); i += 8; }
-      else if (wire === 2) { const n = Number(varint()); out.push([field, b.subarray(i, i + n)]); i += n; }
-      else throw new Error(`${modelPath}: wire type ${wire} at byte ${i}`);
-    }
-    return out;
-  };
-  const dec = new TextDecoder();
-  const md = {};
-  for (const [f, v] of fields(buf)) {
-    if (f !== 14) continue;
-    const e = Object.fromEntries(fields(v).map(([k, x]) => [k, dec.decode(x)]));
-    md[e[1]] = e[2] ?? '';
-  }
-  return md;
-}
 
 const { n, max_len: T } = ref;
 const tokens = new ort.Tensor('int64', BigInt64Array.from(ref.tokens, (v) => BigInt(v)), [n, T]);

@@ -4,7 +4,9 @@
 # (onnxruntime-node, CPU) on the first 1,000 reviews of the seeded test split
 # plus 3 edge rows, and asserts max |Δp| against Sentilab's own runtime:
 # ≤ 1e-5 for float variants, ≤ 0.01 for int8 ones (and ≤ 1e-5 for the int8
-# graph's own float arithmetic). See tests/onnx/check.mjs.
+# graph's own float arithmetic). See tests/onnx/check.mjs. For a post- and
+# a pre-padded model it also tokenizes the raw reviews from the file's
+# metadata alone (tests/onnx/standalone.mjs) and gets the same answers.
 #
 #   tests/onnx/run.sh            (after ./build.sh: uses build/lab)
 #
@@ -42,8 +44,16 @@ check() {
   node tests/onnx/check.mjs "$tmp/$name.onnx" "$tmp/$name.json" "$@" || failed=1
 }
 
+# standalone NAME: raw texts → tokens from the file's metadata alone
+# (tests/onnx/standalone.mjs), then ORT; after check NAME.
+standalone() {
+  [[ -f "$tmp/$1.json" ]] || return 0 # its export failed, already reported
+  node tests/onnx/standalone.mjs "$tmp/$1.onnx" "$tmp/$1.json" 1e-5 || failed=1
+}
+
 m=assets/models
 check base "$m/base.safetensors" 1e-5                    # float, post padding, masked
+standalone base
 check thesis "$m/thesis.safetensors" 1e-5                # float, no masking
 check base.int8 "$m/base.int8.safetensors" 0.01 1e-5     # int8
 check base.prune-distill-prune-int8 "$m/base.prune-distill-prune-int8.safetensors" 0.01 1e-5  # sparse int8
@@ -53,6 +63,7 @@ check base.prune-distill-prune-int8 "$m/base.prune-distill-prune-int8.safetensor
 if "$lab" train --preset classroom --epochs 2 --train-size 5000 --out "$tmp/classroom.safetensors" >"$tmp/train.log" 2>&1 &&
   "$lab" compress --model "$tmp/classroom.safetensors" --method int8 --out "$tmp/classroom.int8.safetensors" >>"$tmp/train.log" 2>&1; then
   check classroom "$tmp/classroom.safetensors" 1e-5
+  standalone classroom
   check classroom.int8 "$tmp/classroom.int8.safetensors" 0.01 1e-5
 else
   cat "$tmp/train.log" >&2
