@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"sort"
 	"time"
 
 	"sentilab/core/compress"
@@ -64,27 +63,10 @@ func runExport(ctx context.Context, args []string) error {
 	return writeReference(ctx, ld, tok, *ref, *dataPath, *n, *seed, *testFrac)
 }
 
-// exportONNX builds the ONNX model of a loaded file: int8 variants (those
-// the int8 runtime runs) keep their int8 weights, every other variant is
-// exported as the float32 weights it decodes to.
+// exportONNX builds the ONNX model of a loaded file with the runtime its
+// variant runs on (int8 weights for int8 variants, float32 otherwise).
 func exportONNX(ld *modelfile.Loaded) (*onnx.Model, error) {
-	info := onnx.Info{Vocab: ld.Vocab, Variant: ld.Meta.Variant, Preprocessing: ld.Meta.Preprocessing}
-	keys := make([]string, 0, len(ld.Meta.Metrics))
-	for k := range ld.Meta.Metrics {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		info.Extra = append(info.Extra, onnx.KV{Key: "sentilab.metric." + k, Value: fmt.Sprint(ld.Meta.Metrics[k])})
-	}
-	if usesInt8Runtime(ld.Meta.Variant) {
-		q, err := compress.NewQModel(ld)
-		if err != nil {
-			return nil, err
-		}
-		return onnx.FromInt8(q, info)
-	}
-	return onnx.FromFloat(ld.Model, info)
+	return onnx.FromLoaded(ld, usesInt8Runtime(ld.Meta.Variant))
 }
 
 // reference is what tests/onnx/check.mjs reads.

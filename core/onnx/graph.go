@@ -2,8 +2,10 @@ package onnx
 
 import (
 	"fmt"
+	"sort"
 
 	"sentilab/core/compress"
+	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 )
 
@@ -278,4 +280,30 @@ func (b *builder) dequant(name string, q []int8, shape []int64, scale []float32)
 	}
 	s := b.init(FloatTensor(name+".scale", dims(len(scale)), scale))
 	return b.op("DequantizeLinear", []string{data, s}, intAttr("axis", 1))
+}
+
+// FromLoaded builds the ONNX model of a decoded model file, with the file's
+// vocabulary, variant, preprocessing name and metrics in metadata_props.
+// int8 says which runtime the variant runs on (the command line's and the
+// engine's rule: a variant whose last step is int8): int8 variants keep
+// their int8 weights, every other variant (f16, pruned, distilled, ...) is
+// exported as the float32 weights it decodes to.
+func FromLoaded(ld *modelfile.Loaded, int8 bool) (*Model, error) {
+	info := Info{Vocab: ld.Vocab, Variant: ld.Meta.Variant, Preprocessing: ld.Meta.Preprocessing}
+	keys := make([]string, 0, len(ld.Meta.Metrics))
+	for k := range ld.Meta.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		info.Extra = append(info.Extra, KV{Key: "sentilab.metric." + k, Value: fmt.Sprint(ld.Meta.Metrics[k])})
+	}
+	if !int8 {
+		return FromFloat(ld.Model, info)
+	}
+	q, err := compress.NewQModel(ld)
+	if err != nil {
+		return nil, err
+	}
+	return FromInt8(q, info)
 }
