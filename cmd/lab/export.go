@@ -44,7 +44,7 @@ func runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := exportONNX(ld)
+	m, err := onnx.FromLoaded(ld)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *modelPath, err)
 	}
@@ -52,8 +52,8 @@ func runExport(ctx context.Context, args []string) error {
 	if err := os.WriteFile(*out, b, 0o644); err != nil {
 		return err
 	}
-	kind := "float32"
-	if usesInt8Runtime(ld.Meta.Variant) {
+	kind := "float32 weights"
+	if onnx.StoresInt8(ld.File) {
 		kind = "int8 weights"
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d bytes (%s, variant %s, %d nodes)\n", *out, len(b), kind, ld.Meta.Variant, len(m.Graph.Nodes))
@@ -61,12 +61,6 @@ func runExport(ctx context.Context, args []string) error {
 		return nil
 	}
 	return writeReference(ctx, ld, tok, *ref, *dataPath, *n, *seed, *testFrac)
-}
-
-// exportONNX builds the ONNX model of a loaded file with the runtime its
-// variant runs on (int8 weights for int8 variants, float32 otherwise).
-func exportONNX(ld *modelfile.Loaded) (*onnx.Model, error) {
-	return onnx.FromLoaded(ld, usesInt8Runtime(ld.Meta.Variant))
 }
 
 // reference is what tests/onnx/check.mjs reads.

@@ -283,12 +283,12 @@ func (b *builder) dequant(name string, q []int8, shape []int64, scale []float32)
 }
 
 // FromLoaded builds the ONNX model of a decoded model file, with the file's
-// vocabulary, variant, preprocessing name and metrics in metadata_props.
-// int8 says which runtime the variant runs on (the command line's and the
-// engine's rule: a variant whose last step is int8): int8 variants keep
-// their int8 weights, every other variant (f16, pruned, distilled, ...) is
-// exported as the float32 weights it decodes to.
-func FromLoaded(ld *modelfile.Loaded, int8 bool) (*Model, error) {
+// vocabulary, variant, preprocessing name and metrics in metadata_props. A
+// file that stores int8 weights (the int8 and int8-weights variants, dense
+// or sparse) is exported with those int8 values (FromInt8); every other
+// file (f32, f16, pruned, distilled, ...) as the float32 weights it decodes
+// to (FromFloat).
+func FromLoaded(ld *modelfile.Loaded) (*Model, error) {
 	info := Info{Vocab: ld.Vocab, Variant: ld.Meta.Variant, Preprocessing: ld.Meta.Preprocessing}
 	keys := make([]string, 0, len(ld.Meta.Metrics))
 	for k := range ld.Meta.Metrics {
@@ -298,7 +298,7 @@ func FromLoaded(ld *modelfile.Loaded, int8 bool) (*Model, error) {
 	for _, k := range keys {
 		info.Extra = append(info.Extra, KV{Key: "sentilab.metric." + k, Value: fmt.Sprint(ld.Meta.Metrics[k])})
 	}
-	if !int8 {
+	if !StoresInt8(ld.File) {
 		return FromFloat(ld.Model, info)
 	}
 	q, err := compress.NewQModel(ld)
@@ -306,4 +306,14 @@ func FromLoaded(ld *modelfile.Loaded, int8 bool) (*Model, error) {
 		return nil, err
 	}
 	return FromInt8(q, info)
+}
+
+// StoresInt8 reports whether a model file holds int8 weights.
+func StoresInt8(f *modelfile.File) bool {
+	for _, t := range f.Tensors {
+		if t.DType == "I8" {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"sentilab/core/compress"
+	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 )
@@ -370,6 +371,49 @@ func TestKerasFiltersMatchTokenizer(t *testing.T) {
 		splits := slices.Equal(got, []int32{2, 3})
 		if want := strings.ContainsRune(KerasFilters, r) || r == ' '; splits != want {
 			t.Errorf("%q: tokenizer gives %v; in KerasFilters %v", r, got, want)
+		}
+	}
+}
+
+// FromLoaded exports what the file stores: int8 values whatever the variant
+// is called (int8-weights runs on the float runtime but stores int8),
+// float32 for f32 and f16 files.
+func TestFromLoadedFollowsStorage(t *testing.T) {
+	c := nn.Config{Vocab: 8, Embed: 3, Hidden: 2, MaxLen: 4, Padding: "pre", Masking: true}
+	m, info := testModel(t, c)
+	for _, k := range []struct {
+		store   compress.Storage
+		variant string
+		int8    bool
+	}{
+		{compress.StoreInt8, "int8-weights", true},
+		{compress.StoreInt8, "int8", true},
+		{compress.StoreF16, "f16", false},
+		{compress.StoreF32, "base", false},
+	} {
+		ts, err := compress.Tensors(m, compress.EncodeOptions{Values: k.store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := modelfile.NewFile(c, info.Vocab, modelfile.Meta{Variant: k.variant, Metrics: map[string]float64{"test_accuracy": 0.5}}, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ld, err := modelfile.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		om, err := FromLoaded(ld)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := decode(t, om)
+		_, hasQ := d.inits["lstm.W.q"]
+		if hasQ != k.int8 || slices.Contains(d.opTypes, "DequantizeLinear") != k.int8 {
+			t.Errorf("%s (%s): int8 weights %v, DequantizeLinear %v; want %v", k.variant, k.store, hasQ, !hasQ, k.int8)
+		}
+		if d.meta["sentilab.variant"] != k.variant || d.meta["sentilab.metric.test_accuracy"] != "0.5" {
+			t.Errorf("%s: metadata variant %q, test_accuracy %q", k.variant, d.meta["sentilab.variant"], d.meta["sentilab.metric.test_accuracy"])
 		}
 	}
 }

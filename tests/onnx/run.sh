@@ -59,12 +59,15 @@ check base.int8 "$m/base.int8.safetensors" 0.01 1e-5     # int8
 check base.prune-distill-prune-int8 "$m/base.prune-distill-prune-int8.safetensors" 0.01 1e-5  # sparse int8
 
 # No shipped model is pre-padded: train a small classroom one (pre padding,
-# masking) and its int8 version.
+# masking) and its int8 and int8-weights versions.
 if "$lab" train --preset classroom --epochs 2 --train-size 5000 --out "$tmp/classroom.safetensors" >"$tmp/train.log" 2>&1 &&
-  "$lab" compress --model "$tmp/classroom.safetensors" --method int8 --out "$tmp/classroom.int8.safetensors" >>"$tmp/train.log" 2>&1; then
+  "$lab" compress --model "$tmp/classroom.safetensors" --method int8 --out "$tmp/classroom.int8.safetensors" >>"$tmp/train.log" 2>&1 &&
+  "$lab" compress --model "$tmp/classroom.safetensors" --method int8-weights --out "$tmp/classroom.int8w.safetensors" >>"$tmp/train.log" 2>&1; then
   check classroom "$tmp/classroom.safetensors" 1e-5
   standalone classroom
   check classroom.int8 "$tmp/classroom.int8.safetensors" 0.01 1e-5
+  # int8-weights: int8 in the file, run on our float runtime.
+  check classroom.int8-weights "$tmp/classroom.int8w.safetensors" 0.01 1e-5
 else
   cat "$tmp/train.log" >&2
   echo "FAIL tests/onnx: training the classroom model" >&2
