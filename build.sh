@@ -3,7 +3,7 @@
 #
 #   ./build.sh          build everything into build/ and assets/
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
-#   ./build.sh test     build, then run every test (Go native + wasm, browser end-to-end)
+#   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
 #   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally (server/workers.sh)
 #
@@ -60,7 +60,7 @@ npm_deps() {
   if [[ -f package.json ]]; then
     if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules ]]; then
       log "npm ci"
-      npm ci --no-audit --no-fund --loglevel=error
+      npm ci --ignore-scripts --no-audit --no-fund --loglevel=error  # onnxruntime-node's postinstall only fetches GPU binaries
     fi
     if [[ -f node_modules/echarts/dist/echarts.min.js ]]; then
       cp node_modules/echarts/dist/echarts.min.js assets/echarts.min.js
@@ -107,6 +107,8 @@ case "${1:-build}" in
   test)
     build_all
     go_tests
+    log "ONNX export, checked in ONNX Runtime (tests/onnx/run.sh)"
+    tests/onnx/run.sh
     log "Cloudflare Workers build in workerd (server/workers.sh)"
     server/workers.sh
     e2e_tests

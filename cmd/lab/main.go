@@ -22,6 +22,7 @@ Usage:
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
   lab compress --model FILE --method distill --grid RESULTS.jsonl [--alphas ...] [--temps ...]
   lab report  --models DIR --data PATH [--json] [--wasm FILE]
+  lab export  --model FILE --format onnx --out FILE.onnx [--reference REF.json --data PATH --n 1000]
   lab manifest --models DIR [--report REPORT.json] [--train-json [NAME=]TRAIN.json,...] [--data PATH] [--grid RESULTS.jsonl [--grid-teacher FILE]]
 
 The data path defaults to $SENTILAB_DATA: the Kaggle CSV (plain or .gz) or the
@@ -45,6 +46,7 @@ func main() {
 		"compress": runCompress,
 		"report":   runReport,
 		"manifest": runManifest,
+		"export":   runExport,
 	}
 	name := os.Args[1]
 	if name == "-h" || name == "--help" || name == "help" {
