@@ -49,7 +49,7 @@ func TestBudgetRefuses(t *testing.T) {
 		{"issue: embed = hidden = 4096", with(func(c *Config) { c.Embed, c.Hidden = 4096, 4096 }), "embed 4096 over the budget's 2048"},
 		{"hidden", with(func(c *Config) { c.Hidden = 2049 }), "hidden 2049 over the budget's 2048"},
 		{"vocab", with(func(c *Config) { c.Vocab = 1<<20 + 1 }), "vocab 1048577 over the budget's 1048576"},
-		{"params", with(func(c *Config) { c.Vocab, c.Embed = 1 << 20, 1024 }), "1074332289 parameters (vocab 1048576, embed 1024, hidden 128) over the budget's 134217728 (512.0 MiB"},
+		{"params", with(func(c *Config) { c.Vocab, c.Embed = 1<<20, 1024 }), "1074332289 parameters (vocab 1048576, embed 1024, hidden 128) over the budget's 134217728 (512.0 MiB"},
 		{"activations", with(func(c *Config) { c.MaxLen, c.Hidden = 4096, 1024 }),
 			"max_len 4096 with embed 128 and hidden 1024 needs 12.3 GiB of activations to train a batch of 64, over the budget's 2.0 GiB (max_len ≤ 668 fits"},
 		{"flops", with(func(c *Config) { c.MaxLen, c.Embed, c.Hidden = 300, 1024, 1024 }),
