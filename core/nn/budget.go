@@ -32,8 +32,8 @@ type Budget struct {
 	// MaxExampleFLOPs bounds one example's forward pass over max_len steps.
 	// Evaluation runs in chunks and checks for cancellation between them;
 	// a chunk is at least one example, so this bounds how late a cancel
-	// can land (4 GFLOP ≈ 50 ms on one AVX-512 core, ≈ 100–200 ms in
-	// WebAssembly with SIMD).
+	// can land (1 GFLOP, 22 thesis reviews: ≈ 15–50 ms on one AVX-512
+	// core, ≈ 50–100 ms in WebAssembly with SIMD).
 	MaxExampleFLOPs int64
 }
 
@@ -50,7 +50,7 @@ var DefaultBudget = Budget{
 	MaxParams:          1 << 27,
 	Batch:              64,
 	MaxActivationBytes: 2 << 30,
-	MaxExampleFLOPs:    4e9,
+	MaxExampleFLOPs:    1e9,
 }
 
 // NumParams is the number of weights of a model of shape c.

@@ -52,8 +52,8 @@ func TestBudgetRefuses(t *testing.T) {
 		{"params", with(func(c *Config) { c.Vocab, c.Embed = 1<<20, 1024 }), "1074332289 parameters (vocab 1048576, embed 1024, hidden 128) over the budget's 134217728 (512.0 MiB"},
 		{"activations", with(func(c *Config) { c.MaxLen, c.Hidden = 4096, 1024 }),
 			"max_len 4096 with embed 128 and hidden 1024 needs 12.3 GiB of activations to train a batch of 64, over the budget's 2.0 GiB (max_len ≤ 668 fits"},
-		{"flops", with(func(c *Config) { c.MaxLen, c.Embed, c.Hidden = 300, 1024, 1024 }),
-			"max_len 300 with embed 1024 and hidden 1024 costs 5.0 GFLOP per example, over the budget's 4.0 (max_len ≤ 238 fits"},
+		{"flops", with(func(c *Config) { c.MaxLen, c.Embed, c.Hidden = 100, 1024, 1024 }),
+			"max_len 100 with embed 1024 and hidden 1024 costs 1.7 GFLOP per example, over the budget's 1.0 (max_len ≤ 59 fits"},
 		{"invalid first", with(func(c *Config) { c.Padding = "both" }), `padding "both"`},
 	} {
 		err := tc.cfg.CheckBudget(DefaultBudget)
