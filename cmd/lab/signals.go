@@ -14,7 +14,7 @@ import (
 // Every long loop in the core checks its context well within this, except
 // the steps that take none (cleaning and tokenizing the reviews, one
 // training batch): there the watchdog is what keeps Ctrl-C under 200 ms.
-const signalGrace = 150 * time.Millisecond
+const signalGrace = 100 * time.Millisecond
 
 // exitOnSignal waits for ctx (the signal context) to end, gives the command
 // signalGrace to unwind, then removes this process's temp files and exits
