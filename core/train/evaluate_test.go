@@ -108,8 +108,9 @@ func TestChunksThesisShape(t *testing.T) {
 
 // A cancel lands between chunks: with the widest config the budget allows
 // per example at embed = hidden = 1024, each chunk is one review of 1 GFLOP
-// (and 59 passes over the 16 MiB recurrent kernel). The cancel comes in
-// the middle of the second round.
+// (and 59 passes over the 16 MiB recurrent kernel). The cancel comes in the
+// middle of the second round. In WebAssembly nothing preempts the chunk, so
+// the timer fires only after it: there the round time is the latency.
 func TestLogitsCancelLatency(t *testing.T) {
 	c := nn.Config{Vocab: 100, Embed: 1024, Hidden: 1024, MaxLen: 59, Padding: "post"}
 	if err := c.CheckBudget(nn.DefaultBudget); err != nil {
@@ -120,12 +121,14 @@ func TestLogitsCancelLatency(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	var canceled time.Time
-	t0 := time.Now()
+	last := time.Now()
+	var longest time.Duration
 	rounds := 0
 	_, err := Logits(ctx, m, set, EvalOptions{Workers: 2, Progress: func(d, _ int) {
+		longest = max(longest, time.Since(last))
+		last = time.Now()
 		if rounds++; rounds == 1 {
-			round := time.Since(t0)
-			time.AfterFunc(round/2, func() {
+			time.AfterFunc(longest/2, func() {
 				mu.Lock()
 				canceled = time.Now()
 				mu.Unlock()
@@ -137,12 +140,12 @@ func TestLogitsCancelLatency(t *testing.T) {
 	mu.Lock()
 	lat := end.Sub(canceled)
 	mu.Unlock()
-	if !errors.Is(err, context.Canceled) || rounds > 3 {
-		t.Fatalf("err %v after %d rounds, want context.Canceled after 2 or 3", err, rounds)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v after %d rounds, want context.Canceled", err, rounds)
 	}
-	t.Logf("cancel to return: %v (%d rounds of 2 reviews)", lat, rounds)
-	if lat > time.Second {
-		t.Errorf("cancel took %v to land, want ≤ 1 s", lat)
+	t.Logf("cancel to return: %v; longest round of 2 reviews %v; %d rounds", lat, longest, rounds)
+	if lat > time.Second || longest > 2*time.Second {
+		t.Errorf("cancel took %v to land, a round %v; want ≤ 1 s and ≤ 2 s", lat, longest)
 	}
 }
 
