@@ -158,6 +158,10 @@ func runCompress(ctx context.Context, args []string) error {
 	if *grid == "" && *out == "" {
 		return fmt.Errorf("no --out FILE")
 	}
+	if err := openOut(*out); err != nil {
+		return err
+	}
+	defer closeOuts()
 	ld, tok, err := loadModel(*modelPath)
 	if err != nil {
 		return err
@@ -338,7 +342,7 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 	if f, err = modelfile.NewFile(m.Cfg, ld.Vocab, meta, tensors); err != nil {
 		return err
 	}
-	if err := modelfile.WriteFile(out, f); err != nil {
+	if err := writeOut(out, f); err != nil {
 		return err
 	}
 	size, _ := fileSize(out)

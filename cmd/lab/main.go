@@ -37,6 +37,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go exitOnSignal(ctx)
 	cmds := map[string]func(context.Context, []string) error{
 		"eda":      runEDA,
 		"train":    runTrain,

@@ -33,7 +33,11 @@ func saveModel(path string, m *nn.Model, prep *train.Prepared, p train.Preset, s
 			// The learning curve and the confusion matrix, for the report pages.
 			"history": mustJSON(res.History), "confusion": mustJSON(test.Confusion)},
 	}
-	return modelfile.SaveFile(path, m, prep.Tok.Words(), meta)
+	f, err := modelfile.Encode(m, prep.Tok.Words(), meta)
+	if err != nil {
+		return err
+	}
+	return writeOut(path, f)
 }
 
 func mustJSON(v any) string {
@@ -93,18 +97,17 @@ func runEval(ctx context.Context, args []string) error {
 	for i, r := range reviews {
 		raw[i], labels[i] = r.Text, float32(r.Label)
 	}
-	set, err := train.EncodeRaw(tok, raw, labels, ld.Model.Cfg)
-	if err != nil {
-		return err
-	}
+	cleaned := text.CleanAll(raw, nil)
 	b := newBar()
 	t0 := time.Now()
-	mt, err := train.Evaluate(ctx, ld.Model, set, train.EvalOptions{BatchSize: 256, Workers: *workers, Kernels: nn.DefaultKernels(),
+	// Padded a block at a time: the whole set padded to max_len could be large.
+	logits, err := train.LogitsOfTexts(ctx, ld.Model, tok, cleaned, train.EvalOptions{BatchSize: 256, Workers: *workers, Kernels: nn.DefaultKernels(),
 		Progress: func(d, t int) { b.update(d, t, "evaluating", -1) }})
 	b.done()
 	if err != nil {
 		return err
 	}
+	mt := train.MetricsOf(logits, labels)
 	sec := time.Since(t0).Seconds()
 	fmt.Fprintf(os.Stderr, "accuracy %.4f  loss %.4f  on %d reviews  (%.0f reviews/s)\n", mt.Accuracy, mt.Loss, mt.N, float64(mt.N)/sec)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", mt.Confusion)

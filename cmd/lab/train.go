@@ -83,7 +83,7 @@ func (h *hyper) resolve() (train.Preset, error) {
 			p.TrainLimit = h.trainSize
 		}
 	})
-	if err := p.Model.Validate(); err != nil {
+	if err := checkBudget(p); err != nil {
 		return p, err
 	}
 	if !(p.TestFrac > 0 && p.TestFrac < 1) {
@@ -131,6 +131,10 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := openOut(*out); err != nil {
+		return err
+	}
+	defer closeOuts()
 	p, err := h.resolve()
 	if err != nil {
 		return err
@@ -151,6 +155,7 @@ func runTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	prepSec := time.Since(t0).Seconds()
+	p.Model = fitVocab(p.Model, prep.Tok)
 	m, err := nn.NewModel(p.Model)
 	if err != nil {
 		return err

@@ -185,6 +185,18 @@ func growI(s []int64, n int) []int64 {
 // still running at step t are a prefix; with masking padded steps are never
 // computed, as in nn.Workspace. The result is owned by ws.
 func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
+	z, _ := q.LogitsContext(context.Background(), tokens, B, ws)
+	return z
+}
+
+// checkEvery is how many time steps LogitsContext runs between looks at its
+// context: at the thesis shape a step of 256 rows is ~0.1 ms, and at the
+// widest config the budget allows ~10 ms.
+const checkEvery = 8
+
+// LogitsContext is Logits that stops within checkEvery time steps of ctx
+// ending, with ctx's error.
+func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *QWorkspace) ([]float32, error) {
 	c := q.Cfg
 	T, E, H := c.MaxLen, c.Embed, c.Hidden
 	G := 4 * H
@@ -206,6 +218,11 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 		}
 		if n == 0 {
 			break
+		}
+		if t%checkEvery == checkEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 		// The embedding rows are already int8 with a per-row scale: exactly
 		// what quantizing their dequantized values per row would give back.
@@ -239,7 +256,7 @@ func (q *QModel) Logits(tokens []int32, B int, ws *QWorkspace) []float32 {
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
-	return ws.logits
+	return ws.logits, nil
 }
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
@@ -261,8 +278,13 @@ func (q *QModel) layout(tokens []int32, B int, ws *QWorkspace) {
 	ws.order, ws.lens, ws.toks = ws.batch.Order, ws.batch.Lens, ws.batch.Toks
 }
 
-// QLogits runs q over set in batches on `workers` goroutines.
+// QLogits runs q over set in chunks of at most batch reviews, bounded as
+// train.Logits bounds its chunks, on `workers` goroutines; it stops within a
+// few time steps of ctx ending. A config over nn.DefaultBudget is refused.
 func QLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int) ([]float32, error) {
+	if err := q.Cfg.CheckBudget(nn.DefaultBudget); err != nil {
+		return nil, fmt.Errorf("int8 evaluation: %v", err)
+	}
 	T := q.Cfg.MaxLen
 	if len(set.Tokens) != set.N*T || len(set.Labels) != set.N {
 		return nil, fmt.Errorf("evaluation set: %d rows, %d tokens, %d labels (want tokens = rows × max length %d)", set.N, len(set.Tokens), len(set.Labels), T)
@@ -270,24 +292,29 @@ func QLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int) 
 	batch, workers = max(batch, 1), max(workers, 1)
 	out := make([]float32, set.N)
 	wss := make([]QWorkspace, workers)
-	for lo := 0; lo < set.N; lo += batch * workers {
+	chunks := train.Chunks(q.Cfg, set.Tokens, set.N, batch, train.DefaultChunkBytes, train.DefaultChunkFLOPs)
+	for lo := 0; lo < len(chunks); lo += workers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		round := chunks[lo:min(lo+workers, len(chunks))]
+		errs := make([]error, len(round))
 		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			a := lo + w*batch
-			b := min(a+batch, set.N)
-			if a >= b {
-				break
-			}
+		for w, ch := range round {
 			wg.Add(1)
-			go func(ws *QWorkspace) {
+			go func(ws *QWorkspace, a, b int) {
 				defer wg.Done()
-				copy(out[a:b], q.Logits(set.Tokens[a*T:b*T], b-a, ws))
-			}(&wss[w])
+				z, err := q.LogitsContext(ctx, set.Tokens[a*T:b*T], b-a, ws)
+				copy(out[a:b], z)
+				errs[w] = err
+			}(&wss[w], ch[0], ch[1])
 		}
 		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -26,5 +26,17 @@
 //	NAME.values  the non-zero weights in order, [nnz], itself in any dense
 //	             encoding above (I8 with NAME.values.scale).
 //
-// so the compression package only has to produce tensors.
+// so the compression package only has to produce tensors. Decode refuses a
+// config over nn.DefaultBudget before it decodes any weight: a header is
+// only a claim, and max_len 100000 or embed = hidden = 4096 over a nearly
+// empty sparse file would otherwise cost gigabytes at the first batch.
+//
+// Files are written through a Target: OpenTarget checks the path (not a
+// folder, its folder exists, an existing file is writable by its owner: a
+// read-only model is refused, never replaced) and creates the temp file
+// .NAME.sentilab-tmp-PID-RANDOM beside it before the work starts; Commit
+// writes, syncs and renames it into place, keeping the old file's mode. A
+// temp file whose writing process is gone (kill -9, power cut) is removed
+// by the next OpenTarget of the same path; Recover saves a finished model
+// under a recovery name when the target can no longer take it.
 package modelfile

@@ -69,7 +69,7 @@ func Encode(m *nn.Model, vocab []string, meta Meta) (*File, error) {
 // doc lists (what the compression package produces), then decodes it to
 // check that it loads: a file NewFile returns is one Load accepts.
 func NewFile(cfg nn.Config, vocab []string, meta Meta, tensors []Tensor) (*File, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.CheckBudget(nn.DefaultBudget); err != nil {
 		return nil, fmt.Errorf("modelfile: %v", err)
 	}
 	if len(vocab) != cfg.Vocab {
@@ -135,8 +135,8 @@ func Load(r io.Reader, size int64) (*Loaded, error) {
 }
 
 // Decode turns a parsed file into a model. It requires format sentilab/1, a
-// config nn.Config accepts (unknown config keys refused: they could change
-// what the weights mean), a vocabulary of exactly config.vocab words, every
+// config nn.Config accepts and that fits nn.DefaultBudget (unknown config
+// keys refused: they could change what the weights mean), a vocabulary of exactly config.vocab words, every
 // weight present with the shape the config implies, and finite weights
 // (NaN or ±Inf, e.g. from a diverged run or a float16 overflow, would make
 // every prediction meaningless, so it is refused, naming the tensor and
@@ -161,7 +161,11 @@ func Decode(f *File) (*Loaded, error) {
 	if err := strictJSON(md, KeyConfig, &fc); err != nil {
 		return nil, err
 	}
-	if err := fc.Config.Validate(); err != nil {
+	// The budget, before any weight is decoded: a header is only a claim,
+	// and an edited one (max_len 100000, or embed = hidden = 4096 over a
+	// sparse, nearly empty file) must be refused here, not by the OOM
+	// killer at the first batch.
+	if err := fc.Config.CheckBudget(nn.DefaultBudget); err != nil {
 		return nil, fmt.Errorf("modelfile: metadata config: %v", err)
 	}
 	l := &Loaded{File: f, Meta: Meta{Variant: md[KeyVariant], Preprocessing: fc.Preprocessing}}
