@@ -6,7 +6,9 @@
 //
 //	/             index.html of the asset root
 //	/<file>       a file of the asset root (ui.wasm, engine.wasm, wasm_exec.js, ...)
-//	/models/<f>   a file of the model folder (listed in the manifest)
+//	/models/<f>   a model file the manifest lists, or manifest.json itself;
+//	              nothing else of the model folder (no README, no temp files
+//	              a killed writer left, no precompressed siblings)
 //	/api/models   the model manifest (an empty list if there is none)
 //	/api/data     the optional dataset file offered to a class (--data)
 //	/healthz      "ok"
@@ -58,9 +60,12 @@ type server struct {
 	data     *fileRoot // nil: /api/data is 404
 	dataName string
 	manifest *blob
-	routes   map[string]http.HandlerFunc // exact paths with their own handler
-	etags    *memo
-	gzips    *memo
+	// modelFiles are the file names the manifest lists: the only files of
+	// the model folder we serve.
+	modelFiles map[string]bool
+	routes     map[string]http.HandlerFunc // exact paths with their own handler
+	etags      *memo
+	gzips      *memo
 }
 
 // NewHandler checks the configuration (folders exist, the manifest is well
@@ -92,6 +97,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			s.models = nil
 		case err != nil:
 			return nil, err
+		default:
+			s.models.noSiblings = true
 		}
 	}
 	switch {
@@ -112,6 +119,15 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		s.manifest = newBlob(data, "application/json")
 	default:
 		s.manifest = newBlob(emptyManifest, "application/json")
+	}
+	// The manifest was checked above; parsing it again cannot fail.
+	listed, err := parseManifest(s.manifest.data)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	s.modelFiles = make(map[string]bool, len(listed))
+	for _, m := range listed {
+		s.modelFiles[*m.File] = true
 	}
 	if cfg.DataFile != "" {
 		// Resolve the file first: a --data that is itself a symlink (to the
@@ -148,10 +164,26 @@ func (s *server) dispatch(w http.ResponseWriter, r *http.Request, rel string, is
 		s.serveFile(w, r, s.assets, "index.html")
 	case isDir:
 		s.notFound(w) // no directory listings, ever
-	case strings.HasPrefix(rel, "models/") && s.models != nil:
-		s.serveFile(w, r, s.models, strings.TrimPrefix(rel, "models/"))
+	case strings.HasPrefix(rel, "models/"):
+		s.serveModel(w, r, strings.TrimPrefix(rel, "models/"))
 	case s.assets != nil:
 		s.serveFile(w, r, s.assets, rel)
+	default:
+		s.notFound(w)
+	}
+}
+
+// serveModel serves the manifest and the files it lists, and 404s the rest
+// of the model folder: a model writer killed mid-write leaves out.tmpNNN
+// beside its output, and a README or a stale model may sit there too. The
+// manifest is the in-memory copy checked at start, so /models/manifest.json
+// and /api/models are always the same bytes.
+func (s *server) serveModel(w http.ResponseWriter, r *http.Request, name string) {
+	switch {
+	case name == manifestName:
+		s.serveBlob(w, r, s.manifest)
+	case s.models != nil && s.modelFiles[name]:
+		s.serveFile(w, r, s.models, name)
 	default:
 		s.notFound(w)
 	}

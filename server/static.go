@@ -32,6 +32,9 @@ type fileRoot struct {
 	label string // for cache keys and logs: "assets", "models", "data"
 	dir   string
 	root  *os.Root
+	// noSiblings turns precompressed .br/.gz siblings off: the model folder
+	// serves exactly the files its manifest lists and checked, nothing else.
+	noSiblings bool
 }
 
 func openFileRoot(label, dir string) (*fileRoot, error) {
@@ -91,10 +94,10 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 	h.Add("Vary", "Accept-Encoding")
 
 	br, gz := accepted(r.Header.Get("Accept-Encoding"))
-	if br && s.serveSibling(w, r, fr, rel, fi, ".br", "br") {
+	if br && !fr.noSiblings && s.serveSibling(w, r, fr, rel, fi, ".br", "br") {
 		return
 	}
-	if gz && s.serveSibling(w, r, fr, rel, fi, ".gz", "gzip") {
+	if gz && !fr.noSiblings && s.serveSibling(w, r, fr, rel, fi, ".gz", "gzip") {
 		return
 	}
 	key := fr.key(rel, fi)
