@@ -178,11 +178,11 @@ func (s *server) serveBlob(w http.ResponseWriter, r *http.Request, b *blob) {
 		h.Set("Content-Encoding", "gzip")
 		h.Set("ETag", b.gzETag)
 		setEncodedLength(h, int64(len(b.gz)))
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.gz))
+		serveContent(w, r, time.Time{}, bytes.NewReader(b.gz), int64(len(b.gz)))
 		return
 	}
 	h.Set("ETag", b.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.data))
+	serveContent(w, r, time.Time{}, bytes.NewReader(b.data), int64(len(b.data)))
 }
 
 // cloudflareHeaders renders securityHeaders in the format of a Cloudflare

@@ -108,7 +108,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 			h.Set("Content-Encoding", "gzip")
 			h.Set("ETag", string(bytes.TrimSuffix(etag, []byte(`"`)))+`-gz"`)
 			setEncodedLength(h, int64(len(zipped)))
-			http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(zipped))
+			serveContent(w, r, fi.ModTime(), bytes.NewReader(zipped), int64(len(zipped)))
 			return
 		}
 		s.log.Error("compress", "file", fr.label+":"+rel, "err", errors.Join(err1, err2))
@@ -120,7 +120,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 		return
 	}
 	h.Set("ETag", string(etag))
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	serveContent(w, r, fi.ModTime(), f, fi.Size())
 }
 
 // serveSibling serves rel+ext (e.g. ui.wasm.br) as the encoded form of rel,
@@ -144,7 +144,7 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 	w.Header().Set("Content-Encoding", coding)
 	w.Header().Set("ETag", string(etag))
 	setEncodedLength(w.Header(), fi.Size())
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	serveContent(w, r, fi.ModTime(), f, fi.Size())
 	return true
 }
 
