@@ -27,6 +27,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config says where the handler finds what it serves. Any folder may be
@@ -46,6 +48,11 @@ type Config struct {
 	ModelDir  string       // manifest.json and the model files it lists
 	DataFile  string       // optional dataset to offer at /api/data
 	Logger    *slog.Logger // one line per request; nil discards
+
+	// ChunkTimeout and MaxWrite bound slow readers (pace.go): each 32 KB
+	// of a body must be taken within ChunkTimeout, a whole answer within
+	// MaxWrite. Zero means the defaults, 16 s and 30 minutes.
+	ChunkTimeout, MaxWrite time.Duration
 
 	// ManifestJSON, if not nil, is served at /api/models instead of
 	// ModelDir/manifest.json. Its shape is checked; its files are checked
@@ -64,8 +71,10 @@ type server struct {
 	// the model folder we serve.
 	modelFiles map[string]bool
 	routes     map[string]http.HandlerFunc // exact paths with their own handler
-	etags      *memo
-	gzips      *memo
+	// chunkTimeout and maxWrite pace every answer (pace.go).
+	chunkTimeout, maxWrite time.Duration
+	etags                  *memo
+	gzips                  *memo
 }
 
 // NewHandler checks the configuration (folders exist, the manifest is well
@@ -77,6 +86,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		etags: newMemo(1 << 20),  // about 20,000 ETags
 		gzips: newMemo(96 << 20), // all compressible lab files, gzipped, several times over
 	}
+	s.chunkTimeout, s.maxWrite = cmp.Or(cfg.ChunkTimeout, defaultChunkTimeout), cmp.Or(cfg.MaxWrite, defaultMaxWrite)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -89,14 +89,16 @@ func run(args []string) error {
 
 // newHTTPServer bounds what a client may cost us: headers must arrive within
 // 5 s and fit in 16 KB, a connection idles at most 2 minutes, and a response
-// may take up to 10 minutes to write (a 10 MB model on a slow school link;
-// a slow reader then ties up one goroutine, not the server).
+// is paced (pace.go: 32 KB per 16 s at least, 30 minutes in all), so a
+// reader that stalls is dropped in seconds while a slow school link still
+// gets a 10 MB model. WriteTimeout is the same 30 minutes, for anything
+// written outside the handler's paced writer.
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Minute,
+		WriteTimeout:      defaultMaxWrite,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

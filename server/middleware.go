@@ -64,13 +64,13 @@ var securityHeaders = map[string]string{
 }
 
 // middleware does what every request shares, in this order: the log line,
-// the security headers, the method (GET and HEAD only: nothing here takes
+// the write pace (pace.go), the security headers, the method (GET and HEAD only: nothing here takes
 // input), no request body, and the path check. Only a path cleanPath
 // accepts reaches dispatch.
 func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: newPaceWriter(w, s.chunkTimeout, s.maxWrite)}
 		defer func() {
 			s.log.Info("request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
 				"status", sw.status(), "bytes", sw.n, "dur", time.Since(start))
