@@ -18,6 +18,7 @@
 //
 //	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE]
 //	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
+//	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
 //	server/workers.sh             # Workers build in build/workers, run in workerd, checked
 //
@@ -47,7 +48,12 @@ type Config struct {
 	AssetRoot string       // built lab: index.html, *.wasm, wasm_exec.js, worker.js, css, echarts.min.js
 	ModelDir  string       // manifest.json and the model files it lists
 	DataFile  string       // optional dataset to offer at /api/data
-	Logger    *slog.Logger // one line per request; nil discards
+	Logger    *slog.Logger // start-up, warnings, one line per request (sampled: accesslog.go); nil discards
+
+	// LogRate and LogBurst are the budget of lines that requests may log
+	// (accesslog.go): LogRate a second, LogBurst at once. Zero: 50 and 500.
+	LogRate  float64
+	LogBurst int
 
 	// ChunkTimeout and MaxWrite bound slow readers (pace.go): each 32 KB
 	// of a body must be taken within ChunkTimeout, a whole answer within
@@ -62,9 +68,10 @@ type Config struct {
 
 type server struct {
 	log      *slog.Logger
-	assets   *fileRoot // nil: no static files
-	models   *fileRoot // nil: no /models/
-	data     *fileRoot // nil: /api/data is 404
+	reqLog   *lineBudget // every line a request causes goes through it
+	assets   *fileRoot   // nil: no static files
+	models   *fileRoot   // nil: no /models/
+	data     *fileRoot   // nil: /api/data is 404
 	dataName string
 	manifest *blob
 	// modelFiles are the file names the manifest lists: the only files of
@@ -90,6 +97,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.reqLog = newLineBudget(s.log, cmp.Or(cfg.LogRate, defaultLogRate), cmp.Or(cfg.LogBurst, defaultLogBurst))
 	var err error
 	if cfg.AssetRoot != "" {
 		if s.assets, err = openFileRoot("assets", cfg.AssetRoot); err != nil {
@@ -222,7 +230,7 @@ func (s *server) notFound(w http.ResponseWriter) {
 }
 
 func (s *server) serverError(w http.ResponseWriter, what string, err error) {
-	s.log.Error("serve", "file", what, "err", err)
+	s.reqLog.logf(slog.LevelError, 0, "serve", "file", what, "err", err)
 	plainError(w, http.StatusInternalServerError, "500 internal server error")
 }
 

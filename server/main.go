@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +32,8 @@ func run(args []string) error {
 	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
 	check := fs.Bool("check", false, "check the folders and the manifest (sizes, SHA-256) and exit")
 	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
+	logFile := fs.String("log", "", "write the log to FILE instead of stderr, moved to FILE.1 when it would pass --log-max-bytes")
+	logMax := fs.Int64("log-max-bytes", 10<<20, "with --log: rotate at this size (the disk holds at most twice it)")
 	reportPage := fs.String("report-page", "", "write the /report page for --models to FILE and exit (workers.sh: Workers serve it as a static asset)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,7 +52,19 @@ func run(args []string) error {
 		}
 		return os.WriteFile(*reportPage, page, 0o644)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var logOut io.Writer = os.Stderr
+	if *logFile != "" {
+		if *logMax < 4096 {
+			return fmt.Errorf("--log-max-bytes %d: want at least 4096", *logMax)
+		}
+		rf, err := openRotatingFile(*logFile, *logMax)
+		if err != nil {
+			return fmt.Errorf("--log: %w", err)
+		}
+		defer rf.Close()
+		logOut = rf
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err

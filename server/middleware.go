@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -72,7 +73,7 @@ func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: newPaceWriter(w, s.chunkTimeout, s.maxWrite)}
 		defer func() {
-			s.log.Info("request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
+			s.reqLog.logf(slog.LevelInfo, sw.status(), "request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
 				"status", sw.status(), "bytes", sw.n, "dur", time.Since(start))
 		}()
 		h := sw.Header()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -111,7 +112,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 			serveContent(w, r, fi.ModTime(), bytes.NewReader(zipped), int64(len(zipped)))
 			return
 		}
-		s.log.Error("compress", "file", fr.label+":"+rel, "err", errors.Join(err1, err2))
+		s.reqLog.logf(slog.LevelError, 0, "compress", "file", fr.label+":"+rel, "err", errors.Join(err1, err2))
 		// Fall through to the identity representation.
 	}
 	etag, err := s.etags.get(key, func() ([]byte, error) { return hashETag(whole(f, fi), "") })
@@ -134,7 +135,7 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 	}
 	defer f.Close()
 	if fi.ModTime().Before(orig.ModTime()) {
-		s.log.Warn("stale precompressed file ignored", "file", fr.label+":"+rel+ext)
+		s.reqLog.logf(slog.LevelWarn, 0, "stale precompressed file ignored", "file", fr.label+":"+rel+ext)
 		return false
 	}
 	etag, err := s.etags.get(fr.key(rel+ext, fi), func() ([]byte, error) { return hashETag(whole(f, fi), "-"+coding) })
