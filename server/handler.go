@@ -21,6 +21,7 @@
 //	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
 //	server/workers.sh             # Workers build in build/workers, run in workerd, checked
+//	node server/cspcheck.mjs      # which inline styles the CSP must allow, in Chromium
 //
 // Only GET and HEAD are served, request paths are whitelisted (paths.go)
 // and opened through os.Root (static.go), and every answer carries the

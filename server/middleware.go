@@ -28,13 +28,14 @@ import (
 // attributes keep 'unsafe-inline', and only they (style-src-attr), because
 // the lab needs them: Vugu v0.4.0 applies a :style binding (the word
 // clouds of web/root.vugu) with el.setAttribute("style", ...)
-// (domrender/renderer-js-script.js), and ECharts writes its tooltips as
-// HTML with style attributes; Chromium 156 blocks both under a bare
+// (domrender/renderer-js-script.js), go-echarts gives each chart container
+// of /report a style attribute, and ECharts writes its tooltips as HTML
+// with style attributes; Chromium 156 blocks all three under a bare
 // style-src 'self' and reports a violation, while it always allows styles
 // set through the CSSOM (el.style.x = ..., which is how ECharts sizes its
 // canvas). A style attribute cannot run code. A browser without CSP
 // level 3 (style-src-attr) falls back to style-src 'self' and shows the
-// clouds and tooltips unstyled.
+// clouds and tooltips unstyled. server/cspcheck.mjs shows it on the lab.
 //
 // No 'unsafe-eval', which Vugu v0.4.0 needs once: domrender.New runs its JS
 // helper with window.eval (domrender/renderer-js.go:42). The page loads
