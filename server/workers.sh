@@ -124,6 +124,9 @@ check() { # label want-status want-header-substring curl-args...
 }
 check "GET / (assets)" 200 "cross-origin-embedder-policy: require-corp" "$base/"
 check "GET /ui.wasm (assets)" 200 "content-type: application/wasm" "$base/ui.wasm"
+check "GET / (assets, _headers)" 200 "permissions-policy: accelerometer=()" "$base/"
+check "GET / (assets, _headers)" 200 "style-src 'self'; style-src-attr 'unsafe-inline';" "$base/"
+check "GET /healthz (Go headers)" 200 "x-permitted-cross-domain-policies: none" "$base/healthz"
 check "GET /api/models (Go)" 200 "content-security-policy: default-src 'none'" "$base/api/models"
 first=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"]; print(m[0]["file"], m[0]["sha256"]) if m else print("")' "$out/b.bin")
 if [[ -n $first ]]; then
