@@ -6,7 +6,9 @@
 //
 //	/             index.html of the asset root
 //	/<file>       a file of the asset root (ui.wasm, engine.wasm, wasm_exec.js, ...)
-//	/models/<f>   a file of the model folder (listed in the manifest)
+//	/models/<f>   a model file the manifest lists, or manifest.json itself;
+//	              nothing else of the model folder (no README, no temp files
+//	              a killed writer left, no precompressed siblings)
 //	/api/models   the model manifest (an empty list if there is none)
 //	/api/data     the optional dataset file offered to a class (--data)
 //	/healthz      "ok"
@@ -16,8 +18,10 @@
 //
 //	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE]
 //	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
+//	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
 //	server/workers.sh             # Workers build in build/workers, run in workerd, checked
+//	node server/cspcheck.mjs      # which inline styles the CSP must allow, in Chromium
 //
 // Only GET and HEAD are served, request paths are whitelisted (paths.go)
 // and opened through os.Root (static.go), and every answer carries the
@@ -25,6 +29,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +38,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config says where the handler finds what it serves. Any folder may be
@@ -43,7 +49,17 @@ type Config struct {
 	AssetRoot string       // built lab: index.html, *.wasm, wasm_exec.js, worker.js, css, echarts.min.js
 	ModelDir  string       // manifest.json and the model files it lists
 	DataFile  string       // optional dataset to offer at /api/data
-	Logger    *slog.Logger // one line per request; nil discards
+	Logger    *slog.Logger // start-up, warnings, one line per request (sampled: accesslog.go); nil discards
+
+	// LogRate and LogBurst are the budget of lines that requests may log
+	// (accesslog.go): LogRate a second, LogBurst at once. Zero: 50 and 500.
+	LogRate  float64
+	LogBurst int
+
+	// ChunkTimeout and MaxWrite bound slow readers (pace.go): each 32 KB
+	// of a body must be taken within ChunkTimeout, a whole answer within
+	// MaxWrite. Zero means the defaults, 16 s and 30 minutes.
+	ChunkTimeout, MaxWrite time.Duration
 
 	// ManifestJSON, if not nil, is served at /api/models instead of
 	// ModelDir/manifest.json. Its shape is checked; its files are checked
@@ -53,14 +69,20 @@ type Config struct {
 
 type server struct {
 	log      *slog.Logger
-	assets   *fileRoot // nil: no static files
-	models   *fileRoot // nil: no /models/
-	data     *fileRoot // nil: /api/data is 404
+	reqLog   *lineBudget // every line a request causes goes through it
+	assets   *fileRoot   // nil: no static files
+	models   *fileRoot   // nil: no /models/
+	data     *fileRoot   // nil: /api/data is 404
 	dataName string
 	manifest *blob
-	routes   map[string]http.HandlerFunc // exact paths with their own handler
-	etags    *memo
-	gzips    *memo
+	// modelFiles are the file names the manifest lists: the only files of
+	// the model folder we serve.
+	modelFiles map[string]bool
+	routes     map[string]http.HandlerFunc // exact paths with their own handler
+	// chunkTimeout and maxWrite pace every answer (pace.go).
+	chunkTimeout, maxWrite time.Duration
+	etags                  *memo
+	gzips                  *memo
 }
 
 // NewHandler checks the configuration (folders exist, the manifest is well
@@ -72,9 +94,11 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		etags: newMemo(1 << 20),  // about 20,000 ETags
 		gzips: newMemo(96 << 20), // all compressible lab files, gzipped, several times over
 	}
+	s.chunkTimeout, s.maxWrite = cmp.Or(cfg.ChunkTimeout, defaultChunkTimeout), cmp.Or(cfg.MaxWrite, defaultMaxWrite)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.reqLog = newLineBudget(s.log, cmp.Or(cfg.LogRate, defaultLogRate), cmp.Or(cfg.LogBurst, defaultLogBurst))
 	var err error
 	if cfg.AssetRoot != "" {
 		if s.assets, err = openFileRoot("assets", cfg.AssetRoot); err != nil {
@@ -92,6 +116,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			s.models = nil
 		case err != nil:
 			return nil, err
+		default:
+			s.models.noSiblings = true
 		}
 	}
 	switch {
@@ -112,6 +138,15 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		s.manifest = newBlob(data, "application/json")
 	default:
 		s.manifest = newBlob(emptyManifest, "application/json")
+	}
+	// The manifest was checked above; parsing it again cannot fail.
+	listed, err := parseManifest(s.manifest.data)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	s.modelFiles = make(map[string]bool, len(listed))
+	for _, m := range listed {
+		s.modelFiles[*m.File] = true
 	}
 	if cfg.DataFile != "" {
 		// Resolve the file first: a --data that is itself a symlink (to the
@@ -148,10 +183,26 @@ func (s *server) dispatch(w http.ResponseWriter, r *http.Request, rel string, is
 		s.serveFile(w, r, s.assets, "index.html")
 	case isDir:
 		s.notFound(w) // no directory listings, ever
-	case strings.HasPrefix(rel, "models/") && s.models != nil:
-		s.serveFile(w, r, s.models, strings.TrimPrefix(rel, "models/"))
+	case strings.HasPrefix(rel, "models/"):
+		s.serveModel(w, r, strings.TrimPrefix(rel, "models/"))
 	case s.assets != nil:
 		s.serveFile(w, r, s.assets, rel)
+	default:
+		s.notFound(w)
+	}
+}
+
+// serveModel serves the manifest and the files it lists, and 404s the rest
+// of the model folder: a model writer killed mid-write leaves out.tmpNNN
+// beside its output, and a README or a stale model may sit there too. The
+// manifest is the in-memory copy checked at start, so /models/manifest.json
+// and /api/models are always the same bytes.
+func (s *server) serveModel(w http.ResponseWriter, r *http.Request, name string) {
+	switch {
+	case name == manifestName:
+		s.serveBlob(w, r, s.manifest)
+	case s.models != nil && s.modelFiles[name]:
+		s.serveFile(w, r, s.models, name)
 	default:
 		s.notFound(w)
 	}
@@ -180,7 +231,7 @@ func (s *server) notFound(w http.ResponseWriter) {
 }
 
 func (s *server) serverError(w http.ResponseWriter, what string, err error) {
-	s.log.Error("serve", "file", what, "err", err)
+	s.reqLog.logf(slog.LevelError, 0, "serve", "file", what, "err", err)
 	plainError(w, http.StatusInternalServerError, "500 internal server error")
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +32,8 @@ func run(args []string) error {
 	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
 	check := fs.Bool("check", false, "check the folders and the manifest (sizes, SHA-256) and exit")
 	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
+	logFile := fs.String("log", "", "write the log to FILE instead of stderr, moved to FILE.1 when it would pass --log-max-bytes")
+	logMax := fs.Int64("log-max-bytes", 10<<20, "with --log: rotate at this size (the disk holds at most twice it)")
 	reportPage := fs.String("report-page", "", "write the /report page for --models to FILE and exit (workers.sh: Workers serve it as a static asset)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,7 +52,19 @@ func run(args []string) error {
 		}
 		return os.WriteFile(*reportPage, page, 0o644)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var logOut io.Writer = os.Stderr
+	if *logFile != "" {
+		if *logMax < 4096 {
+			return fmt.Errorf("--log-max-bytes %d: want at least 4096", *logMax)
+		}
+		rf, err := openRotatingFile(*logFile, *logMax)
+		if err != nil {
+			return fmt.Errorf("--log: %w", err)
+		}
+		defer rf.Close()
+		logOut = rf
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})
 	if err != nil {
 		return err
@@ -89,14 +104,16 @@ func run(args []string) error {
 
 // newHTTPServer bounds what a client may cost us: headers must arrive within
 // 5 s and fit in 16 KB, a connection idles at most 2 minutes, and a response
-// may take up to 10 minutes to write (a 10 MB model on a slow school link;
-// a slow reader then ties up one goroutine, not the server).
+// is paced (pace.go: 32 KB per 16 s at least, 30 minutes in all), so a
+// reader that stalls is dropped in seconds while a slow school link still
+// gets a 10 MB model. WriteTimeout is the same 30 minutes, for anything
+// written outside the handler's paced writer.
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Minute,
+		WriteTimeout:      defaultMaxWrite,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

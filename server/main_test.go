@@ -71,6 +71,7 @@ func TestGracefulShutdown(t *testing.T) {
 	fx := newFixture(t)
 	big := bytes.Repeat([]byte{0xAB}, 32<<20)
 	write(t, filepath.Join(fx.models, "big.safetensors"), big)
+	write(t, filepath.Join(fx.models, manifestName), manifestFor("big", "big.safetensors", big))
 	cmd, addr, _ := startProcess(t, "--root", fx.root, "--models", fx.models)
 
 	conn, err := net.Dial("tcp", addr)

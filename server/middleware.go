@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -15,43 +16,65 @@ import (
 // The CSP allows only our own origin. 'wasm-unsafe-eval' is what
 // WebAssembly.instantiateStreaming needs and nothing more (it does not allow
 // JavaScript eval). Workers come from /worker.js, so worker-src is 'self'
-// without blob:. style-src keeps 'unsafe-inline' because Vugu and ECharts set
-// style attributes on elements; inline styles cannot run code. img-src takes
-// data: and blob: for ECharts' "save as image". Framing is same-origin
-// only (frame-src and frame-ancestors 'self'), so the lab may show a
-// /report page in an iframe and no other site can frame us. COOP + COEP
-// make the page cross-origin isolated (SharedArrayBuffer, precise timers),
-// and CORP keeps other sites from embedding our files.
+// without blob:. img-src takes data: and blob: for ECharts' "save as
+// image". Framing is same-origin only (frame-src and frame-ancestors
+// 'self'), so the lab may show a /report page in an iframe and no other
+// site can frame us. COOP + COEP make the page cross-origin isolated
+// (SharedArrayBuffer, precise timers), and CORP keeps other sites from
+// embedding our files.
+//
+// Styles: style sheets and <style> elements come from 'self' only (a page
+// with an inline <style>, /report, adds its hash: reportCSP). Style
+// attributes keep 'unsafe-inline', and only they (style-src-attr), because
+// the lab needs them: Vugu v0.4.0 applies a :style binding (the word
+// clouds of web/root.vugu) with el.setAttribute("style", ...)
+// (domrender/renderer-js-script.js), go-echarts gives each chart container
+// of /report a style attribute, and ECharts writes its tooltips as HTML
+// with style attributes; Chromium 156 blocks all three under a bare
+// style-src 'self' and reports a violation, while it always allows styles
+// set through the CSSOM (el.style.x = ..., which is how ECharts sizes its
+// canvas). A style attribute cannot run code. A browser without CSP
+// level 3 (style-src-attr) falls back to style-src 'self' and shows the
+// clouds and tooltips unstyled. server/cspcheck.mjs shows it on the lab.
 //
 // No 'unsafe-eval', which Vugu v0.4.0 needs once: domrender.New runs its JS
-// helper with window.eval (domrender/renderer-js.go:42). The page must load
-// that helper as a file (renderer-js-script.js from the vugu module, which
-// returns early if window.vuguRender exists) before ui.wasm and replace
-// window.eval by a function that ignores exactly that call; or this policy
-// must give in and allow 'unsafe-eval'.
+// helper with window.eval (domrender/renderer-js.go:42). The page loads
+// that helper as a file (vugu-helper.js, written by web/tools/vuguhelper)
+// before ui.wasm and answers exactly that eval call with a no-op
+// (assets/main.js).
+//
+// Permissions-Policy turns off every powerful feature the lab does not use
+// (each name is one Chromium 156 recognises: an unknown one would log a
+// console warning), and X-Permitted-Cross-Domain-Policies forbids Flash
+// and PDF readers to load cross-domain policy files from us.
 var securityHeaders = map[string]string{
 	"Content-Security-Policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; " +
 		"worker-src 'self'; connect-src 'self'; frame-src 'self'; img-src 'self' data: blob:; " +
-		"style-src 'self' 'unsafe-inline'; font-src 'self'; manifest-src 'self'; " +
+		"style-src 'self'; style-src-attr 'unsafe-inline'; font-src 'self'; manifest-src 'self'; " +
 		"base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
-	"X-Content-Type-Options":       "nosniff",
-	"Referrer-Policy":              "no-referrer",
-	"Cross-Origin-Opener-Policy":   "same-origin",
-	"Cross-Origin-Embedder-Policy": "require-corp",
-	"Cross-Origin-Resource-Policy": "same-origin",
-	"X-Frame-Options":              "SAMEORIGIN",
+	"Permissions-Policy": "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), " +
+		"encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), " +
+		"magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
+		"publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()",
+	"X-Permitted-Cross-Domain-Policies": "none",
+	"X-Content-Type-Options":            "nosniff",
+	"Referrer-Policy":                   "no-referrer",
+	"Cross-Origin-Opener-Policy":        "same-origin",
+	"Cross-Origin-Embedder-Policy":      "require-corp",
+	"Cross-Origin-Resource-Policy":      "same-origin",
+	"X-Frame-Options":                   "SAMEORIGIN",
 }
 
 // middleware does what every request shares, in this order: the log line,
-// the security headers, the method (GET and HEAD only: nothing here takes
+// the write pace (pace.go), the security headers, the method (GET and HEAD only: nothing here takes
 // input), no request body, and the path check. Only a path cleanPath
 // accepts reaches dispatch.
 func (s *server) middleware(next func(http.ResponseWriter, *http.Request, string, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: newPaceWriter(w, s.chunkTimeout, s.maxWrite)}
 		defer func() {
-			s.log.Info("request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
+			s.reqLog.logf(slog.LevelInfo, sw.status(), "request", "method", r.Method, "path", truncate(r.URL.EscapedPath(), 200),
 				"status", sw.status(), "bytes", sw.n, "dur", time.Since(start))
 		}()
 		h := sw.Header()
@@ -178,11 +201,11 @@ func (s *server) serveBlob(w http.ResponseWriter, r *http.Request, b *blob) {
 		h.Set("Content-Encoding", "gzip")
 		h.Set("ETag", b.gzETag)
 		setEncodedLength(h, int64(len(b.gz)))
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.gz))
+		serveContent(w, r, time.Time{}, bytes.NewReader(b.gz), int64(len(b.gz)))
 		return
 	}
 	h.Set("ETag", b.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.data))
+	serveContent(w, r, time.Time{}, bytes.NewReader(b.data), int64(len(b.data)))
 }
 
 // cloudflareHeaders renders securityHeaders in the format of a Cloudflare

@@ -22,4 +22,12 @@ x()
 	if plain := reportCSP([]byte("<p>no scripts</p>")); plain != securityHeaders["Content-Security-Policy"] {
 		t.Errorf("page without inline scripts changed the policy: %s", plain)
 	}
+	// Inline <style> elements: their hashes go to style-src, not the
+	// 'unsafe-inline' that only style attributes keep.
+	//   printf 'p{color:red}' | openssl dgst -sha256 -binary | base64
+	got = reportCSP([]byte(`<head><style>p{color:red}</style></head><p style="x">`))
+	want = "style-src 'self' 'sha256-p0bF+un5yUb9MBO6xRb8kPHlY2BdpHVtLiFkDrZPF64='; style-src-attr 'unsafe-inline';"
+	if !strings.Contains(got, want) || strings.Count(got, "'sha256-") != 1 {
+		t.Errorf("reportCSP with a <style>:\n got %s\nwant it to contain %s", got, want)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,6 +33,9 @@ type fileRoot struct {
 	label string // for cache keys and logs: "assets", "models", "data"
 	dir   string
 	root  *os.Root
+	// noSiblings turns precompressed .br/.gz siblings off: the model folder
+	// serves exactly the files its manifest lists and checked, nothing else.
+	noSiblings bool
 }
 
 func openFileRoot(label, dir string) (*fileRoot, error) {
@@ -91,10 +95,10 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 	h.Add("Vary", "Accept-Encoding")
 
 	br, gz := accepted(r.Header.Get("Accept-Encoding"))
-	if br && s.serveSibling(w, r, fr, rel, fi, ".br", "br") {
+	if br && !fr.noSiblings && s.serveSibling(w, r, fr, rel, fi, ".br", "br") {
 		return
 	}
-	if gz && s.serveSibling(w, r, fr, rel, fi, ".gz", "gzip") {
+	if gz && !fr.noSiblings && s.serveSibling(w, r, fr, rel, fi, ".gz", "gzip") {
 		return
 	}
 	key := fr.key(rel, fi)
@@ -105,10 +109,10 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 			h.Set("Content-Encoding", "gzip")
 			h.Set("ETag", string(bytes.TrimSuffix(etag, []byte(`"`)))+`-gz"`)
 			setEncodedLength(h, int64(len(zipped)))
-			http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(zipped))
+			serveContent(w, r, fi.ModTime(), bytes.NewReader(zipped), int64(len(zipped)))
 			return
 		}
-		s.log.Error("compress", "file", fr.label+":"+rel, "err", errors.Join(err1, err2))
+		s.reqLog.logf(slog.LevelError, 0, "compress", "file", fr.label+":"+rel, "err", errors.Join(err1, err2))
 		// Fall through to the identity representation.
 	}
 	etag, err := s.etags.get(key, func() ([]byte, error) { return hashETag(whole(f, fi), "") })
@@ -117,7 +121,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 		return
 	}
 	h.Set("ETag", string(etag))
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	serveContent(w, r, fi.ModTime(), f, fi.Size())
 }
 
 // serveSibling serves rel+ext (e.g. ui.wasm.br) as the encoded form of rel,
@@ -131,7 +135,7 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 	}
 	defer f.Close()
 	if fi.ModTime().Before(orig.ModTime()) {
-		s.log.Warn("stale precompressed file ignored", "file", fr.label+":"+rel+ext)
+		s.reqLog.logf(slog.LevelWarn, 0, "stale precompressed file ignored", "file", fr.label+":"+rel+ext)
 		return false
 	}
 	etag, err := s.etags.get(fr.key(rel+ext, fi), func() ([]byte, error) { return hashETag(whole(f, fi), "-"+coding) })
@@ -141,7 +145,7 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 	w.Header().Set("Content-Encoding", coding)
 	w.Header().Set("ETag", string(etag))
 	setEncodedLength(w.Header(), fi.Size())
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	serveContent(w, r, fi.ModTime(), f, fi.Size())
 	return true
 }
 

@@ -252,9 +252,19 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 		}
 	}
 	csp := securityHeaders["Content-Security-Policy"]
-	for _, want := range []string{"script-src 'self' 'wasm-unsafe-eval';", "connect-src 'self';", "default-src 'none';", "frame-ancestors 'self'"} {
+	for _, want := range []string{"script-src 'self' 'wasm-unsafe-eval';", "connect-src 'self';", "default-src 'none';", "frame-ancestors 'self'",
+		"style-src 'self';", "style-src-attr 'unsafe-inline';"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP lacks %q", want)
+		}
+	}
+	// 'unsafe-inline' only for style attributes (see securityHeaders).
+	if strings.Count(csp, "'unsafe-inline'") != 1 {
+		t.Errorf("CSP has 'unsafe-inline' beyond style-src-attr: %s", csp)
+	}
+	for k, want := range map[string]string{"X-Permitted-Cross-Domain-Policies": "none", "Permissions-Policy": "camera=()"} {
+		if !strings.Contains(securityHeaders[k], want) {
+			t.Errorf("%s %q, want it to contain %q", k, securityHeaders[k], want)
 		}
 	}
 	for _, banned := range []string{"http:", "https:", "'unsafe-eval'", "*"} {

@@ -50,7 +50,18 @@ else
   # before anything is copied.
   go run ./server --check --root "$ROOT" --models "$MODELS"
   cp -R "$ROOT/." "$pub/"
-  if [[ $(realpath "$MODELS") != $(realpath "$ROOT")/models ]]; then mkdir -p "$pub/models"; cp -R "$MODELS/." "$pub/models/"; fi
+  # The model folder: exactly the manifest and the files it lists, as the
+  # native server serves it; never a README, a temp file a killed writer
+  # left (out.tmpNNN) or a model nobody listed.
+  rm -rf "$pub/models"; mkdir -p "$pub/models"
+  if [[ -f $MODELS/manifest.json ]]; then
+    cp "$MODELS/manifest.json" "$pub/models/"
+    python3 -c 'import json,sys; [print(m["file"]) for m in json.load(open(sys.argv[1]))["models"]]' "$MODELS/manifest.json" |
+      while read -r f; do cp "$MODELS/$f" "$pub/models/"; done
+  fi
+  (cd "$MODELS" && find . -type f ! -name manifest.json) | while read -r f; do
+    [[ -f $pub/models/${f#./} ]] || echo "workers.sh: not uploaded (not in the manifest): $MODELS/${f#./}" >&2
+  done
   # Nothing a browser must not see: no symlinks (they may point anywhere),
   # no dotfiles; precompressed siblings are useless, Cloudflare compresses.
   find "$pub" \( -type l -o -name '.*' -o -name '*.gz' -o -name '*.br' \) -print -delete | sed 's/^/workers.sh: not uploaded: /' >&2
@@ -113,6 +124,9 @@ check() { # label want-status want-header-substring curl-args...
 }
 check "GET / (assets)" 200 "cross-origin-embedder-policy: require-corp" "$base/"
 check "GET /ui.wasm (assets)" 200 "content-type: application/wasm" "$base/ui.wasm"
+check "GET / (assets, _headers)" 200 "permissions-policy: accelerometer=()" "$base/"
+check "GET / (assets, _headers)" 200 "style-src 'self'; style-src-attr 'unsafe-inline';" "$base/"
+check "GET /healthz (Go headers)" 200 "x-permitted-cross-domain-policies: none" "$base/healthz"
 check "GET /api/models (Go)" 200 "content-security-policy: default-src 'none'" "$base/api/models"
 first=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"]; print(m[0]["file"], m[0]["sha256"]) if m else print("")' "$out/b.bin")
 if [[ -n $first ]]; then
@@ -122,6 +136,7 @@ fi
 if [[ -f "$pub/report.page" ]]; then
   check "GET /report (pre-rendered asset)" 200 "content-security-policy: default-src 'none'" "$base/report"
 fi
+check "GET /models/README.md (not in the manifest: Go 404)" 404 "" "$base/models/README.md"
 check "GET /healthz (Go)" 200 "" "$base/healthz"
 check "GET /nope (Go 404)" 404 "x-content-type-options: nosniff" "$base/nope"
 check "POST /api/models (Go 405)" 405 "allow: GET, HEAD" -X POST "$base/api/models"
