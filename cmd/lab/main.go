@@ -36,6 +36,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	runCtx = ctx // loadData reads under it (limits.go)
 	cmds := map[string]func(context.Context, []string) error{
 		"eda":      runEDA,
 		"train":    runTrain,
