@@ -2,6 +2,7 @@ package data
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -114,6 +115,16 @@ func TestZipLimits(t *testing.T) {
 	wantLimit(t, err, "bomb.zip", 0, "expands more than 100 times")
 	if err.(*Error).Member != "IMDB Dataset.csv" {
 		t.Errorf("member %q, want IMDB Dataset.csv", err.(*Error).Member)
+	}
+	// A member that holds more than it declares is cut at what it declares.
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "IMDB Dataset.csv", Method: zip.Store, CompressedSize64: 40, UncompressedSize64: 20})
+	w.Write([]byte("review,sentiment\nok,positive\nno,negative\n")[:40])
+	zw.Close()
+	_, err = ReadAuto(bytes.NewReader(b.Bytes()), "liar.zip", Options{})
+	if err == nil || !strings.Contains(err.Error(), "liar.zip: IMDB Dataset.csv: read error: member holds more bytes than its header declares") {
+		t.Errorf("forged size: got %v", err)
 	}
 	// The size a member declares is checked before it is inflated.
 	_, err = ReadAuto(bytes.NewReader(z), "bomb.zip", Options{MaxBytes: 1 << 20})

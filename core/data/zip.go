@@ -2,10 +2,14 @@ package data
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"path"
 	"sort"
@@ -46,14 +50,13 @@ func readZip(ctx context.Context, ra io.ReaderAt, size int64, name string, opt O
 			return nil, &Error{File: name, Member: f.Name, Msg: limitError(fmt.Sprintf(
 				"member says it holds %d bytes, more than the", f.UncompressedSize64), maxBytes, "--max-bytes").Error(), Err: ErrTooLarge}
 		}
-		rc, err := f.Open()
+		rc, compressed, err := openMember(f)
 		if err != nil {
 			return nil, &Error{File: name, Member: f.Name, Msg: "bad zip member: " + err.Error(), Err: err}
 		}
-		compressed := int64(f.CompressedSize64)
 		m := &meter{ctx: ctx, r: rc, n: total, base: total, limit: maxBytes, what: "decompressed input longer than", flag: "--max-bytes"}
 		if f.Method != zip.Store {
-			m.ratio, m.source = opt.maxRatio(), func() int64 { return compressed }
+			m.ratio, m.source = opt.maxRatio(), compressed.count
 		}
 		return struct {
 			io.Reader
@@ -114,6 +117,75 @@ func readZip(ctx context.Context, ra io.ReaderAt, size int64, name string, opt O
 	}
 	return revs, nil
 }
+
+// openMember opens a zip member the way zip.File.Open does, but inflates
+// it itself over a counter of the compressed bytes read, so that the ratio
+// is checked as the member streams (a member's total compressed size would
+// let a bomb expand 100 times all of it before the check), and checks the
+// size and CRC the header declares.
+func openMember(f *zip.File) (io.ReadCloser, *counter, error) {
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &counter{r: raw}
+	var body io.ReadCloser
+	switch f.Method {
+	case zip.Store:
+		body = io.NopCloser(c)
+	case zip.Deflate:
+		body = flate.NewReader(bufio.NewReaderSize(c, 32<<10))
+	default:
+		return nil, nil, fmt.Errorf("compression method %d not supported (want deflate or store)", f.Method)
+	}
+	return &checked{rc: body, size: f.UncompressedSize64, crc: f.CRC32, hash: crc32.NewIEEE()}, c, nil
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
+}
+
+func (c *counter) count() int64 { return c.n }
+
+// checked refuses a member that holds more or fewer bytes than its header
+// declares, or whose CRC-32 differs.
+type checked struct {
+	rc   io.ReadCloser
+	size uint64
+	n    uint64
+	crc  uint32
+	hash hash.Hash32
+}
+
+var errForged = errors.New("member holds more bytes than its header declares (a corrupt or forged zip)")
+
+func (c *checked) Read(p []byte) (int, error) {
+	k, err := c.rc.Read(p)
+	c.n += uint64(k)
+	c.hash.Write(p[:k])
+	if c.n > c.size {
+		return 0, errForged
+	}
+	if err == io.EOF {
+		if c.n != c.size {
+			return k, io.ErrUnexpectedEOF
+		}
+		if c.crc != 0 && c.hash.Sum32() != c.crc {
+			return k, errors.New("checksum error: the member is corrupt")
+		}
+	}
+	return k, err
+}
+
+func (c *checked) Close() error { return c.rc.Close() }
 
 type closerFunc func() error
 
