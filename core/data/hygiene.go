@@ -56,12 +56,14 @@ func (h Hygiene) Warnings() []string {
 	case h.Reviews > 0 && h.Negative == 0:
 		w = append(w, fmt.Sprintf("all %d reviews are positive: a classifier needs both classes", h.Reviews))
 	}
-	if h.ContradictoryTexts > 0 {
-		w = append(w, fmt.Sprintf("%d review texts appear with both labels: the same words are called positive and negative", h.ContradictoryTexts))
+	if n := h.ContradictoryTexts; n > 0 {
+		w = append(w, fmt.Sprintf("%d review %s with both labels: the same words are called positive and negative",
+			n, plural(n, "text appears", "texts appear")))
 	}
-	if h.DuplicateReviews > 0 {
-		w = append(w, fmt.Sprintf("%d reviews repeat an earlier one word for word (%d distinct texts): "+
-			"a random split can put copies in both training and test", h.DuplicateReviews, h.DuplicateTexts))
+	if n := h.DuplicateReviews; n > 0 {
+		w = append(w, fmt.Sprintf("%d %s an earlier one word for word (%d distinct %s): "+
+			"a random split can put copies in both training and test",
+			n, plural(n, "review repeats", "reviews repeat"), h.DuplicateTexts, plural(h.DuplicateTexts, "text", "texts")))
 	}
 	return w
 }
@@ -131,4 +133,11 @@ func Overlap(train, test []Review) int {
 		}
 	}
 	return n
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
