@@ -46,8 +46,11 @@ func loadData(path string) ([]data.Review, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos, neg := data.Counts(rs)
-	fmt.Fprintf(os.Stderr, "read %d reviews (%d positive, %d negative) in %.1fs\n", len(rs), pos, neg, time.Since(t0).Seconds())
+	h := data.CheckHygiene(rs)
+	fmt.Fprintf(os.Stderr, "read %d reviews (%d positive, %d negative) in %.1fs\n", len(rs), h.Positive, h.Negative, time.Since(t0).Seconds())
+	for _, w := range h.Warnings() {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 	return rs, nil
 }
 
