@@ -134,7 +134,7 @@ func openMember(f *zip.File) (io.ReadCloser, *counter, error) {
 	case zip.Store:
 		body = io.NopCloser(c)
 	case zip.Deflate:
-		body = flate.NewReader(bufio.NewReaderSize(c, 32<<10))
+		body = flate.NewReader(bufio.NewReaderSize(c, 4<<10)) // small reads: see ReadAutoContext
 	default:
 		return nil, nil, fmt.Errorf("compression method %d not supported (want deflate or store)", f.Method)
 	}

@@ -17,9 +17,13 @@ import (
 
 // Result is how one run of lab on a Case went.
 type Result struct {
-	Exit    int           // exit status; -1 if killed
-	Stderr  string        // last 4 KiB
-	MaxRSS  int64         // peak resident memory, bytes (getrusage)
+	Exit   int    // exit status; -1 if killed
+	Stderr string // last 4 KiB
+	// MaxRSS is the peak resident memory from getrusage, an upper bound:
+	// Go starts children with vfork, and Linux then counts the parent's
+	// own peak at the exec into the child's (so a runner that holds
+	// little, as Generate's streaming writes keep it, measures closely).
+	MaxRSS  int64
 	Killed  string        // why the watcher killed it, if it did
 	Elapsed time.Duration // wall time
 	WasmMem int64         // final WebAssembly.Memory size, bytes (Node runs)
