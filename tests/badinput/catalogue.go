@@ -49,15 +49,24 @@ const fullBomb = 2_684_354_560 // 2.5 GiB: the issue's bombs
 // small whatever the scale. Below scale 1, the too-many-rows case runs
 // with --max-rows 100000 rather than the default million.
 func Generate(dir string, scale float64) ([]Case, error) {
+	return cases(&gen{dir: dir, write: true}, scale)
+}
+
+// Describe returns the cases Generate(dir, scale) wrote, without writing.
+func Describe(dir string, scale float64) []Case {
+	cs, _ := cases(&gen{dir: dir}, scale)
+	return cs
+}
+
+func cases(g *gen, scale float64) ([]Case, error) {
 	bomb := int64(float64(fullBomb) * scale)
 	rows := bomb / int64(len(tinyRow))
-	g := &gen{dir: dir}
 	// The row limit: lab's default at full size, a tenth (by flag) below.
 	maxRows, rowArgs := int64(1_000_000), []string(nil)
 	if scale < 1 {
 		maxRows, rowArgs = 100_000, []string{"--max-rows", "100000"}
 	}
-	cases := []Case{
+	cs := []Case{
 		{Name: "rows.csv.gz", Want: "expands more than 100 times",
 			Note: fmt.Sprintf("gzip of %d rows \"a,positive\" (%s)", rows, mb(rows*int64(len(tinyRow)))),
 			Path: g.gzip("rows.csv.gz", header, repeat(tinyRow, rows))},
@@ -103,7 +112,14 @@ func Generate(dir string, scale float64) ([]Case, error) {
 		{Name: "binary", Want: "binary.csv:1: bare quote", Note: "random bytes", Path: g.binary("binary.csv")},
 		{Name: "empty.csv", Want: "empty file: no header", Note: "an empty file", Path: g.plain("empty.csv", "")},
 	}
-	return cases, g.err
+	if scale >= 1 {
+		// The most a refusal can cost: 250 MiB of reviews held (just under
+		// --max-text-bytes) before a bad label on the last line.
+		cs = append(cs, Case{Name: "late.csv", Want: `late.csv:256002: unknown label "neutral"`,
+			Note: "256,000 reviews of 1 KiB, then a bad label",
+			Path: g.stream("late.csv", header, repeat(strings.Repeat("review text ", 84)+"good,positive\n", 256_000), "x,neutral\n")})
+	}
+	return cs, g.err
 }
 
 // zipWant is what lab says of a zip of rows tiny rows that declares its
@@ -154,13 +170,14 @@ func (s stream) String() string { // for small plain files
 
 // gen writes the files, keeping the first error.
 type gen struct {
-	dir string
-	err error
+	dir   string
+	write bool // false: only name the files (Describe)
+	err   error
 }
 
 func (g *gen) create(name string, write func(io.Writer) error) string {
 	p := filepath.Join(g.dir, name)
-	if g.err != nil {
+	if g.err != nil || !g.write {
 		return p
 	}
 	f, err := os.Create(p)
@@ -187,12 +204,16 @@ func (g *gen) plain(name string, s string) string {
 
 // stream writes prefix then body, without holding the body in memory (the
 // runner's own peak RSS counts in its children's: see Run).
-func (g *gen) stream(name, prefix string, body stream) string {
+func (g *gen) stream(name, prefix string, body stream, suffix ...string) string {
 	return g.create(name, func(w io.Writer) error {
 		if _, err := io.WriteString(w, prefix); err != nil {
 			return err
 		}
-		return body.writeTo(w)
+		if err := body.writeTo(w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, strings.Join(suffix, ""))
+		return err
 	})
 }
 
@@ -257,7 +278,7 @@ func (g *gen) tar(name, member string, n int64) string {
 
 func (g *gen) sparse(name string, n int64) string {
 	p := filepath.Join(g.dir, name)
-	if g.err == nil {
+	if g.err == nil && g.write {
 		g.err = truncate(p, n)
 	}
 	return p
@@ -278,6 +299,9 @@ func truncate(p string, n int64) error {
 func (g *gen) aclSparse(name string, n int64) string {
 	root := filepath.Join(g.dir, name)
 	pos := filepath.Join(root, "aclImdb", "train", "pos")
+	if !g.write {
+		return root
+	}
 	if g.err == nil {
 		g.err = os.MkdirAll(pos, 0o755)
 	}
@@ -292,7 +316,7 @@ func (g *gen) aclSparse(name string, n int64) string {
 
 func (g *gen) fifo(name string) string {
 	p := filepath.Join(g.dir, name)
-	if g.err == nil {
+	if g.err == nil && g.write {
 		os.Remove(p)
 		g.err = syscall.Mkfifo(p, 0o600)
 	}
