@@ -39,6 +39,9 @@ func ReadAutoContext(ctx context.Context, r io.Reader, name string, opt Options)
 	ratio, what := -1.0, "input longer than"
 	if b, _ := br.Peek(4); bytes.Equal(b, zipMagic) {
 		if ra, size, ok := readerAt(r); ok {
+			if lim := opt.maxInputBytes(); lim > 0 && size > lim {
+				return nil, &Error{File: name, Msg: limitError("zip longer than", lim, "--max-input-bytes").Error(), Err: ErrTooLarge}
+			}
 			raw.n = size // the whole file is read, in place
 			return readZip(ctx, ra, size, name, opt)
 		}

@@ -133,6 +133,8 @@ func TestZipLimits(t *testing.T) {
 	z = makeZip(t, [][2]string{{"aclImdb/train/pos/0_9.txt", strings.Repeat("good ", 100)}})
 	_, err = ReadAuto(bytes.NewReader(z), "acl.zip", Options{MaxReviewBytes: 499})
 	wantLimit(t, err, "acl.zip", 0, "review file of 500 bytes, longer than 499 bytes", "--max-review-bytes")
+	_, err = ReadAuto(bytes.NewReader(z), "acl.zip", Options{MaxInputBytes: 100})
+	wantLimit(t, err, "acl.zip", 0, "zip longer than 100 bytes", "--max-input-bytes")
 	// A zip that is not a file is held in memory: within MaxTextBytes.
 	_, err = ReadAuto(io.MultiReader(bytes.NewReader(z)), "acl.zip", Options{MaxTextBytes: 100})
 	wantLimit(t, err, "acl.zip", 0, "zip read from a stream (held in memory) longer than 100 bytes", "--max-text-bytes")
