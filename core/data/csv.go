@@ -213,25 +213,58 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 	if g.max <= 0 {
 		return k, err
 	}
-	for i, c := range p[:k] {
-		switch c {
-		case '"':
-			g.inQuote = !g.inQuote
-		case '\n':
-			g.line++
-			if !g.inQuote {
-				g.n, g.start = 0, g.line
-				continue
-			}
+	// Only quotes and newlines change the state: jump between them with
+	// bytes.IndexByte, which is vectorised, rather than look at each byte.
+	q := p[:k]
+	pos, nextQ, nextN := 0, -1, -1
+	for pos < len(q) {
+		if nextQ < pos {
+			nextQ = indexFrom(q, pos, '"')
 		}
-		g.n++
+		end := nextQ // q[pos:end] is record content, q[end] a quote or a record's end
+		if g.inQuote {
+			g.line += bytes.Count(q[pos:end], newline)
+		} else {
+			if nextN < pos {
+				nextN = indexFrom(q, pos, '\n')
+			}
+			end = min(end, nextN)
+		}
+		g.n += int64(end - pos)
+		if end < len(q) && q[end] == '"' {
+			g.n++ // quotes are part of the record
+		}
 		if g.n > g.max {
-			msg := limitError("record longer than", g.max, "--max-review-bytes").Error()
-			if g.inQuote {
-				msg += " (a quote left open makes the rest of the file one field)"
-			}
-			return i, &Error{File: g.file, Line: g.start, Msg: msg, Err: ErrTooLarge}
+			return max(0, end-int(g.n-g.max)), g.tooLong()
 		}
+		if end == len(q) {
+			break
+		}
+		if q[end] == '"' {
+			g.inQuote = !g.inQuote
+		} else { // a newline outside quotes ends the record
+			g.line++
+			g.n, g.start = 0, g.line
+		}
+		pos = end + 1
 	}
 	return k, err
+}
+
+var newline = []byte{'\n'}
+
+// indexFrom is the index of the first c in q at or after from, or len(q).
+func indexFrom(q []byte, from int, c byte) int {
+	if i := bytes.IndexByte(q[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(q)
+}
+
+func (g *recordGuard) tooLong() error {
+	msg := limitError("record longer than", g.max, "--max-review-bytes").Error()
+	if g.inQuote {
+		msg += " (a quote left open makes the rest of the file one field)"
+	}
+	return &Error{File: g.file, Line: g.start, Msg: msg, Err: ErrTooLarge}
 }

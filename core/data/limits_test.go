@@ -6,12 +6,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -265,4 +267,31 @@ func (h *runtimeHeap) grown() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.TotalAlloc - h.at
+}
+
+// The record guard jumps between quotes and newlines; whatever the chunks
+// it is given, it must reach the same verdict at the same line.
+func TestRecordGuardChunking(t *testing.T) {
+	x := uint32(1)
+	next := func() uint32 { x ^= x << 13; x ^= x >> 17; x ^= x << 5; return x }
+	alphabet := []byte("ab,\"\n\n xy")
+	long := 0
+	for trial := range 300 {
+		b := []byte("review,sentiment\n")
+		for range 20 + next()%200 {
+			b = append(b, alphabet[next()%uint32(len(alphabet))])
+		}
+		opt := Options{MaxReviewBytes: int64(5 + trial%30)}
+		_, whole := ReadCSV(bytes.NewReader(b), "g.csv", opt)
+		_, bytewise := ReadCSV(iotest.OneByteReader(bytes.NewReader(b)), "g.csv", opt)
+		if fmt.Sprint(whole) != fmt.Sprint(bytewise) {
+			t.Fatalf("%q, max %d:\nwhole:     %v\nbyte-wise: %v", b, opt.MaxReviewBytes, whole, bytewise)
+		}
+		if errors.Is(whole, ErrTooLarge) {
+			long++
+		}
+	}
+	if long < 30 {
+		t.Fatalf("only %d of 300 inputs had a record over the limit: the test does not test the guard", long)
+	}
 }
