@@ -36,7 +36,6 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	runCtx = ctx // loadData reads under it (limits.go)
 	cmds := map[string]func(context.Context, []string) error{
 		"eda":      runEDA,
 		"train":    runTrain,
@@ -57,6 +56,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "lab: unknown command %q\n\n%s", name, usage)
 		os.Exit(2)
 	}
+	runCtx = ctx // loadData reads under it (limits.go)
 	if err := cmd(ctx, os.Args[2:]); err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "lab: cancelled")
