@@ -25,6 +25,9 @@ go.argv = process.argv.slice(2);
 go.env = Object.assign({ TMPDIR: require("os").tmpdir() }, process.env);
 go.exit = process.exit;
 WebAssembly.instantiate(fs.readFileSync(process.argv[2]), go.importObject).then((result) => {
+	if (process.env.SENTILAB_WASM_MEMORY === "1") { // for tests/badinput: Go's memory at exit, however it exits
+		process.on("exit", () => console.error(`wasm memory: ${result.instance.exports.mem.buffer.byteLength} bytes`));
+	}
 	process.on("exit", (code) => { // Node.js exits if no event handler is pending
 		if (code === 0 && !go.exited) {
 			// deadlock, make Go print error and stack traces

@@ -16,6 +16,7 @@ import (
 
 // dataFlag registers --data with $SENTILAB_DATA as its default.
 func dataFlag(fs *flag.FlagSet) *string {
+	limitFlags(fs) // the reader's limits, beside every --data (limits.go)
 	return fs.String("data", os.Getenv("SENTILAB_DATA"), "dataset: Kaggle CSV (.csv or .csv.gz) or aclImdb folder/.tar.gz (default $SENTILAB_DATA)")
 }
 
@@ -34,17 +35,22 @@ func loadData(path string) ([]data.Review, error) {
 	}
 	b := newBar()
 	t0 := time.Now()
-	rs, err := data.Open(path, data.Options{Progress: func(n int64) {
+	opt := readLimits
+	opt.Progress = func(n int64) {
 		if size > 0 {
 			b.update(int(min(n, size)/1024), int(size/1024), "reading "+path, -1)
 		}
-	}})
+	}
+	rs, err := data.OpenContext(runCtx, path, opt)
 	b.done()
 	if err != nil {
 		return nil, err
 	}
-	pos, neg := data.Counts(rs)
-	fmt.Fprintf(os.Stderr, "read %d reviews (%d positive, %d negative) in %.1fs\n", len(rs), pos, neg, time.Since(t0).Seconds())
+	h := data.CheckHygiene(rs)
+	fmt.Fprintf(os.Stderr, "read %d reviews (%d positive, %d negative) in %.1fs\n", len(rs), h.Positive, h.Negative, time.Since(t0).Seconds())
+	for _, w := range h.Warnings() {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 	return rs, nil
 }
 

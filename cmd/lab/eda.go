@@ -28,7 +28,24 @@ func runEDA(ctx context.Context, args []string) error {
 	}
 	b := newBar()
 	t0 := time.Now()
-	rep, err := eda.Compute(texts, labels, eda.Options{Progress: func(d, t int) { b.update(d, t, "EDA", -1) }})
+	// eda.Compute takes no context: it runs aside, and a signal returns
+	// at once (the process exits with it).
+	type result struct {
+		rep *eda.Report
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		rep, err := eda.Compute(texts, labels, eda.Options{Progress: func(d, t int) { b.update(d, t, "EDA", -1) }})
+		ch <- result{rep, err}
+	}()
+	var rep *eda.Report
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case r := <-ch:
+		rep, err = r.rep, r.err
+	}
 	b.done()
 	if err != nil {
 		return err

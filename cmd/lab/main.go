@@ -59,6 +59,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "lab: unknown command %q\n\n%s", name, usage)
 		os.Exit(2)
 	}
+	runCtx = ctx // loadData reads under it (limits.go)
 	if err := cmd(ctx, os.Args[2:]); err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "lab: cancelled")

@@ -2,6 +2,7 @@ package data
 
 import (
 	"archive/tar"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +62,7 @@ type collector struct {
 	top     string
 	members []member
 	seen    map[string]bool
+	budget  *budget
 }
 
 func (c *collector) add(p string, body []byte) error {
@@ -78,6 +80,9 @@ func (c *collector) add(p string, body []byte) error {
 		return &Error{File: c.file, Member: p, Msg: "duplicate review file"}
 	}
 	c.seen[rel] = true
+	if err := c.budget.add(len(body)); err != nil {
+		return &Error{File: c.file, Member: p, Msg: err.Error(), Err: err}
+	}
 	if !utf8.Valid(body) {
 		s := string(body)
 		return &Error{File: c.file, Member: p, Msg: invalidUTF8(s, 1)}
@@ -102,17 +107,41 @@ func (c *collector) reviews() ([]Review, error) {
 	return out, nil
 }
 
-// readTar reads an aclImdb tar from r, which already enforces the size limit.
-func readTar(r io.Reader, name string) ([]Review, error) {
+// readReview reads one review file of at most max bytes (≤ 0: no limit).
+func readReview(r io.Reader, max int64) ([]byte, error) {
+	if max <= 0 {
+		return io.ReadAll(r)
+	}
+	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err == nil && int64(len(body)) > max {
+		return nil, &tooLarge{reviewFileTooLarge(-1, max)}
+	}
+	return body, err
+}
+
+// reviewFileTooLarge refuses a review file of size bytes (-1: unknown).
+func reviewFileTooLarge(size, max int64) string {
+	what := "review file longer than"
+	if size >= 0 {
+		what = fmt.Sprintf("review file of %d bytes, longer than", size)
+	}
+	return limitError(what, max, "--max-review-bytes").Error()
+}
+
+// readTar reads an aclImdb tar from r, which already enforces the size
+// limit and the context. A review's size is checked from its header,
+// before its body is read.
+func readTar(r io.Reader, name string, opt Options) ([]Review, error) {
 	tr := tar.NewReader(r)
-	c := &collector{file: name}
+	c := &collector{file: name, budget: newBudget(opt)}
+	maxReview := opt.maxReviewBytes()
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, ErrTooLarge) {
+			if errors.Is(err, ErrTooLarge) || errors.Is(err, context.Canceled) {
 				return nil, asError(err, name, "", 0)
 			}
 			return nil, &Error{File: name, Msg: "bad tar archive: " + err.Error(), Err: err}
@@ -124,7 +153,10 @@ func readTar(r io.Reader, name string) ([]Review, error) {
 		if _, _, _, ok := classify(p); !ok {
 			continue // skipped: tar.Reader discards the body on Next
 		}
-		body, err := io.ReadAll(tr)
+		if maxReview > 0 && h.Size > maxReview {
+			return nil, &Error{File: name, Member: p, Msg: reviewFileTooLarge(h.Size, maxReview), Err: ErrTooLarge}
+		}
+		body, err := readReview(tr, maxReview)
 		if err != nil {
 			return nil, asError(err, name, p, 0)
 		}
@@ -135,13 +167,18 @@ func readTar(r io.Reader, name string) ([]Review, error) {
 	return c.reviews()
 }
 
-// readDir reads an aclImdb folder: root is the aclImdb folder or its parent.
-func readDir(root string, opt Options) ([]Review, error) {
-	c := &collector{file: root}
-	limit := opt.maxBytes()
+// readDir reads an aclImdb folder: root is the aclImdb folder or its
+// parent. A review file's size is checked before it is read (a sparse file
+// can claim terabytes), the context between files.
+func readDir(ctx context.Context, root string, opt Options) ([]Review, error) {
+	c := &collector{file: root, budget: newBudget(opt)}
+	limit, maxReview := opt.maxBytes(), opt.maxReviewBytes()
 	var total, reported int64
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rel, err := filepath.Rel(root, p)
@@ -160,14 +197,26 @@ func readDir(root string, opt Options) ([]Review, error) {
 		if _, _, _, ok := classify(rel); !ok || !d.Type().IsRegular() {
 			return nil
 		}
-		body, err := os.ReadFile(p)
+		fi, err := d.Info()
 		if err != nil {
 			return err
 		}
-		total += int64(len(body))
-		if total > limit {
-			return &Error{File: root, Member: rel, Msg: fmt.Sprintf("%v (%d bytes); raise Options.MaxBytes to read it", ErrTooLarge, limit), Err: ErrTooLarge}
+		if maxReview > 0 && fi.Size() > maxReview {
+			return &Error{File: root, Member: rel, Msg: reviewFileTooLarge(fi.Size(), maxReview), Err: ErrTooLarge}
 		}
+		if limit > 0 && total+fi.Size() > limit {
+			return &Error{File: root, Member: rel, Msg: limitError("review files longer than", limit, "--max-bytes").Error(), Err: ErrTooLarge}
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		body, err := readReview(f, maxReview) // the file may have grown
+		f.Close()
+		if err != nil {
+			return asError(err, root, rel, 0)
+		}
+		total += int64(len(body))
 		if opt.Progress != nil && (total-reported >= progressEvery) {
 			reported = total
 			opt.Progress(total)

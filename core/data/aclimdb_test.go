@@ -170,8 +170,14 @@ func TestReadAutoTooLarge(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) || !strings.HasPrefix(err.Error(), "bomb.tgz") {
 		t.Fatalf("got %v, want bomb.tgz: ... too large", err)
 	}
+	// 1 MiB of "a" gzips 1000:1, over the default MaxRatio.
+	_, err = ReadAuto(bytes.NewReader(in), "bomb.tgz", Options{})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "expands more than 100 times") ||
+		!strings.Contains(err.Error(), "--max-ratio") {
+		t.Fatalf("got %v, want bomb.tgz: ... expands more than 100 times ... --max-ratio", err)
+	}
 	var last int64
-	got, err := ReadAuto(bytes.NewReader(in), "bomb.tgz", Options{Progress: func(n int64) { last = n }})
+	got, err := ReadAuto(bytes.NewReader(in), "bomb.tgz", Options{MaxRatio: -1, Progress: func(n int64) { last = n }})
 	if err != nil || len(got) != 1 || len(got[0].Text) != 1<<20 {
 		t.Fatalf("without the limit: %d reviews, %v", len(got), err)
 	}

@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -23,17 +24,24 @@ import (
 // (pandas writes them lowercase; a hand-edited file may not). An empty
 // review is accepted. At least one review is required.
 func ReadCSV(r io.Reader, name string, opt Options) ([]Review, error) {
-	m := &meter{r: r, limit: opt.maxBytes(), progress: opt.Progress}
-	revs, err := readCSV(m, name)
+	return ReadCSVContext(context.Background(), r, name, opt)
+}
+
+// ReadCSVContext is ReadCSV stopped by ctx: it returns ctx's error within
+// one 64 KiB read of the cancellation.
+func ReadCSVContext(ctx context.Context, r io.Reader, name string, opt Options) ([]Review, error) {
+	m := &meter{ctx: ctx, r: r, limit: opt.maxBytes(), what: "input longer than", flag: "--max-bytes", progress: opt.Progress}
+	revs, err := readCSV(m, name, opt)
 	m.done()
 	return revs, err
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// readCSV parses the CSV from r, which already enforces the size limit.
-func readCSV(r io.Reader, name string) ([]Review, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// readCSV parses the CSV from r, which already enforces the size limit and
+// the context; readCSV enforces the record, row and text limits.
+func readCSV(r io.Reader, name string, opt Options) ([]Review, error) {
+	br := bufio.NewReaderSize(&recordGuard{r: r, file: name, max: opt.maxReviewBytes(), line: 1, start: 1}, 64<<10)
 	b, _ := br.Peek(3)
 	if bytes.Equal(b, bom) {
 		br.Discard(3)
@@ -58,6 +66,7 @@ func readCSV(r io.Reader, name string) ([]Review, error) {
 	}
 
 	var revs []Review
+	kept := newBudget(opt)
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -77,6 +86,9 @@ func readCSV(r io.Reader, name string) ([]Review, error) {
 		text := rec[textCol]
 		if !utf8.ValidString(text) {
 			return nil, &Error{File: name, Line: line, Msg: "review: " + invalidUTF8(text, line)}
+		}
+		if err := kept.add(len(text)); err != nil {
+			return nil, &Error{File: name, Line: line, Msg: err.Error(), Err: err}
 		}
 		revs = append(revs, Review{Text: text, Label: label})
 	}
@@ -178,4 +190,81 @@ func csvError(err error, name string) error {
 		return asError(pe.Err, name, "", pe.StartLine)
 	}
 	return &Error{File: name, Line: pe.StartLine, Msg: msg, Err: pe.Err}
+}
+
+// recordGuard refuses a CSV record longer than max bytes as it streams,
+// before encoding/csv, which buffers a whole record (a whole line, then a
+// whole field) however long, can hold it. It follows the quoting to know
+// where a record ends: a newline outside quotes. A bare quote, which
+// encoding/csv refuses on its line anyway, may put it out of step; then it
+// errs on the side of a long record.
+type recordGuard struct {
+	r       io.Reader
+	file    string
+	max     int64 // ≤ 0 = none
+	inQuote bool
+	n       int64 // bytes of the current record so far
+	line    int   // current physical line, 1-based
+	start   int   // line where the current record starts
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	k, err := g.r.Read(p)
+	if g.max <= 0 {
+		return k, err
+	}
+	// Only quotes and newlines change the state: jump between them with
+	// bytes.IndexByte, which is vectorised, rather than look at each byte.
+	q := p[:k]
+	pos, nextQ, nextN := 0, -1, -1
+	for pos < len(q) {
+		if nextQ < pos {
+			nextQ = indexFrom(q, pos, '"')
+		}
+		end := nextQ // q[pos:end] is record content, q[end] a quote or a record's end
+		if g.inQuote {
+			g.line += bytes.Count(q[pos:end], newline)
+		} else {
+			if nextN < pos {
+				nextN = indexFrom(q, pos, '\n')
+			}
+			end = min(end, nextN)
+		}
+		g.n += int64(end - pos)
+		if end < len(q) && q[end] == '"' {
+			g.n++ // quotes are part of the record
+		}
+		if g.n > g.max {
+			return max(0, end-int(g.n-g.max)), g.tooLong()
+		}
+		if end == len(q) {
+			break
+		}
+		if q[end] == '"' {
+			g.inQuote = !g.inQuote
+		} else { // a newline outside quotes ends the record
+			g.line++
+			g.n, g.start = 0, g.line
+		}
+		pos = end + 1
+	}
+	return k, err
+}
+
+var newline = []byte{'\n'}
+
+// indexFrom is the index of the first c in q at or after from, or len(q).
+func indexFrom(q []byte, from int, c byte) int {
+	if i := bytes.IndexByte(q[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(q)
+}
+
+func (g *recordGuard) tooLong() error {
+	msg := limitError("record longer than", g.max, "--max-review-bytes").Error()
+	if g.inQuote {
+		msg += " (a quote left open makes the rest of the file one field)"
+	}
+	return &Error{File: g.file, Line: g.start, Msg: msg, Err: ErrTooLarge}
 }

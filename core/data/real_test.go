@@ -44,6 +44,25 @@ func TestSharedCSV(t *testing.T) {
 	if h, want := Hash(revs), "72d7e415c13199e5de3789b8771176e05153e81207759af4971cd95c8e203984"; h != want {
 		t.Errorf("data hash %s, want %s", h, want)
 	}
+
+	// Hygiene: the CSV repeats reviews; the thesis split leaks some of them
+	// into the test set, the grouped split none.
+	h := CheckHygiene(revs)
+	t.Logf("hygiene %+v; warnings %q", h, h.Warnings())
+	if h.DuplicateReviews != 418 {
+		t.Errorf("%d duplicate reviews, want pandas' 418", h.DuplicateReviews)
+	}
+	leak := Overlap(train, test)
+	gtrain, gtest, err := SplitGrouped(revs, 0.2, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seed 42: %d of Split's 10000 test reviews also in training; SplitGrouped: %d/%d, overlap %d",
+		leak, len(gtrain), len(gtest), Overlap(gtrain, gtest))
+	if leak != 133 || Overlap(gtrain, gtest) != 0 || len(gtest) != 10000 {
+		t.Errorf("overlap %d (want 133) with Split, %d (want 0) with SplitGrouped of test size %d (want 10000)",
+			leak, Overlap(gtrain, gtest), len(gtest))
+	}
 }
 
 func BenchmarkOpenSharedCSV(b *testing.B) {

@@ -2,9 +2,14 @@ package data
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"compress/flate"
+	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"path"
 	"sort"
@@ -16,31 +21,47 @@ import (
 // one CSV inside, or an aclImdb tree.
 var zipMagic = []byte("PK\x03\x04")
 
-// readZip reads a whole zip from r (a zip's directory is at its end, so it
-// cannot be streamed) and then its CSV or aclImdb members.
-func readZip(r io.Reader, name string, limit int64) ([]Review, error) {
-	raw, err := io.ReadAll(&meter{r: r, limit: limit})
+// readZipStream reads a zip that is not a file into memory first (a zip's
+// directory is at its end, so it cannot be streamed): it then counts as
+// review text held, against MaxTextBytes.
+func readZipStream(ctx context.Context, r io.Reader, name string, opt Options) ([]Review, error) {
+	raw, err := io.ReadAll(&meter{ctx: ctx, r: r, limit: opt.maxTextBytes(),
+		what: "zip read from a stream (held in memory) longer than", flag: "--max-text-bytes"})
 	if err != nil {
 		return nil, asError(err, name, "", 0)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	return readZip(ctx, bytes.NewReader(raw), int64(len(raw)), name, opt)
+}
+
+// readZip reads the CSV or aclImdb members of the zip in ra.
+func readZip(ctx context.Context, ra io.ReaderAt, size int64, name string, opt Options) ([]Review, error) {
+	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return nil, &Error{File: name, Msg: "bad zip archive: " + err.Error(), Err: err}
 	}
 	var csvs []*zip.File
-	c := &collector{file: name}
-	// The decompressed bytes of all members share one limit.
-	budget := &meter{limit: limit}
+	c := &collector{file: name, budget: newBudget(opt)}
+	// The decompressed bytes of all members share one limit; each member's
+	// expansion is checked against its own compressed size.
+	var total int64
+	maxBytes, maxReview := opt.maxBytes(), opt.maxReviewBytes()
 	open := func(f *zip.File) (io.ReadCloser, error) {
-		rc, err := f.Open()
+		if maxBytes > 0 && f.UncompressedSize64 > uint64(maxBytes-total) {
+			return nil, &Error{File: name, Member: f.Name, Msg: limitError(fmt.Sprintf(
+				"member says it holds %d bytes, more than the", f.UncompressedSize64), maxBytes, "--max-bytes").Error(), Err: ErrTooLarge}
+		}
+		rc, compressed, err := openMember(f)
 		if err != nil {
 			return nil, &Error{File: name, Member: f.Name, Msg: "bad zip member: " + err.Error(), Err: err}
 		}
-		budget.r = rc
+		m := &meter{ctx: ctx, r: rc, n: total, base: total, limit: maxBytes, what: "decompressed input longer than", flag: "--max-bytes"}
+		if f.Method != zip.Store {
+			m.ratio, m.source = opt.maxRatio(), compressed.count
+		}
 		return struct {
 			io.Reader
 			io.Closer
-		}{budget, rc}, nil
+		}{m, closerFunc(func() error { total = m.n; return rc.Close() })}, nil
 	}
 	for _, f := range zr.File {
 		p := path.Clean(strings.TrimPrefix(f.Name, "./"))
@@ -49,11 +70,14 @@ func readZip(r io.Reader, name string, limit int64) ([]Review, error) {
 			continue
 		}
 		if _, _, _, ok := classify(p); ok {
+			if maxReview > 0 && f.UncompressedSize64 > uint64(maxReview) {
+				return nil, &Error{File: name, Member: f.Name, Msg: reviewFileTooLarge(int64(f.UncompressedSize64), maxReview), Err: ErrTooLarge}
+			}
 			rc, err := open(f)
 			if err != nil {
 				return nil, err
 			}
-			body, err := io.ReadAll(rc)
+			body, err := readReview(rc, maxReview)
 			rc.Close()
 			if err != nil {
 				return nil, zipError(err, name, f.Name)
@@ -87,12 +111,85 @@ func readZip(r io.Reader, name string, limit int64) ([]Review, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	revs, err := readCSV(rc, name)
+	revs, err := readCSV(rc, name, opt)
 	if err != nil {
 		return nil, zipError(err, name, csvs[0].Name)
 	}
 	return revs, nil
 }
+
+// openMember opens a zip member the way zip.File.Open does, but inflates
+// it itself over a counter of the compressed bytes read, so that the ratio
+// is checked as the member streams (a member's total compressed size would
+// let a bomb expand 100 times all of it before the check), and checks the
+// size and CRC the header declares.
+func openMember(f *zip.File) (io.ReadCloser, *counter, error) {
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &counter{r: raw}
+	var body io.ReadCloser
+	switch f.Method {
+	case zip.Store:
+		body = io.NopCloser(c)
+	case zip.Deflate:
+		body = flate.NewReader(bufio.NewReaderSize(c, 4<<10)) // small reads: see ReadAutoContext
+	default:
+		return nil, nil, fmt.Errorf("compression method %d not supported (want deflate or store)", f.Method)
+	}
+	return &checked{rc: body, size: f.UncompressedSize64, crc: f.CRC32, hash: crc32.NewIEEE()}, c, nil
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
+}
+
+func (c *counter) count() int64 { return c.n }
+
+// checked refuses a member that holds more or fewer bytes than its header
+// declares, or whose CRC-32 differs.
+type checked struct {
+	rc   io.ReadCloser
+	size uint64
+	n    uint64
+	crc  uint32
+	hash hash.Hash32
+}
+
+var errForged = errors.New("member holds more bytes than its header declares (a corrupt or forged zip)")
+
+func (c *checked) Read(p []byte) (int, error) {
+	k, err := c.rc.Read(p)
+	c.n += uint64(k)
+	c.hash.Write(p[:k])
+	if c.n > c.size {
+		return 0, errForged
+	}
+	if err == io.EOF {
+		if c.n != c.size {
+			return k, io.ErrUnexpectedEOF
+		}
+		if c.crc != 0 && c.hash.Sum32() != c.crc {
+			return k, errors.New("checksum error: the member is corrupt")
+		}
+	}
+	return k, err
+}
+
+func (c *checked) Close() error { return c.rc.Close() }
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 // zipError names the member an error happened in.
 func zipError(err error, name, member string) error {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"sentilab/core/data"
 	"sentilab/core/text"
 )
 
@@ -202,6 +203,18 @@ func rawCounts(r *Report, texts []string, labels []int) {
 			sd.Unique++
 		}
 	}
+
+	texts2 := 0 // distinct texts that occur more than once
+	for _, e := range m {
+		if e.count > 1 {
+			texts2++
+		}
+		if e.labels[0] > 0 && e.labels[1] > 0 {
+			r.ContradictoryTexts++
+		}
+	}
+	r.Warnings = data.Hygiene{Reviews: len(texts), Positive: per[1], Negative: per[0],
+		DuplicateReviews: r.DuplicateReviews, DuplicateTexts: texts2, ContradictoryTexts: r.ContradictoryTexts}.Warnings()
 }
 
 // countChars returns the number of code points of s (Python's len) and

@@ -187,3 +187,23 @@ func TestComputeRejects(t *testing.T) {
 		}
 	}
 }
+
+// Contradictory and single-class data are accepted, with a warning.
+func TestWarnings(t *testing.T) {
+	r, err := Compute([]string{"good film", "good film", "bad film", "fine"}, []int{1, 0, 0, 1}, Options{Bins: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ContradictoryTexts != 1 || r.DuplicateReviews != 1 || len(r.Warnings) != 2 ||
+		!strings.HasPrefix(r.Warnings[0], "1 review text appears with both labels") ||
+		!strings.HasPrefix(r.Warnings[1], "1 review repeats an earlier one word for word (1 distinct text)") {
+		t.Fatalf("contradictory %d, duplicates %d, warnings %q", r.ContradictoryTexts, r.DuplicateReviews, r.Warnings)
+	}
+	r, err = Compute([]string{"good film", "great film"}, []int{1, 1}, Options{Bins: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || r.Warnings[0] != "all 2 reviews are positive: a classifier needs both classes" {
+		t.Fatalf("single class: warnings %q", r.Warnings)
+	}
+}

@@ -10,6 +10,12 @@ type Report struct {
 	// label (df.duplicated().sum()).
 	DuplicateReviews int `json:"duplicate_reviews"`
 	DuplicateRows    int `json:"duplicate_rows"`
+	// ContradictoryTexts counts texts that occur with both labels.
+	ContradictoryTexts int `json:"contradictory_texts"`
+	// Warnings says what a student should know before training on the
+	// data: one class only, contradictory labels, duplicates that a random
+	// split can put on both sides (data.Hygiene.Warnings).
+	Warnings []string `json:"warnings,omitempty"`
 
 	Describe struct {
 		Review    Describe `json:"review"`

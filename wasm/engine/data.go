@@ -14,6 +14,13 @@ type loadReq struct {
 	Name  string `json:"name"`
 	URL   string `json:"url"`
 	Limit int    `json:"limit"`
+	// The reader's limits, sized by the page to the tab; 0 keeps the
+	// reader's default, -1 lifts a limit (see data.Options).
+	MaxBytes       int64   `json:"maxBytes,omitempty"`
+	MaxTextBytes   int64   `json:"maxTextBytes,omitempty"`
+	MaxRows        int     `json:"maxRows,omitempty"`
+	MaxReviewBytes int64   `json:"maxReviewBytes,omitempty"`
+	MaxRatio       float64 `json:"maxRatio,omitempty"`
 }
 
 type loadRes struct {
@@ -22,6 +29,9 @@ type loadRes struct {
 	Positive int    `json:"positive"`
 	Negative int    `json:"negative"`
 	Hash     string `json:"hash"`
+	// Duplicates and what is wrong with the data, for the page to show.
+	Hygiene  data.Hygiene `json:"hygiene"`
+	Warnings []string     `json:"warnings,omitempty"`
 }
 
 // loadData parses a dataset given as bytes (a user's file) or fetched from
@@ -48,17 +58,21 @@ func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress P
 		return nil, errors.New("loadData: limit is negative")
 	}
 	total := len(buf)
-	// ReadAuto has no context: its progress callback is our only chance to
-	// yield and to stop, so a cancel unwinds it with a sentinel panic.
+	// The reader checks ctx, but in js/wasm a cancel arrives as a message,
+	// read only when we yield: its progress callback is our chance to yield
+	// and to stop, so a cancel seen there unwinds it with a sentinel panic.
 	var reviews []data.Review
 	err := catchCancel(func() error {
 		var err error
-		reviews, err = data.ReadAuto(bytes.NewReader(buf), p.Name, data.Options{Progress: func(n int64) {
+		opt := data.Options{MaxBytes: p.MaxBytes, MaxTextBytes: p.MaxTextBytes, MaxRows: p.MaxRows,
+			MaxReviewBytes: p.MaxReviewBytes, MaxRatio: p.MaxRatio}
+		opt.Progress = func(n int64) {
 			progress(map[string]any{"phase": "read", "bytes": n, "total": total})
 			if e.tick(ctx) != nil {
 				panic(canceled{})
 			}
-		}})
+		}
+		reviews, err = data.ReadAutoContext(ctx, bytes.NewReader(buf), p.Name, opt)
 		return err
 	}, ctx)
 	if err != nil {
@@ -74,7 +88,9 @@ func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress P
 	e.mu.Lock()
 	e.dataName, e.reviews, e.cleaned = p.Name, reviews, nil
 	e.mu.Unlock()
-	return &loadRes{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews)}, nil
+	h := data.CheckHygiene(reviews)
+	return &loadRes{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
+		Hygiene: h, Warnings: h.Warnings()}, nil
 }
 
 type canceled struct{}
