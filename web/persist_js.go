@@ -191,11 +191,19 @@ func reloadFresh() {
 }
 
 // published tells the page's scripts (and the browser tests) what was
-// saved last: window.sentilabSaved = {saved, models: [names]}.
+// saved last: window.sentilabSaved = {saved, models: [names], review:
+// its length in characters, data: the dataset's name}.
 func published(rec *LabRecord) {
 	names := make([]any, len(rec.Models))
 	for i, m := range rec.Models {
 		names[i] = m.Info.Name
 	}
-	js.Global().Set("sentilabSaved", map[string]any{"saved": rec.Saved, "models": names})
+	review, data := 0, ""
+	if rec.Review != nil {
+		review = len([]rune(*rec.Review))
+	}
+	if rec.Data != nil {
+		data = rec.Data.Name
+	}
+	js.Global().Set("sentilabSaved", map[string]any{"saved": rec.Saved, "models": names, "review": review, "data": data})
 }

@@ -186,7 +186,10 @@ func (s *memStore) Clear() error {
 func startPage(t *testing.T, eng Engine, st Store, query string) *Root {
 	t.Helper()
 	c := &Root{Eng: eng, Br: &fakeBrowser{query: query}, Env: &lockEnv{}, Store: st}
+	c.Env.Lock()
 	c.Init()
+	c.Init() // as in the page: wasm/ui's main, then Vugu's first build
+	c.Env.UnlockOnly()
 	waitFor(t, c, "the page to be ready", func() bool { return strings.HasPrefix(c.Status, "Ready") && c.Busy == "" })
 	t.Cleanup(func() {
 		c.P.mu.Lock()
