@@ -249,7 +249,11 @@ func (c *Root) restoreData(d *DataSource) error {
 // takes the buffer over), so a reload can load it again. Hook: LoadFile.
 func (c *Root) keepFile(name string, buf any, size int) {
 	d := &DataSource{Name: name, FileSize: size}
-	if c.Store != nil && size <= maxKeptFile {
+	if size > maxKeptFile {
+		c.update(func() {
+			c.P.Note = fmt.Sprintf("%s is too big (%s) to keep in this browser: after a reload, choose it again.", name, kb(float64(size)))
+		})
+	} else if c.Store != nil {
 		key := filePrefix + strconv.FormatInt(time.Now().UnixNano(), 36)
 		if err := c.Store.Put(key, buf); err != nil {
 			c.update(func() {

@@ -4,7 +4,8 @@
 // compression inputs, type a review, reload; everything is back, the
 // models with the same weights (hashes of their exported files' tensors
 // and vocabulary) and the same predictions. A reload during training asks
-// first; "Start over" empties the store. Run ./build.sh first.
+// first; "Start over" empties the store; a chosen dataset file comes back
+// too. Run ./build.sh first.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -166,6 +167,18 @@ try {
   check('Start over empties the store and the page', keys.length === 0 && keysLater.length === 0 && fresh.rows === 0 && fresh.startOver === 0,
     `keys ${JSON.stringify(keys)} then ${JSON.stringify(keysLater)}, ${fresh.rows} variants, link ${fresh.search}`);
   await page.screenshot({ path: join(results, 'reload-3-start-over.png'), fullPage: true });
+
+  // --- a dataset file the user chose is kept (its bytes, before the engine
+  // takes the buffer over) and read again after a reload
+  await page.click('#tab-data');
+  await page.setInputFiles('#data-file', slice.file);
+  await waitStatus('EDA of 3000 reviews ready');
+  await page.waitForFunction(() => window.sentilabSaved?.data === 'imdb-first-3000.csv', null, { timeout: 15000 });
+  const fileBefore = await text('#data-summary');
+  await page.reload();
+  await waitStatus('Restored your lab', 60000);
+  const fileAfter = await text('#data-summary');
+  check('a chosen dataset file is read again after a reload', fileAfter === fileBefore && (await text('#eda-rows')) === '3000', fileAfter);
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
