@@ -324,6 +324,9 @@ func (c *Root) saveLoop() {
 }
 
 // saveOnce stores what changed since the last save; false once stopped.
+// While a job runs it only warns: the job holds the engine (a model export
+// would wait for it), and its progress is not worth a write per tick; what
+// it changes is saved on the first tick after it ends.
 func (c *Root) saveOnce() bool {
 	p := &c.P
 	p.mu.Lock()
@@ -332,21 +335,27 @@ func (c *Root) saveOnce() bool {
 		return false
 	}
 	c.Env.Lock()
-	rec := c.record()
 	busy := c.Busy != ""
-	vs := append([]VariantInfo(nil), c.Variants...)
-	hasWork := c.Data != nil || len(vs) > 0
+	hasWork := c.Data != nil || len(c.Variants) > 0
+	var rec *LabRecord
+	var vs []VariantInfo
+	if !busy {
+		rec = c.record()
+		vs = append(vs, c.Variants...)
+	}
 	c.Env.UnlockOnly()
-	if c.Store == nil || time.Now().Before(p.retryAt) {
+	if busy || c.Store == nil || time.Now().Before(p.retryAt) {
 		p.warn.Store(busy || (p.failing && hasWork))
 		return true
 	}
 	p.srcMu.Lock()
 	rec.Data = p.data
 	p.srcMu.Unlock()
-	pending, err := c.saveModels(vs, busy)
-	if err == nil {
-		err = c.saveRecord(rec)
+	// The record goes even when a model does not fit: it names only
+	// the stored models, and keeps the settings, review and results.
+	err := c.saveModels(vs)
+	if err2 := c.saveRecord(rec); err == nil {
+		err = err2
 	}
 	if err != nil {
 		p.failing, p.retryAt = true, time.Now().Add(retryAfter)
@@ -356,13 +365,12 @@ func (c *Root) saveOnce() bool {
 		p.failing = false
 		go c.update(func() { c.P.Note = "Your work is saved in this browser again." })
 	}
-	p.warn.Store(busy || pending || (p.failing && hasWork))
+	p.warn.Store(p.failing && hasWork)
 	return true
 }
 
-// saveModels stores the file of every variant that is new or changed. A
-// running job holds the engine, so then it only reports them pending.
-func (c *Root) saveModels(vs []VariantInfo, busy bool) (pending bool, err error) {
+// saveModels stores the file of every variant that is new or changed.
+func (c *Root) saveModels(vs []VariantInfo) error {
 	p := &c.P
 	if p.models == nil {
 		p.models = map[string]SavedModel{}
@@ -372,21 +380,17 @@ func (c *Root) saveModels(vs []VariantInfo, busy bool) (pending bool, err error)
 		if p.models[v.Name].Print == fp {
 			continue
 		}
-		if busy {
-			pending = true
-			continue
-		}
 		_, buf, err := c.Eng.Do("exportModel", map[string]string{"variant": v.Name}, nil, nil, nil)
 		if err != nil {
-			return true, fmt.Errorf("exporting %s: %v", v.Name, err)
+			return fmt.Errorf("exporting %s: %v", v.Name, err)
 		}
 		key := modelPrefix + v.Name
 		if err := c.Store.Put(key, buf); err != nil {
-			return true, fmt.Errorf("storing %s: %v", v.Name, err)
+			return fmt.Errorf("storing %s: %v", v.Name, err)
 		}
 		p.models[v.Name] = SavedModel{Key: key, Print: fp, Info: v}
 	}
-	return pending, nil
+	return nil
 }
 
 // saveRecord writes rec (with p.models) if it differs from the last one

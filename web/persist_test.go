@@ -417,6 +417,67 @@ func TestStorageFull(t *testing.T) {
 	}
 }
 
+func TestNothingWrittenWhileAJobRuns(t *testing.T) {
+	st := newMemStore()
+	c, eng := workedLab(t, st)
+	c.saveOnce()
+	before, _ := st.Get(keyLab)
+	exports := eng.count("exportModel")
+	c.Env.Lock()
+	c.Busy, c.Review = "training base", "typed during training"
+	c.Env.UnlockOnly()
+	c.saveOnce()
+	if now, _ := st.Get(keyLab); now != before || eng.count("exportModel") != exports {
+		t.Error("saved while a job ran")
+	}
+	if !c.P.warn.Load() {
+		t.Error("no warning before leaving while a job runs")
+	}
+	c.Env.Lock()
+	c.Busy = ""
+	c.Env.UnlockOnly()
+	c.saveOnce()
+	raw, _ := st.Get(keyLab)
+	if rec, _, _ := DecodeLab([]byte(raw.(string))); *rec.Review != "typed during training" || c.P.warn.Load() {
+		t.Errorf("after the job: review %q, warn %v", *rec.Review, c.P.warn.Load())
+	}
+}
+
+func TestRecordSavedWhenAModelDoesNotFit(t *testing.T) {
+	st := newMemStore()
+	c, _ := workedLab(t, st)
+	c.saveOnce()
+	st.mu.Lock()
+	delete(st.m, modelPrefix+"base")
+	st.mu.Unlock()
+	c.P.mu.Lock()
+	delete(c.P.models, "base") // base changed: its file must be written again
+	c.Store = &quotaStore{memStore: st, over: modelPrefix + "base"}
+	c.P.mu.Unlock()
+	c.Env.Lock()
+	c.Review = "still saved"
+	c.Env.UnlockOnly()
+	c.saveOnce()
+	raw, _ := st.Get(keyLab)
+	rec, _, _ := DecodeLab([]byte(raw.(string)))
+	if *rec.Review != "still saved" || len(rec.Models) != 1 || rec.Models[0].Info.Name != "base-int8" {
+		t.Errorf("record: review %q, models %v", *rec.Review, rec.Models)
+	}
+}
+
+// quotaStore refuses one key, as a full IndexedDB refuses a big value.
+type quotaStore struct {
+	*memStore
+	over string
+}
+
+func (s *quotaStore) Put(k string, v any) error {
+	if k == s.over {
+		return errors.New("QuotaExceededError: the quota has been exceeded")
+	}
+	return s.memStore.Put(k, v)
+}
+
 func TestNoStore(t *testing.T) {
 	// Outside the browser openStore fails, as IndexedDB may in a private
 	// window: the lab says so and runs in memory.
