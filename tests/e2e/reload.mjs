@@ -147,7 +147,13 @@ try {
   await page.reload();
   await waitStatus('Restored your lab', 60000);
   check('a reload during training asks before leaving', dialogs.includes('beforeunload'), `dialogs: ${dialogs.join()}`);
-  check('the models are back after that reload too', await page.locator('#tab-export').click().then(() => page.locator('#export-table tbody tr').count()) === 2);
+  // Nothing is written while a job runs: the lab comes back as it was
+  // before the interrupted run, with the finished run's results.
+  const models2 = await page.locator('#tab-export').click().then(() => page.locator('#export-table tbody tr').count());
+  const hist2 = await page.locator('#tab-train').click().then(() => page.locator('#history tbody').innerText());
+  const epochs2 = await page.inputValue('#f-epochs');
+  check('that reload brings back the lab as it was when the run started', models2 === 2 && hist2 === before.history && epochs2 === '50',
+    `${models2} models, history ${hist2.replace(/\s+/g, ' ')}, epochs ${epochs2} (set before the run)`);
 
   // --- Start over
   await page.click('#start-over');
@@ -179,6 +185,56 @@ try {
   await waitStatus('Restored your lab', 60000);
   const fileAfter = await text('#data-summary');
   check('a chosen dataset file is read again after a reload', fileAfter === fileBefore && (await text('#eda-rows')) === '3000', fileAfter);
+
+  // --- storage full: a 300 KB quota (Chromium's DevTools protocol) holds
+  // the record but not the trained model. The page says so, keeps working,
+  // and asks before a reload; the reload brings back what fitted.
+  {
+    const { ctx, page: p3 } = await guardedPage(browser, problems);
+    const cdp = await ctx.newCDPSession(p3);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: srv.url.replace(/\/$/, ''), quotaSize: 300000 });
+    const d3 = [];
+    p3.on('dialog', (d) => { d3.push(d.type()); d.accept(); });
+    const status3 = (s, timeout = 60000) => p3.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
+    await p3.goto(srv.url);
+    await status3('Ready', 20000);
+    await p3.locator('#data-limit').fill('2000');
+    await p3.locator('#data-limit').dispatchEvent('change');
+    await p3.click('#load-server');
+    await status3('EDA of 2000 reviews ready');
+    await p3.click('#tab-train');
+    await p3.locator('#f-epochs').fill('1');
+    await p3.locator('#f-epochs').dispatchEvent('change');
+    await p3.click('#train');
+    await p3.waitForSelector('#test-acc', { timeout: 120000 });
+    await p3.waitForFunction(() => document.querySelector('#saved')?.textContent.includes('full'), null, { timeout: 15000 });
+    const full = await p3.innerText('#saved');
+    await p3.click('#tab-try');
+    await p3.click('#predict');
+    const works = await p3.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Scored the review'), null, { timeout: 30000 }).then(() => true, () => false);
+    check('storage full: a clear message, and the lab keeps working in memory', /storage for this site is full.*keeps working/.test(full) && works, full.replace(/\s+/g, ' '));
+    await p3.reload();
+    await status3('Restored your lab', 60000);
+    const back = { dialogs: d3.join(), data: await p3.innerText('#status') };
+    await p3.click('#tab-train');
+    back.history = await p3.locator('#history tbody tr').count();
+    check('storage full: a reload asks first, then brings back what fitted (data, settings, results)', d3.includes('beforeunload') && /0 model\(s\), 2000 reviews/.test(back.data) && back.history === 1,
+      `dialogs ${back.dialogs}; ${back.data}; ${back.history} epoch row(s)`);
+    await ctx.close();
+  }
+
+  // --- no IndexedDB (as a browser may refuse it in a private window)
+  {
+    const { ctx, page: p4 } = await guardedPage(browser, problems);
+    await p4.addInitScript(() => Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true }));
+    await p4.goto(srv.url);
+    await p4.waitForFunction(() => document.querySelector('#saved')?.textContent.includes('reload loses it'), null, { timeout: 20000 });
+    const msg = await p4.innerText('#saved');
+    await p4.click('#load-server');
+    const works = await p4.waitForFunction(() => document.querySelector('#status')?.textContent.includes('EDA of 3000 reviews ready'), null, { timeout: 60000 }).then(() => true, () => false);
+    check('no IndexedDB: a clear message, and the lab works in memory', works && msg.includes('does not let the lab keep your work'), msg.replace(/\s+/g, ' '));
+    await ctx.close();
+  }
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
