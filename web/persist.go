@@ -60,6 +60,18 @@ type Persist struct {
 	restored map[string]VariantInfo // saved infos of re-imported variants
 	data     *DataSource            // of the loaded dataset
 	pending  *DataSource            // a chosen file, kept before it loads
+	// owned are the keys this page wrote or restored: the only ones it
+	// deletes when unused, so two tabs do not delete each other's models.
+	owned map[string]bool
+}
+
+func (p *Persist) own(key string) {
+	p.srcMu.Lock()
+	defer p.srcMu.Unlock()
+	if p.owned == nil {
+		p.owned = map[string]bool{}
+	}
+	p.owned[key] = true
 }
 
 // restoreLab opens the store and, if a lab was saved, puts it back: models
@@ -132,6 +144,7 @@ func (c *Root) restore(rec *LabRecord, problems []string) {
 	c.P.srcMu.Unlock()
 	got := 0
 	for _, m := range rec.Models {
+		c.P.own(m.Key)
 		if err := c.restoreModel(m); err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -222,6 +235,9 @@ func (c *Root) restoreModel(m SavedModel) error {
 
 func (c *Root) restoreData(d *DataSource) error {
 	// The source stays saved even if it cannot be read now (offline).
+	if d.FileKey != "" {
+		c.P.own(d.FileKey)
+	}
 	c.P.srcMu.Lock()
 	c.P.pending, c.P.data = d, d
 	c.P.srcMu.Unlock()
@@ -261,6 +277,7 @@ func (c *Root) keepFile(name string, buf any, size int) {
 			})
 		} else {
 			d.FileKey = key
+			c.P.own(key)
 		}
 	}
 	c.P.srcMu.Lock()
@@ -388,6 +405,7 @@ func (c *Root) saveModels(vs []VariantInfo) error {
 		if err := c.Store.Put(key, buf); err != nil {
 			return fmt.Errorf("storing %s: %v", v.Name, err)
 		}
+		p.own(key)
 		p.models[v.Name] = SavedModel{Key: key, Print: fp, Info: v}
 	}
 	return nil
@@ -431,8 +449,8 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 	return c.dropUnused(rec)
 }
 
-// dropUnused deletes stored models and files rec does not name (a failed
-// restore, a dataset replaced by another).
+// dropUnused deletes the stored models and files of this page that rec
+// does not name (a failed restore, a dataset replaced by another).
 func (c *Root) dropUnused(rec *LabRecord) error {
 	keys, err := c.Store.Keys()
 	if err != nil {
@@ -449,12 +467,16 @@ func (c *Root) dropUnused(rec *LabRecord) error {
 	if d := c.P.pending; d != nil && d.FileKey != "" {
 		used[d.FileKey] = true // a file still loading
 	}
-	c.P.srcMu.Unlock()
+	var drop []string
 	for _, k := range keys {
-		if (strings.HasPrefix(k, modelPrefix) || strings.HasPrefix(k, filePrefix)) && !used[k] {
-			if err := c.Store.Delete(k); err != nil {
-				return err
-			}
+		if c.P.owned[k] && !used[k] {
+			drop = append(drop, k)
+		}
+	}
+	c.P.srcMu.Unlock()
+	for _, k := range drop {
+		if err := c.Store.Delete(k); err != nil {
+			return err
 		}
 	}
 	return nil

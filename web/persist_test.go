@@ -391,6 +391,14 @@ func TestPartialRestore(t *testing.T) {
 	if c.Variants[0].Name != "base" || c.S.Epochs != 3 || c.Review != a.Review || c.Data == nil {
 		t.Errorf("the readable parts: variants %v, epochs %d, review %q", c.Variants, c.S.Epochs, c.Review)
 	}
+	c.Env.UnlockOnly()
+	// The unreadable file goes at the next save; another tab's stays.
+	st.Put(modelPrefix+"other-tab", []byte("theirs"))
+	c.saveOnce()
+	c.Env.Lock()
+	if keys, _ := st.Keys(); strings.Join(keys, " ") != "lab model:base model:other-tab" {
+		t.Errorf("stored after the next save: %v", keys)
+	}
 }
 
 func TestStorageFull(t *testing.T) {
