@@ -521,3 +521,14 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// hidden is the hidden attribute of the saving line and its button: they
+// stay in the page and are hidden, not removed, because Vugu re-creating
+// the elements after them (the focused input of step 1, say) fires DOM
+// events in the middle of a render, where their handlers deadlock.
+func (*Persist) hidden(h bool) any {
+	if h {
+		return "hidden"
+	}
+	return nil
+}
