@@ -186,8 +186,9 @@ try {
   const fileAfter = await text('#data-summary');
   check('a chosen dataset file is read again after a reload', fileAfter === fileBefore && (await text('#eda-rows')) === '3000', fileAfter);
 
-  // --- storage full: a 600 KB quota (Chromium's DevTools protocol) holds
-  // the record but not the trained model. The page says so, keeps working,
+  // --- storage full: a 600 KB quota (Chromium's DevTools protocol; the
+  // service worker's cache shares it) holds the record but not the trained
+  // model (714 KB). The page says so, keeps working,
   // and asks before a reload; the reload brings back what fitted.
   {
     const { ctx, page: p3 } = await guardedPage(browser, problems);
