@@ -123,6 +123,9 @@ try {
     `${note.replace(/\s+/g, ' ')} (${restoreMS} ms from reload to restored)`);
   check('the link is the same', (await page.evaluate(() => location.href)) === url, url);
   const after = await snapshot();
+  await page.click('#tab-train');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(results, 'reload-2-train.png'), fullPage: true });
   for (const k of Object.keys(before)) {
     check(`restored: ${k}`, after[k] === before[k], String(after[k]).replace(/\s+/g, ' ').slice(0, 160));
   }
