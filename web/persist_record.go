@@ -178,9 +178,14 @@ func checkSettings(saved Settings, def Settings) (Settings, []string) {
 // fingerprint identifies what a variant is, to store its file again only
 // when it changed (a model retrained under the same name). The file size
 // is left out: the engine stamps a re-imported file's provenance anew, so
-// the same weights may export a few bytes longer or shorter.
+// the same weights may export a few bytes longer or shorter. A trained
+// model reports no storage and its file is float32: re-imported, it says
+// "f32", the same thing.
 func fingerprint(v VariantInfo) string {
 	v.FileBytes = 0
+	if v.Storage == "" {
+		v.Storage = "f32"
+	}
 	b, _ := json.Marshal(v)
 	return string(b)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,7 +116,7 @@ func (e *fakeEngine) Do(typ string, payload any, buf any, started func(int), _ f
 		v, _ := fileInfo.Load(string(f))
 		orig, _ := v.(VariantInfo)
 		info := VariantInfo{Name: name, Kind: "imported", Config: orig.Config, Params: orig.Params, NonZero: orig.NonZero,
-			FileBytes: orig.FileBytes + 3, Storage: orig.Storage, Sparse: orig.Sparse, Runtime: orig.Runtime}
+			FileBytes: orig.FileBytes + 3, Storage: cmp.Or(orig.Storage, "f32"), Sparse: orig.Sparse, Runtime: orig.Runtime}
 		if orig.Metrics != nil {
 			info.Metrics = &Metrics{Accuracy: orig.Metrics.Accuracy, Loss: orig.Metrics.Loss}
 		}
@@ -220,7 +221,8 @@ func workedLab(t *testing.T, st Store) (*Root, *fakeEngine) {
 	hist := []Epoch{{Epoch: 1, Loss: 0.69, Accuracy: 0.55, ValLoss: 0.68, ValAccuracy: 0.6, Seconds: 3.5}}
 	test := &Metrics{N: 400, Accuracy: 0.61, Loss: 0.66, Confusion: [2][2]int{{120, 80}, {76, 124}}}
 	eng.add(VariantInfo{Name: "base", Kind: "trained", Preset: "classroom", Params: 170000, NonZero: 170000, FileBytes: 700000,
-		Metrics: test, History: hist, Storage: "f32"}, bytes.Repeat([]byte("base"), 50))
+		Metrics: test, History: hist}, bytes.Repeat([]byte("base"), 50)) // a trained model reports no storage
+
 	eng.add(VariantInfo{Name: "base-int8", Kind: "int8", Preset: "classroom", Params: 170000, NonZero: 169000, FileBytes: 180000,
 		Metrics: &Metrics{N: 400, Accuracy: 0.6}, Storage: "int8", Runtime: "int8"}, bytes.Repeat([]byte("int8"), 20))
 	c.Env.Lock()
@@ -272,6 +274,10 @@ func TestSaveThenRestore(t *testing.T) {
 	for i := range b.Variants {
 		b.Variants[i].FileBytes -= 3 // the provenance stamp
 	}
+	if b.Variants[0].Storage != "f32" {
+		t.Errorf("restored base stores %q, want f32 (the file's)", b.Variants[0].Storage)
+	}
+	b.Variants[0].Storage = "" // as the trained model said
 	if !reflect.DeepEqual(b.Variants, a.Variants) {
 		t.Errorf("variants after restore:\n got %+v\nwant %+v", b.Variants, a.Variants)
 	}
