@@ -67,11 +67,16 @@ func (c *Root) saveOnce() bool {
 	p.srcMu.Lock()
 	rec.Data = p.data
 	p.srcMu.Unlock()
-	// The record goes even when a model does not fit: it names only
-	// the stored models, and keeps the settings, review and results.
-	err := c.saveModels(vs)
-	if err2 := c.saveRecord(rec); err == nil {
-		err = err2
+	// The record goes first: it is small and holds the settings, review
+	// and results, and it still fits when a model does not (a failed big
+	// write may count against the quota for a while). It names only the
+	// stored models, so it goes again once new ones are.
+	err := c.saveRecord(rec)
+	if err == nil {
+		err = c.saveModels(vs)
+		if err2 := c.saveRecord(rec); err == nil {
+			err = err2
+		}
 	}
 	if err != nil {
 		p.failing, p.retryAt = true, time.Now().Add(retryAfter)
@@ -114,6 +119,7 @@ func (c *Root) saveModels(vs []VariantInfo) error {
 // written, then drops the files it no longer names.
 func (c *Root) saveRecord(rec *LabRecord) error {
 	p := &c.P
+	rec.Models, rec.Saved = nil, ""
 	names := make([]string, 0, len(p.models))
 	for n := range p.models {
 		names = append(names, n)
