@@ -109,7 +109,10 @@ func (c *Root) restoreLab() {
 		}
 	}
 	if err != nil {
-		c.update(func() { c.P.Note = "Ignored the saved lab, which could not be read: " + err.Error() })
+		c.update(func() {
+			c.P.Note = "Ignored the saved lab, which could not be read: " + clip(err.Error(), 300)
+			c.P.HasSaved = true // Start over clears it
+		})
 	} else if rec != nil {
 		c.restore(rec, problems)
 	}
@@ -118,8 +121,10 @@ func (c *Root) restoreLab() {
 
 // restore puts rec back into the page and the engine.
 func (c *Root) restore(rec *LabRecord, problems []string) {
-	saved, _ := time.Parse(time.RFC3339, rec.Saved)
-	when := saved.Local().Format("2 Jan 2006, 15:04:05")
+	when := "your last visit"
+	if saved, err := time.Parse(time.RFC3339, rec.Saved); err == nil {
+		when = saved.Local().Format("2 Jan 2006, 15:04:05")
+	}
 	c.update(func() {
 		c.Busy = "restoring your lab"
 		problems = append(problems, c.applyRecord(rec)...)
@@ -350,9 +355,10 @@ func clip(s string, n int) string {
 }
 
 // hidden is the hidden attribute of the saving line and its button: they
-// stay in the page and are hidden, not removed, because Vugu re-creating
-// the elements after them (the focused input of step 1, say) fires DOM
-// events in the middle of a render, where their handlers deadlock.
+// stay in the page and are hidden, not removed. An element that appears
+// before <main> changes the page's structure mid-session; the reload test
+// once deadlocked there (a DOM event's handler waiting for the lock that
+// the render held), so the structure does not change.
 func (*Persist) hidden(h bool) any {
 	if h {
 		return "hidden"

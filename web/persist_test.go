@@ -357,7 +357,7 @@ func TestCorruptRecordIsReportedAndIgnored(t *testing.T) {
 		c := startPage(t, newFakeEngine(), st, "")
 		waitFor(t, c, "the note", func() bool { return c.P.Note != "" })
 		c.Env.Lock()
-		if !strings.Contains(c.P.Note, "Ignored the saved lab") || !strings.Contains(c.P.Note, tc.want) {
+		if !strings.Contains(c.P.Note, "Ignored the saved lab") || !strings.Contains(c.P.Note, tc.want) || !c.P.HasSaved {
 			t.Errorf("%s: note %q, want %q", tc.record, c.P.Note, tc.want)
 		}
 		if c.Review == "x" || c.Data != nil {
