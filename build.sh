@@ -94,6 +94,7 @@ e2e_tests() {
     fi
     log "browser end-to-end tests (Chromium + playwright-core; screenshots in testresults/)"
     node tests/e2e/run.mjs
+    node tests/e2e/reload.mjs
   fi
 }
 

@@ -5,6 +5,11 @@
 //
 // The state a teacher may share (step, preset, hyperparameters, seed, chosen
 // variants) is kept in the URL's query string (state.go).
+//
+// The whole lab survives a reload (persist.go): models as their model files,
+// the dataset's source (or the chosen file's bytes), settings, results and
+// the typed review are kept in IndexedDB (persist_js.go) and put back on
+// start, with a "Start over" button that forgets them.
 package web
 
 //go:generate go tool vugugen -s -skip-go-mod -skip-main .

@@ -20,6 +20,9 @@ type Root struct {
 	Br  Browser
 	Env vugu.EventEnv
 
+	Store Store   // the saved lab (persist.go); nil: IndexedDB, opened by Init
+	P     Persist // saving and restoring the lab (persist.go)
+
 	S       Settings
 	Presets []Preset
 	Status  string
@@ -98,6 +101,7 @@ func (c *Root) Init() {
 			c.Status = "Ready, without WebAssembly SIMD in this browser: training and scoring run several times slower. Load a dataset to begin."
 		}
 		c.saveURL()
+		go c.restoreLab()
 	}()
 	go c.loadManifest()
 }
@@ -197,6 +201,7 @@ func (c *Root) LoadFile() {
 			return err
 		}
 		c.update(func() { c.Status = fmt.Sprintf("Reading %s (%s)…", name, kb(float64(size))) })
+		c.keepFile(name, buf, size)
 		return c.load(map[string]any{"name": name, "limit": c.Limit}, buf)
 	})
 }
@@ -217,6 +222,7 @@ func (c *Root) load(req map[string]any, buf any) error {
 	json.Unmarshal(res, &d)
 	c.update(func() {
 		c.Data, c.EDA = &d, nil
+		c.dataLoaded(req)
 		c.Status = fmt.Sprintf("Loaded %d reviews. Computing the EDA…", d.Rows)
 	})
 	res, _, err = c.Eng.Do("eda", nil, nil, nil, c.dataProgress)
@@ -599,7 +605,7 @@ func (c *Root) refreshVariants() {
 		var v struct{ Variants []VariantInfo }
 		json.Unmarshal(res, &v)
 		c.update(func() {
-			c.Variants = v.Variants
+			c.Variants = c.withSavedInfo(v.Variants)
 			c.scatter()
 		})
 	}()
