@@ -1,0 +1,204 @@
+// main_path.mjs: the newcomer's main path at full size (issue 10, "the lab
+// must survive a real lesson"), in Chromium at 1366×768 against the real
+// server with the whole shared dataset:
+//   - the deadlock sequence first: a failed model import, then a change of α;
+//   - "Load the server's dataset" (all 50,000 reviews), Train with the
+//     default (classroom) preset to the end, then a 15-epoch run, ≥ 2,000
+//     progress messages in all, the page answering throughout, ui.wasm's
+//     memory and the JS heap grown by < 16 MB over the runs;
+//   - every step answers; a 50 KB review is scored in Try; the readouts the
+//     issue found wrong; nothing overflows horizontally at 390×844.
+// On the code before this test the page's program died at epoch 3 of the
+// default run (Vugu's render buffer), and on the deadlock sequence.
+// Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
+// failure, console error, or request not to 127.0.0.1.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { results, dataPath, firstRows, startServer, launch, guardedPage } from './lib.mjs';
+
+const started = Date.now();
+let passed = 0, failed = 0;
+const problems = [];
+function check(name, ok, detail = '') {
+  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
+  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
+}
+const MB = (b) => (b / (1 << 20)).toFixed(1) + ' MB';
+
+const csv = gunzipSync(readFileSync(dataPath())).toString('utf8');
+// A 50 KB review: real reviews of the dataset, one after another.
+const review = firstRows(csv, 200).split('\n').slice(1).join(' ').replace(/"/g, '').slice(0, 51200);
+const tmp = mkdtempSync(join(tmpdir(), 'sentilab-main-path-'));
+const badModel = join(tmp, 'not-a-model.safetensors');
+writeFileSync(badModel, 'this is not a safetensors file');
+
+const srv = await startServer(['--data', dataPath()]);
+// Precise heap numbers and a gc() to call before measuring.
+const { browser, close } = await launch(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
+try {
+  const { page } = await guardedPage(browser, problems, { viewport: { width: 1366, height: 768 } });
+  const text = (sel) => page.locator(sel).first().innerText();
+  const num = async (sel) => Number((await text(sel)).replace(/[^0-9.\-]/g, ''));
+  const waitStatus = (s, timeout = 60000) => page.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
+  // The page answers: a click on a step shows that step's heading, and
+  // neither the Go program nor a recovered panic raised the crash banner.
+  const answers = async (tab) => {
+    await page.click('#tab-' + tab);
+    const ok = await page.waitForFunction((tab) => document.querySelector(`#step-${tab} h2`), tab, { timeout: 5000 }).then(() => true, () => false);
+    return ok && !(await page.evaluate(() => window.sentilabDead || document.getElementById('crash')));
+  };
+  const option = (id) => page.evaluate((id) => {
+    const el = document.getElementById(id);
+    const c = el && window.echarts && echarts.getInstanceByDom(el);
+    return c ? JSON.parse(JSON.stringify(c.getOption())) : null;
+  }, id);
+  const memory = () => page.evaluate(async () => {
+    window.gc && window.gc();
+    await new Promise((r) => setTimeout(r, 200));
+    return { heap: performance.memory.usedJSHeapSize, ui: window.sentilabUIMemory ? window.sentilabUIMemory() : NaN };
+  });
+
+  await page.goto(srv.url);
+  await waitStatus('Ready', 30000);
+
+  // --- the deadlock: a failed import, then α changed on the Compress step
+  // (the error line clearing used to move every element after it while a
+  // "change" event fired inside Vugu's render).
+  await page.click('#tab-export');
+  await page.setInputFiles('#import-file', badModel);
+  await page.waitForFunction(() => document.querySelector('#error')?.textContent.includes('not-a-model'), null, { timeout: 20000 });
+  await page.click('#tab-compress');
+  const topWithError = await page.evaluate(() => document.querySelector('main').getBoundingClientRect().top);
+  await page.locator('#c-alpha').fill('0.5');
+  await page.locator('#c-alpha').dispatchEvent('change');
+  await page.waitForFunction(() => document.querySelector('#error')?.textContent === '', null, { timeout: 5000 }).catch(() => {});
+  const topCleared = await page.evaluate(() => document.querySelector('main').getBoundingClientRect().top);
+  check('a failed import, then a change of α: the page lives on', await answers('data') && await answers('compress') && (await page.inputValue('#c-alpha')) === '0.50',
+    `α ${await page.inputValue('#c-alpha')}, events delivered after a render: ${await page.evaluate(() => window.sentilabDeferredEvents || 0)}`);
+  check('the error line clearing does not move the page', topWithError === topCleared, `main at ${topWithError} px with the error, ${topCleared} px after`);
+  check('fine-tuning epochs default to 3 (the thesis)', (await page.inputValue('#c-epochs')) === '3', await page.inputValue('#c-epochs'));
+
+  // --- the server's dataset, all of it
+  await page.click('#tab-data');
+  const tLoad = Date.now();
+  await page.click('#load-server');
+  await waitStatus('EDA of 50000 reviews ready', 240000);
+  const loadS = (Date.now() - tLoad) / 1000;
+  check("the server's 50,000 reviews load", (await num('#eda-rows')) === 50000, `${await text('#eda-rows')} rows in ${loadS.toFixed(1)} s`);
+
+  // --- Train with the default preset to the end
+  await page.click('#tab-train');
+  check('the default preset is classroom', (await page.inputValue('#preset')) === 'classroom' && (await page.inputValue('#f-epochs')) === '3');
+  const mem0 = await memory();
+  const prog0 = await page.evaluate(() => window.sentilabProgress || 0);
+  const tTrain = Date.now();
+  await page.click('#train');
+  await page.waitForSelector('#tp-eta', { timeout: 60000 });
+  const etaShown = await text('#tp-eta');
+  await page.waitForSelector('#test-acc', { timeout: 600000 });
+  const trainS = (Date.now() - tTrain) / 1000;
+  const acc = await num('#test-acc');
+  const conf = (await page.locator('#confusion td').allInnerTexts()).map(Number).reduce((a, b) => a + b, 0);
+  check('the default preset trains to the end on the 50,000 reviews', (await page.locator('#history tbody tr').count()) === 3 && conf === 10000 && acc > 80,
+    `3 epochs in ${trainS.toFixed(1)} s, test accuracy ${acc}% on ${conf} reviews`);
+  check('an ETA while training, none after', etaShown !== '' && (await page.locator('#tp-eta').count()) === 0, `ETA was ${etaShown}`);
+  await page.screenshot({ path: join(results, 'main-path-train.png') });
+
+  // --- a long run: 15 epochs (2,115 batches), the page answering all along
+  await page.locator('#f-epochs').fill('15');
+  await page.locator('#f-epochs').dispatchEvent('change');
+  await page.click('#train');
+  const tLong = Date.now();
+  let polls = 0, alive = true, batchesSeen = new Set();
+  while (!(await page.locator('#test-acc').count()) && Date.now() - tLong < 900000) {
+    await page.waitForTimeout(3000);
+    const s = await page.evaluate(() => ({
+      dead: !!(window.sentilabDead || document.getElementById('crash')),
+      at: `${document.querySelector('#tp-epoch')?.textContent}/${document.querySelector('#tp-batch')?.textContent}`,
+    }));
+    polls++;
+    batchesSeen.add(s.at);
+    if (s.dead) { alive = false; break; }
+  }
+  const longS = (Date.now() - tLong) / 1000;
+  const prog1 = await page.evaluate(() => window.sentilabProgress || 0);
+  const batchOpt = await option('chart-batch');
+  const points = batchOpt ? batchOpt.series[0].data.length : -1;
+  check('15 epochs run to the end, the page redrawing throughout', alive && (await page.locator('#history tbody tr').count()) === 15 && batchesSeen.size >= polls - 2,
+    `${longS.toFixed(1)} s, ${polls} polls saw ${batchesSeen.size} different epoch/batch readouts`);
+  check('≥ 2,000 progress messages, the per-batch chart bounded', prog1 - prog0 >= 2000 && points > 0 && points <= 301,
+    `${prog1 - prog0} progress messages, per-batch chart ${points} points (${batchOpt?.title?.[0]?.text})`);
+  const mem1 = await memory();
+  const dUI = mem1.ui - mem0.ui, dHeap = mem1.heap - mem0.heap;
+  check('memory bounded over both runs (ui.wasm and the JS heap each grow < 16 MB)', dUI < 16 << 20 && dHeap < 16 << 20,
+    `ui.wasm memory ${MB(mem0.ui)} → ${MB(mem1.ui)}, JS heap ${MB(mem0.heap)} → ${MB(mem1.heap)}`);
+  console.log(`     memory: ${JSON.stringify({ before: mem0, after: mem1 })}`);
+  await page.screenshot({ path: join(results, 'main-path-long.png') });
+
+  // --- every step answers
+  const steps = ['data', 'train', 'compress', 'compare', 'try', 'export'];
+  const answered = [];
+  for (const s of steps) if (await answers(s)) answered.push(s);
+  check('every step answers after the runs', answered.length === steps.length, answered.join(' '));
+
+  // --- readouts: the sparsity schedule counts the real steps (9,000
+  // training reviews at batch 64 = 141 batches, × 3 epochs)
+  await page.click('#tab-compress');
+  await page.waitForTimeout(500);
+  const sched = await option('chart-schedule');
+  const xName = sched?.xAxis?.[0]?.name || '';
+  check('the sparsity schedule counts the real optimizer steps', xName.includes('of 6,345') || xName.includes('of 423'), xName);
+
+  // --- Try: a 50 KB review
+  await page.click('#tab-try');
+  await page.locator('#review').fill(review);
+  await page.click('#predict');
+  const scored = await page.waitForSelector('#predictions tr[data-variant=base]', { timeout: 60000 }).then(() => true, () => false);
+  const prob = scored ? await num('#predictions tr[data-variant=base] td[data-k=prob]') : NaN;
+  const latency = scored ? await text('#predictions tr[data-variant=base] td[data-k=latency]') : '';
+  await page.click('#tab-data');
+  await page.click('#tab-try');
+  const kept = await page.inputValue('#review');
+  check('a 50 KB review is scored in Try, and kept across steps', scored && prob > 0 && prob < 1 && kept.length === review.length && await answers('try'),
+    `${review.length} characters, P(positive) ${prob}, latency ${latency}, textarea holds ${kept.length} after leaving the step`);
+  check('latency is not rounded to zero', /\d/.test(latency) && !/^0\.0 ms$/.test(latency), latency);
+  await page.screenshot({ path: join(results, 'main-path-try.png') });
+
+  // --- Compare: one legend entry per kind of model, overlapping labels
+  // hidden; float32 weights show "≥ 1,000" distinct values, not 1,000
+  await page.click('#tab-compare');
+  await page.waitForTimeout(500);
+  const sc = await option('chart-scatter');
+  const names = (sc?.series || []).map((s) => s.name);
+  check('the scatter tells the thesis, the server and the class apart', names.join('|') === "thesis|server's pre-trained|this class" && sc.series.every((s) => s.labelLayout?.hideOverlap),
+    names.join(', '));
+  await page.getByRole('button', { name: 'Show weights of base', exact: true }).click();
+  await page.waitForSelector('#sparsity tbody tr', { timeout: 10000 });
+  const emb = (await page.locator('#sparsity tbody tr').first().innerText()).split('\t');
+  check('distinct values of float32 weights read "≥ 1,000"', emb[4] === '≥ 1,000', emb.join(' | '));
+
+  // --- a phone: nothing overflows horizontally on any step
+  await page.setViewportSize({ width: 390, height: 844 });
+  const over = [];
+  for (const s of steps) {
+    await page.click('#tab-' + s);
+    await page.waitForTimeout(400);
+    const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (w[0] > w[1]) over.push(`${s}: ${w[0]} > ${w[1]}`);
+    await page.screenshot({ path: join(results, `main-path-390-${s}.png`), fullPage: true });
+  }
+  check('at 390×844 nothing overflows horizontally on any step', over.length === 0, over.join(', ') || 'all 6 steps');
+} catch (err) {
+  failed++;
+  console.log('FAIL exception: ' + (err.stack || err));
+} finally {
+  await close();
+  srv.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
+console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/main-path-*.png)`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
