@@ -38,7 +38,12 @@ function drawChart(el) {
   let chart = charts.get(el);
   el.sentilabChartId = el.id;
   if (!json) { if (chart) chart.clear(); return; }
-  if (!chart) { chart = echarts.init(el, null, { renderer: 'canvas' }); charts.set(el, chart); }
+  if (!chart) {
+    chart = echarts.init(el, null, { renderer: 'canvas' });
+    charts.set(el, chart);
+    // For tests (echarts.getInstanceByDom needs an attribute Vugu removes).
+    el.sentilabChart = chart;
+  }
   try {
     chart.setOption(JSON.parse(json), true);
     // A JS property, not an attribute: Vugu removes attributes it did not set.

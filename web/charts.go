@@ -11,7 +11,9 @@ import (
 )
 
 // Chart options are built here with go-echarts and rendered in the page by
-// assets/main.js (echarts.init(el).setOption(JSON.parse(data-option))).
+// assets/main.js: Root.AfterRender hands each option to the page outside
+// Vugu's render buffer (Browser.DrawChart), where
+// echarts.init(el).setOption(JSON.parse(option)) draws it.
 
 type validator interface {
 	Validate()
