@@ -60,6 +60,32 @@ try {
     return { heap: performance.memory.usedJSHeapSize, ui: window.sentilabUIMemory ? window.sentilabUIMemory() : NaN };
   });
 
+  // runUntilTrained waits for a training run's test result, polling: it
+  // gives up when the page died (crash banner) or nothing on it changed for
+  // 60 s (a dead Go program leaves a page that looks alive). Returns the
+  // polls' count, how many distinct epoch/batch readouts they saw, and why
+  // it stopped.
+  const runUntilTrained = async (timeout) => {
+    const t0 = Date.now();
+    let polls = 0, last = '', lastChange = Date.now();
+    const seen = new Set();
+    for (;;) {
+      if (await page.locator('#test-acc').count()) return { polls, seen: seen.size, end: 'trained' };
+      if (Date.now() - t0 > timeout) return { polls, seen: seen.size, end: 'timeout' };
+      await page.waitForTimeout(3000);
+      const s = await page.evaluate(() => ({
+        dead: !!(window.sentilabDead || document.getElementById('crash')),
+        at: `${document.querySelector('#tp-epoch')?.textContent}/${document.querySelector('#tp-batch')?.textContent}`,
+        status: document.querySelector('#status')?.textContent,
+      }));
+      polls++;
+      seen.add(s.at);
+      if (s.dead) return { polls, seen: seen.size, end: 'the page died' };
+      if (s.at + s.status !== last) { last = s.at + s.status; lastChange = Date.now(); }
+      if (Date.now() - lastChange > 60000) return { polls, seen: seen.size, end: `nothing changed for 60 s at epoch/batch ${s.at}` };
+    }
+  };
+
   await page.goto(srv.url);
   await waitStatus('Ready', 30000);
 
@@ -98,8 +124,9 @@ try {
   await page.click('#train');
   await page.waitForSelector('#tp-eta', { timeout: 60000 });
   const etaShown = await text('#tp-eta');
-  await page.waitForSelector('#test-acc', { timeout: 600000 });
+  const run1 = await runUntilTrained(600000);
   const trainS = (Date.now() - tTrain) / 1000;
+  check('the default run ends with its test result', run1.end === 'trained', `${run1.end} after ${trainS.toFixed(1)} s`);
   const acc = await num('#test-acc');
   const conf = (await page.locator('#confusion td').allInnerTexts()).map(Number).reduce((a, b) => a + b, 0);
   check('the default preset trains to the end on the 50,000 reviews', (await page.locator('#history tbody tr').count()) === 3 && conf === 10000 && acc > 80,
@@ -112,23 +139,15 @@ try {
   await page.locator('#f-epochs').dispatchEvent('change');
   await page.click('#train');
   const tLong = Date.now();
-  let polls = 0, alive = true, batchesSeen = new Set();
-  while (!(await page.locator('#test-acc').count()) && Date.now() - tLong < 900000) {
-    await page.waitForTimeout(3000);
-    const s = await page.evaluate(() => ({
-      dead: !!(window.sentilabDead || document.getElementById('crash')),
-      at: `${document.querySelector('#tp-epoch')?.textContent}/${document.querySelector('#tp-batch')?.textContent}`,
-    }));
-    polls++;
-    batchesSeen.add(s.at);
-    if (s.dead) { alive = false; break; }
-  }
+  // The Train click cleared the last result; a new one means this run ended.
+  await page.waitForFunction(() => !document.querySelector('#test-acc'), null, { timeout: 10000 });
+  const run2 = await runUntilTrained(900000);
   const longS = (Date.now() - tLong) / 1000;
   const prog1 = await page.evaluate(() => window.sentilabProgress || 0);
   const batchOpt = await option('chart-batch');
   const points = batchOpt ? batchOpt.series[0].data.length : -1;
-  check('15 epochs run to the end, the page redrawing throughout', alive && (await page.locator('#history tbody tr').count()) === 15 && batchesSeen.size >= polls - 2,
-    `${longS.toFixed(1)} s, ${polls} polls saw ${batchesSeen.size} different epoch/batch readouts`);
+  check('15 epochs run to the end, the page redrawing throughout', run2.end === 'trained' && (await page.locator('#history tbody tr').count()) === 15 && run2.seen >= 0.7 * run2.polls,
+    `${run2.end} after ${longS.toFixed(1)} s; ${run2.polls} polls saw ${run2.seen} different epoch/batch readouts`);
   check('≥ 2,000 progress messages, the per-batch chart bounded', prog1 - prog0 >= 2000 && points > 0 && points <= 301,
     `${prog1 - prog0} progress messages, per-batch chart ${points} points (${batchOpt?.title?.[0]?.text})`);
   const mem1 = await memory();
