@@ -148,8 +148,8 @@ window.sentilabCrash = (message, dead) => {
   if (dead) {
     // Nothing on the page answers any more: make that visible, and keep
     // clicks from reaching the dead program's handlers.
-    const mount = document.getElementById('vugu_mount_point');
-    if (mount) { mount.inert = true; mount.classList.add('dead'); }
+    // (Vugu replaced #vugu_mount_point with its root element.)
+    for (const el of document.body.children) if (el !== box && el.tagName !== 'SCRIPT') { el.inert = true; el.classList.add('dead'); }
     window.sentilabDead = true;
   }
 };
