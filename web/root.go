@@ -526,7 +526,7 @@ func (c *Root) train(name string, req map[string]any) {
 				c.Status = fmt.Sprintf("Trained %s: test accuracy %.2f%% in %.1f s (%.0f examples/s).", r.Variant, 100*r.Test.Accuracy, r.Seconds, r.EPS)
 			}
 		})
-		c.refreshVariants()
+		c.listVariants()
 		return nil
 	})
 }
@@ -687,7 +687,7 @@ func (c *Root) Compress(method string, thesis bool) {
 			c.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
 			c.CompressLog = appendLog(c.CompressLog, c.Status)
 		})
-		c.refreshVariants()
+		c.listVariants()
 		return nil
 	})
 }
@@ -733,18 +733,24 @@ func (c *Root) fineTuneSteps() (steps int, known bool) {
 
 // ---- compare
 
-func (c *Root) refreshVariants() {
-	c.goSafe(func() {
-		res, _, err := c.Eng.Do("variants", nil, nil, nil, nil)
-		if err != nil {
-			return
-		}
-		var v struct{ Variants []VariantInfo }
-		json.Unmarshal(res, &v)
-		c.update(func() {
-			c.Variants = v.Variants
-			c.scatter()
-		})
+// refreshVariants updates the list of the engine's models in the
+// background (a step opened).
+func (c *Root) refreshVariants() { c.goSafe(c.listVariants) }
+
+// listVariants updates the list of the engine's models and returns when it
+// is shown. A job that adds a model calls it before it ends, so the page is
+// not idle (Score enabled) while it still lists the models of before: a
+// Score right after loading a second pre-trained model scored only the first.
+func (c *Root) listVariants() {
+	res, _, err := c.Eng.Do("variants", nil, nil, nil, nil)
+	if err != nil {
+		return
+	}
+	var v struct{ Variants []VariantInfo }
+	json.Unmarshal(res, &v)
+	c.update(func() {
+		c.Variants = v.Variants
+		c.scatter()
 	})
 }
 
@@ -801,10 +807,10 @@ func (c *Root) LoadPretrained(m PretrainedModel) {
 		}
 		var v VariantInfo
 		json.Unmarshal(res, &v)
+		c.listVariants() // before the status: "Loaded" means it is listed
 		c.update(func() {
 			c.Status = fmt.Sprintf("Loaded the pre-trained %s as %q (%s).", m.Name, v.Name, KB(v.FileBytes))
 		})
-		c.refreshVariants()
 		return nil
 	})
 }
@@ -822,7 +828,7 @@ func (c *Root) Evaluate(name string) {
 		c.update(func() {
 			c.Status = fmt.Sprintf("%s: accuracy %s on %d test reviews of the loaded data.", name, Pct(m.Accuracy), m.N)
 		})
-		c.refreshVariants()
+		c.listVariants()
 		return nil
 	})
 }
@@ -915,6 +921,9 @@ func (c *Root) Predict() {
 		c.Err = "Choose at least one model to score with."
 		return
 	}
+	if len(c.S.Variants) == 0 {
+		chosen = nil // none chosen = all: every model the engine has now
+	}
 	c.async("predicting", func() error {
 		res, _, err := c.Eng.Do("predict", map[string]any{"text": text, "explain": true, "variants": chosen}, nil, nil, nil)
 		if err != nil {
@@ -1000,11 +1009,11 @@ func (c *Root) Import() {
 		}
 		var v VariantInfo
 		json.Unmarshal(res, &v)
+		c.listVariants()
 		c.update(func() {
 			c.Status = fmt.Sprintf("Imported %s as %q (%d parameters).", name, v.Name, v.Params)
 			c.Log = appendLog(c.Log, c.Status)
 		})
-		c.refreshVariants()
 		return nil
 	})
 }

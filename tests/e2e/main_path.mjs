@@ -171,11 +171,23 @@ try {
   const xName = sched?.xAxis?.[0]?.name || '';
   check('the sparsity schedule counts the real optimizer steps', xName.includes('of 423'), xName);
 
-  // --- Try: a 50 KB review
+  // --- two of the server's pre-trained models, loaded one after the other
+  // (a Score right after the second once scored only the first)
+  await page.click('#tab-compare');
+  for (const m of ['base.prune-distill-prune-int8', 'base.prune-distill-int8']) {
+    await page.click('#load-' + m.replace(/\./g, '\\.'));
+    await waitStatus(`Loaded the pre-trained ${m}`, 60000);
+  }
+
+  // --- Try: a 50 KB review, scored by every ticked model
   await page.click('#tab-try');
   await page.locator('#review').fill(review);
+  const ticked = await page.locator('fieldset input[type=checkbox]:checked').count();
   await page.click('#predict');
-  const scored = await page.waitForSelector('#predictions tr[data-variant=base]', { timeout: 60000 }).then(() => true, () => false);
+  const scored = await page.waitForSelector('#predictions tr[data-variant=base]', { timeout: 120000 }).then(() => true, () => false);
+  const rows = await page.locator('#predictions tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.variant));
+  check('every ticked model is scored, the two pre-trained ones loaded last included', ticked === 3 && rows.length === 3 && rows.includes('base.prune-distill-int8'),
+    `${ticked} ticked, scored: ${rows.join(', ')}`);
   const prob = scored ? await num('#predictions tr[data-variant=base] td[data-k=prob]') : NaN;
   const latency = scored ? await text('#predictions tr[data-variant=base] td[data-k=latency]') : '';
   await page.click('#tab-data');
