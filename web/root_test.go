@@ -171,3 +171,41 @@ func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
 		t.Fatalf("the server's base is drawn once, the class's model in its own series, labels hide overlaps: %+v", opt.Series)
 	}
 }
+
+// recordEngine records requests and answers each with an error.
+type recordEngine struct {
+	mu   sync.Mutex
+	reqs map[string]map[string]any
+	done chan string
+}
+
+func (e *recordEngine) Do(typ string, payload any, _ any, _ func(int), _ func(json.RawMessage)) (json.RawMessage, any, error) {
+	b, _ := json.Marshal(payload)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	e.mu.Lock()
+	e.reqs[typ] = m
+	e.mu.Unlock()
+	e.done <- typ
+	return nil, nil, &EngineError{Message: "canceled"}
+}
+func (e *recordEngine) Cancel(int) {}
+
+func TestTrainWithoutMaskingUsesThesisPadding(t *testing.T) {
+	eng := &recordEngine{reqs: map[string]map[string]any{}, done: make(chan string, 4)}
+	env := newEnv()
+	c := &Root{Br: newFakeBrowser(), Eng: eng, Env: env, Charts: map[string]string{}, Data: &DataInfo{Rows: 100}}
+	c.S = Settings{Preset: "classroom", Epochs: 3, BatchSize: 64, Masking: true}
+	env.Lock()
+	c.TrainUnmasked()
+	env.UnlockRender()
+	<-eng.done
+	eng.mu.Lock()
+	req := eng.reqs["train"]
+	eng.mu.Unlock()
+	// The classroom preset pads 'pre'; the experiment must read the pads
+	// after the review, as the thesis did, or there is no stall to see.
+	if req["masking"] != false || req["padding"] != "post" || req["name"] != "no-masking" {
+		t.Fatalf("request %v", req)
+	}
+}
