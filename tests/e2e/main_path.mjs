@@ -242,7 +242,6 @@ try {
   // Then one that ends the Go program (a panic in a JS callback, where
   // nothing can recover it): the banner says the page stopped, the page
   // takes no clicks, and "Reload and restore" brings back the link's state.
-  await page.click('#tab-compress');
   await page.evaluate(() => {
     const stringify = JSON.stringify;
     // Only for the engine's "variants" reply (Vugu's event listener uses
