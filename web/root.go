@@ -600,9 +600,10 @@ func (c *Root) batchChart() {
 	for i, v := range xs {
 		x[i] = strconv.Itoa(v)
 	}
-	title := "Per batch: loss and running accuracy"
+	// Short titles: ECharts does not wrap them, and a phone is 390 px wide.
+	title := "Per batch: loss, running accuracy"
 	if c.batches.Step > 1 {
-		title = fmt.Sprintf("Per batch (means of %d batches): loss and running accuracy", c.batches.Step)
+		title = fmt.Sprintf("Per batch (means of %d): loss, accuracy", c.batches.Step)
 	}
 	c.Charts["batch"] = LineChart(title, "batch", "", x, []string{"batch loss", "accuracy (epoch so far)"}, [][]float64{loss, acc})
 }
