@@ -107,6 +107,32 @@ try {
   check('a failed import, then a change of α: the page lives on', await answers('data') && await answers('compress') && (await page.inputValue('#c-alpha')) === '0.50',
     `α ${await page.inputValue('#c-alpha')}, events delivered after a render: ${await page.evaluate(() => window.sentilabDeferredEvents || 0)}`);
   check('the error line clearing does not move the page', topWithError === topCleared, `main at ${topWithError} px with the error, ${topCleared} px after`);
+  // The cause itself: an event that fires inside Vugu's render. Here a
+  // "change" on α is dispatched from within the render's own DOM calls (as
+  // the browser did when the element Vugu moved lost focus); it must be
+  // delivered after the render, not deadlock the page.
+  const deferred0 = await page.evaluate(() => window.sentilabDeferredEvents || 0);
+  await page.evaluate(() => {
+    const render = window.vuguRender, setAttribute = Element.prototype.setAttribute;
+    let inRender = false, fired = false;
+    window.vuguRender = function (...a) { inRender = true; try { return render.apply(this, a); } finally { inRender = false; } };
+    Element.prototype.setAttribute = function (...a) {
+      if (inRender && !fired) {
+        fired = true;
+        const alpha = document.getElementById('c-alpha');
+        alpha.value = '0.65';
+        alpha.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+      return setAttribute.apply(this, a);
+    };
+  });
+  await page.locator('#c-epochs').fill('3');
+  await page.locator('#c-epochs').dispatchEvent('change'); // a render
+  // Go's α, as rendered back into the input's value attribute.
+  const inRenderOK = await page.waitForFunction(() => document.getElementById('c-alpha')?.getAttribute('value') === '0.65', null, { timeout: 5000 }).then(() => true, () => false);
+  const deferred1 = await page.evaluate(() => window.sentilabDeferredEvents || 0);
+  check('an event fired inside a render is delivered after it (no deadlock)', inRenderOK && deferred1 > deferred0 && await answers('data') && await answers('compress'),
+    `α ${await page.getAttribute('#c-alpha', 'value')} in Go, ${deferred1 - deferred0} event(s) held until the render ended`);
   check('fine-tuning epochs default to 3 (the thesis)', (await page.inputValue('#c-epochs')) === '3', await page.inputValue('#c-epochs'));
 
   // --- the server's dataset, all of it
