@@ -68,10 +68,10 @@ try {
   const runUntilTrained = async (timeout) => {
     const t0 = Date.now();
     let polls = 0, last = '', lastChange = Date.now(), eta = '';
-    const seen = new Set();
+    const seen = new Set(), etas = new Set();
     for (;;) {
-      if (await page.locator('#test-acc').count()) return { polls, seen: seen.size, eta, end: 'trained' };
-      if (Date.now() - t0 > timeout) return { polls, seen: seen.size, eta, end: 'timeout' };
+      if (await page.locator('#test-acc').count()) return { polls, seen: seen.size, eta, etas: etas.size, end: 'trained' };
+      if (Date.now() - t0 > timeout) return { polls, seen: seen.size, eta, etas: etas.size, end: 'timeout' };
       await page.waitForTimeout(3000);
       const s = await page.evaluate(() => ({
         dead: !!(window.sentilabDead || document.getElementById('crash')),
@@ -80,11 +80,12 @@ try {
         eta: document.querySelector('#tp-eta')?.textContent || '',
       }));
       eta = eta || s.eta; // the first ETA shown
+      if (s.eta) etas.add(s.eta);
       polls++;
       seen.add(s.at);
-      if (s.dead) return { polls, seen: seen.size, eta, end: 'the page died' };
+      if (s.dead) return { polls, seen: seen.size, eta, etas: etas.size, end: 'the page died' };
       if (s.at + s.status !== last) { last = s.at + s.status; lastChange = Date.now(); }
-      if (Date.now() - lastChange > 60000) return { polls, seen: seen.size, eta, end: `nothing changed for 60 s at epoch/batch ${s.at}` };
+      if (Date.now() - lastChange > 60000) return { polls, seen: seen.size, eta, etas: etas.size, end: `nothing changed for 60 s at epoch/batch ${s.at}` };
     }
   };
 
@@ -174,6 +175,7 @@ try {
   const points = batchOpt ? batchOpt.series[0].data.length : -1;
   check('15 epochs run to the end, the page redrawing throughout', run2.end === 'trained' && (await page.locator('#history tbody tr').count()) === 15 && run2.seen >= 0.7 * run2.polls,
     `${run2.end} after ${longS.toFixed(1)} s; ${run2.polls} polls saw ${run2.seen} different epoch/batch readouts`);
+  check('the ETA follows the run', run2.etas >= 0.5 * run2.polls, `${run2.etas} different ETAs in ${run2.polls} polls`);
   check('≥ 2,000 progress messages, the per-batch chart bounded', prog1 - prog0 >= 2000 && points > 0 && points <= 301,
     `${prog1 - prog0} progress messages, per-batch chart ${points} points (${batchOpt?.title?.[0]?.text})`);
   const mem1 = await memory();
