@@ -218,7 +218,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "data-summary"}}}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(c.DataSummary())
+					vgn.SetInnerHTML(Clip(c.DataSummary(), 500))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n\n    "}
 					vgparent.AppendChild(vgn)
 					if c.EDA != nil {
@@ -1709,7 +1709,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "manifest-status"}}}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(c.Manifest)
+					vgn.SetInnerHTML(Clip(c.Manifest, 500))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 					if len(c.Pretrained) > 0 {
