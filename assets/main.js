@@ -14,10 +14,13 @@ function withVuguEvalShim(start) {
   try { start(); } finally { window.eval = realEval; }
 }
 
-// Charts: Go renders <div class="chart" data-option="{...ECharts option JSON...}">;
-// whenever that attribute changes, draw it. Charts whose element left the
-// page are disposed.
-const charts = new Map();
+// Charts: Go hands each chart's ECharts option to sentilabChart(id, json)
+// after a render (web/browser_js.go), never through Vugu's 16 KB render
+// buffer: a long run's curve once overflowed it and killed the page. The
+// chart <div> only carries its id; the last option per id is kept here, so
+// a chart whose element comes back (a step revisited) is drawn again.
+const charts = new Map(); // element → ECharts instance
+const chartOptions = new Map(); // element id → option JSON
 // echarts.min.js (1.1 MB) is loaded on the first chart, not at start-up,
 // where parsing it would compete with compiling ui.wasm.
 let echartsLoading = false;
@@ -30,11 +33,17 @@ function loadEcharts() {
   document.head.appendChild(s);
 }
 function drawChart(el) {
-  if (!window.echarts) { if (el.getAttribute('data-option')) loadEcharts(); return; }
-  const json = el.getAttribute('data-option');
+  const json = chartOptions.get(el.id);
+  if (!window.echarts) { if (json) loadEcharts(); return; }
   let chart = charts.get(el);
+  el.sentilabChartId = el.id;
   if (!json) { if (chart) chart.clear(); return; }
-  if (!chart) { chart = echarts.init(el, null, { renderer: 'canvas' }); charts.set(el, chart); }
+  if (!chart) {
+    chart = echarts.init(el, null, { renderer: 'canvas' });
+    charts.set(el, chart);
+    // For tests (echarts.getInstanceByDom needs an attribute Vugu removes).
+    el.sentilabChart = chart;
+  }
   try {
     chart.setOption(JSON.parse(json), true);
     // A JS property, not an attribute: Vugu removes attributes it did not set.
@@ -43,21 +52,111 @@ function drawChart(el) {
     console.warn('chart', el.id, err);
   }
 }
+window.sentilabChart = (id, json) => {
+  if (json) chartOptions.set(id, json); else chartOptions.delete(id);
+  const el = document.getElementById(id);
+  if (el) drawChart(el);
+};
+// sweep disposes of charts whose element left the page and draws the ones
+// whose element is new, or that Vugu reused for another id.
 function sweep() {
   for (const [el, chart] of charts) if (!el.isConnected) { chart.dispose(); charts.delete(el); }
-  document.querySelectorAll('.chart[data-option]').forEach((el) => { if (!charts.has(el) && el.getAttribute('data-option')) drawChart(el); });
+  document.querySelectorAll('.chart[id]').forEach((el) => {
+    if ((!charts.has(el) || el.sentilabChartId !== el.id) && chartOptions.has(el.id)) drawChart(el);
+  });
 }
 let sweepQueued = false;
-new MutationObserver((records) => {
-  for (const r of records) {
-    if (r.type === 'attributes' && r.target.classList && r.target.classList.contains('chart')) drawChart(r.target);
-    else if (r.type === 'childList') sweepQueued = true;
-  }
-  if (sweepQueued) { sweepQueued = false; requestAnimationFrame(sweep); }
-}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-option'] });
+new MutationObserver(() => {
+  if (!sweepQueued) { sweepQueued = true; requestAnimationFrame(() => { sweepQueued = false; sweep(); }); }
+}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['id'] });
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-window.addEventListener('load', sweep);
-document.addEventListener('DOMContentLoaded', () => requestAnimationFrame(sweep));
+
+// A long text field (a 50 KB review) is set through the DOM, not as Vugu
+// content (the same 16 KB buffer).
+window.sentilabSyncValue = (id, value) => {
+  const el = document.getElementById(id);
+  if (el && el.value !== value) el.value = value;
+};
+
+// Vugu renders while holding its state's read lock, and a DOM change it
+// makes can fire an event synchronously (a focused input that Vugu moves
+// or replaces fires "change"). Vugu's handler then takes the write lock on
+// the same goroutine: "all goroutines are asleep - deadlock!" (issue 10:
+// a failed import, then a change of α; the error banner disappearing moved
+// every element after it). Events that fire during a render are copied and
+// delivered right after it instead.
+let rendering = 0;
+const deferredEvents = [];
+function deliverDeferred() {
+  while (!rendering && deferredEvents.length) {
+    const [handler, buf] = deferredEvents.shift();
+    handler(buf);
+  }
+}
+function guardVugu() {
+  const render = window.vuguRender;
+  window.vuguRender = function (...args) {
+    rendering++;
+    try { return render.apply(this, args); } finally {
+      rendering--;
+      if (!rendering && deferredEvents.length) setTimeout(deliverDeferred, 0);
+    }
+  };
+  const setHandler = window.vuguSetEventHandler;
+  window.vuguSetEventHandler = function (goHandler) {
+    return setHandler.call(this, function (buf) {
+      // The buffer is reused by the next event: keep a copy.
+      if (rendering) { deferredEvents.push([goHandler, buf.slice()]); window.sentilabDeferredEvents = (window.sentilabDeferredEvents || 0) + 1; return undefined; }
+      return goHandler(buf);
+    });
+  };
+}
+
+// If the page's Go program dies anyway (a panic, a deadlock), it must not
+// look alive: a banner says so and offers a reload, the settings being in
+// the URL. Go's own report of a recovered panic (web/browser_js.go) uses the
+// same banner. goTail keeps the end of Go's output, where the reason is.
+let goTail = '';
+function keepGoOutput() {
+  const fs = globalThis.fs;
+  const write = fs.writeSync.bind(fs);
+  const dec = new TextDecoder();
+  fs.writeSync = (fd, buf) => {
+    goTail = (goTail + dec.decode(buf)).slice(-4000);
+    return write(fd, buf);
+  };
+}
+window.sentilabCrash = (message, dead) => {
+  let box = document.getElementById('crash');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'crash';
+    box.className = 'crash';
+    box.setAttribute('role', 'alert');
+    const p = document.createElement('p');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'crash-reload';
+    b.textContent = 'Reload and restore';
+    // The URL holds the step, the preset and every hyperparameter.
+    b.onclick = () => location.reload();
+    box.append(p, b);
+    document.body.prepend(box);
+  }
+  box.querySelector('p').textContent = message;
+  window.sentilabCrashed = (window.sentilabCrashed || 0) + 1;
+  if (dead) {
+    // Nothing on the page answers any more: make that visible, and keep
+    // clicks from reaching the dead program's handlers.
+    // (Vugu replaced #vugu_mount_point with its root element.)
+    for (const el of document.body.children) if (el !== box && el.tagName !== 'SCRIPT') { el.inert = true; el.classList.add('dead'); }
+    window.sentilabDead = true;
+  }
+};
+function goExited(reason) {
+  const why = (goTail.match(/(panic: [^\n]*|fatal error: [^\n]*)/) || [])[0] || reason;
+  window.sentilabCrash(`The lab's page stopped (${why}). Your settings are kept in the link: reload to restore them; trained models are lost unless exported.`, true);
+}
 
 // engine.wasm is compiled here, in parallel with ui.wasm, and the module is
 // posted to the engine worker: a worker only starts running once the page's
@@ -80,7 +179,15 @@ WebAssembly.compileStreaming(fetch('engine.wasm')).then(
     performance.mark('ui-compiled');
     // go.run executes Go's main synchronously up to its first wait, which
     // is after domrender.New has made its eval call.
-    withVuguEvalShim(() => go.run(instance));
+    // ui.wasm's memory, for the e2e test that checks it stays bounded.
+    window.sentilabUIMemory = () => instance.exports.mem.buffer.byteLength;
+    keepGoOutput();
+    guardVugu();
+    let done;
+    withVuguEvalShim(() => { done = go.run(instance); });
+    // go.run's promise settles when the Go program exits, which the page's
+    // program never does on its own.
+    done.then(() => goExited('it exited'), (err) => goExited(String(err)));
   } catch (err) {
     document.getElementById('vugu_mount_point').textContent = 'The lab failed to start: ' + err;
     console.error(err);

@@ -10,4 +10,12 @@ type Browser interface {
 	Now() float64                                                        // ms, performance.now()
 	HardwareConcurrency() int
 	FetchText(url string) (string, error) // GET, same origin
+	// DrawChart hands chart element id its ECharts option ("" clears it),
+	// outside Vugu's 16 KB render buffer (assets/main.js draws it).
+	DrawChart(id, option string)
+	// SyncValue sets the value of form field id if it differs (a long
+	// review must not go through the render buffer either).
+	SyncValue(id, value string)
+	// Crash shows the page's "something broke, reload and restore" banner.
+	Crash(message string)
 }

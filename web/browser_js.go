@@ -4,6 +4,7 @@ package web
 
 import (
 	"errors"
+	"strings"
 	"syscall/js"
 )
 
@@ -94,4 +95,26 @@ func (JSBrowser) FetchText(url string) (string, error) {
 		return "", err
 	}
 	return t.String(), nil
+}
+
+func (JSBrowser) DrawChart(id, option string) {
+	if f := js.Global().Get("sentilabChart"); f.Type() == js.TypeFunction {
+		f.Invoke(id, option)
+	}
+}
+
+func (JSBrowser) SyncValue(id, value string) {
+	if f := js.Global().Get("sentilabSyncValue"); f.Type() == js.TypeFunction {
+		f.Invoke(id, value)
+	}
+}
+
+// Crash logs message (with its stack) to the console and shows its first
+// line in the banner, with what the user can do.
+func (JSBrowser) Crash(message string) {
+	js.Global().Get("console").Call("error", message)
+	if f := js.Global().Get("sentilabCrash"); f.Type() == js.TypeFunction {
+		first, _, _ := strings.Cut(message, "\n")
+		f.Invoke(first+". The page goes on; if it misbehaves, reload: your settings are kept in the link.", false)
+	}
 }

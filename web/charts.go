@@ -11,7 +11,9 @@ import (
 )
 
 // Chart options are built here with go-echarts and rendered in the page by
-// assets/main.js (echarts.init(el).setOption(JSON.parse(data-option))).
+// assets/main.js: Root.AfterRender hands each option to the page outside
+// Vugu's render buffer (Browser.DrawChart), where
+// echarts.init(el).setOption(JSON.parse(option)) draws it.
 
 type validator interface {
 	Validate()
@@ -110,32 +112,56 @@ func BarChart(title, yName string, labels []string, values []float64) string {
 
 // Point is one variant on the accuracy-vs-size scatter.
 type Point struct {
-	Name      string
-	SizeKB    float64
-	Accuracy  float64 // percent
-	Reference bool    // the thesis's own numbers
+	Name     string
+	SizeKB   float64
+	Accuracy float64 // percent
+	Group    string  // its legend entry: ScatterGroups
 }
 
-// ScatterChart is accuracy (y) against file size (x), one series for the
-// thesis's variants and one for the lab's.
+// ScatterGroups are the scatter's series, each its own legend entry and
+// colour: the thesis's numbers, the server's pre-trained models, and the
+// models the class made itself.
+var ScatterGroups = []string{"thesis", "server's pre-trained", "this class"}
+
+// ScatterChart is accuracy (y) against file size (x), one series per group.
+// Labels that would overlap are hidden (hover shows every name), so close
+// variants (int8 next to its pruned twin) do not print over each other.
 func ScatterChart(points []Point) string {
 	sc := charts.NewScatter()
 	g := common("Accuracy vs file size", "file size (KB)", "test accuracy (%)")
 	g[2] = charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"})
 	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: "file size (KB)", Type: "log", NameLocation: "middle", NameGap: 28}))
 	sc.SetGlobalOptions(g...)
-	var ref, ours []opts.ScatterData
-	for _, p := range points {
-		d := opts.ScatterData{Name: p.Name, Value: []any{round(p.SizeKB, 1), round(p.Accuracy, 2)}, SymbolSize: 14}
-		if p.Reference {
-			ref = append(ref, d)
-		} else {
-			ours = append(ours, d)
+	for _, grp := range ScatterGroups {
+		var d []opts.ScatterData
+		for _, p := range points {
+			if p.Group == grp {
+				d = append(d, opts.ScatterData{Name: p.Name, Value: []any{round(p.SizeKB, 1), round(p.Accuracy, 2)}, SymbolSize: 14})
+			}
+		}
+		sc.AddSeries(grp, d, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+	}
+	return withSeriesOption(optionJSON(sc), "labelLayout", map[string]any{"hideOverlap": true})
+}
+
+// withSeriesOption sets key to v in every series of an option (ECharts
+// options go-echarts does not know, such as labelLayout).
+func withSeriesOption(option, key string, v any) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(option), &m) != nil {
+		return option
+	}
+	ss, _ := m["series"].([]any)
+	for _, s := range ss {
+		if sm, ok := s.(map[string]any); ok {
+			sm[key] = v
 		}
 	}
-	sc.AddSeries("thesis", ref, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
-	sc.AddSeries("this lab", ours, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
-	return optionJSON(sc)
+	b, err := json.Marshal(m)
+	if err != nil {
+		return option
+	}
+	return string(b)
 }
 
 // PolynomialSchedule is TensorFlow's PolynomialDecay sparsity schedule (the

@@ -19,6 +19,8 @@ type WorkerEngine struct {
 	failed  error
 	onMsg   js.Func
 	onError js.Func
+	// progress counts the progress messages received (window.sentilabProgress).
+	progress int
 }
 
 // NewWorkerEngine starts the worker at url; requests wait until it is ready.
@@ -58,6 +60,9 @@ func NewWorkerEngine(url string) *WorkerEngine {
 		}
 		r := Reply{Type: typ, Payload: payload}
 		if typ == "progress" {
+			// Counted for the e2e test of a long run (≥ 2,000 messages).
+			e.progress++
+			js.Global().Set("sentilabProgress", e.progress)
 			select { // progress may be dropped when the page falls behind
 			case ch <- r:
 			default:

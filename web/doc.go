@@ -3,6 +3,14 @@
 // engine workers (wasm/engine) through Client, and charts are go-echarts
 // options (JSON) that assets/main.js hands to echarts.min.js.
 //
+// Vugu's renderer passes each instruction through a fixed 16 KB buffer and
+// ends the program on a longer one, so nothing that grows with the data or
+// a run goes through the template: charts and the review text reach the
+// page through Root.AfterRender, shown texts are clipped (Clip), logs and
+// the per-batch curve are bounded (appendLog, Series). Handlers and
+// goroutines turn a panic into a visible error and the crash banner
+// (Root.guard, goSafe) instead of a page that looks alive but is dead.
+//
 // The state a teacher may share (step, preset, hyperparameters, seed, chosen
 // variants) is kept in the URL's query string (state.go).
 //

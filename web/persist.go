@@ -91,7 +91,7 @@ func (c *Root) restoreLab() {
 			})
 			c.P.failing = true
 			watchLeave(&c.P.warn)
-			go c.saveLoop()
+			c.goSafe(c.saveLoop)
 			return
 		}
 		c.Store = st
@@ -116,7 +116,7 @@ func (c *Root) restoreLab() {
 	} else if rec != nil {
 		c.restore(rec, problems)
 	}
-	go c.saveLoop()
+	c.goSafe(c.saveLoop)
 }
 
 // restore puts rec back into the page and the engine.
@@ -194,8 +194,8 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 	if len(c.History) > 0 {
 		c.epochChart()
 	}
-	c.batchLoss, c.batchAcc = rec.BatchLoss, rec.BatchAcc
-	if len(c.batchLoss) > 0 {
+	if rec.Batches != nil {
+		c.batches = rec.Batches
 		c.batchChart()
 	}
 	c.CompressLog, c.Log, c.Predictions = rec.CompressLog, rec.Log, rec.Predictions
@@ -316,7 +316,7 @@ func (c *Root) withSavedInfo(vs []VariantInfo) []VariantInfo {
 
 // StartOver forgets the saved lab and reloads the page, fresh.
 func (c *Root) StartOver() {
-	go func() {
+	c.goSafe(func() {
 		p := &c.P
 		p.mu.Lock()
 		p.stopped = true
@@ -331,7 +331,7 @@ func (c *Root) StartOver() {
 			return
 		}
 		reloadFresh()
-	}()
+	})
 }
 
 // storeError names the two failures a user can act on.

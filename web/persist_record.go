@@ -33,8 +33,7 @@ type LabRecord struct {
 
 	History     []Epoch      `json:"history,omitempty"`
 	Result      *TrainResult `json:"result,omitempty"`
-	BatchLoss   []float64    `json:"batch_loss,omitempty"`
-	BatchAcc    []float64    `json:"batch_acc,omitempty"`
+	Batches     *Series      `json:"batches,omitempty"` // the bounded per-batch curve (series.go)
 	CompressLog []string     `json:"compress_log,omitempty"`
 	Log         []string     `json:"log,omitempty"`
 	Predictions []Prediction `json:"predictions,omitempty"`
@@ -131,9 +130,11 @@ func DecodeLab(b []byte) (rec *LabRecord, problems []string, err error) {
 			r.Compress = nil
 		}
 	}
-	if len(r.BatchLoss) != len(r.BatchAcc) {
-		problems = append(problems, fmt.Sprintf("batch curves: %d losses, %d accuracies", len(r.BatchLoss), len(r.BatchAcc)))
-		r.BatchLoss, r.BatchAcc = nil, nil
+	if b := r.Batches; b != nil {
+		if bad := b.check(); bad != "" {
+			problems = append(problems, "batch curve: "+bad)
+			r.Batches = nil
+		}
 	}
 	return &r, problems, nil
 }

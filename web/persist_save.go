@@ -26,7 +26,7 @@ func (c *Root) record() *LabRecord {
 	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.Limit, Review: &review,
 		Compress: &CompressSettings{Source: c.CSource, Initial: c.CInitial, Final: c.CFinal, Epochs: c.CEpochs,
 			Alpha: c.CAlpha, T: c.CT, Embed: c.CEmbed, Hidden: c.CHidden},
-		History: c.History, Result: c.Result, BatchLoss: c.batchLoss, BatchAcc: c.batchAcc,
+		History: c.History, Result: c.Result, Batches: c.batches,
 		CompressLog: c.CompressLog, Log: c.Log, Predictions: c.Predictions}
 }
 
@@ -81,10 +81,10 @@ func (c *Root) saveOnce() bool {
 	if err != nil {
 		p.failing, p.retryAt = true, time.Now().Add(retryAfter)
 		msg := "Your work is no longer saved in this browser (" + storeError(err) + "): the lab keeps working, but a reload would lose the latest changes."
-		go c.update(func() { c.P.Note = msg })
+		c.goSafe(func() { c.update(func() { c.P.Note = msg }) })
 	} else if p.failing {
 		p.failing = false
-		go c.update(func() { c.P.Note = "Your work is saved in this browser again." })
+		c.goSafe(func() { c.update(func() { c.P.Note = "Your work is saved in this browser again." }) })
 	}
 	p.warn.Store(p.failing && hasWork)
 	return true
@@ -147,7 +147,7 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 		return err
 	}
 	if !p.wrote {
-		go c.update(func() { c.P.HasSaved = true })
+		c.goSafe(func() { c.update(func() { c.P.HasSaved = true }) })
 	}
 	p.last, p.wrote = string(b), true
 	published(rec)

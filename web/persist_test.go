@@ -26,18 +26,6 @@ func (e *lockEnv) UnlockRender() { e.mu.Unlock() }
 func (e *lockEnv) RLock()        { e.mu.RLock() }
 func (e *lockEnv) RUnlock()      { e.mu.RUnlock() }
 
-type fakeBrowser struct{ query string }
-
-func (b *fakeBrowser) Query() string              { return b.query }
-func (b *fakeBrowser) SetQuery(q string)          { b.query = q }
-func (*fakeBrowser) Now() float64                 { return 0 }
-func (*fakeBrowser) HardwareConcurrency() int     { return 2 }
-func (*fakeBrowser) Download(string, string, any) {}
-func (*fakeBrowser) ReadFile(string) (string, any, int, error) {
-	return "", nil, 0, errors.New("no file")
-}
-func (*fakeBrowser) FetchText(string) (string, error) { return `{"models":[]}`, nil }
-
 type fakeEngine struct {
 	mu      sync.Mutex
 	files   map[string][]byte
@@ -186,7 +174,7 @@ func (s *memStore) Clear() error {
 // idle and its saved lab (if any) is back.
 func startPage(t *testing.T, eng Engine, st Store, query string) *Root {
 	t.Helper()
-	c := &Root{Eng: eng, Br: &fakeBrowser{query: query}, Env: &lockEnv{}, Store: st}
+	c := &Root{Eng: eng, Br: newFakeBrowser().withQuery(query), Env: &lockEnv{}, Store: st}
 	c.Env.Lock()
 	c.Init()
 	c.Init() // as in the page: wasm/ui's main, then Vugu's first build
@@ -236,7 +224,9 @@ func workedLab(t *testing.T, st Store) (*Root, *fakeEngine) {
 	c.CFinal, c.CAlpha = 0.7, 0.9
 	c.Review = "A tender, funny film; the cast is superb.\nSecond line, \"quoted\"."
 	c.History, c.Result = hist, &TrainResult{Variant: "base", History: hist, Test: test, Seconds: 3.5}
-	c.batchLoss, c.batchAcc = []float64{0.7, 0.69}, []float64{0.5, 0.55}
+	c.batches = NewSeries(batchPoints)
+	c.batches.Add(1, 0.7, 0.5)
+	c.batches.Add(2, 0.69, 0.55)
 	c.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
 	c.Env.UnlockOnly()
 	c.refreshVariants()
@@ -495,7 +485,7 @@ func (s *quotaStore) Put(k string, v any) error {
 func TestNoStore(t *testing.T) {
 	// Outside the browser openStore fails, as IndexedDB may in a private
 	// window: the lab says so and runs in memory.
-	c := &Root{Eng: newFakeEngine(), Br: &fakeBrowser{}, Env: &lockEnv{}}
+	c := &Root{Eng: newFakeEngine(), Br: newFakeBrowser(), Env: &lockEnv{}}
 	c.Init()
 	waitFor(t, c, "the note", func() bool { return strings.Contains(c.P.Note, "a reload loses it") })
 	c.P.mu.Lock()
@@ -558,18 +548,18 @@ func TestStartOver(t *testing.T) {
 func TestDecodeLabDropsBadParts(t *testing.T) {
 	rec := `{"version":1,"limit":-5,"data":{"url":"https://elsewhere.example/data","name":"x"},
 		"compress":{"source":"base","initial":0.2,"final":1.5,"epochs":1,"alpha":0.85,"t":1.5},
-		"batch_loss":[0.5],"batch_acc":[],
+		"batches":{"Cap":4,"Step":1,"X":[1],"A":[0.5],"B":[]},
 		"models":[{"key":"model:a","info":{"name":"a"}},{"key":"model:a","info":{"name":"a"}},{"key":"model:","info":{}}]}`
 	r, problems, err := DecodeLab([]byte(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"models[1]: a saved twice", "models[2]: no name", `data: url "https://elsewhere.example/data" is not a path of this server`,
-		"limit -5 < 0", "compress: sparsity 0.2 → 1.5 outside [0, 0.99]", "batch curves: 1 losses, 0 accuracies"}
+		"limit -5 < 0", "compress: sparsity 0.2 → 1.5 outside [0, 0.99]", "batch curve: 1 points, 1 and 0 values"}
 	if !reflect.DeepEqual(problems, want) {
 		t.Errorf("problems\n got %q\nwant %q", problems, want)
 	}
-	if len(r.Models) != 1 || r.Data != nil || r.Compress != nil || r.Limit != 0 || r.BatchLoss != nil {
+	if len(r.Models) != 1 || r.Data != nil || r.Compress != nil || r.Limit != 0 || r.Batches != nil {
 		t.Errorf("kept %+v", r)
 	}
 }

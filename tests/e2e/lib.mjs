@@ -55,7 +55,10 @@ export async function startServer(extraArgs = []) {
   const bin = join(root, 'build', 'server');
   if (!existsSync(bin)) execFileSync('go', ['build', '-o', bin, './server'], { cwd: root, stdio: 'inherit' });
   const port = await freePort();
-  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--root', join(root, 'assets'), '--models', join(root, 'assets', 'models'), ...extraArgs],
+  // SENTILAB_E2E_ASSETS serves another build's assets (to check that a test
+  // fails on older code).
+  const assets = process.env.SENTILAB_E2E_ASSETS || join(root, 'assets');
+  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--root', assets, '--models', join(root, 'assets', 'models'), ...extraArgs],
     { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
@@ -72,13 +75,13 @@ export async function startServer(extraArgs = []) {
   return { url, proc, log: () => log, stop };
 }
 
-export async function launch() {
+export async function launch(extraArgs = []) {
   // playwright gives every launch a fresh temporary profile (it refuses a
   // --user-data-dir argument), which is what STACK.md asks for.
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   return { browser, close: () => browser.close() };
 }
@@ -88,8 +91,8 @@ export async function launch() {
 // intercept: false skips the remote-request guard, which routes every request
 // through Playwright and so slows page loads; the time-to-interactive
 // benchmark measures without it.
-export async function guardedPage(browser, problems, { intercept = true } = {}) {
-  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+export async function guardedPage(browser, problems, { intercept = true, viewport = { width: 1280, height: 900 } } = {}) {
+  const ctx = await browser.newContext({ acceptDownloads: true, viewport });
   if (intercept) await ctx.route('**/*', (route) => {
     const u = new URL(route.request().url());
     if (u.hostname !== '127.0.0.1' && u.protocol !== 'blob:' && u.protocol !== 'data:') {

@@ -39,7 +39,7 @@
 //	eda        → core/eda Report of the loaded data (the thesis's EDA), with
 //	           progress {phase:"clean"|"eda", done, total}
 //	train      (preset*, name, epochs, batch_size, lr, val_split, seed,
-//	           train_limit, test_frac, vocab, embed, hidden, max_len, masking,
+//	           train_limit, test_frac, vocab, embed, hidden, max_len, masking, padding,
 //	           dropout, workers: Web Workers sharing each batch, this one
 //	           included; it starts workers−1 helpers, see shard.go). progress per batch {phase:"train", epoch, epochs,
 //	           batch, batches, done, total, loss, accuracy, batch_loss,

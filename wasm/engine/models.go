@@ -343,6 +343,9 @@ func (e *Engine) importModel(p importReq, buf []byte) (*variantInfo, error) {
 	if name == "" {
 		name = "imported"
 	}
+	if r := []rune(name); len(r) > 80 { // a file's name for itself is shown and used as an id by the page
+		name = string(r[:80])
+	}
 	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Seed: ld.Meta.Provenance.Seed, Enc: encodingOf(ld.File)}
 	if v.Enc.Values == compress.StoreInt8 {
 		if v.Q, err = compress.NewQModel(ld); err != nil {

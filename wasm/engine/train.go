@@ -27,6 +27,7 @@ type trainReq struct {
 	Hidden     int      `json:"hidden"`
 	MaxLen     int      `json:"max_len"`
 	Masking    *bool    `json:"masking"`
+	Padding    string   `json:"padding"` // "pre" or "post"; "" = the preset's
 	Dropout    *float32 `json:"dropout"`
 	// Workers is the number of Web Workers computing each batch's gradient
 	// (this one and Workers−1 helpers); 0 or 1 = this one alone.
@@ -73,6 +74,9 @@ func (p trainReq) resolve() (train.Preset, uint64, error) {
 	}
 	if p.Masking != nil {
 		ps.Model.Masking = *p.Masking
+	}
+	if p.Padding != "" {
+		ps.Model.Padding = p.Padding
 	}
 	if p.Dropout != nil {
 		ps.Model.Dropout = *p.Dropout

@@ -5,6 +5,8 @@
 package main
 
 import (
+	"fmt"
+	"runtime/debug"
 	"syscall/js"
 
 	"github.com/vugu/vugu"
@@ -27,9 +29,7 @@ func main() {
 	root.Init()
 	first := true
 	for ok := true; ok; ok = renderer.EventWait() {
-		if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
-			panic(err)
-		}
+		render(renderer, buildEnv, root)
 		if first {
 			// The page answers clicks from here on: tests and the
 			// benchmark read this as time to interactive.
@@ -37,4 +37,21 @@ func main() {
 			first = false
 		}
 	}
+}
+
+// render builds and renders the page, then hands it what does not go
+// through Vugu's render buffer (charts, long text). A failed render (Vugu
+// refusing an instruction, a panic in a template's method) is shown in the
+// crash banner with its reason; the program goes on, so the next change of
+// state renders again instead of leaving a page that looks alive but is not.
+func render(renderer *domrender.JSRenderer, buildEnv *vugu.BuildEnv, root *web.Root) {
+	defer func() {
+		if r := recover(); r != nil {
+			root.Br.Crash(fmt.Sprintf("The page failed to draw: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	if err := renderer.Render(buildEnv.RunBuild(root)); err != nil {
+		root.Br.Crash("The page failed to draw: " + err.Error())
+	}
+	root.AfterRender()
 }
