@@ -106,7 +106,7 @@ var messages = []struct {
 		Tensors:  []ManifestTensor{{Name: "dense.bias", DType: "F32", Shape: []int{1}, Bytes: 4}},
 		Pipeline: []PipelineStep{{Method: "int8", Params: map[string]any{"epochs": 3.0}, Seconds: 1, TestAccuracy: 0.88, NumParams: 100, NonZero: 90, History: []Epoch{{Epoch: 1}}, BestEpoch: 1}},
 		History:  []Epoch{{Epoch: 1, Loss: 0.5}}, BestEpoch: 1, Confusion: &[2][2]int{{1, 2}, {3, 4}},
-		Thesis:   &ThesisRow{Accuracy: "86.57%", Size: "2,644 KB", Params: "2,691,713"}}},
+		Thesis: &ThesisRow{Accuracy: "86.57%", Size: "2,644 KB", Params: "2,691,713"}}},
 		DistillGrid: &DistillGrid{Source: "g.jsonl", Teacher: &GridTeacher{File: "base.safetensors", Preset: "fast", Config: cfg, Params: 100, TestAccuracy: 0.88},
 			Alphas: []float64{0.5}, Temperatures: []float64{1.5}, Cells: []GridCell{{Alpha: 0.5, T: 1.5, TestAccuracy: 0.87, TestLoss: 0.3, Seconds: 9}}}},
 		`{"models":[{"name":"base.int8","file":"base.int8.safetensors","bytes":10,"sha256":"ff","variant":"int8","runtime":"int8",` +
