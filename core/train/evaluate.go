@@ -14,6 +14,7 @@ type EvalOptions struct {
 	Workers   int
 	Kernels   nn.Kernels
 	Progress  func(done, total int) // after every batch; may be nil
+	Pause     func() error          // between batches (the browser's turn to JS); its error stops; may be nil
 }
 
 // Logits runs the model over set (no dropout) and returns one logit per row.
@@ -39,6 +40,11 @@ func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float
 	for lo := 0; lo < set.N; lo += opt.BatchSize * opt.Workers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if opt.Pause != nil && lo > 0 {
+			if err := opt.Pause(); err != nil {
+				return nil, err
+			}
 		}
 		var wg sync.WaitGroup
 		for w := 0; w < opt.Workers; w++ {
