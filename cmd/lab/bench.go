@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -44,8 +45,8 @@ var benchShapes = []benchShape{
 	{"classroom", mustPreset("classroom").Model, true},
 }
 
-func mustPreset(name string) train.Preset {
-	p, err := train.LookupPreset(name)
+func mustPreset(name string) lab.Preset {
+	p, err := lab.LookupPreset(name)
 	if err != nil {
 		panic(err)
 	}

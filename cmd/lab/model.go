@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -19,7 +20,7 @@ import (
 // preprocessing names the text pipeline a model expects (core/text.Clean).
 const preprocessing = "thesis: lowercase, NLTK stopwords, strip HTML, [^\\w\\s'] to space"
 
-func saveModel(path string, m *nn.Model, prep *train.Prepared, p train.Preset, seed uint64, test *train.Metrics, res *train.Result, args []string) error {
+func saveModel(path string, m *nn.Model, prep *train.Prepared, p lab.Preset, seed uint64, test *train.Metrics, res *train.Result, args []string) error {
 	meta := modelfile.Meta{
 		Variant:       "base",
 		Preprocessing: preprocessing,

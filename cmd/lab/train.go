@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -46,8 +47,8 @@ func hyperFlags(fs *flag.FlagSet) *hyper {
 }
 
 // resolve applies the flags the user set over the preset.
-func (h *hyper) resolve() (train.Preset, error) {
-	p, err := train.LookupPreset(h.preset)
+func (h *hyper) resolve() (lab.Preset, error) {
+	p, err := lab.LookupPreset(h.preset)
 	if err != nil {
 		return p, err
 	}
@@ -92,7 +93,7 @@ func (h *hyper) resolve() (train.Preset, error) {
 	return p, nil
 }
 
-func (h *hyper) options(p train.Preset) train.Options {
+func (h *hyper) options(p lab.Preset) train.Options {
 	w := h.workers
 	if w == 0 {
 		w = defaultWorkers()

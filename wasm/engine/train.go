@@ -6,6 +6,7 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -40,11 +41,11 @@ type trainReq struct {
 }
 
 // resolve applies the overrides to the preset.
-func (p trainReq) resolve() (train.Preset, uint64, error) {
+func (p trainReq) resolve() (lab.Preset, uint64, error) {
 	if p.Preset == "" {
 		p.Preset = "classroom"
 	}
-	ps, err := train.LookupPreset(p.Preset)
+	ps, err := lab.LookupPreset(p.Preset)
 	if err != nil {
 		return ps, 0, err
 	}
@@ -259,8 +260,8 @@ type presetJSON struct {
 
 func presetList() map[string]any {
 	var out []presetJSON
-	for _, n := range train.PresetNames() {
-		p, _ := train.LookupPreset(n)
+	for _, n := range lab.PresetNames() {
+		p, _ := lab.LookupPreset(n)
 		out = append(out, presetJSON{Name: p.Name, About: p.About, Epochs: p.Epochs, BatchSize: p.BatchSize, LR: p.LR,
 			ValSplit: p.ValSplit, TestFrac: p.TestFrac, TrainLimit: p.TrainLimit, Config: p.Model})
 	}
