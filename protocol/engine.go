@@ -405,7 +405,9 @@ type ShardInitRequest struct {
 	Chunk  int         `json:"chunk"` // examples per gradient chunk
 	Seed   uint64      `json:"seed"`
 	LR     float64     `json:"lr"`
-	Loss   string      `json:"loss,omitempty"` // "" = BCE on the labels
+	// Kernels are the leader's matmul kernels ("portable", or "" for the
+	// build's fastest): every part must be computed with the same ones.
+	Kernels string `json:"kernels,omitempty"`
 }
 
 type ShardInitResult struct {

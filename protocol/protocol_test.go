@@ -94,7 +94,8 @@ var messages = []struct {
 		Sparse: []TensorSparsity{{Name: "total", Total: 100, NonZero: 20, Sparsity: 0.8}}},
 		`{"info":` + infoJSON + `,"fit":{"history":[{"epoch":1,"loss":0,"accuracy":0,"seconds":1}],"best_epoch":1,"train_seconds":1,"examples_per_second":10},` +
 			`"sparsity":[{"name":"total","total":100,"nonzero":20,"sparsity":0.8}]}`},
-	{"ShardInitRequest", &ShardInitRequest{Config: cfg, N: 600, Chunk: 32, Seed: 42, LR: 0.001}, `{"config":` + cfgJSON + `,"n":600,"chunk":32,"seed":42,"lr":0.001}`},
+	{"ShardInitRequest", &ShardInitRequest{Config: cfg, N: 600, Chunk: 32, Seed: 42, LR: 0.001, Kernels: "portable"},
+		`{"config":` + cfgJSON + `,"n":600,"chunk":32,"seed":42,"lr":0.001,"kernels":"portable"}`},
 	{"ShardInitResult", &ShardInitResult{Rows: 600}, `{"rows":600}`},
 	{"ShardStepRequest", &ShardStepRequest{Step: 3, Rows: []int{4, 5}, ChunkBase: 1, Scale: 0.015625, Update: true, WeightsHash: "abc"},
 		`{"step":3,"rows":[4,5],"chunk_base":1,"scale":0.015625,"update":true,"weights_hash":"abc"}`},

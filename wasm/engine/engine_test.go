@@ -12,11 +12,15 @@ import (
 	"sentilab/core/eda"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
+	"sentilab/protocol"
 )
 
 func call(t *testing.T, e *Engine, typ string, payload any, buf []byte) (any, []byte) {
 	t.Helper()
-	p, _ := json.Marshal(payload)
+	p, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, out, err := e.Handle(context.Background(), typ, p, buf, func(any) {})
 	if err != nil {
 		t.Fatalf("%s: %v", typ, err)
@@ -33,7 +37,7 @@ func TestPipeline(t *testing.T) {
 	}
 	e := NewEngine()
 	res, _ := call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 2000}, raw)
-	ld := res.(*loadRes)
+	ld := res.(*protocol.LoadDataResult)
 	if ld.Rows != 2000 || ld.Positive+ld.Negative != 2000 {
 		t.Fatalf("loaded %+v, want 2000 rows", ld)
 	}
@@ -43,7 +47,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("eda rows %d classes %+v", rep.Rows, rep.Classes)
 	}
 	res, _ = call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 1, "train_limit": 800}, nil)
-	tr := res.(*trainRes)
+	tr := res.(*protocol.TrainResult)
 	if len(tr.History) != 1 || tr.Test == nil || tr.Test.N != 400 {
 		t.Fatalf("train: history %v, test %+v; want 1 epoch and 400 test rows", tr.History, tr.Test)
 	}
@@ -51,7 +55,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("trained on %d rows, want 800", tr.Train)
 	}
 	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "explain": true}, nil)
-	pr := res.(map[string]any)["results"].([]prediction)
+	pr := res.(*protocol.PredictResult).Results
 	if len(pr) != 1 || !(pr[0].Probability > 0 && pr[0].Probability < 1) || len(pr[0].Words) == 0 {
 		t.Fatalf("predict: %+v", pr)
 	}
@@ -60,11 +64,11 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("exported %d bytes", len(file))
 	}
 	res, _ = call(t, e, "importModel", map[string]any{"name": "base"}, file)
-	if n := res.(*variantInfo).Name; n != "base-2" {
+	if n := res.(*protocol.VariantInfo).Name; n != "base-2" {
 		t.Fatalf("imported as %q, want base-2", n)
 	}
 	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "variants": []string{"base-2"}}, nil)
-	if q := res.(map[string]any)["results"].([]prediction)[0].Probability; q != pr[0].Probability {
+	if q := res.(*protocol.PredictResult).Results[0].Probability; q != pr[0].Probability {
 		t.Fatalf("re-imported model says %v, original %v", q, pr[0].Probability)
 	}
 	res, _ = call(t, e, "evaluate", map[string]any{"variant": "base-2"}, nil)
