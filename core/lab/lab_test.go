@@ -1,43 +1,28 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
 	"sentilab/core/nn"
+	"sentilab/internal/testenv"
 )
 
 func ptr[T any](v T) *T { return &v }
 
-// toyReviews are reviews whose label a small model learns in a few epochs:
-// positive ones hold more positive words than negative ones.
-func toyReviews(n int, seed uint64) []data.Review {
-	rng := rand.New(rand.NewPCG(seed, 9))
-	pos := []string{"wonderful", "great", "moving", "superb", "brilliant", "charming"}
-	neg := []string{"dull", "awful", "boring", "terrible", "slow", "clumsy"}
-	filler := []string{"film", "plot", "actor", "scene", "story", "camera", "music", "ending", "script", "cast"}
-	out := make([]data.Review, n)
-	for i := range out {
-		label := rng.IntN(2)
-		var words []string
-		for k := 0; k < 6+rng.IntN(20); k++ {
-			switch r := rng.IntN(10); {
-			case r < 3 && label == 1, r < 1 && label == 0:
-				words = append(words, pos[rng.IntN(len(pos))])
-			case r < 3 && label == 0, r < 1 && label == 1:
-				words = append(words, neg[rng.IntN(len(neg))])
-			default:
-				words = append(words, filler[rng.IntN(len(filler))])
-			}
-		}
-		out[i] = data.Review{Text: strings.Join(words, " "), Label: label}
+// toyReviews are testenv.ToyCSV's reviews: a small model learns them.
+func toyReviews(t *testing.T, n int, seed uint64) []data.Review {
+	t.Helper()
+	rs, err := data.ReadCSV(bytes.NewReader(testenv.ToyCSV(n, seed)), "toy.csv", data.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return rs
 }
 
 func TestResolve(t *testing.T) {
@@ -117,7 +102,7 @@ func TestParseChain(t *testing.T) {
 
 func toyPlan(t *testing.T) Plan {
 	t.Helper()
-	p, err := Resolve("classroom", Overrides{Vocab: ptr(40), Embed: ptr(8), Hidden: ptr(8), MaxLen: ptr(24), Epochs: ptr(4),
+	p, err := Resolve("classroom", Overrides{Vocab: ptr(40), Embed: ptr(16), Hidden: ptr(16), MaxLen: ptr(48), Epochs: ptr(6),
 		BatchSize: ptr(16), LR: ptr(0.01), TrainLimit: ptr(0)})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +112,7 @@ func toyPlan(t *testing.T) Plan {
 
 // Train learns the toy task; the same plan gives the same bits.
 func TestTrain(t *testing.T) {
-	c := NewCorpus(toyReviews(600, 1), nil)
+	c := NewCorpus(toyReviews(t, 2000, 1), nil)
 	p := toyPlan(t)
 	run := func(workers int) *Trained {
 		tr, err := Train(context.Background(), c, p, RunOptions{Workers: workers, Kernels: nn.Portable})
@@ -137,7 +122,7 @@ func TestTrain(t *testing.T) {
 		return tr
 	}
 	a := run(2)
-	if a.TrainN != 480 || a.TestN != 120 || a.Test.N != 120 || len(a.Fit.History) != 4 {
+	if a.TrainN != 1600 || a.TestN != 400 || a.Test.N != 400 || len(a.Fit.History) != 6 {
 		t.Fatalf("train %d test %d history %d", a.TrainN, a.TestN, len(a.Fit.History))
 	}
 	if a.Plan.Model.Vocab >= 40 || a.Model.Cfg.Vocab != a.Tok.NumWords() {
@@ -155,7 +140,7 @@ func TestTrain(t *testing.T) {
 }
 
 func TestCompressChains(t *testing.T) {
-	c := NewCorpus(toyReviews(600, 2), nil)
+	c := NewCorpus(toyReviews(t, 600, 2), nil)
 	tr, err := Train(context.Background(), c, toyPlan(t), RunOptions{Workers: 1, Kernels: nn.Portable})
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +177,11 @@ func TestCompressChains(t *testing.T) {
 				t.Errorf("prune: %d of %d non-zero, sparse %v", nz, out.Model.NumParams(), out.Enc.Sparse)
 			}
 		case "prune-units", "distill":
-			if out.Model.Cfg.Hidden != 4 {
-				t.Errorf("%s: hidden %d, want half of 8", chain, out.Model.Cfg.Hidden)
+			if out.Model.Cfg.Hidden != 8 {
+				t.Errorf("%s: hidden %d, want half of 16", chain, out.Model.Cfg.Hidden)
 			}
 		case "prune,distill,prune,int8":
-			if out.Enc.Values != compress.StoreInt8 || !out.Enc.Sparse || out.Model.Cfg.Hidden != 4 {
+			if out.Enc.Values != compress.StoreInt8 || !out.Enc.Sparse || out.Model.Cfg.Hidden != 8 {
 				t.Errorf("chain: %+v, hidden %d", out.Enc, out.Model.Cfg.Hidden)
 			}
 		}

@@ -112,3 +112,44 @@ func TestErrorsAndCancel(t *testing.T) {
 		t.Fatalf("cancel took %v", time.Since(start))
 	}
 }
+
+// The browser's fast preset stops early, as `lab train --preset fast`
+// does: patience 1 on the validation loss, best epoch's weights kept. (A
+// huge learning rate makes the validation loss rise within a few epochs.)
+func TestFastPresetStopsEarly(t *testing.T) {
+	e := NewEngine()
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(600, 2))
+	res, _ := call(t, e, "train", map[string]any{"preset": "fast", "vocab": 100, "embed": 8, "hidden": 8, "max_len": 48, "lr": 0.5,
+		"batch_size": 16, "epochs": 8}, nil)
+	r := res.(*protocol.TrainResult)
+	if len(r.History) == 8 || r.BestEpoch < 1 || len(r.History) != r.BestEpoch+1 {
+		t.Fatalf("fast preset: %d epochs run, best %d; want a stop one epoch after the best: %+v", len(r.History), r.BestEpoch, r.History)
+	}
+	t.Logf("history %+v, best %d", r.History, r.BestEpoch)
+	best := r.History[r.BestEpoch-1].ValLoss
+	for _, ep := range r.History {
+		if ep.ValLoss < best {
+			t.Errorf("epoch %d had validation loss %v, below the kept epoch's %v", ep.Epoch, ep.ValLoss, best)
+		}
+	}
+}
+
+// The eda reply (core/eda's Report) is exactly protocol.EDAReport: it
+// decodes strictly (no key the protocol lacks) and encodes back the same.
+func TestEDAIsTheProtocols(t *testing.T) {
+	e := NewEngine()
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(300, 3))
+	res, _ := call(t, e, "eda", nil, nil)
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r protocol.EDAReport
+	if err := protocol.Decode("eda result", raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := json.Marshal(&r)
+	if string(back) != string(raw) || r.Rows != 300 || len(r.Classes) != 2 {
+		t.Errorf("protocol.EDAReport re-encodes as\n%s\nthe engine sent\n%s", back, raw)
+	}
+}

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
-	"strings"
 	"testing"
 
 	"sentilab/core/data"
@@ -84,33 +81,6 @@ func TestDataParallel(t *testing.T) {
 	t.Logf("1 worker: %+v\n3 workers: %+v", one.History, three.History)
 }
 
-// toyCSV is a generated dataset in the Kaggle schema: positive reviews hold
-// more positive words.
-func toyCSV(n int, seed uint64) []byte {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	pos := []string{"wonderful", "great", "moving", "superb", "brilliant"}
-	neg := []string{"dull", "awful", "boring", "terrible", "clumsy"}
-	filler := []string{"film", "plot", "actor", "scene", "story", "camera", "music", "ending"}
-	var b bytes.Buffer
-	b.WriteString("review,sentiment\n")
-	for i := 0; i < n; i++ {
-		label := rng.IntN(2)
-		var words []string
-		for k := 0; k < 8+rng.IntN(40); k++ {
-			switch r := rng.IntN(10); {
-			case r < 2:
-				words = append(words, [][]string{neg, pos}[label][rng.IntN(5)])
-			case r < 3:
-				words = append(words, [][]string{pos, neg}[label][rng.IntN(5)])
-			default:
-				words = append(words, filler[rng.IntN(len(filler))])
-			}
-		}
-		fmt.Fprintf(&b, "%q,%s\n", strings.Join(words, " "), []string{"negative", "positive"}[label])
-	}
-	return b.Bytes()
-}
-
 // TestSameWeightsAsCLI: the browser's train request and the command
 // line's path (lab.Resolve of the flags, lab.NewCorpus, lab.Train: what
 // `lab train --kernels portable --workers W` runs) give the same weights,
@@ -118,7 +88,7 @@ func toyCSV(n int, seed uint64) []byte {
 // worker's share (ChunkSize 85 of a batch of 128), so the chunk rule is
 // exercised; the engine's second worker is a helper engine.
 func TestSameWeightsAsCLI(t *testing.T) {
-	raw := toyCSV(240, 1)
+	raw := testenv.ToyCSV(240, 1)
 	req := map[string]any{"preset": "classroom", "kernels": "portable", "epochs": 2, "batch_size": 128, "embed": 128, "hidden": 128,
 		"max_len": 60, "vocab": 100, "train_limit": 0, "test_frac": 0.2}
 	reviews, err := data.ReadAuto(bytes.NewReader(raw), "toy.csv", data.Options{})
