@@ -13,7 +13,6 @@ import (
 	"sentilab/core/compress"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
 )
@@ -113,7 +112,6 @@ func runCompress(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cf.Tune.Kernels = nn.DefaultKernels()
 	cf.Tune.Seed = ld.Meta.Provenance.Seed
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {

@@ -6,7 +6,6 @@ import (
 	"sentilab/core/compress"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/protocol"
 )
@@ -87,6 +86,3 @@ func (v *variant) file() (*modelfile.File, error) {
 	}
 	return modelfile.NewFile(v.Model.Cfg, v.Tok.Words(), v.meta(), ts)
 }
-
-// nonZero counts m's non-zero weights.
-func nonZero(m *nn.Model) int { return compress.NonZero(m) }

@@ -31,7 +31,7 @@ func (e *Engine) info(v *variant) *protocol.VariantInfo {
 		runtime = lab.RuntimeInt8
 	}
 	return &protocol.VariantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: lab.ConfigJSON(v.Model.Cfg), Params: v.Model.NumParams(),
-		NonZero: nonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
+		NonZero: compress.NonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
 		Runtime: runtime}
 }
 
