@@ -81,12 +81,23 @@ func TestDataParallel(t *testing.T) {
 	t.Logf("1 worker: %+v\n3 workers: %+v", one.History, three.History)
 }
 
+// sameWeights are the weights' hashes of TestSameWeightsAsCLI's run with 1
+// and 2 workers. The test runs natively and as wasm (.ci/run does both):
+// one constant for both means `lab train --kernels portable` natively and
+// the browser engine train the same model. If a deliberate change to the
+// numerics moves them, update them from the native run and check the wasm
+// run agrees.
+var sameWeights = map[int]string{1: "0133e09fe39e4457", 2: "d5a26830f8acaf94"}
+
 // TestSameWeightsAsCLI: the browser's train request and the command
 // line's path (lab.Resolve of the flags, lab.NewCorpus, lab.Train: what
-// `lab train --kernels portable --workers W` runs) give the same weights,
-// bit for bit, with 1 and 2 workers. The shape makes chunks smaller than a
-// worker's share (ChunkSize 85 of a batch of 128), so the chunk rule is
-// exercised; the engine's second worker is a helper engine.
+// `lab train --kernels portable --workers W` runs; cmd/lab's
+// TestTrainIsLabTrain checks the command itself) give the same weights,
+// bit for bit, with 1 and 2 workers, and the same in every build. The
+// shape makes chunks smaller than a worker's share (ChunkSize 85 of a
+// batch of 128), so the chunk rule is exercised; the engine's second
+// worker is a helper engine. In wasm the SIMD kernel must give the same
+// bits as the portable one.
 func TestSameWeightsAsCLI(t *testing.T) {
 	raw := testenv.ToyCSV(240, 1)
 	req := map[string]any{"preset": "classroom", "kernels": "portable", "epochs": 2, "batch_size": 128, "embed": 128, "hidden": 128,
@@ -107,31 +118,40 @@ func TestSameWeightsAsCLI(t *testing.T) {
 	if c := plan.Model; c.Masking != true || lab.ConfigJSON(c).Dropout != 0.2 {
 		t.Fatalf("plan %+v", c)
 	}
-	hashes := map[int]string{}
-	for _, workers := range []int{1, 2} {
+	engineHash := func(workers int, kernels string) (string, *protocol.TrainResult) {
 		e := newParallelEngine()
 		call(t, e, "loadData", map[string]any{"name": "toy.csv"}, raw)
-		req["workers"] = workers
+		req["workers"], req["kernels"] = workers, kernels
 		res, _ := call(t, e, "train", req, nil)
 		v, err := e.variant(res.(*protocol.TrainResult).Variant)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
+	}
+	for _, workers := range []int{1, 2} {
+		got, res := engineHash(workers, "portable")
 		cli, err := lab.Train(context.Background(), corpus, plan, lab.RunOptions{Workers: workers, Kernels: nn.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, want := lab.WeightsHash(v.Model), lab.WeightsHash(cli.Model)
-		if got != want {
+		if want := lab.WeightsHash(cli.Model); got != want {
 			t.Errorf("%d workers: the engine's weights hash %s, the command line's %s", workers, got, want)
 		}
-		if cli.TrainN != 192 || v.Model.Cfg != cli.Model.Cfg || res.(*protocol.TrainResult).Test.Accuracy != cli.Test.Accuracy {
-			t.Errorf("%d workers: %d training rows; configs %+v / %+v", workers, cli.TrainN, v.Model.Cfg, cli.Model.Cfg)
+		if got != sameWeights[workers] {
+			t.Errorf("%d workers: weights hash %s, pinned %s", workers, got, sameWeights[workers])
 		}
-		hashes[workers] = got
+		if cli.TrainN != 192 || res.Config != lab.ConfigJSON(cli.Model.Cfg) || res.Test.Accuracy != cli.Test.Accuracy {
+			t.Errorf("%d workers: %d training rows; configs %+v / %+v", workers, cli.TrainN, res.Config, cli.Model.Cfg)
+		}
 		t.Logf("%d workers: weights %s, test accuracy %.3f", workers, got, cli.Test.Accuracy)
+		if k := nn.DefaultKernels().Name; k == "simd128" {
+			if h, _ := engineHash(workers, ""); h != got {
+				t.Errorf("%d workers: the %s kernel gives weights %s, the portable one %s", workers, k, h, got)
+			}
+		}
 	}
-	if hashes[1] == hashes[2] {
-		t.Error("1 and 2 workers gave the same bits: the sums were not grouped by worker")
+	if sameWeights[1] == sameWeights[2] {
+		t.Error("1 and 2 workers pinned to the same bits: the sums are grouped by worker")
 	}
 }
