@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -66,5 +67,31 @@ func TestChunksOnlyRegroup(t *testing.T) {
 	}
 	if hashModel(run(0, 0.3)) == hashModel(run(5, 0.3)) {
 		t.Error("with dropout, chunks of 5 gave the masks of one chunk per worker")
+	}
+}
+
+// Pause runs before every batch (a shape with one chunk per batch still
+// gives the browser its turns) and between chunks; its error stops the fit.
+func TestFitPause(t *testing.T) {
+	cfg := toyConfig(true)
+	m, _ := nn.NewModel(cfg)
+	nn.Init(m, 1)
+	calls := 0
+	stop := errors.New("stop")
+	opt := Options{Epochs: 1, BatchSize: 10, Seed: 1, LR: 1e-3, Workers: 1, Kernels: nn.Portable, Pause: func() error {
+		calls++
+		if calls == 7 {
+			return stop
+		}
+		return nil
+	}}
+	_, err := Fit(context.Background(), m, toySet(100, cfg.MaxLen, 1), opt)
+	if !errors.Is(err, stop) || calls != 7 {
+		t.Errorf("one chunk per batch: err %v after %d pauses, want the pause's error at the 7th (batch 7)", err, calls)
+	}
+	calls = 0
+	opt.Chunk, opt.Pause = 3, func() error { calls++; return nil } // 4 chunks a batch: 1 pause before, 3 between
+	if _, err := Fit(context.Background(), m, toySet(100, cfg.MaxLen, 1), opt); err != nil || calls != 10*4 {
+		t.Errorf("chunks of 3: %d pauses (err %v), want 40", calls, err)
 	}
 }

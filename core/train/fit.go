@@ -42,9 +42,10 @@ type Options struct {
 	// MaxBatches stops every epoch after this many batches (0 = all): for
 	// benchmarks at a full shape without a full epoch.
 	MaxBatches int
-	// Pause runs between gradient chunks and evaluation batches; its error
-	// (a canceled context) stops the fit. The browser engine gives JS a
-	// turn there. nil natively.
+	// Pause runs before every batch, between gradient chunks and between
+	// evaluation batches; its error (a canceled context) stops the fit. The
+	// browser engine gives JS a turn there, so a cancel message is read. nil
+	// natively.
 	Pause func() error
 }
 
@@ -242,6 +243,11 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		var lossSum float64
 		var right, seen int
 		for b := 0; b < batches; b++ {
+			if opt.Pause != nil {
+				if err := opt.Pause(); err != nil {
+					return res, err
+				}
+			}
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
