@@ -9,8 +9,8 @@ import (
 	"sentilab/core/train"
 )
 
-// RunOptions say how a shell runs a plan; none changes the result but
-// Workers and Kernels.
+// RunOptions say how a shell runs a plan. Of them only Workers, Kernels
+// and MaxBatches change the weights; the rest are the shell's world.
 type RunOptions struct {
 	Workers  int        // workers sharing each batch (core/train's chunk rule)
 	Kernels  nn.Kernels // zero = nn.DefaultKernels()
@@ -20,8 +20,9 @@ type RunOptions struct {
 	Tokenize func(trainRows, testRows int)
 	// EvalProgress reports the test evaluation.
 	EvalProgress func(done, total int)
-	// Pause runs between gradient chunks and evaluation batches (the
-	// browser gives JS a turn there); its error stops the run.
+	// Pause runs before every batch and between gradient chunks and
+	// evaluation batches (the browser gives JS a turn there); its error
+	// stops the run.
 	Pause func() error
 	// Grad computes each batch's gradient instead of local goroutines
 	// (train.Trainer.Grad): the browser shares it with helper engines.
