@@ -308,11 +308,14 @@ func runGrid(ctx context.Context, path string, ld *modelfile.Loaded, trainSet, t
 }
 
 func appendLine(path string, v any) error {
+	b, err := jsonLine(v)
+	if err != nil {
+		return err
+	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	b, _ := jsonLine(v)
 	if _, err = f.Write(b); err == nil {
 		err = f.Sync()
 	}

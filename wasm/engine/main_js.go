@@ -34,7 +34,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(map[string]any{"type": protocol.ReplyReady, "payload": protocol.Ready{Version: Version, Kernel: nn.DefaultKernels().Name}}, nil)
+	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: nn.DefaultKernels().Name}}, nil)
 	select {}
 }
 
@@ -112,23 +112,31 @@ func init() {
 	}()
 }
 
-func reply(id js.Value, typ string, payload any) map[string]any {
-	return map[string]any{"id": id, "type": typ, "payload": payload}
+// envelope is a message to the page: {id, type, payload}; the ready
+// message has no id.
+type envelope struct {
+	ID      *js.Value
+	Type    string
+	Payload any
+}
+
+func reply(id js.Value, typ string, payload any) envelope {
+	return envelope{ID: &id, Type: typ, Payload: payload}
 }
 
 // post sends m with its payload JSON-encoded in Go and parsed by JS, and buf
 // transferred as an ArrayBuffer.
-func post(m map[string]any, buf []byte) {
-	b, err := json.Marshal(m["payload"])
+func post(m envelope, buf []byte) {
+	b, err := json.Marshal(m.Payload)
 	if err != nil {
-		b, _ = json.Marshal(protocol.Error{Message: fmt.Sprintf("cannot encode reply: %v", err)})
-		m["type"] = protocol.ReplyError
+		b, _ = json.Marshal(protocol.Error{Message: fmt.Sprintf("cannot encode reply: %v", err)}) // a string field: cannot fail
+		m.Type = protocol.ReplyError
 	}
 	obj := js.Global().Get("Object").New()
-	if id, ok := m["id"]; ok {
-		obj.Set("id", id)
+	if m.ID != nil {
+		obj.Set("id", *m.ID)
 	}
-	obj.Set("type", m["type"])
+	obj.Set("type", m.Type)
 	obj.Set("payload", jsJSON.Call("parse", string(b)))
 	if buf != nil {
 		u8 := jsU8.New(len(buf))
