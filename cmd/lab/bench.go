@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -44,8 +45,8 @@ var benchShapes = []benchShape{
 	{"classroom", mustPreset("classroom").Model, true},
 }
 
-func mustPreset(name string) train.Preset {
-	p, err := train.LookupPreset(name)
+func mustPreset(name string) lab.Preset {
+	p, err := lab.LookupPreset(name)
 	if err != nil {
 		panic(err)
 	}
@@ -296,11 +297,11 @@ func benchTrainStep(s benchShape, batch, workers int, k nn.Kernels, seconds floa
 		}
 		return r
 	}
-	tr.Step(set, idx(0), 0) // warm-up: allocations
+	tr.Step(context.Background(), set, idx(0), 0) // warm-up: allocations
 	t0 := time.Now()
 	n := 0
 	for time.Since(t0).Seconds() < seconds || n < 2 {
-		tr.Step(set, idx(n), n+1)
+		tr.Step(context.Background(), set, idx(n), n+1)
 		n++
 	}
 	el := time.Since(t0).Seconds()

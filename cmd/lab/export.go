@@ -112,11 +112,9 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: set.N, Workers: 1, Kernels: nn.DefaultKernels()})
 	}
 	run, runtime := floatRun, "float"
-	if usesInt8Runtime(ld.Meta.Variant) {
-		q, err := compress.NewQModel(ld)
-		if err != nil {
-			return err
-		}
+	if q, err := runtimeOf(ld); err != nil {
+		return err
+	} else if q != nil {
 		run, runtime = func() ([]float32, error) { return compress.QLogits(ctx, q, set, set.N, 1) }, "int8"
 	}
 	// The fastest of three runs: on a shared machine other work only slows

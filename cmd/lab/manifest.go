@@ -17,17 +17,16 @@ import (
 	"strings"
 
 	"sentilab/core/compress"
-	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/text"
-	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // manifestName is the file lab manifest writes into the model folder; the
 // server serves it at /api/models and checks every bytes and sha256 in it
 // against the files at start (server/manifest.go).
-const manifestName = "manifest.json"
+const manifestName = protocol.ManifestFile
 
 // gridName is the distillation grid's results file lab manifest picks up
 // from the model folder when --grid is not given.
@@ -41,66 +40,6 @@ const (
 	keyHistory   = "history"
 	keyConfusion = "confusion"
 )
-
-// manifestDoc is manifest.json. The server needs name, file, bytes, sha256
-// and metrics of each model; the rest is for the report pages and the UI.
-type manifestDoc struct {
-	Models      []manifestModel `json:"models"`
-	DistillGrid *manifestGrid   `json:"distill_grid,omitempty"`
-}
-
-type manifestModel struct {
-	Name    string `json:"name"`
-	File    string `json:"file"`
-	Bytes   int64  `json:"bytes"`
-	SHA256  string `json:"sha256"`
-	Variant string `json:"variant"`
-	Runtime string `json:"runtime"` // float32 or int8 (dynamic-range), as lab eval/report run it
-	// Metrics are the file's own metadata metrics (test_accuracy, test_loss,
-	// test_n, train_seconds or seconds, base_test_accuracy, ...) plus what
-	// this command measures: gzip_bytes, accuracy_change (vs the manifest's
-	// base), and from --report reviews_per_second, wasm_reviews_per_second.
-	Metrics       map[string]float64   `json:"metrics"`
-	Provenance    modelfile.Provenance `json:"provenance"`
-	Preset        string               `json:"preset,omitempty"`
-	Config        nn.Config            `json:"config"`
-	Preprocessing string               `json:"preprocessing"`
-	Params        int                  `json:"params"`
-	NonZero       int                  `json:"nonzero"`
-	Tensors       []manifestTensor     `json:"tensors"`
-	Pipeline      json.RawMessage      `json:"pipeline,omitempty"`   // compression steps (metadata "pipeline")
-	History       []train.Epoch        `json:"history,omitempty"`    // training curves (base models)
-	BestEpoch     int                  `json:"best_epoch,omitempty"` // early stopping: the epoch whose weights the file holds
-	Confusion     *[2][2]int           `json:"confusion,omitempty"`  // test set, [true class][predicted class], 0 = negative
-	Thesis        *thesisRow           `json:"thesis,omitempty"`     // the thesis's numbers for this method
-}
-
-type manifestTensor struct {
-	Name  string `json:"name"`
-	DType string `json:"dtype"`
-	Shape []int  `json:"shape"`
-	Bytes int    `json:"bytes"`
-}
-
-// manifestGrid is a distillation α×T grid search (lab compress --grid).
-// Its results file does not say which teacher it distilled; --grid-teacher
-// records it, since a grid run on a small model (the classroom preset, in
-// minutes) must not pass for one run on the base model (hours).
-type manifestGrid struct {
-	Source       string              `json:"source"`
-	Teacher      *gridTeacher        `json:"teacher,omitempty"`
-	Alphas       []float64           `json:"alphas"`
-	Temperatures []float64           `json:"temperatures"`
-	Cells        []compress.GridCell `json:"cells"`
-}
-
-type gridTeacher struct {
-	File         string    `json:"file"`
-	Preset       string    `json:"preset,omitempty"`
-	Config       nn.Config `json:"config"`
-	Params       int       `json:"params"`
-	TestAccuracy float64   `json:"test_accuracy"`
-}
 
 func runManifest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("manifest", flag.ContinueOnError)
@@ -122,15 +61,18 @@ func runManifest(ctx context.Context, args []string) error {
 	if err != nil || len(paths) == 0 {
 		return fmt.Errorf("--models %q: no *.safetensors files", *dir)
 	}
-	var reviews []data.Review
+	var corpus *lab.Corpus
 	if *dataPath != "" {
-		if reviews, err = loadData(*dataPath); err != nil {
+		reviews, err := loadData(*dataPath)
+		if err != nil {
 			return err
 		}
+		c := lab.NewCorpus(reviews, nil)
+		corpus = &c
 	}
-	doc := manifestDoc{Models: []manifestModel{}}
+	doc := protocol.Manifest{Models: []protocol.ManifestModel{}}
 	for _, p := range paths {
-		m, err := describeModel(ctx, p, reviews, *workers)
+		m, err := describeModel(ctx, p, corpus, *workers)
 		if err != nil {
 			return err
 		}
@@ -172,8 +114,8 @@ func runManifest(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			doc.DistillGrid.Teacher = &gridTeacher{File: filepath.Base(*gridTeacherPath), Preset: ld.Meta.Extra["preset"],
-				Config: ld.Model.Cfg, Params: ld.Model.NumParams(), TestAccuracy: ld.Meta.Metrics["test_accuracy"]}
+			doc.DistillGrid.Teacher = &protocol.GridTeacher{File: filepath.Base(*gridTeacherPath), Preset: ld.Meta.Extra["preset"],
+				Config: lab.ConfigJSON(ld.Model.Cfg), Params: ld.Model.NumParams(), TestAccuracy: ld.Meta.Metrics["test_accuracy"]}
 		}
 	} else if *gridTeacherPath != "" {
 		return errors.New("--grid-teacher without a grid (--grid FILE)")
@@ -189,45 +131,42 @@ func runManifest(ctx context.Context, args []string) error {
 
 // describeModel reads one model file: its bytes, hash and gzip size, what
 // its metadata says, and, with reviews, its confusion on its test split.
-func describeModel(ctx context.Context, path string, reviews []data.Review, workers int) (manifestModel, error) {
+func describeModel(ctx context.Context, path string, corpus *lab.Corpus, workers int) (protocol.ManifestModel, error) {
 	file := filepath.Base(path)
 	if !plainFileName(file) {
-		return manifestModel{}, fmt.Errorf("%s: the server serves only plain names (letters, digits and . _ - ~, not starting with a dot): rename it", path)
+		return protocol.ManifestModel{}, fmt.Errorf("%s: the server serves only plain names (letters, digits and . _ - ~, not starting with a dot): rename it", path)
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return manifestModel{}, err
+		return protocol.ManifestModel{}, err
 	}
 	ld, err := modelfile.Load(bytes.NewReader(raw), int64(len(raw)))
 	if err != nil {
-		return manifestModel{}, fmt.Errorf("%s: %w", path, err)
+		return protocol.ManifestModel{}, fmt.Errorf("%s: %w", path, err)
 	}
 	sum := sha256.Sum256(raw)
-	m := manifestModel{
+	m := protocol.ManifestModel{
 		Name: strings.TrimSuffix(file, ".safetensors"), File: file, Bytes: int64(len(raw)), SHA256: hex.EncodeToString(sum[:]),
 		Variant: ld.Meta.Variant, Runtime: "float32", Metrics: map[string]float64{},
-		Provenance: ld.Meta.Provenance, Preset: ld.Meta.Extra["preset"], Config: ld.Model.Cfg, Preprocessing: ld.Meta.Preprocessing,
+		Provenance: protocol.Provenance(ld.Meta.Provenance), Preset: ld.Meta.Extra[lab.KeyPreset], Config: lab.ConfigJSON(ld.Model.Cfg), Preprocessing: ld.Meta.Preprocessing,
 		Params: ld.Model.NumParams(), NonZero: compress.NonZero(ld.Model),
 	}
-	if usesInt8Runtime(ld.Meta.Variant) {
-		m.Runtime = "int8"
-	}
+	m.Runtime = lab.Runtime(ld.Meta.Variant)
 	for k, v := range ld.Meta.Metrics {
 		m.Metrics[k] = v
 	}
 	m.Metrics["gzip_bytes"] = float64(gzipSize(raw))
 	for _, t := range ld.File.Tensors {
-		m.Tensors = append(m.Tensors, manifestTensor{Name: t.Name, DType: t.DType, Shape: t.Shape, Bytes: len(t.Data)})
+		m.Tensors = append(m.Tensors, protocol.ManifestTensor{Name: t.Name, DType: t.DType, Shape: t.Shape, Bytes: len(t.Data)})
 	}
 	if s := ld.Meta.Extra[compress.KeyPipeline]; s != "" {
-		if !json.Valid([]byte(s)) {
-			return m, fmt.Errorf("%s: metadata %q is not JSON", path, compress.KeyPipeline)
+		if err := protocol.Decode(fmt.Sprintf("%s: metadata %q", path, compress.KeyPipeline), []byte(s), &m.Pipeline); err != nil {
+			return m, err
 		}
-		m.Pipeline = json.RawMessage(s)
 	}
 	if s := ld.Meta.Extra[keyHistory]; s != "" {
-		if err := json.Unmarshal([]byte(s), &m.History); err != nil {
-			return m, fmt.Errorf("%s: metadata %q: want a JSON array of epochs: %v", path, keyHistory, err)
+		if err := protocol.Decode(fmt.Sprintf("%s: metadata %q (a JSON array of epochs)", path, keyHistory), []byte(s), &m.History); err != nil {
+			return m, err
 		}
 	}
 	if s := ld.Meta.Extra[keyConfusion]; s != "" {
@@ -240,12 +179,12 @@ func describeModel(ctx context.Context, path string, reviews []data.Review, work
 	if t, ok := thesisRows[ld.Meta.Variant]; ok {
 		m.Thesis = &t
 	}
-	if reviews != nil {
+	if corpus != nil {
 		tok, err := text.NewTokenizerFromVocab(ld.Vocab)
 		if err != nil {
 			return m, fmt.Errorf("%s: vocab: %w", path, err)
 		}
-		_, test, err := splitData(ld, tok, reviews)
+		_, test, err := splitData(ld, tok, *corpus)
 		if err != nil {
 			return m, fmt.Errorf("%s: %v", path, err)
 		}
@@ -265,7 +204,7 @@ func describeModel(ctx context.Context, path string, reviews []data.Review, work
 }
 
 // sortManifest puts the model named base first, then the rest by name.
-func sortManifest(ms []manifestModel) {
+func sortManifest(ms []protocol.ManifestModel) {
 	sort.SliceStable(ms, func(i, j int) bool {
 		if bi, bj := ms[i].Name == "base", ms[j].Name == "base"; bi != bj {
 			return bi
@@ -276,7 +215,7 @@ func sortManifest(ms []manifestModel) {
 
 // manifestBase is what accuracy_change is measured against: the model
 // named base, else the first base variant, else none.
-func manifestBase(ms []manifestModel) *manifestModel {
+func manifestBase(ms []protocol.ManifestModel) *protocol.ManifestModel {
 	for i := range ms {
 		if ms[i].Name == "base" {
 			return &ms[i]
@@ -290,7 +229,7 @@ func manifestBase(ms []manifestModel) *manifestModel {
 	return nil
 }
 
-func findModel(ms []manifestModel, file string) *manifestModel {
+func findModel(ms []protocol.ManifestModel, file string) *protocol.ManifestModel {
 	for i := range ms {
 		if ms[i].File == file {
 			return &ms[i]
@@ -302,14 +241,14 @@ func findModel(ms []manifestModel, file string) *manifestModel {
 // mergeTrainJSON adds the history (and test confusion, unless --data
 // measured it) of one `lab train --json` output to the model it wrote, or to
 // the model called name if name is not empty.
-func mergeTrainJSON(path, name string, ms []manifestModel) error {
+func mergeTrainJSON(path, name string, ms []protocol.ManifestModel) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	var o trainOutput
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return fmt.Errorf("%s: not a `lab train --json` output: %v", path, err)
+	var o protocol.TrainOutput
+	if err := protocol.Decode(path+" (a `lab train --json` output)", raw, &o); err != nil {
+		return err
 	}
 	if o.Model == "" {
 		return fmt.Errorf("%s: field \"model\" is empty: that training wrote no model file (--out)", path)
@@ -341,14 +280,14 @@ func mergeTrainJSON(path, name string, ms []manifestModel) error {
 
 // mergeReport adds the reviews/s of a `lab report --json` output. The
 // report must describe these very files: same size, same test accuracy.
-func mergeReport(path string, ms []manifestModel) error {
+func mergeReport(path string, ms []protocol.ManifestModel) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	var rows []reportRow
-	if err := json.Unmarshal(raw, &rows); err != nil {
-		return fmt.Errorf("%s: not a `lab report --json` output: %v", path, err)
+	var rows []protocol.ResultRow
+	if err := protocol.Decode(path+" (a `lab report --json` output)", raw, &rows); err != nil {
+		return err
 	}
 	for i, r := range rows {
 		m := findModel(ms, r.Name+".safetensors")
@@ -374,7 +313,7 @@ func mergeReport(path string, ms []manifestModel) error {
 
 // readManifestGrid reads a grid search's JSONL results; the axes are the
 // distinct α and T values it holds, ascending.
-func readManifestGrid(path string) (*manifestGrid, error) {
+func readManifestGrid(path string) (*protocol.DistillGrid, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -387,7 +326,10 @@ func readManifestGrid(path string) (*manifestGrid, error) {
 	if len(cells) == 0 {
 		return nil, fmt.Errorf("%s: no finished grid cells", path)
 	}
-	g := &manifestGrid{Source: filepath.Base(path), Cells: cells}
+	g := &protocol.DistillGrid{Source: filepath.Base(path)}
+	for _, c := range cells {
+		g.Cells = append(g.Cells, protocol.GridCell(c))
+	}
 	as, ts := map[float64]bool{}, map[float64]bool{}
 	for i, c := range cells {
 		if !(c.TestAccuracy >= 0 && c.TestAccuracy <= 1) {
@@ -449,7 +391,7 @@ func writeJSONFile(path string, v any) error {
 	return nil
 }
 
-func printManifestSummary(doc manifestDoc) {
+func printManifestSummary(doc protocol.Manifest) {
 	fmt.Fprintf(os.Stderr, "%-28s %-20s %9s %9s %12s %10s %10s\n", "model", "variant", "accuracy", "vs base", "bytes", "params", "non-zero")
 	for _, m := range doc.Models {
 		fmt.Fprintf(os.Stderr, "%-28s %-20s %8.2f%% %+8.2f %12d %10d %10d\n", m.Name, m.Variant,

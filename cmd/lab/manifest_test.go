@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
-	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 var tinyCfg = nn.Config{Vocab: 12, Embed: 4, Hidden: 3, MaxLen: 6, Padding: "post", Masking: true, Dropout: 0.2}
@@ -59,13 +60,13 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 }
 
-func readManifest(t *testing.T, dir string) manifestDoc {
+func readManifest(t *testing.T, dir string) protocol.Manifest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc manifestDoc
+	var doc protocol.Manifest
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +83,11 @@ func TestManifest(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a model"), 0o644)
 	trainJSON := filepath.Join(work, "base.train.json")
-	writeJSON(t, trainJSON, trainOutput{Model: "/elsewhere/fast.safetensors", TestAccuracy: 0.85, Params: 148, Config: tinyCfg,
-		Test:    &train.Metrics{Accuracy: 0.85, Confusion: [2][2]int{{40, 10}, {5, 45}}},
-		History: []train.Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.7}, {Epoch: 2, Loss: 0.4, Accuracy: 0.8}}, BestEpoch: 1})
+	writeJSON(t, trainJSON, protocol.TrainOutput{Model: "/elsewhere/fast.safetensors", TestAccuracy: 0.85, Params: 148, Config: lab.ConfigJSON(tinyCfg),
+		Test:    &protocol.Metrics{Accuracy: 0.85, Confusion: [2][2]int{{40, 10}, {5, 45}}},
+		History: []protocol.Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.7}, {Epoch: 2, Loss: 0.4, Accuracy: 0.8}}, BestEpoch: 1})
 	report := filepath.Join(work, "report.json")
-	writeJSON(t, report, []reportRow{
+	writeJSON(t, report, []protocol.ResultRow{
 		{Name: "base", TestAccuracy: 0.85, FileBytes: int64(len(raws["base"])), ReviewsPerSec: 1000, WasmPerSec: 300},
 		{Name: "base.int8", TestAccuracy: 0.86, FileBytes: int64(len(raws["base.int8"])), ReviewsPerSec: 2000},
 		{Name: "gone", ReviewsPerSec: 1},
@@ -115,7 +116,7 @@ func TestManifest(t *testing.T) {
 		if m.File != m.Name+".safetensors" || m.Bytes != int64(len(raw)) || m.SHA256 != hex.EncodeToString(sum[:]) {
 			t.Errorf("%s: file %s, %d bytes, sha256 %s; want the file's own", m.Name, m.File, m.Bytes, m.SHA256)
 		}
-		if m.Params != 12*4+4*12+3*12+12+3+1 || m.Config != tinyCfg || m.Preset != "tiny" || len(m.Tensors) != 6 {
+		if m.Params != 12*4+4*12+3*12+12+3+1 || m.Config != lab.ConfigJSON(tinyCfg) || m.Preset != "tiny" || len(m.Tensors) != 6 {
 			t.Errorf("%s: params %d, config %+v, preset %q, %d tensors", m.Name, m.Params, m.Config, m.Preset, len(m.Tensors))
 		}
 		if g := m.Metrics["gzip_bytes"]; !(g > 0 && g < float64(m.Bytes)) {
@@ -168,13 +169,13 @@ func TestManifestRefuses(t *testing.T) {
 		return runManifest(context.Background(), append([]string{"--models", dir}, args...))
 	}
 	stale := filepath.Join(work, "stale.json")
-	writeJSON(t, stale, []reportRow{{Name: "base", TestAccuracy: 0.85, FileBytes: int64(len(raw)) + 1}})
+	writeJSON(t, stale, []protocol.ResultRow{{Name: "base", TestAccuracy: 0.85, FileBytes: int64(len(raw)) + 1}})
 	otherAcc := filepath.Join(work, "acc.json")
-	writeJSON(t, otherAcc, []reportRow{{Name: "base", TestAccuracy: 0.5, FileBytes: int64(len(raw))}})
+	writeJSON(t, otherAcc, []protocol.ResultRow{{Name: "base", TestAccuracy: 0.5, FileBytes: int64(len(raw))}})
 	foreign := filepath.Join(work, "train.json")
-	writeJSON(t, foreign, trainOutput{Model: "other.safetensors", Params: 148, Config: tinyCfg})
+	writeJSON(t, foreign, protocol.TrainOutput{Model: "other.safetensors", Params: 148, Config: lab.ConfigJSON(tinyCfg)})
 	bigger := filepath.Join(work, "bigger.json")
-	writeJSON(t, bigger, trainOutput{Model: "other.safetensors", Params: 2691713, Config: tinyCfg})
+	writeJSON(t, bigger, protocol.TrainOutput{Model: "other.safetensors", Params: 2691713, Config: lab.ConfigJSON(tinyCfg)})
 	for _, c := range []struct {
 		args []string
 		want string

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -19,21 +20,23 @@ import (
 // preprocessing names the text pipeline a model expects (core/text.Clean).
 const preprocessing = "thesis: lowercase, NLTK stopwords, strip HTML, [^\\w\\s'] to space"
 
-func saveModel(path string, m *nn.Model, prep *train.Prepared, p train.Preset, seed uint64, test *train.Metrics, res *train.Result, args []string) error {
+func saveModel(path string, tr *lab.Trained, args []string) error {
+	extra := lab.SplitMeta(tr.Plan.Split())
+	extra[lab.KeyPreset] = tr.Plan.Name
+	// The learning curve and the confusion matrix, for the report pages.
+	extra[keyHistory], extra[keyConfusion] = mustJSON(tr.Fit.History), mustJSON(tr.Test.Confusion)
 	meta := modelfile.Meta{
-		Variant:       "base",
+		Variant:       lab.ChainName(nil),
 		Preprocessing: preprocessing,
 		Metrics: map[string]float64{
-			"test_accuracy": test.Accuracy, "test_loss": test.Loss, "test_n": float64(test.N),
-			"train_seconds": res.Seconds, "examples_per_second": res.ExamplesPerSec,
+			"test_accuracy": tr.Test.Accuracy, "test_loss": tr.Test.Loss, "test_n": float64(tr.Test.N),
+			"train_seconds": tr.Fit.Seconds, "examples_per_second": tr.Fit.ExamplesPerSec,
 		},
-		Provenance: modelfile.Provenance{Seed: seed, DataHash: prep.TrainHash,
+		Provenance: modelfile.Provenance{Seed: tr.Plan.Seed, DataHash: tr.TrainHash,
 			Command: "lab train " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
-		Extra: map[string]string{"preset": p.Name, "test_frac": fmt.Sprint(p.TestFrac), "train_limit": fmt.Sprint(p.TrainLimit),
-			// The learning curve and the confusion matrix, for the report pages.
-			"history": mustJSON(res.History), "confusion": mustJSON(test.Confusion)},
+		Extra: extra,
 	}
-	f, err := modelfile.Encode(m, prep.Tok.Words(), meta)
+	f, err := modelfile.Encode(tr.Model, tr.Tok.Words(), meta)
 	if err != nil {
 		return err
 	}
@@ -100,9 +103,25 @@ func runEval(ctx context.Context, args []string) error {
 	cleaned := text.CleanAll(raw, nil)
 	b := newBar()
 	t0 := time.Now()
-	// Padded a block at a time: the whole set padded to max_len could be large.
-	logits, err := train.LogitsOfTexts(ctx, ld.Model, tok, cleaned, train.EvalOptions{BatchSize: 256, Workers: *workers, Kernels: nn.DefaultKernels(),
-		Progress: func(d, t int) { b.update(d, t, "evaluating", -1) }})
+	q, err := runtimeOf(ld)
+	if err != nil {
+		return err
+	}
+	// Encoded a block at a time: the whole set padded to max_len could be
+	// large (a million reviews at the budget's max_len is gigabytes).
+	const block = 4096
+	logits := make([]float32, 0, len(cleaned))
+	for lo := 0; lo < len(cleaned) && err == nil; lo += block {
+		hi := min(lo+block, len(cleaned))
+		var set train.Set
+		if set, err = train.Encode(tok, cleaned[lo:hi], labels[lo:hi], ld.Model.Cfg); err != nil {
+			break
+		}
+		var z []float32
+		z, err = lab.Logits(ctx, ld.Model, q, set, lab.EvalOptions{Workers: *workers,
+			Progress: func(d, _ int) { b.update(lo+d, len(cleaned), "evaluating", -1) }})
+		logits = append(logits, z...)
+	}
 	b.done()
 	if err != nil {
 		return err
@@ -142,7 +161,11 @@ func runPredict(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	logits, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 64, Workers: 1, Kernels: nn.DefaultKernels()})
+	q, err := runtimeOf(ld)
+	if err != nil {
+		return err
+	}
+	logits, err := lab.Logits(ctx, ld.Model, q, set, lab.EvalOptions{Workers: 1})
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,6 @@ import (
 	"sync"
 
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
-	"sentilab/core/text"
-	"sentilab/core/train"
 )
 
 // outs are the output files opened by openOut, by path.
@@ -77,29 +74,4 @@ func writeOut(path string, f *modelfile.File) error {
 	}
 	fmt.Fprintf(os.Stderr, "lab: could not write %s (%v); the finished model is saved as %s\n", path, err, saved)
 	return fmt.Errorf("%v; the finished model is saved as %s", err, saved)
-}
-
-// checkBudget refuses a training config over nn.DefaultBudget at the
-// preset's batch size, before any data is read.
-func checkBudget(p train.Preset) error {
-	b := nn.DefaultBudget
-	b.Batch = max(b.Batch, p.BatchSize)
-	if err := p.Model.CheckBudget(b); err != nil {
-		return fmt.Errorf("%w (set by --preset %s and the size flags: --vocab, --embed, --hidden, --maxlen, --batch)", err, p.Name)
-	}
-	return nil
-}
-
-// fitVocab makes the config's vocabulary the tokenizer's real one when the
-// training texts hold fewer words than --vocab asked for (Keras's
-// num_words is a most, not a size), with a note, so the model file's
-// vocabulary and config agree. Call it after tokenizing, before building
-// the model.
-func fitVocab(c nn.Config, tok *text.Tokenizer) nn.Config {
-	if n := tok.NumWords(); n < c.Vocab {
-		fmt.Fprintf(os.Stderr, "note: the training texts have %d distinct words, so the vocabulary is %d (padding and OOV included), not the %d asked for\n",
-			tok.Distinct(), n, c.Vocab)
-		c.Vocab = n
-	}
-	return c
 }

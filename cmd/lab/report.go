@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -19,42 +18,20 @@ import (
 	"time"
 
 	"sentilab/core/compress"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
-// thesisRow is the thesis's result for a method (DESIGN.md), shown beside ours.
-type thesisRow struct {
-	Accuracy string `json:"test_accuracy"`
-	Size     string `json:"size"`
-	Params   string `json:"params"`
-}
-
-var thesisRows = map[string]thesisRow{
-	"base":    {"86.43%", "31,578 KB", "2,691,713"},
-	"int8":    {"86.57%", "2,644 KB", "2,691,713"},
-	"f16":     {"86.43%", "5,271 KB", "2,691,713"},
-	"prune":   {"86.4–86.8%", "10,535 KB", "543,847 non-zero"},
-	"distill": {"87.6–88.4%", "5,149 KB", "1,313,089"},
-}
-
-// reportRow is one variant in `lab report`.
-type reportRow struct {
-	Name           string     `json:"name"`
-	Method         string     `json:"method"`
-	Runtime        string     `json:"runtime"` // float32 or int8 (dynamic-range)
-	TestAccuracy   float64    `json:"test_accuracy"`
-	AccuracyChange float64    `json:"accuracy_change"` // vs the base, in accuracy units (0.01 = 1 point)
-	TestLoss       float64    `json:"test_loss"`
-	FileBytes      int64      `json:"file_bytes"`
-	GzipBytes      int64      `json:"gzip_bytes"`
-	Params         int        `json:"params"`
-	NonZero        int        `json:"nonzero"`
-	Seconds        float64    `json:"seconds"` // to produce it: the base's training, or the sum of the compression steps (metadata)
-	ReviewsPerSec  float64    `json:"reviews_per_second"`
-	WasmPerSec     float64    `json:"wasm_reviews_per_second,omitempty"`
-	Thesis         *thesisRow `json:"thesis,omitempty"`
+// thesisRows are the thesis's results by method (DESIGN.md), shown beside ours.
+var thesisRows = map[string]protocol.ThesisRow{
+	"base":    {Accuracy: "86.43%", Size: "31,578 KB", Params: "2,691,713"},
+	"int8":    {Accuracy: "86.57%", Size: "2,644 KB", Params: "2,691,713"},
+	"f16":     {Accuracy: "86.43%", Size: "5,271 KB", Params: "2,691,713"},
+	"prune":   {Accuracy: "86.4–86.8%", Size: "10,535 KB", Params: "543,847 non-zero"},
+	"distill": {Accuracy: "87.6–88.4%", Size: "5,149 KB", Params: "1,313,089"},
 }
 
 func runReport(ctx context.Context, args []string) error {
@@ -76,17 +53,14 @@ func runReport(ctx context.Context, args []string) error {
 		return fmt.Errorf("--models %q: no *.safetensors files", *dir)
 	}
 	sort.Strings(paths)
-	var rows []reportRow
+	var rows []protocol.ResultRow
 	var loaded []*modelfile.Loaded
 	for _, p := range paths {
 		ld, _, err := loadModel(p)
 		if err != nil {
 			return err
 		}
-		r := reportRow{Name: strings.TrimSuffix(filepath.Base(p), ".safetensors"), Method: ld.Meta.Variant, Runtime: "float32"}
-		if usesInt8Runtime(ld.Meta.Variant) {
-			r.Runtime = "int8"
-		}
+		r := protocol.ResultRow{Name: strings.TrimSuffix(filepath.Base(p), ".safetensors"), Method: ld.Meta.Variant, Runtime: lab.Runtime(ld.Meta.Variant)}
 		rows = append(rows, r)
 		loaded = append(loaded, ld)
 	}
@@ -111,14 +85,15 @@ func runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var base *reportRow
+	corpus := lab.NewCorpus(reviews, nil)
+	var base *protocol.ResultRow
 	for i, p := range paths {
 		r := &rows[i]
 		ld, tok, err := loadModel(p)
 		if err != nil {
 			return err
 		}
-		_, test, err := splitData(ld, tok, reviews)
+		_, test, err := splitData(ld, tok, corpus)
 		if err != nil {
 			return fmt.Errorf("%s: %v", p, err)
 		}
@@ -194,11 +169,9 @@ func inferSpeed(ld *modelfile.Loaded, seconds float64) (float64, error) {
 	tokens, _ := benchTokens(benchShape{Cfg: cfg, Masked: cfg.Masking}, batch, rand.New(rand.NewPCG(3, 4)))
 	set := train.Set{Tokens: tokens, Labels: make([]float32, batch), N: batch}
 	var run func() error
-	if usesInt8Runtime(ld.Meta.Variant) {
-		q, err := compress.NewQModel(ld)
-		if err != nil {
-			return 0, err
-		}
+	if q, err := runtimeOf(ld); err != nil {
+		return 0, err
+	} else if q != nil {
 		run = func() error { _, err := compress.QLogits(context.Background(), q, set, batch, 1); return err }
 	} else {
 		opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
@@ -220,7 +193,7 @@ func inferSpeed(ld *modelfile.Loaded, seconds float64) (float64, error) {
 
 // wasmSpeeds runs `lab report --speed-only` compiled to wasm under Node and
 // fills the wasm column.
-func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []reportRow) error {
+func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []protocol.ResultRow) error {
 	if runtime.GOOS == "js" {
 		return nil
 	}
@@ -237,9 +210,9 @@ func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []reportRow)
 	if err != nil {
 		return fmt.Errorf("node %s: %v", file, err)
 	}
-	var ws []reportRow
-	if err := json.Unmarshal(raw, &ws); err != nil {
-		return fmt.Errorf("wasm report output: %v", err)
+	var ws []protocol.ResultRow
+	if err := protocol.Decode("wasm report output", raw, &ws); err != nil {
+		return err
 	}
 	for _, w := range ws {
 		for i := range rows {
@@ -251,7 +224,7 @@ func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []reportRow)
 	return nil
 }
 
-func printReportMarkdown(w io.Writer, rows []reportRow, haveBase bool) {
+func printReportMarkdown(w io.Writer, rows []protocol.ResultRow, haveBase bool) {
 	fmt.Fprintln(w, "| variant | method | runtime | test accuracy | vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"time"
 
-	"sentilab/core/nn"
+	"sentilab/core/lab"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // hyper binds the hyperparameter flags; unset flags keep the preset's value.
@@ -17,7 +17,7 @@ type hyper struct {
 	preset                               string
 	vocab, embed, hidden, maxLen, batch  int
 	epochs, patience, trainSize, workers int
-	padding                              string
+	padding, kernels                     string
 	masking                              bool
 	dropout, valSplit, lr, testFrac      float64
 	seed                                 uint64
@@ -40,86 +40,50 @@ func hyperFlags(fs *flag.FlagSet) *hyper {
 	fs.Float64Var(&h.lr, "lr", 0, "Adam learning rate")
 	fs.Float64Var(&h.testFrac, "test-frac", 0, "share of the dataset held out for the test")
 	fs.IntVar(&h.trainSize, "train-size", 0, "use only the first N training reviews (0 = all)")
-	fs.Uint64Var(&h.seed, "seed", 42, "seed of the split, initialisation, shuffling and dropout")
-	fs.IntVar(&h.workers, "workers", 0, "goroutines that share each batch (default: all cores)")
+	fs.Uint64Var(&h.seed, "seed", lab.DefaultSeed, "seed of the split, initialisation, shuffling and dropout")
+	fs.IntVar(&h.workers, "workers", 0, "goroutines that share each batch (default: all cores; the weights depend on it)")
+	fs.StringVar(&h.kernels, "kernels", "native", "matmul kernels: native (the fastest this machine has) or portable (plain Go: the browser engine's bits)")
 	return h
 }
 
-// resolve applies the flags the user set over the preset.
-func (h *hyper) resolve() (train.Preset, error) {
-	p, err := train.LookupPreset(h.preset)
-	if err != nil {
-		return p, err
-	}
+// overrides are the flags the user set.
+func (h *hyper) overrides() lab.Overrides {
+	var o lab.Overrides
 	h.fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "vocab":
-			p.Model.Vocab = h.vocab
+			o.Vocab = &h.vocab
 		case "embed":
-			p.Model.Embed = h.embed
+			o.Embed = &h.embed
 		case "hidden":
-			p.Model.Hidden = h.hidden
+			o.Hidden = &h.hidden
 		case "maxlen":
-			p.Model.MaxLen = h.maxLen
+			o.MaxLen = &h.maxLen
 		case "padding":
-			p.Model.Padding = h.padding
+			o.Padding = &h.padding
 		case "masking":
-			p.Model.Masking = h.masking
+			o.Masking = &h.masking
 		case "dropout":
-			p.Model.Dropout = float32(h.dropout)
+			o.Dropout = &h.dropout
 		case "batch":
-			p.BatchSize = h.batch
+			o.BatchSize = &h.batch
 		case "epochs":
-			p.Epochs = h.epochs
+			o.Epochs = &h.epochs
 		case "patience":
-			p.Patience = h.patience
+			o.Patience = &h.patience
 		case "val-split":
-			p.ValSplit = h.valSplit
+			o.ValSplit = &h.valSplit
 		case "lr":
-			p.LR = h.lr
+			o.LR = &h.lr
 		case "test-frac":
-			p.TestFrac = h.testFrac
+			o.TestFrac = &h.testFrac
 		case "train-size":
-			p.TrainLimit = h.trainSize
+			o.TrainLimit = &h.trainSize
+		case "seed":
+			o.Seed = &h.seed
 		}
 	})
-	if err := checkBudget(p); err != nil {
-		return p, err
-	}
-	if !(p.TestFrac > 0 && p.TestFrac < 1) {
-		return p, fmt.Errorf("--test-frac %v out of range (0, 1)", p.TestFrac)
-	}
-	return p, nil
-}
-
-func (h *hyper) options(p train.Preset) train.Options {
-	w := h.workers
-	if w == 0 {
-		w = defaultWorkers()
-	}
-	return train.Options{Epochs: p.Epochs, BatchSize: p.BatchSize, ValSplit: p.ValSplit, Seed: h.seed,
-		LR: p.LR, Workers: w, Patience: p.Patience, Kernels: nn.DefaultKernels()}
-}
-
-// trainOutput is `lab train --json`.
-type trainOutput struct {
-	Preset         string         `json:"preset"`
-	Config         nn.Config      `json:"config"`
-	Params         int            `json:"params"`
-	TrainN         int            `json:"train_n"`
-	TestN          int            `json:"test_n"`
-	TestAccuracy   float64        `json:"test_accuracy"`
-	TestLoss       float64        `json:"test_loss"`
-	Test           *train.Metrics `json:"test"`
-	History        []train.Epoch  `json:"history"`
-	BestEpoch      int            `json:"best_epoch,omitempty"`
-	PrepSeconds    float64        `json:"prep_seconds"`
-	TrainSeconds   float64        `json:"train_seconds"`
-	EvalSeconds    float64        `json:"eval_seconds"`
-	ExamplesPerSec float64        `json:"examples_per_second"`
-	Workers        int            `json:"workers"`
-	Kernels        string         `json:"kernels"`
-	Model          string         `json:"model,omitempty"`
+	return o
 }
 
 func runTrain(ctx context.Context, args []string) error {
@@ -135,60 +99,60 @@ func runTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeOuts()
-	p, err := h.resolve()
+	plan, err := lab.Resolve(h.preset, h.overrides())
 	if err != nil {
 		return err
 	}
-	opt := h.options(p)
-	if err := opt.Validate(); err != nil {
-		return err
+	kernels, err := lab.Kernels(h.kernels)
+	if err != nil {
+		return fmt.Errorf("--kernels: %v", err)
+	}
+	workers := h.workers
+	if workers == 0 {
+		workers = defaultWorkers()
+	}
+	if workers < 1 || workers > 256 {
+		return fmt.Errorf("--workers %d out of range [1, 256]", workers)
 	}
 	reviews, err := loadData(*dataPath)
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
 	b := newBar()
-	prep, err := train.Prepare(reviews, p.Model, p.TestFrac, p.TrainLimit, h.seed, func(d, t int) { b.update(d, t, "cleaning and tokenizing", -1) })
+	corpus := lab.NewCorpus(reviews, func(d, t int) { b.update(d, t, "cleaning", -1) })
 	b.done()
-	if err != nil {
-		return err
-	}
-	prepSec := time.Since(t0).Seconds()
-	p.Model = fitVocab(p.Model, prep.Tok)
-	m, err := nn.NewModel(p.Model)
-	if err != nil {
-		return err
-	}
-	nn.Init(m, h.seed)
-	fmt.Fprintf(os.Stderr, "preset %s: %d training / %d test reviews, %d parameters, %d workers (%s kernels)\n",
-		p.Name, prep.Train.N, prep.Test.N, m.NumParams(), opt.Workers, opt.Kernels.Name)
-
 	b = newBar()
-	opt.Progress = func(pr train.Progress) {
-		b.update(pr.Done, pr.Total, fmt.Sprintf("epoch %d/%d batch %d/%d loss %.4f acc %.4f %.0f ex/s",
-			pr.Epoch, pr.Epochs, pr.Batch, pr.Batches, pr.Loss, pr.Accuracy, pr.ExamplesPerSec), pr.ETA)
-	}
-	res, err := train.Fit(ctx, m, prep.Train, opt)
+	tr, err := lab.Train(ctx, corpus, plan, lab.RunOptions{Workers: workers, Kernels: kernels,
+		Tokenize: func(trainRows, testRows int) {
+			fmt.Fprintf(os.Stderr, "preset %s: %d training / %d test reviews, %d workers (%s kernels)\n", plan.Name, trainRows, testRows, workers, kernels.Name)
+		},
+		Progress: func(pr train.Progress) {
+			b.update(pr.Done, pr.Total, fmt.Sprintf("epoch %d/%d batch %d/%d loss %.4f acc %.4f %.0f ex/s",
+				pr.Epoch, pr.Epochs, pr.Batch, pr.Batches, pr.Loss, pr.Accuracy, pr.ExamplesPerSec), pr.ETA)
+		}})
 	b.done()
 	if err != nil {
 		return err
 	}
-	for _, e := range res.History {
+	if n := tr.Model.Cfg.Vocab; n < plan.Model.Vocab {
+		// Keras's num_words is a most, not a size: the saved config says
+		// the vocabulary the file really holds.
+		fmt.Fprintf(os.Stderr, "note: the training texts have %d distinct words, so the vocabulary is %d (padding and OOV included), not the %d asked for\n",
+			tr.Tok.Distinct(), n, plan.Model.Vocab)
+	}
+	for _, e := range tr.Fit.History {
 		fmt.Fprintf(os.Stderr, "epoch %2d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  %.0fs\n", e.Epoch, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, e.Seconds)
 	}
-	t1 := time.Now()
-	test, err := train.Evaluate(ctx, m, prep.Test, train.EvalOptions{BatchSize: 256, Workers: opt.Workers, Kernels: opt.Kernels})
-	if err != nil {
-		return err
+	if tr.Fit.BestEpoch > 0 {
+		fmt.Fprintf(os.Stderr, "early stopping: kept epoch %d's weights\n", tr.Fit.BestEpoch)
 	}
-	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews)\n", test.Accuracy, test.Loss, test.N)
-	o := trainOutput{Preset: p.Name, Config: p.Model, Params: m.NumParams(), TrainN: prep.Train.N, TestN: prep.Test.N,
-		TestAccuracy: test.Accuracy, TestLoss: test.Loss, Test: test, History: res.History, BestEpoch: res.BestEpoch,
-		PrepSeconds: prepSec, TrainSeconds: res.Seconds, EvalSeconds: time.Since(t1).Seconds(),
-		ExamplesPerSec: res.ExamplesPerSec, Workers: opt.Workers, Kernels: opt.Kernels.Name}
+	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews); weights %s\n", tr.Test.Accuracy, tr.Test.Loss, tr.Test.N, lab.WeightsHash(tr.Model))
+	o := protocol.TrainOutput{Preset: plan.Name, Config: lab.ConfigJSON(tr.Model.Cfg), Params: tr.Model.NumParams(), TrainN: tr.TrainN, TestN: tr.TestN,
+		TestAccuracy: tr.Test.Accuracy, TestLoss: tr.Test.Loss, Test: tr.Test, History: tr.Fit.History, BestEpoch: tr.Fit.BestEpoch,
+		PrepSeconds: tr.PrepSeconds, TrainSeconds: tr.Fit.Seconds, EvalSeconds: tr.EvalSeconds,
+		ExamplesPerSec: tr.Fit.ExamplesPerSec, Workers: tr.Workers, Kernels: tr.KernelsName}
 	if *out != "" {
-		if err := saveModel(*out, m, prep, p, h.seed, test, res, args); err != nil {
+		if err := saveModel(*out, tr, args); err != nil {
 			return err
 		}
 		o.Model = *out

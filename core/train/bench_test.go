@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -28,7 +29,7 @@ func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k nn.Kernels) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		tr.Step(set, idx, i)
+		tr.Step(context.Background(), set, idx, i)
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "examples/s")
 }

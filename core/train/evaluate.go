@@ -15,6 +15,7 @@ type EvalOptions struct {
 	Workers   int
 	Kernels   nn.Kernels
 	Progress  func(done, total int) // after every round of chunks; may be nil
+	Pause     func() error          // between rounds (the browser's turn to JS); its error stops; may be nil
 
 	// ChunkBytes and ChunkFLOPs bound one worker's chunk (defaults
 	// DefaultChunkBytes, DefaultChunkFLOPs): its activations and its
@@ -116,6 +117,11 @@ func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float
 			return nil, err
 		}
 		round := chunks[lo:min(lo+opt.Workers, len(chunks))]
+		if opt.Pause != nil && lo > 0 {
+			if err := opt.Pause(); err != nil {
+				return nil, err
+			}
+		}
 		var wg sync.WaitGroup
 		for w, ch := range round {
 			wg.Add(1)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +34,19 @@ type Options struct {
 	Patience  int // early stopping on validation loss after this many epochs without improvement; 0 = off
 	Kernels   nn.Kernels
 	Progress  func(Progress) // after every batch; may be nil
+	// EpochEnd runs after every epoch with the history so far; may be nil.
+	EpochEnd func(history []Epoch)
+	// Chunk is the most examples per gradient chunk (chunks.go); 0 =
+	// ChunkSize of the model. The result depends on it.
+	Chunk int
+	// MaxBatches stops every epoch after this many batches (0 = all): for
+	// benchmarks at a full shape without a full epoch.
+	MaxBatches int
+	// Pause runs before every batch, between gradient chunks and between
+	// evaluation batches; its error (a canceled context) stops the fit. The
+	// browser engine gives JS a turn there, so a cancel message is read. nil
+	// natively.
+	Pause func() error
 }
 
 func (o Options) Validate() error {
@@ -51,6 +63,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("workers %d out of range [1, 256]", o.Workers)
 	case o.Patience < 0:
 		return fmt.Errorf("patience %d is negative", o.Patience)
+	case o.Chunk < 0 || o.MaxBatches < 0:
+		return fmt.Errorf("chunk %d and max batches %d must not be negative", o.Chunk, o.MaxBatches)
 	case o.Patience > 0 && o.ValSplit == 0:
 		return errors.New("early stopping (patience > 0) needs a validation split")
 	case o.Kernels.Gemm == nil:
@@ -71,49 +85,35 @@ type Progress struct {
 	Phase          string // "train" or "validate"
 }
 
-// Epoch is one row of the history, like Keras's History.history.
-type Epoch struct {
-	Epoch       int     `json:"epoch"`
-	Loss        float64 `json:"loss"`
-	Accuracy    float64 `json:"accuracy"`
-	ValLoss     float64 `json:"val_loss,omitempty"`
-	ValAccuracy float64 `json:"val_accuracy,omitempty"`
-	Seconds     float64 `json:"seconds"`
-}
-
-// Result is what Fit did.
-type Result struct {
-	History        []Epoch `json:"history"`
-	BestEpoch      int     `json:"best_epoch,omitempty"` // with early stopping: the restored weights' epoch
-	Seconds        float64 `json:"train_seconds"`
-	ExamplesPerSec float64 `json:"examples_per_second"`
-}
-
 // Trainer owns the per-worker state of a fit; it is reusable for several fits
 // of the same model shape (the compression fine-tunes use it).
 type Trainer struct {
-	Model  *nn.Model
-	Opt    Options
-	Adam   *nn.Adam
-	shards []*shard
-	total  *nn.Grads
-	// Loss turns logits into a loss and its gradient; nil is BCE on the labels.
-	// Distillation supplies its own. It must write dlogits = scale·∂loss/∂z and
-	// return the summed loss and number correct. idx are the examples' row
-	// numbers in the training set (for per-example teacher logits).
-	Loss func(logits, labels, dlogits []float32, idx []int, scale float32) (float64, int)
+	Model   *nn.Model
+	Opt     Options
+	Adam    *nn.Adam
+	Chunk   int // examples per gradient chunk
+	workers []*Worker
+	// Loss turns logits into a loss and its gradient; nil is BCE on the
+	// labels. Distillation supplies its own.
+	Loss LossFunc
 	// AfterStep runs after each optimiser step (pruning holds masks here).
 	AfterStep func(step int)
+	// Grad, if set, computes each batch's gradient in place of the
+	// trainer's goroutines: it must leave in local.G (zero on entry) the
+	// sum of the parts' gradients, part 0 computed with local, in part
+	// order. The browser engine sends the other parts to helper engines.
+	Grad func(ctx context.Context, b Batch, local *Worker) (loss float64, right int, err error)
 }
 
-type shard struct {
-	ws     *nn.Workspace
-	g      *nn.Grads
-	tokens []int32 // the shard's rows, gathered (reused across steps)
-	labels []float32
-	dl     []float32
-	loss   float64
-	right  int
+// Batch is one optimiser step's work.
+type Batch struct {
+	Set          Set
+	Step         int // optimiser steps before this one
+	Epoch, Index int // 1-based epoch, 0-based batch within it
+	Parts        []Part
+	Chunk        int
+	Seed         uint64
+	Scale        float32 // 1 / batch size: Keras averages the loss over the batch
 }
 
 // NewTrainer prepares training of m with opt.
@@ -121,74 +121,82 @@ func NewTrainer(m *nn.Model, opt Options) (*Trainer, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	tr := &Trainer{Model: m, Opt: opt, Adam: nn.NewAdam(opt.LR)}
+	tr := &Trainer{Model: m, Opt: opt, Adam: nn.NewAdam(opt.LR), Chunk: opt.Chunk}
+	if tr.Chunk == 0 {
+		tr.Chunk = ChunkSize(m.Cfg)
+	}
 	for w := 0; w < opt.Workers; w++ {
-		g, err := nn.NewGrads(m.Cfg)
+		wk, err := NewWorker(m.Cfg, opt.Kernels)
 		if err != nil {
 			return nil, err
 		}
-		tr.shards = append(tr.shards, &shard{ws: nn.NewWorkspace(m.Cfg, opt.Kernels), g: g})
+		tr.workers = append(tr.workers, wk)
 	}
-	tr.total = tr.shards[0].g
 	return tr, nil
 }
 
 // Step trains on one batch (rows idx of set) and returns its summed loss and
 // number of correct answers. step numbers the optimiser steps from 0.
-func (tr *Trainer) Step(set Set, idx []int, step int) (float64, int) {
-	T := tr.Model.Cfg.MaxLen
-	B := len(idx)
-	W := len(tr.shards)
-	if W > B {
-		W = B
+func (tr *Trainer) Step(ctx context.Context, set Set, idx []int, step int) (float64, int, error) {
+	b := Batch{Set: set, Step: step, Parts: Partition(idx, len(tr.workers), tr.Chunk), Chunk: tr.Chunk, Seed: tr.Opt.Seed,
+		Scale: 1 / float32(len(idx))}
+	return tr.step(ctx, b)
+}
+
+func (tr *Trainer) step(ctx context.Context, b Batch) (float64, int, error) {
+	total := tr.workers[0].G
+	var loss float64
+	var right int
+	var err error
+	if tr.Grad != nil {
+		loss, right, err = tr.Grad(ctx, b, tr.workers[0])
+	} else {
+		loss, right, err = tr.grad(b)
 	}
-	scale := 1 / float32(B) // Keras averages the loss over the batch
+	if err != nil {
+		total.Reset()
+		return loss, right, err
+	}
+	tr.Adam.Update(tr.Model.Params(), total.Params())
+	total.Reset()
+	if tr.AfterStep != nil {
+		tr.AfterStep(b.Step)
+	}
+	return loss, right, nil
+}
+
+// grad computes the parts on goroutines and sums them into worker 0's G.
+func (tr *Trainer) grad(b Batch) (float64, int, error) {
+	type out struct {
+		loss  float64
+		right int
+		err   error
+	}
+	outs := make([]out, len(b.Parts))
 	var wg sync.WaitGroup
-	for w := 0; w < W; w++ {
-		lo, hi := w*B/W, (w+1)*B/W
-		sh := tr.shards[w]
+	for w, part := range b.Parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sub := idx[lo:hi]
-			sh.tokens = slices.Grow(sh.tokens[:0], len(sub)*T)[:len(sub)*T]
-			sh.labels = slices.Grow(sh.labels[:0], len(sub))[:len(sub)]
-			tokens, labels := sh.tokens, sh.labels
-			for k, r := range sub {
-				copy(tokens[k*T:(k+1)*T], set.Tokens[r*T:(r+1)*T])
-				labels[k] = set.Labels[r]
-			}
-			seed := tr.Opt.Seed ^ uint64(step)<<20 ^ uint64(w)
-			logits := sh.ws.Forward(tr.Model, tokens, len(sub), rand.New(rand.NewPCG(seed, 0xd20f)))
-			if cap(sh.dl) < len(sub) {
-				sh.dl = make([]float32, len(sub))
-			}
-			dl := sh.dl[:len(sub)]
-			if tr.Loss != nil {
-				sh.loss, sh.right = tr.Loss(logits, labels, dl, sub, scale)
-			} else {
-				sh.loss, sh.right = nn.BCEWithLogits(logits, labels, dl, scale)
-			}
-			sh.ws.Backward(tr.Model, dl, sh.g)
+			o := &outs[w]
+			o.loss, o.right, o.err = tr.workers[w].Grad(tr.Model, b.Set, part, b.Chunk, b.Step, b.Seed, b.Scale, tr.Loss, tr.Opt.Pause)
 		}()
 	}
 	wg.Wait()
 	var loss float64
 	var right int
-	for w := 0; w < W; w++ {
+	for w, o := range outs {
 		if w > 0 {
-			tr.total.Add(tr.shards[w].g)
-			tr.shards[w].g.Reset()
+			tr.workers[0].G.Add(tr.workers[w].G)
+			tr.workers[w].G.Reset()
 		}
-		loss += tr.shards[w].loss
-		right += tr.shards[w].right
+		if o.err != nil {
+			return loss, right, o.err
+		}
+		loss += o.loss
+		right += o.right
 	}
-	tr.Adam.Update(tr.Model.Params(), tr.total.Params())
-	tr.total.Reset()
-	if tr.AfterStep != nil {
-		tr.AfterStep(step)
-	}
-	return loss, right
+	return loss, right, nil
 }
 
 // Fit trains m on set, holding out the last ValSplit of it for validation.
@@ -215,6 +223,9 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 	}
 	val := set.Rows(nTrain, set.N, T)
 	batches := (nTrain + opt.BatchSize - 1) / opt.BatchSize
+	if opt.MaxBatches > 0 && opt.MaxBatches < batches {
+		batches = opt.MaxBatches
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5aff1e))
 	perm := make([]int, nTrain)
 	for i := range perm {
@@ -222,7 +233,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 	}
 	res := &Result{}
 	start := time.Now()
-	total := nTrain * opt.Epochs
+	total := min(nTrain, batches*opt.BatchSize) * opt.Epochs
 	done := 0
 	bestLoss, best := 0.0, []nn.Param(nil)
 	step := tr.Adam.Step
@@ -232,11 +243,20 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		var lossSum float64
 		var right, seen int
 		for b := 0; b < batches; b++ {
+			if opt.Pause != nil {
+				if err := opt.Pause(); err != nil {
+					return res, err
+				}
+			}
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
 			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
-			l, r := tr.Step(set, idx, step)
+			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, len(tr.workers), tr.Chunk),
+				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))})
+			if err != nil {
+				return res, err
+			}
 			step++
 			lossSum += l
 			right += r
@@ -256,7 +276,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		}
 		e := Epoch{Epoch: ep, Loss: lossSum / float64(seen), Accuracy: float64(right) / float64(seen)}
 		if val.N > 0 {
-			vm, err := Evaluate(ctx, m, val, EvalOptions{BatchSize: 256, Workers: opt.Workers, Kernels: opt.Kernels})
+			vm, err := Evaluate(ctx, m, val, EvalOptions{BatchSize: EvalBatch(m.Cfg), Workers: opt.Workers, Kernels: opt.Kernels, Pause: opt.Pause})
 			if err != nil {
 				return res, err
 			}
@@ -264,6 +284,9 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		}
 		e.Seconds = time.Since(t0).Seconds()
 		res.History = append(res.History, e)
+		if opt.EpochEnd != nil {
+			opt.EpochEnd(res.History)
+		}
 		if opt.Patience > 0 {
 			if best == nil || e.ValLoss < bestLoss {
 				bestLoss, res.BestEpoch = e.ValLoss, ep

@@ -2,26 +2,6 @@ package train
 
 import "sentilab/core/nn"
 
-// ClassReport is one row of scikit-learn's classification_report.
-type ClassReport struct {
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
-	Support   int     `json:"support"`
-}
-
-// Metrics is the thesis's evaluation: loss, accuracy, confusion matrix and
-// the classification report (classes "negative" = 0, "positive" = 1).
-type Metrics struct {
-	N         int                    `json:"n"`
-	Loss      float64                `json:"loss"`
-	Accuracy  float64                `json:"accuracy"`
-	Confusion [2][2]int              `json:"confusion"` // [true class][predicted class]
-	Classes   map[string]ClassReport `json:"classes"`
-	Macro     ClassReport            `json:"macro_avg"`
-	Weighted  ClassReport            `json:"weighted_avg"`
-}
-
 // MetricsOf scores logits against 0/1 labels (a label ≥ ½ is positive).
 func MetricsOf(logits, labels []float32) *Metrics {
 	loss, right := nn.BCEWithLogits(logits, labels, nil, 1)

@@ -9,6 +9,7 @@ import (
 	"sentilab/core/text"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
+	"sentilab/protocol"
 )
 
 // TestCompressVariants makes every variant of a small trained model and
@@ -22,21 +23,21 @@ func TestCompressVariants(t *testing.T) {
 	e := NewEngine()
 	call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 1000}, raw)
 	res, _ := call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 1}, nil)
-	base := res.(*trainRes).Info
-	info := func(method string, extra map[string]any) *variantInfo {
-		req := map[string]any{"variant": "base", "method": method}
+	base := res.(*protocol.TrainResult).Info
+	info := func(method string, extra map[string]any) *protocol.VariantInfo {
+		req := map[string]any{"variant": "base", "method": method, "epochs": 1}
 		for k, v := range extra {
 			req[k] = v
 		}
 		res, _ := call(t, e, "compress", req, nil)
-		return res.(*compressRes).Info
+		return res.(*protocol.CompressResult).Info
 	}
 	i8 := info("int8", nil)
 	f16 := info("f16", nil)
 	pr := info("prune", map[string]any{"final_sparsity": 0.8})
 	st := info("distill", map[string]any{"embed": 16, "hidden": 16})
 	th := info("distill", map[string]any{"embed": 16, "hidden": 16, "thesis": true})
-	ratio := func(v *variantInfo) float64 { return float64(v.FileBytes) / float64(base.FileBytes) }
+	ratio := func(v *protocol.VariantInfo) float64 { return float64(v.FileBytes) / float64(base.FileBytes) }
 	if r := ratio(i8); r > 0.4 || i8.Storage != "int8" { // weights ¼, plus the vocabulary and scales
 		t.Errorf("int8 file is %.2f of the base (%d of %d bytes), storage %q", r, i8.FileBytes, base.FileBytes, i8.Storage)
 	}
@@ -54,7 +55,7 @@ func TestCompressVariants(t *testing.T) {
 	zq := compress.Quantize(v8.Model).Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
 	zf := nn.NewWorkspace(v8.Model.Cfg, nn.Portable).Forward(v8.Model, set.Tokens, 1, nil)[0]
 	a, _ := call(t, e, "predict", map[string]any{"text": review, "variants": []string{i8.Name}}, nil)
-	if got := a.(map[string]any)["results"].([]prediction)[0].Probability; got != float64(nn.Sigmoid(zq)) || zq == zf {
+	if got := a.(*protocol.PredictResult).Results[0].Probability; got != float64(nn.Sigmoid(zq)) || zq == zf {
 		t.Errorf("int8 variant predicts %v; int8 runtime %v, dequantized float %v", got, nn.Sigmoid(zq), nn.Sigmoid(zf))
 	}
 	if r := ratio(f16); r < 0.45 || r > 0.55 {
@@ -67,18 +68,18 @@ func TestCompressVariants(t *testing.T) {
 		t.Errorf("students: %+v / %+v", st, th)
 	}
 	// int8 and float16 files read back to the variant's own predictions.
-	for _, v := range []*variantInfo{i8, f16, pr} {
+	for _, v := range []*protocol.VariantInfo{i8, f16, pr} {
 		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)
 		if int64(len(file)) != v.FileBytes {
 			t.Errorf("%s: exported %d bytes, info says %d", v.Name, len(file), v.FileBytes)
 		}
 		res, _ := call(t, e, "importModel", map[string]any{"name": v.Name + "-file"}, file)
-		back := res.(*variantInfo)
+		back := res.(*protocol.VariantInfo)
 		if back.Storage != v.Storage || back.Sparse != v.Sparse {
 			t.Errorf("%s: re-imported as %s sparse=%v, was %s sparse=%v", v.Name, back.Storage, back.Sparse, v.Storage, v.Sparse)
 		}
 		a, _ := call(t, e, "predict", map[string]any{"text": "dull, slow and badly acted", "variants": []string{v.Name, back.Name}}, nil)
-		ps := a.(map[string]any)["results"].([]prediction)
+		ps := a.(*protocol.PredictResult).Results
 		if ps[0].Probability != ps[1].Probability {
 			t.Errorf("%s: file gives %v, variant %v", v.Name, ps[1].Probability, ps[0].Probability)
 		}

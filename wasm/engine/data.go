@@ -7,36 +7,14 @@ import (
 
 	"sentilab/core/data"
 	"sentilab/core/eda"
+	"sentilab/core/lab"
 	"sentilab/core/text"
+	"sentilab/protocol"
 )
-
-type loadReq struct {
-	Name  string `json:"name"`
-	URL   string `json:"url"`
-	Limit int    `json:"limit"`
-	// The reader's limits, sized by the page to the tab; 0 keeps the
-	// reader's default, -1 lifts a limit (see data.Options).
-	MaxBytes       int64   `json:"maxBytes,omitempty"`
-	MaxTextBytes   int64   `json:"maxTextBytes,omitempty"`
-	MaxRows        int     `json:"maxRows,omitempty"`
-	MaxReviewBytes int64   `json:"maxReviewBytes,omitempty"`
-	MaxRatio       float64 `json:"maxRatio,omitempty"`
-}
-
-type loadRes struct {
-	Name     string `json:"name"`
-	Rows     int    `json:"rows"`
-	Positive int    `json:"positive"`
-	Negative int    `json:"negative"`
-	Hash     string `json:"hash"`
-	// Duplicates and what is wrong with the data, for the page to show.
-	Hygiene  data.Hygiene `json:"hygiene"`
-	Warnings []string     `json:"warnings,omitempty"`
-}
 
 // loadData parses a dataset given as bytes (a user's file) or fetched from
 // a URL (the server's /api/data), replacing the current one.
-func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress Progress) (*loadRes, error) {
+func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf []byte, progress Progress) (*protocol.LoadDataResult, error) {
 	if buf == nil {
 		if p.URL == "" {
 			return nil, errors.New("loadData: neither file bytes nor a url given")
@@ -44,7 +22,7 @@ func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress P
 		if e.Fetch == nil {
 			return nil, errors.New("loadData: fetching a url is only possible in the browser")
 		}
-		progress(map[string]any{"phase": "fetch", "url": p.URL})
+		progress(protocol.FetchProgress{Phase: protocol.PhaseFetch, URL: p.URL})
 		b, err := e.Fetch(p.URL)
 		if err != nil {
 			return nil, err
@@ -67,7 +45,7 @@ func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress P
 		opt := data.Options{MaxBytes: p.MaxBytes, MaxTextBytes: p.MaxTextBytes, MaxRows: p.MaxRows,
 			MaxReviewBytes: p.MaxReviewBytes, MaxRatio: p.MaxRatio}
 		opt.Progress = func(n int64) {
-			progress(map[string]any{"phase": "read", "bytes": n, "total": total})
+			progress(protocol.ReadProgress{Phase: protocol.PhaseRead, Bytes: n, Total: total})
 			if e.tick(ctx) != nil {
 				panic(canceled{})
 			}
@@ -89,8 +67,8 @@ func (e *Engine) loadData(ctx context.Context, p loadReq, buf []byte, progress P
 	e.dataName, e.reviews, e.cleaned = p.Name, reviews, nil
 	e.mu.Unlock()
 	h := data.CheckHygiene(reviews)
-	return &loadRes{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
-		Hygiene: h, Warnings: h.Warnings()}, nil
+	return &protocol.LoadDataResult{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
+		Hygiene: protocol.Hygiene(h), Warnings: h.Warnings()}, nil
 }
 
 type canceled struct{}
@@ -127,7 +105,7 @@ func (e *Engine) dataset(ctx context.Context, progress Progress) ([]data.Review,
 			if err := e.tick(ctx); err != nil {
 				return nil, nil, err
 			}
-			progress(map[string]any{"phase": "clean", "done": i, "total": len(reviews)})
+			progress(protocol.CountProgress{Phase: protocol.PhaseClean, Done: i, Total: len(reviews)})
 		}
 	}
 	e.mu.Lock()
@@ -136,6 +114,12 @@ func (e *Engine) dataset(ctx context.Context, progress Progress) ([]data.Review,
 	}
 	e.mu.Unlock()
 	return reviews, cleaned, nil
+}
+
+// corpus is the loaded data as core/lab takes it.
+func (e *Engine) corpus(ctx context.Context, progress Progress) (lab.Corpus, error) {
+	reviews, cleaned, err := e.dataset(ctx, progress)
+	return lab.Corpus{Reviews: reviews, Cleaned: cleaned}, err
 }
 
 // eda computes the thesis's EDA of the loaded data.
@@ -153,7 +137,7 @@ func (e *Engine) eda(ctx context.Context, progress Progress) (*eda.Report, error
 	err = catchCancel(func() error {
 		var err error
 		rep, err = eda.Compute(texts, labels, eda.Options{Cleaned: cleaned, Progress: func(done, total int) {
-			progress(map[string]any{"phase": "eda", "done": done, "total": total})
+			progress(protocol.CountProgress{Phase: protocol.PhaseEDA, Done: done, Total: total})
 			if e.tick(ctx) != nil {
 				panic(canceled{})
 			}

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"sentilab/protocol"
 )
 
 // A bomb dropped on the page gets the reader's error, not a dead worker;
@@ -36,7 +38,7 @@ func TestLoadDataLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ld := res.(*loadRes)
+	ld := res.(*protocol.LoadDataResult)
 	if ld.Hygiene.ContradictoryTexts != 1 || len(ld.Warnings) != 2 || !strings.Contains(ld.Warnings[0], "both labels") {
 		t.Fatalf("hygiene %+v, warnings %q", ld.Hygiene, ld.Warnings)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -12,9 +11,11 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // Version is reported in the ready message.
@@ -65,25 +66,93 @@ type variant struct {
 	Name    string
 	Model   *nn.Model
 	Tok     *text.Tokenizer
-	Kind    string // "base", "imported", ...
+	Kind    string // "trained", "imported", or the chain that made it (lab.ChainName)
+	Chain   string // what the model file records as its variant: "base", "prune+int8", ...
+	Steps   []compress.Step
 	Preset  string
 	Seed    uint64
 	Metrics *train.Metrics
 	History []train.Epoch
 	Data    string                 // data hash the model was trained on
 	Enc     compress.EncodeOptions // how its model file stores the weights
-	// Q is the int8 runtime (compress.QModel) of a variant stored as int8:
-	// it scores and predicts with int8 products, as TFLite would, not with
-	// Model, which holds the dequantized weights (for export and charts).
+	// Q is the int8 runtime (compress.QModel) of a variant whose chain
+	// ends in int8: it scores and predicts with int8 products, as TFLite
+	// would, not with Model, which holds the dequantized weights.
 	Q     *compress.QModel
-	split splitSpec // the data split it was trained and scored on
+	split lab.SplitSpec // the data split it was trained and scored on
 }
 
 // NewEngine returns an empty engine.
 func NewEngine() *Engine { return &Engine{variants: map[string]*variant{}} }
 
-// Progress reports intermediate results of a request.
+// Progress reports intermediate results of a request: one of the
+// protocol's progress types.
 type Progress func(payload any)
+
+// handler decodes a request's payload into its protocol type P and runs it.
+func handler[P any](run func(e *Engine, ctx context.Context, p P, buf []byte, progress Progress) (any, []byte, error)) func(*Engine, context.Context, string, []byte, []byte, Progress) (any, []byte, error) {
+	return func(e *Engine, ctx context.Context, typ string, payload, buf []byte, progress Progress) (any, []byte, error) {
+		var p P
+		if err := protocol.Decode(typ+" request", payload, &p); err != nil {
+			return nil, nil, err
+		}
+		return run(e, ctx, p, buf, progress)
+	}
+}
+
+type none struct{}
+
+// handlers maps every request type to its handler (protocol's Type constants).
+var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte, Progress) (any, []byte, error){
+	protocol.TypeLoadData: handler(func(e *Engine, ctx context.Context, p protocol.LoadDataRequest, buf []byte, pr Progress) (any, []byte, error) {
+		r, err := e.loadData(ctx, p, buf, pr)
+		return r, nil, err
+	}),
+	protocol.TypeEDA: handler(func(e *Engine, ctx context.Context, _ none, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.eda(ctx, pr)
+		return r, nil, err
+	}),
+	protocol.TypeTrain: handler(func(e *Engine, ctx context.Context, p protocol.TrainRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.train(ctx, p, pr)
+		return r, nil, err
+	}),
+	protocol.TypeEvaluate: handler(func(e *Engine, ctx context.Context, p protocol.EvaluateRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.evaluate(ctx, p, pr)
+		return r, nil, err
+	}),
+	protocol.TypePredict: handler(func(e *Engine, ctx context.Context, p protocol.PredictRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.predict(ctx, p)
+		return r, nil, err
+	}),
+	protocol.TypePresets: handler(func(e *Engine, _ context.Context, _ none, _ []byte, _ Progress) (any, []byte, error) {
+		return presetList(), nil, nil
+	}),
+	protocol.TypeVariants: handler(func(e *Engine, _ context.Context, _ none, _ []byte, _ Progress) (any, []byte, error) {
+		return &protocol.VariantsResult{Variants: e.infos()}, nil, nil
+	}),
+	protocol.TypeInspect: handler(func(e *Engine, _ context.Context, p protocol.VariantRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.inspect(p.Variant)
+		return r, nil, err
+	}),
+	protocol.TypeExportModel: handler(func(e *Engine, _ context.Context, p protocol.VariantRequest, _ []byte, _ Progress) (any, []byte, error) {
+		return e.exportModel(p.Variant)
+	}),
+	protocol.TypeImportModel: handler(func(e *Engine, _ context.Context, p protocol.ImportRequest, buf []byte, _ Progress) (any, []byte, error) {
+		r, err := e.importModel(p, buf)
+		return r, nil, err
+	}),
+	protocol.TypeShardInit: handler(func(e *Engine, _ context.Context, p protocol.ShardInitRequest, buf []byte, _ Progress) (any, []byte, error) {
+		r, err := e.shardInit(p, buf)
+		return r, nil, err
+	}),
+	protocol.TypeShardStep: handler(func(e *Engine, ctx context.Context, p protocol.ShardStepRequest, buf []byte, _ Progress) (any, []byte, error) {
+		return e.shardStep(ctx, p, buf)
+	}),
+	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.compress(ctx, p, pr)
+		return r, nil, err
+	}),
+}
 
 // Handle runs one request. payload is the request's JSON; buf its bulk bytes.
 // It returns the result payload and optional bytes. A panic becomes an error.
@@ -93,86 +162,11 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 			err = fmt.Errorf("internal error in %s: %v\n%s", typ, r, debug.Stack())
 		}
 	}()
-	if len(payload) == 0 {
-		payload = []byte("{}")
+	h, ok := handlers[typ]
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown request type %q", typ)
 	}
-	dec := func(v any) error {
-		if err := json.Unmarshal(payload, v); err != nil {
-			return fmt.Errorf("%s: bad payload: %v", typ, err)
-		}
-		return nil
-	}
-	switch typ {
-	case "loadData":
-		var p loadReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.loadData(ctx, p, buf, progress)
-	case "eda":
-		res, err = e.eda(ctx, progress)
-	case "train":
-		var p trainReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.train(ctx, p, progress)
-	case "evaluate":
-		var p evalReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.evaluate(ctx, p, progress)
-	case "predict":
-		var p predictReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.predict(ctx, p)
-	case "presets":
-		res = presetList()
-	case "variants":
-		res = map[string]any{"variants": e.infos()}
-	case "inspect":
-		var p nameReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.inspect(p.Variant)
-	case "exportModel":
-		var p nameReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, out, err = e.exportModel(p.Variant)
-	case "importModel":
-		var p importReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.importModel(p, buf)
-	case "shardInit":
-		var p shardInitReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.shardInit(p, buf)
-	case "shardStep":
-		var p shardStepReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, out, err = e.shardStep(ctx, p, buf)
-	case "compress":
-		var p compressReq
-		if err := dec(&p); err != nil {
-			return nil, nil, err
-		}
-		res, err = e.compress(ctx, p, progress)
-	default:
-		err = fmt.Errorf("unknown request type %q", typ)
-	}
-	return res, out, err
+	return h(e, ctx, typ, payload, buf, progress)
 }
 
 // tick yields to JS when ~100 ms have passed since the last yield and
@@ -184,6 +178,11 @@ func (e *Engine) tick(ctx context.Context) error {
 		e.lastYield = time.Now()
 	}
 	return ctx.Err()
+}
+
+// pause is tick as core/lab's Pause hook.
+func (e *Engine) pause(ctx context.Context) func() error {
+	return func() error { return e.tick(ctx) }
 }
 
 func (e *Engine) variant(name string) (*variant, error) {

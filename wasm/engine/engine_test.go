@@ -12,11 +12,15 @@ import (
 	"sentilab/core/eda"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
+	"sentilab/protocol"
 )
 
 func call(t *testing.T, e *Engine, typ string, payload any, buf []byte) (any, []byte) {
 	t.Helper()
-	p, _ := json.Marshal(payload)
+	p, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, out, err := e.Handle(context.Background(), typ, p, buf, func(any) {})
 	if err != nil {
 		t.Fatalf("%s: %v", typ, err)
@@ -33,7 +37,7 @@ func TestPipeline(t *testing.T) {
 	}
 	e := NewEngine()
 	res, _ := call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 2000}, raw)
-	ld := res.(*loadRes)
+	ld := res.(*protocol.LoadDataResult)
 	if ld.Rows != 2000 || ld.Positive+ld.Negative != 2000 {
 		t.Fatalf("loaded %+v, want 2000 rows", ld)
 	}
@@ -43,7 +47,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("eda rows %d classes %+v", rep.Rows, rep.Classes)
 	}
 	res, _ = call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 1, "train_limit": 800}, nil)
-	tr := res.(*trainRes)
+	tr := res.(*protocol.TrainResult)
 	if len(tr.History) != 1 || tr.Test == nil || tr.Test.N != 400 {
 		t.Fatalf("train: history %v, test %+v; want 1 epoch and 400 test rows", tr.History, tr.Test)
 	}
@@ -51,7 +55,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("trained on %d rows, want 800", tr.Train)
 	}
 	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "explain": true}, nil)
-	pr := res.(map[string]any)["results"].([]prediction)
+	pr := res.(*protocol.PredictResult).Results
 	if len(pr) != 1 || !(pr[0].Probability > 0 && pr[0].Probability < 1) || len(pr[0].Words) == 0 {
 		t.Fatalf("predict: %+v", pr)
 	}
@@ -60,11 +64,11 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("exported %d bytes", len(file))
 	}
 	res, _ = call(t, e, "importModel", map[string]any{"name": "base"}, file)
-	if n := res.(*variantInfo).Name; n != "base-2" {
+	if n := res.(*protocol.VariantInfo).Name; n != "base-2" {
 		t.Fatalf("imported as %q, want base-2", n)
 	}
 	res, _ = call(t, e, "predict", map[string]any{"text": "A wonderful, moving film. Great acting!", "variants": []string{"base-2"}}, nil)
-	if q := res.(map[string]any)["results"].([]prediction)[0].Probability; q != pr[0].Probability {
+	if q := res.(*protocol.PredictResult).Results[0].Probability; q != pr[0].Probability {
 		t.Fatalf("re-imported model says %v, original %v", q, pr[0].Probability)
 	}
 	res, _ = call(t, e, "evaluate", map[string]any{"variant": "base-2"}, nil)
@@ -106,5 +110,46 @@ func TestErrorsAndCancel(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatalf("cancel took %v", time.Since(start))
+	}
+}
+
+// The browser's fast preset stops early, as `lab train --preset fast`
+// does: patience 1 on the validation loss, best epoch's weights kept. (A
+// huge learning rate makes the validation loss rise within a few epochs.)
+func TestFastPresetStopsEarly(t *testing.T) {
+	e := NewEngine()
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(600, 2))
+	res, _ := call(t, e, "train", map[string]any{"preset": "fast", "vocab": 100, "embed": 8, "hidden": 8, "max_len": 48, "lr": 0.5,
+		"batch_size": 16, "epochs": 8}, nil)
+	r := res.(*protocol.TrainResult)
+	if len(r.History) == 8 || r.BestEpoch < 1 || len(r.History) != r.BestEpoch+1 {
+		t.Fatalf("fast preset: %d epochs run, best %d; want a stop one epoch after the best: %+v", len(r.History), r.BestEpoch, r.History)
+	}
+	t.Logf("history %+v, best %d", r.History, r.BestEpoch)
+	best := r.History[r.BestEpoch-1].ValLoss
+	for _, ep := range r.History {
+		if ep.ValLoss < best {
+			t.Errorf("epoch %d had validation loss %v, below the kept epoch's %v", ep.Epoch, ep.ValLoss, best)
+		}
+	}
+}
+
+// The eda reply (core/eda's Report) is exactly protocol.EDAReport: it
+// decodes strictly (no key the protocol lacks) and encodes back the same.
+func TestEDAIsTheProtocols(t *testing.T) {
+	e := NewEngine()
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(300, 3))
+	res, _ := call(t, e, "eda", nil, nil)
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r protocol.EDAReport
+	if err := protocol.Decode("eda result", raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := json.Marshal(&r)
+	if string(back) != string(raw) || r.Rows != 300 || len(r.Classes) != 2 {
+		t.Errorf("protocol.EDAReport re-encodes as\n%s\nthe engine sent\n%s", back, raw)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"syscall/js"
 
 	"sentilab/core/nn"
+	"sentilab/protocol"
 )
 
 // The worker side of the protocol in doc.go. worker.js sets self.goPost and
@@ -33,7 +34,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(map[string]any{"type": "ready", "payload": map[string]any{"version": Version, "kernel": nn.DefaultKernels().Name}}, nil)
+	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: nn.DefaultKernels().Name}}, nil)
 	select {}
 }
 
@@ -41,7 +42,7 @@ func onMessage(e *Engine, msg js.Value) {
 	id := msg.Get("id")
 	typ := msg.Get("type")
 	if typ.Type() != js.TypeString {
-		post(reply(id, "error", map[string]string{"message": "message without a string type"}), nil)
+		post(reply(id, protocol.ReplyError, protocol.Error{Message: "message without a string type"}), nil)
 		return
 	}
 	payload := []byte("{}")
@@ -54,17 +55,18 @@ func onMessage(e *Engine, msg js.Value) {
 		buf = make([]byte, u8.Get("length").Int())
 		js.CopyBytesToGo(buf, u8)
 	}
-	if typ.String() == "cancel" {
-		var p struct {
-			Target float64 `json:"target"`
+	if typ.String() == protocol.TypeCancel {
+		var p protocol.CancelRequest
+		if err := protocol.Decode("cancel request", payload, &p); err != nil {
+			post(reply(id, protocol.ReplyError, protocol.Error{Message: err.Error()}), nil)
+			return
 		}
-		json.Unmarshal(payload, &p)
+		res := protocol.CancelResult{}
 		if c, ok := running.Load(p.Target); ok {
 			c.(context.CancelFunc)()
-			post(reply(id, "result", map[string]any{"canceled": p.Target}), nil)
-		} else {
-			post(reply(id, "result", map[string]any{"canceled": nil}), nil)
+			res.Canceled = &p.Target
 		}
+		post(reply(id, protocol.ReplyResult, res), nil)
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -73,17 +75,17 @@ func onMessage(e *Engine, msg js.Value) {
 	run := func() {
 		defer running.Delete(key)
 		defer cancel()
-		progress := func(p any) { post(reply(id, "progress", p), nil) }
+		progress := func(p any) { post(reply(id, protocol.ReplyProgress, p), nil) }
 		res, out, err := e.Handle(ctx, typ.String(), payload, buf, progress)
 		if err != nil {
 			msg := err.Error()
 			if errors.Is(err, context.Canceled) {
-				msg = "canceled"
+				msg = protocol.Canceled
 			}
-			post(reply(id, "error", map[string]string{"message": msg}), nil)
+			post(reply(id, protocol.ReplyError, protocol.Error{Message: msg}), nil)
 			return
 		}
-		post(reply(id, "result", res), out)
+		post(reply(id, protocol.ReplyResult, res), out)
 	}
 	if instant[typ.String()] {
 		go run()
@@ -98,7 +100,7 @@ func onMessage(e *Engine, msg js.Value) {
 
 // instant requests only read state and are quick: they skip the queue so
 // the page stays responsive during a long training run.
-var instant = map[string]bool{"presets": true, "variants": true}
+var instant = map[string]bool{protocol.TypePresets: true, protocol.TypeVariants: true}
 
 var queue = make(chan func(), 1024)
 
@@ -110,23 +112,31 @@ func init() {
 	}()
 }
 
-func reply(id js.Value, typ string, payload any) map[string]any {
-	return map[string]any{"id": id, "type": typ, "payload": payload}
+// envelope is a message to the page: {id, type, payload}; the ready
+// message has no id.
+type envelope struct {
+	ID      *js.Value
+	Type    string
+	Payload any
+}
+
+func reply(id js.Value, typ string, payload any) envelope {
+	return envelope{ID: &id, Type: typ, Payload: payload}
 }
 
 // post sends m with its payload JSON-encoded in Go and parsed by JS, and buf
 // transferred as an ArrayBuffer.
-func post(m map[string]any, buf []byte) {
-	b, err := json.Marshal(m["payload"])
+func post(m envelope, buf []byte) {
+	b, err := json.Marshal(m.Payload)
 	if err != nil {
-		b, _ = json.Marshal(map[string]string{"message": fmt.Sprintf("cannot encode reply: %v", err)})
-		m["type"] = "error"
+		b, _ = json.Marshal(protocol.Error{Message: fmt.Sprintf("cannot encode reply: %v", err)}) // a string field: cannot fail
+		m.Type = protocol.ReplyError
 	}
 	obj := js.Global().Get("Object").New()
-	if id, ok := m["id"]; ok {
-		obj.Set("id", id)
+	if m.ID != nil {
+		obj.Set("id", *m.ID)
 	}
-	obj.Set("type", m["type"])
+	obj.Set("type", m.Type)
 	obj.Set("payload", jsJSON.Call("parse", string(b)))
 	if buf != nil {
 		u8 := jsU8.New(len(buf))

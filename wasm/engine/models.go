@@ -13,71 +13,49 @@ import (
 	"time"
 
 	"sentilab/core/compress"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
-type nameReq struct {
-	Variant string `json:"variant"`
-	Name    string `json:"name"`
-}
-
-// variantInfo is what the Compare step shows of a model.
-type variantInfo struct {
-	Name      string         `json:"name"`
-	Kind      string         `json:"kind"`
-	Preset    string         `json:"preset,omitempty"`
-	Config    nn.Config      `json:"config"`
-	Params    int            `json:"params"`
-	NonZero   int            `json:"nonzero"`
-	FileBytes int64          `json:"file_bytes"`
-	Metrics   *train.Metrics `json:"metrics,omitempty"`
-	History   []train.Epoch  `json:"history,omitempty"`
-	Storage   string         `json:"storage"` // f32, f16 or int8
-	Sparse    bool           `json:"sparse"`  // zeros stored as a bit mask
-	Runtime   string         `json:"runtime"` // "float32", or "int8": compress.QModel's int8 products
-}
-
-func (e *Engine) info(v *variant) *variantInfo {
-	nz := 0
-	for _, p := range v.Model.Params() {
-		for _, w := range p.W {
-			if w != 0 {
-				nz++
-			}
-		}
-	}
+func (e *Engine) info(v *variant) *protocol.VariantInfo {
 	size := int64(-1)
-	if f, err := v.file(nil); err == nil {
+	if f, err := v.file(); err == nil {
 		size, _ = modelfile.Size(f)
 	}
-	runtime := "float32"
+	runtime := lab.RuntimeFloat32
 	if v.Q != nil {
-		runtime = "int8"
+		runtime = lab.RuntimeInt8
 	}
-	return &variantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: v.Model.Cfg, Params: v.Model.NumParams(),
-		NonZero: nz, FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
+	return &protocol.VariantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: lab.ConfigJSON(v.Model.Cfg), Params: v.Model.NumParams(),
+		NonZero: compress.NonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
 		Runtime: runtime}
 }
 
+// meta is the variant's model file metadata: what `lab train` and `lab
+// compress` record, so a file exported here reads like one of theirs.
 func (v *variant) meta() modelfile.Meta {
 	mt := map[string]float64{}
 	if v.Metrics != nil {
 		mt["test_accuracy"] = v.Metrics.Accuracy
 		mt["test_loss"] = v.Metrics.Loss
 	}
-	kind := map[string]string{"trained": "base", "imported": "base", "int8": "int8", "f16": "float16", "prune": "pruned", "distill": "student"}[v.Kind]
-	if kind == "" {
-		kind = v.Kind
+	extra := lab.SplitMeta(v.split)
+	if v.Preset != "" {
+		extra[lab.KeyPreset] = v.Preset
 	}
-	return modelfile.Meta{Variant: kind, Preprocessing: "thesis", Metrics: mt,
-		Provenance: modelfile.Provenance{Seed: v.Seed, Command: "sentilab browser lab, preset " + v.Preset,
+	if len(v.Steps) > 0 {
+		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
+	}
+	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra,
+		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: "sentilab browser lab, preset " + v.Preset,
 			Time: time.Now().UTC().Format(time.RFC3339)}}
 }
 
-func (e *Engine) infos() []*variantInfo {
+func (e *Engine) infos() []*protocol.VariantInfo {
 	e.mu.Lock()
 	vs := make([]*variant, 0, len(e.variants))
 	for _, v := range e.variants {
@@ -85,47 +63,36 @@ func (e *Engine) infos() []*variantInfo {
 	}
 	e.mu.Unlock()
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
-	out := make([]*variantInfo, len(vs))
+	out := make([]*protocol.VariantInfo, len(vs))
 	for i, v := range vs {
 		out[i] = e.info(v)
 	}
 	return out
 }
 
-type evalReq struct {
-	Variant  string  `json:"variant"`
-	Seed     uint64  `json:"seed"`
-	TestFrac float64 `json:"test_frac"`
-}
-
-// evaluate scores a variant on the test split of the loaded data.
-func (e *Engine) evaluate(ctx context.Context, p evalReq, progress Progress) (*train.Metrics, error) {
+// evaluate scores a variant on the test split of the loaded data (its own
+// split, or the request's seed and test share).
+func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progress Progress) (*train.Metrics, error) {
 	v, err := e.variant(p.Variant)
 	if err != nil {
 		return nil, err
 	}
-	if p.Seed == 0 {
-		p.Seed = v.Seed
+	sp := v.split
+	if p.Seed != 0 {
+		sp.Seed = p.Seed
 	}
-	if p.Seed == 0 {
-		p.Seed = 42
+	if p.TestFrac != 0 {
+		sp.TestFrac = p.TestFrac
 	}
-	if p.TestFrac == 0 {
-		p.TestFrac = 0.2
-	}
-	reviews, cleaned, err := e.dataset(ctx, progress)
+	corpus, err := e.corpus(ctx, progress)
 	if err != nil {
 		return nil, err
 	}
-	_, teX, _, teY, err := splitCleaned(reviews, cleaned, p.TestFrac, p.Seed)
+	_, set, err := corpus.Sets(sp, v.Tok, v.Model.Cfg, "")
 	if err != nil {
 		return nil, err
 	}
-	set, err := train.Encode(v.Tok, teX, teY, v.Model.Cfg)
-	if err != nil {
-		return nil, err
-	}
-	m, err := e.variantMetrics(ctx, v, set, progress)
+	m, err := e.scores(ctx, v, set, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -133,29 +100,10 @@ func (e *Engine) evaluate(ctx context.Context, p evalReq, progress Progress) (*t
 	return m, nil
 }
 
-type predictReq struct {
-	Text     string   `json:"text"`
-	Variants []string `json:"variants"`
-	Explain  bool     `json:"explain"`
-}
-
-type wordEffect struct {
-	Word  string  `json:"word"`
-	Delta float64 `json:"delta"` // probability with the word minus without it
-}
-
-type prediction struct {
-	Variant     string       `json:"variant"`
-	Probability float64      `json:"probability"`
-	Label       string       `json:"label"`
-	MS          float64      `json:"ms"`
-	Words       []wordEffect `json:"words,omitempty"`
-}
-
 // predict scores one raw review with each variant. With explain, each
 // distinct word (up to 40) is removed in turn: the change in probability is
 // how much that word moved the score.
-func (e *Engine) predict(ctx context.Context, p predictReq) (map[string]any, error) {
+func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*protocol.PredictResult, error) {
 	if strings.TrimSpace(p.Text) == "" {
 		return nil, errors.New("predict: the review is empty")
 	}
@@ -169,7 +117,7 @@ func (e *Engine) predict(ctx context.Context, p predictReq) (map[string]any, err
 		return nil, errors.New("predict: no model yet: train or import one first")
 	}
 	cleaned := text.Clean(p.Text)
-	var out []prediction
+	var out []protocol.Prediction
 	for _, n := range names {
 		v, err := e.variant(n)
 		if err != nil {
@@ -180,7 +128,7 @@ func (e *Engine) predict(ctx context.Context, p predictReq) (map[string]any, err
 		if err != nil {
 			return nil, err
 		}
-		pr := prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative"}
+		pr := protocol.Prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative"}
 		if prob >= 0.5 {
 			pr.Label = "positive"
 		}
@@ -205,7 +153,7 @@ func (e *Engine) predict(ctx context.Context, p predictReq) (map[string]any, err
 				if err != nil {
 					return nil, err
 				}
-				pr.Words = append(pr.Words, wordEffect{Word: w, Delta: prob - q})
+				pr.Words = append(pr.Words, protocol.WordEffect{Word: w, Delta: prob - q})
 			}
 			sort.SliceStable(pr.Words, func(i, j int) bool { return math.Abs(pr.Words[i].Delta) > math.Abs(pr.Words[j].Delta) })
 			if len(pr.Words) > 10 {
@@ -214,7 +162,7 @@ func (e *Engine) predict(ctx context.Context, p predictReq) (map[string]any, err
 		}
 		out = append(out, pr)
 	}
-	return map[string]any{"cleaned": cleaned, "results": out}, nil
+	return &protocol.PredictResult{Cleaned: cleaned, Results: out}, nil
 }
 
 func probability(v *variant, cleaned string) (float64, error) {
@@ -231,29 +179,15 @@ func probability(v *variant, cleaned string) (float64, error) {
 	return float64(nn.Sigmoid(z)), nil
 }
 
-type tensorInfo struct {
-	Name   string    `json:"name"`
-	Shape  []int     `json:"shape"`
-	Count  int       `json:"count"`
-	Zeros  int       `json:"zeros"`
-	Min    float64   `json:"min"`
-	Max    float64   `json:"max"`
-	Edges  []float64 `json:"edges"`
-	Counts []int     `json:"counts"`
-	// Distinct counts distinct values (capped at 1,000): an int8 tensor
-	// has at most 256 per scale group, a float32 one nearly one per weight.
-	Distinct int `json:"distinct"`
-}
-
 // inspect returns per-tensor sparsity and a 60-bin weight histogram.
-func (e *Engine) inspect(name string) (map[string]any, error) {
+func (e *Engine) inspect(name string) (*protocol.InspectResult, error) {
 	v, err := e.variant(name)
 	if err != nil {
 		return nil, err
 	}
-	var ts []tensorInfo
+	var ts []protocol.TensorInfo
 	for _, p := range v.Model.Params() {
-		ti := tensorInfo{Name: p.Name, Shape: p.Shape, Count: len(p.W), Min: math.Inf(1), Max: math.Inf(-1)}
+		ti := protocol.TensorInfo{Name: p.Name, Shape: p.Shape, Count: len(p.W), Min: math.Inf(1), Max: math.Inf(-1)}
 		distinct := map[float32]bool{}
 		for _, w := range p.W {
 			if w == 0 {
@@ -281,16 +215,16 @@ func (e *Engine) inspect(name string) (map[string]any, error) {
 		}
 		ts = append(ts, ti)
 	}
-	return map[string]any{"variant": name, "tensors": ts}, nil
+	return &protocol.InspectResult{Variant: name, Tensors: ts}, nil
 }
 
 // exportModel writes a variant as a model file (core/modelfile).
-func (e *Engine) exportModel(name string) (map[string]any, []byte, error) {
+func (e *Engine) exportModel(name string) (*protocol.ExportResult, []byte, error) {
 	v, err := e.variant(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := v.file(nil)
+	f, err := v.file()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -299,17 +233,11 @@ func (e *Engine) exportModel(name string) (map[string]any, []byte, error) {
 		return nil, nil, err
 	}
 	file := fmt.Sprintf("sentilab-%s.safetensors", name)
-	return map[string]any{"name": name, "filename": file, "size": b.Len()}, b.Bytes(), nil
-}
-
-type importReq struct {
-	Name   string `json:"name"`
-	URL    string `json:"url"`    // fetch the file (a pre-trained model) instead of buffer
-	SHA256 string `json:"sha256"` // if set, the bytes must hash to it (the manifest's)
+	return &protocol.ExportResult{Name: name, Filename: file, Size: b.Len()}, b.Bytes(), nil
 }
 
 // importModel reads a model file; the model file reader validates it.
-func (e *Engine) importModel(p importReq, buf []byte) (*variantInfo, error) {
+func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.VariantInfo, error) {
 	name := p.Name
 	if buf == nil && p.URL != "" {
 		if e.Fetch == nil {
@@ -346,8 +274,20 @@ func (e *Engine) importModel(p importReq, buf []byte) (*variantInfo, error) {
 	if r := []rune(name); len(r) > 80 { // a file's name for itself is shown and used as an id by the page
 		name = string(r[:80])
 	}
-	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Seed: ld.Meta.Provenance.Seed, Enc: encodingOf(ld.File)}
-	if v.Enc.Values == compress.StoreInt8 {
+	split, err := lab.SplitOf(ld.Meta)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := compress.ReadPipeline(ld.Meta.Extra[compress.KeyPipeline])
+	if err != nil {
+		return nil, err
+	}
+	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Chain: ld.Meta.Variant, Steps: steps,
+		Preset: ld.Meta.Extra[lab.KeyPreset], Seed: split.Seed, Data: ld.Meta.Provenance.DataHash, Enc: lab.Encoding(ld.File), split: split}
+	if v.Chain == "" {
+		v.Chain = lab.ChainName(nil)
+	}
+	if lab.Runtime(v.Chain) == lab.RuntimeInt8 {
 		if v.Q, err = compress.NewQModel(ld); err != nil {
 			return nil, err
 		}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sync"
 	"syscall/js"
+
+	"sentilab/protocol"
 )
 
 // workerPeer is a helper engine in a nested Web Worker running this same
@@ -53,15 +55,15 @@ func (p *workerPeer) onMessage(_ js.Value, args []js.Value) any {
 	id := d.Get("id")
 	if id.Type() != js.TypeNumber {
 		switch typ {
-		case "ready":
+		case protocol.ReplyReady:
 			close(p.ready)
-		case "error":
+		case protocol.ReplyError:
 			p.failed = errors.New(d.Get("payload").Get("message").String())
 			close(p.ready)
 		}
 		return nil
 	}
-	if typ == "progress" {
+	if typ == protocol.ReplyProgress {
 		return nil
 	}
 	p.mu.Lock()
@@ -72,7 +74,7 @@ func (p *workerPeer) onMessage(_ js.Value, args []js.Value) any {
 		return nil
 	}
 	var r PeerReply
-	if typ == "error" {
+	if typ == protocol.ReplyError {
 		r.Err = errors.New(d.Get("payload").Get("message").String())
 	} else {
 		r.Payload = json.RawMessage(jsJSON.Call("stringify", d.Get("payload")).String())

@@ -6,29 +6,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 
+	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
-// Data-parallel training. The engine that runs "train" (the leader) splits
-// every batch into chunks (chunkFor), gives each of W workers a contiguous
-// run of chunks, computes the first run itself and asks helper engines
-// (Peers: other Web Workers running this same program) for the others.
+// Data-parallel training. The engine that runs "train" (the leader) shares
+// every batch among W workers by core/train's one rule (chunks.go: worker w
+// gets rows [w·B/W, (w+1)·B/W), cut into chunks numbered across the batch),
+// computes part 0 itself and asks helper engines (Peers: other Web Workers
+// running this same program) for the others.
 // Helpers get the training set and the initial weights once ("shardInit")
 // and, every step, the previous step's summed gradient ("shardStep"), which
 // they apply with their own Adam, exactly as the leader does, so every
 // engine holds the same weights without 10 MB of them crossing between
 // workers at each step (sending the weights cost 30-70 ms a step at the
 // thesis shape; the sparse gradient is ~1.4 MB). They answer with their
-// gradient sum. The leader adds the shards' gradients in shard order —
-// never in arrival order — sends the sum with the next step's request, and
-// applies Adam while the helpers work. At each epoch's first step the
-// helpers check their weights against the leader's hash. Dropout is seeded
-// per (step, chunk), so every chunk's gradient is the same whichever worker
-// computes it; only the grouping of the float sums depends on W, and
+// gradient sum. The leader adds the parts' gradients in part order —
+// never in arrival order — which is what core/train's goroutines do
+// natively, so the browser with W workers gives the command line's bits
+// with W workers. It applies Adam and sends the sum with the next step's
+// request. At each epoch's first step the helpers check their weights
+// against the leader's hash. Dropout is seeded per (step, chunk), so
 // nothing depends on timing.
 
 // Peer is another engine the leader can send requests to.
@@ -43,39 +44,89 @@ type PeerReply struct {
 	Err     error
 }
 
-// chunkBufs are a worker's per-chunk input buffers.
-type chunkBufs struct {
-	tokens []int32
-	labels []float32
-	dl     []float32
+// leader is the training engine's side: it implements lab.RunOptions's
+// BeforeFit (send helpers the set and weights) and Grad (share a batch).
+type leader struct {
+	e       *Engine
+	m       *nn.Model
+	peers   []Peer
+	scratch *nn.Grads
+	update  []byte // the previous step's summed gradient, for the helpers
+	pause   func() error
 }
 
-// gradRows accumulates into g the gradient of scale × the summed loss of
-// the given set rows, in chunks; chunk k uses dropout seed (seed, step,
-// chunkBase+k). It yields to JS between chunks.
-func (e *Engine) gradRows(ctx context.Context, m *nn.Model, ws *nn.Workspace, g *nn.Grads, set train.Set, rows []int,
-	chunk, chunkBase, step int, seed uint64, scale float32, b *chunkBufs) (loss float64, right int, err error) {
-	T := m.Cfg.MaxLen
-	if len(b.labels) < chunk {
-		b.tokens, b.labels, b.dl = make([]int32, chunk*T), make([]float32, chunk), make([]float32, chunk)
+func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
+	peers, err := l.e.getPeers(opt.Workers - 1)
+	if err != nil {
+		return err
 	}
-	for c, lo := chunkBase, 0; lo < len(rows); c, lo = c+1, lo+chunk {
-		if err := e.tick(ctx); err != nil {
-			return loss, right, err
-		}
-		sub := rows[lo:min(lo+chunk, len(rows))]
-		n := len(sub)
-		for k, r := range sub {
-			copy(b.tokens[k*T:(k+1)*T], set.Tokens[r*T:(r+1)*T])
-			b.labels[k] = set.Labels[r]
-		}
-		s := seed ^ uint64(step)<<20 ^ uint64(c)
-		logits := ws.Forward(m, b.tokens[:n*T], n, rand.New(rand.NewPCG(s, 0xd20f)))
-		l, r := nn.BCEWithLogits(logits, b.labels[:n], b.dl[:n], scale)
-		ws.Backward(m, b.dl[:n], g)
-		loss += l
-		right += r
+	if l.scratch, err = nn.NewGrads(m.Cfg); err != nil {
+		return err
 	}
+	l.m, l.peers, l.pause = m, peers, opt.Pause
+	chunk := opt.Chunk
+	if chunk == 0 {
+		chunk = train.ChunkSize(m.Cfg)
+	}
+	buf := append(encodeSet(set), encodeWeights(m)...)
+	kernels := ""
+	if opt.Kernels.Name == nn.Portable.Name {
+		kernels = "portable"
+	}
+	req := protocol.ShardInitRequest{Config: lab.ConfigJSON(m.Cfg), N: set.N, Chunk: chunk, Seed: opt.Seed, LR: opt.LR, Kernels: kernels}
+	var replies []<-chan PeerReply
+	for _, p := range peers {
+		replies = append(replies, p.Call(protocol.TypeShardInit, req, buf))
+	}
+	for _, r := range replies {
+		if rep := <-r; rep.Err != nil {
+			return fmt.Errorf("helper worker: %v", rep.Err)
+		}
+	}
+	return nil
+}
+
+// grad computes part 0 here and the others in the helpers, and leaves the
+// sum, in part order, in local.G.
+func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error) {
+	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale, Update: l.update != nil}
+	if b.Index == 0 {
+		req.WeightsHash = lab.WeightsHash(l.m)
+	}
+	// Every helper gets the update, even one with no rows this step (a
+	// batch smaller than the workers): its weights must follow.
+	var pending []<-chan PeerReply
+	for s := 1; s <= len(l.peers); s++ {
+		req.Rows, req.ChunkBase = nil, 0
+		if s < len(b.Parts) {
+			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
+		}
+		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, l.update))
+	}
+	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
+	for s, ch := range pending { // part order, whatever order they finish in
+		rep := <-ch
+		if err != nil {
+			continue // drain the replies before giving up
+		}
+		if rep.Err != nil {
+			err = fmt.Errorf("helper worker: %v", rep.Err)
+			continue
+		}
+		var sr protocol.ShardStepResult
+		if err = protocol.Decode("shardStep result", rep.Payload, &sr); err != nil {
+			continue
+		}
+		if s+1 < len(b.Parts) {
+			err = addEncodedGrads(local.G, l.scratch, rep.Buf)
+		}
+		loss += sr.Loss
+		right += sr.Right
+	}
+	if err != nil {
+		return loss, right, err
+	}
+	l.update = encodeGrads(local.G)
 	return loss, right, nil
 }
 
@@ -172,20 +223,11 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 type helperState struct {
 	m     *nn.Model
 	adam  *nn.Adam
-	ws    *nn.Workspace
-	g     *nn.Grads
+	w     *train.Worker
+	g     *nn.Grads // the leader's summed gradient, to apply
 	set   train.Set
 	chunk int
 	seed  uint64
-	bufs  chunkBufs
-}
-
-type shardInitReq struct {
-	Config nn.Config `json:"config"`
-	N      int       `json:"n"`
-	Chunk  int       `json:"chunk"`
-	Seed   uint64    `json:"seed"`
-	LR     float64   `json:"lr"`
 }
 
 // encodeSet packs a set's tokens (int32) then labels (float32).
@@ -194,12 +236,13 @@ func encodeSet(s train.Set) []byte {
 	return appendLE(appendLE(out, s.Tokens), s.Labels)
 }
 
-func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
-	if err := p.Config.Validate(); err != nil {
+func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.ShardInitResult, error) {
+	cfg := lab.ConfigOf(p.Config)
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	T := p.Config.MaxLen
-	m, err := nn.NewModel(p.Config)
+	T := cfg.MaxLen
+	m, err := nn.NewModel(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -211,36 +254,27 @@ func (e *Engine) shardInit(p shardInitReq, buf []byte) (any, error) {
 		return nil, err
 	}
 	buf = buf[:setBytes]
-	g, err := nn.NewGrads(p.Config)
+	g, err := nn.NewGrads(cfg)
+	if err != nil {
+		return nil, err
+	}
+	k, err := lab.Kernels(p.Kernels)
+	if err != nil {
+		return nil, err
+	}
+	w, err := train.NewWorker(cfg, k)
 	if err != nil {
 		return nil, err
 	}
 	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
 	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
-	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), ws: nn.NewWorkspace(p.Config, nn.DefaultKernels()), g: g, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, g: g, set: set, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
-	return map[string]int{"rows": p.N}, nil
+	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
 
-type shardStepReq struct {
-	Step      int     `json:"step"`
-	Rows      []int   `json:"rows"`
-	ChunkBase int     `json:"chunk_base"`
-	Scale     float32 `json:"scale"`
-	// Update: the buffer is the previous step's summed gradient, to apply
-	// (Adam) before computing. WeightsHash, if set, is the leader's
-	// weightsHash after that update; the helper's must match.
-	Update      bool   `json:"update"`
-	WeightsHash string `json:"weights_hash,omitempty"`
-}
-
-type shardStepRes struct {
-	Loss  float64 `json:"loss"`
-	Right int     `json:"right"`
-}
-
-func (e *Engine) shardStep(ctx context.Context, p shardStepReq, update []byte) (any, []byte, error) {
+func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, update []byte) (*protocol.ShardStepResult, []byte, error) {
 	e.mu.Lock()
 	h := e.helper
 	e.mu.Unlock()
@@ -252,7 +286,6 @@ func (e *Engine) shardStep(ctx context.Context, p shardStepReq, update []byte) (
 			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
 		}
 	}
-	h.g.Reset()
 	switch {
 	case p.Update:
 		if err := decodeGrads(h.g, update); err != nil {
@@ -263,21 +296,15 @@ func (e *Engine) shardStep(ctx context.Context, p shardStepReq, update []byte) (
 	case len(update) > 0:
 		return nil, nil, errors.New("shardStep: a buffer without update")
 	}
-	if p.WeightsHash != "" && weightsHash(h.m) != p.WeightsHash {
+	if p.WeightsHash != "" && lab.WeightsHash(h.m) != p.WeightsHash {
 		return nil, nil, fmt.Errorf("shardStep %d: this helper's weights differ from the leader's", p.Step)
 	}
-	loss, right, err := e.gradRows(ctx, h.m, h.ws, h.g, h.set, p.Rows, h.chunk, p.ChunkBase, p.Step, h.seed, p.Scale, &h.bufs)
+	h.w.G.Reset()
+	loss, right, err := h.w.Grad(h.m, h.set, train.Part{Rows: p.Rows, ChunkBase: p.ChunkBase}, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
 	if err != nil {
 		return nil, nil, err
 	}
-	return shardStepRes{Loss: loss, Right: right}, encodeGrads(h.g), nil
-}
-
-// weightsHash is an FNV-1a hash of m's weights' bits.
-func weightsHash(m *nn.Model) string {
-	h := fnv.New64a()
-	for _, p := range m.Params() {
-		h.Write(appendLE(nil, p.W))
-	}
-	return fmt.Sprintf("%016x", h.Sum64())
+	out := encodeGrads(h.w.G)
+	h.w.G.Reset()
+	return &protocol.ShardStepResult{Loss: loss, Right: right}, out, nil
 }

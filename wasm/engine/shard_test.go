@@ -1,25 +1,38 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
 	"os"
 	"testing"
 
+	"sentilab/core/data"
+	"sentilab/core/lab"
+	"sentilab/core/nn"
 	"sentilab/internal/testenv"
+	"sentilab/protocol"
 )
 
 // localPeer is a helper engine in the same process (the browser's are Web
-// Workers; the protocol is the same).
+// Workers; the messages are the same).
 type localPeer struct{ e *Engine }
 
 func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 	ch := make(chan PeerReply, 1)
 	go func() {
-		b, _ := json.Marshal(payload)
+		b, err := json.Marshal(payload)
+		if err != nil {
+			ch <- PeerReply{Err: err}
+			return
+		}
 		res, out, err := p.e.Handle(context.Background(), typ, b, buf, func(any) {})
-		r, _ := json.Marshal(res)
+		if err != nil {
+			ch <- PeerReply{Err: err}
+			return
+		}
+		r, err := json.Marshal(res)
 		ch <- PeerReply{Payload: r, Buf: out, Err: err}
 	}()
 	return ch
@@ -37,16 +50,17 @@ func newParallelEngine() *Engine {
 	return e
 }
 
-func trainWith(t *testing.T, raw []byte, workers int) *trainRes {
+func trainWith(t *testing.T, raw []byte, workers int) *protocol.TrainResult {
 	e := newParallelEngine()
 	call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 600}, raw)
-	res, _ := call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 2, "workers": workers, "chunk": 8}, nil)
-	return res.(*trainRes)
+	res, _ := call(t, e, "train", map[string]any{"preset": "classroom", "epochs": 2, "workers": workers, "dropout": 0}, nil)
+	return res.(*protocol.TrainResult)
 }
 
-// TestDataParallel: the gradient of a batch split over 3 engines is the one
-// engine's up to float rounding (only the grouping of the sums differs), and
-// the same worker count gives the same bits every time.
+// TestDataParallel: without dropout (whose masks follow the chunks, so the
+// workers), the gradient of a batch split over 3 engines is the one
+// engine's up to float rounding (only the grouping of the sums differs),
+// and the same worker count gives the same bits every time.
 func TestDataParallel(t *testing.T) {
 	raw, err := os.ReadFile(testenv.DataPath(t))
 	if err != nil {
@@ -65,4 +79,79 @@ func TestDataParallel(t *testing.T) {
 		}
 	}
 	t.Logf("1 worker: %+v\n3 workers: %+v", one.History, three.History)
+}
+
+// sameWeights are the weights' hashes of TestSameWeightsAsCLI's run with 1
+// and 2 workers. The test runs natively and as wasm (.ci/run does both):
+// one constant for both means `lab train --kernels portable` natively and
+// the browser engine train the same model. If a deliberate change to the
+// numerics moves them, update them from the native run and check the wasm
+// run agrees.
+var sameWeights = map[int]string{1: "0133e09fe39e4457", 2: "d5a26830f8acaf94"}
+
+// TestSameWeightsAsCLI: the browser's train request and the command
+// line's path (lab.Resolve of the flags, lab.NewCorpus, lab.Train: what
+// `lab train --kernels portable --workers W` runs; cmd/lab's
+// TestTrainIsLabTrain checks the command itself) give the same weights,
+// bit for bit, with 1 and 2 workers, and the same in every build. The
+// shape makes chunks smaller than a worker's share (ChunkSize 85 of a
+// batch of 128), so the chunk rule is exercised; the engine's second
+// worker is a helper engine. In wasm the SIMD kernel must give the same
+// bits as the portable one.
+func TestSameWeightsAsCLI(t *testing.T) {
+	raw := testenv.ToyCSV(240, 1)
+	req := map[string]any{"preset": "classroom", "kernels": "portable", "epochs": 2, "batch_size": 128, "embed": 128, "hidden": 128,
+		"max_len": 60, "vocab": 100, "train_limit": 0, "test_frac": 0.2}
+	reviews, err := data.ReadAuto(bytes.NewReader(raw), "toy.csv", data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := lab.NewCorpus(reviews, nil)
+	// The flags `--preset classroom --epochs 2 --batch 128 --embed 128
+	// --hidden 128 --maxlen 60 --vocab 100 --train-size 0 --test-frac 0.2`.
+	epochs, batch, width, maxLen, vocab, limit, testFrac := 2, 128, 128, 60, 100, 0, 0.2
+	plan, err := lab.Resolve("classroom", lab.Overrides{Epochs: &epochs, BatchSize: &batch, Embed: &width, Hidden: &width, MaxLen: &maxLen,
+		Vocab: &vocab, TrainLimit: &limit, TestFrac: &testFrac})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := plan.Model; c.Masking != true || lab.ConfigJSON(c).Dropout != 0.2 {
+		t.Fatalf("plan %+v", c)
+	}
+	engineHash := func(workers int, kernels string) (string, *protocol.TrainResult) {
+		e := newParallelEngine()
+		call(t, e, "loadData", map[string]any{"name": "toy.csv"}, raw)
+		req["workers"], req["kernels"] = workers, kernels
+		res, _ := call(t, e, "train", req, nil)
+		v, err := e.variant(res.(*protocol.TrainResult).Variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
+	}
+	for _, workers := range []int{1, 2} {
+		got, res := engineHash(workers, "portable")
+		cli, err := lab.Train(context.Background(), corpus, plan, lab.RunOptions{Workers: workers, Kernels: nn.Portable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := lab.WeightsHash(cli.Model); got != want {
+			t.Errorf("%d workers: the engine's weights hash %s, the command line's %s", workers, got, want)
+		}
+		if got != sameWeights[workers] {
+			t.Errorf("%d workers: weights hash %s, pinned %s", workers, got, sameWeights[workers])
+		}
+		if cli.TrainN != 192 || res.Config != lab.ConfigJSON(cli.Model.Cfg) || res.Test.Accuracy != cli.Test.Accuracy {
+			t.Errorf("%d workers: %d training rows; configs %+v / %+v", workers, cli.TrainN, res.Config, cli.Model.Cfg)
+		}
+		t.Logf("%d workers: weights %s, test accuracy %.3f", workers, got, cli.Test.Accuracy)
+		if k := nn.DefaultKernels().Name; k == "simd128" {
+			if h, _ := engineHash(workers, ""); h != got {
+				t.Errorf("%d workers: the %s kernel gives weights %s, the portable one %s", workers, k, h, got)
+			}
+		}
+	}
+	if sameWeights[1] == sameWeights[2] {
+		t.Error("1 and 2 workers pinned to the same bits: the sums are grouped by worker")
+	}
 }

@@ -1,10 +1,11 @@
-package train
+package lab
 
 import (
 	"fmt"
 	"sort"
 
 	"sentilab/core/nn"
+	"sentilab/protocol"
 )
 
 // Preset is a named set of hyperparameters: the model shape, the fit options
@@ -55,6 +56,21 @@ func LookupPreset(name string) (Preset, error) {
 		return Preset{}, fmt.Errorf("unknown preset %q (have %v)", name, PresetNames())
 	}
 	return p, nil
+}
+
+// Presets lists every preset, by name.
+func Presets() []Preset {
+	var out []Preset
+	for _, n := range PresetNames() {
+		out = append(out, presets[n])
+	}
+	return out
+}
+
+// Protocol is p flattened for the page's form.
+func (p Preset) Protocol() protocol.Preset {
+	return protocol.Preset{Name: p.Name, About: p.About, Epochs: p.Epochs, BatchSize: p.BatchSize, LR: p.LR, ValSplit: p.ValSplit,
+		TestFrac: p.TestFrac, TrainLimit: p.TrainLimit, Patience: p.Patience, ModelConfig: ConfigJSON(p.Model)}
 }
 
 // PresetNames lists the presets in order.

@@ -1,0 +1,85 @@
+package lab
+
+import (
+	"fmt"
+	"strconv"
+
+	"sentilab/core/compress"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// Metadata keys a trained model records its split under (with the seed in
+// its provenance), so its compressed children fine-tune on the same
+// training rows and every score uses the same test rows.
+const (
+	KeyPreset     = "preset"
+	KeyTestFrac   = "test_frac"
+	KeyTrainLimit = "train_limit"
+)
+
+// SplitMeta is the metadata that records sp (the seed goes in Provenance).
+func SplitMeta(sp SplitSpec) map[string]string {
+	return map[string]string{KeyTestFrac: fmt.Sprint(sp.TestFrac), KeyTrainLimit: fmt.Sprint(sp.TrainLimit)}
+}
+
+// SplitOf reads a model file's split: its provenance seed (0 = DefaultSeed),
+// test_frac (default 0.2) and train_limit (default 0: all).
+func SplitOf(meta modelfile.Meta) (SplitSpec, error) {
+	sp := SplitSpec{Seed: meta.Provenance.Seed, TestFrac: 0.2}
+	if sp.Seed == 0 {
+		sp.Seed = DefaultSeed
+	}
+	var err error
+	if s, ok := meta.Extra[KeyTestFrac]; ok {
+		if sp.TestFrac, err = strconv.ParseFloat(s, 64); err != nil {
+			return sp, fmt.Errorf("metadata %s %q: want a number: %v", KeyTestFrac, s, err)
+		}
+	}
+	if s, ok := meta.Extra[KeyTrainLimit]; ok {
+		if sp.TrainLimit, err = strconv.Atoi(s); err != nil {
+			return sp, fmt.Errorf("metadata %s %q: want a whole number: %v", KeyTrainLimit, s, err)
+		}
+	}
+	return sp, nil
+}
+
+// Sets rebuilds a stored model's split of c, encoded with its own
+// tokenizer. dataHash, if not empty, is the provenance's hash of the
+// training reviews, which must match: fine-tuning on other data, or
+// testing on reviews the model trained on, would make every number
+// meaningless.
+func (c Corpus) Sets(sp SplitSpec, tok *text.Tokenizer, cfg nn.Config, dataHash string) (trainSet, testSet train.Set, err error) {
+	t, err := c.Split(sp)
+	if err != nil {
+		return trainSet, testSet, err
+	}
+	if dataHash != "" && t.TrainHash != dataHash {
+		return trainSet, testSet, fmt.Errorf("the training reviews (seed %d, test_frac %v, train_limit %d) hash to %s, the model's provenance says %s: not the data it was trained on",
+			sp.Seed, sp.TestFrac, sp.TrainLimit, t.TrainHash, dataHash)
+	}
+	if trainSet, err = train.Encode(tok, t.TrainX, t.TrainY, cfg); err != nil {
+		return trainSet, testSet, err
+	}
+	testSet, err = train.Encode(tok, t.TestX, t.TestY, cfg)
+	return trainSet, testSet, err
+}
+
+// Encoding reads a file's storage back from its tensors' dtypes.
+func Encoding(f *modelfile.File) compress.EncodeOptions {
+	enc := compress.EncodeOptions{Values: compress.StoreF32}
+	for _, t := range f.Tensors {
+		switch t.DType {
+		case "I8":
+			enc.Values = compress.StoreInt8
+		case "F16":
+			enc.Values = compress.StoreF16
+		}
+		if len(t.Name) > 5 && t.Name[len(t.Name)-5:] == ".mask" {
+			enc.Sparse = true
+		}
+	}
+	return enc
+}

@@ -1,0 +1,121 @@
+package lab
+
+import (
+	"context"
+	"time"
+
+	"sentilab/core/nn"
+	"sentilab/core/text"
+	"sentilab/core/train"
+)
+
+// RunOptions say how a shell runs a plan. Of them only Workers, Kernels
+// and MaxBatches change the weights; the rest are the shell's world.
+type RunOptions struct {
+	Workers  int        // workers sharing each batch (core/train's chunk rule)
+	Kernels  nn.Kernels // zero = nn.DefaultKernels()
+	Progress func(train.Progress)
+	EpochEnd func(history []train.Epoch)
+	// Tokenize runs when the split is made, before the tokenizer is fitted.
+	Tokenize func(trainRows, testRows int)
+	// EvalProgress reports the test evaluation.
+	EvalProgress func(done, total int)
+	// Pause runs before every batch and between gradient chunks and
+	// evaluation batches (the browser gives JS a turn there); its error
+	// stops the run.
+	Pause func() error
+	// Grad computes each batch's gradient instead of local goroutines
+	// (train.Trainer.Grad): the browser shares it with helper engines.
+	Grad func(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error)
+	// BeforeFit runs once the model is initialised (the browser sends
+	// helpers the set and the weights here).
+	BeforeFit func(m *nn.Model, set train.Set, opt train.Options) error
+	// MaxBatches stops every epoch after this many batches (benchmarks).
+	MaxBatches int
+}
+
+// Trained is a finished training run.
+type Trained struct {
+	Plan        Plan // with Vocab cut to the corpus's words
+	Model       *nn.Model
+	Tok         *text.Tokenizer
+	Fit         *train.Result
+	Test        *train.Metrics
+	TrainN      int
+	TestN       int
+	TrainHash   string
+	PrepSeconds float64
+	EvalSeconds float64
+	Workers     int
+	KernelsName string
+}
+
+// Split is the plan's data split.
+func (p Plan) Split() SplitSpec {
+	return SplitSpec{Seed: p.Seed, TestFrac: p.TestFrac, TrainLimit: p.TrainLimit}
+}
+
+// FitOptions are the plan's fit options for a run.
+func (p Plan) FitOptions(o RunOptions) train.Options {
+	k := o.Kernels
+	if k.Gemm == nil {
+		k = nn.DefaultKernels()
+	}
+	return train.Options{Epochs: p.Epochs, BatchSize: p.BatchSize, ValSplit: p.ValSplit, Seed: p.Seed, LR: p.LR,
+		Workers: max(1, o.Workers), Patience: p.Patience, Kernels: k, Progress: o.Progress, EpochEnd: o.EpochEnd,
+		Pause: o.Pause, MaxBatches: o.MaxBatches}
+}
+
+// Train runs a plan on a corpus: split, tokenize, initialise the model
+// from the seed, fit (early stopping restores the best epoch's weights)
+// and score the test split.
+func Train(ctx context.Context, c Corpus, p Plan, o RunOptions) (*Trained, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	opt := p.FitOptions(o)
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	texts, err := c.Split(p.Split())
+	if err != nil {
+		return nil, err
+	}
+	if o.Tokenize != nil {
+		o.Tokenize(len(texts.TrainX), len(texts.TestX))
+	}
+	prep, err := Prepare(texts, p.Model)
+	if err != nil {
+		return nil, err
+	}
+	p.Model = prep.Config
+	m, err := nn.NewModel(p.Model)
+	if err != nil {
+		return nil, err
+	}
+	nn.Init(m, p.Seed)
+	prepSec := time.Since(t0).Seconds()
+	if o.BeforeFit != nil {
+		if err := o.BeforeFit(m, prep.Train, opt); err != nil {
+			return nil, err
+		}
+	}
+	tr, err := train.NewTrainer(m, opt)
+	if err != nil {
+		return nil, err
+	}
+	tr.Grad = o.Grad
+	res, err := tr.Fit(ctx, prep.Train)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	test, err := Evaluate(ctx, m, nil, prep.Test, EvalOptions{Workers: opt.Workers, Kernels: opt.Kernels, Pause: o.Pause, Progress: o.EvalProgress})
+	if err != nil {
+		return nil, err
+	}
+	return &Trained{Plan: p, Model: m, Tok: prep.Tok, Fit: res, Test: test, TrainN: prep.Train.N, TestN: prep.Test.N,
+		TrainHash: prep.TrainHash, PrepSeconds: prepSec, EvalSeconds: time.Since(t1).Seconds(), Workers: opt.Workers,
+		KernelsName: opt.Kernels.Name}, nil
+}
