@@ -287,13 +287,17 @@ try {
   // takes no clicks, and "Reload and restore" brings back the link's state.
   await page.evaluate(() => {
     const stringify = JSON.stringify;
-    // Only for the engine's "variants" reply (Vugu's event listener uses
-    // JSON.stringify too).
-    JSON.stringify = function (...a) {
-      if (!(a[0] && a[0].variants)) return stringify.apply(this, a);
-      JSON.stringify = stringify;
-      throw new Error('test: the Go program dies');
-    };
+    // Armed by the click itself: a "variants" reply still on its way from
+    // the steps visited above must not end the program before it.
+    document.querySelector('#tab-compare').addEventListener('click', () => {
+      // Only for the engine's "variants" reply (Vugu's event listener uses
+      // JSON.stringify too).
+      JSON.stringify = function (...a) {
+        if (!(a[0] && a[0].variants)) return stringify.apply(this, a);
+        JSON.stringify = stringify;
+        throw new Error('test: the Go program dies');
+      };
+    }, { capture: true, once: true });
   });
   await page.click('#tab-compare'); // asks the engine for its variants; the reply's callback panics
   const died = await page.waitForFunction(() => window.sentilabDead, null, { timeout: 10000 }).then(() => true, () => false);
