@@ -81,7 +81,7 @@ try {
 
   await page.goto(srv.url);
   await waitStatus('Ready', 20000);
-  check('a fresh visit restores nothing and offers no Start over', !(await page.locator('#start-over').isVisible()) && !(await page.locator('#saved').isVisible()));
+  check('a fresh visit restores nothing and offers no Start over', !(await page.locator('#start-over').isVisible()) && (await page.innerText('#saved')).trim() === '');
 
   // --- work: data (the first 2,000 of the server's 3,000), train, compress, review
   await setInput('#data-limit', 2000);
