@@ -72,7 +72,8 @@ type reviewsFile struct {
 	PFloat  []float32   `json:"p_float"` // Sentilab float runtime, native
 	PInt8   []float32   `json:"p_int8"`  // Sentilab int8 runtime, native
 	Engine  engineSplit `json:"engine"`
-	Correct int         `json:"float_correct"` // reviews the float model gets right
+	Correct int         `json:"float_correct"` // reviews the float runtime gets right
+	QRight  int         `json:"int8_correct"`  // reviews the int8 runtime gets right
 }
 
 // engineSplit is how to make the engine evaluate exactly these reviews.
@@ -192,6 +193,9 @@ func run() error {
 		rf.PInt8 = append(rf.PInt8, nn.Sigmoid(zq[i]))
 		if (zf[i] >= 0) == (rf.Labels[i] >= 0.5) {
 			rf.Correct++
+		}
+		if (zq[i] >= 0) == (rf.Labels[i] >= 0.5) {
+			rf.QRight++
 		}
 	}
 
