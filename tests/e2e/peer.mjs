@@ -24,7 +24,8 @@
 //   - batch 1: every 10th review of the sorted list (100, all lengths): ORT
 //     session.run on [1, len] token ids; Sentilab the engine's predict message
 //     (raw text in, cleaning, tokenizing and the worker round trip included).
-// Each cell: one untimed warm-up pass, then --reps timed passes; the median.
+// Each cell: one untimed warm-up pass, then --reps timed passes (the cells
+// take turns, see below); the median.
 // Before timing, ORT's answers are checked against ours (float ≤ 1e-5, int8
 // ≤ 0.01 max |Δp|), in Node (peercheck.mjs) and again in the browser, and the
 // engine's accuracy against our native runtime's on the same reviews.
@@ -81,53 +82,81 @@ async function openPage(threads) {
   return { page, ctx };
 }
 
-async function ortCells(page, threads) {
-  for (const model of ['fp32', 'int8']) {
-    log(`ORT ${model}, ${threads} thread(s), ${uptime()}`);
-    const r = await page.evaluate((a) => window.peer.ortRun(a), { model, reps, single });
-    const tol = model === 'int8' ? 0.01 : 1e-5;
-    check(r.vs_sentilab.max <= tol, `ORT-web ${model} ${threads}t: max |Δp| vs Sentilab ${r.vs_sentilab.max.toExponential(2)} ≤ ${tol} (same label ${r.vs_sentilab.sameLabel}/${ref.n})`);
-    out.ort[`${model}_${threads}t`] = { ...round(r), loadavg: uptime() };
-    log(JSON.stringify(out.ort[`${model}_${threads}t`]));
-  }
-}
-
-function round(r) {
-  const o = {};
-  for (const [k, v] of Object.entries(r)) {
-    o[k] = typeof v === 'number' ? +v.toPrecision(4) : Array.isArray(v) ? v.map((x) => +x.toPrecision(4)) : v;
-  }
-  return o;
-}
-
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
-  // ORT one thread, then Sentilab's engine in the same page, then ORT two
-  // threads (numThreads is fixed per page).
-  let { page, ctx } = await openPage(1);
-  await ortCells(page, 1);
-  for (const [kind, file, correct] of [['fp32', ref.model, ref.float_correct], ['int8', ref.int8_model, ref.int8_correct]]) {
-    log(`Sentilab ${kind}, ${uptime()}`);
-    const r = await page.evaluate((a) => window.peer.engineRun(a), { file, reps, single });
-    check(r.evaluated === ref.n, `engine evaluated ${r.evaluated} reviews (want ${ref.n}) of ${r.rows_loaded} loaded`);
-    const right = Math.round(r.accuracy * r.evaluated);
-    check(Math.abs(right - correct) <= 2, `engine ${kind} (${r.runtime} runtime) gets ${right} right, native ${correct} (same reviews: ≤ 2 apart)`);
-    out.sentilab[kind] = { ...round(r), loadavg: uptime() };
-    log(JSON.stringify(out.sentilab[kind]));
+  // Two pages: ORT with 1 thread (and the engine's worker), ORT with 2
+  // (numThreads is fixed per page). The cells take turns, one pass each per
+  // round, in an order rotated every round, so a change in the machine's
+  // load spreads over all of them; each cell reports its median.
+  const p1 = await openPage(1), p2 = await openPage(2);
+  const cells = [
+    { name: 'ort fp32 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', single }) },
+    { name: 'ort int8 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
+    { name: 'ort fp32 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', single }) },
+    { name: 'ort int8 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
+    { name: 'sentilab fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single }) },
+    { name: 'sentilab int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single }) },
+  ];
+  const passes = {};
+  for (let round = -1; round < reps; round++) {
+    // Round -1 loads and warms every cell up; its pass is not counted.
+    for (let k = 0; k < cells.length; k++) {
+      const c = cells[(k + Math.max(round, 0)) % cells.length];
+      const r = await c.run();
+      r.loadavg = uptime();
+      if (round >= 0) (passes[c.name] ??= []).push(r);
+      log(`round ${round} ${c.name}: batched ${r.batched_seconds.toFixed(3)} s, batch 1 ${r.batch1_seconds.toFixed(3)} s, load ${r.loadavg}`);
+    }
   }
-  await ctx.close();
-  ({ page, ctx } = await openPage(2));
-  await ortCells(page, 2);
-  await ctx.close();
+  for (const [name, rs] of Object.entries(passes)) {
+    const [side, kind, threads] = name.split(' ');
+    const b = median(rs.map((r) => r.batched_seconds)), one = median(rs.map((r) => r.batch1_seconds));
+    const cell = {
+      batched_reviews_per_sec: +(ref.n / b).toPrecision(4), batch1_reviews_per_sec: +(single.length / one).toPrecision(4),
+      batch1_ms: +((1000 * one) / single.length).toPrecision(3),
+      batched_seconds: rs.map((r) => +r.batched_seconds.toPrecision(4)), batch1_seconds: rs.map((r) => +r.batch1_seconds.toPrecision(4)),
+      loadavg: rs.map((r) => r.loadavg.split(' ')[0]),
+    };
+    if (side === 'ort') {
+      const tol = kind === 'int8' ? 0.01 : 1e-5;
+      const worst = Math.max(...rs.map((r) => r.vs_sentilab.max));
+      check(worst <= tol, `ORT-web ${kind} ${threads}: max |Δp| vs Sentilab ${worst.toExponential(2)} ≤ ${tol} (same label ${rs[0].vs_sentilab.sameLabel}/${ref.n})`);
+      cell.max_abs_dp_vs_sentilab = +worst.toPrecision(3);
+      out.ort[`${kind}_${threads}`] = cell;
+    } else {
+      const r = rs[0], correct = kind === 'int8' ? ref.int8_correct : ref.float_correct;
+      check(rs.every((x) => x.evaluated === ref.n), `engine evaluated ${r.evaluated} reviews (want ${ref.n}) of ${r.rows_loaded} loaded`);
+      const right = Math.round(r.accuracy * r.evaluated);
+      check(Math.abs(right - correct) <= 2, `engine ${kind} (${r.runtime} runtime) gets ${right} right, native ${correct} (same reviews: ≤ 2 apart)`);
+      Object.assign(cell, { variant: r.variant, runtime: r.runtime, accuracy: r.accuracy });
+      out.sentilab[kind] = cell;
+    }
+  }
 
   // Sentilab / ORT: above 1 means Sentilab is faster.
   out.ratio_sentilab_over_ort = {};
   for (const kind of ['fp32', 'int8']) {
-    for (const t of [1, 2]) {
-      const o = out.ort[`${kind}_${t}t`], s = out.sentilab[kind];
-      out.ratio_sentilab_over_ort[`${kind}_batched_vs_${t}t`] = +(s.batched_reviews_per_sec / o.batched_reviews_per_sec).toFixed(3);
-      out.ratio_sentilab_over_ort[`${kind}_batch1_vs_${t}t`] = +(s.batch1_reviews_per_sec / o.batch1_reviews_per_sec).toFixed(3);
+    for (const t of ['1t', '2t']) {
+      const o = out.ort[`${kind}_${t}`], s = out.sentilab[kind];
+      out.ratio_sentilab_over_ort[`${kind}_batched_vs_${t}`] = +(s.batched_reviews_per_sec / o.batched_reviews_per_sec).toFixed(2);
+      out.ratio_sentilab_over_ort[`${kind}_batch1_vs_${t}`] = +(s.batch1_reviews_per_sec / o.batch1_reviews_per_sec).toFixed(2);
     }
   }
+
+  // The issue's anchor shape (ORT alone, made-up rows all of length 80,
+  // batch 32): reviews/s now against the anchors measured earlier on this
+  // machine, a gauge of how loaded it is during this run.
+  const anchors = { fp32_1t: 1434, fp32_2t: 2656, int8_1t: 2500, int8_2t: 4402 };
+  out.ort_fixed_T80 = {};
+  for (const [key, anchor] of Object.entries(anchors)) {
+    const [model, t] = key.split('_');
+    const r = await (t === '1t' ? p1 : p2).page.evaluate((a) => window.peer.ortFixed(a), { model, len: 80 });
+    const rps = r.rows / r.seconds;
+    out.ort_fixed_T80[key] = { reviews_per_sec: +rps.toPrecision(4), anchor, share_of_anchor: +(rps / anchor).toFixed(2), loadavg: uptime().split(' ')[0] };
+    log(`T=80 ${key}: ${rps.toFixed(0)} reviews/s (anchor ${anchor})`);
+  }
+  await p1.ctx.close();
+  await p2.ctx.close();
 } finally {
   await close();
   srv.stop();
