@@ -26,11 +26,17 @@ const sessions = {};
 const feedsOf = {};
 async function ortPass({ model, batch = 32, single }) {
   if (!sessions[model]) {
-    sessions[model] = await ort.InferenceSession.create(`gen/peer.${model}.onnx`, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    const f = (b) => ({ tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]), lens: new ort.Tensor('int32', b.lens, [b.n]) });
+    // 'export-fp32' is `lab export`'s own graph: tokens [batch, max_len]
+    // only (it finds the lengths itself), so its batches are padded to max_len.
+    const exported = model === 'export-fp32';
+    const file = exported ? 'gen/export.fp32.onnx' : `gen/peer.${model}.onnx`;
+    sessions[model] = await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const f = (b) => exported ? { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]) }
+      : { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]), lens: new ort.Tensor('int32', b.lens, [b.n]) };
+    const pad = exported ? ref.max_len : 0;
     feedsOf[model] = {
-      all: batches(ref, batch).map(f),
-      one: single.map((i) => f(batches({ n: 1, ids: [ref.ids[i]], lengths: [ref.lengths[i]] }, 1)[0])),
+      all: batches(ref, batch, pad).map(f),
+      one: single.map((i) => f(batches({ n: 1, ids: [ref.ids[i]], lengths: [ref.lengths[i]] }, 1, pad)[0])),
     };
     for (const x of feedsOf[model].all) await sessions[model].run(x);
     for (const x of feedsOf[model].one.slice(0, 5)) await sessions[model].run(x);
@@ -43,7 +49,7 @@ async function ortPass({ model, batch = 32, single }) {
   t0 = performance.now();
   for (const x of one) await s.run(x);
   const single1 = (performance.now() - t0) / 1000;
-  const want = model === 'int8' ? ref.p_int8 : ref.p_float;
+  const want = model === 'int8' ? ref.p_int8 : ref.p_float; // the export's graph is the float model too
   return { batched_seconds: batched, batch1_seconds: single1, vs_sentilab: maxDiff(p, want) };
 }
 

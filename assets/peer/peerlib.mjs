@@ -4,12 +4,13 @@
 
 // batches cuts ref's longest-first reviews (reviews.json of
 // tests/e2e/peerprep) into batches of size b, each padded (post, id 0) to
-// its own longest review: tokens BigInt64Array [n, len], lens Int32Array [n].
-export function batches(ref, size) {
+// its own longest review (or to padTo): tokens BigInt64Array [n, len], lens
+// Int32Array [n].
+export function batches(ref, size, padTo = 0) {
   const out = [];
   for (let lo = 0; lo < ref.n; lo += size) {
     const hi = Math.min(lo + size, ref.n);
-    const len = Math.max(...ref.lengths.slice(lo, hi));
+    const len = padTo || Math.max(...ref.lengths.slice(lo, hi));
     const tokens = new BigInt64Array((hi - lo) * len);
     const lens = new Int32Array(hi - lo);
     for (let i = lo; i < hi; i++) {

@@ -17,6 +17,8 @@
 //	                channel scales [1, 4H], zero points 0), which is the node
 //	                ORT's quantize_dynamic makes of an LSTM; ORT quantizes the
 //	                activations to uint8 per tensor at every step inside it
+//	export.fp32.onnx  the float model as `lab export` writes it (tokens
+//	                [batch, max_len] only), for comparison
 //	reviews.json    the first --n reviews of the seeded test split (seed 42, 20%,
 //	                as lab export --reference), longest first: token ids
 //	                (unpadded), lengths, labels, raw texts, and Sentilab's native
@@ -231,6 +233,13 @@ func run() error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(*out, "peer.int8.onnx"), int8Graph(q).Marshal(), 0o644); err != nil {
+		return err
+	}
+	exported, err := onnx.FromLoaded(ld) // what `lab export` writes
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "export.fp32.onnx"), exported.Marshal(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "peerprep: %d reviews (lengths %d..%d), float model right on %d, in %s\n",
