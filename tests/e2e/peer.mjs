@@ -138,6 +138,11 @@ try {
       const right = Math.round(r.accuracy * r.evaluated);
       check(Math.abs(right - correct) <= 2, `engine ${kind} (${r.runtime} runtime) gets ${right} right, native ${correct} (same reviews: ≤ 2 apart)`);
       Object.assign(cell, { variant: r.variant, runtime: r.runtime, accuracy: r.accuracy });
+      // The engine's own time per prediction (tokenizing + forward pass,
+      // without cleaning and the worker round trip): median and best.
+      const ins = rs.map((x) => x.batch1_inside_seconds);
+      cell.batch1_inside_ms = +((1000 * median(ins)) / single.length).toPrecision(3);
+      cell.best.batch1_inside_ms = +((1000 * Math.min(...ins)) / single.length).toPrecision(3);
       out.sentilab[kind] = cell;
     }
   }
