@@ -25,23 +25,24 @@ const sessions = {};
 // the median over rounds.
 const feedsOf = {};
 async function ortPass({ model, batch = 32, single }) {
-  if (!sessions[model]) {
+  const key = `${model}/${batch}`;
+  if (!feedsOf[key]) {
     // 'export-fp32' is `lab export`'s own graph: tokens [batch, max_len]
     // only (it finds the lengths itself), so its batches are padded to max_len.
     const exported = model === 'export-fp32';
     const file = exported ? 'gen/export.fp32.onnx' : `gen/peer.${model}.onnx`;
-    sessions[model] = await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    sessions[model] ??= await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const f = (b) => exported ? { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]) }
       : { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]), lens: new ort.Tensor('int32', b.lens, [b.n]) };
     const pad = exported ? ref.max_len : 0;
-    feedsOf[model] = {
+    feedsOf[key] = {
       all: batches(ref, batch, pad).map(f),
       one: single.map((i) => f(batches({ n: 1, ids: [ref.ids[i]], lengths: [ref.lengths[i]] }, 1, pad)[0])),
     };
-    for (const x of feedsOf[model].all) await sessions[model].run(x);
-    for (const x of feedsOf[model].one.slice(0, 5)) await sessions[model].run(x);
+    for (const x of feedsOf[key].all) await sessions[model].run(x);
+    for (const x of feedsOf[key].one.slice(0, 5)) await sessions[model].run(x);
   }
-  const s = sessions[model], { all, one } = feedsOf[model];
+  const s = sessions[model], { all, one } = feedsOf[key];
   const p = [];
   let t0 = performance.now();
   for (const x of all) p.push(...(await s.run(x)).probability.data);

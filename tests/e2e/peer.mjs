@@ -16,7 +16,8 @@
 //     activations quantized inside). Batches of 32 in that order, each cut to
 //     its longest review, with the lengths as sequence_lens; on the page's main
 //     thread; intra-op threads 1 or 2 (ort.env.wasm.numThreads).
-//   - also, for comparison, ORT 1 thread on the float graph exactly as
+//   - also, ORT 1 thread in batches of the engine's own chunk sizes (16 float,
+//     8 int8), the same batches exactly; and ORT 1 thread on the float graph exactly as
 //     `lab export` writes it (tokens [batch, 170] only: batches padded to 170,
 //     the graph finds the lengths itself with TopK and gives them to LSTM).
 //   - Sentilab: the engine worker's evaluate on the same reviews in the same
@@ -97,6 +98,10 @@ try {
     { name: 'ort int8 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
     { name: 'ort fp32 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', single }) },
     { name: 'ort export-fp32 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'export-fp32', single }) },
+    // ORT at the engine's own chunk sizes (16 float, 8 int8: fixed in
+    // wasm/engine), so one comparison has exactly the same batches.
+    { name: 'ort fp32 1t_b16', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', batch: 16, single }) },
+    { name: 'ort int8 1t_b8', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', batch: 8, single }) },
     { name: 'ort int8 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
     { name: 'sentilab fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single }) },
     { name: 'sentilab int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single }) },
@@ -152,7 +157,7 @@ try {
   out.ratio_sentilab_over_ort = {};
   out.ratio_sentilab_over_ort_best = {};
   const ratio = (s, o) => +(s / o).toFixed(2);
-  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['int8', 'int8_1t'], ['int8', 'int8_2t']]) {
+  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'], ['int8', 'int8_1t_b8']]) {
     const o = out.ort[peer], s = out.sentilab[kind];
     const key = `${kind}_%_vs_ort_${peer.replace(/^(fp32|int8)_/, '')}`;
     for (const what of ['batched', 'batch1']) {
