@@ -204,24 +204,18 @@ func run() error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	// The engine's evaluate shuffles the loaded rows with data.Permutation
-	// and keeps the last ceil(test_frac·rows) as its test split: with one
-	// extra row and test_frac 0.999 that is all rows but the one placed at
-	// position perm[0], and sorted review i is the row at perm[i+1].
-	rows := *n + 1
-	rf.Engine = engineSplit{Rows: rows, TestFrac: 0.999, Seed: seed}
-	if got := int(ceilF(rf.Engine.TestFrac * float64(rows))); got != *n {
-		return fmt.Errorf("test_frac %v of %d rows keeps %d, want %d", rf.Engine.TestFrac, rows, got, *n)
-	}
-	perm := data.Permutation(rows, seed)
-	csvRows := make([][]string, rows)
-	csvRows[perm[0]] = []string{"A filler row the engine trains on, never tests.", "positive"}
+	sorted := make([]data.Review, *n)
 	for i, j := range order {
-		label := "negative"
-		if test[j].Label == 1 {
-			label = "positive"
-		}
-		csvRows[perm[i+1]] = []string{test[j].Text, label}
+		sorted[i] = test[j]
+	}
+	layout, engineFrac, err := engineLayout(sorted, seed)
+	if err != nil {
+		return err
+	}
+	rf.Engine = engineSplit{Rows: len(layout), TestFrac: engineFrac, Seed: seed}
+	csvRows := make([][]string, len(layout))
+	for i, r := range layout {
+		csvRows[i] = []string{r.Text, map[int]string{0: "negative", 1: "positive"}[r.Label]}
 	}
 	if err := writeCSV(filepath.Join(*out, "engine.csv"), csvRows); err != nil {
 		return err
@@ -245,6 +239,27 @@ func run() error {
 	fmt.Fprintf(os.Stderr, "peerprep: %d reviews (lengths %d..%d), float model right on %d, in %s\n",
 		*n, rf.Lens[*n-1], rf.Lens[0], rf.Correct, *out)
 	return nil
+}
+
+// engineLayout returns the rows of a dataset whose seeded split (data.Split:
+// the engine's evaluate shuffles the loaded rows with data.Permutation and
+// tests on the last ceil(testFrac·rows)) is exactly want, in order, and that
+// test fraction. One filler row goes to training: with n+1 rows and
+// testFrac 0.999 the split keeps all rows but the one at perm[0], and
+// want[i] must sit at perm[i+1].
+func engineLayout(want []data.Review, seed uint64) ([]data.Review, float64, error) {
+	const testFrac = 0.999
+	rows := len(want) + 1
+	if got := int(ceilF(testFrac * float64(rows))); got != len(want) {
+		return nil, 0, fmt.Errorf("test_frac %v of %d rows keeps %d, want %d", testFrac, rows, got, len(want))
+	}
+	perm := data.Permutation(rows, seed)
+	out := make([]data.Review, rows)
+	out[perm[0]] = data.Review{Text: "A filler row the engine trains on, never tests.", Label: 1}
+	for i, r := range want {
+		out[perm[i+1]] = r
+	}
+	return out, testFrac, nil
 }
 
 func ceilF(x float64) float64 {
