@@ -66,6 +66,12 @@ npm_deps() {
       cp node_modules/echarts/dist/echarts.min.js assets/echarts.min.js
       gzip -9 -n -c assets/echarts.min.js > assets/echarts.min.js.gz
     fi
+    # ONNX Runtime Web for the peer benchmark (tests/e2e/peer.mjs), served
+    # from our own origin (cross-origin isolated: its threads need it).
+    if [[ -d node_modules/onnxruntime-web/dist ]]; then
+      mkdir -p assets/ort
+      cp node_modules/onnxruntime-web/dist/{ort.wasm.min.mjs,ort-wasm-simd-threaded.mjs,ort-wasm-simd-threaded.wasm} assets/ort/
+    fi
   fi
 }
 

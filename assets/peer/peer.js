@@ -1,0 +1,121 @@
+// peer.js: the page of the peer benchmark (tests/e2e/peer.mjs drives it).
+// ONNX Runtime Web (wasm backend, from our own origin: /ort/, copied there
+// by build.sh) runs the two peer graphs on the main thread with
+// ?threads=N threads; Sentilab's engine runs in its usual Web Worker
+// (/worker.js). The data (gen/reviews.json and the .onnx files, written by
+// tests/e2e/peerprep) is answered by the driving script, never stored here.
+import * as ort from '../ort/ort.wasm.min.mjs';
+import { batches, maxDiff } from './peerlib.mjs';
+
+const threads = Number(new URL(location.href).searchParams.get('threads') || 1);
+ort.env.wasm.wasmPaths = new URL('../ort/', location.href).href;
+ort.env.wasm.numThreads = threads; // fixed for the page: set before the first session
+ort.env.wasm.proxy = false;
+
+const status = (s) => { document.getElementById('status').textContent = s; };
+const json = async (url) => { const r = await fetch(url); if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.json(); };
+
+const ref = await json('gen/reviews.json');
+const sessions = {};
+
+// ortPass times one graph once: all reviews in length-sorted batches of
+// `batch` (each cut to its longest review, with sequence lengths), then the
+// `single` reviews one at a time. The first pass for a graph is preceded by
+// an untimed warm-up of both. peer.mjs calls it once per round and takes
+// the median over rounds.
+const feedsOf = {};
+async function ortPass({ model, batch = 32, single }) {
+  const key = `${model}/${batch}`;
+  if (!feedsOf[key]) {
+    // 'export-fp32' is `lab export`'s own graph: tokens [batch, max_len]
+    // only (it finds the lengths itself), so its batches are padded to max_len.
+    const exported = model === 'export-fp32';
+    const file = exported ? 'gen/export.fp32.onnx' : `gen/peer.${model}.onnx`;
+    sessions[model] ??= await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const f = (b) => exported ? { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]) }
+      : { tokens: new ort.Tensor('int64', b.tokens, [b.n, b.len]), lens: new ort.Tensor('int32', b.lens, [b.n]) };
+    const pad = exported ? ref.max_len : 0;
+    feedsOf[key] = {
+      all: batches(ref, batch, pad).map(f),
+      one: single.map((i) => f(batches({ n: 1, ids: [ref.ids[i]], lengths: [ref.lengths[i]] }, 1, pad)[0])),
+    };
+    for (const x of feedsOf[key].all) await sessions[model].run(x);
+    for (const x of feedsOf[key].one.slice(0, 5)) await sessions[model].run(x);
+  }
+  const s = sessions[model], { all, one } = feedsOf[key];
+  const p = [];
+  let t0 = performance.now();
+  for (const x of all) p.push(...(await s.run(x)).probability.data);
+  const batched = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  for (const x of one) await s.run(x);
+  const single1 = (performance.now() - t0) / 1000;
+  const want = model === 'int8' ? ref.p_int8 : ref.p_float; // the export's graph is the float model too
+  return { batched_seconds: batched, batch1_seconds: single1, vs_sentilab: maxDiff(p, want) };
+}
+
+// ortFixed times ORT on `rows` made-up rows of exactly `len` tokens in
+// batches of 32: the shape of the anchor numbers in the issue (T=80), to
+// tell how busy the machine is against them. Warm-up, then one pass.
+async function ortFixed({ model, len, rows = 1024, batch = 32 }) {
+  const s = sessions[model];
+  const tokens = new BigInt64Array(batch * len);
+  for (let i = 0; i < tokens.length; i++) tokens[i] = BigInt(2 + ((i * 7919) % 19000));
+  const feed = { tokens: new ort.Tensor('int64', tokens, [batch, len]), lens: new ort.Tensor('int32', new Int32Array(batch).fill(len), [batch]) };
+  await s.run(feed);
+  const t0 = performance.now();
+  for (let r = 0; r < rows; r += batch) await s.run(feed);
+  return { rows, len, batch, seconds: (performance.now() - t0) / 1000 };
+}
+
+// The engine, driven by messages exactly as the lab and bench.mjs drive it.
+let engine;
+function engineCall(type, payload) {
+  if (!engine) {
+    const w = new Worker('../worker.js');
+    let next = 0; const calls = new Map();
+    w.onmessage = (e) => {
+      const m = e.data; const c = calls.get(m.id); if (!c) return;
+      if (m.type === 'progress') return;
+      calls.delete(m.id);
+      if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
+    };
+    engine = (type, payload) => new Promise((resolve, reject) => {
+      const id = ++next; calls.set(id, { resolve, reject });
+      w.postMessage({ id, type, payload });
+    });
+  }
+  return engine(type, payload);
+}
+
+let engineLoaded;
+const engineVariants = {};
+// enginePass times evaluate once (the test split is exactly ref's reviews,
+// in the same order: peerprep placed them so), then predict on the `single`
+// reviews' raw texts, one call each. The first pass for a model file loads
+// it and warms both up (the first evaluate also cleans the texts).
+async function enginePass({ file, single }) {
+  if (!engineLoaded) engineLoaded = engineCall('loadData', { url: '../api/data', name: 'peer.csv' });
+  const loaded = await engineLoaded;
+  let v = engineVariants[file];
+  if (!v) {
+    const info = await engineCall('importModel', { url: `../models/${file}`, name: file.replace(/\.safetensors$/, '') });
+    v = engineVariants[file] = { info, req: { variant: info.name, test_frac: ref.engine.test_frac, seed: ref.engine.seed } };
+    v.first = await engineCall('evaluate', v.req);
+    for (const i of single.slice(0, 5)) await engineCall('predict', { text: ref.texts[i], variants: [info.name] });
+  }
+  let t0 = performance.now();
+  const m = await engineCall('evaluate', v.req);
+  const batched = (performance.now() - t0) / 1000;
+  // inside: the engine's own time for each prediction (its reply's ms:
+  // tokenizing and the forward pass, no cleaning, no messages).
+  let inside = 0;
+  t0 = performance.now();
+  for (const i of single) inside += (await engineCall('predict', { text: ref.texts[i], variants: [v.info.name] })).results[0].ms;
+  const single1 = (performance.now() - t0) / 1000;
+  return { variant: v.info.name, runtime: v.info.runtime, rows_loaded: loaded.rows, evaluated: m.n, accuracy: m.accuracy,
+    batched_seconds: batched, batch1_seconds: single1, batch1_inside_seconds: inside / 1000 };
+}
+
+window.peer = { ortPass, ortFixed, enginePass, threads, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
+status(`Ready: ${ref.n} reviews, ORT ${threads} thread(s), cross-origin isolated: ${window.crossOriginIsolated}`);
