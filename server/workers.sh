@@ -50,6 +50,9 @@ else
   # before anything is copied.
   go run ./server --check --root "$ROOT" --models "$MODELS"
   cp -R "$ROOT/." "$pub/"
+  # The ORT peer benchmark (tests/e2e/peer.mjs) is a local tool, not part of
+  # the lab: its 14 MB runtime stays out of a deploy.
+  rm -rf "$pub/ort" "$pub/peer"
   # The model folder: exactly the manifest and the files it lists, as the
   # native server serves it; never a README, a temp file a killed writer
   # left (out.tmpNNN) or a model nobody listed.
