@@ -48,6 +48,7 @@ func main() {
 		"report":   runReport,
 		"manifest": runManifest,
 		"export":   runExport,
+		"baseline": runBaseline,
 	}
 	name := os.Args[1]
 	if name == "-h" || name == "--help" || name == "help" {

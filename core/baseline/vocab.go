@@ -1,0 +1,122 @@
+package baseline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+)
+
+// term is a vocabulary candidate: an n-gram and its document frequency.
+type term struct {
+	text string
+	df   int32
+}
+
+// fitVocabulary picks the vocabulary from the training reviews: every
+// n-gram (of cfg's range) occurring in at least minDF reviews, the maxTerms
+// with the highest document frequency (ties broken by the n-gram's bytes,
+// so the result never depends on map order), in that order; and the smooth
+// IDF of each. Memory stays bounded by the distinct n-grams, never n×V:
+// words get 32-bit ids and a bigram is counted under its two packed ids; a
+// bigram can only reach minDF if both its words do, so bigrams of rarer
+// words are never counted (on the IMDB training split that skips most of
+// the millions of bigrams that occur once).
+func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, minDF int, progress func(done, total int)) ([]string, []float32, error) {
+	n := len(reviews)
+	words := map[string]uint32{}
+	list := []string{""} // id 0 is unused
+	var uniDF []int32 = []int32{0}
+	var last []int32 = []int32{-1} // the last review that counted the word
+	seqs := make([][]uint32, n)    // the reviews as word ids, for the bigram pass
+	var toks []string
+	for d, r := range reviews {
+		if d%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			if progress != nil {
+				progress(d, 2*n)
+			}
+		}
+		toks = Tokens(toks[:0], r, cfg.Tokens)
+		ids := make([]uint32, len(toks))
+		for i, w := range toks {
+			id, ok := words[w]
+			if !ok {
+				id = uint32(len(list))
+				words[w] = id
+				list = append(list, w)
+				uniDF = append(uniDF, 0)
+				last = append(last, -1)
+			}
+			ids[i] = id
+			if last[id] != int32(d) {
+				last[id] = int32(d)
+				uniDF[id]++
+			}
+		}
+		seqs[d] = ids
+	}
+	clear(toks)
+	var cands []term
+	if cfg.NGramMin == 1 {
+		for id := 1; id < len(list); id++ {
+			if int(uniDF[id]) >= minDF {
+				cands = append(cands, term{list[id], uniDF[id]})
+			}
+		}
+	}
+	if cfg.NGramMax == 2 {
+		df := map[uint64]int32{}
+		var keys []uint64
+		for d, ids := range seqs {
+			if d%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, nil, err
+				}
+				if progress != nil {
+					progress(n+d, 2*n)
+				}
+			}
+			keys = keys[:0]
+			for i := 0; i+1 < len(ids); i++ {
+				a, b := ids[i], ids[i+1]
+				if int(uniDF[a]) >= minDF && int(uniDF[b]) >= minDF {
+					keys = append(keys, key(a, b))
+				}
+			}
+			slices.Sort(keys)
+			for i, k := range keys {
+				if i == 0 || k != keys[i-1] {
+					df[k]++
+				}
+			}
+			seqs[d] = nil // done with it
+		}
+		for k, c := range df {
+			if int(c) >= minDF {
+				cands = append(cands, term{list[k>>32] + " " + list[uint32(k)], c})
+			}
+		}
+	}
+	if progress != nil {
+		progress(2*n, 2*n)
+	}
+	if len(cands) == 0 {
+		return nil, nil, fmt.Errorf("no n-gram occurs in %d or more of the %d training reviews", minDF, n)
+	}
+	slices.SortFunc(cands, func(a, b term) int {
+		if c := cmp.Compare(b.df, a.df); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.text, b.text)
+	})
+	cands = cands[:min(maxTerms, len(cands))]
+	terms := make([]string, len(cands))
+	idf := make([]float32, len(cands))
+	for j, c := range cands {
+		terms[j], idf[j] = c.text, smoothIDF(n, int(c.df))
+	}
+	return terms, idf, nil
+}
