@@ -157,6 +157,9 @@ func Decode(f *File) (*Loaded, error) {
 		}
 		return nil, fmt.Errorf("modelfile: format %q, want %q", md[KeyFormat], Format)
 	}
+	if k, err := Kind(f); err == nil && k != KindLSTM {
+		return nil, fmt.Errorf("modelfile: a %s model, not an LSTM: read it with DecodeBaseline or LoadAnyFile", k)
+	}
 	var fc fileConfig
 	if err := strictJSON(md, KeyConfig, &fc); err != nil {
 		return nil, err
