@@ -19,9 +19,10 @@ type TunePoint struct {
 // TuneC chooses C on a validation split: the last valFrac of reviews (as
 // Keras's validation_split, and `lab train`, hold out) is set aside, the
 // vocabulary and features are built from the rest once, and the weights
-// are fitted for each C in ascending order, each fit starting from the
-// previous one's weights (warm start, so the sweep costs little more than
-// the largest C alone). It returns every point and the C with the best
+// are fitted for each C from zero (not warm-started from the previous C:
+// the tolerance is on the gradient of the mean loss, and moving from C to
+// 3C changes that gradient by less than the tolerance, so a warm start
+// would stop at once and every C would score alike). It returns every point and the C with the best
 // validation accuracy (the smallest such C on a tie: the simpler model).
 func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs []float64, valFrac float64) ([]TunePoint, float64, error) {
 	if len(cs) == 0 {
@@ -60,7 +61,7 @@ func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs 
 	if err != nil {
 		return nil, 0, err
 	}
-	xv, err := vectorizeAll(ctx, m, reviews[nTrain:], nil)
+	xv, err := vectorizeAll(ctx, m, reviews[nTrain:], nil) // under the training part's vocabulary and IDF
 	if err != nil {
 		return nil, 0, err
 	}
@@ -71,6 +72,7 @@ func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs 
 	for i, c := range cs {
 		o := opt
 		o.C = c
+		clear(theta)
 		r, err := fitTheta(ctx, xt, y[:nTrain], theta, o)
 		if err != nil {
 			return nil, 0, err

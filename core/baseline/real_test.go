@@ -1,0 +1,88 @@
+package baseline
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"sentilab/core/data"
+	"sentilab/internal/testenv"
+)
+
+// realSplit reads the shared IMDB data and splits it as `lab train` does
+// (data.Split, test share 0.2, seed 42), so the test reviews are exactly
+// the LSTM's.
+func realSplit(t testing.TB) (trainX []string, trainY []int, testX []string, testY []int) {
+	path := testenv.DataPath(t)
+	rs, err := data.Open(path, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, te, err := data.Split(rs, 0.2, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 40_000 || len(te) != 10_000 {
+		t.Fatalf("split %d/%d, want 40000/10000", len(tr), len(te))
+	}
+	split := func(rs []data.Review) ([]string, []int) {
+		xs, ys := make([]string, len(rs)), make([]int, len(rs))
+		for i, r := range rs {
+			xs[i], ys[i] = r.Text, r.Label
+		}
+		return xs, ys
+	}
+	trainX, trainY = split(tr)
+	testX, testY = split(te)
+	return
+}
+
+// The issue's bar: ≥ 90% on the IMDB test split with the default options
+// (91.53% measured: see doc.go). Skipped without the data; under
+// WebAssembly it runs only without -short (it takes minutes there).
+func TestRealAccuracy(t *testing.T) {
+	if runtime.GOARCH == "wasm" && testing.Short() {
+		t.Skip("-short: the full IMDB training under WebAssembly takes minutes")
+	}
+	trainX, trainY, testX, testY := realSplit(t)
+	t0 := time.Now()
+	m, res, err := Train(context.Background(), trainX, trainY, Options{Workers: runtime.GOMAXPROCS(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := time.Since(t0).Seconds()
+	right := 0
+	for i, z := range m.Logits(testX) {
+		if (z > 0) == (testY[i] == 1) {
+			right++
+		}
+	}
+	acc := float64(right) / float64(len(testX))
+	t.Logf("test accuracy %.4f; %d terms, %d iterations, %.1fs (vocabulary %.1fs, features %.1fs, fit %.1fs)",
+		acc, res.Terms, res.Iterations, sec, res.VocabSeconds, res.FeaturesSeconds, res.FitSeconds)
+	if acc < 0.90 {
+		t.Errorf("test accuracy %.4f, want ≥ 0.90", acc)
+	}
+	if res.Terms != DefaultMaxTerms {
+		t.Errorf("%d terms, want %d", res.Terms, DefaultMaxTerms)
+	}
+}
+
+// BenchmarkTrainIMDB is one full training on the 40,000 training reviews:
+// `go test -run X -bench TrainIMDB -benchtime 1x ./core/baseline/`, and the
+// same under WebAssembly for the browser's cost.
+func BenchmarkTrainIMDB(b *testing.B) {
+	trainX, trainY, _, _ := realSplit(b)
+	b.ResetTimer()
+	for b.Loop() {
+		_, res, err := Train(context.Background(), trainX, trainY, Options{Workers: runtime.GOMAXPROCS(0)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.VocabSeconds, "vocab-s")
+		b.ReportMetric(res.FeaturesSeconds, "features-s")
+		b.ReportMetric(res.FitSeconds, "fit-s")
+		b.ReportMetric(float64(res.Iterations), "iterations")
+	}
+}
