@@ -11,6 +11,7 @@ import (
 
 	"sentilab/core/baseline"
 	"sentilab/core/data"
+	"sentilab/core/modelfile"
 	"sentilab/core/train"
 )
 
@@ -170,7 +171,100 @@ func floats(ys []int) []float32 {
 	return out
 }
 
+// saveBaseline writes the model file and returns its size in bytes.
 func saveBaseline(path string, m *baseline.Model, o baselineOutput, trainR []data.Review, seed uint64, testFrac float64, args []string) (int64, error) {
-	_ = strings.Join
-	return 0, fmt.Errorf("not yet")
+	meta := modelfile.Meta{
+		Variant: "baseline",
+		Metrics: map[string]float64{
+			"test_accuracy": o.Test.Accuracy, "test_loss": o.Test.Loss, "test_n": float64(o.Test.N),
+			"train_seconds": o.TrainSeconds, "eval_reviews_per_second": o.ReviewsPerS,
+		},
+		Provenance: modelfile.Provenance{Seed: seed, DataHash: data.Hash(trainR),
+			Command: "lab baseline " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
+		Extra: map[string]string{"test_frac": fmt.Sprint(testFrac), "train_n": fmt.Sprint(len(trainR)),
+			"c": fmt.Sprint(o.C), "min_df": fmt.Sprint(o.MinDF), "max_terms": fmt.Sprint(o.MaxTerms),
+			"fit": mustJSON(o.Fit), "confusion": mustJSON(o.Test.Confusion)},
+	}
+	if o.Tune != nil {
+		meta.Extra["tune"] = mustJSON(o.Tune)
+	}
+	f, err := modelfile.EncodeBaseline(m, meta)
+	if err != nil {
+		return 0, err
+	}
+	if err := writeOut(path, f); err != nil {
+		return 0, err
+	}
+	return modelfile.Size(f)
+}
+
+// loadBaseline returns the baseline model at path, or nil if the file
+// holds an LSTM (or cannot be read: loadModel then says why). eval and
+// predict call it first, so they take either kind.
+func loadBaseline(path string) *modelfile.LoadedBaseline {
+	if path == "" {
+		return nil
+	}
+	_, lb, err := modelfile.LoadAnyFile(path)
+	if err != nil {
+		return nil
+	}
+	return lb
+}
+
+// evalBaseline is `lab eval` for a baseline file: the same output as for
+// an LSTM.
+func evalBaseline(lb *modelfile.LoadedBaseline, modelPath, dataPath, split string, seed uint64, testFrac float64, asJSON bool) error {
+	reviews, err := loadData(dataPath)
+	if err != nil {
+		return err
+	}
+	if split == "test" {
+		if _, reviews, err = data.Split(reviews, testFrac, seed); err != nil {
+			return err
+		}
+	}
+	xs, ys := textsLabels(reviews)
+	t0 := time.Now()
+	mt := train.MetricsOf(lb.Model.Logits(xs), floats(ys))
+	sec := time.Since(t0).Seconds()
+	fmt.Fprintf(os.Stderr, "accuracy %.4f  loss %.4f  on %d reviews  (%.0f reviews/s)\n", mt.Accuracy, mt.Loss, mt.N, float64(mt.N)/sec)
+	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", mt.Confusion)
+	if asJSON {
+		return printJSON(struct {
+			*train.Metrics
+			Model         string  `json:"model"`
+			Kind          string  `json:"kind"`
+			Split         string  `json:"split"`
+			Seconds       float64 `json:"seconds"`
+			ReviewsPerSec float64 `json:"reviews_per_second"`
+		}{mt, modelPath, modelfile.KindTFIDFLogReg, split, sec, float64(mt.N) / sec})
+	}
+	return nil
+}
+
+// predictBaseline is `lab predict` for a baseline file: the probability of
+// each text, and with --json the n-grams that moved it most each way.
+func predictBaseline(lb *modelfile.LoadedBaseline, texts []string, asJSON bool) error {
+	type pred struct {
+		Text     string                  `json:"text"`
+		Positive float64                 `json:"positive"`
+		Logit    float64                 `json:"logit"`
+		Bias     float32                 `json:"bias"`
+		Pros     []baseline.Contribution `json:"top_positive"`
+		Cons     []baseline.Contribution `json:"top_negative"`
+	}
+	var out []pred
+	for _, s := range texts {
+		e := lb.Model.Explain(s)
+		pros, cons := e.Top(5)
+		out = append(out, pred{s, e.Positive, e.Logit, e.Bias, pros, cons})
+		if !asJSON {
+			fmt.Printf("%.4f\n", e.Positive)
+		}
+	}
+	if asJSON {
+		return printJSON(out)
+	}
+	return nil
 }
