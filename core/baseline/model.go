@@ -43,6 +43,7 @@ type Model struct {
 
 	words map[string]uint32 // each word of some term → its id, from 1
 	terms map[uint64]int32  // packed word ids (see key) → term index
+	uni   []int32           // word id → its unigram's term index, or -1 (a slice: most lookups are unigrams)
 }
 
 // key packs the word ids of a unigram (a) or bigram (a, b); ids start at
@@ -99,6 +100,15 @@ func New(cfg Config, terms []string, idf, weights []float32, bias float32) (*Mod
 			return nil, fmt.Errorf("term %d %q appears twice", j, t)
 		}
 		m.terms[k] = int32(j)
+	}
+	m.uni = make([]int32, len(m.words)+1)
+	for i := range m.uni {
+		m.uni[i] = -1
+	}
+	for k, j := range m.terms {
+		if k>>32 == 0 {
+			m.uni[k] = j
+		}
 	}
 	return m, nil
 }

@@ -24,7 +24,7 @@ var handCorpus = []string{"Good movie", "Bad movie", "good, GOOD film!"}
 
 func TestTFIDFByHand(t *testing.T) {
 	cfg := Config{Tokens: TokensSklearn, NGramMin: 1, NGramMax: 2}
-	terms, idf, err := fitVocabulary(context.Background(), handCorpus, cfg, 100, 1, nil)
+	terms, idf, _, err := fitVocabulary(context.Background(), handCorpus, cfg, 100, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,19 +65,19 @@ func TestTFIDFByHand(t *testing.T) {
 		}
 	}
 	// max_terms keeps the most frequent; min_df 2 keeps good and movie only.
-	if terms, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 3, 1, nil); !reflect.DeepEqual(terms, wantTerms[:3]) {
+	if terms, _, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 3, 1, nil); !reflect.DeepEqual(terms, wantTerms[:3]) {
 		t.Errorf("max_terms 3: %q", terms)
 	}
-	if terms, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 100, 2, nil); !reflect.DeepEqual(terms, []string{"good", "movie"}) {
+	if terms, _, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 100, 2, nil); !reflect.DeepEqual(terms, []string{"good", "movie"}) {
 		t.Errorf("min_df 2: %q", terms)
 	}
 	// Bigrams only: a bigram is counted across an unknown-to-unigram word
 	// boundary only when both words are adjacent in the review.
 	cfg.NGramMin = 2
-	if terms, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 100, 1, nil); !reflect.DeepEqual(terms, []string{"bad movie", "good film", "good good", "good movie"}) {
+	if terms, _, _, _ := fitVocabulary(context.Background(), handCorpus, cfg, 100, 1, nil); !reflect.DeepEqual(terms, []string{"bad movie", "good film", "good good", "good movie"}) {
 		t.Errorf("bigrams only: %q", terms)
 	}
-	if _, _, err := fitVocabulary(context.Background(), handCorpus, cfg, 100, 5, nil); err == nil {
+	if _, _, _, err := fitVocabulary(context.Background(), handCorpus, cfg, 100, 5, nil); err == nil {
 		t.Errorf("min_df 5 of 3 reviews: no error")
 	}
 }
@@ -109,5 +109,43 @@ func TestNewRefuses(t *testing.T) {
 	}
 	if _, err := New(cfg, []string{"a"}, one, one, float32(math.NaN())); err == nil {
 		t.Errorf("NaN bias accepted")
+	}
+}
+
+// Train builds the training rows from the word ids it kept while counting
+// (corpus.rows); prediction tokenizes (Vectorizer.Row). Both must give the
+// same rows, bit for bit.
+func TestTrainingRowsMatchPrediction(t *testing.T) {
+	texts, _ := synthetic(300, 5)
+	texts = append(texts, handCorpus...)
+	texts = append(texts, "Ünïcode wörds, <br />HTML & 10/10 — not great!", "")
+	for _, cfg := range []Config{
+		{Tokens: TokensSklearn, NGramMin: 1, NGramMax: 2, Sublinear: true},
+		{Tokens: TokensThesis, NGramMin: 1, NGramMax: 2},
+		{Tokens: TokensSklearn, NGramMin: 2, NGramMax: 2},
+		{Tokens: TokensSklearn, NGramMin: 1, NGramMax: 1},
+	} {
+		terms, idf, corp, err := fitVocabulary(context.Background(), texts, cfg, 150, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(cfg, terms, idf, make([]float32, len(terms)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := corp.rows(context.Background(), m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := vectorizeAll(context.Background(), m, texts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%+v: training rows differ from prediction rows", cfg)
+		}
+		if len(a.idx) == 0 {
+			t.Errorf("%+v: empty matrix", cfg)
+		}
 	}
 }

@@ -124,7 +124,7 @@ func Train(ctx context.Context, reviews []string, labels []int, opt Options) (*M
 		return func(d, t int) { opt.Progress(Progress{Stage: stage, Done: d, Total: t}) }
 	}
 	t0 := time.Now()
-	terms, idf, err := fitVocabulary(ctx, reviews, opt.Config, opt.MaxTerms, opt.MinDF, report("vocabulary"))
+	terms, idf, corp, err := fitVocabulary(ctx, reviews, opt.Config, opt.MaxTerms, opt.MinDF, report("vocabulary"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,7 +133,7 @@ func Train(ctx context.Context, reviews []string, labels []int, opt Options) (*M
 		return nil, nil, err
 	}
 	t1 := time.Now()
-	x, err := vectorizeAll(ctx, m, reviews, report("features"))
+	x, err := corp.rows(ctx, m, report("features"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -49,7 +49,7 @@ func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs 
 	if err != nil {
 		return nil, 0, err
 	}
-	terms, idf, err := fitVocabulary(ctx, reviews[:nTrain], opt.Config, opt.MaxTerms, opt.MinDF, nil)
+	terms, idf, corp, err := fitVocabulary(ctx, reviews[:nTrain], opt.Config, opt.MaxTerms, opt.MinDF, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -57,7 +57,7 @@ func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs 
 	if err != nil {
 		return nil, 0, err
 	}
-	xt, err := vectorizeAll(ctx, m, reviews[:nTrain], nil)
+	xt, err := corp.rows(ctx, m, nil)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -34,10 +34,8 @@ func (v *Vectorizer) rowOfIDs(m *Model, ids []uint32) ([]int32, []float32) {
 		if a == 0 {
 			continue
 		}
-		if m.Config.NGramMin == 1 {
-			if j, ok := m.terms[key(0, a)]; ok {
-				v.hits = append(v.hits, j)
-			}
+		if j := m.uni[a]; j >= 0 {
+			v.hits = append(v.hits, j)
 		}
 		if m.Config.NGramMax == 2 && i+1 < len(ids) && ids[i+1] != 0 {
 			if j, ok := m.terms[key(a, ids[i+1])]; ok {
