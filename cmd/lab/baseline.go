@@ -75,6 +75,9 @@ func runBaseline(ctx context.Context, args []string) error {
 		}
 		cs = append(cs, v)
 	}
+	if !(*c > 0) { // Options reads 0 as "the default"
+		return fmt.Errorf("--c %v: want a number > 0", *c)
+	}
 	if err := opt.Validate(); err != nil {
 		return err
 	}
