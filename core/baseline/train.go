@@ -38,7 +38,7 @@ var (
 const (
 	DefaultMaxTerms = 200_000
 	DefaultMinDF    = 2
-	DefaultC        = 10
+	DefaultC        = 30
 	DefaultMaxIter  = 100
 	DefaultTol      = 1e-4
 )

@@ -185,7 +185,7 @@ func TestTrainDeterministic(t *testing.T) {
 
 func TestTrainLearnsSynthetic(t *testing.T) {
 	texts, labels := synthetic(3000, 1)
-	m, _, err := Train(context.Background(), texts[:2000], labels[:2000], Options{MaxTerms: 1000})
+	m, _, err := Train(context.Background(), texts[:2000], labels[:2000], Options{MaxTerms: 1000, C: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

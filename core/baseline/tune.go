@@ -22,8 +22,11 @@ type TunePoint struct {
 // are fitted for each C from zero (not warm-started from the previous C:
 // the tolerance is on the gradient of the mean loss, and moving from C to
 // 3C changes that gradient by less than the tolerance, so a warm start
-// would stop at once and every C would score alike). It returns every point and the C with the best
-// validation accuracy (the smallest such C on a tie: the simpler model).
+// would stop at once and every C would score alike). It returns every
+// point and the C with the lowest validation loss (the smallest such C on a
+// tie: the simpler model). Loss, not accuracy: on IMDB the accuracies of
+// C = 10, 30 and 100 differ by a few of the 4,000 validation reviews, noise
+// that accuracy would follow, while the loss has a clear minimum (C = 30).
 func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs []float64, valFrac float64) ([]TunePoint, float64, error) {
 	if len(cs) == 0 {
 		return nil, 0, fmt.Errorf("no C values to try")
@@ -92,7 +95,7 @@ func TuneC(ctx context.Context, reviews []string, labels []int, opt Options, cs 
 		p.ValLoss /= float64(xv.n())
 		p.ValAccuracy /= float64(xv.n())
 		points = append(points, p)
-		if p.ValAccuracy > points[best].ValAccuracy {
+		if p.ValLoss < points[best].ValLoss {
 			best = i
 		}
 		if opt.Progress != nil {
