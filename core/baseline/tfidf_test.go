@@ -144,7 +144,7 @@ func TestTrainingRowsMatchPrediction(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%+v: training rows differ from prediction rows", cfg)
 		}
-		if len(a.idx) == 0 {
+		if a.nnz() == 0 {
 			t.Errorf("%+v: empty matrix", cfg)
 		}
 	}

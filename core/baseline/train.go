@@ -144,7 +144,7 @@ func Train(ctx context.Context, reviews []string, labels []int, opt Options) (*M
 		return nil, nil, err
 	}
 	m.setTheta(theta)
-	r.Terms, r.NonZeros = len(terms), len(x.idx)
+	r.Terms, r.NonZeros = len(terms), x.nnz()
 	r.VocabSeconds, r.FeaturesSeconds, r.FitSeconds = t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), time.Since(t2).Seconds()
 	return m, r, nil
 }
@@ -193,7 +193,7 @@ func labels01(labels []int, n int) ([]float64, error) {
 
 // vectorizeAll builds the TF-IDF rows of reviews under m.
 func vectorizeAll(ctx context.Context, m *Model, reviews []string, progress func(done, total int)) (*rows, error) {
-	x := &rows{start: make([]int, 1, len(reviews)+1)}
+	x := &rows{idx: make([][]int32, 0, len(reviews)), val: make([][]float32, 0, len(reviews))}
 	var v Vectorizer
 	for i, r := range reviews {
 		if i%1000 == 0 {
@@ -205,9 +205,7 @@ func vectorizeAll(ctx context.Context, m *Model, reviews []string, progress func
 			}
 		}
 		idx, val := v.Row(m, r)
-		x.idx = append(x.idx, idx...)
-		x.val = append(x.val, val...)
-		x.start = append(x.start, len(x.idx))
+		x.add(idx, val)
 	}
 	if progress != nil {
 		progress(len(reviews), len(reviews))

@@ -46,15 +46,17 @@ func synthetic(n int, seed uint64) ([]string, []int) {
 
 // randomRows is a sparse B×V matrix with about density·V entries a row.
 func randomRows(b, v int, density float64, r *rand.Rand) *rows {
-	x := &rows{start: []int{0}}
+	x := &rows{}
 	for i := 0; i < b; i++ {
+		var idx []int32
+		var val []float32
 		for j := 0; j < v; j++ {
 			if r.Float64() < density {
-				x.idx = append(x.idx, int32(j))
-				x.val = append(x.val, float32(r.NormFloat64()))
+				idx = append(idx, int32(j))
+				val = append(val, float32(r.NormFloat64()))
 			}
 		}
-		x.start = append(x.start, len(x.idx))
+		x.add(idx, val)
 	}
 	return x
 }
