@@ -94,3 +94,19 @@ func BenchmarkTrainIMDB(b *testing.B) {
 		b.ReportMetric(float64(res.Iterations), "iterations")
 	}
 }
+
+// BenchmarkPredictIMDB scores the 10,000 test reviews with a model trained
+// on the first 10,000 training reviews (tokenize, row, dot product): the
+// "speed" of Compare, reported as reviews/s.
+func BenchmarkPredictIMDB(b *testing.B) {
+	trainX, trainY, testX, _ := realSplit(b)
+	m, _, err := Train(context.Background(), trainX[:10_000], trainY[:10_000], Options{Workers: runtime.GOMAXPROCS(0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		m.Logits(testX)
+	}
+	b.ReportMetric(float64(len(testX))*float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
+}
