@@ -25,9 +25,10 @@ type Options struct {
 
 // Progress is one report from Train.
 type Progress struct {
-	Stage       string  `json:"stage"`
-	Done, Total int     `json:"-"`
-	Loss        float64 `json:"loss,omitempty"`
+	Stage string  `json:"stage"`
+	Done  int     `json:"done"`
+	Total int     `json:"total"`
+	Loss  float64 `json:"loss,omitempty"`
 }
 
 // Defaults of Options.

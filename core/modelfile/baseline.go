@@ -147,7 +147,7 @@ func DecodeBaseline(f *File) (*LoadedBaseline, error) {
 	if k, err := Kind(f); err != nil {
 		return nil, err
 	} else if k != KindTFIDFLogReg {
-		return nil, fmt.Errorf("modelfile: a %s model, not %s: read it with Decode or LoadAnyFile", k, KindTFIDFLogReg)
+		return nil, fmt.Errorf("modelfile: a %s model, not %s (read it with Decode or LoadAnyFile)", k, KindTFIDFLogReg)
 	}
 	var fc baselineConfig
 	if err := strictJSON(md, KeyConfig, &fc); err != nil {

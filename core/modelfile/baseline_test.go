@@ -118,7 +118,7 @@ func TestKindDispatch(t *testing.T) {
 		t.Errorf("LoadAnyFile(baseline) = %v, %v, %v", l, lb, err)
 	}
 	// Each decoder refuses the other kind and says what to use instead.
-	if _, err := LoadFile(base); err == nil || !strings.Contains(err.Error(), "a tfidf-logreg model, not an LSTM") {
+	if _, err := LoadFile(base); err == nil || !strings.Contains(err.Error(), "a tfidf-logreg model (the TF-IDF baseline), not an LSTM") {
 		t.Errorf("LoadFile(baseline): %v", err)
 	}
 	f, _ := Parse(smallFile(t))

@@ -158,7 +158,7 @@ func Decode(f *File) (*Loaded, error) {
 		return nil, fmt.Errorf("modelfile: format %q, want %q", md[KeyFormat], Format)
 	}
 	if k, err := Kind(f); err == nil && k != KindLSTM {
-		return nil, fmt.Errorf("modelfile: a %s model, not an LSTM: read it with DecodeBaseline or LoadAnyFile", k)
+		return nil, fmt.Errorf("modelfile: a %s model (the TF-IDF baseline), not an LSTM: this command reads LSTM files only (lab eval and lab predict read both)", k)
 	}
 	var fc fileConfig
 	if err := strictJSON(md, KeyConfig, &fc); err != nil {
