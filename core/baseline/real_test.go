@@ -84,10 +84,19 @@ func BenchmarkTrainIMDB(b *testing.B) {
 	trainX, trainY, _, _ := realSplit(b)
 	b.ResetTimer()
 	for b.Loop() {
-		_, res, err := Train(context.Background(), trainX, trainY, Options{Workers: runtime.GOMAXPROCS(0)})
+		// The longest wait between two Progress calls: how long a browser
+		// worker, which yields only there, can go without seeing "cancel".
+		var gap time.Duration
+		last := time.Now()
+		progress := func(Progress) {
+			gap = max(gap, time.Since(last))
+			last = time.Now()
+		}
+		_, res, err := Train(context.Background(), trainX, trainY, Options{Workers: runtime.GOMAXPROCS(0), Progress: progress})
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(gap.Milliseconds()), "max-progress-gap-ms")
 		b.ReportMetric(res.VocabSeconds, "vocab-s")
 		b.ReportMetric(res.FeaturesSeconds, "features-s")
 		b.ReportMetric(res.FitSeconds, "fit-s")

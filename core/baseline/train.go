@@ -17,9 +17,13 @@ type Options struct {
 	MaxIter  int     // L-BFGS iterations (scikit-learn's max_iter)
 	Tol      float64 // stop when ‖∂J/∂θ‖∞ ≤ Tol (scikit-learn's tol)
 	Workers  int     // goroutines for the objective; the result does not depend on it
-	// Progress, if set, hears each stage: "vocabulary" and "features" with
-	// reviews done of total, "fit" with the L-BFGS iteration of MaxIter and
-	// the loss. A browser worker yields to its event loop from it.
+	// Progress, if set, hears each stage: "vocabulary" (two passes, so
+	// Total is twice the reviews) and "features" every 256 reviews, "fit"
+	// after every objective evaluation with the L-BFGS iterations done of
+	// MaxIter and the loss. A browser worker yields to its event loop and
+	// sees "cancel" from it: in wasm under Node the calls come about 100 ms
+	// apart, and up to a second apart on a loaded machine (the ranking of
+	// the vocabulary and the garbage collector are not divisible).
 	Progress func(Progress)
 }
 
@@ -153,13 +157,22 @@ func Train(ctx context.Context, reviews []string, labels []int, opt Options) (*M
 // fitTheta minimizes the objective over θ, starting from θ's values.
 func fitTheta(ctx context.Context, x *rows, y []float64, theta []float64, opt Options) (*Result, error) {
 	obj := newObjective(x, y, opt.C, opt.Workers, len(theta))
+	f := obj.eval
 	var onIter func(int, float64, float64)
 	if opt.Progress != nil {
-		onIter = func(it int, loss, _ float64) {
-			opt.Progress(Progress{Stage: "fit", Done: it, Total: opt.MaxIter, Loss: loss})
+		// Report after every evaluation, not only every iteration: a line
+		// search may evaluate several times, and a browser worker yields
+		// to its event loop only from Progress (about 100 ms apart in wasm).
+		done, last := 0, 0.0
+		report := func() { opt.Progress(Progress{Stage: "fit", Done: done, Total: opt.MaxIter, Loss: last}) }
+		f = func(theta, grad []float64) float64 {
+			v := obj.eval(theta, grad)
+			report()
+			return v
 		}
+		onIter = func(it int, loss, _ float64) { done, last = it, loss }
 	}
-	lr, err := lbfgs(ctx, obj.eval, theta, opt.MaxIter, 10, opt.Tol, 1e-10, onIter)
+	lr, err := lbfgs(ctx, f, theta, opt.MaxIter, 10, opt.Tol, 1e-10, onIter)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +210,7 @@ func vectorizeAll(ctx context.Context, m *Model, reviews []string, progress func
 	x := &rows{idx: make([][]int32, 0, len(reviews)), val: make([][]float32, 0, len(reviews))}
 	var v Vectorizer
 	for i, r := range reviews {
-		if i%1000 == 0 {
+		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}

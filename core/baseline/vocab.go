@@ -26,7 +26,7 @@ func (c *corpus) rows(ctx context.Context, m *Model, progress func(done, total i
 	x := &rows{idx: make([][]int32, 0, len(c.seqs)), val: make([][]float32, 0, len(c.seqs))}
 	var v Vectorizer
 	for d, seq := range c.seqs {
-		if d%1000 == 0 {
+		if d%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -54,6 +54,12 @@ type term struct {
 	df   int32
 }
 
+// cand is a candidate before it has a text: its key (see key) and df.
+type cand struct {
+	key uint64
+	df  int32
+}
+
 // fitVocabulary picks the vocabulary from the training reviews: every
 // n-gram (of cfg's range) occurring in at least minDF reviews, the maxTerms
 // with the highest document frequency (ties broken by the n-gram's bytes,
@@ -75,7 +81,7 @@ func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, 
 	seqs := make([][]uint32, n)    // the reviews as word ids, for the bigram pass
 	var toks []string
 	for d, r := range reviews {
-		if d%1000 == 0 {
+		if d%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, nil, err
 			}
@@ -103,11 +109,12 @@ func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, 
 		seqs[d] = ids
 	}
 	clear(toks)
-	var cands []term
+	// Candidates as (key, df): numbers, not strings, until the cut.
+	var cands []cand
 	if cfg.NGramMin == 1 {
 		for id := 1; id < len(list); id++ {
 			if int(uniDF[id]) >= minDF {
-				cands = append(cands, term{list[id], uniDF[id]})
+				cands = append(cands, cand{key(0, uint32(id)), uniDF[id]})
 			}
 		}
 	}
@@ -115,7 +122,7 @@ func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, 
 		df := map[uint64]int32{}
 		var keys []uint64
 		for d, ids := range seqs {
-			if d%1000 == 0 {
+			if d%256 == 0 {
 				if err := ctx.Err(); err != nil {
 					return nil, nil, nil, err
 				}
@@ -139,26 +146,59 @@ func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, 
 		}
 		for k, c := range df {
 			if int(c) >= minDF {
-				cands = append(cands, term{list[k>>32] + " " + list[uint32(k)], c})
+				cands = append(cands, cand{k, c})
 			}
 		}
 	}
 	if progress != nil {
-		progress(2*n, 2*n)
+		progress(2*n-1, 2*n) // the ranking below takes up to a second in wasm
 	}
 	if len(cands) == 0 {
 		return nil, nil, nil, fmt.Errorf("no n-gram occurs in %d or more of the %d training reviews", minDF, n)
 	}
-	slices.SortFunc(cands, func(a, b term) int {
+	text := func(k uint64) string {
+		if k>>32 == 0 {
+			return list[k]
+		}
+		return list[k>>32] + " " + list[uint32(k)]
+	}
+	// Rank by df, then by text. Only the candidates that make the cut, and
+	// those tied with the last one, are turned into strings: sorting the
+	// ~700,000 IMDB candidates by text would cost ten times as much.
+	slices.SortFunc(cands, func(a, b cand) int {
+		if c := cmp.Compare(b.df, a.df); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.key, b.key)
+	})
+	keep := len(cands)
+	if keep > maxTerms {
+		last := cands[maxTerms-1].df
+		for keep > 0 && cands[keep-1].df < last {
+			keep--
+		}
+	}
+	ranked := make([]term, keep)
+	for j, c := range cands[:keep] {
+		ranked[j] = term{text(c.key), c.df}
+	}
+	cands = nil
+	if progress != nil {
+		progress(2*n-1, 2*n)
+	}
+	slices.SortFunc(ranked, func(a, b term) int {
 		if c := cmp.Compare(b.df, a.df); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.text, b.text)
 	})
-	cands = cands[:min(maxTerms, len(cands))]
-	terms = make([]string, len(cands))
-	idf = make([]float32, len(cands))
-	for j, c := range cands {
+	ranked = ranked[:min(maxTerms, len(ranked))]
+	if progress != nil {
+		progress(2*n, 2*n)
+	}
+	terms = make([]string, len(ranked))
+	idf = make([]float32, len(ranked))
+	for j, c := range ranked {
 		terms[j], idf[j] = c.text, smoothIDF(n, int(c.df))
 	}
 	return terms, idf, &corpus{words: list, seqs: seqs}, nil
