@@ -41,7 +41,7 @@
 // file. Out of domain (rt-polarity, 10,662 one-sentence snippets) the
 // default model scores 75.60%, the LSTM base 72.60%.
 //
-// Cost: training takes 4–8 s natively (2 goroutines) and 12–23 s in
+// Cost: training takes 4–8 s natively (2 goroutines) and 12–24 s in
 // WebAssembly under Node, on these shared 2-core machines (vocabulary,
 // features and fit each about a third); `lab baseline` peaks at 390 MB
 // RSS including the 50,000 reviews. The file (modelfile, kind
