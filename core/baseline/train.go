@@ -35,11 +35,13 @@ type Progress struct {
 	Loss  float64 `json:"loss,omitempty"`
 }
 
-// Defaults of Options.
-var (
-	DefaultConfig = Config{Tokens: TokensSklearn, NGramMin: 1, NGramMax: 2, Sublinear: true}
-)
+// DefaultConfig is the features Options.Config defaults to: scikit-learn's
+// tokens, words and bigrams, sublinear TF.
+func DefaultConfig() Config {
+	return Config{Tokens: TokensSklearn, NGramMin: 1, NGramMax: 2, Sublinear: true}
+}
 
+// Defaults of Options.
 const (
 	DefaultMaxTerms = 200_000
 	DefaultMinDF    = 2
@@ -50,7 +52,7 @@ const (
 
 func (o Options) withDefaults() Options {
 	if o.Config == (Config{}) {
-		o.Config = DefaultConfig
+		o.Config = DefaultConfig()
 	}
 	if o.MaxTerms == 0 {
 		o.MaxTerms = DefaultMaxTerms
