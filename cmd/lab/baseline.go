@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,24 +18,28 @@ import (
 
 // baselineOutput is `lab baseline --json`.
 type baselineOutput struct {
-	Config       baseline.Config      `json:"config"`
-	MaxTerms     int                  `json:"max_terms"`
-	MinDF        int                  `json:"min_df"`
-	C            float64              `json:"c"`
-	Tune         []baseline.TunePoint `json:"tune,omitempty"`
-	TrainN       int                  `json:"train_n"`
-	TestN        int                  `json:"test_n"`
-	TestAccuracy float64              `json:"test_accuracy"`
-	TestLoss     float64              `json:"test_loss"`
-	Test         *train.Metrics       `json:"test"`
-	Fit          *baseline.Result     `json:"fit"`
-	TuneSeconds  float64              `json:"tune_seconds,omitempty"`
-	TrainSeconds float64              `json:"train_seconds"` // vocabulary, features and fit
-	EvalSeconds  float64              `json:"eval_seconds"`
-	ReviewsPerS  float64              `json:"eval_reviews_per_second"`
-	Workers      int                  `json:"workers"`
-	Model        string               `json:"model,omitempty"`
-	FileBytes    int64                `json:"file_bytes,omitempty"`
+	Config       baseline.Config       `json:"config"`
+	MaxTerms     int                   `json:"max_terms"`
+	MinDF        int                   `json:"min_df"`
+	C            float64               `json:"c"`
+	Tune         []baseline.TunePoint  `json:"tune,omitempty"`
+	TrainN       int                   `json:"train_n"`
+	TestN        int                   `json:"test_n"`
+	TestAccuracy float64               `json:"test_accuracy"`
+	TestLoss     float64               `json:"test_loss"`
+	Test         *train.Metrics        `json:"test"`
+	Fit          *baseline.Result      `json:"fit"`
+	TuneSeconds  float64               `json:"tune_seconds,omitempty"`
+	TrainSeconds float64               `json:"train_seconds"` // vocabulary, features and fit
+	EvalSeconds  float64               `json:"eval_seconds"`
+	ReviewsPerS  float64               `json:"eval_reviews_per_second"`
+	OOD          *train.Metrics        `json:"ood,omitempty"` // --ood: every review of another dataset
+	OODData      string                `json:"ood_data,omitempty"`
+	TopPositive  []baseline.TermWeight `json:"top_positive"`
+	TopNegative  []baseline.TermWeight `json:"top_negative"`
+	Workers      int                   `json:"workers"`
+	Model        string                `json:"model,omitempty"`
+	FileBytes    int64                 `json:"file_bytes,omitempty"`
 }
 
 func runBaseline(ctx context.Context, args []string) error {
@@ -54,6 +59,7 @@ func runBaseline(ctx context.Context, args []string) error {
 	maxIter := fs.Int("max-iter", baseline.DefaultMaxIter, "L-BFGS iterations")
 	tol := fs.Float64("tol", baseline.DefaultTol, "stop when the gradient's largest element is below this")
 	workers := workersFlag(fs)
+	ood := fs.String("ood", "", "also evaluate on every review of this dataset (out of domain, e.g. rt-polarity-10k.csv.gz)")
 	out := fs.String("out", "", "write the model file here")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
 	if err := parse(fs, args); err != nil {
@@ -137,6 +143,17 @@ func runBaseline(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews, %.0f reviews/s)\n", o.Test.Accuracy, o.Test.Loss, o.Test.N, o.ReviewsPerS)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", o.Test.Confusion)
 
+	o.TopPositive, o.TopNegative = m.TopWeights(10)
+	fmt.Fprintf(os.Stderr, "most positive: %s\nmost negative: %s\n", termList(o.TopPositive), termList(o.TopNegative))
+	if *ood != "" {
+		rs, err := loadData(*ood)
+		if err != nil {
+			return fmt.Errorf("--ood: %w", err)
+		}
+		xs, ys := textsLabels(rs)
+		o.OOD, o.OODData = train.MetricsOf(m.Logits(xs), floats(ys)), *ood
+		fmt.Fprintf(os.Stderr, "out of domain: accuracy %.4f  loss %.4f  (%d reviews of %s)\n", o.OOD.Accuracy, o.OOD.Loss, o.OOD.N, *ood)
+	}
 	if *out != "" {
 		n, err := saveBaseline(*out, m, o, trainR, *seed, *testFrac, args)
 		if err != nil {
@@ -149,6 +166,17 @@ func runBaseline(ctx context.Context, args []string) error {
 		return printJSON(o)
 	}
 	return nil
+}
+
+func termList(ts []baseline.TermWeight) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %+.1f", t.Term, t.Weight)
+	}
+	return b.String()
 }
 
 func trainOrAll(n, all int) int {
@@ -190,6 +218,10 @@ func saveBaseline(path string, m *baseline.Model, o baselineOutput, trainR []dat
 	}
 	if o.Tune != nil {
 		meta.Extra["tune"] = mustJSON(o.Tune)
+	}
+	if o.OOD != nil {
+		meta.Metrics["ood_accuracy"], meta.Metrics["ood_loss"], meta.Metrics["ood_n"] = o.OOD.Accuracy, o.OOD.Loss, float64(o.OOD.N)
+		meta.Extra["ood_data"] = filepath.Base(o.OODData)
 	}
 	f, err := modelfile.EncodeBaseline(m, meta)
 	if err != nil {

@@ -43,7 +43,7 @@ func TestBaselineTrainEvalPredict(t *testing.T) {
 	ctx := context.Background()
 	csv := toyCSV(t, 500)
 	out := filepath.Join(t.TempDir(), "baseline.safetensors")
-	if err := runBaseline(ctx, []string{"--data", csv, "--out", out, "--max-terms", "50", "--tune-c", "0.01,10"}); err != nil {
+	if err := runBaseline(ctx, []string{"--data", csv, "--out", out, "--max-terms", "50", "--tune-c", "0.01,10", "--ood", csv}); err != nil {
 		t.Fatal(err)
 	}
 	l, lb, err := modelfile.LoadAnyFile(out)
@@ -56,6 +56,9 @@ func TestBaselineTrainEvalPredict(t *testing.T) {
 	// The toy language is separable: the held-out 100 reviews all right.
 	if acc := lb.Meta.Metrics["test_accuracy"]; acc != 1 || lb.Meta.Metrics["test_n"] != 100 {
 		t.Errorf("test accuracy %v on %v reviews, want 1 on 100", acc, lb.Meta.Metrics["test_n"])
+	}
+	if lb.Meta.Metrics["ood_n"] != 500 || lb.Meta.Extra["ood_data"] != "toy.csv" {
+		t.Errorf("--ood: metrics %v, ood_data %q", lb.Meta.Metrics, lb.Meta.Extra["ood_data"])
 	}
 	if err := runEval(ctx, []string{"--model", out, "--data", csv, "--split", "test"}); err != nil {
 		t.Errorf("eval: %v", err)
