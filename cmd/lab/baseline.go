@@ -81,6 +81,9 @@ func runBaseline(ctx context.Context, args []string) error {
 		}
 		cs = append(cs, v)
 	}
+	if *trainSize < 0 {
+		return fmt.Errorf("--train-size %d: want 0 (all) or more", *trainSize)
+	}
 	if !(*c > 0) { // Options reads 0 as "the default"
 		return fmt.Errorf("--c %v: want a number > 0", *c)
 	}
@@ -90,6 +93,12 @@ func runBaseline(ctx context.Context, args []string) error {
 	reviews, err := loadData(*dataPath)
 	if err != nil {
 		return err
+	}
+	var oodR []data.Review
+	if *ood != "" { // read before training: a wrong path should not cost a run
+		if oodR, err = loadData(*ood); err != nil {
+			return fmt.Errorf("--ood: %w", err)
+		}
 	}
 	trainR, testR, err := data.Split(reviews, *testFrac, *seed)
 	if err != nil {
@@ -146,11 +155,7 @@ func runBaseline(ctx context.Context, args []string) error {
 	o.TopPositive, o.TopNegative = m.TopWeights(10)
 	fmt.Fprintf(os.Stderr, "most positive: %s\nmost negative: %s\n", termList(o.TopPositive), termList(o.TopNegative))
 	if *ood != "" {
-		rs, err := loadData(*ood)
-		if err != nil {
-			return fmt.Errorf("--ood: %w", err)
-		}
-		xs, ys := textsLabels(rs)
+		xs, ys := textsLabels(oodR)
 		o.OOD, o.OODData = train.MetricsOf(m.Logits(xs), floats(ys)), *ood
 		fmt.Fprintf(os.Stderr, "out of domain: accuracy %.4f  loss %.4f  (%d reviews of %s)\n", o.OOD.Accuracy, o.OOD.Loss, o.OOD.N, *ood)
 	}

@@ -84,6 +84,8 @@ func TestBaselineRefusesBadFlags(t *testing.T) {
 		{[]string{"--data", csv, "--tune-c", "1,x"}, `"x" is not a number`},
 		{[]string{"--data", csv, "--test-frac", "1.5"}, "test fraction 1.5"},
 		{[]string{"--data", csv, "--out", t.TempDir()}, "is a folder"},
+		{[]string{"--data", csv, "--train-size", "-1"}, "--train-size -1"},
+		{[]string{"--data", csv, "--ood", csv + ".missing"}, "--ood: "},
 	} {
 		err := runBaseline(context.Background(), c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
