@@ -31,6 +31,7 @@
 //	thesis tokens (NLTK stopwords drop "not", "no", "very" ...)         91.42%
 //	raw tf instead of 1 + ln(count)  (and 87 iterations instead of 37)  91.35%
 //	50,000 / 100,000 / 400,000 n-grams                          90.98 / 91.29 / 91.63%
+//	  (files of 1.1 / 2.3 / 9.5 MB; the default's is 4.6 MB)
 //	words only (54,647 with min_df 2)                                   89.66%
 //	C 1 / 10 / 100                                              90.35 / 91.53 / 91.40%
 //	tol 1e-6 (160 iterations, 3× the fit time)                          91.52%
