@@ -36,6 +36,14 @@
 //	C 1 / 10 / 100                                              90.35 / 91.53 / 91.40%
 //	tol 1e-6 (160 iterations, 3× the fit time)                          91.52%
 //
+// Checked against scikit-learn 1.2.1 (Debian's python3-sklearn) on the same
+// split: its TfidfVectorizer given our vocabulary computes our idf to
+// 4.7e-7 and, with our weights, the same 91.60%; end to end
+// (max_features by corpus term frequency, its own rule; lbfgs, C 30,
+// max_iter 100) it scores 91.55% on the test split and 75.37% on
+// rt-polarity in 45 s on this machine; with its default C 1, 90.34% (ours
+// 90.35%). TestTFIDFMatchesScikitLearn pins its output on a small corpus.
+//
 // C 30 is TuneC's choice on the validation split (the last 10% of the
 // training reviews, as `lab train` holds out): the lowest validation loss
 // of 1, 3, 10, 30, 100. 400,000 n-grams buy 0.03 points for twice the
