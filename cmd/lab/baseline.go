@@ -13,6 +13,7 @@ import (
 	"sentilab/core/baseline"
 	"sentilab/core/data"
 	"sentilab/core/modelfile"
+	"sentilab/core/text"
 	"sentilab/core/train"
 )
 
@@ -35,6 +36,7 @@ type baselineOutput struct {
 	ReviewsPerS  float64               `json:"eval_reviews_per_second"`
 	OOD          *train.Metrics        `json:"ood,omitempty"` // --ood: every review of another dataset
 	OODData      string                `json:"ood_data,omitempty"`
+	Versus       *versus               `json:"vs,omitempty"` // --vs: the LSTM on the same test reviews
 	TopPositive  []baseline.TermWeight `json:"top_positive"`
 	TopNegative  []baseline.TermWeight `json:"top_negative"`
 	Workers      int                   `json:"workers"`
@@ -59,6 +61,7 @@ func runBaseline(ctx context.Context, args []string) error {
 	maxIter := fs.Int("max-iter", baseline.DefaultMaxIter, "L-BFGS iterations")
 	tol := fs.Float64("tol", baseline.DefaultTol, "stop when the gradient's largest element is below this")
 	workers := workersFlag(fs)
+	vs := fs.String("vs", "", "an LSTM model file to compare with on the same test reviews, review by review and by length")
 	ood := fs.String("ood", "", "also evaluate on every review of this dataset (out of domain, e.g. rt-polarity-10k.csv.gz)")
 	out := fs.String("out", "", "write the model file here")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
@@ -93,6 +96,13 @@ func runBaseline(ctx context.Context, args []string) error {
 	reviews, err := loadData(*dataPath)
 	if err != nil {
 		return err
+	}
+	var lstm *modelfile.Loaded
+	var lstmTok *text.Tokenizer
+	if *vs != "" { // loaded before training: a wrong path should not cost a run
+		if lstm, lstmTok, err = loadModel(*vs); err != nil {
+			return fmt.Errorf("--vs: %w", err)
+		}
 	}
 	var oodR []data.Review
 	if *ood != "" { // read before training: a wrong path should not cost a run
@@ -152,6 +162,12 @@ func runBaseline(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews, %.0f reviews/s)\n", o.Test.Accuracy, o.Test.Loss, o.Test.N, o.ReviewsPerS)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", o.Test.Confusion)
 
+	if lstm != nil {
+		if o.Versus, err = compareLSTM(ctx, *vs, lstm, lstmTok, testX, testY, logits, *workers); err != nil {
+			return err
+		}
+		o.Versus.print(os.Stderr, lstm.Model.Cfg.MaxLen)
+	}
 	o.TopPositive, o.TopNegative = m.TopWeights(10)
 	fmt.Fprintf(os.Stderr, "most positive: %s\nmost negative: %s\n", termList(o.TopPositive), termList(o.TopNegative))
 	if *ood != "" {

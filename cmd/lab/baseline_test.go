@@ -93,3 +93,32 @@ func TestBaselineRefusesBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareLSTM(t *testing.T) {
+	path := filepath.Join("..", "..", "assets", "models", "base.int8.safetensors")
+	ld, tok, err := loadModel(path)
+	if err != nil {
+		t.Fatalf("%v (shipped with the repository)", err)
+	}
+	texts := []string{"A wonderful, moving film.", "Awful. A waste of time.", "Great acting, terrible plot, boring and long.", strings.Repeat("good ", 400)}
+	labels := []int{1, 0, 0, 1}
+	base := []float32{2, 1, -1, 3} // the baseline gets the second wrong
+	v, err := compareLSTM(context.Background(), path, ld, tok, texts, labels, base, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.BothRight+v.OnlyBaseline+v.OnlyOther+v.BothWrong != 4 || v.OnlyBaseline+v.BothRight != 3 {
+		t.Errorf("%+v", v)
+	}
+	n := 0
+	for _, b := range v.ByLength {
+		n += b.N
+	}
+	last := v.ByLength[len(v.ByLength)-1]
+	if n != 4 || last.Min != 301 || last.N != 1 || last.BaselineAccuracy != 1 {
+		t.Errorf("by length %+v", v.ByLength)
+	}
+	if err := runBaseline(context.Background(), []string{"--data", toyCSV(t, 50), "--vs", path + ".missing"}); err == nil || !strings.Contains(err.Error(), "--vs: ") {
+		t.Errorf("--vs of a missing file: %v", err)
+	}
+}

@@ -18,7 +18,7 @@ Usage:
   lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--json]
   lab eval    --model FILE --data PATH [--split all|test] [--json]
   lab predict --model FILE "review text" ["another review" ...]
-  lab baseline --data PATH [--seed 42 --test-frac 0.2 --c 30 | --tune-c 1,3,10,30,100] [--ood PATH] --out FILE [--json]
+  lab baseline --data PATH [--seed 42 --test-frac 0.2 --c 30 | --tune-c 1,3,10,30,100] [--ood PATH] [--vs LSTM.safetensors] --out FILE [--json]
   lab bench   [--json] [--wasm FILE]
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
   lab compress --model FILE --method distill --grid RESULTS.jsonl [--alphas ...] [--temps ...]
