@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // corpus is the training reviews as word ids: seqs[d][i] is the id of the
@@ -94,6 +95,9 @@ func fitVocabulary(ctx context.Context, reviews []string, cfg Config, maxTerms, 
 		for i, w := range toks {
 			id, ok := words[w]
 			if !ok {
+				// A token is a substring of its (lowercased) review: keep a
+				// copy, not the whole review, in the vocabulary.
+				w = strings.Clone(w)
 				id = uint32(len(list))
 				words[w] = id
 				list = append(list, w)
