@@ -52,7 +52,7 @@
 //
 // Cost: training takes 4–8 s natively (2 goroutines) and 12–24 s in
 // WebAssembly under Node, on these shared 2-core machines (vocabulary,
-// features and fit each about a third); `lab baseline` peaks at 390 MB
+// features and fit each about a third); `lab baseline` peaks at 345 MB
 // RSS including the 50,000 reviews. The file (modelfile, kind
 // "tfidf-logreg") is 4.5 MB, 1.6 MB gzipped: mostly the vocabulary.
 //
