@@ -35,6 +35,7 @@
 //	words only (54,647 with min_df 2)                                   89.66%
 //	C 1 / 10 / 100                                              90.35 / 91.53 / 91.40%
 //	tol 1e-6 (160 iterations, 3× the fit time)                          91.52%
+//	only the first 10,000 training reviews (the classroom preset's)     89.36%
 //
 // Checked against scikit-learn 1.2.1 (Debian's python3-sklearn) on the same
 // split: its TfidfVectorizer given our vocabulary computes our idf to
