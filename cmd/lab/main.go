@@ -18,6 +18,7 @@ Usage:
   lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--workers N] [--kernels native|portable] [--json]
   lab eval    --model FILE --data PATH [--split all|test] [--json]
   lab predict --model FILE "review text" ["another review" ...]
+  lab baseline --data PATH [--seed 42 --test-frac 0.2 --c 30 | --tune-c 1,3,10,30,100] [--ood PATH] [--vs LSTM.safetensors] --out FILE [--json]
   lab bench   [--json] [--wasm FILE]
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
   lab compress --model FILE --method distill --grid RESULTS.jsonl [--alphas ...] [--temps ...]
@@ -48,6 +49,7 @@ func main() {
 		"report":   runReport,
 		"manifest": runManifest,
 		"export":   runExport,
+		"baseline": runBaseline,
 	}
 	name := os.Args[1]
 	if name == "-h" || name == "--help" || name == "help" {

@@ -82,6 +82,9 @@ func runEval(ctx context.Context, args []string) error {
 	if *split != "all" && *split != "test" {
 		return fmt.Errorf("--split %q: want all or test", *split)
 	}
+	if lb := loadBaseline(*modelPath); lb != nil {
+		return evalBaseline(lb, *modelPath, *dataPath, *split, *seed, *testFrac, *asJSON)
+	}
 	ld, tok, err := loadModel(*modelPath)
 	if err != nil {
 		return err
@@ -151,6 +154,9 @@ func runPredict(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("no text: lab predict --model FILE \"review text\"")
+	}
+	if lb := loadBaseline(*modelPath); lb != nil {
+		return predictBaseline(lb, fs.Args(), *asJSON)
 	}
 	ld, tok, err := loadModel(*modelPath)
 	if err != nil {

@@ -31,6 +31,30 @@
 // only a claim, and max_len 100000 or embed = hidden = 4096 over a nearly
 // empty sparse file would otherwise cost gigabytes at the first batch.
 //
+// A file holds one of two kinds of model, named by the config's "kind" key
+// (Kind reads it; LoadAnyFile decodes either). An LSTM file's config has no
+// kind. A "tfidf-logreg" file is the baseline lesson's TF-IDF logistic
+// regression (core/baseline; EncodeBaseline, DecodeBaseline):
+//
+//	config   {"kind": "tfidf-logreg", "tokens": "sklearn" | "thesis",
+//	          "ngram_min": 1, "ngram_max": 2, "sublinear_tf": true,
+//	          "idf": "smooth", "norm": "l2", "vocab": V,
+//	          "preprocessing": the tokenization in words}
+//	vocab    the V n-grams, JSON array in index order (a bigram is its two
+//	         words joined by one space)
+//	tfidf.idf      F32 [V]  ln((1+n)/(1+df)) + 1 over the n training reviews
+//	logreg.weight  [V]      one weight per n-gram, in any encoding above
+//	logreg.bias    [1]
+//
+// A review's row is x_j = tf_j·idf_j (tf the count, or 1+ln count with
+// sublinear_tf) scaled to unit L2 norm; P(positive) = σ(bias + Σ_j w_j·x_j).
+// Everything needed to recompute it in another language is in the file.
+// DecodeBaseline checks the config (unknown keys refused, V ≤ 2,000,000
+// before any tensor is decoded), that the vocabulary has V distinct
+// well-formed n-grams, every tensor's shape, finite weights and positive
+// idf values, and refuses leftover tensors, as Decode does for an LSTM;
+// each decoder refuses the other kind by name.
+//
 // Files are written through a Target: OpenTarget checks the path (not a
 // folder, its folder exists, an existing file is writable by its owner: a
 // read-only model is refused, never replaced) and creates the temp file

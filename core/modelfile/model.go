@@ -157,6 +157,9 @@ func Decode(f *File) (*Loaded, error) {
 		}
 		return nil, fmt.Errorf("modelfile: format %q, want %q", md[KeyFormat], Format)
 	}
+	if k, err := Kind(f); err == nil && k != KindLSTM {
+		return nil, fmt.Errorf("modelfile: a %s model (the TF-IDF baseline), not an LSTM: this command reads LSTM files only (lab eval and lab predict read both)", k)
+	}
 	var fc fileConfig
 	if err := strictJSON(md, KeyConfig, &fc); err != nil {
 		return nil, err
