@@ -37,4 +37,5 @@ type TrainOutput struct {
 	Workers        int         `json:"workers"`
 	Kernels        string      `json:"kernels"`
 	Model          string      `json:"model,omitempty"`
+	TestEval       *Evaluation `json:"test_eval,omitempty"` // Test split by what the model trained on
 }
