@@ -184,7 +184,10 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 		Extra: map[string]string{compress.KeyPipeline: compress.PipelineJSON(append(prior, res.Steps...))},
 		Metrics: map[string]float64{"test_accuracy": mt.Accuracy, "test_loss": mt.Loss, "test_n": float64(mt.N),
 			"base_test_accuracy": baseAcc, "seconds": seconds}}
-	for _, k := range []string{lab.KeyPreset, lab.KeyTestFrac, lab.KeyTrainLimit} {
+	// The variant trained on its source's training split: it inherits the
+	// source's fingerprints and split.
+	meta.Fingerprints = ld.Meta.Fingerprints
+	for _, k := range []string{lab.KeyPreset, lab.KeyTestFrac, lab.KeyTrainLimit, lab.KeySplitRule} {
 		if v, ok := ld.Meta.Extra[k]; ok {
 			meta.Extra[k] = v
 		}

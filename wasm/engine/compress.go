@@ -56,7 +56,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	}
 	v := &variant{Name: e.uniqueName(name), Model: res.Model, Q: res.Q, Tok: src.Tok, Kind: lab.ChainName(methods), Chain: res.Chain,
 		Steps: append(append([]compress.Step(nil), src.Steps...), res.Steps...), Preset: src.Preset, Seed: src.Seed, Metrics: res.Test,
-		Data: src.Data, Enc: res.Enc, split: src.split}
+		Data: src.Data, Enc: res.Enc, split: src.split, fp: src.fp, MetricsData: e.testData(src.split)}
 	if res.Fit != nil {
 		v.History = res.Fit.History
 	}
