@@ -77,6 +77,20 @@ func (c Corpus) Sets(sp SplitSpec, tok *text.Tokenizer, cfg nn.Config, dataHash 
 	return trainSet, testSet, err
 }
 
+// TestTexts are the raw texts of sp's test reviews, in the order of the
+// test set Sets and Split make.
+func (c Corpus) TestTexts(sp SplitSpec) ([]string, error) {
+	t, err := c.Split(sp)
+	if err != nil {
+		return nil, err
+	}
+	raw := make([]string, len(t.TestIndex))
+	for k, i := range t.TestIndex {
+		raw[k] = c.Reviews[i].Text
+	}
+	return raw, nil
+}
+
 // Encoding reads a file's storage back from its tensors' dtypes.
 func Encoding(f *modelfile.File) compress.EncodeOptions {
 	enc := compress.EncodeOptions{Values: compress.StoreF32}

@@ -51,9 +51,10 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 	if name == "" {
 		name = "base"
 	}
+	tr.TestEval.Data = e.testData(plan.Split()) // with the data's name
 	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed,
 		Metrics: tr.Test, History: tr.Fit.History, Data: tr.TrainHash, Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: plan.Split(),
-		MetricsData: e.testData(plan.Split()), fp: tr.Fingerprints}
+		MetricsData: tr.TestEval.Data, Eval: tr.TestEval, fp: tr.Fingerprints}
 	e.putVariant(v)
 	return &protocol.TrainResult{Variant: name, History: tr.Fit.History, BestEpoch: tr.Fit.BestEpoch, Test: tr.Test, Seconds: tr.Fit.Seconds,
 		EPS: tr.Fit.ExamplesPerSec, Params: tr.Model.NumParams(), Train: tr.TrainN, Config: lab.ConfigJSON(tr.Model.Cfg), Info: e.info(v),
