@@ -77,6 +77,17 @@ func (s *Set) Contains(text string) bool {
 	return ok
 }
 
+// Size is the length of Encode's bytes, computed without encoding.
+func (s *Set) Size() int {
+	n := uint64(2 + len(binary.AppendUvarint(nil, s.n)))
+	bitsUsed, prev := uint64(0), uint64(0)
+	for _, v := range s.values {
+		bitsUsed += (v-prev)>>s.p + 1 + uint64(s.p)
+		prev = v
+	}
+	return int(n + (bitsUsed+7)/8)
+}
+
 // Encode returns the set's bytes (see the package doc).
 func (s *Set) Encode() []byte {
 	out := []byte{Version, byte(s.p)}

@@ -25,6 +25,9 @@ func TestRoundTripAndFalsePositives(t *testing.T) {
 	}
 	b := s.Encode()
 	// 40,000 values at P+1.5 bits ≈ 107.5 KB; the bound is the package doc's.
+	if s.Size() != len(b) {
+		t.Errorf("Size %d, Encode %d bytes", s.Size(), len(b))
+	}
 	if s.Len() != 40000 || len(b) > 110_000 || len(b) < 100_000 {
 		t.Errorf("%d distinct, %d bytes; want 40000 and about 107,500", s.Len(), len(b))
 	}
@@ -76,7 +79,7 @@ func TestEmptyAndNil(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := Decode(s.Encode())
-	if err != nil || d.Len() != 0 || d.Contains("x") {
+	if err != nil || d.Len() != 0 || d.Contains("x") || s.Size() != len(s.Encode()) {
 		t.Fatalf("empty set: %v %v", d, err)
 	}
 	var none *Set

@@ -37,7 +37,7 @@ func (e *Engine) info(v *variant) *protocol.VariantInfo {
 	info.Evaluation = v.Eval
 	e.mu.Unlock()
 	if v.fp != nil {
-		info.Fingerprints, info.FingerprintBytes = v.fp.Len(), int64(len(v.fp.Encode()))
+		info.Fingerprints, info.FingerprintBytes = v.fp.Len(), int64(v.fp.Size())
 	}
 	return info
 }
