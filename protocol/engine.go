@@ -190,15 +190,18 @@ type TrainRequest struct {
 	ValSplit   *float64 `json:"val_split,omitempty"`
 	Seed       uint64   `json:"seed"` // 0 = 42
 	TrainLimit *int     `json:"train_limit,omitempty"`
-	TestFrac   float64  `json:"test_frac"`
-	Vocab      int      `json:"vocab"`
-	Embed      int      `json:"embed"`
-	Hidden     int      `json:"hidden"`
-	MaxLen     int      `json:"max_len"`
-	Padding    string   `json:"padding,omitempty"`
-	Masking    *bool    `json:"masking,omitempty"`
-	Dropout    *float64 `json:"dropout,omitempty"`
-	Patience   *int     `json:"patience,omitempty"`
+	// SplitRule overrides the preset's split: "grouped" (exact duplicate
+	// reviews on one side) or "permutation" (the thesis's); "" = the preset's.
+	SplitRule string   `json:"split_rule,omitempty"`
+	TestFrac  float64  `json:"test_frac"`
+	Vocab     int      `json:"vocab"`
+	Embed     int      `json:"embed"`
+	Hidden    int      `json:"hidden"`
+	MaxLen    int      `json:"max_len"`
+	Padding   string   `json:"padding,omitempty"`
+	Masking   *bool    `json:"masking,omitempty"`
+	Dropout   *float64 `json:"dropout,omitempty"`
+	Patience  *int     `json:"patience,omitempty"`
 	// Workers is the number of Web Workers computing each batch's
 	// gradient: this engine and Workers−1 helpers. 0 or 1 = this one.
 	Workers int `json:"workers"`

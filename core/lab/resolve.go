@@ -146,6 +146,9 @@ func RequestOverrides(r protocol.TrainRequest) Overrides {
 	o.Epochs, o.BatchSize, o.Patience = nz(r.Epochs), nz(r.BatchSize), r.Patience
 	o.ValSplit, o.LR, o.TestFrac = r.ValSplit, nzF(r.LR), nzF(r.TestFrac)
 	o.TrainLimit = r.TrainLimit
+	if r.SplitRule != "" {
+		o.SplitRule = &r.SplitRule
+	}
 	if r.Seed != 0 {
 		o.Seed = &r.Seed
 	}

@@ -30,6 +30,9 @@ func TestSplitRule(t *testing.T) {
 			t.Errorf("%s: rule %q, want %q (%v)", name, p.Split().Rule, want, err)
 		}
 	}
+	if p, err := Resolve("fast", RequestOverrides(protocol.TrainRequest{SplitRule: data.RulePermutation})); err != nil || p.SplitRule != data.RulePermutation {
+		t.Errorf("a request's split rule: %q, %v", p.SplitRule, err)
+	}
 	if _, err := Resolve("fast", Overrides{SplitRule: ptr("random")}); err == nil || !strings.Contains(err.Error(), `split rule "random"`) {
 		t.Errorf("bad rule: %v", err)
 	}
