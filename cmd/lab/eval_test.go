@@ -131,3 +131,20 @@ func TestEvalShippedModel(t *testing.T) {
 	}
 	t.Logf("%s: accuracy %.4f; %s", ev.Data, ev.Accuracy, ev.Note)
 }
+
+// The thesis preset keeps its permutation split, and its train result
+// says how many of its test reviews are training reviews: 133 of 10,000
+// at seed 42 on the Kaggle CSV (data.Overlap). The lab's presets split
+// by the grouped rule: none (TestEvalReportsOverlap's classroom run).
+func TestThesisTrainReportsLeak(t *testing.T) {
+	full := testenv.DataPath(t)
+	var to protocol.TrainOutput
+	stderr := labJSON(t, &to, "train", "--preset", "thesis", "--vocab", "2000", "--embed", "8", "--hidden", "8", "--maxlen", "40", "--epochs", "1",
+		"--workers", "2", "--data", full, "--json")
+	ev := to.TestEval
+	if ev == nil || ev.Seen != 133 || ev.N != 10000 || ev.Training != protocol.TrainingSplit ||
+		!strings.HasPrefix(ev.Data, "the test split (seed 42, 20%, permutation rule) of 50,000 reviews") || !strings.Contains(stderr, ev.Note) {
+		t.Fatalf("thesis train: %+v", ev)
+	}
+	t.Logf("%s: %s", ev.Data, ev.Note)
+}
