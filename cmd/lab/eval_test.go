@@ -130,6 +130,39 @@ func TestEvalShippedModel(t *testing.T) {
 		t.Errorf("shipped base: %d of %d seen (%s), want 133 of 10,000 by its split", ev.Seen, ev.N, ev.Training)
 	}
 	t.Logf("%s: accuracy %.4f; %s", ev.Data, ev.Accuracy, ev.Note)
+
+	// Issue 10's figure: the base on a 5,000-review slice. Its training
+	// reviews are unknown there, unless --train-data names the data it
+	// was trained on; then the count is the true one, by text.
+	reviews, err := data.Open(full, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slice := filepath.Join(t.TempDir(), "slice.csv")
+	writeCSV(t, slice, reviews[:5000])
+	var unknown evalOutput
+	labJSON(t, &unknown, "eval", "--model", base, "--data", slice, "--split", "test", "--json")
+	if unknown.Training != protocol.TrainingUnknown || unknown.Seen != 0 || unknown.SeenMetrics != nil {
+		t.Errorf("on a slice without --train-data: %+v", unknown)
+	}
+	trainIdx, _, _ := data.SplitIndices(reviews, 0.2, 42, data.RulePermutation)
+	inTraining := map[string]bool{}
+	for _, i := range trainIdx {
+		inTraining[reviews[i].Text] = true
+	}
+	_, testIdx, _ := data.SplitIndices(reviews[:5000], 0.2, 42, data.RulePermutation)
+	seen := 0
+	for _, i := range testIdx {
+		if inTraining[reviews[i].Text] {
+			seen++
+		}
+	}
+	var known evalOutput
+	labJSON(t, &known, "eval", "--model", base, "--data", slice, "--split", "test", "--train-data", full, "--json")
+	if known.Training != protocol.TrainingSplit || known.Seen != seen || known.Accuracy != unknown.Accuracy {
+		t.Errorf("with --train-data: %d seen (%s), the split says %d", known.Seen, known.Training, seen)
+	}
+	t.Logf("%s: accuracy %.4f; %s", known.Data, known.Accuracy, known.Note)
 }
 
 // The thesis preset keeps its permutation split, and its train result

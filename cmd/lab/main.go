@@ -16,7 +16,7 @@ const usage = `lab: train and shrink an LSTM sentiment classifier on the IMDB re
 Usage:
   lab eda     --data PATH [--json]
   lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--workers N] [--kernels native|portable] [--json]
-  lab eval    --model FILE --data PATH [--split all|test] [--json]
+  lab eval    --model FILE --data PATH [--split all|test] [--train-data PATH] [--json]
   lab predict --model FILE "review text" ["another review" ...]
   lab bench   [--json] [--wasm FILE]
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]

@@ -79,6 +79,7 @@ func runEval(ctx context.Context, args []string) error {
 	split := fs.String("split", "all", "all: evaluate every review of --data; test: only the held-out test split (the model's split unless --seed/--test-frac)")
 	seed := fs.Uint64("seed", 0, "seed of the split (with --split test; 0 = the model's)")
 	testFrac := fs.Float64("test-frac", 0, "test share (with --split test; 0 = the model's)")
+	trainData := fs.String("train-data", "", "the data the model was trained on: recognises its training reviews when its file has no fingerprints (the shipped models)")
 	workers := workersFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON on stdout")
 	if err := parse(fs, args); err != nil {
@@ -103,6 +104,17 @@ func runEval(ctx context.Context, args []string) error {
 	// What the model trained on, recognised in these reviews: by its
 	// fingerprints, or its own split re-derived on the same data.
 	training := lab.TrainingOf(ld.Meta.Fingerprints, sp, ld.Meta.Provenance.DataHash, corpus)
+	if *trainData != "" && ld.Meta.Fingerprints == nil {
+		all, err := loadData(*trainData)
+		if err != nil {
+			return err
+		}
+		// Only the split is needed: no cleaned texts.
+		if training = lab.TrainingOf(nil, sp, ld.Meta.Provenance.DataHash, lab.Corpus{Reviews: all, Cleaned: make([]string, len(all))}); !training.Known() {
+			return fmt.Errorf("--train-data %s: its split (seed %d, test_frac %v, train_limit %d) is not the training reviews %s's provenance records",
+				*trainData, sp.Seed, sp.TestFrac, sp.TrainLimit, *modelPath)
+		}
+	}
 	rows := make([]int, len(reviews))
 	for i := range rows {
 		rows[i] = i
