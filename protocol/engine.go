@@ -9,7 +9,7 @@ const (
 	TypeTrain       = "train"       // TrainRequest → TrainResult; progress TrainProgress per batch, EpochProgress per epoch
 	TypePresets     = "presets"     // no payload → PresetsResult
 	TypeCancel      = "cancel"      // CancelRequest → CancelResult; the canceled request ends with Error{"canceled"}
-	TypeEvaluate    = "evaluate"    // EvaluateRequest → Metrics
+	TypeEvaluate    = "evaluate"    // EvaluateRequest → Evaluation (Metrics' keys and more)
 	TypePredict     = "predict"     // PredictRequest → PredictResult
 	TypeVariants    = "variants"    // no payload → VariantsResult
 	TypeInspect     = "inspect"     // VariantRequest → InspectResult
@@ -190,15 +190,18 @@ type TrainRequest struct {
 	ValSplit   *float64 `json:"val_split,omitempty"`
 	Seed       uint64   `json:"seed"` // 0 = 42
 	TrainLimit *int     `json:"train_limit,omitempty"`
-	TestFrac   float64  `json:"test_frac"`
-	Vocab      int      `json:"vocab"`
-	Embed      int      `json:"embed"`
-	Hidden     int      `json:"hidden"`
-	MaxLen     int      `json:"max_len"`
-	Padding    string   `json:"padding,omitempty"`
-	Masking    *bool    `json:"masking,omitempty"`
-	Dropout    *float64 `json:"dropout,omitempty"`
-	Patience   *int     `json:"patience,omitempty"`
+	// SplitRule overrides the preset's split: "grouped" (exact duplicate
+	// reviews on one side) or "permutation" (the thesis's); "" = the preset's.
+	SplitRule string   `json:"split_rule,omitempty"`
+	TestFrac  float64  `json:"test_frac"`
+	Vocab     int      `json:"vocab"`
+	Embed     int      `json:"embed"`
+	Hidden    int      `json:"hidden"`
+	MaxLen    int      `json:"max_len"`
+	Padding   string   `json:"padding,omitempty"`
+	Masking   *bool    `json:"masking,omitempty"`
+	Dropout   *float64 `json:"dropout,omitempty"`
+	Patience  *int     `json:"patience,omitempty"`
 	// Workers is the number of Web Workers computing each batch's
 	// gradient: this engine and Workers−1 helpers. 0 or 1 = this one.
 	Workers int `json:"workers"`
@@ -260,6 +263,9 @@ type TrainResult struct {
 	Train     int          `json:"train_rows"`
 	Config    ModelConfig  `json:"config"`
 	Info      *VariantInfo `json:"info"`
+	// TestEval is Test split by what the model trained on: the thesis's
+	// permutation split leaks repeated reviews into its test set.
+	TestEval *Evaluation `json:"test_eval,omitempty"`
 }
 
 // Preset is a preset flattened for the page's form.
@@ -273,6 +279,7 @@ type Preset struct {
 	TestFrac   float64 `json:"test_frac"`
 	TrainLimit int     `json:"train_limit"`
 	Patience   int     `json:"patience"`
+	SplitRule  string  `json:"split_rule"` // "grouped" (exact duplicates on one side) or "permutation" (the thesis's)
 	ModelConfig
 }
 
@@ -313,6 +320,17 @@ type VariantInfo struct {
 	Storage   string      `json:"storage"` // f32, f16 or int8
 	Sparse    bool        `json:"sparse"`  // zeros stored as a bit mask
 	Runtime   string      `json:"runtime"` // "float32", or "int8": int8 products
+	// MetricsData says which reviews Metrics were scored on ("the test
+	// split (seed 42, 20%, grouped rule) of 5,000 reviews", or the file's
+	// recorded score). Evaluate never replaces Metrics: its latest result
+	// is Evaluation.
+	MetricsData string      `json:"metrics_data,omitempty"`
+	Evaluation  *Evaluation `json:"evaluation,omitempty"`
+	// Fingerprints is how many training reviews the model recognises by
+	// their fingerprints (0: none recorded), FingerprintBytes what they
+	// add to FileBytes.
+	Fingerprints     int   `json:"fingerprints,omitempty"`
+	FingerprintBytes int64 `json:"fingerprint_bytes,omitempty"`
 }
 
 type VariantsResult struct {

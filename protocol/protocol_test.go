@@ -17,6 +17,19 @@ var metrics = &Metrics{N: 10, Loss: 0.5, Accuracy: 0.7, Confusion: [2][2]int{{3,
 const metricsJSON = `{"n":10,"loss":0.5,"accuracy":0.7,"confusion":[[3,1],[2,4]],"classes":{"negative":{"precision":0.6,"recall":0.75,"f1":0.5,"support":4}},` +
 	`"macro_avg":{"precision":0.1,"recall":0.2,"f1":0.3,"support":10},"weighted_avg":{"precision":0,"recall":0,"f1":0,"support":10}}`
 
+// evaluation is the evaluate reply: Metrics' keys, then the split by what
+// the model trained on.
+var evaluation = &Evaluation{Metrics: metrics, Data: "the test split (seed 42, 20%, permutation rule) of 50 reviews", Training: TrainingFingerprints,
+	Seen: 8, Unseen: 2, SeenMetrics: &Metrics{N: 8, Accuracy: 0.75}, UnseenMetrics: &Metrics{N: 2, Accuracy: 0.5},
+	Note: "8 of 10 reviews were in this model's training set; on the 2 unseen: 50.00%"}
+
+const evaluationJSON = `{"n":10,"loss":0.5,"accuracy":0.7,"confusion":[[3,1],[2,4]],"classes":{"negative":{"precision":0.6,"recall":0.75,"f1":0.5,"support":4}},` +
+	`"macro_avg":{"precision":0.1,"recall":0.2,"f1":0.3,"support":10},"weighted_avg":{"precision":0,"recall":0,"f1":0,"support":10},` +
+	`"data":"the test split (seed 42, 20%, permutation rule) of 50 reviews","training":"fingerprints","seen":8,"unseen":2,` +
+	`"seen_metrics":{"n":8,"loss":0,"accuracy":0.75,"confusion":[[0,0],[0,0]],"classes":null,"macro_avg":{"precision":0,"recall":0,"f1":0,"support":0},"weighted_avg":{"precision":0,"recall":0,"f1":0,"support":0}},` +
+	`"unseen_metrics":{"n":2,"loss":0,"accuracy":0.5,"confusion":[[0,0],[0,0]],"classes":null,"macro_avg":{"precision":0,"recall":0,"f1":0,"support":0},"weighted_avg":{"precision":0,"recall":0,"f1":0,"support":0}},` +
+	`"note":"8 of 10 reviews were in this model's training set; on the 2 unseen: 50.00%"}`
+
 var cfg = ModelConfig{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "pre", Masking: true, Dropout: 0.2}
 
 const cfgJSON = `{"vocab":5000,"embed":32,"hidden":32,"max_len":100,"padding":"pre","masking":true,"dropout":0.2}`
@@ -70,14 +83,21 @@ var messages = []struct {
 		`{"variant":"base","history":[{"epoch":1,"loss":1,"accuracy":0.5,"seconds":3}],"best_epoch":1,"test":` + metricsJSON +
 			`,"seconds":3,"examples_per_sec":100,"params":100,"train_rows":80,"config":` + cfgJSON + `,"info":` + infoJSON + `}`},
 	{"PresetsResult", &PresetsResult{Presets: []Preset{{Name: "classroom", About: "small", Epochs: 3, BatchSize: 64, LR: 0.001, ValSplit: 0.1,
-		TestFrac: 0.2, TrainLimit: 10000, Patience: 0, ModelConfig: cfg}}, Kernel: "simd128"},
-		`{"presets":[{"name":"classroom","about":"small","epochs":3,"batch_size":64,"lr":0.001,"val_split":0.1,"test_frac":0.2,"train_limit":10000,"patience":0,` +
+		TestFrac: 0.2, TrainLimit: 10000, Patience: 0, SplitRule: "grouped", ModelConfig: cfg}}, Kernel: "simd128"},
+		`{"presets":[{"name":"classroom","about":"small","epochs":3,"batch_size":64,"lr":0.001,"val_split":0.1,"test_frac":0.2,"train_limit":10000,"patience":0,"split_rule":"grouped",` +
 			cfgJSON[1:] + `],"kernel":"simd128"}`},
 	{"CancelRequest", &CancelRequest{Target: 4}, `{"target":4}`},
 	{"CancelResult", &CancelResult{Canceled: ptr(4.0)}, `{"canceled":4}`},
 	{"CancelResult (none)", &CancelResult{}, `{"canceled":null}`},
 	{"VariantRequest", &VariantRequest{Variant: "base"}, `{"variant":"base"}`},
 	{"VariantInfo", info, infoJSON},
+	{"VariantInfo (evaluated)", &VariantInfo{Name: "base", Config: cfg, MetricsData: "the file's test score", Evaluation: evaluation,
+		Fingerprints: 40000, FingerprintBytes: 107904},
+		`{"name":"base","kind":"","config":` + cfgJSON + `,"params":0,"nonzero":0,"file_bytes":0,"storage":"","sparse":false,"runtime":"",` +
+			`"metrics_data":"the file's test score","evaluation":` + evaluationJSON + `,"fingerprints":40000,"fingerprint_bytes":107904}`},
+	{"Evaluation", evaluation, evaluationJSON},
+	{"Evaluation (unknown)", &Evaluation{Metrics: metrics, Data: "all 10 reviews of a.csv", Training: TrainingUnknown, Note: "training reviews unknown"},
+		metricsJSON[:len(metricsJSON)-1] + `,"data":"all 10 reviews of a.csv","training":"unknown","seen":0,"unseen":0,"note":"training reviews unknown"}`},
 	{"VariantsResult", &VariantsResult{Variants: []*VariantInfo{info}}, `{"variants":[` + infoJSON + `]}`},
 	{"EvaluateRequest", &EvaluateRequest{Variant: "base", Seed: 42, TestFrac: 0.05}, `{"variant":"base","seed":42,"test_frac":0.05}`},
 	{"PredictRequest", &PredictRequest{Text: "good", Variants: []string{"base"}, Explain: true}, `{"text":"good","variants":["base"],"explain":true}`},
@@ -180,7 +200,7 @@ func TestEveryTypeCovered(t *testing.T) {
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
 		"PredictResult", "InspectResult", "ExportResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput"} {
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Evaluation"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
 		}

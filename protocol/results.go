@@ -16,6 +16,8 @@ type ResultRow struct {
 	ReviewsPerSec  float64    `json:"reviews_per_second"`
 	WasmPerSec     float64    `json:"wasm_reviews_per_second,omitempty"`
 	Thesis         *ThesisRow `json:"thesis,omitempty"`
+	// TestEval is the test score split by the model's training reviews.
+	TestEval *Evaluation `json:"test_eval,omitempty"`
 }
 
 // TrainOutput is `lab train --json`; `lab manifest --train-json` reads it.
@@ -37,4 +39,5 @@ type TrainOutput struct {
 	Workers        int         `json:"workers"`
 	Kernels        string      `json:"kernels"`
 	Model          string      `json:"model,omitempty"`
+	TestEval       *Evaluation `json:"test_eval,omitempty"` // Test split by what the model trained on
 }

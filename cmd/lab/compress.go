@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"sentilab/core/modelfile"
 	"sentilab/core/text"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // splitData rebuilds the train/test split a model was trained on, from its
@@ -63,6 +65,7 @@ type compressOutput struct {
 	Seconds          float64                   `json:"seconds"`
 	Steps            []compress.Step           `json:"steps"`
 	Sparsity         []compress.TensorSparsity `json:"sparsity,omitempty"`
+	TestEval         *protocol.Evaluation      `json:"test_eval"` // the test score split by the training reviews
 }
 
 func runCompress(ctx context.Context, args []string) error {
@@ -138,10 +141,25 @@ func runCompress(ctx context.Context, args []string) error {
 		}
 		return runGrid(ctx, *grid, ld, trainSet, testSet, cf, *alphas, *temps, *asJSON)
 	}
-	return compressPipeline(ctx, ld, methods, trainSet, testSet, cf, *modelPath, *out, args, *asJSON)
+	// The final score, split by the source's training reviews.
+	sp, _ := lab.SplitOf(ld.Meta) // splitData checked it
+	texts, err := corpus.TestTexts(sp)
+	if err != nil {
+		return err
+	}
+	seen := testSeen{texts: texts, training: lab.TrainingOf(ld.Meta.Fingerprints, sp, ld.Meta.Provenance.DataHash, corpus),
+		data: sp.Describe(len(reviews)) + " of " + filepath.Base(*dataPath)}
+	return compressPipeline(ctx, ld, methods, trainSet, testSet, seen, cf, *modelPath, *out, args, *asJSON)
 }
 
-func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []string, trainSet, testSet train.Set, cf lab.Params,
+// testSeen are what splits a chain's final score by the training reviews.
+type testSeen struct {
+	texts    []string
+	training lab.Training
+	data     string
+}
+
+func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []string, trainSet, testSet train.Set, seen testSeen, cf lab.Params,
 	modelPath, out string, args []string, asJSON bool) error {
 	t0 := time.Now()
 	prior, err := compress.ReadPipeline(ld.Meta.Extra[compress.KeyPipeline])
@@ -167,7 +185,8 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 		b.update(pr.Done, pr.Total, fmt.Sprintf("%s epoch %d/%d loss %.4f acc %.4f %.0f ex/s", method, pr.Epoch, pr.Epochs, pr.Loss, pr.Accuracy, pr.ExamplesPerSec), pr.ETA)
 	}
 	res, err := lab.Compress(ctx, lab.ChainInput{Source: ld.Model, SourceEnc: lab.Encoding(ld.File), Prior: prior, Vocab: ld.Vocab,
-		Train: trainSet, Test: testSet, Params: cf, Eval: lab.EvalOptions{Workers: cf.Tune.Workers},
+		Train: trainSet, Test: testSet, TestTexts: seen.texts, Training: seen.training, TestData: seen.data,
+		Params: cf, Eval: lab.EvalOptions{Workers: cf.Tune.Workers},
 		StepStart: func(m string) { b, method = newBar(), m },
 		StepEnd: func(st compress.Step) {
 			b.done()
@@ -183,8 +202,11 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 			Command: "lab compress " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
 		Extra: map[string]string{compress.KeyPipeline: compress.PipelineJSON(append(prior, res.Steps...))},
 		Metrics: map[string]float64{"test_accuracy": mt.Accuracy, "test_loss": mt.Loss, "test_n": float64(mt.N),
-			"base_test_accuracy": baseAcc, "seconds": seconds}}
-	for _, k := range []string{lab.KeyPreset, lab.KeyTestFrac, lab.KeyTrainLimit} {
+			"base_test_accuracy": baseAcc, "seconds": seconds, "test_seen_in_training": float64(res.TestEval.Seen)}}
+	// The variant trained on its source's training split: it inherits the
+	// source's fingerprints and split.
+	meta.Fingerprints = ld.Meta.Fingerprints
+	for _, k := range []string{lab.KeyPreset, lab.KeyTestFrac, lab.KeyTrainLimit, lab.KeySplitRule} {
 		if v, ok := ld.Meta.Extra[k]; ok {
 			meta.Extra[k] = v
 		}
@@ -200,9 +222,11 @@ func compressPipeline(ctx context.Context, ld *modelfile.Loaded, methods []strin
 	baseSize, _ := fileSize(modelPath)
 	o := compressOutput{Model: modelPath, Out: out, Method: res.Chain, TestAccuracy: mt.Accuracy, TestLoss: mt.Loss,
 		BaseTestAccuracy: baseAcc, AccuracyChange: mt.Accuracy - baseAcc, FileBytes: size, BaseFileBytes: baseSize,
-		Params: res.Model.NumParams(), NonZero: compress.NonZero(res.Model), Seconds: seconds, Steps: res.Steps, Sparsity: res.Sparsity}
+		Params: res.Model.NumParams(), NonZero: compress.NonZero(res.Model), Seconds: seconds, Steps: res.Steps, Sparsity: res.Sparsity,
+		TestEval: res.TestEval}
 	fmt.Fprintf(os.Stderr, "%s: test accuracy %.4f (base %.4f, %+.2f points), loss %.4f; %d bytes (%.1f%% of %d); %d of %d weights non-zero; %.1fs\n",
 		res.Chain, mt.Accuracy, baseAcc, 100*(mt.Accuracy-baseAcc), mt.Loss, size, 100*float64(size)/float64(baseSize), baseSize, o.NonZero, o.Params, seconds)
+	fmt.Fprintf(os.Stderr, "%s: %s\n", res.TestEval.Data, res.TestEval.Note)
 	fmt.Fprintf(os.Stderr, "wrote %s\n", out)
 	if asJSON {
 		return printJSON(o)

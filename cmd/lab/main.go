@@ -16,7 +16,7 @@ const usage = `lab: train and shrink an LSTM sentiment classifier on the IMDB re
 Usage:
   lab eda     --data PATH [--json]
   lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--workers N] [--kernels native|portable] [--json]
-  lab eval    --model FILE --data PATH [--split all|test] [--json]
+  lab eval    --model FILE --data PATH [--split all|test] [--train-data PATH] [--json]
   lab predict --model FILE "review text" ["another review" ...]
   lab baseline --data PATH [--seed 42 --test-frac 0.2 --c 30 | --tune-c 1,3,10,30,100] [--ood PATH] [--vs LSTM.safetensors] --out FILE [--json]
   lab bench   [--json] [--wasm FILE]

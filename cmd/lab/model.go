@@ -6,15 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"sentilab/core/data"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // preprocessing names the text pipeline a model expects (core/text.Clean).
@@ -23,6 +24,7 @@ const preprocessing = "thesis: lowercase, NLTK stopwords, strip HTML, [^\\w\\s']
 func saveModel(path string, tr *lab.Trained, args []string) error {
 	extra := lab.SplitMeta(tr.Plan.Split())
 	extra[lab.KeyPreset] = tr.Plan.Name
+
 	// The learning curve and the confusion matrix, for the report pages.
 	extra[keyHistory], extra[keyConfusion] = mustJSON(tr.Fit.History), mustJSON(tr.Test.Confusion)
 	meta := modelfile.Meta{
@@ -31,10 +33,13 @@ func saveModel(path string, tr *lab.Trained, args []string) error {
 		Metrics: map[string]float64{
 			"test_accuracy": tr.Test.Accuracy, "test_loss": tr.Test.Loss, "test_n": float64(tr.Test.N),
 			"train_seconds": tr.Fit.Seconds, "examples_per_second": tr.Fit.ExamplesPerSec,
+			// The thesis's split leaks repeated reviews into its test set.
+			"test_seen_in_training": float64(tr.TestEval.Seen),
 		},
 		Provenance: modelfile.Provenance{Seed: tr.Plan.Seed, DataHash: tr.TrainHash,
 			Command: "lab train " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
-		Extra: extra,
+		Extra:        extra,
+		Fingerprints: tr.Fingerprints,
 	}
 	f, err := modelfile.Encode(tr.Model, tr.Tok.Words(), meta)
 	if err != nil {
@@ -71,9 +76,10 @@ func runEval(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	modelPath := fs.String("model", "", "model file")
 	dataPath := dataFlag(fs)
-	split := fs.String("split", "all", "all: evaluate every review of --data; test: only the held-out test split (same seed and share as training)")
-	seed := fs.Uint64("seed", 42, "seed of the split (with --split test)")
-	testFrac := fs.Float64("test-frac", 0.2, "test share (with --split test)")
+	split := fs.String("split", "all", "all: evaluate every review of --data; test: only the held-out test split (the model's split unless --seed/--test-frac)")
+	seed := fs.Uint64("seed", 0, "seed of the split (with --split test; 0 = the model's)")
+	testFrac := fs.Float64("test-frac", 0, "test share (with --split test; 0 = the model's)")
+	trainData := fs.String("train-data", "", "the data the model was trained on: recognises its training reviews when its file has no fingerprints (the shipped models)")
 	workers := workersFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON on stdout")
 	if err := parse(fs, args); err != nil {
@@ -89,21 +95,53 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	sp, err := lab.SplitOf(ld.Meta)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *modelPath, err)
+	}
 	reviews, err := loadData(*dataPath)
 	if err != nil {
 		return err
 	}
-	if *split == "test" {
-		if _, reviews, err = data.Split(reviews, *testFrac, *seed); err != nil {
+	corpus := lab.NewCorpus(reviews, nil)
+	// What the model trained on, recognised in these reviews: by its
+	// fingerprints, or its own split re-derived on the same data.
+	training := lab.TrainingOf(ld.Meta.Fingerprints, sp, ld.Meta.Provenance.DataHash, corpus)
+	if *trainData != "" && ld.Meta.Fingerprints == nil {
+		all, err := loadData(*trainData)
+		if err != nil {
 			return err
 		}
+		// Only the split is needed: no cleaned texts.
+		if training = lab.TrainingOf(nil, sp, ld.Meta.Provenance.DataHash, lab.Corpus{Reviews: all, Cleaned: make([]string, len(all))}); !training.Known() {
+			return fmt.Errorf("--train-data %s: its split (seed %d, test_frac %v, train_limit %d) is not the training reviews %s's provenance records",
+				*trainData, sp.Seed, sp.TestFrac, sp.TrainLimit, *modelPath)
+		}
 	}
-	raw := make([]string, len(reviews))
-	labels := make([]float32, len(reviews))
-	for i, r := range reviews {
-		raw[i], labels[i] = r.Text, float32(r.Label)
+	rows := make([]int, len(reviews))
+	for i := range rows {
+		rows[i] = i
 	}
-	cleaned := text.CleanAll(raw, nil)
+	what := fmt.Sprintf("all %s reviews of %s", lab.Count(len(reviews)), filepath.Base(*dataPath))
+	if *split == "test" {
+		if *seed != 0 {
+			sp.Seed = *seed
+		}
+		if *testFrac != 0 {
+			sp.TestFrac = *testFrac
+		}
+		t, err := corpus.Split(sp)
+		if err != nil {
+			return err
+		}
+		rows, what = t.TestIndex, sp.Describe(len(reviews))+" of "+filepath.Base(*dataPath)
+	}
+	raw := make([]string, len(rows))
+	cleaned := make([]string, len(rows))
+	labels := make([]float32, len(rows))
+	for k, i := range rows {
+		raw[k], cleaned[k], labels[k] = reviews[i].Text, corpus.Cleaned[i], float32(reviews[i].Label)
+	}
 	b := newBar()
 	t0 := time.Now()
 	q, err := runtimeOf(ld)
@@ -129,20 +167,39 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	mt := train.MetricsOf(logits, labels)
+	ev, err := lab.ScoreSeen(logits, labels, raw, training, what)
+	if err != nil {
+		return err
+	}
+	mt := ev.Metrics
 	sec := time.Since(t0).Seconds()
+	fmt.Fprintf(os.Stderr, "%s\n", what)
 	fmt.Fprintf(os.Stderr, "accuracy %.4f  loss %.4f  on %d reviews  (%.0f reviews/s)\n", mt.Accuracy, mt.Loss, mt.N, float64(mt.N)/sec)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", mt.Confusion)
+	fmt.Fprintf(os.Stderr, "%s\n", ev.Note)
+	for _, part := range []struct {
+		name string
+		m    *train.Metrics
+	}{{"seen in training", ev.SeenMetrics}, {"unseen", ev.UnseenMetrics}} {
+		if part.m != nil && ev.Seen > 0 {
+			fmt.Fprintf(os.Stderr, "  %-16s accuracy %.4f  loss %.4f  on %d reviews\n", part.name, part.m.Accuracy, part.m.Loss, part.m.N)
+		}
+	}
 	if *asJSON {
-		return printJSON(struct {
-			*train.Metrics
-			Model         string  `json:"model"`
-			Split         string  `json:"split"`
-			Seconds       float64 `json:"seconds"`
-			ReviewsPerSec float64 `json:"reviews_per_second"`
-		}{mt, *modelPath, *split, sec, float64(mt.N) / sec})
+		return printJSON(evalOutput{ev, *modelPath, *split, sec, float64(mt.N) / sec})
 	}
 	return nil
+}
+
+// evalOutput is `lab eval --json`: the evaluation (Metrics' keys on all
+// the reviews, then data, training, seen, unseen, seen_metrics,
+// unseen_metrics, note) and the run.
+type evalOutput struct {
+	*protocol.Evaluation
+	Model         string  `json:"model"`
+	Split         string  `json:"split"`
+	Seconds       float64 `json:"seconds"`
+	ReviewsPerSec float64 `json:"reviews_per_second"`
 }
 
 func runPredict(ctx context.Context, args []string) error {

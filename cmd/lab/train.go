@@ -17,7 +17,7 @@ type hyper struct {
 	preset                               string
 	vocab, embed, hidden, maxLen, batch  int
 	epochs, patience, trainSize, workers int
-	padding, kernels                     string
+	padding, kernels, splitRule          string
 	masking                              bool
 	dropout, valSplit, lr, testFrac      float64
 	seed                                 uint64
@@ -41,6 +41,7 @@ func hyperFlags(fs *flag.FlagSet) *hyper {
 	fs.Float64Var(&h.testFrac, "test-frac", 0, "share of the dataset held out for the test")
 	fs.IntVar(&h.trainSize, "train-size", 0, "use only the first N training reviews (0 = all)")
 	fs.Uint64Var(&h.seed, "seed", lab.DefaultSeed, "seed of the split, initialisation, shuffling and dropout")
+	fs.StringVar(&h.splitRule, "split-rule", "", "grouped (exact duplicate reviews on one side; fast, classroom) or permutation (the thesis's split)")
 	fs.IntVar(&h.workers, "workers", 0, "goroutines that share each batch (default: all cores; the weights depend on it)")
 	fs.StringVar(&h.kernels, "kernels", "native", "matmul kernels: native (the fastest this machine has) or portable (plain Go: the browser engine's bits)")
 	return h
@@ -81,6 +82,8 @@ func (h *hyper) overrides() lab.Overrides {
 			o.TrainLimit = &h.trainSize
 		case "seed":
 			o.Seed = &h.seed
+		case "split-rule":
+			o.SplitRule = &h.splitRule
 		}
 	})
 	return o
@@ -147,10 +150,11 @@ func runTrain(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "early stopping: kept epoch %d's weights\n", tr.Fit.BestEpoch)
 	}
 	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews); weights %s\n", tr.Test.Accuracy, tr.Test.Loss, tr.Test.N, lab.WeightsHash(tr.Model))
+	fmt.Fprintf(os.Stderr, "%s: %s\n", tr.TestEval.Data, tr.TestEval.Note)
 	o := protocol.TrainOutput{Preset: plan.Name, Config: lab.ConfigJSON(tr.Model.Cfg), Params: tr.Model.NumParams(), TrainN: tr.TrainN, TestN: tr.TestN,
 		TestAccuracy: tr.Test.Accuracy, TestLoss: tr.Test.Loss, Test: tr.Test, History: tr.Fit.History, BestEpoch: tr.Fit.BestEpoch,
 		PrepSeconds: tr.PrepSeconds, TrainSeconds: tr.Fit.Seconds, EvalSeconds: tr.EvalSeconds,
-		ExamplesPerSec: tr.Fit.ExamplesPerSec, Workers: tr.Workers, Kernels: tr.KernelsName}
+		ExamplesPerSec: tr.Fit.ExamplesPerSec, Workers: tr.Workers, Kernels: tr.KernelsName, TestEval: tr.TestEval}
 	if *out != "" {
 		if err := saveModel(*out, tr, args); err != nil {
 			return err

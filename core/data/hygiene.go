@@ -77,6 +77,19 @@ func (h Hygiene) Warnings() []string {
 // thus hold a few more reviews than Split's. Without duplicates the groups
 // are the reviews and the split is Split's, review for review.
 func SplitGrouped(reviews []Review, testFrac float64, seed uint64) (train, test []Review, err error) {
+	tr, te, err := groupedIndices(reviews, testFrac, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Review, 0, len(reviews))
+	for _, i := range append(tr, te...) {
+		out = append(out, reviews[i])
+	}
+	return out[:len(tr):len(tr)], out[len(tr):], nil
+}
+
+// groupedIndices is SplitGrouped on indexes into reviews.
+func groupedIndices(reviews []Review, testFrac float64, seed uint64) (train, test []int, err error) {
 	if !(testFrac > 0 && testFrac < 1) {
 		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
 	}
@@ -110,11 +123,9 @@ func SplitGrouped(reviews []Review, testFrac float64, seed uint64) (train, test 
 		return nil, nil, fmt.Errorf("split: %d reviews (%d distinct texts) at test fraction %v leave %d for training and %d for test; both must be non-empty",
 			n, len(groups), testFrac, n-inTest, inTest)
 	}
-	out := make([]Review, 0, n)
+	out := make([]int, 0, n)
 	for _, g := range order {
-		for _, i := range groups[g] {
-			out = append(out, reviews[i])
-		}
+		out = append(out, groups[g]...)
 	}
 	return out[: n-inTest : n-inTest], out[n-inTest:], nil
 }

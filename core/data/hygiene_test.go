@@ -85,3 +85,33 @@ func TestSplitGroupedKeepsCopiesTogether(t *testing.T) {
 		t.Fatal("Split kept every copy together by chance: the data does not test the rule")
 	}
 }
+
+// SplitIndices names the same reviews as Split and SplitGrouped, in the
+// same order, for either rule; an unknown rule is refused.
+func TestSplitIndices(t *testing.T) {
+	var revs []Review
+	for i := range 300 {
+		revs = append(revs, Review{fmt.Sprint("review ", i%250), i % 2}) // 50 repeated
+	}
+	pick := func(idx []int) []Review {
+		out := []Review{}
+		for _, i := range idx {
+			out = append(out, revs[i])
+		}
+		return out
+	}
+	for rule, split := range map[string]func([]Review, float64, uint64) ([]Review, []Review, error){
+		RulePermutation: Split, RuleGrouped: SplitGrouped} {
+		tr, te, err := SplitIndices(revs, 0.2, 42, rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTr, wantTe, _ := split(revs, 0.2, 42)
+		if !reflect.DeepEqual(pick(tr), wantTr) || !reflect.DeepEqual(pick(te), wantTe) {
+			t.Errorf("%s: indexes name other reviews than the split", rule)
+		}
+	}
+	if _, _, err := SplitIndices(revs, 0.2, 42, "random"); err == nil || !strings.Contains(err.Error(), `split rule "random": want permutation or grouped`) {
+		t.Errorf("unknown rule: %v", err)
+	}
+}

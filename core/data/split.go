@@ -39,6 +39,40 @@ func Split(reviews []Review, testFrac float64, seed uint64) (train, test []Revie
 	return shuffled[: n-nTest : n-nTest], shuffled[n-nTest:], nil
 }
 
+// Split rules: how SplitIndices assigns reviews to training and test.
+const (
+	// RulePermutation is Split's: a seeded permutation of the reviews, so
+	// copies of a repeated review can land on both sides (the thesis's
+	// split leaks 133 of its 10,000 test reviews into training at seed 42).
+	RulePermutation = "permutation"
+	// RuleGrouped is SplitGrouped's: exact duplicates stay on one side.
+	RuleGrouped = "grouped"
+)
+
+// SplitIndices returns the indexes into reviews of the training and the
+// test reviews under rule, in the order Split (RulePermutation) or
+// SplitGrouped (RuleGrouped) returns them.
+func SplitIndices(reviews []Review, testFrac float64, seed uint64, rule string) (train, test []int, err error) {
+	switch rule {
+	case RuleGrouped:
+		return groupedIndices(reviews, testFrac, seed)
+	case RulePermutation:
+	default:
+		return nil, nil, fmt.Errorf("split rule %q: want %s or %s", rule, RulePermutation, RuleGrouped)
+	}
+	if !(testFrac > 0 && testFrac < 1) {
+		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
+	}
+	n := len(reviews)
+	nTest := int(math.Ceil(testFrac * float64(n)))
+	if nTest == 0 || nTest >= n {
+		return nil, nil, fmt.Errorf("split: %d reviews at test fraction %v leave %d for training and %d for test; both must be non-empty",
+			n, testFrac, n-nTest, nTest)
+	}
+	idx := Permutation(n, seed)
+	return idx[: n-nTest : n-nTest], idx[n-nTest:], nil
+}
+
 // Permutation is the shuffle Split applies: element i of the result is the
 // index of the input review placed at position i.
 func Permutation(n int, seed uint64) []int {

@@ -10,6 +10,7 @@ import (
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // Method is one compression method. Each lives in its own file
@@ -147,6 +148,12 @@ type ChainInput struct {
 	Vocab     []string
 	Train     train.Set // the source's training split (fine-tuning)
 	Test      train.Set // its test split (scores)
+	// TestTexts, if set, are the raw texts of Test's rows: the final score
+	// is then split by Training, the source's training reviews, into
+	// Compressed.TestEval, described as TestData.
+	TestTexts []string
+	Training  Training
+	TestData  string
 	Params    Params
 	Eval      EvalOptions
 	// StepStart and StepEnd, if set, run around every method.
@@ -165,6 +172,7 @@ type Compressed struct {
 	Sparsity []compress.TensorSparsity
 	Fit      *train.Result // of the last method that trained
 	Test     *train.Metrics
+	TestEval *protocol.Evaluation // Test split by the training reviews, when ChainInput.TestTexts is set
 }
 
 // Compress runs methods on a copy of in.Source. Every step but the last is
@@ -252,8 +260,15 @@ func (out *Compressed) finish(ctx context.Context, st *State, enc compress.Encod
 			return err
 		}
 	}
-	out.Test, err = Evaluate(ctx, out.Model, out.Q, in.Test, in.Eval)
-	return err
+	if in.TestTexts == nil {
+		out.Test, err = Evaluate(ctx, out.Model, out.Q, in.Test, in.Eval)
+		return err
+	}
+	if out.TestEval, err = EvaluateSeen(ctx, out.Model, out.Q, in.Test, in.TestTexts, in.Training, in.TestData, in.Eval); err != nil {
+		return err
+	}
+	out.Test = out.TestEval.Metrics
+	return nil
 }
 
 // tuneParams records the fine-tuning settings of a method that trains.

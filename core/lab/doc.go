@@ -12,6 +12,16 @@
 // produce the same bits, because the gradient is computed by one rule
 // (core/train's chunks.go) whichever of them runs it.
 //
+// Evaluation is honest about what a model has seen (issue 10). Train
+// records the fingerprints of its training reviews (core/fingerprint), which
+// the model file and every compressed variant carry; TrainingOf recognises
+// a model's training reviews in any data by them (or, for older files, by
+// re-deriving its recorded split on the same data), and ScoreSeen splits
+// every score into the reviews it trained on and the unseen rest, with a
+// note and the data it comes from (protocol.Evaluation). The lab's presets
+// split by data.RuleGrouped, so exact duplicates never straddle the split;
+// the thesis keeps its permutation split and reports its leak.
+//
 // Results are protocol types (stdlib only), so what this package returns
 // is what the programs send each other.
 package lab

@@ -190,6 +190,17 @@ func TestCompressChains(t *testing.T) {
 	if WeightsHash(tr.Model) != before {
 		t.Error("a chain changed its source")
 	}
+	// With the test texts, the final score is split by the training
+	// reviews (here, to see the plumbing, 10 test reviews called seen).
+	in.TestTexts, _ = c.TestTexts(tr.Plan.Split())
+	in.Training, in.TestData = TrainingTexts(c, texts.TestIndex[:10]), "toy test split"
+	out, err := Compress(context.Background(), in, []string{"int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := out.TestEval; ev == nil || ev.Metrics != out.Test || ev.Seen != 10 || ev.Unseen != prep.Test.N-10 || ev.Data != "toy test split" {
+		t.Errorf("chain's test evaluation %+v", ev)
+	}
 	in.SourceEnc.Values = compress.StoreInt8
 	if _, err := Compress(context.Background(), in, []string{"prune"}); err == nil || !strings.Contains(err.Error(), "the source is stored as int8") {
 		t.Errorf("an int8 source: %v", err)

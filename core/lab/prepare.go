@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"math"
 
 	"sentilab/core/data"
 	"sentilab/core/nn"
@@ -26,23 +25,42 @@ func NewCorpus(reviews []data.Review, progress func(done, total int)) Corpus {
 	return Corpus{Reviews: reviews, Cleaned: text.CleanAll(raw, progress)}
 }
 
-// SplitSpec is how a model's data was split: data.Split's seeded test
-// share, then the first TrainLimit training reviews (0 = all).
+// SplitSpec is how a model's data was split: Rule's seeded test share
+// (data.SplitIndices; "" is data.RulePermutation, the rule of files that
+// record none), then the first TrainLimit training reviews (0 = all).
 type SplitSpec struct {
 	Seed       uint64
 	TestFrac   float64
 	TrainLimit int
+	Rule       string
+}
+
+// rule is sp.Rule, "" read as the permutation split.
+func (sp SplitSpec) rule() string {
+	if sp.Rule == "" {
+		return data.RulePermutation
+	}
+	return sp.Rule
+}
+
+// Describe says which reviews of n the split tests on, for a reader:
+// "the test split (seed 42, 20%, grouped rule) of 5,000 reviews".
+func (sp SplitSpec) Describe(n int) string {
+	return fmt.Sprintf("the test split (seed %d, %v%%, %s rule) of %s reviews", sp.Seed, 100*sp.TestFrac, sp.rule(), Count(n))
 }
 
 // Texts are a split's cleaned texts and labels.
 type Texts struct {
 	TrainX, TestX []string
 	TrainY, TestY []float32
-	TrainHash     string // data.Hash of the training reviews, for provenance
+	// TrainIndex and TestIndex are the rows' indexes in the corpus.
+	TrainIndex, TestIndex []int
+	TrainHash             string // data.Hash of the training reviews, for provenance
 }
 
-// Split splits the corpus as data.Split does (the same reviews land in
-// test) and keeps the first TrainLimit training reviews.
+// Split splits the corpus by the spec's rule (the same reviews land in
+// test as with data.Split or data.SplitGrouped) and keeps the first
+// TrainLimit training reviews.
 func (c Corpus) Split(sp SplitSpec) (*Texts, error) {
 	if len(c.Cleaned) != len(c.Reviews) {
 		return nil, fmt.Errorf("corpus: %d cleaned texts for %d reviews", len(c.Cleaned), len(c.Reviews))
@@ -50,27 +68,21 @@ func (c Corpus) Split(sp SplitSpec) (*Texts, error) {
 	if sp.TrainLimit < 0 {
 		return nil, fmt.Errorf("training subset size %d is negative", sp.TrainLimit)
 	}
-	n := len(c.Reviews)
-	if !(sp.TestFrac > 0 && sp.TestFrac < 1) {
-		return nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", sp.TestFrac)
+	trainIdx, testIdx, err := data.SplitIndices(c.Reviews, sp.TestFrac, sp.Seed, sp.rule())
+	if err != nil {
+		return nil, err
 	}
-	// data.Split's rule, on indices, so the cleaned texts follow.
-	var trainR []data.Review
-	t := &Texts{}
-	nTest := int(math.Ceil(sp.TestFrac * float64(n)))
-	if nTest == 0 || nTest >= n {
-		return nil, fmt.Errorf("split: %d reviews at test fraction %v leave no training or no test rows", n, sp.TestFrac)
+	if sp.TrainLimit > 0 && len(trainIdx) > sp.TrainLimit {
+		trainIdx = trainIdx[:sp.TrainLimit]
 	}
-	for i, j := range data.Permutation(n, sp.Seed) {
-		x, y := c.Cleaned[j], float32(c.Reviews[j].Label)
-		if i < n-nTest {
-			if sp.TrainLimit == 0 || len(t.TrainX) < sp.TrainLimit {
-				t.TrainX, t.TrainY = append(t.TrainX, x), append(t.TrainY, y)
-				trainR = append(trainR, c.Reviews[j])
-			}
-		} else {
-			t.TestX, t.TestY = append(t.TestX, x), append(t.TestY, y)
-		}
+	t := &Texts{TrainIndex: trainIdx, TestIndex: testIdx}
+	trainR := make([]data.Review, len(trainIdx))
+	for k, j := range trainIdx {
+		t.TrainX, t.TrainY = append(t.TrainX, c.Cleaned[j]), append(t.TrainY, float32(c.Reviews[j].Label))
+		trainR[k] = c.Reviews[j]
+	}
+	for _, j := range testIdx {
+		t.TestX, t.TestY = append(t.TestX, c.Cleaned[j]), append(t.TestY, float32(c.Reviews[j].Label))
 	}
 	t.TrainHash = data.Hash(trainR)
 	return t, nil

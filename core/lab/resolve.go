@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"sentilab/core/data"
 	"sentilab/core/nn"
 	"sentilab/protocol"
 )
@@ -23,6 +24,7 @@ type Overrides struct {
 	ValSplit, LR, TestFrac       *float64
 	TrainLimit                   *int
 	Seed                         *uint64
+	SplitRule                    *string // data.RulePermutation or data.RuleGrouped
 }
 
 // Plan is a resolved, validated training run.
@@ -77,6 +79,9 @@ func Resolve(name string, o Overrides) (Plan, error) {
 	if o.Seed != nil {
 		pl.Seed = *o.Seed
 	}
+	if o.SplitRule != nil {
+		pl.SplitRule = *o.SplitRule
+	}
 	return pl, pl.Validate()
 }
 
@@ -104,6 +109,8 @@ func (p Plan) Validate() error {
 		return fmt.Errorf("validation split %v out of range [0, 1)", p.ValSplit)
 	case !(p.TestFrac > 0 && p.TestFrac < 1):
 		return fmt.Errorf("test fraction %v out of range (0, 1)", p.TestFrac)
+	case p.SplitRule != data.RulePermutation && p.SplitRule != data.RuleGrouped:
+		return fmt.Errorf("split rule %q: want %s or %s", p.SplitRule, data.RulePermutation, data.RuleGrouped)
 	case p.TrainLimit < 0:
 		return fmt.Errorf("training subset size %d is negative", p.TrainLimit)
 	case p.Patience < 0 || p.Patience > p.Epochs:
@@ -139,6 +146,9 @@ func RequestOverrides(r protocol.TrainRequest) Overrides {
 	o.Epochs, o.BatchSize, o.Patience = nz(r.Epochs), nz(r.BatchSize), r.Patience
 	o.ValSplit, o.LR, o.TestFrac = r.ValSplit, nzF(r.LR), nzF(r.TestFrac)
 	o.TrainLimit = r.TrainLimit
+	if r.SplitRule != "" {
+		o.SplitRule = &r.SplitRule
+	}
 	if r.Seed != 0 {
 		o.Seed = &r.Seed
 	}

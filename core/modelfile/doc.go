@@ -26,7 +26,10 @@
 //	NAME.values  the non-zero weights in order, [nnz], itself in any dense
 //	             encoding above (I8 with NAME.values.scale).
 //
-// so the compression package only has to produce tensors. Decode refuses a
+// so the compression package only has to produce tensors. One tensor is
+// not a weight: train.fingerprints (U8), the fingerprint set of the
+// reviews the model was trained on (Meta.Fingerprints, core/fingerprint),
+// checked value by value when the file is decoded. Decode refuses a
 // config over nn.DefaultBudget before it decodes any weight: a header is
 // only a claim, and max_len 100000 or embed = hidden = 4096 over a nearly
 // empty sparse file would otherwise cost gigabytes at the first batch.

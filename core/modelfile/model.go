@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 
+	"sentilab/core/fingerprint"
 	"sentilab/core/nn"
 )
 
@@ -31,7 +32,15 @@ type Meta struct {
 	Metrics       map[string]float64 // e.g. "test_accuracy": 0.8643
 	Provenance    Provenance
 	Extra         map[string]string // other __metadata__ keys, kept verbatim
+	// Fingerprints, if set, are the model's training reviews, stored as
+	// the U8 tensor TensorFingerprints: evaluation recognises them in any
+	// data later (core/lab.Training).
+	Fingerprints *fingerprint.Set
 }
+
+// TensorFingerprints is the U8 tensor that holds Meta.Fingerprints
+// (fingerprint.Set's encoding): about 108 KB for 40,000 reviews.
+const TensorFingerprints = "train.fingerprints"
 
 // Provenance records how a model was made.
 type Provenance struct {
@@ -99,6 +108,15 @@ func NewFile(cfg nn.Config, vocab []string, meta Meta, tensors []Tensor) (*File,
 	}
 	md[KeyMetrics] = mustJSON(metrics)
 	md[KeyProvenance] = mustJSON(meta.Provenance)
+	if meta.Fingerprints != nil {
+		for _, t := range tensors {
+			if t.Name == TensorFingerprints {
+				return nil, fmt.Errorf("modelfile: tensor %q given twice (as a tensor and as Meta.Fingerprints)", TensorFingerprints)
+			}
+		}
+		b := meta.Fingerprints.Encode()
+		tensors = append(tensors[:len(tensors):len(tensors)], U8Tensor(TensorFingerprints, []int{len(b)}, b))
+	}
 	f := &File{Metadata: md, Tensors: tensors}
 	if _, err := Decode(f); err != nil {
 		return nil, err
@@ -214,6 +232,16 @@ func Decode(f *File) (*Loaded, error) {
 			return nil, fmt.Errorf("modelfile: tensor %q: element %d is %v; weights must be finite", p.Name, j, w[j])
 		}
 		weights[i] = w
+	}
+	if t := d.take(TensorFingerprints); t != nil {
+		if t.DType != "U8" || len(t.Shape) != 1 {
+			return nil, fmt.Errorf("modelfile: tensor %q: %s %v, want U8 [bytes]", t.Name, t.DType, t.Shape)
+		}
+		fp, err := fingerprint.Decode(t.Data)
+		if err != nil {
+			return nil, fmt.Errorf("modelfile: tensor %q: %v", t.Name, err)
+		}
+		l.Meta.Fingerprints = fp
 	}
 	var extra []string
 	for _, t := range f.Tensors {

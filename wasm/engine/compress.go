@@ -45,8 +45,17 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	set(&params.Alpha, p.Alpha)
 	set(&params.Temperature, p.T)
 	params.StudentEmbed, params.StudentHidden, params.ThesisLoss = p.Embed, p.Hidden, p.Thesis
+	corpus, err := e.corpus(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	texts, err := corpus.TestTexts(src.split)
+	if err != nil {
+		return nil, err
+	}
 	res, err := lab.Compress(ctx, lab.ChainInput{Source: src.Model, SourceEnc: src.Enc, Prior: src.Steps, Vocab: src.Tok.Words(),
-		Train: trainSet, Test: testSet, Params: params, Eval: lab.EvalOptions{Workers: 1, Pause: e.pause(ctx)}}, methods)
+		Train: trainSet, Test: testSet, TestTexts: texts, Training: lab.TrainingOf(src.fp, src.split, src.Data, corpus), TestData: e.testData(src.split),
+		Params: params, Eval: lab.EvalOptions{Workers: 1, Pause: e.pause(ctx)}}, methods)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +65,8 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	}
 	v := &variant{Name: e.uniqueName(name), Model: res.Model, Q: res.Q, Tok: src.Tok, Kind: lab.ChainName(methods), Chain: res.Chain,
 		Steps: append(append([]compress.Step(nil), src.Steps...), res.Steps...), Preset: src.Preset, Seed: src.Seed, Metrics: res.Test,
-		Data: src.Data, Enc: res.Enc, split: src.split}
+		Data: src.Data, Enc: res.Enc, split: src.split, fp: src.fp, MetricsData: e.testData(src.split),
+		Eval: res.TestEval}
 	if res.Fit != nil {
 		v.History = res.Fit.History
 	}

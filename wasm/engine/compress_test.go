@@ -67,6 +67,19 @@ func TestCompressVariants(t *testing.T) {
 	if st.Config.Hidden != 16 || st.Params >= base.Params || st.Metrics == nil || th.Name != "base-distill-thesis" {
 		t.Errorf("students: %+v / %+v", st, th)
 	}
+	// Every variant inherits the base's training reviews (a student too:
+	// it learned from the base on them) and says which data it was scored on.
+	// (The base was scored at training, when its training texts were known.)
+	for _, v := range []*protocol.VariantInfo{base, i8, f16, pr, st} {
+		want := protocol.TrainingFingerprints
+		if v == base {
+			want = protocol.TrainingSplit
+		}
+		if ev := v.Evaluation; v.Fingerprints != base.Fingerprints || ev == nil || ev.Training != want ||
+			ev.Seen != 0 || ev.Accuracy != v.Metrics.Accuracy || v.MetricsData != base.MetricsData || ev.Data != v.MetricsData {
+			t.Errorf("%s: fingerprints %d (base %d), evaluation %+v, metrics data %q", v.Name, v.Fingerprints, base.Fingerprints, ev, v.MetricsData)
+		}
+	}
 	// int8 and float16 files read back to the variant's own predictions.
 	for _, v := range []*protocol.VariantInfo{i8, f16, pr} {
 		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)

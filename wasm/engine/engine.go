@@ -11,6 +11,7 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/fingerprint"
 	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -80,6 +81,13 @@ type variant struct {
 	// would, not with Model, which holds the dequantized weights.
 	Q     *compress.QModel
 	split lab.SplitSpec // the data split it was trained and scored on
+	// MetricsData says which reviews Metrics were scored on; Eval is the
+	// latest evaluate on the loaded data (guarded by Engine.mu).
+	MetricsData string
+	Eval        *protocol.Evaluation
+	// fp are the training reviews' fingerprints (nil: not recorded): a
+	// compressed variant inherits its source's.
+	fp *fingerprint.Set
 }
 
 // NewEngine returns an empty engine.

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"sentilab/core/data"
 	"sentilab/core/eda"
-	"sentilab/core/train"
+	"sentilab/core/lab"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
@@ -72,8 +73,23 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("re-imported model says %v, original %v", q, pr[0].Probability)
 	}
 	res, _ = call(t, e, "evaluate", map[string]any{"variant": "base-2"}, nil)
-	if m := res.(*train.Metrics); m.N != 400 || m.Accuracy != tr.Test.Accuracy {
-		t.Fatalf("re-imported model on the test split: n %d accuracy %v; trained model: %v", m.N, m.Accuracy, tr.Test.Accuracy)
+	// The file carries the training reviews' fingerprints: the classroom
+	// preset's grouped split tests on none of them.
+	ev := res.(*protocol.Evaluation)
+	if ev.N != 400 || ev.Accuracy != tr.Test.Accuracy || ev.Training != protocol.TrainingFingerprints ||
+		ev.Seen != 0 || ev.Unseen != 400 || ev.Note != "none of the 400 reviews was in this model's training set" {
+		t.Fatalf("re-imported model on the test split: %+v; trained model: %v", ev, tr.Test.Accuracy)
+	}
+	corpus, _ := e.corpus(context.Background(), func(any) {})
+	texts, _ := corpus.Split(lab.SplitSpec{Seed: 42, TestFrac: 0.2, TrainLimit: 800, Rule: data.RuleGrouped})
+	distinct := map[string]bool{}
+	for _, i := range texts.TrainIndex {
+		distinct[corpus.Reviews[i].Text] = true
+	}
+	v, err := e.variant("base-2")
+	if info := e.info(v); err != nil || info.Evaluation != ev || info.Fingerprints != len(distinct) || info.Metrics.N != 0 ||
+		info.MetricsData != "the file's recorded test score (400 test reviews of the data it was trained on)" {
+		t.Fatalf("base-2 info: %+v (%v); want %d fingerprints", info, err, len(distinct))
 	}
 }
 

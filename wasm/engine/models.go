@@ -30,9 +30,16 @@ func (e *Engine) info(v *variant) *protocol.VariantInfo {
 	if v.Q != nil {
 		runtime = lab.RuntimeInt8
 	}
-	return &protocol.VariantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: lab.ConfigJSON(v.Model.Cfg), Params: v.Model.NumParams(),
+	info := &protocol.VariantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: lab.ConfigJSON(v.Model.Cfg), Params: v.Model.NumParams(),
 		NonZero: compress.NonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
-		Runtime: runtime}
+		Runtime: runtime, MetricsData: v.MetricsData}
+	e.mu.Lock()
+	info.Evaluation = v.Eval
+	e.mu.Unlock()
+	if v.fp != nil {
+		info.Fingerprints, info.FingerprintBytes = v.fp.Len(), int64(v.fp.Size())
+	}
+	return info
 }
 
 // meta is the variant's model file metadata: what `lab train` and `lab
@@ -42,6 +49,9 @@ func (v *variant) meta() modelfile.Meta {
 	if v.Metrics != nil {
 		mt["test_accuracy"] = v.Metrics.Accuracy
 		mt["test_loss"] = v.Metrics.Loss
+		if v.Metrics.N > 0 {
+			mt["test_n"] = float64(v.Metrics.N)
+		}
 	}
 	extra := lab.SplitMeta(v.split)
 	if v.Preset != "" {
@@ -50,7 +60,7 @@ func (v *variant) meta() modelfile.Meta {
 	if len(v.Steps) > 0 {
 		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
 	}
-	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra,
+	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra, Fingerprints: v.fp,
 		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: "sentilab browser lab, preset " + v.Preset,
 			Time: time.Now().UTC().Format(time.RFC3339)}}
 }
@@ -71,8 +81,12 @@ func (e *Engine) infos() []*protocol.VariantInfo {
 }
 
 // evaluate scores a variant on the test split of the loaded data (its own
-// split, or the request's seed and test share).
-func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progress Progress) (*train.Metrics, error) {
+// split, or the request's seed and test share), split into the reviews it
+// was trained on and the rest: a slice of the data splits differently from
+// the data the model was trained on, so its "test" reviews can be training
+// reviews (issue 10). The variant's own Metrics, from its training or its
+// file, are kept: the reply is its Evaluation, saying which data it is.
+func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progress Progress) (*protocol.Evaluation, error) {
 	v, err := e.variant(p.Variant)
 	if err != nil {
 		return nil, err
@@ -88,16 +102,38 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	if err != nil {
 		return nil, err
 	}
-	_, set, err := corpus.Sets(sp, v.Tok, v.Model.Cfg, "")
+	t, err := corpus.Split(sp)
 	if err != nil {
 		return nil, err
 	}
-	m, err := e.scores(ctx, v, set, progress)
+	set, err := train.Encode(v.Tok, t.TestX, t.TestY, v.Model.Cfg)
 	if err != nil {
 		return nil, err
 	}
-	v.Metrics = m
-	return m, nil
+	raw := make([]string, len(t.TestIndex))
+	for k, i := range t.TestIndex {
+		raw[k] = corpus.Reviews[i].Text
+	}
+	z, err := lab.Logits(ctx, v.Model, v.Q, set, e.evalOptions(ctx, progress))
+	if err != nil {
+		return nil, err
+	}
+	training := lab.TrainingOf(v.fp, v.split, v.Data, corpus)
+	ev, err := lab.ScoreSeen(z, set.Labels, raw, training, e.testData(sp))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	v.Eval = ev
+	e.mu.Unlock()
+	return ev, nil
+}
+
+// testData says which reviews of the loaded data sp tests on.
+func (e *Engine) testData(sp lab.SplitSpec) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return sp.Describe(len(e.reviews)) + " of " + e.dataName
 }
 
 // predict scores one raw review with each variant. With explain, each
@@ -283,7 +319,8 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 		return nil, err
 	}
 	v := &variant{Name: e.uniqueName(name), Model: ld.Model, Tok: tok, Kind: "imported", Chain: ld.Meta.Variant, Steps: steps,
-		Preset: ld.Meta.Extra[lab.KeyPreset], Seed: split.Seed, Data: ld.Meta.Provenance.DataHash, Enc: lab.Encoding(ld.File), split: split}
+		Preset: ld.Meta.Extra[lab.KeyPreset], Seed: split.Seed, Data: ld.Meta.Provenance.DataHash, Enc: lab.Encoding(ld.File), split: split,
+		fp: ld.Meta.Fingerprints}
 	if v.Chain == "" {
 		v.Chain = lab.ChainName(nil)
 	}
@@ -294,6 +331,10 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 	}
 	if acc, ok := ld.Meta.Metrics["test_accuracy"]; ok {
 		v.Metrics = &train.Metrics{Accuracy: acc, Loss: ld.Meta.Metrics["test_loss"]}
+		v.MetricsData = "the file's recorded test score"
+		if n := ld.Meta.Metrics["test_n"]; n > 0 {
+			v.MetricsData += fmt.Sprintf(" (%s test reviews of the data it was trained on)", lab.Count(int(n)))
+		}
 	}
 	e.putVariant(v)
 	return e.info(v), nil

@@ -51,11 +51,14 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 	if name == "" {
 		name = "base"
 	}
+	tr.TestEval.Data = e.testData(plan.Split()) // with the data's name
 	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed,
-		Metrics: tr.Test, History: tr.Fit.History, Data: tr.TrainHash, Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: plan.Split()}
+		Metrics: tr.Test, History: tr.Fit.History, Data: tr.TrainHash, Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: plan.Split(),
+		MetricsData: tr.TestEval.Data, Eval: tr.TestEval, fp: tr.Fingerprints}
 	e.putVariant(v)
 	return &protocol.TrainResult{Variant: name, History: tr.Fit.History, BestEpoch: tr.Fit.BestEpoch, Test: tr.Test, Seconds: tr.Fit.Seconds,
-		EPS: tr.Fit.ExamplesPerSec, Params: tr.Model.NumParams(), Train: tr.TrainN, Config: lab.ConfigJSON(tr.Model.Cfg), Info: e.info(v)}, nil
+		EPS: tr.Fit.ExamplesPerSec, Params: tr.Model.NumParams(), Train: tr.TrainN, Config: lab.ConfigJSON(tr.Model.Cfg), Info: e.info(v),
+		TestEval: tr.TestEval}, nil
 }
 
 // trainProgress is a fit's progress as the page reads it.
@@ -65,12 +68,12 @@ func trainProgress(pr train.Progress) protocol.TrainProgress {
 		ExamplesPerSec: pr.ExamplesPerSec, ETASec: pr.ETA.Seconds()}
 }
 
-// scores evaluates a variant on set with the runtime it ships with,
-// yielding to JS between batches.
-func (e *Engine) scores(ctx context.Context, v *variant, set train.Set, progress Progress) (*train.Metrics, error) {
-	return lab.Evaluate(ctx, v.Model, v.Q, set, lab.EvalOptions{Workers: 1, Pause: e.pause(ctx), Progress: func(done, total int) {
+// evalOptions score with one worker, yielding to JS between batches and
+// reporting progress.
+func (e *Engine) evalOptions(ctx context.Context, progress Progress) lab.EvalOptions {
+	return lab.EvalOptions{Workers: 1, Pause: e.pause(ctx), Progress: func(done, total int) {
 		progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: done, Total: total})
-	}})
+	}}
 }
 
 // presetList is core/lab's presets for the page's form, and the kernel.
