@@ -89,6 +89,18 @@ func runEval(ctx context.Context, args []string) error {
 		return fmt.Errorf("--split %q: want all or test", *split)
 	}
 	if lb := loadBaseline(*modelPath); lb != nil {
+		// 0 = the model's own split, as for an LSTM file (lab baseline
+		// records its seed and test share).
+		sp, err := lab.SplitOf(lb.Meta)
+		if err != nil {
+			return fmt.Errorf("%s: %v", *modelPath, err)
+		}
+		if *seed == 0 {
+			*seed = sp.Seed
+		}
+		if *testFrac == 0 {
+			*testFrac = sp.TestFrac
+		}
 		return evalBaseline(lb, *modelPath, *dataPath, *split, *seed, *testFrac, *asJSON)
 	}
 	ld, tok, err := loadModel(*modelPath)
