@@ -88,6 +88,8 @@ var messages = []struct {
 		Edges: []float64{-1, 1}, Counts: []int{1}, Distinct: 1}}},
 		`{"variant":"base","tensors":[{"name":"dense.bias","shape":[1],"count":1,"zeros":0,"min":-1,"max":1,"edges":[-1,1],"counts":[1],"distinct":1}]}`},
 	{"ExportResult", &ExportResult{Name: "base", Filename: "sentilab-base.safetensors", Size: 99}, `{"name":"base","filename":"sentilab-base.safetensors","size":99}`},
+	{"ExportONNXResult", &ExportONNXResult{Name: "base.int8", Filename: "sentilab-base.int8.onnx", Size: 99, Weights: "int8"},
+		`{"name":"base.int8","filename":"sentilab-base.int8.onnx","size":99,"weights":"int8"}`},
 	{"ImportRequest", &ImportRequest{Name: "base", URL: "models/base.safetensors", SHA256: "00ff"}, `{"name":"base","url":"models/base.safetensors","sha256":"00ff"}`},
 	{"CompressRequest", &CompressRequest{Variant: "base", Method: "prune,int8", Name: "small", InitialSparsity: 0.2, FinalSparsity: 0.8, Epochs: 1,
 		Alpha: 0.85, T: 1.5, Embed: 16, Hidden: 16, Thesis: true},
@@ -179,7 +181,7 @@ func TestEveryTypeCovered(t *testing.T) {
 	for _, name := range []string{"Ready", "Error", "LoadDataRequest", "LoadDataResult", "FetchProgress", "ReadProgress", "CountProgress",
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
-		"PredictResult", "InspectResult", "ExportResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
+		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
 		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
