@@ -127,6 +127,14 @@ var messages = []struct {
 		GzipBytes: 90, Params: 10, NonZero: 9, Seconds: 60, ReviewsPerSec: 1000, WasmPerSec: 300, Thesis: &ThesisRow{Accuracy: "86.43%"}},
 		`{"name":"base","method":"base","runtime":"float32","test_accuracy":0.88,"accuracy_change":0,"test_loss":0.3,"file_bytes":100,"gzip_bytes":90,` +
 			`"params":10,"nonzero":9,"seconds":60,"reviews_per_second":1000,"wasm_reviews_per_second":300,"thesis":{"test_accuracy":"86.43%","size":"","params":""}}`},
+	{"ResultRow (baseline, out of domain)", &ResultRow{Name: "baseline", Method: "baseline", Runtime: "float32", TestAccuracy: 0.9, FileBytes: 100,
+		GzipBytes: 50, Params: 11, NonZero: 10, ReviewsPerSec: 5000, Kind: "tfidf-logreg", OODAccuracy: 0.75, OODLoss: 0.5, OODN: 10662, OODData: "rt.csv.gz"},
+		`{"name":"baseline","method":"baseline","runtime":"float32","test_accuracy":0.9,"accuracy_change":0,"test_loss":0,"file_bytes":100,"gzip_bytes":50,` +
+			`"params":11,"nonzero":10,"seconds":0,"reviews_per_second":5000,"kind":"tfidf-logreg","ood_accuracy":0.75,"ood_loss":0.5,"ood_n":10662,"ood_data":"rt.csv.gz"}`},
+	{"Manifest (baseline)", &Manifest{Models: []ManifestModel{{Name: "baseline", File: "baseline.safetensors", Bytes: 10, SHA256: "ff", Variant: "baseline",
+		Runtime: "float32", Metrics: map[string]float64{"ood_accuracy": 0.75}, Preprocessing: "p", Params: 11, NonZero: 10, Kind: "tfidf-logreg", OODData: "rt.csv.gz"}}},
+		`{"models":[{"name":"baseline","file":"baseline.safetensors","bytes":10,"sha256":"ff","variant":"baseline","runtime":"float32",` +
+			`"metrics":{"ood_accuracy":0.75},"provenance":{"seed":0},"preprocessing":"p","params":11,"nonzero":10,"tensors":null,"kind":"tfidf-logreg","ood_data":"rt.csv.gz"}]}`},
 	{"TrainOutput", &TrainOutput{Preset: "fast", Config: cfg, Params: 10, TrainN: 8, TestN: 2, TestAccuracy: 0.5, TestLoss: 0.7, Test: metrics,
 		History: []Epoch{{Epoch: 1}}, BestEpoch: 1, PrepSeconds: 1, TrainSeconds: 2, EvalSeconds: 3, ExamplesPerSec: 4, Workers: 2, Kernels: "portable", Model: "m.safetensors"},
 		`{"preset":"fast","config":` + cfgJSON + `,"params":10,"train_n":8,"test_n":2,"test_accuracy":0.5,"test_loss":0.7,"test":` + metricsJSON +
