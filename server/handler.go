@@ -122,9 +122,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	switch {
 	case cfg.ManifestJSON != nil:
-		models, err := parseManifest(cfg.ManifestJSON)
+		doc, err := parseManifest(cfg.ManifestJSON)
 		if err == nil && s.models != nil {
-			err = checkManifestFiles(models, s.models)
+			err = checkManifestFiles(doc.Models, s.models)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
@@ -144,9 +144,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	s.modelFiles = make(map[string]bool, len(listed))
-	for _, m := range listed {
-		s.modelFiles[*m.File] = true
+	s.modelFiles = make(map[string]bool, len(listed.Models))
+	for _, m := range listed.Models {
+		s.modelFiles[m.File] = true
 	}
 	if cfg.DataFile != "" {
 		// Resolve the file first: a --data that is itself a symlink (to the

@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/render"
+
+	"sentilab/protocol"
 )
 
 // renderReport builds the /report page from the manifest: the thesis-style
@@ -42,11 +44,11 @@ func renderReport(manifest []byte) (page []byte, err error) {
 		v.Sizes = add(c)
 	}
 	if c, ok := historyChart(doc, "c_history_loss", "Training curves: loss", "binary cross-entropy",
-		func(e reportEpoch) float64 { return e.Loss }, func(e reportEpoch) float64 { return e.ValLoss }); ok {
+		func(e protocol.Epoch) float64 { return e.Loss }, func(e protocol.Epoch) float64 { return e.ValLoss }); ok {
 		v.Loss = add(c)
 	}
 	if c, ok := historyChart(doc, "c_history_accuracy", "Training curves: accuracy", "accuracy",
-		func(e reportEpoch) float64 { return e.Accuracy }, func(e reportEpoch) float64 { return e.ValAccuracy }); ok {
+		func(e protocol.Epoch) float64 { return e.Accuracy }, func(e protocol.Epoch) float64 { return e.ValAccuracy }); ok {
 		v.Accuracy = add(c)
 	}
 	for i := range doc.Models {
@@ -85,7 +87,7 @@ type tableRow struct {
 
 const dash = "—"
 
-func tableRows(doc *reportDoc) []tableRow {
+func tableRows(doc *protocol.Manifest) []tableRow {
 	var rows []tableRow
 	for i := range doc.Models {
 		m := &doc.Models[i]
@@ -96,23 +98,23 @@ func tableRows(doc *reportDoc) []tableRow {
 		if m.Params == 0 {
 			r.Params, r.NonZero = dash, dash
 		}
-		if v, ok := m.metric("test_accuracy"); ok {
+		if v, ok := metric(m, "test_accuracy"); ok {
 			r.Accuracy = fmt.Sprintf("%.2f%%", 100*v)
 		}
-		if v, ok := m.metric("accuracy_change"); ok {
+		if v, ok := metric(m, "accuracy_change"); ok {
 			r.Change = fmt.Sprintf("%+.2f", 100*v)
 			r.Negative = v < 0
 		}
-		if v, ok := m.metric("test_loss"); ok {
+		if v, ok := metric(m, "test_loss"); ok {
 			r.Loss = fmt.Sprintf("%.4f", v)
 		}
-		if v, ok := m.metric("gzip_bytes"); ok {
+		if v, ok := metric(m, "gzip_bytes"); ok {
 			r.Gzip = kib(v)
 		}
-		if v, ok := m.metric("reviews_per_second"); ok {
+		if v, ok := metric(m, "reviews_per_second"); ok {
 			r.Speed = commas(int64(v + 0.5))
 		}
-		if v, ok := m.metric("wasm_reviews_per_second"); ok {
+		if v, ok := metric(m, "wasm_reviews_per_second"); ok {
 			r.WasmSpeed = commas(int64(v + 0.5))
 		}
 		if t := m.Thesis; t != nil {
@@ -124,8 +126,8 @@ func tableRows(doc *reportDoc) []tableRow {
 }
 
 // bestCells describes the n most accurate grid cells, best first.
-func bestCells(g *reportGrid, n int) []string {
-	cells := append([]reportCell(nil), g.Cells...)
+func bestCells(g *protocol.DistillGrid, n int) []string {
+	cells := append([]protocol.GridCell(nil), g.Cells...)
 	for i := 1; i < len(cells); i++ { // insertion sort: a grid has at most a few dozen cells
 		for j := i; j > 0 && cells[j].TestAccuracy > cells[j-1].TestAccuracy; j-- {
 			cells[j], cells[j-1] = cells[j-1], cells[j]

@@ -291,21 +291,17 @@ func TestReportEmptyAndBroken(t *testing.T) {
 		t.Errorf("a page without inline scripts: CSP\n %s\nwant\n %s", got, want)
 	}
 
-	// A metric that is not a number: the server still starts and serves the
-	// manifest; the report is a fixed 500 that leaks nothing.
+	// A metric that is not a number: the manifest is not in protocol's
+	// schema, so the server refuses to start, naming the model and the
+	// metric, and the report page the same.
 	dir, manifest := reportFixture(t, threeModels[:1], false)
 	bad := bytes.Replace(manifest, []byte(`"test_loss": 0.3311`), []byte(`"test_loss": "low"`), 1)
 	if bytes.Equal(bad, manifest) {
 		t.Fatal("fixture changed: no test_loss to break")
 	}
 	write(t, filepath.Join(dir, manifestName), bad)
-	ts = start(t, Config{ModelDir: dir})
-	if r := do(t, "GET", ts.URL+"/api/models"); r.status != 200 {
-		t.Errorf("/api/models: %d", r.status)
-	}
-	r = do(t, "GET", ts.URL+"/report")
-	if r.status != 500 || strings.Contains(string(r.body), "test_loss") {
-		t.Errorf("broken metrics: %d %q", r.status, r.body)
+	if _, err := NewHandler(Config{ModelDir: dir}); err == nil || !strings.Contains(err.Error(), `models[0] ("base"): metrics.test_loss: want a number, got "low"`) {
+		t.Errorf("start with a broken metric: err %v", err)
 	}
 	if _, err := renderReport(bad); err == nil || !strings.Contains(err.Error(), `models[0] ("base"): metrics.test_loss: want a number`) {
 		t.Errorf("error %v should name the model and the field", err)
