@@ -135,6 +135,8 @@ var messages = []struct {
 		Runtime: "float32", Metrics: map[string]float64{"ood_accuracy": 0.75}, Preprocessing: "p", Params: 11, NonZero: 10, Kind: "tfidf-logreg", OODData: "rt.csv.gz"}}},
 		`{"models":[{"name":"baseline","file":"baseline.safetensors","bytes":10,"sha256":"ff","variant":"baseline","runtime":"float32",` +
 			`"metrics":{"ood_accuracy":0.75},"provenance":{"seed":0},"preprocessing":"p","params":11,"nonzero":10,"tensors":null,"kind":"tfidf-logreg","ood_data":"rt.csv.gz"}]}`},
+	{"Datasets", &Datasets{Datasets: []Dataset{{Name: "imdb.csv.gz", URL: "api/data", Role: RoleTrain, Bytes: 26}, {Name: "rt.csv.gz", URL: "api/data-ood", Role: RoleOOD, Bytes: 5}}},
+		`{"datasets":[{"name":"imdb.csv.gz","url":"api/data","role":"train","bytes":26},{"name":"rt.csv.gz","url":"api/data-ood","role":"ood","bytes":5}]}`},
 	{"TrainOutput", &TrainOutput{Preset: "fast", Config: cfg, Params: 10, TrainN: 8, TestN: 2, TestAccuracy: 0.5, TestLoss: 0.7, Test: metrics,
 		History: []Epoch{{Epoch: 1}}, BestEpoch: 1, PrepSeconds: 1, TrainSeconds: 2, EvalSeconds: 3, ExamplesPerSec: 4, Workers: 2, Kernels: "portable", Model: "m.safetensors"},
 		`{"preset":"fast","config":` + cfgJSON + `,"params":10,"train_n":8,"test_n":2,"test_accuracy":0.5,"test_loss":0.7,"test":` + metricsJSON +
@@ -190,7 +192,7 @@ func TestEveryTypeCovered(t *testing.T) {
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
 		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput"} {
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
 		}
