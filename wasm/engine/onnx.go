@@ -10,26 +10,18 @@ import (
 )
 
 // exportONNX writes a variant as an ONNX model, exactly as `lab export`
-// does for the model file exportModel gives: the variant is encoded as its
-// model file, read back, and handed to onnx.FromLoaded, which keeps int8
-// weights for a file that stores them (FromInt8) and exports every other
-// file as its float32 weights (FromFloat). Going through the file, not the
+// does for the model file exportModel gives: that file is read back and
+// handed to onnx.FromLoaded, which keeps int8 weights for a file that
+// stores them (FromInt8) and exports every other file as its float32
+// weights (FromFloat). Going through the file, not the
 // variant's in-memory model, is what makes the page's download and the
 // command line's the same bytes.
 func (e *Engine) exportONNX(name string) (*protocol.ExportONNXResult, []byte, error) {
-	v, err := e.variant(name)
+	_, file, err := e.exportModel(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := v.file()
-	if err != nil {
-		return nil, nil, err
-	}
-	var b bytes.Buffer
-	if err := modelfile.Write(&b, f); err != nil {
-		return nil, nil, err
-	}
-	ld, err := modelfile.Load(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	ld, err := modelfile.Load(bytes.NewReader(file), int64(len(file)))
 	if err != nil {
 		return nil, nil, err
 	}
