@@ -14,6 +14,7 @@ const (
 	TypeVariants    = "variants"    // no payload → VariantsResult
 	TypeInspect     = "inspect"     // VariantRequest → InspectResult
 	TypeExportModel = "exportModel" // VariantRequest → ExportResult + buffer (the model file)
+	TypeExportONNX  = "exportONNX"  // VariantRequest → ExportONNXResult + buffer (the .onnx file, as `lab export` writes it)
 	TypeImportModel = "importModel" // ImportRequest + buffer (or url) → VariantInfo
 	TypeCompress    = "compress"    // CompressRequest → CompressResult; progress as train
 	TypeShardInit   = "shardInit"   // ShardInitRequest + buffer (set, then weights) → ShardInitResult (leader → helper)
@@ -391,6 +392,16 @@ type ExportResult struct {
 	Name     string `json:"name"`
 	Filename string `json:"filename"`
 	Size     int    `json:"size"`
+}
+
+// ExportONNXResult describes the ONNX file in the buffer: Weights is
+// "int8" when the variant's file stores int8 weights (kept int8 in the
+// graph), else "float32".
+type ExportONNXResult struct {
+	Name     string `json:"name"`
+	Filename string `json:"filename"`
+	Size     int    `json:"size"`
+	Weights  string `json:"weights"`
 }
 
 type ImportRequest struct {

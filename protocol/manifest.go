@@ -27,7 +27,7 @@ type ManifestModel struct {
 	Metrics       map[string]float64 `json:"metrics"`
 	Provenance    Provenance         `json:"provenance"`
 	Preset        string             `json:"preset,omitempty"`
-	Config        ModelConfig        `json:"config"`
+	Config        ModelConfig        `json:"config,omitzero"` // an LSTM's; absent for the baseline
 	Preprocessing string             `json:"preprocessing"`
 	Params        int                `json:"params"`
 	NonZero       int                `json:"nonzero"`
@@ -37,6 +37,12 @@ type ManifestModel struct {
 	BestEpoch     int                `json:"best_epoch,omitempty"` // early stopping: the epoch whose weights the file holds
 	Confusion     *[2][2]int         `json:"confusion,omitempty"`  // test set, [true class][predicted class]
 	Thesis        *ThesisRow         `json:"thesis,omitempty"`     // the thesis's numbers for this method
+	// Kind is empty for an LSTM and "tfidf-logreg" for the TF-IDF
+	// baseline, which the engine cannot import (core/modelfile's kinds).
+	Kind string `json:"kind,omitempty"`
+	// OODData names the second dataset of the metrics ood_accuracy,
+	// ood_loss and ood_n (a report's --data-ood, or lab baseline --ood).
+	OODData string `json:"ood_data,omitempty"`
 }
 
 // Provenance records how a model was made (core/modelfile.Provenance).

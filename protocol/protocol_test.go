@@ -108,6 +108,8 @@ var messages = []struct {
 		Edges: []float64{-1, 1}, Counts: []int{1}, Distinct: 1}}},
 		`{"variant":"base","tensors":[{"name":"dense.bias","shape":[1],"count":1,"zeros":0,"min":-1,"max":1,"edges":[-1,1],"counts":[1],"distinct":1}]}`},
 	{"ExportResult", &ExportResult{Name: "base", Filename: "sentilab-base.safetensors", Size: 99}, `{"name":"base","filename":"sentilab-base.safetensors","size":99}`},
+	{"ExportONNXResult", &ExportONNXResult{Name: "base.int8", Filename: "sentilab-base.int8.onnx", Size: 99, Weights: "int8"},
+		`{"name":"base.int8","filename":"sentilab-base.int8.onnx","size":99,"weights":"int8"}`},
 	{"ImportRequest", &ImportRequest{Name: "base", URL: "models/base.safetensors", SHA256: "00ff"}, `{"name":"base","url":"models/base.safetensors","sha256":"00ff"}`},
 	{"CompressRequest", &CompressRequest{Variant: "base", Method: "prune,int8", Name: "small", InitialSparsity: 0.2, FinalSparsity: 0.8, Epochs: 1,
 		Alpha: 0.85, T: 1.5, Embed: 16, Hidden: 16, Thesis: true},
@@ -145,6 +147,16 @@ var messages = []struct {
 		GzipBytes: 90, Params: 10, NonZero: 9, Seconds: 60, ReviewsPerSec: 1000, WasmPerSec: 300, Thesis: &ThesisRow{Accuracy: "86.43%"}},
 		`{"name":"base","method":"base","runtime":"float32","test_accuracy":0.88,"accuracy_change":0,"test_loss":0.3,"file_bytes":100,"gzip_bytes":90,` +
 			`"params":10,"nonzero":9,"seconds":60,"reviews_per_second":1000,"wasm_reviews_per_second":300,"thesis":{"test_accuracy":"86.43%","size":"","params":""}}`},
+	{"ResultRow (baseline, out of domain)", &ResultRow{Name: "baseline", Method: "baseline", Runtime: "float32", TestAccuracy: 0.9, FileBytes: 100,
+		GzipBytes: 50, Params: 11, NonZero: 10, ReviewsPerSec: 5000, Kind: "tfidf-logreg", OODAccuracy: 0.75, OODLoss: 0.5, OODN: 10662, OODData: "rt.csv.gz"},
+		`{"name":"baseline","method":"baseline","runtime":"float32","test_accuracy":0.9,"accuracy_change":0,"test_loss":0,"file_bytes":100,"gzip_bytes":50,` +
+			`"params":11,"nonzero":10,"seconds":0,"reviews_per_second":5000,"kind":"tfidf-logreg","ood_accuracy":0.75,"ood_loss":0.5,"ood_n":10662,"ood_data":"rt.csv.gz"}`},
+	{"Manifest (baseline)", &Manifest{Models: []ManifestModel{{Name: "baseline", File: "baseline.safetensors", Bytes: 10, SHA256: "ff", Variant: "baseline",
+		Runtime: "float32", Metrics: map[string]float64{"ood_accuracy": 0.75}, Preprocessing: "p", Params: 11, NonZero: 10, Kind: "tfidf-logreg", OODData: "rt.csv.gz"}}},
+		`{"models":[{"name":"baseline","file":"baseline.safetensors","bytes":10,"sha256":"ff","variant":"baseline","runtime":"float32",` +
+			`"metrics":{"ood_accuracy":0.75},"provenance":{"seed":0},"preprocessing":"p","params":11,"nonzero":10,"tensors":null,"kind":"tfidf-logreg","ood_data":"rt.csv.gz"}]}`},
+	{"Datasets", &Datasets{Datasets: []Dataset{{Name: "imdb.csv.gz", URL: "api/data", Role: RoleTrain, Bytes: 26}, {Name: "rt.csv.gz", URL: "api/data-ood", Role: RoleOOD, Bytes: 5}}},
+		`{"datasets":[{"name":"imdb.csv.gz","url":"api/data","role":"train","bytes":26},{"name":"rt.csv.gz","url":"api/data-ood","role":"ood","bytes":5}]}`},
 	{"TrainOutput", &TrainOutput{Preset: "fast", Config: cfg, Params: 10, TrainN: 8, TestN: 2, TestAccuracy: 0.5, TestLoss: 0.7, Test: metrics,
 		History: []Epoch{{Epoch: 1}}, BestEpoch: 1, PrepSeconds: 1, TrainSeconds: 2, EvalSeconds: 3, ExamplesPerSec: 4, Workers: 2, Kernels: "portable", Model: "m.safetensors"},
 		`{"preset":"fast","config":` + cfgJSON + `,"params":10,"train_n":8,"test_n":2,"test_accuracy":0.5,"test_loss":0.7,"test":` + metricsJSON +
@@ -199,8 +211,8 @@ func TestEveryTypeCovered(t *testing.T) {
 	for _, name := range []string{"Ready", "Error", "LoadDataRequest", "LoadDataResult", "FetchProgress", "ReadProgress", "CountProgress",
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
-		"PredictResult", "InspectResult", "ExportResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Evaluation"} {
+		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
 		}

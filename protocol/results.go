@@ -18,6 +18,15 @@ type ResultRow struct {
 	Thesis         *ThesisRow `json:"thesis,omitempty"`
 	// TestEval is the test score split by the model's training reviews.
 	TestEval *Evaluation `json:"test_eval,omitempty"`
+	// Kind is the model file's kind: empty for an LSTM, "tfidf-logreg"
+	// for the TF-IDF baseline (whose params are its n-grams and the bias).
+	Kind string `json:"kind,omitempty"`
+	// Out of domain (lab report --data-ood): every review of a second
+	// dataset, OODData its file name; OODN is 0 when not measured.
+	OODAccuracy float64 `json:"ood_accuracy,omitempty"`
+	OODLoss     float64 `json:"ood_loss,omitempty"`
+	OODN        int     `json:"ood_n,omitempty"`
+	OODData     string  `json:"ood_data,omitempty"`
 }
 
 // TrainOutput is `lab train --json`; `lab manifest --train-json` reads it.

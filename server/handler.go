@@ -11,12 +11,14 @@
 //	              a killed writer left, no precompressed siblings)
 //	/api/models   the model manifest (an empty list if there is none)
 //	/api/data     the optional dataset file offered to a class (--data)
+//	/api/data-ood an optional second dataset, for out-of-domain accuracy (--data-ood)
+//	/api/datasets the dataset files offered, as JSON (protocol.Datasets)
 //	/healthz      "ok"
 //	/report       go-echarts page comparing the pre-trained variants (reports.go, report_*.go)
 //
 // Natively:
 //
-//	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE]
+//	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE] [--data-ood FILE]
 //	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
 //	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
@@ -39,6 +41,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // Config says where the handler finds what it serves. Any folder may be
@@ -49,6 +53,7 @@ type Config struct {
 	AssetRoot string       // built lab: index.html, *.wasm, wasm_exec.js, worker.js, css, echarts.min.js
 	ModelDir  string       // manifest.json and the model files it lists
 	DataFile  string       // optional dataset to offer at /api/data
+	OODFile   string       // optional second dataset to offer at /api/data-ood
 	Logger    *slog.Logger // start-up, warnings, one line per request (sampled: accesslog.go); nil discards
 
 	// LogRate and LogBurst are the budget of lines that requests may log
@@ -72,8 +77,9 @@ type server struct {
 	reqLog   *lineBudget // every line a request causes goes through it
 	assets   *fileRoot   // nil: no static files
 	models   *fileRoot   // nil: no /models/
-	data     *fileRoot   // nil: /api/data is 404
-	dataName string
+	data     *dataFile   // nil: /api/data is 404
+	dataOOD  *dataFile   // nil: /api/data-ood is 404
+	datasets *blob       // /api/datasets
 	manifest *blob
 	// modelFiles are the file names the manifest lists: the only files of
 	// the model folder we serve.
@@ -122,9 +128,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	switch {
 	case cfg.ManifestJSON != nil:
-		models, err := parseManifest(cfg.ManifestJSON)
+		doc, err := parseManifest(cfg.ManifestJSON)
 		if err == nil && s.models != nil {
-			err = checkManifestFiles(models, s.models)
+			err = checkManifestFiles(doc.Models, s.models)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
@@ -144,29 +150,29 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	s.modelFiles = make(map[string]bool, len(listed))
-	for _, m := range listed {
-		s.modelFiles[*m.File] = true
+	s.modelFiles = make(map[string]bool, len(listed.Models))
+	for _, m := range listed.Models {
+		s.modelFiles[m.File] = true
 	}
 	if cfg.DataFile != "" {
-		// Resolve the file first: a --data that is itself a symlink (to the
-		// shared data set, say) is the operator's choice, not an escape.
-		real, err := filepath.EvalSymlinks(cfg.DataFile)
-		if err != nil {
-			return nil, fmt.Errorf("data file: %w", err)
-		}
-		if s.data, err = openFileRoot("data", filepath.Dir(real)); err != nil {
+		if s.data, err = openDataFile(cfg.DataFile, "api/data", protocol.RoleTrain); err != nil {
 			return nil, err
 		}
-		s.dataName = filepath.Base(real)
-		if _, _, err := s.data.open(s.dataName); err != nil {
-			return nil, fmt.Errorf("data file %s: not a regular file", real)
+	}
+	if cfg.OODFile != "" {
+		if s.dataOOD, err = openDataFile(cfg.OODFile, "api/data-ood", protocol.RoleOOD); err != nil {
+			return nil, fmt.Errorf("out-of-domain %w", err)
 		}
 	}
+	if s.datasets, err = datasetsBlob(s.data, s.dataOOD); err != nil {
+		return nil, err
+	}
 	s.routes = map[string]http.HandlerFunc{
-		"/healthz":    s.healthz,
-		"/api/models": s.apiModels,
-		"/api/data":   s.apiData,
+		"/healthz":      s.healthz,
+		"/api/models":   s.apiModels,
+		"/api/data":     s.dataRoute(s.data),
+		"/api/data-ood": s.dataRoute(s.dataOOD),
+		"/api/datasets": func(w http.ResponseWriter, r *http.Request) { s.serveBlob(w, r, s.datasets) },
 	}
 	s.addReportRoutes(s.routes)
 	return s.middleware(s.dispatch), nil
@@ -216,14 +222,6 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) apiModels(w http.ResponseWriter, r *http.Request) {
 	s.serveBlob(w, r, s.manifest)
-}
-
-func (s *server) apiData(w http.ResponseWriter, r *http.Request) {
-	if s.data == nil {
-		s.notFound(w)
-		return
-	}
-	s.serveFile(w, r, s.data, s.dataName)
 }
 
 func (s *server) notFound(w http.ResponseWriter) {

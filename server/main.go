@@ -30,6 +30,7 @@ func run(args []string) error {
 	root := fs.String("root", "assets", "asset root: the built lab (index.html, ui.wasm, engine.wasm, wasm_exec.js, ...)")
 	models := fs.String("models", "assets/models", "model folder: manifest.json and the model files it lists")
 	data := fs.String("data", "", "optional dataset file offered to browsers at /api/data")
+	dataOOD := fs.String("data-ood", "", "optional second dataset (e.g. rt-polarity-10k.csv.gz) offered at /api/data-ood, for out-of-domain accuracy")
 	check := fs.Bool("check", false, "check the folders and the manifest (sizes, SHA-256) and exit")
 	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
 	logFile := fs.String("log", "", "write the log to FILE instead of stderr, moved to FILE.1 when it would pass --log-max-bytes")
@@ -65,12 +66,12 @@ func run(args []string) error {
 		logOut = rf
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger})
+	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, OODFile: *dataOOD, Logger: logger})
 	if err != nil {
 		return err
 	}
 	if *check {
-		logger.Info("configuration ok", "root", *root, "models", *models, "data", *data)
+		logger.Info("configuration ok", "root", *root, "models", *models, "data", *data, "data-ood", *dataOOD)
 		return nil
 	}
 	ln, err := net.Listen("tcp", *addr)

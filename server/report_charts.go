@@ -11,6 +11,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/render"
+
+	"sentilab/protocol"
 )
 
 // echartsHost is where go-echarts points the pages' <script src> for
@@ -37,7 +39,7 @@ func round(x float64, digits int) float64 {
 // accuracySizeChart: test accuracy against file size, one point per
 // variant, and the thesis's files beside them: the lesson in one picture
 // (how far left a technique moves a model, and how far down).
-func accuracySizeChart(doc *reportDoc) (render.Renderer, bool) {
+func accuracySizeChart(doc *protocol.Manifest) (render.Renderer, bool) {
 	c := charts.NewScatter()
 	c.SetGlobalOptions(
 		chartInit("c_accuracy_size", "100%", "460px"),
@@ -60,7 +62,7 @@ func accuracySizeChart(doc *reportDoc) (render.Renderer, bool) {
 	n := 0
 	for _, i := range order {
 		m := &doc.Models[i]
-		acc, ok := m.metric("test_accuracy")
+		acc, ok := metric(m, "test_accuracy")
 		if !ok || m.Bytes <= 0 {
 			continue
 		}
@@ -96,7 +98,7 @@ func accuracySizeChart(doc *reportDoc) (render.Renderer, bool) {
 // sizeChart: file and gzip size per variant. gzip is what a browser
 // downloads, and it shows what each encoding leaves to compress: float32
 // weights barely shrink, a sparse file's zeros are already gone.
-func sizeChart(doc *reportDoc) (render.Renderer, bool) {
+func sizeChart(doc *protocol.Manifest) (render.Renderer, bool) {
 	c := charts.NewBar()
 	c.SetGlobalOptions(
 		chartInit("c_sizes", "100%", "420px"),
@@ -113,7 +115,7 @@ func sizeChart(doc *reportDoc) (render.Renderer, bool) {
 	for _, m := range doc.Models {
 		names = append(names, chartText(m.Name))
 		file = append(file, opts.BarData{Value: round(float64(m.Bytes)/1024, 0)})
-		if g, ok := m.metric("gzip_bytes"); ok {
+		if g, ok := metric(&m, "gzip_bytes"); ok {
 			gz = append(gz, opts.BarData{Value: round(g/1024, 0)})
 		} else {
 			gz = append(gz, opts.BarData{Value: "-"})
@@ -126,7 +128,7 @@ func sizeChart(doc *reportDoc) (render.Renderer, bool) {
 
 // historyChart: one metric of the training history (train and validation)
 // of every model that has one.
-func historyChart(doc *reportDoc, id, title, unit string, train, val func(reportEpoch) float64) (render.Renderer, bool) {
+func historyChart(doc *protocol.Manifest, id, title, unit string, train, val func(protocol.Epoch) float64) (render.Renderer, bool) {
 	sub := "solid: training batches; dashed: validation split"
 	for _, m := range doc.Models {
 		if m.BestEpoch > 0 && m.BestEpoch < len(m.History) {
@@ -174,7 +176,7 @@ func historyChart(doc *reportDoc, id, title, unit string, train, val func(report
 var classNames = []string{"negative", "positive"}
 
 // confusionChart: one model's test confusion matrix, counts in the cells.
-func confusionChart(i int, m *reportModel) render.Renderer {
+func confusionChart(i int, m *protocol.ManifestModel) render.Renderer {
 	cm := m.Confusion
 	c := charts.NewHeatMap()
 	hi := 0
@@ -186,7 +188,7 @@ func confusionChart(i int, m *reportModel) render.Renderer {
 		}
 	}
 	sub := ""
-	if acc, ok := m.metric("test_accuracy"); ok {
+	if acc, ok := metric(m, "test_accuracy"); ok {
 		sub = fmt.Sprintf("accuracy %.2f%%", 100*acc)
 	}
 	c.SetGlobalOptions(
@@ -209,7 +211,7 @@ func confusionChart(i int, m *reportModel) render.Renderer {
 
 // gridChart: the α×T distillation grid as a heatmap of test accuracy. A
 // cell not run yet stays empty.
-func gridChart(g *reportGrid) render.Renderer {
+func gridChart(g *protocol.DistillGrid) render.Renderer {
 	xs := make([]string, len(g.Temperatures))
 	for j, t := range g.Temperatures {
 		xs[j] = strconv.FormatFloat(t, 'g', -1, 64)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/render"
+
+	"sentilab/protocol"
 )
 
 // renderReport builds the /report page from the manifest: the thesis-style
@@ -31,6 +33,14 @@ func renderReport(manifest []byte) (page []byte, err error) {
 		return nil, fmt.Errorf("report: manifest: %w", err)
 	}
 	v := reportView{Rows: tableRows(doc), Models: len(doc.Models), EchartsSrc: echartsHost + opts.EchartsJS}
+	for _, m := range doc.Models {
+		if _, ok := metric(&m, "ood_accuracy"); ok && v.OODData == "" {
+			v.OODData = orDash(m.OODData)
+		}
+		if m.Kind != "" {
+			v.Baseline = true
+		}
+	}
 	add := func(r render.Renderer) template.HTML {
 		s := r.RenderSnippet()
 		return template.HTML(s.Element + "\n" + s.Script)
@@ -42,11 +52,11 @@ func renderReport(manifest []byte) (page []byte, err error) {
 		v.Sizes = add(c)
 	}
 	if c, ok := historyChart(doc, "c_history_loss", "Training curves: loss", "binary cross-entropy",
-		func(e reportEpoch) float64 { return e.Loss }, func(e reportEpoch) float64 { return e.ValLoss }); ok {
+		func(e protocol.Epoch) float64 { return e.Loss }, func(e protocol.Epoch) float64 { return e.ValLoss }); ok {
 		v.Loss = add(c)
 	}
 	if c, ok := historyChart(doc, "c_history_accuracy", "Training curves: accuracy", "accuracy",
-		func(e reportEpoch) float64 { return e.Accuracy }, func(e reportEpoch) float64 { return e.ValAccuracy }); ok {
+		func(e protocol.Epoch) float64 { return e.Accuracy }, func(e protocol.Epoch) float64 { return e.ValAccuracy }); ok {
 		v.Accuracy = add(c)
 	}
 	for i := range doc.Models {
@@ -67,6 +77,8 @@ func renderReport(manifest []byte) (page []byte, err error) {
 
 type reportView struct {
 	Models                              int
+	OODData                             string // the out-of-domain dataset's name: "" when no model has an ood_accuracy
+	Baseline                            bool   // a non-LSTM model (the TF-IDF baseline) is in the table
 	Rows                                []tableRow
 	AccuracySize, Sizes, Loss, Accuracy template.HTML
 	Confusion                           []template.HTML
@@ -78,41 +90,44 @@ type reportView struct {
 // tableRow is one line of the results table, already formatted; "—" where
 // the manifest has no number.
 type tableRow struct {
-	Name, Method, Runtime, Accuracy, Change, Loss, File, Gzip, Params, NonZero string
-	Speed, WasmSpeed, ThesisAccuracy, ThesisSize, ThesisParams                 string
-	Negative                                                                   bool // accuracy below the base
+	Name, Method, Runtime, Accuracy, OOD, Change, Loss, File, Gzip, Params, NonZero string
+	Speed, WasmSpeed, ThesisAccuracy, ThesisSize, ThesisParams                      string
+	Negative                                                                        bool // accuracy below the base
 }
 
 const dash = "—"
 
-func tableRows(doc *reportDoc) []tableRow {
+func tableRows(doc *protocol.Manifest) []tableRow {
 	var rows []tableRow
 	for i := range doc.Models {
 		m := &doc.Models[i]
 		r := tableRow{Name: m.Name, Method: orDash(m.Variant), Runtime: orDash(m.Runtime),
 			File: kib(float64(m.Bytes)), Params: commas(int64(m.Params)), NonZero: commas(int64(m.NonZero)),
-			Accuracy: dash, Change: dash, Loss: dash, Gzip: dash, Speed: dash, WasmSpeed: dash,
+			Accuracy: dash, OOD: dash, Change: dash, Loss: dash, Gzip: dash, Speed: dash, WasmSpeed: dash,
 			ThesisAccuracy: dash, ThesisSize: dash, ThesisParams: dash}
 		if m.Params == 0 {
 			r.Params, r.NonZero = dash, dash
 		}
-		if v, ok := m.metric("test_accuracy"); ok {
+		if v, ok := metric(m, "test_accuracy"); ok {
 			r.Accuracy = fmt.Sprintf("%.2f%%", 100*v)
 		}
-		if v, ok := m.metric("accuracy_change"); ok {
+		if v, ok := metric(m, "ood_accuracy"); ok {
+			r.OOD = fmt.Sprintf("%.2f%%", 100*v)
+		}
+		if v, ok := metric(m, "accuracy_change"); ok {
 			r.Change = fmt.Sprintf("%+.2f", 100*v)
 			r.Negative = v < 0
 		}
-		if v, ok := m.metric("test_loss"); ok {
+		if v, ok := metric(m, "test_loss"); ok {
 			r.Loss = fmt.Sprintf("%.4f", v)
 		}
-		if v, ok := m.metric("gzip_bytes"); ok {
+		if v, ok := metric(m, "gzip_bytes"); ok {
 			r.Gzip = kib(v)
 		}
-		if v, ok := m.metric("reviews_per_second"); ok {
+		if v, ok := metric(m, "reviews_per_second"); ok {
 			r.Speed = commas(int64(v + 0.5))
 		}
-		if v, ok := m.metric("wasm_reviews_per_second"); ok {
+		if v, ok := metric(m, "wasm_reviews_per_second"); ok {
 			r.WasmSpeed = commas(int64(v + 0.5))
 		}
 		if t := m.Thesis; t != nil {
@@ -124,8 +139,8 @@ func tableRows(doc *reportDoc) []tableRow {
 }
 
 // bestCells describes the n most accurate grid cells, best first.
-func bestCells(g *reportGrid, n int) []string {
-	cells := append([]reportCell(nil), g.Cells...)
+func bestCells(g *protocol.DistillGrid, n int) []string {
+	cells := append([]protocol.GridCell(nil), g.Cells...)
 	for i := 1; i < len(cells); i++ { // insertion sort: a grid has at most a few dozen cells
 		for j := i; j > 0 && cells[j].TestAccuracy > cells[j-1].TestAccuracy; j-- {
 			cells[j], cells[j-1] = cells[j-1], cells[j]
@@ -205,17 +220,20 @@ stand beside ours.</p>
 <section id="results">
 <h2>Results</h2>
 <div class="scroll"><table>
-<thead><tr><th>model</th><th class="text">method</th><th class="text">runtime</th><th>test accuracy</th><th>vs base</th><th>test loss</th>
+<thead><tr><th>model</th><th class="text">method</th><th class="text">runtime</th><th>test accuracy</th>{{if $.OODData}}<th>out of domain</th>{{end}}<th>vs base</th><th>test loss</th>
 <th>file</th><th>gzip</th><th>params</th><th>non-zero</th><th>reviews/s</th><th>wasm</th>
 <th class="thesis">thesis accuracy</th><th class="thesis">thesis size</th><th class="thesis">thesis params</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr><td>{{.Name}}</td><td class="text">{{.Method}}</td><td class="text">{{.Runtime}}</td><td>{{.Accuracy}}</td>
+{{range .Rows}}<tr><td>{{.Name}}</td><td class="text">{{.Method}}</td><td class="text">{{.Runtime}}</td><td>{{.Accuracy}}</td>{{if $.OODData}}<td>{{.OOD}}</td>{{end}}
 <td{{if .Negative}} class="neg"{{end}}>{{.Change}}</td><td>{{.Loss}}</td><td>{{.File}}</td><td>{{.Gzip}}</td><td>{{.Params}}</td>
 <td>{{.NonZero}}</td><td>{{.Speed}}</td><td>{{.WasmSpeed}}</td><td class="thesis">{{.ThesisAccuracy}}</td>
 <td class="thesis">{{.ThesisSize}}</td><td class="thesis">{{.ThesisParams}}</td></tr>
 {{end}}</tbody></table></div>
 <p class="note">reviews/s: batch-256 inference on one goroutine (lab report), natively; wasm: the same as WebAssembly
-under Node. An int8 variant runs on the int8 runtime. KB are 1,024 bytes.</p>
+under Node. An int8 variant runs on the int8 runtime. KB are 1,024 bytes.{{if .OODData}} Out of domain: the accuracy on
+every review of a second dataset ({{.OODData}}), which no model trained on.{{end}}{{if .Baseline}} The baseline is TF-IDF
+n-grams and a logistic regression (core/baseline), not an LSTM: its params are its n-gram weights and bias, and its
+reviews/s include reading the raw text.{{end}}</p>
 </section>
 
 <section id="accuracy-size">

@@ -15,8 +15,10 @@ import (
 	"strings"
 	"testing"
 
+	"sentilab/core/baseline"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
+	"sentilab/protocol"
 )
 
 // tinyCfg is a model small enough to save three of in a test.
@@ -135,6 +137,9 @@ func TestReportPage(t *testing.T) {
 
 	// The results table: one row per model, numbers formatted as the thesis
 	// prints them, its numbers beside ours.
+	if strings.Contains(page, "out of domain") || strings.Contains(page, "The baseline is") {
+		t.Error("a manifest without out-of-domain accuracies or a baseline: the page has their column or note")
+	}
 	for _, want := range []string{
 		"<td>base</td><td class=\"text\">base</td><td class=\"text\">float32</td><td>86.43%</td>\n<td>&#43;0.00</td><td>0.3311</td>",
 		"<td>base.int8</td><td class=\"text\">int8</td><td class=\"text\">float32</td><td>86.57%</td>\n<td>&#43;0.14</td><td>0.3298</td>",
@@ -291,21 +296,17 @@ func TestReportEmptyAndBroken(t *testing.T) {
 		t.Errorf("a page without inline scripts: CSP\n %s\nwant\n %s", got, want)
 	}
 
-	// A metric that is not a number: the server still starts and serves the
-	// manifest; the report is a fixed 500 that leaks nothing.
+	// A metric that is not a number: the manifest is not in protocol's
+	// schema, so the server refuses to start, naming the model and the
+	// metric, and the report page the same.
 	dir, manifest := reportFixture(t, threeModels[:1], false)
 	bad := bytes.Replace(manifest, []byte(`"test_loss": 0.3311`), []byte(`"test_loss": "low"`), 1)
 	if bytes.Equal(bad, manifest) {
 		t.Fatal("fixture changed: no test_loss to break")
 	}
 	write(t, filepath.Join(dir, manifestName), bad)
-	ts = start(t, Config{ModelDir: dir})
-	if r := do(t, "GET", ts.URL+"/api/models"); r.status != 200 {
-		t.Errorf("/api/models: %d", r.status)
-	}
-	r = do(t, "GET", ts.URL+"/report")
-	if r.status != 500 || strings.Contains(string(r.body), "test_loss") {
-		t.Errorf("broken metrics: %d %q", r.status, r.body)
+	if _, err := NewHandler(Config{ModelDir: dir}); err == nil || !strings.Contains(err.Error(), `models[0] ("base"): metrics.test_loss: want a number, got "low"`) {
+		t.Errorf("start with a broken metric: err %v", err)
 	}
 	if _, err := renderReport(bad); err == nil || !strings.Contains(err.Error(), `models[0] ("base"): metrics.test_loss: want a number`) {
 		t.Errorf("error %v should name the model and the field", err)
@@ -333,5 +334,60 @@ func TestThesisNumber(t *testing.T) {
 	}
 	if got := kib(32335000); got != "31,577 KB" {
 		t.Errorf("kib = %q", got)
+	}
+}
+
+// A TF-IDF baseline file in the manifest gets its row beside the LSTMs,
+// and a model with an out-of-domain accuracy adds that column; a manifest
+// without one has no such column (TestReportPage).
+func TestReportBaselineAndOOD(t *testing.T) {
+	dir, manifest := reportFixture(t, threeModels[:1], false)
+	m, err := baseline.New(baseline.DefaultConfig(), []string{"good", "bad", "not good"}, []float32{1.2, 1.3, 2}, []float32{2, -2, -3}, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := modelfile.EncodeBaseline(m, modelfile.Meta{Variant: "baseline", Metrics: map[string]float64{"test_accuracy": 0.916}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "baseline.safetensors")
+	if err := modelfile.WriteFile(path, f); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc protocol.Manifest
+	if err := json.Unmarshal(manifest, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.Models[0].Metrics["ood_accuracy"] = 0.726
+	doc.Models[0].OODData = "rt-polarity-10k.csv.gz"
+	sum := sha256.Sum256(raw)
+	doc.Models = append(doc.Models, protocol.ManifestModel{Name: "baseline", File: "baseline.safetensors", Bytes: int64(len(raw)), SHA256: hex.EncodeToString(sum[:]),
+		Variant: "baseline", Runtime: "float32", Kind: modelfile.KindTFIDFLogReg, Params: 4, NonZero: 4, OODData: "rt-polarity-10k.csv.gz",
+		Metrics: map[string]float64{"test_accuracy": 0.916, "ood_accuracy": 0.752, "accuracy_change": 0.0517, "reviews_per_second": 20000}})
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, manifestName), b)
+	ts := start(t, Config{ModelDir: dir})
+	r := do(t, "GET", ts.URL+"/report")
+	page := string(r.body)
+	if r.status != 200 {
+		t.Fatalf("GET /report: %d\n%s", r.status, page)
+	}
+	for _, want := range []string{
+		"<th>test accuracy</th><th>out of domain</th><th>vs base</th>",
+		"<td>base</td><td class=\"text\">base</td><td class=\"text\">float32</td><td>86.43%</td><td>72.60%</td>",
+		"<td>baseline</td><td class=\"text\">baseline</td><td class=\"text\">float32</td><td>91.60%</td><td>75.20%</td>",
+		"<td>&#43;5.17</td><td>—</td>", "<td>20,000</td>",
+		"every review of a second dataset (rt-polarity-10k.csv.gz)", "The baseline is TF-IDF",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
 	}
 }

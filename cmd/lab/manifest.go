@@ -19,7 +19,6 @@ import (
 	"sentilab/core/compress"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/text"
 	"sentilab/protocol"
 )
 
@@ -44,7 +43,7 @@ const (
 func runManifest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("manifest", flag.ContinueOnError)
 	dir := fs.String("models", "", "model folder: every *.safetensors in it is listed, and manifest.json is written there")
-	reportPath := fs.String("report", "", "`lab report --json` output to merge (reviews/s native and wasm; its accuracy is checked against ours)")
+	reportPath := fs.String("report", "", "`lab report --json` output to merge (reviews/s native and wasm, out-of-domain accuracy; its accuracy is checked against ours)")
 	trainJSON := fs.String("train-json", "", "comma-separated `lab train --json` outputs: training histories and test confusion of the base models;\n"+
 		"each matched to the model file it wrote by name, or given as NAME=FILE when the file was renamed since")
 	gridPath := fs.String("grid", "", "distillation grid results (lab compress --grid FILE); default: "+gridName+" in --models if present")
@@ -140,74 +139,61 @@ func describeModel(ctx context.Context, path string, corpus *lab.Corpus, workers
 	if err != nil {
 		return protocol.ManifestModel{}, err
 	}
-	ld, err := modelfile.Load(bytes.NewReader(raw), int64(len(raw)))
+	mf, err := decodeModelFile(path, raw)
 	if err != nil {
-		return protocol.ManifestModel{}, fmt.Errorf("%s: %w", path, err)
+		return protocol.ManifestModel{}, err
 	}
+	meta := mf.meta()
 	sum := sha256.Sum256(raw)
 	m := protocol.ManifestModel{
 		Name: strings.TrimSuffix(file, ".safetensors"), File: file, Bytes: int64(len(raw)), SHA256: hex.EncodeToString(sum[:]),
-		Variant: ld.Meta.Variant, Runtime: "float32", Metrics: map[string]float64{},
-		Provenance: protocol.Provenance(ld.Meta.Provenance), Preset: ld.Meta.Extra[lab.KeyPreset], Config: lab.ConfigJSON(ld.Model.Cfg), Preprocessing: ld.Meta.Preprocessing,
-		Params: ld.Model.NumParams(), NonZero: compress.NonZero(ld.Model),
+		Variant: meta.Variant, Runtime: lab.Runtime(meta.Variant), Metrics: map[string]float64{},
+		Provenance: protocol.Provenance(meta.Provenance), Preset: meta.Extra[lab.KeyPreset], Preprocessing: meta.Preprocessing,
+		Kind: mf.kind(), OODData: meta.Extra["ood_data"],
 	}
-	m.Runtime = lab.Runtime(ld.Meta.Variant)
-	for k, v := range ld.Meta.Metrics {
+	m.Params, m.NonZero = mf.params()
+	if mf.ld != nil {
+		m.Config = lab.ConfigJSON(mf.ld.Model.Cfg)
+	}
+	for k, v := range meta.Metrics {
 		m.Metrics[k] = v
 	}
 	m.Metrics["gzip_bytes"] = float64(gzipSize(raw))
-	for _, t := range ld.File.Tensors {
+	for _, t := range mf.file().Tensors {
 		m.Tensors = append(m.Tensors, protocol.ManifestTensor{Name: t.Name, DType: t.DType, Shape: t.Shape, Bytes: len(t.Data)})
 	}
-	if s := ld.Meta.Extra[compress.KeyPipeline]; s != "" {
+	if s := meta.Extra[compress.KeyPipeline]; s != "" {
 		if err := protocol.Decode(fmt.Sprintf("%s: metadata %q", path, compress.KeyPipeline), []byte(s), &m.Pipeline); err != nil {
 			return m, err
 		}
 	}
-	if s := ld.Meta.Extra[keyHistory]; s != "" {
+	if s := meta.Extra[keyHistory]; s != "" {
 		if err := protocol.Decode(fmt.Sprintf("%s: metadata %q (a JSON array of epochs)", path, keyHistory), []byte(s), &m.History); err != nil {
 			return m, err
 		}
 	}
-	if s := ld.Meta.Extra[keyConfusion]; s != "" {
+	if s := meta.Extra[keyConfusion]; s != "" {
 		var c [2][2]int
 		if err := json.Unmarshal([]byte(s), &c); err != nil {
 			return m, fmt.Errorf("%s: metadata %q: want [[TN, FP], [FN, TP]]: %v", path, keyConfusion, err)
 		}
 		m.Confusion = &c
 	}
-	if t, ok := thesisRows[ld.Meta.Variant]; ok {
+	if t, ok := thesisRows[meta.Variant]; ok && mf.ld != nil {
 		m.Thesis = &t
 	}
 	if corpus != nil {
-		tok, err := text.NewTokenizerFromVocab(ld.Vocab)
-		if err != nil {
-			return m, fmt.Errorf("%s: vocab: %w", path, err)
-		}
-		_, test, err := splitData(ld, tok, *corpus)
-		if err != nil {
-			return m, fmt.Errorf("%s: %v", path, err)
-		}
-		// Split by the training reviews, so the manifest says how many of
-		// its test reviews the model trained on (the thesis split: 133).
-		sp, _ := lab.SplitOf(ld.Meta) // splitData checked it
-		texts, err := corpus.TestTexts(sp)
+		mt, ev, err := mf.testMetrics(ctx, *corpus, workers)
 		if err != nil {
 			return m, err
 		}
-		q, err := runtimeOf(ld)
-		if err != nil {
-			return m, err
-		}
-		ev, err := lab.EvaluateSeen(ctx, ld.Model, q, test, texts, lab.TrainingOf(ld.Meta.Fingerprints, sp, ld.Meta.Provenance.DataHash, *corpus),
-			sp.Describe(len(corpus.Reviews)), lab.EvalOptions{Workers: workers})
-		if err != nil {
-			return m, err
-		}
-		mt := ev.Metrics
-		m.Metrics["test_seen_in_training"] = float64(ev.Seen)
-		if ev.UnseenMetrics != nil && ev.Seen > 0 {
-			m.Metrics["test_unseen_accuracy"] = ev.UnseenMetrics.Accuracy
+		if ev != nil {
+			// How many of its test reviews the model trained on (the thesis
+			// split: 133), and its score on the rest.
+			m.Metrics["test_seen_in_training"] = float64(ev.Seen)
+			if ev.UnseenMetrics != nil && ev.Seen > 0 {
+				m.Metrics["test_unseen_accuracy"] = ev.UnseenMetrics.Accuracy
+			}
 		}
 		if a, ok := m.Metrics["test_accuracy"]; ok && math.Abs(a-mt.Accuracy) > 1e-9 {
 			fmt.Fprintf(os.Stderr, "%s: test accuracy %.6f now, %.6f in its metadata: keeping the new one\n", file, mt.Accuracy, a)
@@ -323,6 +309,10 @@ func mergeReport(path string, ms []protocol.ManifestModel) error {
 		}
 		if r.WasmPerSec > 0 {
 			m.Metrics["wasm_reviews_per_second"] = r.WasmPerSec
+		}
+		if r.OODN > 0 {
+			m.Metrics["ood_accuracy"], m.Metrics["ood_loss"], m.Metrics["ood_n"] = r.OODAccuracy, r.OODLoss, float64(r.OODN)
+			m.OODData = r.OODData
 		}
 	}
 	return nil

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"sentilab/core/compress"
+	"sentilab/core/data"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
@@ -44,6 +45,7 @@ func runReport(ctx context.Context, args []string) error {
 	mdFile := fs.String("md", "", "also write the Markdown table to this file")
 	rounds := fs.Int("speed-rounds", 3, "speed passes over all models; each model's best counts")
 	speedOnly := fs.Bool("speed-only", false, "only measure reviews/s (no data needed; what the wasm run does)")
+	oodPath := fs.String("data-ood", "", "a second dataset (Kaggle CSV schema, e.g. rt-polarity-10k.csv.gz): every variant's accuracy on all its reviews, beside the test accuracy")
 	workers := workersFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -54,22 +56,23 @@ func runReport(ctx context.Context, args []string) error {
 	}
 	sort.Strings(paths)
 	var rows []protocol.ResultRow
-	var loaded []*modelfile.Loaded
+	var loaded []*modelFile
 	for _, p := range paths {
-		ld, _, err := loadModel(p)
+		mf, err := readModelFile(p)
 		if err != nil {
 			return err
 		}
-		r := protocol.ResultRow{Name: strings.TrimSuffix(filepath.Base(p), ".safetensors"), Method: ld.Meta.Variant, Runtime: lab.Runtime(ld.Meta.Variant)}
+		variant := mf.meta().Variant
+		r := protocol.ResultRow{Name: strings.TrimSuffix(filepath.Base(p), ".safetensors"), Method: variant, Runtime: lab.Runtime(variant), Kind: mf.kind()}
 		rows = append(rows, r)
-		loaded = append(loaded, ld)
+		loaded = append(loaded, mf)
 	}
 	// Several rounds over all models, keeping each one's best: contention
 	// on a shared machine comes and goes, and this way every model gets
 	// measured at several moments (and after the runtime has warmed up).
 	for round := 0; round < *rounds; round++ {
-		for i, ld := range loaded {
-			rps, err := inferSpeed(ld, *seconds)
+		for i, mf := range loaded {
+			rps, err := mf.speed(*seconds)
 			if err != nil {
 				return fmt.Errorf("%s: %v", paths[i], err)
 			}
@@ -85,61 +88,63 @@ func runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var ood []data.Review
+	if *oodPath != "" {
+		if ood, err = loadData(*oodPath); err != nil {
+			return fmt.Errorf("--data-ood: %w", err)
+		}
+	}
 	corpus := lab.NewCorpus(reviews, nil)
 	var base *protocol.ResultRow
 	for i, p := range paths {
 		r := &rows[i]
-		ld, tok, err := loadModel(p)
-		if err != nil {
-			return err
-		}
-		_, test, err := splitData(ld, tok, corpus)
-		if err != nil {
-			return fmt.Errorf("%s: %v", p, err)
-		}
-		// Scored on its test split, split again by its training reviews:
-		// the thesis's permutation split tests on 133 of them.
-		sp, _ := lab.SplitOf(ld.Meta) // splitData checked it
-		texts, err := corpus.TestTexts(sp)
-		if err != nil {
-			return err
-		}
-		q, err := runtimeOf(ld)
-		if err != nil {
-			return err
-		}
-		ev, err := lab.EvaluateSeen(ctx, ld.Model, q, test, texts, lab.TrainingOf(ld.Meta.Fingerprints, sp, ld.Meta.Provenance.DataHash, corpus),
-			sp.Describe(len(reviews)), lab.EvalOptions{Workers: *workers})
-		if err != nil {
-			return err
-		}
-		mt := ev.Metrics
-		r.TestEval = ev
 		raw, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
+		mf, err := decodeModelFile(p, raw)
+		if err != nil {
+			return err
+		}
+		mt, ev, err := mf.testMetrics(ctx, corpus, *workers)
+		if err != nil {
+			return err
+		}
+		meta := mf.meta()
 		r.TestAccuracy, r.TestLoss, r.FileBytes, r.GzipBytes = mt.Accuracy, mt.Loss, int64(len(raw)), gzipSize(raw)
-		r.Params, r.NonZero = ld.Model.NumParams(), compress.NonZero(ld.Model)
+		r.Params, r.NonZero = mf.params()
 		// Time to produce: the sum of every compression step recorded
 		// (a chained run's earlier steps included), not the base's training.
-		r.Seconds = ld.Meta.Metrics["seconds"]
-		if steps, err := compress.ReadPipeline(ld.Meta.Extra[compress.KeyPipeline]); err == nil && len(steps) > 0 {
+		r.Seconds = meta.Metrics["seconds"]
+		if steps, err := compress.ReadPipeline(meta.Extra[compress.KeyPipeline]); err == nil && len(steps) > 0 {
 			r.Seconds = 0
 			for _, st := range steps {
 				r.Seconds += st.Seconds
 			}
 		}
-		if r.Method == "base" {
-			r.Seconds = ld.Meta.Metrics["train_seconds"]
-			if base == nil {
-				base = r
-			}
+		if r.Method == "base" || mf.lb != nil {
+			r.Seconds = meta.Metrics["train_seconds"]
 		}
-		if t, ok := thesisRows[r.Method]; ok {
+		if r.Method == "base" && base == nil {
+			base = r
+		}
+		if t, ok := thesisRows[r.Method]; ok && mf.lb == nil {
 			r.Thesis = &t
 		}
-		fmt.Fprintf(os.Stderr, "%s: test accuracy %.4f on %d reviews; %s\n", r.Name, mt.Accuracy, mt.N, ev.Note)
+		r.TestEval = ev
+		note := ""
+		if ev != nil {
+			note = "; " + ev.Note
+		}
+		fmt.Fprintf(os.Stderr, "%s: test accuracy %.4f on %d reviews%s\n", r.Name, mt.Accuracy, mt.N, note)
+		if ood != nil {
+			o, err := mf.metricsOn(ctx, ood, *workers)
+			if err != nil {
+				return fmt.Errorf("%s on --data-ood %s: %w", p, *oodPath, err)
+			}
+			r.OODAccuracy, r.OODLoss, r.OODN, r.OODData = o.Accuracy, o.Loss, o.N, filepath.Base(*oodPath)
+			fmt.Fprintf(os.Stderr, "%s: out-of-domain accuracy %.4f on %d reviews of %s\n", r.Name, o.Accuracy, o.N, r.OODData)
+		}
 	}
 	if base != nil {
 		for i := range rows {
@@ -239,9 +244,26 @@ func wasmSpeeds(file, dir string, seconds float64, rounds int, rows []protocol.R
 }
 
 func printReportMarkdown(w io.Writer, rows []protocol.ResultRow, haveBase bool) {
-	fmt.Fprintln(w, "| variant | method | runtime | test accuracy | test reviews seen in training | vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	oodData := ""
 	for _, r := range rows {
+		if r.OODN > 0 {
+			oodData = r.OODData
+		}
+	}
+	oodHead, oodRule := "", ""
+	if oodData != "" {
+		oodHead, oodRule = " out of domain ("+oodData+") |", "---|"
+	}
+	fmt.Fprintln(w, "| variant | method | runtime | test accuracy | test reviews seen in training |"+oodHead+" vs base | test loss | file | gzip | params | non-zero | seconds | reviews/s native | reviews/s wasm | thesis accuracy | thesis size |")
+	fmt.Fprintln(w, "|---|---|---|---|---|"+oodRule+"---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		ood := ""
+		if oodData != "" {
+			ood = " — |"
+			if r.OODN > 0 {
+				ood = fmt.Sprintf(" %.2f%% |", 100*r.OODAccuracy)
+			}
+		}
 		change := "—"
 		if haveBase {
 			change = fmt.Sprintf("%+.2f", 100*r.AccuracyChange)
@@ -254,8 +276,8 @@ func printReportMarkdown(w io.Writer, rows []protocol.ResultRow, haveBase bool) 
 		if r.Thesis != nil {
 			ta, tsz = r.Thesis.Accuracy, r.Thesis.Size
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.2f%% | %s | %s | %.4f | %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s |\n",
-			r.Name, r.Method, r.Runtime, 100*r.TestAccuracy, seenCell(r.TestEval), change, r.TestLoss, kb(r.FileBytes), kb(r.GzipBytes),
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f%% | %s |%s %s | %.4f | %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s |\n",
+			r.Name, r.Method, r.Runtime, 100*r.TestAccuracy, seenCell(r.TestEval), ood, change, r.TestLoss, kb(r.FileBytes), kb(r.GzipBytes),
 			commas(r.Params), commas(r.NonZero), r.Seconds, r.ReviewsPerSec, wasm, ta, tsz)
 	}
 }
@@ -264,7 +286,9 @@ func printReportMarkdown(w io.Writer, rows []protocol.ResultRow, haveBase bool) 
 // "133 of 10,000 (unseen 88.28%)", "0", or "unknown".
 func seenCell(ev *protocol.Evaluation) string {
 	switch {
-	case ev == nil || ev.Training == protocol.TrainingUnknown:
+	case ev == nil: // not measured (the baseline)
+		return "—"
+	case ev.Training == protocol.TrainingUnknown:
 		return "unknown"
 	case ev.Seen == 0:
 		return "0"

@@ -145,6 +145,9 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	protocol.TypeExportModel: handler(func(e *Engine, _ context.Context, p protocol.VariantRequest, _ []byte, _ Progress) (any, []byte, error) {
 		return e.exportModel(p.Variant)
 	}),
+	protocol.TypeExportONNX: handler(func(e *Engine, _ context.Context, p protocol.VariantRequest, _ []byte, _ Progress) (any, []byte, error) {
+		return e.exportONNX(p.Variant)
+	}),
 	protocol.TypeImportModel: handler(func(e *Engine, _ context.Context, p protocol.ImportRequest, buf []byte, _ Progress) (any, []byte, error) {
 		r, err := e.importModel(p, buf)
 		return r, nil, err
