@@ -460,7 +460,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								_ = vgparent
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Word-count percentiles:\n        "}
 								vgparent.AppendChild(vgn)
-								for vgiterkeyt, p := range c.EDA.Percentiles {
+								for vgiterkeyt, p := range c.EDA.WordCountPercentiles {
 									var vgiterkey interface{} = vgiterkeyt
 									_ = vgiterkey
 									p := p
@@ -856,7 +856,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(F(c.Prog.EPS, 0))
+							vgn.SetInnerHTML(F(c.Prog.ExamplesPerSec, 0))
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " examples/s"}
 							vgparent.AppendChild(vgn)
 							if c.Training() {
@@ -869,7 +869,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "tp-eta"}}}
 									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(duration(c.Prog.ETA))
+									vgn.SetInnerHTML(duration(c.Prog.ETASec))
 								}
 							}
 						}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // Store keeps the lab between visits: IndexedDB in the browser
@@ -210,12 +211,10 @@ func (c *Root) restoreModel(m SavedModel) error {
 	if buf == nil {
 		return fmt.Errorf("model %s: its file is missing from the browser's storage", m.Info.Name)
 	}
-	res, _, err := c.Eng.Do("importModel", map[string]string{"name": m.Info.Name}, buf, nil, nil)
-	if err != nil {
+	var v VariantInfo
+	if _, err := ask(c.Eng, protocol.TypeImportModel, protocol.ImportRequest{Name: m.Info.Name}, buf, &v, nil, nil); err != nil {
 		return fmt.Errorf("model %s: %v", m.Info.Name, err)
 	}
-	var v VariantInfo
-	json.Unmarshal(res, &v)
 	if v.Name != m.Info.Name {
 		return fmt.Errorf("model %s came back as %s", m.Info.Name, v.Name)
 	}
@@ -236,9 +235,9 @@ func (c *Root) restoreData(d *DataSource) error {
 	c.P.srcMu.Lock()
 	c.P.pending, c.P.data = d, d
 	c.P.srcMu.Unlock()
-	req := map[string]any{"name": d.Name, "limit": d.Limit}
+	req := protocol.LoadDataRequest{Name: d.Name, Limit: d.Limit}
 	if d.URL != "" {
-		req["url"] = d.URL
+		req.URL = d.URL
 		c.update(func() { c.Status = "Restoring your lab: downloading " + d.Name + " again…" })
 		return c.load(req, nil)
 	}
@@ -282,18 +281,16 @@ func (c *Root) keepFile(name string, buf any, size int) {
 
 // dataLoaded records where the data the engine just loaded came from.
 // Hook: load, once loadData succeeded.
-func (c *Root) dataLoaded(req map[string]any) {
+func (c *Root) dataLoaded(req protocol.LoadDataRequest) {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
-	limit, _ := req["limit"].(int)
-	if u, _ := req["url"].(string); u != "" {
-		name, _ := req["name"].(string)
-		c.P.data = &DataSource{URL: u, Name: name, Limit: limit}
+	if req.URL != "" {
+		c.P.data = &DataSource{URL: req.URL, Name: req.Name, Limit: req.Limit}
 		return
 	}
 	if c.P.pending != nil {
 		d := *c.P.pending
-		d.Limit = limit
+		d.Limit = req.Limit
 		c.P.data = &d
 	}
 }

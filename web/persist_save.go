@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // The saver: every saveEvery, what changed is written to the store.
@@ -101,7 +103,8 @@ func (c *Root) saveModels(vs []VariantInfo) error {
 		if p.models[v.Name].Print == fp {
 			continue
 		}
-		_, buf, err := c.Eng.Do("exportModel", map[string]string{"variant": v.Name}, nil, nil, nil)
+		var r protocol.ExportResult
+		buf, err := ask(c.Eng, protocol.TypeExportModel, protocol.VariantRequest{Variant: v.Name}, nil, &r, nil, nil)
 		if err != nil {
 			return fmt.Errorf("exporting %s: %v", v.Name, err)
 		}
@@ -130,9 +133,9 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 	}
 	if rec.Data == nil && len(rec.Models) == 0 && len(rec.History) == 0 && !p.wrote && p.last == "" {
 		// Nothing done yet: keep no record, so a fresh visit stays fresh.
-		b, _ := json.Marshal(rec)
+		b, err := json.Marshal(rec)
 		p.last = string(b)
-		return nil
+		return err
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -142,7 +145,10 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 		return nil
 	}
 	rec.Saved = time.Now().UTC().Format(time.RFC3339)
-	full, _ := json.Marshal(rec)
+	full, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
 	if err := c.Store.Put(keyLab, string(full)); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/vugu/vugu"
+
+	"sentilab/protocol"
 )
 
 // Root is the whole page. Its fields are the UI state; handlers that wait
@@ -152,7 +155,8 @@ func (c *Root) Init() {
 	c.Review = "One of the best films I have seen this year: moving, funny and beautifully acted."
 	c.sched()
 	c.goSafe(func() {
-		res, _, err := c.Eng.Do("presets", nil, nil, nil, nil)
+		var p protocol.PresetsResult
+		_, err := ask(c.Eng, protocol.TypePresets, nil, nil, &p, nil, nil)
 		c.Env.Lock()
 		defer c.Env.UnlockRender()
 		if err != nil {
@@ -160,11 +164,6 @@ func (c *Root) Init() {
 			c.Status = ""
 			return
 		}
-		var p struct {
-			Presets []Preset
-			Kernel  string
-		}
-		json.Unmarshal(res, &p)
 		c.Presets = p.Presets
 		want := Settings{Preset: "classroom"}
 		want.ParseQuery(c.Br.Query())
@@ -279,7 +278,7 @@ func (c *Root) LoadFile() {
 		}
 		c.update(func() { c.Status = fmt.Sprintf("Reading %s (%s)…", name, kb(float64(size))) })
 		c.keepFile(name, buf, size)
-		return c.load(map[string]any{"name": name, "limit": c.Limit}, buf)
+		return c.load(protocol.LoadDataRequest{Name: name, Limit: c.Limit}, buf)
 	})
 }
 
@@ -287,28 +286,22 @@ func (c *Root) LoadServer() {
 	defer c.guard()
 	c.async("loading the server's dataset", func() error {
 		c.update(func() { c.Status = "Downloading the server's dataset…" })
-		return c.load(map[string]any{"url": "api/data", "name": "server dataset", "limit": c.Limit}, nil)
+		return c.load(protocol.LoadDataRequest{URL: "api/data", Name: "server dataset", Limit: c.Limit}, nil)
 	})
 }
 
-func (c *Root) load(req map[string]any, buf any) error {
-	res, _, err := c.Eng.Do("loadData", req, buf, nil, c.dataProgress)
-	if err != nil {
+func (c *Root) load(req protocol.LoadDataRequest, buf any) error {
+	var d DataInfo
+	if _, err := ask(c.Eng, protocol.TypeLoadData, req, buf, &d, nil, c.dataProgress); err != nil {
 		return err
 	}
-	var d DataInfo
-	json.Unmarshal(res, &d)
 	c.update(func() {
 		c.Data, c.EDA = &d, nil
 		c.dataLoaded(req)
 		c.Status = fmt.Sprintf("Loaded %d reviews. Computing the EDA…", d.Rows)
 	})
-	res, _, err = c.Eng.Do("eda", nil, nil, nil, c.dataProgress)
-	if err != nil {
-		return err
-	}
 	var e EDA
-	if err := json.Unmarshal(res, &e); err != nil {
+	if _, err := ask(c.Eng, protocol.TypeEDA, nil, nil, &e, nil, c.dataProgress); err != nil {
 		return err
 	}
 	c.update(func() {
@@ -320,13 +313,11 @@ func (c *Root) load(req map[string]any, buf any) error {
 }
 
 func (c *Root) dataProgress(p json.RawMessage) {
-	var pr struct {
-		Phase string  `json:"phase"`
-		Done  float64 `json:"done"`
-		Bytes float64 `json:"bytes"`
-		Total float64 `json:"total"`
+	var pr protocol.Progress
+	if err := protocol.Decode("progress", p, &pr); err != nil {
+		c.update(func() { c.Err = Clip(err.Error(), 300) })
+		return
 	}
-	json.Unmarshal(p, &pr)
 	// As trainProgress: redraw at most every redrawEvery, and on a new phase.
 	if pr.Phase == c.dataPhase && time.Since(c.drawn) < redrawEvery {
 		return
@@ -334,7 +325,7 @@ func (c *Root) dataProgress(p json.RawMessage) {
 	c.dataPhase, c.drawn = pr.Phase, time.Now()
 	c.update(func() {
 		if pr.Total > 0 {
-			c.DataProg = math.Max(pr.Done, pr.Bytes) / pr.Total
+			c.DataProg = math.Max(float64(pr.Done), float64(pr.Bytes)) / float64(pr.Total)
 		}
 		switch pr.Phase {
 		case "read":
@@ -359,7 +350,7 @@ func (c *Root) edaCharts() {
 	c.Charts["cl"] = HistogramChart("Characters per review (cleaned)", "characters", "reviews", names, []Histogram{e.Classes[0].CharLengthHist, e.Classes[1].CharLengthHist})
 	var x []string
 	var y []float64
-	for _, p := range e.Percentiles {
+	for _, p := range e.WordCountPercentiles {
 		x = append(x, fmt.Sprintf("%d%%", p.P))
 		y = append(y, p.Value)
 	}
@@ -471,13 +462,15 @@ func (c *Root) PresetAbout() string {
 	return ""
 }
 
-func (c *Root) trainRequest(name string) map[string]any {
+// trainRequest is the engine's train request for the current settings.
+// Every field is sent, so the preset's value never overrides the form's.
+func (c *Root) trainRequest(name string) protocol.TrainRequest {
 	s := c.S
-	return map[string]any{
-		"preset": s.Preset, "name": name, "epochs": s.Epochs, "batch_size": s.BatchSize, "lr": s.LR,
-		"val_split": s.ValSplit, "seed": s.Seed, "train_limit": s.TrainLimit, "test_frac": s.TestFrac,
-		"vocab": s.Vocab, "embed": s.Embed, "hidden": s.Hidden, "max_len": s.MaxLen,
-		"masking": s.Masking, "dropout": s.Dropout, "workers": s.Workers,
+	return protocol.TrainRequest{
+		Preset: s.Preset, Name: name, Epochs: s.Epochs, BatchSize: s.BatchSize, LR: s.LR,
+		ValSplit: &s.ValSplit, Seed: uint64(s.Seed), TrainLimit: &s.TrainLimit, TestFrac: s.TestFrac,
+		Vocab: s.Vocab, Embed: s.Embed, Hidden: s.Hidden, MaxLen: s.MaxLen,
+		Masking: &s.Masking, Dropout: &s.Dropout, Workers: s.Workers,
 	}
 }
 
@@ -494,12 +487,12 @@ func (c *Root) Train() {
 func (c *Root) TrainUnmasked() {
 	defer c.guard()
 	req := c.trainRequest("no-masking")
-	req["masking"] = false
-	req["padding"] = "post"
+	unmasked := false
+	req.Masking, req.Padding = &unmasked, "post"
 	c.train("no-masking", req)
 }
 
-func (c *Root) train(name string, req map[string]any) {
+func (c *Root) train(name string, req protocol.TrainRequest) {
 	if c.Data == nil {
 		c.Err = "Load a dataset first (step 1)."
 		return
@@ -509,22 +502,21 @@ func (c *Root) train(name string, req map[string]any) {
 	c.rate = Rate{Window: 5000}
 	c.Charts["batch"], c.Charts["epoch"] = "", ""
 	c.async("training "+name, func() error {
-		res, _, err := c.Eng.Do("train", req, nil, func(id int) { c.TrainID = id }, c.trainProgress)
+		var r TrainResult
+		_, err := ask(c.Eng, protocol.TypeTrain, req, nil, &r, func(id int) { c.TrainID = id }, c.trainProgress)
 		c.update(func() {
 			c.TrainID = 0
 			if c.Prog != nil {
-				c.Prog.ETA = math.NaN() // an ETA is only shown while training
+				c.Prog.ETASec = math.NaN() // an ETA is only shown while training
 			}
 		})
 		if err != nil {
-			if err.Error() == "canceled" {
+			if err.Error() == protocol.Canceled {
 				c.update(func() { c.Status = "Training canceled." })
 				return nil
 			}
 			return err
 		}
-		var r TrainResult
-		json.Unmarshal(res, &r)
 		c.update(func() {
 			c.Result, c.History = &r, r.History
 			c.epochChart()
@@ -558,7 +550,10 @@ const batchPoints = 300
 
 func (c *Root) trainProgress(p json.RawMessage) {
 	var pr TrainProgress
-	json.Unmarshal(p, &pr)
+	if err := protocol.Decode("progress", p, &pr); err != nil {
+		c.update(func() { c.Err = Clip(err.Error(), 300) })
+		return
+	}
 	if pr.Phase == "train" {
 		c.pend = append(c.pend, pr)
 	}
@@ -581,12 +576,12 @@ func (c *Root) trainProgress(p json.RawMessage) {
 			// average (which lags when the speed changes).
 			c.rate.Add(c.Br.Now(), float64(pr.Done))
 			if r := c.rate.PerSec(); r > 0 {
-				pr.EPS, pr.ETA = r, float64(pr.Total-pr.Done)/r
+				pr.ExamplesPerSec, pr.ETASec = r, float64(pr.Total-pr.Done)/r
 			}
 			c.Prog = &pr
 			c.batchChart()
 			c.Status = fmt.Sprintf("Epoch %d/%d, batch %d/%d — loss %.4f, accuracy %.2f%% — %.0f examples/s — ETA %s",
-				pr.Epoch, pr.Epochs, pr.Batch, pr.Batches, pr.Loss, 100*pr.Accuracy, pr.EPS, duration(pr.ETA))
+				pr.Epoch, pr.Epochs, pr.Batch, pr.Batches, pr.Loss, 100*pr.Accuracy, pr.ExamplesPerSec, duration(pr.ETASec))
 		case "epoch":
 			c.History = pr.History
 			c.epochChart()
@@ -673,20 +668,22 @@ func (c *Root) SetSource(ev vugu.DOMEvent) {
 // Compress makes a new variant of CSource with one technique.
 func (c *Root) Compress(method string, thesis bool) {
 	defer c.guard()
-	req := map[string]any{"variant": c.CSource, "method": method, "epochs": c.CEpochs,
-		"initial_sparsity": c.CInitial, "final_sparsity": c.CFinal, "alpha": c.CAlpha, "t": c.CT,
-		"embed": c.CEmbed, "hidden": c.CHidden, "thesis": thesis}
+	req := protocol.CompressRequest{Variant: c.CSource, Method: method, Epochs: c.CEpochs,
+		InitialSparsity: c.CInitial, FinalSparsity: c.CFinal, Alpha: c.CAlpha, T: c.CT,
+		Embed: c.CEmbed, Hidden: c.CHidden, Thesis: thesis}
 	c.Prog, c.batches, c.pend = nil, nil, nil
 	c.async("compress ("+method+")", func() error {
-		res, _, err := c.Eng.Do("compress", req, nil, func(id int) { c.CompressID = id }, c.trainProgress)
+		var r protocol.CompressResult
+		_, err := ask(c.Eng, protocol.TypeCompress, req, nil, &r, func(id int) { c.CompressID = id }, c.trainProgress)
 		c.update(func() { c.CompressID = 0 })
 		if err != nil {
 			return err
 		}
-		var r struct{ Info VariantInfo }
-		json.Unmarshal(res, &r)
+		if r.Info == nil {
+			return errors.New("the engine's compress reply names no model")
+		}
 		c.update(func() {
-			v := r.Info
+			v := *r.Info
 			acc := 0.0
 			if v.Metrics != nil {
 				acc = v.Metrics.Accuracy
@@ -749,14 +746,19 @@ func (c *Root) refreshVariants() { c.goSafe(c.listVariants) }
 // not idle (Score enabled) while it still lists the models of before: a
 // Score right after loading a second pre-trained model scored only the first.
 func (c *Root) listVariants() {
-	res, _, err := c.Eng.Do("variants", nil, nil, nil, nil)
-	if err != nil {
+	var v protocol.VariantsResult
+	if _, err := ask(c.Eng, protocol.TypeVariants, nil, nil, &v, nil, nil); err != nil {
+		c.update(func() { c.Err = Clip("Listing the models: "+err.Error(), 300) })
 		return
 	}
-	var v struct{ Variants []VariantInfo }
-	json.Unmarshal(res, &v)
+	vs := make([]VariantInfo, 0, len(v.Variants))
+	for _, x := range v.Variants {
+		if x != nil {
+			vs = append(vs, *x)
+		}
+	}
 	c.update(func() {
-		c.Variants = c.withSavedInfo(v.Variants)
+		c.Variants = c.withSavedInfo(vs)
 		c.scatter()
 	})
 }
@@ -786,9 +788,9 @@ func (c *Root) scatter() {
 // loadManifest lists the server's pre-trained models.
 func (c *Root) loadManifest() {
 	txt, err := c.Br.FetchText("api/models")
-	var m struct{ Models []PretrainedModel }
+	var m protocol.Manifest
 	if err == nil {
-		err = json.Unmarshal([]byte(txt), &m)
+		err = protocol.Decode("api/models", []byte(txt), &m)
 	}
 	c.update(func() {
 		switch {
@@ -808,12 +810,11 @@ func (c *Root) loadManifest() {
 func (c *Root) LoadPretrained(m PretrainedModel) {
 	defer c.guard()
 	c.async("loading "+m.Name, func() error {
-		res, _, err := c.Eng.Do("importModel", map[string]string{"name": m.Name, "url": "models/" + m.File, "sha256": m.SHA256}, nil, nil, nil)
-		if err != nil {
+		var v VariantInfo
+		req := protocol.ImportRequest{Name: m.Name, URL: "models/" + m.File, SHA256: m.SHA256}
+		if _, err := ask(c.Eng, protocol.TypeImportModel, req, nil, &v, nil, nil); err != nil {
 			return err
 		}
-		var v VariantInfo
-		json.Unmarshal(res, &v)
 		c.listVariants() // before the status: "Loaded" means it is listed
 		c.update(func() {
 			c.Status = fmt.Sprintf("Loaded the pre-trained %s as %q (%s).", m.Name, v.Name, KB(v.FileBytes))
@@ -826,12 +827,10 @@ func (c *Root) LoadPretrained(m PretrainedModel) {
 func (c *Root) Evaluate(name string) {
 	defer c.guard()
 	c.async("evaluating "+name, func() error {
-		res, _, err := c.Eng.Do("evaluate", map[string]string{"variant": name}, nil, nil, nil)
-		if err != nil {
+		var m Metrics
+		if _, err := ask(c.Eng, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: name}, nil, &m, nil, nil); err != nil {
 			return err
 		}
-		var m Metrics
-		json.Unmarshal(res, &m)
 		c.update(func() {
 			c.Status = fmt.Sprintf("%s: accuracy %s on %d test reviews of the loaded data.", name, Pct(m.Accuracy), m.N)
 		})
@@ -850,14 +849,13 @@ func (c *Root) ManifestAcc(m PretrainedModel) string {
 func (c *Root) ShowWeights(name string) {
 	defer c.guard()
 	c.goSafe(func() {
-		res, _, err := c.Eng.Do("inspect", map[string]string{"variant": name}, nil, nil, nil)
+		var r protocol.InspectResult
+		_, err := ask(c.Eng, protocol.TypeInspect, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
 		c.update(func() {
 			if err != nil {
-				c.Err = err.Error()
+				c.Err = Clip(err.Error(), 300)
 				return
 			}
-			var r struct{ Tensors []TensorInfo }
-			json.Unmarshal(res, &r)
 			c.Inspect, c.Tensors = name, r.Tensors // together: the caption names what the table shows
 			for _, t := range r.Tensors {
 				if len(t.Counts) == 0 || t.Count < 2 {
@@ -932,12 +930,11 @@ func (c *Root) Predict() {
 		chosen = nil // none chosen = all: every model the engine has now
 	}
 	c.async("predicting", func() error {
-		res, _, err := c.Eng.Do("predict", map[string]any{"text": text, "explain": true, "variants": chosen}, nil, nil, nil)
-		if err != nil {
+		var r protocol.PredictResult
+		req := protocol.PredictRequest{Text: text, Explain: true, Variants: chosen}
+		if _, err := ask(c.Eng, protocol.TypePredict, req, nil, &r, nil, nil); err != nil {
 			return err
 		}
-		var r struct{ Results []Prediction }
-		json.Unmarshal(res, &r)
 		c.update(func() {
 			c.Predictions = r.Results
 			c.Status = fmt.Sprintf("Scored the review with %d model(s).", len(r.Results))
@@ -985,15 +982,11 @@ func DistinctText(n int) string {
 func (c *Root) Export(name string) {
 	defer c.guard()
 	c.async("exporting "+name, func() error {
-		res, buf, err := c.Eng.Do("exportModel", map[string]string{"variant": name}, nil, nil, nil)
+		var r protocol.ExportResult
+		buf, err := ask(c.Eng, protocol.TypeExportModel, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
 		if err != nil {
 			return err
 		}
-		var r struct {
-			Filename string
-			Size     int
-		}
-		json.Unmarshal(res, &r)
 		c.Br.Download(r.Filename, "application/octet-stream", buf)
 		c.update(func() {
 			c.Status = fmt.Sprintf("Exported %s (%s).", r.Filename, kb(float64(r.Size)))
@@ -1010,12 +1003,10 @@ func (c *Root) Import() {
 		if err != nil {
 			return err
 		}
-		res, _, err := c.Eng.Do("importModel", map[string]string{}, buf, nil, nil)
-		if err != nil {
+		var v VariantInfo
+		if _, err := ask(c.Eng, protocol.TypeImportModel, protocol.ImportRequest{}, buf, &v, nil, nil); err != nil {
 			return fmt.Errorf("%s: %v", name, err)
 		}
-		var v VariantInfo
-		json.Unmarshal(res, &v)
 		c.listVariants()
 		c.update(func() {
 			c.Status = fmt.Sprintf("Imported %s as %q (%d parameters).", name, v.Name, v.Params)
@@ -1079,7 +1070,11 @@ func (c *Root) DownloadJSON() {
 		}
 		out = append(out, m)
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil { // strings only: cannot fail, but never hand out half a file
+		c.Err = "Comparison as JSON: " + err.Error()
+		return
+	}
 	c.Br.Download("sentilab-comparison.json", "application/json", string(b))
 }
 

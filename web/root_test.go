@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vugu/vugu"
+
+	"sentilab/protocol"
 )
 
 // fakeBrowser records what the page hands the browser.
@@ -177,27 +179,8 @@ func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
 	}
 }
 
-// recordEngine records requests and answers each with an error.
-type recordEngine struct {
-	mu   sync.Mutex
-	reqs map[string]map[string]any
-	done chan string
-}
-
-func (e *recordEngine) Do(typ string, payload any, _ any, _ func(int), _ func(json.RawMessage)) (json.RawMessage, any, error) {
-	b, _ := json.Marshal(payload)
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	e.mu.Lock()
-	e.reqs[typ] = m
-	e.mu.Unlock()
-	e.done <- typ
-	return nil, nil, &EngineError{Message: "canceled"}
-}
-func (e *recordEngine) Cancel(int) {}
-
 func TestTrainWithoutMaskingUsesThesisPadding(t *testing.T) {
-	eng := &recordEngine{reqs: map[string]map[string]any{}, done: make(chan string, 4)}
+	eng := &strictEngine{t: t, got: map[string]json.RawMessage{}, done: make(chan string, 4)}
 	env := newEnv()
 	c := &Root{Br: newFakeBrowser(), Eng: eng, Env: env, Charts: map[string]string{}, Data: &DataInfo{Rows: 100}}
 	c.S = Settings{Preset: "classroom", Epochs: 3, BatchSize: 64, Masking: true}
@@ -206,11 +189,15 @@ func TestTrainWithoutMaskingUsesThesisPadding(t *testing.T) {
 	env.UnlockRender()
 	<-eng.done
 	eng.mu.Lock()
-	req := eng.reqs["train"]
+	raw := eng.got["train"]
 	eng.mu.Unlock()
+	var req protocol.TrainRequest
+	if err := protocol.Decode("train request", raw, &req); err != nil {
+		t.Fatal(err)
+	}
 	// The classroom preset pads 'pre'; the experiment must read the pads
 	// after the review, as the thesis did, or there is no stall to see.
-	if req["masking"] != false || req["padding"] != "post" || req["name"] != "no-masking" {
-		t.Fatalf("request %v", req)
+	if req.Masking == nil || *req.Masking || req.Padding != "post" || req.Name != "no-masking" {
+		t.Fatalf("request %s", raw)
 	}
 }

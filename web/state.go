@@ -33,24 +33,6 @@ type Settings struct {
 	Variants   []string // chosen for Compare and Try
 }
 
-// Preset is one of the engine's presets (its "presets" reply).
-type Preset struct {
-	Name       string  `json:"name"`
-	About      string  `json:"about"`
-	Epochs     int     `json:"epochs"`
-	BatchSize  int     `json:"batch_size"`
-	LR         float64 `json:"lr"`
-	ValSplit   float64 `json:"val_split"`
-	TestFrac   float64 `json:"test_frac"`
-	TrainLimit int     `json:"train_limit"`
-	Vocab      int     `json:"vocab"`
-	Embed      int     `json:"embed"`
-	Hidden     int     `json:"hidden"`
-	MaxLen     int     `json:"max_len"`
-	Masking    bool    `json:"masking"`
-	Dropout    float64 `json:"dropout"`
-}
-
 // Apply sets the hyperparameters to preset p's.
 func (s *Settings) Apply(p Preset) {
 	s.Preset, s.Epochs, s.BatchSize, s.LR = p.Name, p.Epochs, p.BatchSize, p.LR
