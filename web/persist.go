@@ -182,24 +182,25 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.S.ParseQuery(c.Br.Query())
 		c.saveURL()
 	}
-	c.Limit = rec.Limit
+	c.DataStep.Limit = rec.Limit
 	if cs := rec.Compress; cs != nil {
-		c.CSource, c.CInitial, c.CFinal, c.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
-		c.CAlpha, c.CT, c.CEmbed, c.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
-		c.sched()
+		cc := &c.CompressStep
+		cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
+		cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
+		cc.sched()
 	}
 	if rec.Review != nil {
-		c.Review = *rec.Review
+		c.TryStep.Review = *rec.Review
 	}
-	c.History, c.Result = rec.History, rec.Result
-	if len(c.History) > 0 {
-		c.epochChart()
+	c.Run.History, c.TrainStep.Result = rec.History, rec.Result
+	if len(c.Run.History) > 0 {
+		c.Charts["epoch"] = c.Run.epochChart()
 	}
 	if rec.Batches != nil {
-		c.batches = rec.Batches
-		c.batchChart()
+		c.Run.batches = rec.Batches
+		c.Charts["batch"] = c.Run.batchChart()
 	}
-	c.CompressLog, c.Log, c.Predictions = rec.CompressLog, rec.Log, rec.Predictions
+	c.CompressStep.CompressLog, c.ExportStep.Log, c.TryStep.Predictions = rec.CompressLog, rec.Log, rec.Predictions
 	return problems
 }
 
@@ -239,7 +240,7 @@ func (c *Root) restoreData(d *DataSource) error {
 	if d.URL != "" {
 		req.URL = d.URL
 		c.update(func() { c.Status = "Restoring your lab: downloading " + d.Name + " again…" })
-		return c.load(req, nil)
+		return c.DataStep.load(req, nil)
 	}
 	if d.FileKey == "" {
 		return fmt.Errorf("the dataset %s (%s) was too big to keep in this browser: choose it again in step 1", d.Name, kb(float64(d.FileSize)))
@@ -252,12 +253,12 @@ func (c *Root) restoreData(d *DataSource) error {
 		return fmt.Errorf("the dataset %s: %v: choose it again in step 1", d.Name, err)
 	}
 	c.update(func() { c.Status = "Restoring your lab: reading " + d.Name + " again…" })
-	return c.load(req, buf)
+	return c.DataStep.load(req, buf)
 }
 
 // keepFile stores a chosen dataset file before it goes to the engine (which
 // takes the buffer over), so a reload can load it again. Hook: LoadFile.
-func (c *Root) keepFile(name string, buf any, size int) {
+func (c *Lab) keepFile(name string, buf any, size int) {
 	d := &DataSource{Name: name, FileSize: size}
 	if size > maxKeptFile {
 		c.update(func() {
@@ -281,7 +282,7 @@ func (c *Root) keepFile(name string, buf any, size int) {
 
 // dataLoaded records where the data the engine just loaded came from.
 // Hook: load, once loadData succeeded.
-func (c *Root) dataLoaded(req protocol.LoadDataRequest) {
+func (c *Lab) dataLoaded(req protocol.LoadDataRequest) {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
 	if req.URL != "" {
@@ -298,7 +299,7 @@ func (c *Root) dataLoaded(req protocol.LoadDataRequest) {
 // withSavedInfo gives re-imported variants back what their file does not
 // carry: kind, preset, full test metrics and history. A variant evaluated
 // again since keeps its new metrics. Hook: refreshVariants.
-func (c *Root) withSavedInfo(vs []VariantInfo) []VariantInfo {
+func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
 	for i, v := range vs {
@@ -312,7 +313,7 @@ func (c *Root) withSavedInfo(vs []VariantInfo) []VariantInfo {
 }
 
 // StartOver forgets the saved lab and reloads the page, fresh.
-func (c *Root) StartOver() {
+func (c *Lab) StartOver() {
 	c.goSafe(func() {
 		p := &c.P
 		p.mu.Lock()

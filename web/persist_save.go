@@ -24,12 +24,13 @@ const retryAfter = 10 * time.Second
 // lock).
 func (c *Root) record() *LabRecord {
 	s := c.S
-	review := c.Review
-	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.Limit, Review: &review,
-		Compress: &CompressSettings{Source: c.CSource, Initial: c.CInitial, Final: c.CFinal, Epochs: c.CEpochs,
-			Alpha: c.CAlpha, T: c.CT, Embed: c.CEmbed, Hidden: c.CHidden},
-		History: c.History, Result: c.Result, Batches: c.batches,
-		CompressLog: c.CompressLog, Log: c.Log, Predictions: c.Predictions}
+	review := c.TryStep.Review
+	cc := &c.CompressStep
+	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.DataStep.Limit, Review: &review,
+		Compress: &CompressSettings{Source: cc.CSource, Initial: cc.CInitial, Final: cc.CFinal, Epochs: cc.CEpochs,
+			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden},
+		History: c.Run.History, Result: c.TrainStep.Result, Batches: c.Run.batches,
+		CompressLog: cc.CompressLog, Log: c.ExportStep.Log, Predictions: c.TryStep.Predictions}
 }
 
 func (c *Root) saveLoop() {

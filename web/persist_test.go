@@ -180,7 +180,8 @@ func (s *memStore) Clear() error {
 // idle and its saved lab (if any) is back.
 func startPage(t *testing.T, eng Engine, st Store, query string) *Root {
 	t.Helper()
-	c := &Root{Eng: eng, Br: newFakeBrowser().withQuery(query), Env: &lockEnv{}, Store: st}
+	c := NewRoot(eng, newFakeBrowser().withQuery(query), &lockEnv{})
+	c.Store = st
 	c.Env.Lock()
 	c.Init()
 	c.Init() // as in the page: wasm/ui's main, then Vugu's first build
@@ -220,20 +221,20 @@ func workedLab(t *testing.T, st Store) (*Root, *fakeEngine) {
 	eng.add(VariantInfo{Name: "base-int8", Kind: "int8", Preset: "classroom", Params: 170000, NonZero: 169000, FileBytes: 180000,
 		Metrics: &Metrics{N: 400, Accuracy: 0.6}, Storage: "int8", Runtime: "int8"}, bytes.Repeat([]byte("int8"), 20))
 	c.Env.Lock()
-	c.Limit = 2000
+	c.DataStep.Limit = 2000
 	c.Env.UnlockOnly()
-	if err := c.load(protocol.LoadDataRequest{URL: "api/data", Name: "server dataset", Limit: 2000}, nil); err != nil {
+	if err := c.DataStep.load(protocol.LoadDataRequest{URL: "api/data", Name: "server dataset", Limit: 2000}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c.Env.Lock()
 	c.S.Epochs, c.S.Step, c.S.Variants = 1, "try", []string{"base", "base-int8"}
-	c.CFinal, c.CAlpha = 0.7, 0.9
-	c.Review = "A tender, funny film; the cast is superb.\nSecond line, \"quoted\"."
-	c.History, c.Result = hist, &TrainResult{Variant: "base", History: hist, Test: test, Seconds: 3.5}
-	c.batches = NewSeries(batchPoints)
-	c.batches.Add(1, 0.7, 0.5)
-	c.batches.Add(2, 0.69, 0.55)
-	c.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
+	c.CompressStep.CFinal, c.CompressStep.CAlpha = 0.7, 0.9
+	c.TryStep.Review = "A tender, funny film; the cast is superb.\nSecond line, \"quoted\"."
+	c.Run.History, c.TrainStep.Result = hist, &TrainResult{Variant: "base", History: hist, Test: test, Seconds: 3.5}
+	c.Run.batches = NewSeries(batchPoints)
+	c.Run.batches.Add(1, 0.7, 0.5)
+	c.Run.batches.Add(2, 0.69, 0.55)
+	c.CompressStep.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
 	c.Env.UnlockOnly()
 	c.refreshVariants()
 	waitFor(t, c, "the variants", func() bool { return len(c.Variants) == 2 })
@@ -280,11 +281,11 @@ func TestSaveThenRestore(t *testing.T) {
 	if !reflect.DeepEqual(b.S, a.S) {
 		t.Errorf("settings:\n got %+v\nwant %+v", b.S, a.S)
 	}
-	if b.Review != a.Review || b.Limit != 2000 || b.CFinal != 0.7 || b.CAlpha != 0.9 || b.CT != 1.5 {
-		t.Errorf("review %q, limit %d, compress %g/%g/%g", b.Review, b.Limit, b.CFinal, b.CAlpha, b.CT)
+	if b.TryStep.Review != a.TryStep.Review || b.DataStep.Limit != 2000 || b.CompressStep.CFinal != 0.7 || b.CompressStep.CAlpha != 0.9 || b.CompressStep.CT != 1.5 {
+		t.Errorf("review %q, limit %d, compress %g/%g/%g", b.TryStep.Review, b.DataStep.Limit, b.CompressStep.CFinal, b.CompressStep.CAlpha, b.CompressStep.CT)
 	}
-	if !reflect.DeepEqual(b.History, a.History) || !reflect.DeepEqual(b.Result, a.Result) || !reflect.DeepEqual(b.CompressLog, a.CompressLog) {
-		t.Errorf("results: history %+v, result %+v, log %v", b.History, b.Result, b.CompressLog)
+	if !reflect.DeepEqual(b.Run.History, a.Run.History) || !reflect.DeepEqual(b.TrainStep.Result, a.TrainStep.Result) || !reflect.DeepEqual(b.CompressStep.CompressLog, a.CompressStep.CompressLog) {
+		t.Errorf("results: history %+v, result %+v, log %v", b.Run.History, b.TrainStep.Result, b.CompressStep.CompressLog)
 	}
 	if b.Charts["epoch"] == "" || b.Charts["batch"] == "" {
 		t.Error("curves not drawn again")
@@ -292,8 +293,8 @@ func TestSaveThenRestore(t *testing.T) {
 	if len(engB.loads) != 1 || engB.loads[0]["url"] != "api/data" || engB.loads[0]["limit"] != 2000.0 || engB.loadBuf[0] != nil {
 		t.Errorf("data re-loaded with %v", engB.loads)
 	}
-	if b.Data == nil || b.EDA == nil || b.Data.Rows != 2000 {
-		t.Errorf("data %+v, eda %v", b.Data, b.EDA != nil)
+	if b.Data == nil || b.DataStep.EDA == nil || b.Data.Rows != 2000 {
+		t.Errorf("data %+v, eda %v", b.Data, b.DataStep.EDA != nil)
 	}
 	if !strings.HasPrefix(b.Status, "Ready. Restored your lab from ") || !strings.Contains(b.Status, "(2 model(s), 2000 reviews)") {
 		t.Errorf("status %q", b.Status)
@@ -332,7 +333,7 @@ func TestFreshVisitWritesNothingUntilAChange(t *testing.T) {
 		t.Fatalf("a fresh visit stored %v", keys)
 	}
 	c.Env.Lock()
-	c.Review = "typed"
+	c.TryStep.Review = "typed"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	raw, _ := st.Get(keyLab)
@@ -356,7 +357,7 @@ func TestCorruptRecordIsReportedAndIgnored(t *testing.T) {
 		if !strings.Contains(c.P.Note, "Ignored the saved lab") || !strings.Contains(c.P.Note, tc.want) || !c.P.HasSaved {
 			t.Errorf("%s: note %q, want %q", tc.record, c.P.Note, tc.want)
 		}
-		if c.Review == "x" || c.Data != nil {
+		if c.TryStep.Review == "x" || c.Data != nil {
 			t.Errorf("%s: state taken from an unreadable record", tc.record)
 		}
 		c.Env.UnlockOnly()
@@ -392,8 +393,8 @@ func TestPartialRestore(t *testing.T) {
 			t.Errorf("note %q does not say %q", c.P.Note, want)
 		}
 	}
-	if c.Variants[0].Name != "base" || c.S.Epochs != 3 || c.Review != a.Review || c.Data == nil {
-		t.Errorf("the readable parts: variants %v, epochs %d, review %q", c.Variants, c.S.Epochs, c.Review)
+	if c.Variants[0].Name != "base" || c.S.Epochs != 3 || c.TryStep.Review != a.TryStep.Review || c.Data == nil {
+		t.Errorf("the readable parts: variants %v, epochs %d, review %q", c.Variants, c.S.Epochs, c.TryStep.Review)
 	}
 	c.Env.UnlockOnly()
 	// The unreadable file goes at the next save; another tab's stays.
@@ -436,7 +437,7 @@ func TestNothingWrittenWhileAJobRuns(t *testing.T) {
 	before, _ := st.Get(keyLab)
 	exports := eng.count("exportModel")
 	c.Env.Lock()
-	c.Busy, c.Review = "training base", "typed during training"
+	c.Busy, c.TryStep.Review = "training base", "typed during training"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	if now, _ := st.Get(keyLab); now != before || eng.count("exportModel") != exports {
@@ -467,7 +468,7 @@ func TestRecordSavedWhenAModelDoesNotFit(t *testing.T) {
 	c.Store = &quotaStore{memStore: st, over: modelPrefix + "base"}
 	c.P.mu.Unlock()
 	c.Env.Lock()
-	c.Review = "still saved"
+	c.TryStep.Review = "still saved"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	raw, _ := st.Get(keyLab)
@@ -493,7 +494,7 @@ func (s *quotaStore) Put(k string, v any) error {
 func TestNoStore(t *testing.T) {
 	// Outside the browser openStore fails, as IndexedDB may in a private
 	// window: the lab says so and runs in memory.
-	c := &Root{Eng: newFakeEngine(), Br: newFakeBrowser(), Env: &lockEnv{}}
+	c := NewRoot(newFakeEngine(), newFakeBrowser(), &lockEnv{})
 	c.Init()
 	waitFor(t, c, "the note", func() bool { return strings.Contains(c.P.Note, "a reload loses it") })
 	c.P.mu.Lock()
@@ -506,7 +507,7 @@ func TestDataFileKeptOrNamed(t *testing.T) {
 	c := startPage(t, newFakeEngine(), st, "")
 	file := []byte("review,sentiment\ngood,positive\n")
 	c.keepFile("mine.csv", file, len(file))
-	if err := c.load(protocol.LoadDataRequest{Name: "mine.csv"}, file); err != nil {
+	if err := c.DataStep.load(protocol.LoadDataRequest{Name: "mine.csv"}, file); err != nil {
 		t.Fatal(err)
 	}
 	c.saveOnce()
@@ -526,7 +527,7 @@ func TestDataFileKeptOrNamed(t *testing.T) {
 
 	// A file over the cap is only named; a reload asks for it again.
 	b.keepFile("huge.csv.gz", nil, maxKeptFile+1)
-	b.load(protocol.LoadDataRequest{Name: "huge.csv.gz"}, nil)
+	b.DataStep.load(protocol.LoadDataRequest{Name: "huge.csv.gz"}, nil)
 	b.saveOnce()
 	if keys, _ := st.Keys(); strings.Contains(strings.Join(keys, " "), filePrefix) {
 		t.Errorf("the replaced file is still stored: %v", keys)

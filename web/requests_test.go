@@ -65,11 +65,12 @@ func (e *strictEngine) Cancel(int) {}
 // page's values.
 func TestRequestsDecodeStrictly(t *testing.T) {
 	eng := &strictEngine{t: t, got: map[string]json.RawMessage{}, done: make(chan string, 64)}
-	c := &Root{Br: newFakeBrowser(), Eng: eng, Env: &lockEnv{}, Charts: map[string]string{}, Data: &DataInfo{Rows: 100}}
+	c := NewRoot(eng, newFakeBrowser(), &lockEnv{})
+	c.Data = &DataInfo{Rows: 100}
 	c.S = Settings{Preset: "classroom", Epochs: 3, BatchSize: 64, LR: 0.001, ValSplit: 0, TrainLimit: 0, TestFrac: 0.2,
 		Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Masking: true, Dropout: 0, Workers: 1, Seed: 7}
-	c.CSource, c.CInitial, c.CFinal, c.CEpochs, c.CAlpha, c.CT = "base", 0.2, 0.8, 3, 0.85, 1.5
-	c.Review = "a fine film"
+	c.CompressStep.reset()
+	c.TryStep.Review = "a fine film"
 	wait := func(typ string) {
 		t.Helper()
 		select {
@@ -95,12 +96,12 @@ func TestRequestsDecodeStrictly(t *testing.T) {
 		typ string
 		run func()
 	}{
-		{protocol.TypeLoadData, c.LoadServer},
-		{protocol.TypeTrain, c.Train},
-		{protocol.TypeCompress, func() { c.Compress("prune", false) }},
-		{protocol.TypeEvaluate, func() { c.Evaluate("base") }},
-		{protocol.TypePredict, c.Predict},
-		{protocol.TypeExportModel, func() { c.Export("base") }},
+		{protocol.TypeLoadData, c.DataStep.LoadServer},
+		{protocol.TypeTrain, c.TrainStep.Train},
+		{protocol.TypeCompress, func() { c.CompressStep.Compress("prune", false) }},
+		{protocol.TypeEvaluate, func() { c.CompareStep.Evaluate("base") }},
+		{protocol.TypePredict, c.TryStep.Predict},
+		{protocol.TypeExportModel, func() { c.ExportStep.Export("base") }},
 	} {
 		c.Env.Lock()
 		step.run()

@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// Steps of the page, in order.
-var Steps = []string{"data", "train", "compress", "compare", "try", "export"}
-
-// StepTitles are the steps' headings.
-var StepTitles = map[string]string{"data": "Data", "train": "Train", "compress": "Compress", "compare": "Compare", "try": "Try", "export": "Export"}
-
 // Settings is the shareable page state: it round-trips through the URL.
 type Settings struct {
 	Step       string
@@ -96,7 +90,7 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 		}
 	}
 	if x := v.Get("step"); x != "" {
-		if StepTitles[x] == "" {
+		if stepIndex(x) < 0 {
 			bad = append(bad, "step="+x)
 		} else {
 			s.Step = x
