@@ -11,7 +11,7 @@ import (
 // CompareStep is step 4: every model side by side with the thesis's and
 // the server's pre-trained ones, their confusion matrices and weights.
 type CompareStep struct {
-	*Lab
+	Lab      *Lab         // what the steps share
 	Manifest string       // status of the manifest fetch
 	Inspect  string       // variant whose weights are shown
 	Tensors  []TensorInfo // its tensors
@@ -19,12 +19,12 @@ type CompareStep struct {
 
 // loadManifest lists the server's pre-trained models.
 func (c *CompareStep) loadManifest() {
-	txt, err := c.Br.FetchText("api/models")
+	txt, err := c.Lab.Br.FetchText("api/models")
 	var m protocol.Manifest
 	if err == nil {
 		err = protocol.Decode("api/models", []byte(txt), &m)
 	}
-	c.update(func() {
+	c.Lab.update(func() {
 		switch {
 		case err != nil:
 			c.Manifest = Clip("Pre-trained models unavailable: "+err.Error(), 500)
@@ -33,23 +33,23 @@ func (c *CompareStep) loadManifest() {
 		default:
 			c.Manifest = fmt.Sprintf("%d pre-trained model(s) on this server.", len(m.Models))
 		}
-		c.Pretrained = m.Models
+		c.Lab.Pretrained = m.Models
 	})
 }
 
 // LoadPretrained fetches a pre-trained model into the engine (checking its
 // SHA-256 against the manifest).
 func (c *CompareStep) LoadPretrained(m PretrainedModel) {
-	defer c.guard()
-	c.async("loading "+m.Name, func() error {
+	defer c.Lab.guard()
+	c.Lab.async("loading "+m.Name, func() error {
 		var v VariantInfo
 		req := protocol.ImportRequest{Name: m.Name, URL: "models/" + m.File, SHA256: m.SHA256}
-		if _, err := ask(c.Eng, protocol.TypeImportModel, req, nil, &v, nil, nil); err != nil {
+		if _, err := ask(c.Lab.Eng, protocol.TypeImportModel, req, nil, &v, nil, nil); err != nil {
 			return err
 		}
-		c.listVariants() // before the status: "Loaded" means it is listed
-		c.update(func() {
-			c.Status = fmt.Sprintf("Loaded the pre-trained %s as %q (%s).", m.Name, v.Name, KB(v.FileBytes))
+		c.Lab.listVariants() // before the status: "Loaded" means it is listed
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("Loaded the pre-trained %s as %q (%s).", m.Name, v.Name, KB(v.FileBytes))
 		})
 		return nil
 	})
@@ -57,16 +57,16 @@ func (c *CompareStep) LoadPretrained(m PretrainedModel) {
 
 // Evaluate scores a variant on the test split of the loaded data.
 func (c *CompareStep) Evaluate(name string) {
-	defer c.guard()
-	c.async("evaluating "+name, func() error {
+	defer c.Lab.guard()
+	c.Lab.async("evaluating "+name, func() error {
 		var m Metrics
-		if _, err := ask(c.Eng, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: name}, nil, &m, nil, nil); err != nil {
+		if _, err := ask(c.Lab.Eng, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: name}, nil, &m, nil, nil); err != nil {
 			return err
 		}
-		c.update(func() {
-			c.Status = fmt.Sprintf("%s: accuracy %s on %d test reviews of the loaded data.", name, Pct(m.Accuracy), m.N)
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("%s: accuracy %s on %d test reviews of the loaded data.", name, Pct(m.Accuracy), m.N)
 		})
-		c.listVariants()
+		c.Lab.listVariants()
 		return nil
 	})
 }
@@ -80,13 +80,13 @@ func ManifestAcc(m PretrainedModel) string {
 }
 
 func (c *CompareStep) ShowWeights(name string) {
-	defer c.guard()
-	c.goSafe(func() {
+	defer c.Lab.guard()
+	c.Lab.goSafe(func() {
 		var r protocol.InspectResult
-		_, err := ask(c.Eng, protocol.TypeInspect, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
-		c.update(func() {
+		_, err := ask(c.Lab.Eng, protocol.TypeInspect, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
+		c.Lab.update(func() {
 			if err != nil {
-				c.Err = Clip(err.Error(), 300)
+				c.Lab.Err = Clip(err.Error(), 300)
 				return
 			}
 			c.Inspect, c.Tensors = name, r.Tensors // together: the caption names what the table shows
@@ -94,7 +94,7 @@ func (c *CompareStep) ShowWeights(name string) {
 				if len(t.Counts) == 0 || t.Count < 2 {
 					continue
 				}
-				c.Charts["w-"+t.Name] = HistogramChart(name+": "+t.Name, "weight", "weights", []string{"weights"}, []Histogram{{Edges: t.Edges, Counts: t.Counts}})
+				c.Lab.Charts["w-"+t.Name] = HistogramChart(name+": "+t.Name, "weight", "weights", []string{"weights"}, []Histogram{{Edges: t.Edges, Counts: t.Counts}})
 			}
 		})
 	})
@@ -114,7 +114,7 @@ func (c *CompareStep) WeightCharts() []string {
 // Scored are the variants with test metrics (their confusion matrices).
 func (c *CompareStep) Scored() []VariantInfo {
 	var out []VariantInfo
-	for _, v := range c.Variants {
+	for _, v := range c.Lab.Variants {
 		if v.Metrics != nil && v.Metrics.N > 0 {
 			out = append(out, v)
 		}
@@ -185,5 +185,5 @@ func comparisonRows(pretrained []PretrainedModel, variants []VariantInfo) [][]st
 
 // ComparisonRows are the comparison table's rows, without the header.
 func (c *CompareStep) ComparisonRows() [][]string {
-	return comparisonRows(c.Pretrained, c.Variants)[1:]
+	return comparisonRows(c.Lab.Pretrained, c.Lab.Variants)[1:]
 }

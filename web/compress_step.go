@@ -15,7 +15,7 @@ import (
 // pruning or distillation, and the thesis's two mistakes as experiments
 // (one of them a training run: Train).
 type CompressStep struct {
-	*Lab
+	Lab   *Lab       // what the steps share
 	Train *TrainStep // trains the unmasked model
 
 	CSource          string
@@ -35,14 +35,14 @@ func (c *CompressStep) reset() {
 
 // SetC sets a compression parameter from an input.
 func (c *CompressStep) SetC(ev vugu.DOMEvent, key string) {
-	defer c.guard()
+	defer c.Lab.guard()
 	v := ev.PropString("target", "value")
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		c.Err = fmt.Sprintf("%s: %q is not a number", key, v)
+		c.Lab.Err = fmt.Sprintf("%s: %q is not a number", key, v)
 		return
 	}
-	c.Err = ""
+	c.Lab.Err = ""
 	switch key {
 	case "initial":
 		c.CInitial = f
@@ -65,45 +65,45 @@ func (c *CompressStep) SetC(ev vugu.DOMEvent, key string) {
 }
 
 func (c *CompressStep) SetSource(ev vugu.DOMEvent) {
-	defer c.guard()
+	defer c.Lab.guard()
 	c.CSource = ev.PropString("target", "value")
 }
 
 // Compress makes a new variant of CSource with one technique.
 func (c *CompressStep) Compress(method string, thesis bool) {
-	defer c.guard()
+	defer c.Lab.guard()
 	req := protocol.CompressRequest{Variant: c.CSource, Method: method, Epochs: c.CEpochs,
 		InitialSparsity: c.CInitial, FinalSparsity: c.CFinal, Alpha: c.CAlpha, T: c.CT,
 		Embed: c.CEmbed, Hidden: c.CHidden, Thesis: thesis}
-	c.Run.clear()
-	c.async("compress ("+method+")", func() error {
+	c.Lab.Run.clear()
+	c.Lab.async("compress ("+method+")", func() error {
 		var r protocol.CompressResult
-		_, err := ask(c.Eng, protocol.TypeCompress, req, nil, &r, func(id int) { c.CompressID = id }, c.onProgress)
-		c.update(func() { c.CompressID = 0 })
+		_, err := ask(c.Lab.Eng, protocol.TypeCompress, req, nil, &r, func(id int) { c.CompressID = id }, c.Lab.onProgress)
+		c.Lab.update(func() { c.CompressID = 0 })
 		if err != nil {
 			return err
 		}
 		if r.Info == nil {
 			return errors.New("the engine's compress reply names no model")
 		}
-		c.update(func() {
+		c.Lab.update(func() {
 			v := *r.Info
 			acc := 0.0
 			if v.Metrics != nil {
 				acc = v.Metrics.Accuracy
 			}
-			c.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
-			c.CompressLog = appendLog(c.CompressLog, c.Status)
+			c.Lab.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
+			c.CompressLog = appendLog(c.CompressLog, c.Lab.Status)
 		})
-		c.listVariants()
+		c.Lab.listVariants()
 		return nil
 	})
 }
 
 func (c *CompressStep) CancelCompress() {
-	defer c.guard()
+	defer c.Lab.guard()
 	if c.CompressID != 0 {
-		c.Eng.Cancel(c.CompressID)
+		c.Lab.Eng.Cancel(c.CompressID)
 	}
 }
 
@@ -113,13 +113,13 @@ func (c *CompressStep) sched() {
 	if si == 0 && sf == 0 {
 		si, sf = 0.2, 0.8
 	}
-	steps, known := fineTuneSteps(c.Data, c.S, c.CEpochs)
+	steps, known := fineTuneSteps(c.Lab.Data, c.Lab.S, c.CEpochs)
 	x, s := PolynomialSchedule(si, sf, 0, steps)
 	xName := fmt.Sprintf("optimizer step (of %s)", Thousands(steps))
 	if !known {
 		xName = fmt.Sprintf("optimizer step (of %s; load data for the real count)", Thousands(steps))
 	}
-	c.Charts["schedule"] = LineChart(fmt.Sprintf("Polynomial sparsity schedule %.0f%% → %.0f%%", 100*si, 100*sf), xName, "sparsity (%)", x, []string{"sparsity"}, [][]float64{s})
+	c.Lab.Charts["schedule"] = LineChart(fmt.Sprintf("Polynomial sparsity schedule %.0f%% → %.0f%%", 100*si, 100*sf), xName, "sparsity (%)", x, []string{"sparsity"}, [][]float64{s})
 }
 
 // fineTuneSteps is the number of optimizer steps pruning will take: the

@@ -15,7 +15,7 @@ import (
 
 // DataStep is step 1: load a dataset and show its exploratory analysis.
 type DataStep struct {
-	*Lab
+	Lab      *Lab    // what the steps share
 	Limit    int     // load only the first N reviews
 	DataProg float64 // 0..1 while reading or cleaning
 	EDA      *EDA
@@ -27,32 +27,32 @@ type DataStep struct {
 }
 
 func (c *DataStep) SetLimit(ev vugu.DOMEvent) {
-	defer c.guard()
+	defer c.Lab.guard()
 	n, err := strconv.Atoi(ev.PropString("target", "value"))
 	if err != nil || n < 0 {
-		c.Err = "The number of reviews must be a whole number ≥ 0."
+		c.Lab.Err = "The number of reviews must be a whole number ≥ 0."
 		return
 	}
 	c.Limit = n
 }
 
 func (c *DataStep) LoadFile() {
-	defer c.guard()
-	c.async("loading the file", func() error {
-		name, buf, size, err := c.Br.ReadFile("data-file")
+	defer c.Lab.guard()
+	c.Lab.async("loading the file", func() error {
+		name, buf, size, err := c.Lab.Br.ReadFile("data-file")
 		if err != nil {
 			return err
 		}
-		c.update(func() { c.Status = fmt.Sprintf("Reading %s (%s)…", name, kb(float64(size))) })
-		c.keepFile(name, buf, size)
+		c.Lab.update(func() { c.Lab.Status = fmt.Sprintf("Reading %s (%s)…", name, kb(float64(size))) })
+		c.Lab.keepFile(name, buf, size)
 		return c.load(protocol.LoadDataRequest{Name: name, Limit: c.Limit}, buf)
 	})
 }
 
 func (c *DataStep) LoadServer() {
-	defer c.guard()
-	c.async("loading the server's dataset", func() error {
-		c.update(func() { c.Status = "Downloading the server's dataset…" })
+	defer c.Lab.guard()
+	c.Lab.async("loading the server's dataset", func() error {
+		c.Lab.update(func() { c.Lab.Status = "Downloading the server's dataset…" })
 		return c.load(protocol.LoadDataRequest{URL: "api/data", Name: "server dataset", Limit: c.Limit}, nil)
 	})
 }
@@ -60,24 +60,24 @@ func (c *DataStep) LoadServer() {
 // load loads a dataset into the engine, then computes its EDA.
 func (c *DataStep) load(req protocol.LoadDataRequest, buf any) error {
 	var d DataInfo
-	if _, err := ask(c.Eng, protocol.TypeLoadData, req, buf, &d, nil, c.dataProgress); err != nil {
+	if _, err := ask(c.Lab.Eng, protocol.TypeLoadData, req, buf, &d, nil, c.dataProgress); err != nil {
 		return err
 	}
-	c.update(func() {
-		c.Data, c.EDA = &d, nil
-		c.dataLoaded(req)
-		c.Status = fmt.Sprintf("Loaded %d reviews. Computing the EDA…", d.Rows)
+	c.Lab.update(func() {
+		c.Lab.Data, c.EDA = &d, nil
+		c.Lab.dataLoaded(req)
+		c.Lab.Status = fmt.Sprintf("Loaded %d reviews. Computing the EDA…", d.Rows)
 	})
 	var e EDA
-	if _, err := ask(c.Eng, protocol.TypeEDA, nil, nil, &e, nil, c.dataProgress); err != nil {
+	if _, err := ask(c.Lab.Eng, protocol.TypeEDA, nil, nil, &e, nil, c.dataProgress); err != nil {
 		return err
 	}
-	c.update(func() {
+	c.Lab.update(func() {
 		c.EDA, c.DataProg = &e, 1
 		for id, opt := range edaCharts(&e) {
-			c.Charts[id] = opt
+			c.Lab.Charts[id] = opt
 		}
-		c.Status = fmt.Sprintf("EDA of %d reviews ready.", e.Rows)
+		c.Lab.Status = fmt.Sprintf("EDA of %d reviews ready.", e.Rows)
 	})
 	return nil
 }
@@ -85,7 +85,7 @@ func (c *DataStep) load(req protocol.LoadDataRequest, buf any) error {
 func (c *DataStep) dataProgress(p json.RawMessage) {
 	var pr protocol.Progress
 	if err := protocol.Decode("progress", p, &pr); err != nil {
-		c.update(func() { c.Err = Clip(err.Error(), 300) })
+		c.Lab.update(func() { c.Lab.Err = Clip(err.Error(), 300) })
 		return
 	}
 	// As Lab.onProgress: redraw at most every redrawEvery, and on a new phase.
@@ -93,19 +93,19 @@ func (c *DataStep) dataProgress(p json.RawMessage) {
 		return
 	}
 	c.phase, c.drawn = pr.Phase, time.Now()
-	c.update(func() {
+	c.Lab.update(func() {
 		if pr.Total > 0 {
 			c.DataProg = math.Max(float64(pr.Done), float64(pr.Bytes)) / float64(pr.Total)
 		}
 		switch pr.Phase {
 		case protocol.PhaseRead:
-			c.Status = fmt.Sprintf("Reading: %.0f%%", 100*c.DataProg)
+			c.Lab.Status = fmt.Sprintf("Reading: %.0f%%", 100*c.DataProg)
 		case protocol.PhaseClean:
-			c.Status = fmt.Sprintf("Cleaning the texts (the thesis's preprocessing): %.0f%%", 100*c.DataProg)
+			c.Lab.Status = fmt.Sprintf("Cleaning the texts (the thesis's preprocessing): %.0f%%", 100*c.DataProg)
 		case protocol.PhaseEDA:
-			c.Status = fmt.Sprintf("Computing statistics and TF-IDF: %.0f%%", 100*c.DataProg)
+			c.Lab.Status = fmt.Sprintf("Computing statistics and TF-IDF: %.0f%%", 100*c.DataProg)
 		case protocol.PhaseFetch:
-			c.Status = "Downloading…"
+			c.Lab.Status = "Downloading…"
 		}
 	})
 }
@@ -138,10 +138,10 @@ func edaCharts(e *EDA) map[string]string {
 }
 
 func (c *DataStep) DataSummary() string {
-	if c.Data == nil {
+	if c.Lab.Data == nil {
 		return "No data loaded yet."
 	}
-	d := c.Data
+	d := c.Lab.Data
 	return fmt.Sprintf("%s: %d reviews (%d positive, %d negative).", d.Name, d.Rows, d.Positive, d.Negative)
 }
 

@@ -11,60 +11,60 @@ import (
 // ExportStep is step 6: download the models and the comparison, import a
 // model file.
 type ExportStep struct {
-	*Lab
+	Lab *Lab     // what the steps share
 	Log []string // what was exported and imported
 }
 
 func (c *ExportStep) Export(name string) {
-	defer c.guard()
-	c.async("exporting "+name, func() error {
+	defer c.Lab.guard()
+	c.Lab.async("exporting "+name, func() error {
 		var r protocol.ExportResult
-		buf, err := ask(c.Eng, protocol.TypeExportModel, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
+		buf, err := ask(c.Lab.Eng, protocol.TypeExportModel, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
 		if err != nil {
 			return err
 		}
-		c.Br.Download(r.Filename, "application/octet-stream", buf)
-		c.update(func() {
-			c.Status = fmt.Sprintf("Exported %s (%s).", r.Filename, kb(float64(r.Size)))
-			c.Log = appendLog(c.Log, c.Status)
+		c.Lab.Br.Download(r.Filename, "application/octet-stream", buf)
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("Exported %s (%s).", r.Filename, kb(float64(r.Size)))
+			c.Log = appendLog(c.Log, c.Lab.Status)
 		})
 		return nil
 	})
 }
 
 func (c *ExportStep) Import() {
-	defer c.guard()
-	c.async("importing a model", func() error {
-		name, buf, _, err := c.Br.ReadFile("import-file")
+	defer c.Lab.guard()
+	c.Lab.async("importing a model", func() error {
+		name, buf, _, err := c.Lab.Br.ReadFile("import-file")
 		if err != nil {
 			return err
 		}
 		var v VariantInfo
-		if _, err := ask(c.Eng, protocol.TypeImportModel, protocol.ImportRequest{}, buf, &v, nil, nil); err != nil {
+		if _, err := ask(c.Lab.Eng, protocol.TypeImportModel, protocol.ImportRequest{}, buf, &v, nil, nil); err != nil {
 			return fmt.Errorf("%s: %v", name, err)
 		}
-		c.listVariants()
-		c.update(func() {
-			c.Status = fmt.Sprintf("Imported %s as %q (%d parameters).", name, v.Name, v.Params)
-			c.Log = appendLog(c.Log, c.Status)
+		c.Lab.listVariants()
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("Imported %s as %q (%d parameters).", name, v.Name, v.Params)
+			c.Log = appendLog(c.Log, c.Lab.Status)
 		})
 		return nil
 	})
 }
 
 func (c *ExportStep) DownloadCSV() {
-	defer c.guard()
-	c.Br.Download("sentilab-comparison.csv", "text/csv", comparisonCSV(comparisonRows(c.Pretrained, c.Variants)))
+	defer c.Lab.guard()
+	c.Lab.Br.Download("sentilab-comparison.csv", "text/csv", comparisonCSV(comparisonRows(c.Lab.Pretrained, c.Lab.Variants)))
 }
 
 func (c *ExportStep) DownloadJSON() {
-	defer c.guard()
-	b, err := comparisonJSON(comparisonRows(c.Pretrained, c.Variants))
+	defer c.Lab.guard()
+	b, err := comparisonJSON(comparisonRows(c.Lab.Pretrained, c.Lab.Variants))
 	if err != nil { // strings only: cannot fail, but never hand out half a file
-		c.Err = "Comparison as JSON: " + err.Error()
+		c.Lab.Err = "Comparison as JSON: " + err.Error()
 		return
 	}
-	c.Br.Download("sentilab-comparison.json", "application/json", string(b))
+	c.Lab.Br.Download("sentilab-comparison.json", "application/json", string(b))
 }
 
 // comparisonCSV writes rows as CSV (RFC 4180 quoting).

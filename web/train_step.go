@@ -14,8 +14,8 @@ import (
 // TrainStep is step 2: the hyperparameters (kept in the URL), a training
 // run's progress (Lab.Run) and its result on the test set.
 type TrainStep struct {
-	*Lab
-	TrainID int // the running train request, 0 when none
+	Lab     *Lab // what the steps share
+	TrainID int  // the running train request, 0 when none
 	Result  *TrainResult
 }
 
@@ -45,34 +45,34 @@ func trainFields(s Settings) []Field {
 	}
 }
 
-func (c *TrainStep) TrainFields() []Field { return trainFields(c.S) }
+func (c *TrainStep) TrainFields() []Field { return trainFields(c.Lab.S) }
 
 func (c *TrainStep) SetField(ev vugu.DOMEvent, key string) {
-	defer c.guard()
+	defer c.Lab.guard()
 	val := ev.PropString("target", "value")
-	if bad := c.S.ParseQuery(url.Values{key: {val}}.Encode()); bad != nil {
-		c.Err = fmt.Sprintf("Not a valid value: %s", strings.Join(bad, ", "))
+	if bad := c.Lab.S.ParseQuery(url.Values{key: {val}}.Encode()); bad != nil {
+		c.Lab.Err = fmt.Sprintf("Not a valid value: %s", strings.Join(bad, ", "))
 		return
 	}
-	c.Err = ""
-	c.saveURL()
+	c.Lab.Err = ""
+	c.Lab.saveURL()
 }
 
 func (c *TrainStep) SetMasking(ev vugu.DOMEvent) {
-	defer c.guard()
-	c.S.Masking = ev.PropBool("target", "checked")
-	c.saveURL()
+	defer c.Lab.guard()
+	c.Lab.S.Masking = ev.PropBool("target", "checked")
+	c.Lab.saveURL()
 }
 
 func (c *TrainStep) SetPreset(ev vugu.DOMEvent) {
-	defer c.guard()
-	c.applyPreset(ev.PropString("target", "value"))
-	c.saveURL()
+	defer c.Lab.guard()
+	c.Lab.applyPreset(ev.PropString("target", "value"))
+	c.Lab.saveURL()
 }
 
 func (c *TrainStep) PresetAbout() string {
-	for _, p := range c.Presets {
-		if p.Name == c.S.Preset {
+	for _, p := range c.Lab.Presets {
+		if p.Name == c.Lab.S.Preset {
 			return p.About
 		}
 	}
@@ -91,8 +91,8 @@ func trainRequest(s Settings, name string) protocol.TrainRequest {
 }
 
 func (c *TrainStep) Train() {
-	defer c.guard()
-	c.train("base", trainRequest(c.S, "base"))
+	defer c.Lab.guard()
+	c.train("base", trainRequest(c.Lab.S, "base"))
 }
 
 // TrainUnmasked is the thesis's first mistake as an experiment (a button
@@ -102,52 +102,52 @@ func (c *TrainStep) Train() {
 // classroom preset's 'pre' padding the pads come first and the review
 // last: no stall to see.)
 func (c *TrainStep) TrainUnmasked() {
-	defer c.guard()
-	req := trainRequest(c.S, "no-masking")
+	defer c.Lab.guard()
+	req := trainRequest(c.Lab.S, "no-masking")
 	unmasked := false
 	req.Masking, req.Padding = &unmasked, "post"
 	c.train("no-masking", req)
 }
 
 func (c *TrainStep) train(name string, req protocol.TrainRequest) {
-	if c.Data == nil {
-		c.Err = "Load a dataset first (" + StepHeading("data") + ")."
+	if c.Lab.Data == nil {
+		c.Lab.Err = "Load a dataset first (" + StepHeading("data") + ")."
 		return
 	}
 	c.Result = nil
-	c.Run.start(false)
-	c.Charts["batch"], c.Charts["epoch"] = "", ""
-	c.async("training "+name, func() error {
+	c.Lab.Run.start(false)
+	c.Lab.Charts["batch"], c.Lab.Charts["epoch"] = "", ""
+	c.Lab.async("training "+name, func() error {
 		var r TrainResult
-		_, err := ask(c.Eng, protocol.TypeTrain, req, nil, &r, func(id int) { c.TrainID = id }, c.onProgress)
-		c.update(func() {
+		_, err := ask(c.Lab.Eng, protocol.TypeTrain, req, nil, &r, func(id int) { c.TrainID = id }, c.Lab.onProgress)
+		c.Lab.update(func() {
 			c.TrainID = 0
-			c.Run.ended()
+			c.Lab.Run.ended()
 		})
 		if err != nil {
 			if err.Error() == protocol.Canceled {
-				c.update(func() { c.Status = "Training canceled." })
+				c.Lab.update(func() { c.Lab.Status = "Training canceled." })
 				return nil
 			}
 			return err
 		}
-		c.update(func() {
-			c.Result, c.Run.History = &r, r.History
-			c.Charts["epoch"] = c.Run.epochChart()
+		c.Lab.update(func() {
+			c.Result, c.Lab.Run.History = &r, r.History
+			c.Lab.Charts["epoch"] = c.Lab.Run.epochChart()
 			if r.Test != nil {
-				c.Status = fmt.Sprintf("Trained %s: test accuracy %.2f%% in %.1f s (%.0f examples/s).", r.Variant, 100*r.Test.Accuracy, r.Seconds, r.EPS)
+				c.Lab.Status = fmt.Sprintf("Trained %s: test accuracy %.2f%% in %.1f s (%.0f examples/s).", r.Variant, 100*r.Test.Accuracy, r.Seconds, r.EPS)
 			}
 		})
-		c.listVariants()
+		c.Lab.listVariants()
 		return nil
 	})
 }
 
 func (c *TrainStep) CancelTrain() {
-	defer c.guard()
+	defer c.Lab.guard()
 	if c.TrainID != 0 {
-		c.Eng.Cancel(c.TrainID)
-		c.Status = "Canceling…"
+		c.Lab.Eng.Cancel(c.TrainID)
+		c.Lab.Status = "Canceling…"
 	}
 }
 

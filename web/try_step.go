@@ -15,7 +15,7 @@ import (
 // TryStep is step 5: score a review with the chosen models (kept in the
 // URL) and see which words moved the score.
 type TryStep struct {
-	*Lab
+	Lab *Lab // what the steps share
 	// Review is the typed review. It reaches the page's textarea through
 	// Root.AfterRender, never through Vugu's 16 KB render buffer.
 	Review      string
@@ -25,22 +25,22 @@ type TryStep struct {
 const defaultReview = "One of the best films I have seen this year: moving, funny and beautifully acted."
 
 func (c *TryStep) SetReview(ev vugu.DOMEvent) {
-	defer c.guard()
+	defer c.Lab.guard()
 	c.Review = ev.PropString("target", "value")
 }
 
 // Chosen reports whether variant name is among the chosen ones (none
 // chosen = all).
 func (c *TryStep) Chosen(name string) bool {
-	return len(c.S.Variants) == 0 || slices.Contains(c.S.Variants, name)
+	return len(c.Lab.S.Variants) == 0 || slices.Contains(c.Lab.S.Variants, name)
 }
 
 // ToggleVariant adds or removes a variant from the chosen ones (kept in the
 // URL, so a teacher's link names the variants to compare).
 func (c *TryStep) ToggleVariant(name string) {
-	defer c.guard()
-	c.S.Variants = toggle(c.S.Variants, c.Variants, name)
-	c.saveURL()
+	defer c.Lab.guard()
+	c.Lab.S.Variants = toggle(c.Lab.S.Variants, c.Lab.Variants, name)
+	c.Lab.saveURL()
 }
 
 // toggle adds name to chosen or removes it; none chosen means all of vs.
@@ -58,7 +58,7 @@ func toggle(chosen []string, vs []VariantInfo, name string) []string {
 
 func (c *TryStep) chosenVariants() []string {
 	var out []string
-	for _, v := range c.Variants {
+	for _, v := range c.Lab.Variants {
 		if c.Chosen(v.Name) {
 			out = append(out, v.Name)
 		}
@@ -67,25 +67,25 @@ func (c *TryStep) chosenVariants() []string {
 }
 
 func (c *TryStep) Predict() {
-	defer c.guard()
+	defer c.Lab.guard()
 	text := c.Review
 	chosen := c.chosenVariants()
-	if len(chosen) == 0 && len(c.Variants) > 0 {
-		c.Err = "Choose at least one model to score with."
+	if len(chosen) == 0 && len(c.Lab.Variants) > 0 {
+		c.Lab.Err = "Choose at least one model to score with."
 		return
 	}
-	if len(c.S.Variants) == 0 {
+	if len(c.Lab.S.Variants) == 0 {
 		chosen = nil // none chosen = all: every model the engine has now
 	}
-	c.async("predicting", func() error {
+	c.Lab.async("predicting", func() error {
 		var r protocol.PredictResult
 		req := protocol.PredictRequest{Text: text, Explain: true, Variants: chosen}
-		if _, err := ask(c.Eng, protocol.TypePredict, req, nil, &r, nil, nil); err != nil {
+		if _, err := ask(c.Lab.Eng, protocol.TypePredict, req, nil, &r, nil, nil); err != nil {
 			return err
 		}
-		c.update(func() {
+		c.Lab.update(func() {
 			c.Predictions = r.Results
-			c.Status = fmt.Sprintf("Scored the review with %d model(s).", len(r.Results))
+			c.Lab.Status = fmt.Sprintf("Scored the review with %d model(s).", len(r.Results))
 		})
 		return nil
 	})
