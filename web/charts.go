@@ -43,12 +43,6 @@ func common(title, xName, yName string) []charts.GlobalOpts {
 	}
 }
 
-// Histogram is one class's counts over shared bin edges.
-type Histogram struct {
-	Edges  []float64 `json:"edges"`
-	Counts []int     `json:"counts"`
-}
-
 // HistogramChart draws several histograms with the same edges as bars.
 // Bins are labelled by their left edge with as many decimals as the bin
 // width needs (weights of ±0.05 need three, word counts none).

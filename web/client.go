@@ -1,6 +1,10 @@
 package web
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"sentilab/protocol"
+)
 
 // Reply is one progress, result or error message of a request.
 type Reply struct {
@@ -24,3 +28,21 @@ type Engine interface {
 type EngineError struct{ Message string }
 
 func (e *EngineError) Error() string { return e.Message }
+
+// ask sends request typ with payload req (a protocol request type, or nil)
+// and decodes its result into out (a pointer to the protocol result type,
+// or nil to ignore it). Decoding is strict (protocol.Decode): a key the
+// page does not know is an error naming the reply, not a silent zero. It
+// returns the result's buffer (a model file), if any.
+func ask(eng Engine, typ string, req, buf, out any, started func(id int), onProgress func(json.RawMessage)) (any, error) {
+	res, outBuf, err := eng.Do(typ, req, buf, started, onProgress)
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		if err := protocol.Decode(typ+" reply", res, out); err != nil {
+			return nil, err
+		}
+	}
+	return outBuf, nil
+}

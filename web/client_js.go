@@ -7,6 +7,8 @@ import (
 	"errors"
 	"sync"
 	"syscall/js"
+
+	"sentilab/protocol"
 )
 
 // WorkerEngine runs the engine in a Web Worker (assets/worker.js).
@@ -46,7 +48,9 @@ func NewWorkerEngine(url string) *WorkerEngine {
 				close(e.ready)
 			} else if typ == "error" {
 				var m EngineError
-				json.Unmarshal(payload, &m)
+				if err := json.Unmarshal(payload, &m); err != nil || m.Message == "" {
+					m.Message = "the engine failed to start (its error reply did not say why)"
+				}
 				e.failed = &m
 				close(e.ready)
 			}
@@ -145,5 +149,5 @@ func (e *WorkerEngine) Do(typ string, payload any, buf any, started func(int), o
 
 // Cancel implements Engine.
 func (e *WorkerEngine) Cancel(id int) {
-	go e.Do("cancel", map[string]int{"target": id}, nil, nil, nil)
+	go e.Do(protocol.TypeCancel, protocol.CancelRequest{Target: float64(id)}, nil, nil, nil)
 }

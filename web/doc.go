@@ -1,7 +1,16 @@
-// Package web is the lab's user interface: Vugu components (root.vugu) and
-// the page state they render. It computes nothing: every request goes to the
-// engine workers (wasm/engine) through Client, and charts are go-echarts
-// options (JSON) that assets/main.js hands to echarts.min.js.
+// Package web is the lab's user interface: Vugu components and the page
+// state they render. It computes nothing: every request goes to the engine
+// worker (wasm/engine) as a typed sentilab/protocol message (ask, in
+// client.go; replies decode strictly), and charts are go-echarts options
+// (JSON) that assets/main.js hands to echarts.min.js.
+//
+// Root (root.vugu, root.go) is the page: the step tabs, the status line and
+// the step shown. Each step is its own component with its own state
+// (data-step.vugu and data_step.go, train-, compress-, compare-, try- and
+// export-step); the step list is defined once (steps.go). What the steps
+// share is Lab (lab.go): the engine, the browser, the settings, the status
+// line, the loaded data, the engine's models, the charts and the progress
+// of a training run (run.go). Chart and ProgressBar are shared widgets.
 //
 // Vugu's renderer passes each instruction through a fixed 16 KB buffer and
 // ends the program on a longer one, so nothing that grows with the data or

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // Store keeps the lab between visits: IndexedDB in the browser
@@ -181,24 +182,25 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.S.ParseQuery(c.Br.Query())
 		c.saveURL()
 	}
-	c.Limit = rec.Limit
+	c.DataStep.Limit = rec.Limit
 	if cs := rec.Compress; cs != nil {
-		c.CSource, c.CInitial, c.CFinal, c.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
-		c.CAlpha, c.CT, c.CEmbed, c.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
-		c.sched()
+		cc := &c.CompressStep
+		cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
+		cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
+		cc.sched()
 	}
 	if rec.Review != nil {
-		c.Review = *rec.Review
+		c.TryStep.Review = *rec.Review
 	}
-	c.History, c.Result = rec.History, rec.Result
-	if len(c.History) > 0 {
-		c.epochChart()
+	c.Run.History, c.TrainStep.Result = rec.History, rec.Result
+	if len(c.Run.History) > 0 {
+		c.Charts["epoch"] = c.Run.epochChart()
 	}
 	if rec.Batches != nil {
-		c.batches = rec.Batches
-		c.batchChart()
+		c.Run.batches = rec.Batches
+		c.Charts["batch"] = c.Run.batchChart()
 	}
-	c.CompressLog, c.Log, c.Predictions = rec.CompressLog, rec.Log, rec.Predictions
+	c.CompressStep.CompressLog, c.ExportStep.Log, c.TryStep.Predictions = rec.CompressLog, rec.Log, rec.Predictions
 	return problems
 }
 
@@ -210,12 +212,10 @@ func (c *Root) restoreModel(m SavedModel) error {
 	if buf == nil {
 		return fmt.Errorf("model %s: its file is missing from the browser's storage", m.Info.Name)
 	}
-	res, _, err := c.Eng.Do("importModel", map[string]string{"name": m.Info.Name}, buf, nil, nil)
-	if err != nil {
+	var v VariantInfo
+	if _, err := ask(c.Eng, protocol.TypeImportModel, protocol.ImportRequest{Name: m.Info.Name}, buf, &v, nil, nil); err != nil {
 		return fmt.Errorf("model %s: %v", m.Info.Name, err)
 	}
-	var v VariantInfo
-	json.Unmarshal(res, &v)
 	if v.Name != m.Info.Name {
 		return fmt.Errorf("model %s came back as %s", m.Info.Name, v.Name)
 	}
@@ -236,11 +236,11 @@ func (c *Root) restoreData(d *DataSource) error {
 	c.P.srcMu.Lock()
 	c.P.pending, c.P.data = d, d
 	c.P.srcMu.Unlock()
-	req := map[string]any{"name": d.Name, "limit": d.Limit}
+	req := protocol.LoadDataRequest{Name: d.Name, Limit: d.Limit}
 	if d.URL != "" {
-		req["url"] = d.URL
+		req.URL = d.URL
 		c.update(func() { c.Status = "Restoring your lab: downloading " + d.Name + " again…" })
-		return c.load(req, nil)
+		return c.DataStep.load(req, nil)
 	}
 	if d.FileKey == "" {
 		return fmt.Errorf("the dataset %s (%s) was too big to keep in this browser: choose it again in step 1", d.Name, kb(float64(d.FileSize)))
@@ -253,12 +253,12 @@ func (c *Root) restoreData(d *DataSource) error {
 		return fmt.Errorf("the dataset %s: %v: choose it again in step 1", d.Name, err)
 	}
 	c.update(func() { c.Status = "Restoring your lab: reading " + d.Name + " again…" })
-	return c.load(req, buf)
+	return c.DataStep.load(req, buf)
 }
 
 // keepFile stores a chosen dataset file before it goes to the engine (which
 // takes the buffer over), so a reload can load it again. Hook: LoadFile.
-func (c *Root) keepFile(name string, buf any, size int) {
+func (c *Lab) keepFile(name string, buf any, size int) {
 	d := &DataSource{Name: name, FileSize: size}
 	if size > maxKeptFile {
 		c.update(func() {
@@ -282,18 +282,16 @@ func (c *Root) keepFile(name string, buf any, size int) {
 
 // dataLoaded records where the data the engine just loaded came from.
 // Hook: load, once loadData succeeded.
-func (c *Root) dataLoaded(req map[string]any) {
+func (c *Lab) dataLoaded(req protocol.LoadDataRequest) {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
-	limit, _ := req["limit"].(int)
-	if u, _ := req["url"].(string); u != "" {
-		name, _ := req["name"].(string)
-		c.P.data = &DataSource{URL: u, Name: name, Limit: limit}
+	if req.URL != "" {
+		c.P.data = &DataSource{URL: req.URL, Name: req.Name, Limit: req.Limit}
 		return
 	}
 	if c.P.pending != nil {
 		d := *c.P.pending
-		d.Limit = limit
+		d.Limit = req.Limit
 		c.P.data = &d
 	}
 }
@@ -301,7 +299,7 @@ func (c *Root) dataLoaded(req map[string]any) {
 // withSavedInfo gives re-imported variants back what their file does not
 // carry: kind, preset, full test metrics and history. A variant evaluated
 // again since keeps its new metrics. Hook: refreshVariants.
-func (c *Root) withSavedInfo(vs []VariantInfo) []VariantInfo {
+func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
 	for i, v := range vs {
@@ -315,7 +313,7 @@ func (c *Root) withSavedInfo(vs []VariantInfo) []VariantInfo {
 }
 
 // StartOver forgets the saved lab and reloads the page, fresh.
-func (c *Root) StartOver() {
+func (c *Lab) StartOver() {
 	c.goSafe(func() {
 		p := &c.P
 		p.mu.Lock()

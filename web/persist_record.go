@@ -187,6 +187,11 @@ func fingerprint(v VariantInfo) string {
 	if v.Storage == "" {
 		v.Storage = "f32"
 	}
-	b, _ := json.Marshal(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		// A NaN metric: the record will not marshal either, and that
+		// error is shown. Never the same print as a good model's.
+		return "unprintable: " + err.Error()
+	}
 	return string(b)
 }

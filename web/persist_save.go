@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // The saver: every saveEvery, what changed is written to the store.
@@ -22,12 +24,13 @@ const retryAfter = 10 * time.Second
 // lock).
 func (c *Root) record() *LabRecord {
 	s := c.S
-	review := c.Review
-	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.Limit, Review: &review,
-		Compress: &CompressSettings{Source: c.CSource, Initial: c.CInitial, Final: c.CFinal, Epochs: c.CEpochs,
-			Alpha: c.CAlpha, T: c.CT, Embed: c.CEmbed, Hidden: c.CHidden},
-		History: c.History, Result: c.Result, Batches: c.batches,
-		CompressLog: c.CompressLog, Log: c.Log, Predictions: c.Predictions}
+	review := c.TryStep.Review
+	cc := &c.CompressStep
+	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.DataStep.Limit, Review: &review,
+		Compress: &CompressSettings{Source: cc.CSource, Initial: cc.CInitial, Final: cc.CFinal, Epochs: cc.CEpochs,
+			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden},
+		History: c.Run.History, Result: c.TrainStep.Result, Batches: c.Run.batches,
+		CompressLog: cc.CompressLog, Log: c.ExportStep.Log, Predictions: c.TryStep.Predictions}
 }
 
 func (c *Root) saveLoop() {
@@ -101,7 +104,8 @@ func (c *Root) saveModels(vs []VariantInfo) error {
 		if p.models[v.Name].Print == fp {
 			continue
 		}
-		_, buf, err := c.Eng.Do("exportModel", map[string]string{"variant": v.Name}, nil, nil, nil)
+		var r protocol.ExportResult
+		buf, err := ask(c.Eng, protocol.TypeExportModel, protocol.VariantRequest{Variant: v.Name}, nil, &r, nil, nil)
 		if err != nil {
 			return fmt.Errorf("exporting %s: %v", v.Name, err)
 		}
@@ -130,9 +134,9 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 	}
 	if rec.Data == nil && len(rec.Models) == 0 && len(rec.History) == 0 && !p.wrote && p.last == "" {
 		// Nothing done yet: keep no record, so a fresh visit stays fresh.
-		b, _ := json.Marshal(rec)
+		b, err := json.Marshal(rec)
 		p.last = string(b)
-		return nil
+		return err
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -142,7 +146,10 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 		return nil
 	}
 	rec.Saved = time.Now().UTC().Format(time.RFC3339)
-	full, _ := json.Marshal(rec)
+	full, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
 	if err := c.Store.Put(keyLab, string(full)); err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sentilab/protocol"
 )
 
 // ---- fakes: the page's host, without a browser. The engine fake keeps
@@ -70,11 +72,16 @@ func (e *fakeEngine) Do(typ string, payload any, buf any, started func(int), _ f
 		b, err := json.Marshal(v)
 		return b, nil, err
 	}
-	p, _ := payload.(map[string]string)
+	// The request as the engine reads it: its JSON keys.
+	var p map[string]any
+	if b, err := json.Marshal(payload); err != nil || json.Unmarshal(b, &p) != nil {
+		return nil, nil, &EngineError{fmt.Sprintf("fake engine: %s payload %T is not a JSON object", typ, payload)}
+	}
+	str := func(k string) string { s, _ := p[k].(string); return s }
 	switch typ {
 	case "presets":
 		return reply(map[string]any{"presets": []Preset{{Name: "classroom", Epochs: 3, BatchSize: 64, LR: 0.001, ValSplit: 0.1,
-			TestFrac: 0.2, TrainLimit: 10000, Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Masking: true, Dropout: 0.2}}, "kernel": "simd128"})
+			TestFrac: 0.2, TrainLimit: 10000, ModelConfig: ModelConfig{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Masking: true, Dropout: 0.2}}}, "kernel": "simd128"})
 	case "variants":
 		var vs []VariantInfo
 		for _, v := range e.infos {
@@ -83,20 +90,20 @@ func (e *fakeEngine) Do(typ string, payload any, buf any, started func(int), _ f
 		sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
 		return reply(map[string]any{"variants": vs})
 	case "exportModel":
-		f, ok := e.files[p["variant"]]
+		f, ok := e.files[str("variant")]
 		if !ok {
-			return nil, nil, &EngineError{"no variant " + p["variant"]}
+			return nil, nil, &EngineError{"no variant " + str("variant")}
 		}
-		b, _ := json.Marshal(map[string]any{"name": p["variant"], "size": len(f)})
+		b, _ := json.Marshal(map[string]any{"name": str("variant"), "size": len(f)})
 		return b, append([]byte(nil), f...), nil
 	case "importModel":
 		f, _ := buf.([]byte)
 		if len(f) == 0 || string(f) == e.badFile {
 			return nil, nil, &EngineError{"modelfile: not a safetensors file"}
 		}
-		name := p["name"]
+		name := str("name")
 		for i := 2; e.infos[name].Name != ""; i++ {
-			name = fmt.Sprintf("%s-%d", p["name"], i)
+			name = fmt.Sprintf("%s-%d", str("name"), i)
 		}
 		// As the engine: the file carries the weights and the test
 		// accuracy and loss, not the kind, preset, confusion or history;
@@ -111,10 +118,9 @@ func (e *fakeEngine) Do(typ string, payload any, buf any, started func(int), _ f
 		e.add(info, append([]byte(nil), f...))
 		return reply(info)
 	case "loadData":
-		req := payload.(map[string]any)
-		e.loads = append(e.loads, req)
+		e.loads = append(e.loads, p)
 		e.loadBuf = append(e.loadBuf, buf)
-		return reply(DataInfo{Name: req["name"].(string), Rows: 2000, Positive: 1000, Negative: 1000})
+		return reply(DataInfo{Name: str("name"), Rows: 2000, Positive: 1000, Negative: 1000})
 	case "eda":
 		return reply(EDA{Rows: 2000})
 	}
@@ -174,7 +180,8 @@ func (s *memStore) Clear() error {
 // idle and its saved lab (if any) is back.
 func startPage(t *testing.T, eng Engine, st Store, query string) *Root {
 	t.Helper()
-	c := &Root{Eng: eng, Br: newFakeBrowser().withQuery(query), Env: &lockEnv{}, Store: st}
+	c := NewRoot(eng, newFakeBrowser().withQuery(query), &lockEnv{})
+	c.Store = st
 	c.Env.Lock()
 	c.Init()
 	c.Init() // as in the page: wasm/ui's main, then Vugu's first build
@@ -214,20 +221,20 @@ func workedLab(t *testing.T, st Store) (*Root, *fakeEngine) {
 	eng.add(VariantInfo{Name: "base-int8", Kind: "int8", Preset: "classroom", Params: 170000, NonZero: 169000, FileBytes: 180000,
 		Metrics: &Metrics{N: 400, Accuracy: 0.6}, Storage: "int8", Runtime: "int8"}, bytes.Repeat([]byte("int8"), 20))
 	c.Env.Lock()
-	c.Limit = 2000
+	c.DataStep.Limit = 2000
 	c.Env.UnlockOnly()
-	if err := c.load(map[string]any{"url": "api/data", "name": "server dataset", "limit": 2000}, nil); err != nil {
+	if err := c.DataStep.load(protocol.LoadDataRequest{URL: "api/data", Name: "server dataset", Limit: 2000}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c.Env.Lock()
 	c.S.Epochs, c.S.Step, c.S.Variants = 1, "try", []string{"base", "base-int8"}
-	c.CFinal, c.CAlpha = 0.7, 0.9
-	c.Review = "A tender, funny film; the cast is superb.\nSecond line, \"quoted\"."
-	c.History, c.Result = hist, &TrainResult{Variant: "base", History: hist, Test: test, Seconds: 3.5}
-	c.batches = NewSeries(batchPoints)
-	c.batches.Add(1, 0.7, 0.5)
-	c.batches.Add(2, 0.69, 0.55)
-	c.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
+	c.CompressStep.CFinal, c.CompressStep.CAlpha = 0.7, 0.9
+	c.TryStep.Review = "A tender, funny film; the cast is superb.\nSecond line, \"quoted\"."
+	c.Run.History, c.TrainStep.Result = hist, &TrainResult{Variant: "base", History: hist, Test: test, Seconds: 3.5}
+	c.Run.batches = NewSeries(batchPoints)
+	c.Run.batches.Add(1, 0.7, 0.5)
+	c.Run.batches.Add(2, 0.69, 0.55)
+	c.CompressStep.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
 	c.Env.UnlockOnly()
 	c.refreshVariants()
 	waitFor(t, c, "the variants", func() bool { return len(c.Variants) == 2 })
@@ -274,20 +281,20 @@ func TestSaveThenRestore(t *testing.T) {
 	if !reflect.DeepEqual(b.S, a.S) {
 		t.Errorf("settings:\n got %+v\nwant %+v", b.S, a.S)
 	}
-	if b.Review != a.Review || b.Limit != 2000 || b.CFinal != 0.7 || b.CAlpha != 0.9 || b.CT != 1.5 {
-		t.Errorf("review %q, limit %d, compress %g/%g/%g", b.Review, b.Limit, b.CFinal, b.CAlpha, b.CT)
+	if b.TryStep.Review != a.TryStep.Review || b.DataStep.Limit != 2000 || b.CompressStep.CFinal != 0.7 || b.CompressStep.CAlpha != 0.9 || b.CompressStep.CT != 1.5 {
+		t.Errorf("review %q, limit %d, compress %g/%g/%g", b.TryStep.Review, b.DataStep.Limit, b.CompressStep.CFinal, b.CompressStep.CAlpha, b.CompressStep.CT)
 	}
-	if !reflect.DeepEqual(b.History, a.History) || !reflect.DeepEqual(b.Result, a.Result) || !reflect.DeepEqual(b.CompressLog, a.CompressLog) {
-		t.Errorf("results: history %+v, result %+v, log %v", b.History, b.Result, b.CompressLog)
+	if !reflect.DeepEqual(b.Run.History, a.Run.History) || !reflect.DeepEqual(b.TrainStep.Result, a.TrainStep.Result) || !reflect.DeepEqual(b.CompressStep.CompressLog, a.CompressStep.CompressLog) {
+		t.Errorf("results: history %+v, result %+v, log %v", b.Run.History, b.TrainStep.Result, b.CompressStep.CompressLog)
 	}
 	if b.Charts["epoch"] == "" || b.Charts["batch"] == "" {
 		t.Error("curves not drawn again")
 	}
-	if len(engB.loads) != 1 || engB.loads[0]["url"] != "api/data" || engB.loads[0]["limit"] != 2000 || engB.loadBuf[0] != nil {
+	if len(engB.loads) != 1 || engB.loads[0]["url"] != "api/data" || engB.loads[0]["limit"] != 2000.0 || engB.loadBuf[0] != nil {
 		t.Errorf("data re-loaded with %v", engB.loads)
 	}
-	if b.Data == nil || b.EDA == nil || b.Data.Rows != 2000 {
-		t.Errorf("data %+v, eda %v", b.Data, b.EDA != nil)
+	if b.Data == nil || b.DataStep.EDA == nil || b.Data.Rows != 2000 {
+		t.Errorf("data %+v, eda %v", b.Data, b.DataStep.EDA != nil)
 	}
 	if !strings.HasPrefix(b.Status, "Ready. Restored your lab from ") || !strings.Contains(b.Status, "(2 model(s), 2000 reviews)") {
 		t.Errorf("status %q", b.Status)
@@ -326,7 +333,7 @@ func TestFreshVisitWritesNothingUntilAChange(t *testing.T) {
 		t.Fatalf("a fresh visit stored %v", keys)
 	}
 	c.Env.Lock()
-	c.Review = "typed"
+	c.TryStep.Review = "typed"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	raw, _ := st.Get(keyLab)
@@ -350,7 +357,7 @@ func TestCorruptRecordIsReportedAndIgnored(t *testing.T) {
 		if !strings.Contains(c.P.Note, "Ignored the saved lab") || !strings.Contains(c.P.Note, tc.want) || !c.P.HasSaved {
 			t.Errorf("%s: note %q, want %q", tc.record, c.P.Note, tc.want)
 		}
-		if c.Review == "x" || c.Data != nil {
+		if c.TryStep.Review == "x" || c.Data != nil {
 			t.Errorf("%s: state taken from an unreadable record", tc.record)
 		}
 		c.Env.UnlockOnly()
@@ -365,7 +372,9 @@ func TestPartialRestore(t *testing.T) {
 	st.Put(modelPrefix+"base-int8", []byte("garbage"))
 	raw, _ := st.Get(keyLab)
 	var m map[string]any
-	json.Unmarshal([]byte(raw.(string)), &m)
+	if err := json.Unmarshal([]byte(raw.(string)), &m); err != nil {
+		t.Fatal(err)
+	}
 	models := m["models"].([]any)
 	models = append(models, map[string]any{"key": "elsewhere", "info": map[string]any{"name": "stray"}})
 	m["models"] = models
@@ -384,8 +393,8 @@ func TestPartialRestore(t *testing.T) {
 			t.Errorf("note %q does not say %q", c.P.Note, want)
 		}
 	}
-	if c.Variants[0].Name != "base" || c.S.Epochs != 3 || c.Review != a.Review || c.Data == nil {
-		t.Errorf("the readable parts: variants %v, epochs %d, review %q", c.Variants, c.S.Epochs, c.Review)
+	if c.Variants[0].Name != "base" || c.S.Epochs != 3 || c.TryStep.Review != a.TryStep.Review || c.Data == nil {
+		t.Errorf("the readable parts: variants %v, epochs %d, review %q", c.Variants, c.S.Epochs, c.TryStep.Review)
 	}
 	c.Env.UnlockOnly()
 	// The unreadable file goes at the next save; another tab's stays.
@@ -428,7 +437,7 @@ func TestNothingWrittenWhileAJobRuns(t *testing.T) {
 	before, _ := st.Get(keyLab)
 	exports := eng.count("exportModel")
 	c.Env.Lock()
-	c.Busy, c.Review = "training base", "typed during training"
+	c.Busy, c.TryStep.Review = "training base", "typed during training"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	if now, _ := st.Get(keyLab); now != before || eng.count("exportModel") != exports {
@@ -459,7 +468,7 @@ func TestRecordSavedWhenAModelDoesNotFit(t *testing.T) {
 	c.Store = &quotaStore{memStore: st, over: modelPrefix + "base"}
 	c.P.mu.Unlock()
 	c.Env.Lock()
-	c.Review = "still saved"
+	c.TryStep.Review = "still saved"
 	c.Env.UnlockOnly()
 	c.saveOnce()
 	raw, _ := st.Get(keyLab)
@@ -485,7 +494,7 @@ func (s *quotaStore) Put(k string, v any) error {
 func TestNoStore(t *testing.T) {
 	// Outside the browser openStore fails, as IndexedDB may in a private
 	// window: the lab says so and runs in memory.
-	c := &Root{Eng: newFakeEngine(), Br: newFakeBrowser(), Env: &lockEnv{}}
+	c := NewRoot(newFakeEngine(), newFakeBrowser(), &lockEnv{})
 	c.Init()
 	waitFor(t, c, "the note", func() bool { return strings.Contains(c.P.Note, "a reload loses it") })
 	c.P.mu.Lock()
@@ -498,7 +507,7 @@ func TestDataFileKeptOrNamed(t *testing.T) {
 	c := startPage(t, newFakeEngine(), st, "")
 	file := []byte("review,sentiment\ngood,positive\n")
 	c.keepFile("mine.csv", file, len(file))
-	if err := c.load(map[string]any{"name": "mine.csv", "limit": 0}, file); err != nil {
+	if err := c.DataStep.load(protocol.LoadDataRequest{Name: "mine.csv"}, file); err != nil {
 		t.Fatal(err)
 	}
 	c.saveOnce()
@@ -518,7 +527,7 @@ func TestDataFileKeptOrNamed(t *testing.T) {
 
 	// A file over the cap is only named; a reload asks for it again.
 	b.keepFile("huge.csv.gz", nil, maxKeptFile+1)
-	b.load(map[string]any{"name": "huge.csv.gz", "limit": 0}, nil)
+	b.DataStep.load(protocol.LoadDataRequest{Name: "huge.csv.gz"}, nil)
 	b.saveOnce()
 	if keys, _ := st.Keys(); strings.Contains(strings.Join(keys, " "), filePrefix) {
 		t.Errorf("the replaced file is still stored: %v", keys)
@@ -561,5 +570,32 @@ func TestDecodeLabDropsBadParts(t *testing.T) {
 	}
 	if len(r.Models) != 1 || r.Data != nil || r.Compress != nil || r.Limit != 0 || r.Batches != nil {
 		t.Errorf("kept %+v", r)
+	}
+}
+
+// TestVersion1RecordOfTheOldTypesReads: before the page used
+// sentilab/protocol's types it wrote empty fields ("preset": "", "metrics":
+// null, "val_loss": 0) that the protocol's types omit, and no model config
+// in a result. Such a record (LabVersion 1) still reads, every value kept.
+func TestVersion1RecordOfTheOldTypesReads(t *testing.T) {
+	old := `{"version":1,"saved":"2026-11-29T10:00:00Z","limit":2000,
+"settings":{"Step":"train","Preset":"classroom","Epochs":2,"BatchSize":64,"LR":0.001,"Seed":42,"TrainLimit":0,"TestFrac":0.2,
+ "ValSplit":0.1,"Vocab":5000,"Embed":32,"Hidden":32,"MaxLen":100,"Masking":true,"Dropout":0.2,"Workers":1,"Variants":null},
+"history":[{"epoch":1,"loss":0.6,"accuracy":0.7,"val_loss":0,"val_accuracy":0,"seconds":1.5}],
+"result":{"variant":"base","history":null,"test":{"n":400,"loss":0.5,"accuracy":0.75,"confusion":[[150,50],[50,150]],"classes":null,
+ "macro_avg":{"precision":0,"recall":0,"f1":0,"support":0},"weighted_avg":{"precision":0,"recall":0,"f1":0,"support":0}},
+ "seconds":3.5,"examples_per_sec":1000,"params":170000,"train_rows":1800,"info":null},
+"predictions":[{"variant":"base","probability":0.9,"label":"positive","ms":0.2,"words":null}],
+"models":[{"key":"model:base","print":"p","info":{"name":"base","kind":"trained","preset":"","config":{"vocab":5000,"embed":32,
+ "hidden":32,"max_len":100,"masking":true,"dropout":0.2},"params":170000,"nonzero":170000,"file_bytes":700000,"metrics":null,
+ "history":null,"storage":"","sparse":false,"runtime":""}}]}`
+	rec, problems, err := DecodeLab([]byte(old))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("err %v, problems %v", err, problems)
+	}
+	if rec.Settings.Epochs != 2 || rec.Limit != 2000 || len(rec.History) != 1 || rec.History[0].Seconds != 1.5 ||
+		rec.Result.Test.Confusion[1][1] != 150 || rec.Result.EPS != 1000 || rec.Predictions[0].Probability != 0.9 ||
+		len(rec.Models) != 1 || rec.Models[0].Info.Config.MaxLen != 100 || rec.Models[0].Info.FileBytes != 700000 {
+		t.Fatalf("record %+v", rec)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vugu/vugu"
+
+	"sentilab/protocol"
 )
 
 // fakeBrowser records what the page hands the browser.
@@ -62,8 +64,9 @@ func newEnv() vugu.EventEnv { return vugu.NewEventEnvImpl(&sync.RWMutex{}, make(
 
 func TestHandlerPanicIsShownNotFatal(t *testing.T) {
 	br := newFakeBrowser()
-	c := &Root{Br: br, Eng: panicEngine{}, Env: newEnv(), Charts: map[string]string{}, TrainID: 7}
-	c.CancelTrain() // Cancel panics inside the handler
+	c := NewRoot(panicEngine{}, br, newEnv())
+	c.TrainStep.TrainID = 7
+	c.TrainStep.CancelTrain() // Cancel panics inside the handler
 	if !strings.HasPrefix(c.Err, "Internal error: cancel bug") || len(br.crashes) != 1 {
 		t.Fatalf("Err %q, crash reports %d", c.Err, len(br.crashes))
 	}
@@ -75,10 +78,10 @@ func TestHandlerPanicIsShownNotFatal(t *testing.T) {
 func TestGoroutinePanicIsShownAndUnlocks(t *testing.T) {
 	br := newFakeBrowser()
 	env := newEnv()
-	c := &Root{Br: br, Eng: panicEngine{}, Env: env, Charts: map[string]string{}}
+	c := NewRoot(panicEngine{}, br, env)
 	c.Data = &DataInfo{Rows: 10}
 	env.Lock() // handlers run under Vugu's lock
-	c.Evaluate("base")
+	c.CompareStep.Evaluate("base")
 	env.UnlockRender()
 	select {
 	case <-br.crashed:
@@ -94,7 +97,8 @@ func TestGoroutinePanicIsShownAndUnlocks(t *testing.T) {
 
 func TestAfterRenderSendsOnlyChangedCharts(t *testing.T) {
 	br := newFakeBrowser()
-	c := &Root{Br: br, Charts: map[string]string{"a": "{1}", "b": "{2}"}}
+	c := NewRoot(nil, br, nil)
+	c.Charts = map[string]string{"a": "{1}", "b": "{2}"}
 	c.AfterRender()
 	if br.draws != 2 || br.drawn["chart-a"] != "{1}" {
 		t.Fatalf("first render: %d draws, %v", br.draws, br.drawn)
@@ -110,7 +114,7 @@ func TestAfterRenderSendsOnlyChangedCharts(t *testing.T) {
 		t.Fatalf("after a change and a removal: %d draws, %v", br.draws, br.drawn)
 	}
 	long := strings.Repeat("a wonderful film ", 3200) // 54 KB
-	c.S.Step, c.Review = "try", long
+	c.S.Step, c.TryStep.Review = "try", long
 	c.AfterRender()
 	if br.values["review"] != long {
 		t.Fatalf("the review was not set through the DOM (%d bytes)", len(br.values["review"]))
@@ -128,14 +132,13 @@ func TestLogsAreCapped(t *testing.T) {
 }
 
 func TestFineTuneStepsOfTheClassroomPreset(t *testing.T) {
-	c := &Root{CEpochs: 3, S: Settings{BatchSize: 64, TrainLimit: 10000, TestFrac: 0.2, ValSplit: 0.1}}
-	if n, known := c.fineTuneSteps(); known || n != 1000 {
+	s := Settings{BatchSize: 64, TrainLimit: 10000, TestFrac: 0.2, ValSplit: 0.1}
+	if n, known := fineTuneSteps(nil, s, 3); known || n != 1000 {
 		t.Fatalf("without data: %d (known %v), want 1000, unknown", n, known)
 	}
 	// 50,000 reviews: 40,000 for training, the first 10,000 used, 9,000
 	// after validation: 141 batches of 64, 3 epochs.
-	c.Data = &DataInfo{Rows: 50000}
-	if n, known := c.fineTuneSteps(); !known || n != 423 {
+	if n, known := fineTuneSteps(&DataInfo{Rows: 50000}, s, 3); !known || n != 423 {
 		t.Fatalf("got %d steps, want 423", n)
 	}
 }
@@ -154,11 +157,10 @@ func TestReadouts(t *testing.T) {
 }
 
 func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
-	c := &Root{Charts: map[string]string{}}
-	c.Pretrained = []PretrainedModel{{Name: "base", Bytes: 2 << 20, Metrics: map[string]float64{"test_accuracy": 0.88}}}
+	pre := []PretrainedModel{{Name: "base", Bytes: 2 << 20, Metrics: map[string]float64{"test_accuracy": 0.88}}}
 	m := &Metrics{N: 400, Accuracy: 0.8}
-	c.Variants = []VariantInfo{{Name: "base", FileBytes: 2 << 20, Metrics: m}, {Name: "mine", FileBytes: 1 << 20, Metrics: m}}
-	c.scatter()
+	vs := []VariantInfo{{Name: "base", FileBytes: 2 << 20, Metrics: m}, {Name: "mine", FileBytes: 1 << 20, Metrics: m}}
+	scatter := scatterChart(pre, vs)
 	var opt struct {
 		Series []struct {
 			Name        string
@@ -166,7 +168,7 @@ func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
 			LabelLayout struct{ HideOverlap bool } `json:"labelLayout"`
 		}
 	}
-	if err := json.Unmarshal([]byte(c.Charts["scatter"]), &opt); err != nil {
+	if err := json.Unmarshal([]byte(scatter), &opt); err != nil {
 		t.Fatal(err)
 	}
 	if len(opt.Series) != 3 || opt.Series[1].Name != "server's pre-trained" || opt.Series[2].Name != "this class" {
@@ -177,40 +179,26 @@ func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
 	}
 }
 
-// recordEngine records requests and answers each with an error.
-type recordEngine struct {
-	mu   sync.Mutex
-	reqs map[string]map[string]any
-	done chan string
-}
-
-func (e *recordEngine) Do(typ string, payload any, _ any, _ func(int), _ func(json.RawMessage)) (json.RawMessage, any, error) {
-	b, _ := json.Marshal(payload)
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	e.mu.Lock()
-	e.reqs[typ] = m
-	e.mu.Unlock()
-	e.done <- typ
-	return nil, nil, &EngineError{Message: "canceled"}
-}
-func (e *recordEngine) Cancel(int) {}
-
 func TestTrainWithoutMaskingUsesThesisPadding(t *testing.T) {
-	eng := &recordEngine{reqs: map[string]map[string]any{}, done: make(chan string, 4)}
+	eng := &strictEngine{t: t, got: map[string]json.RawMessage{}, done: make(chan string, 4)}
 	env := newEnv()
-	c := &Root{Br: newFakeBrowser(), Eng: eng, Env: env, Charts: map[string]string{}, Data: &DataInfo{Rows: 100}}
+	c := NewRoot(eng, newFakeBrowser(), env)
+	c.Data = &DataInfo{Rows: 100}
 	c.S = Settings{Preset: "classroom", Epochs: 3, BatchSize: 64, Masking: true}
 	env.Lock()
-	c.TrainUnmasked()
+	c.TrainStep.TrainUnmasked()
 	env.UnlockRender()
 	<-eng.done
 	eng.mu.Lock()
-	req := eng.reqs["train"]
+	raw := eng.got["train"]
 	eng.mu.Unlock()
+	var req protocol.TrainRequest
+	if err := protocol.Decode("train request", raw, &req); err != nil {
+		t.Fatal(err)
+	}
 	// The classroom preset pads 'pre'; the experiment must read the pads
 	// after the review, as the thesis did, or there is no stall to see.
-	if req["masking"] != false || req["padding"] != "post" || req["name"] != "no-masking" {
-		t.Fatalf("request %v", req)
+	if req.Masking == nil || *req.Masking || req.Padding != "post" || req.Name != "no-masking" {
+		t.Fatalf("request %s", raw)
 	}
 }

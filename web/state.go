@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// Steps of the page, in order.
-var Steps = []string{"data", "train", "compress", "compare", "try", "export"}
-
-// StepTitles are the steps' headings.
-var StepTitles = map[string]string{"data": "Data", "train": "Train", "compress": "Compress", "compare": "Compare", "try": "Try", "export": "Export"}
-
 // Settings is the shareable page state: it round-trips through the URL.
 type Settings struct {
 	Step       string
@@ -31,24 +25,6 @@ type Settings struct {
 	Dropout    float64
 	Workers    int
 	Variants   []string // chosen for Compare and Try
-}
-
-// Preset is one of the engine's presets (its "presets" reply).
-type Preset struct {
-	Name       string  `json:"name"`
-	About      string  `json:"about"`
-	Epochs     int     `json:"epochs"`
-	BatchSize  int     `json:"batch_size"`
-	LR         float64 `json:"lr"`
-	ValSplit   float64 `json:"val_split"`
-	TestFrac   float64 `json:"test_frac"`
-	TrainLimit int     `json:"train_limit"`
-	Vocab      int     `json:"vocab"`
-	Embed      int     `json:"embed"`
-	Hidden     int     `json:"hidden"`
-	MaxLen     int     `json:"max_len"`
-	Masking    bool    `json:"masking"`
-	Dropout    float64 `json:"dropout"`
 }
 
 // Apply sets the hyperparameters to preset p's.
@@ -114,7 +90,7 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 		}
 	}
 	if x := v.Get("step"); x != "" {
-		if StepTitles[x] == "" {
+		if stepIndex(x) < 0 {
 			bad = append(bad, "step="+x)
 		} else {
 			s.Step = x

@@ -25,7 +25,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	root := &web.Root{Eng: web.NewWorkerEngine("worker.js"), Br: web.JSBrowser{}, Env: renderer.EventEnv()}
+	root := web.NewRoot(web.NewWorkerEngine("worker.js"), web.JSBrowser{}, renderer.EventEnv())
 	root.Init()
 	first := true
 	for ok := true; ok; ok = renderer.EventWait() {
