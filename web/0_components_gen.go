@@ -62,7 +62,7 @@ func (c *CompareStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\n      \x3Cth scope=\"col\"\x3Esource\x3C/th\x3E\x3Cth scope=\"col\"\x3Evariant\x3C/th\x3E\x3Cth scope=\"col\"\x3Etest accuracy\x3C/th\x3E\n      \x3Cth scope=\"col\"\x3Esize (KB)\x3C/th\x3E\x3Cth scope=\"col\"\x3Eparameters\x3C/th\x3E\x3Cth scope=\"col\"\x3Enon-zero\x3C/th\x3E\n    \x3C/tr\x3E"))
+			vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\n      \x3Cth scope=\"col\"\x3Esource\x3C/th\x3E\x3Cth scope=\"col\"\x3Evariant\x3C/th\x3E\x3Cth scope=\"col\"\x3Etest accuracy\x3C/th\x3E\n      \x3Cth scope=\"col\"\x3Esize (KB)\x3C/th\x3E\x3Cth scope=\"col\"\x3Eparameters\x3C/th\x3E\x3Cth scope=\"col\"\x3Enon-zero\x3C/th\x3E\n      \x3Cth scope=\"col\"\x3Etest accuracy scored on\x3C/th\x3E\x3Cth scope=\"col\"\x3Eevaluated on the loaded data\x3C/th\x3E\n    \x3C/tr\x3E"))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}

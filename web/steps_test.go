@@ -112,17 +112,19 @@ func TestProgressShowsTheRecentRateAndETA(t *testing.T) {
 
 func TestComparisonRowsAndDownloads(t *testing.T) {
 	pre := []PretrainedModel{{Name: "cli", Bytes: 2048, Metrics: map[string]float64{"test_accuracy": 0.8712}}}
-	vs := []VariantInfo{{Name: "base", FileBytes: 1536, Params: 100, NonZero: 90, Metrics: &Metrics{Accuracy: 0.75}},
+	vs := []VariantInfo{{Name: "base", FileBytes: 1536, Params: 100, NonZero: 90, Metrics: &Metrics{Accuracy: 0.75}, MetricsData: "the test split",
+		Evaluation: &protocol.Evaluation{Metrics: &Metrics{N: 1000, Accuracy: 0.939}, Training: protocol.TrainingFingerprints, Seen: 802, Unseen: 198,
+			UnseenMetrics: &Metrics{N: 198, Accuracy: 0.8636}}},
 		{Name: "fresh", FileBytes: 512, Params: 10, NonZero: 10}}
 	rows := comparisonRows(pre, vs)
 	n := len(ThesisResults)
 	if len(rows) != 1+n+1+2 || rows[1][0] != "thesis" || rows[1][3] != "31578" {
 		t.Fatalf("rows %v", rows)
 	}
-	if got := rows[1+n]; !reflect.DeepEqual(got, []string{"pre-trained (manifest)", "cli", "87.12%", "2.0", "", ""}) {
+	if got := rows[1+n]; !reflect.DeepEqual(got, []string{"pre-trained (manifest)", "cli", "87.12%", "2.0", "", "", "its own test split (manifest)", ""}) {
 		t.Errorf("manifest row %q", got)
 	}
-	if got := rows[2+n]; !reflect.DeepEqual(got, []string{"lab", "base", "75.00%", "1.5", "100", "90"}) {
+	if got := rows[2+n]; !reflect.DeepEqual(got, []string{"lab", "base", "75.00%", "1.5", "100", "90", "the test split", "93.90% on 1000, 802 seen in training; unseen 86.36%"}) {
 		t.Errorf("lab row %q", got)
 	}
 	if got := rows[3+n][2]; got != "" {

@@ -1,0 +1,83 @@
+// leakage.mjs: honest evaluation in the page (issue 10). A model trained by
+// the CLI on the first 3,000 reviews is scored in the page on the first
+// 5,000: that data's test split holds reviews the model trained on. The
+// page must say how many (the model's fingerprints recognise them), give
+// the score on the unseen rest, and agree with `lab eval` on the same data;
+// the model's own test figure must stay as it was.
+// Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
+// failure, any console error, or any request not to 127.0.0.1.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+
+const started = Date.now();
+let passed = 0, failed = 0;
+const problems = [];
+function check(name, ok, detail = '') {
+  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
+  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
+}
+const lab = (args) => JSON.parse(execFileSync(join(root, 'build', 'lab'), args, { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
+
+const small = writeSlice(3000);
+const big = writeSlice(5000);
+const modelDir = join(small.dir, 'models');
+mkdirSync(modelDir);
+const modelFile = join(modelDir, 'm3k.safetensors');
+const trained = lab(['train', '--preset', 'classroom', '--epochs', '1', '--data', small.file, '--out', modelFile, '--json']);
+const bytes = readFileSync(modelFile);
+writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify({ models: [{ name: 'm3k', file: 'm3k.safetensors', bytes: bytes.length,
+  sha256: createHash('sha256').update(bytes).digest('hex'), metrics: { test_accuracy: trained.test_accuracy } }] }));
+// The CLI's view of the same question: the 5,000's test split, by the
+// model's own seed and test share.
+const cli = lab(['eval', '--model', modelFile, '--data', big.file, '--split', 'test', '--json']);
+
+const srv = await startServer(['--data', big.file, '--models', modelDir]);
+const { browser, close } = await launch();
+try {
+  const { page } = await guardedPage(browser, problems);
+  // The Compare row of the lab's own copy of m3k (source "lab").
+  const labRow = () => page.locator('#compare-table tbody tr').filter({ has: page.locator('td:nth-child(1)', { hasText: /^lab$/ }) })
+    .filter({ has: page.locator('td:nth-child(2)', { hasText: /^m3k$/ }) });
+  const waitStatus = (s, timeout = 60000) => page.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
+  await page.goto(srv.url);
+  await waitStatus('Ready', 30000);
+  await page.click('#load-server');
+  await waitStatus('EDA of 5000 reviews ready', 120000);
+  await page.click('#tab-compare');
+  await page.click('#load-m3k');
+  await page.waitForSelector('#eval-m3k', { timeout: 30000 });
+  const before = await labRow().innerText();
+  await page.click('#eval-m3k');
+  await waitStatus('m3k: accuracy', 60000);
+  const status = await page.innerText('#status');
+  const m = /accuracy ([\d.]+)% on (\d+) test reviews.*?([\d,]+) of ([\d,]+) reviews were in this model's training set.*?([\d.]+)%/.exec(status);
+  const n = (s) => Number(String(s).replace(/,/g, ''));
+  check('the CLI finds training reviews in the 5,000\'s test split', cli.seen > 0 && cli.unseen > 0 && cli.training === 'fingerprints',
+    `${cli.seen} of ${cli.n} seen (${cli.training}); unseen ${(100 * cli.unseen_metrics.accuracy).toFixed(2)}%`);
+  check('the page says how many of the scored reviews the model trained on', m && n(m[3]) === cli.seen && n(m[4]) === cli.n,
+    status.slice(0, 240));
+  check('the page\'s score and its unseen score equal lab eval\'s', m && Math.abs(Number(m[1]) - 100 * cli.accuracy) < 0.006 &&
+    Math.abs(Number(m[5]) - 100 * cli.unseen_metrics.accuracy) < 0.006,
+    m ? `page ${m[1]}% / unseen ${m[5]}%, CLI ${(100 * cli.accuracy).toFixed(2)}% / ${(100 * cli.unseen_metrics.accuracy).toFixed(2)}%` : 'no numbers in the status');
+  await page.waitForTimeout(300);
+  const row = await labRow().innerText();
+  const cells = row.split('\t');
+  check('the model\'s own figure is kept; the new score sits beside it, with its overlap', cells[2] === before.split('\t')[2] &&
+    cells[7]?.includes(`${cli.seen} seen in training`), row.replace(/\s+/g, ' '));
+  await page.screenshot({ path: join(results, 'leakage-compare.png'), fullPage: true });
+} catch (err) {
+  failed++;
+  console.log('FAIL exception: ' + (err.stack || err));
+} finally {
+  await close();
+  srv.stop();
+  rmSync(small.dir, { recursive: true, force: true });
+  rmSync(big.dir, { recursive: true, force: true });
+}
+check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
+console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/)`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
