@@ -211,3 +211,11 @@ func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
 }
 
 func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+
+// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
+func HasQDot8() bool { return false }
+
+// QDot8 is qdot_amd64.go's VNNI product; in the browser QDot serves.
+func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
+	return false
+}

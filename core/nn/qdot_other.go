@@ -5,3 +5,11 @@ package nn
 // QDot is the int8 runtime's SIMD product (qdot_amd64.go, kernels_wasm.go);
 // here there is none, and core/compress uses its packed int64 loop.
 func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool { return false }
+
+// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
+func HasQDot8() bool { return false }
+
+// QDot8 is qdot_amd64.go's VNNI product; here there is none.
+func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
+	return false
+}
