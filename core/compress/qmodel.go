@@ -157,7 +157,7 @@ type QWorkspace struct {
 	batch       nn.BatchOrder
 	order, lens []int
 	toks        []int32 // [B, T] by sorted position, real steps first
-	xq, hq      []int64
+	xq, hq      []int8
 	xs, hs      []float32
 	gates       []float32
 	h, c        []float32
@@ -169,13 +169,6 @@ type QWorkspace struct {
 func growF(s []float32, n int) []float32 {
 	if cap(s) < n {
 		return make([]float32, n)
-	}
-	return s[:n]
-}
-
-func growI(s []int64, n int) []int64 {
-	if cap(s) < n {
-		return make([]int64, n)
 	}
 	return s[:n]
 }
@@ -205,9 +198,9 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	ws.c = growF(ws.c, B*H)
 	clear(ws.h)
 	clear(ws.c)
-	ws.xq = growI(ws.xq, B*E)
+	ws.xq = grow(ws.xq, B*E)
 	ws.xs = growF(ws.xs, B)
-	ws.hq = growI(ws.hq, B*H)
+	ws.hq = grow(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
@@ -228,21 +221,17 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		// what quantizing their dequantized values per row would give back.
 		for r := 0; r < n; r++ {
 			tok := int(ws.toks[r*T+t])
-			src := q.Emb[tok*E : (tok+1)*E]
-			dst := ws.xq[r*E : (r+1)*E]
-			for k, v := range src {
-				dst[k] = int64(v)
-			}
+			copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
 			ws.xs[r] = q.EmbScale[tok]
 		}
 		g := ws.gates[:n*G]
 		for r := 0; r < n; r++ {
 			copy(g[r*G:(r+1)*G], q.Bias)
 		}
-		qgemmWith(&ws.sc, n, ws.xq, ws.xs, q.Kernel, g)
+		qmatmul(&ws.sc, n, ws.xq, ws.xs, q.Kernel, g)
 		if t > 0 {
 			quantizeActs(ws.h, n, H, ws.hq, ws.hs)
-			qgemmWith(&ws.sc, n, ws.hq, ws.hs, q.Recurrent, g)
+			qmatmul(&ws.sc, n, ws.hq, ws.hs, q.Recurrent, g)
 		}
 		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
@@ -252,7 +241,7 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qgemmWith(&ws.sc, B, ws.hq, ws.hs, q.Dense, out)
+	qmatmul(&ws.sc, B, ws.hq, ws.hs, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
@@ -268,8 +257,12 @@ func cells(g, c, tc, h []float32, n, H int, first bool) {
 	if first {
 		cprev = nil
 	}
-	nn.ExactCells()(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	gateMath(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
+
+// gateMath is nn.ExactCells (tests swap in the Go loop to check that the
+// kernels change nothing).
+var gateMath = nn.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

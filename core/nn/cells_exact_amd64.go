@@ -38,10 +38,20 @@ func exactCellsCandidates() []func(a, cprev, cOut, tcOut, hOut []float32, n, H i
 	return ks
 }
 
-// exactCellsNative is the fastest of them, or nil.
+// exactCellsNative is the fastest of them for each H (AVX-512 needs H a
+// multiple of 16, AVX2 of 8; other H take the Go loop), or nil.
 var exactCellsNative = func() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
-	if ks := exactCellsCandidates(); len(ks) > 0 {
-		return ks[0]
+	switch {
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX2:
+		return func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+			if H%16 != 0 {
+				cellsExactAVX2(a, cprev, cOut, tcOut, hOut, n, H)
+				return
+			}
+			cellsExactAVX512(a, cprev, cOut, tcOut, hOut, n, H)
+		}
+	case cpu.X86.HasAVX2:
+		return cellsExactAVX2
 	}
 	return nil
 }()

@@ -302,3 +302,9 @@ func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	}
 	return lstmCells
 }
+
+// GoCells is the Go loop of the gate math, whose bits every exact kernel
+// reproduces (the reference for core/compress's tests).
+func GoCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	return lstmCells
+}
