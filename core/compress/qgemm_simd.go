@@ -86,7 +86,7 @@ func grow[T any](s []T, n int) []T {
 
 // qgemmVNNI is qgemm through nn.QDot8; it reports false where that is not
 // available or N is not a multiple of 16.
-func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []float32) bool {
+func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) bool {
 	K, N := m.K, m.N
 	if N%16 != 0 || !nn.HasQDot8() {
 		return false
@@ -104,8 +104,12 @@ func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []fl
 	sc.corr = grow(sc.corr, n)
 	for r := 0; r < n; r++ {
 		var s int32
-		for _, v := range x[r*K : (r+1)*K] {
-			s += int32(v)
+		if sum != nil {
+			s = sum[r]
+		} else {
+			for _, v := range x[r*K : (r+1)*K] {
+				s += int32(v)
+			}
 		}
 		sc.corr[r] = -128 * s
 	}

@@ -1,5 +1,7 @@
 package compress
 
+import "sentilab/core/nn"
+
 // qPath names one implementation of qmatmul's product.
 type qPath int
 
@@ -22,7 +24,9 @@ var forcePath qPath
 // VNNI, else nn.QDot (AVX2, or SIMD128 in the browser), else the packed
 // int64 loop. Every path sums the same exact integers and rescales them
 // with the same float32 operations, so all give the same bits.
-func qmatmul(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []float32) {
+// sum, if not nil, holds each row's Σ_k x[r,k] (which nn.QDot8 needs and
+// the quantizer may give for free).
+func qmatmul(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) {
 	K, N := m.K, m.N
 	if n == 0 || K == 0 {
 		return
@@ -30,7 +34,7 @@ func qmatmul(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []floa
 	_ = x[n*K-1]
 	_ = out[n*N-1]
 	_ = xs[n-1]
-	if (forcePath == qAuto || forcePath == qVNNI) && qgemmVNNI(sc, n, x, xs, m, out) {
+	if (forcePath == qAuto || forcePath == qVNNI) && qgemmVNNI(sc, n, x, xs, sum, m, out) {
 		return
 	}
 	if (forcePath == qAuto || forcePath == qPairs) && qgemmPairs(sc, n, x, xs, m, out) {
@@ -41,4 +45,20 @@ func qmatmul(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []floa
 		sc.x64[i] = int64(v)
 	}
 	qgemm(n, sc.x64, xs, m, out)
+}
+
+// quantize is quantizeActs, in AVX2 where this build has it (nn.QuantizeRows,
+// the same values), also filling sum with each row's Σ q.
+func quantize(a []float32, n, K int, q []int8, s []float32, sum []int32) {
+	if forcePath != qPortable && nn.QuantizeRows(a, n, K, q, s, sum) {
+		return
+	}
+	quantizeActs(a, n, K, q, s)
+	for r := 0; r < n; r++ {
+		var t int32
+		for _, v := range q[r*K : (r+1)*K] {
+			t += int32(v)
+		}
+		sum[r] = t
+	}
 }

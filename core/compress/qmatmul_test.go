@@ -73,7 +73,7 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 				}
 				got, want := randomMatrix(r, n*N, 1), make([]float32, n*N)
 				copy(want, got)
-				qmatmul(&qScratch{}, n, x, xs, m, got)
+				qmatmul(&qScratch{}, n, x, xs, nil, m, got)
 				qgemmRef(n, x64, xs, m, want)
 				for i := range got {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -127,6 +127,67 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// The AVX2 quantizer (nn.QuantizeRows) gives quantizeActs' values and
+// scales exactly, and the row sums: rows of ordinary values, zeros, signed
+// zeros, ties at ±½ steps, NaN and ±Inf (which quantizeActs sends to −127
+// through Go's int64 conversion), and rows so small that 1/scale is +Inf.
+func TestQuantizeRowsEqualsGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	const K = 24
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	var rows [][]float32
+	for i := 0; i < 40; i++ {
+		rows = append(rows, randomMatrix(r, K, 1+float64(i)))
+	}
+	special := []float32{0, float32(math.Copysign(0, -1)), nan, inf, -inf, 1e-45, -1e-45, 1e-38, 3e-37, 0.5, -0.5, 127, -127, 63.5, -63.5, 1e30, -1e30}
+	for i := 0; i < 60; i++ {
+		row := make([]float32, K)
+		for k := range row {
+			row[k] = special[r.IntN(len(special))]
+			if r.IntN(3) == 0 {
+				row[k] *= float32(r.NormFloat64())
+			}
+		}
+		rows = append(rows, row)
+	}
+	tiny := make([]float32, K) // max 2e-43: scale underflows, 1/scale = +Inf
+	for k := range tiny {
+		tiny[k] = float32(k-12) * 1e-44
+	}
+	rows = append(rows, make([]float32, K), tiny)
+	ties := make([]float32, K) // x = 127 sets the scale to 1: y = x exactly
+	ties[0] = 127
+	for k := 1; k < K; k++ {
+		ties[k] = float32(k-12) + 0.5
+	}
+	rows = append(rows, ties)
+	n := len(rows)
+	a := make([]float32, 0, n*K)
+	for _, row := range rows {
+		a = append(a, row...)
+	}
+	wq, ws := make([]int8, n*K), make([]float32, n)
+	quantizeActs(a, n, K, wq, ws)
+	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
+	if !nn.QuantizeRows(a, n, K, gq, gs, gsum) {
+		t.Skip("no AVX2 quantizer in this build")
+	}
+	for i := range wq {
+		if gq[i] != wq[i] {
+			t.Fatalf("row %d, element %d (%v): %d, Go %d", i/K, i%K, a[i], gq[i], wq[i])
+		}
+	}
+	for i := range ws {
+		var sum int32
+		for _, v := range wq[i*K : (i+1)*K] {
+			sum += int32(v)
+		}
+		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) || gsum[i] != sum {
+			t.Fatalf("row %d: scale %v sum %d, Go %v %d", i, gs[i], gsum[i], ws[i], sum)
 		}
 	}
 }

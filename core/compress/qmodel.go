@@ -24,6 +24,25 @@ type QModel struct {
 	Dense     *QMatrix  // [H, 1]
 	Bias      []float32 // [4H]
 	DenseB    float32
+
+	sumOnce sync.Once
+	embSum  []int32 // [V], Σ of each embedding row's int8 values (QDot8's correction)
+}
+
+// embSums returns embSum, computed on first use.
+func (q *QModel) embSums() []int32 {
+	q.sumOnce.Do(func() {
+		E := q.Cfg.Embed
+		q.embSum = make([]int32, q.Cfg.Vocab)
+		for v := range q.embSum {
+			var s int32
+			for _, x := range q.Emb[v*E : (v+1)*E] {
+				s += int32(x)
+			}
+			q.embSum[v] = s
+		}
+	})
+	return q.embSum
 }
 
 // Quantize builds the int8 model of m (the same int8 values EncodeInt8
@@ -159,6 +178,7 @@ type QWorkspace struct {
 	toks        []int32 // [B, T] by sorted position, real steps first
 	xq, hq      []int8
 	xs, hs      []float32
+	xsum, hsum  []int32 // Σ of each row's int8 values
 	gates       []float32
 	h, c        []float32
 	logits      []float32
@@ -202,8 +222,11 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	ws.xs = growF(ws.xs, B)
 	ws.hq = grow(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
+	ws.xsum = grow(ws.xsum, B)
+	ws.hsum = grow(ws.hsum, B)
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
+	embSum := q.embSums()
 	for t := 0; t < T; t++ {
 		n := 0
 		for n < B && ws.lens[n] > t {
@@ -223,25 +246,26 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 			tok := int(ws.toks[r*T+t])
 			copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
 			ws.xs[r] = q.EmbScale[tok]
+			ws.xsum[r] = embSum[tok]
 		}
 		g := ws.gates[:n*G]
 		for r := 0; r < n; r++ {
 			copy(g[r*G:(r+1)*G], q.Bias)
 		}
-		qmatmul(&ws.sc, n, ws.xq, ws.xs, q.Kernel, g)
+		qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		if t > 0 {
-			quantizeActs(ws.h, n, H, ws.hq, ws.hs)
-			qmatmul(&ws.sc, n, ws.hq, ws.hs, q.Recurrent, g)
+			quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
+			qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, q.Recurrent, g)
 		}
 		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
-	quantizeActs(ws.h, B, H, ws.hq, ws.hs)
+	quantize(ws.h, B, H, ws.hq, ws.hs, ws.hsum)
 	ws.logits = growF(ws.logits, B)
 	out := ws.gates[:B]
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qmatmul(&ws.sc, B, ws.hq, ws.hs, q.Dense, out)
+	qmatmul(&ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}

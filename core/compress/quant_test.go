@@ -119,7 +119,7 @@ func TestInt8ProductWithinQuantizationError(t *testing.T) {
 	xs := make([]float32, n)
 	quantizeActs(x, n, K, xq, xs)
 	got := make([]float32, n*N)
-	qmatmul(&qScratch{}, n, xq, xs, m, got)
+	qmatmul(&qScratch{}, n, xq, xs, nil, m, got)
 	worst := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < N; j++ {

@@ -219,3 +219,7 @@ func HasQDot8() bool { return false }
 func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
 	return false
 }
+
+// QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
+// core/compress quantizes in Go.
+func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }

@@ -59,3 +59,23 @@ func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) 
 
 //go:noescape
 func qdotVNNI(x *int8, q, corr *int32, out, xs, scale *float32, n, k4, n16 int)
+
+// QuantizeRows quantizes each row of a [n, K] to int8 with scale
+// max|row|/127, as core/compress's quantizeActs does, bit for bit (see
+// qdot_quant_amd64.s), and writes each row's sum of int8 values to sum
+// (nn.QDot8's correction). It reports false, computing nothing, without
+// AVX2 or when K is not a multiple of 8.
+func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool {
+	if !cpu.X86.HasAVX2 || K%8 != 0 {
+		return false
+	}
+	if n == 0 || K == 0 {
+		return true
+	}
+	_, _, _, _ = a[n*K-1], q[n*K-1], s[n-1], sum[n-1]
+	quantRowsAVX2(&a[0], &q[0], &s[0], &sum[0], n, K)
+	return true
+}
+
+//go:noescape
+func quantRowsAVX2(a *float32, q *int8, s *float32, sum *int32, n, k int)
