@@ -136,8 +136,61 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 // zeros, ties at ±½ steps, NaN and ±Inf (which quantizeActs sends to −127
 // through Go's int64 conversion), and rows so small that 1/scale is +Inf.
 func TestQuantizeRowsEqualsGo(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 16))
 	const K = 24
+	a, n := quantRows(K)
+	wq, ws := make([]int8, n*K), make([]float32, n)
+	quantizeActs(a, n, K, wq, ws)
+	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
+	if !nn.QuantizeRows(a, n, K, gq, gs, gsum) {
+		t.Skip("no AVX2 quantizer in this build")
+	}
+	for i := range wq {
+		if gq[i] != wq[i] {
+			t.Fatalf("row %d, element %d (%v): %d, Go %d", i/K, i%K, a[i], gq[i], wq[i])
+		}
+	}
+	for i := range ws {
+		var sum int32
+		for _, v := range wq[i*K : (i+1)*K] {
+			sum += int32(v)
+		}
+		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) || gsum[i] != sum {
+			t.Fatalf("row %d: scale %v sum %d, Go %v %d", i, gs[i], gsum[i], ws[i], sum)
+		}
+	}
+}
+
+// The SIMD128 quantizer (nn.QuantizePairs) writes quantizeActs' values, as
+// nn.QDot's int16 pairs, and its scales, on the same rows (Go's int64
+// conversion saturates in wasm, so NaN and Inf land elsewhere than natively:
+// each kernel matches its own build's Go loop).
+func TestQuantizePairsEqualsGo(t *testing.T) {
+	const K = 24
+	a, n := quantRows(K)
+	wq, ws := make([]int8, n*K), make([]float32, n)
+	quantizeActs(a, n, K, wq, ws)
+	words, gs := make([]int32, n*K/2), make([]float32, n)
+	for i := range words {
+		words[i] = -1 // all overwritten, zero rows included
+	}
+	if !nn.QuantizePairs(a, n, K, words, gs) {
+		t.Skip("no SIMD128 quantizer in this build")
+	}
+	for i := range words {
+		if want := pair(wq[2*i], wq[2*i+1]); words[i] != want {
+			t.Fatalf("row %d, pair %d (%v, %v): %#x, Go %#x", 2*i/K, i%(K/2), a[2*i], a[2*i+1], words[i], want)
+		}
+	}
+	for i := range ws {
+		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) {
+			t.Fatalf("row %d: scale %v, Go %v", i, gs[i], ws[i])
+		}
+	}
+}
+
+// quantRows returns rows of K activations for the quantizer tests.
+func quantRows(K int) ([]float32, int) {
+	r := rand.New(rand.NewPCG(15, 16))
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	var rows [][]float32
 	for i := 0; i < 40; i++ {
@@ -170,24 +223,5 @@ func TestQuantizeRowsEqualsGo(t *testing.T) {
 	for _, row := range rows {
 		a = append(a, row...)
 	}
-	wq, ws := make([]int8, n*K), make([]float32, n)
-	quantizeActs(a, n, K, wq, ws)
-	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
-	if !nn.QuantizeRows(a, n, K, gq, gs, gsum) {
-		t.Skip("no AVX2 quantizer in this build")
-	}
-	for i := range wq {
-		if gq[i] != wq[i] {
-			t.Fatalf("row %d, element %d (%v): %d, Go %d", i/K, i%K, a[i], gq[i], wq[i])
-		}
-	}
-	for i := range ws {
-		var sum int32
-		for _, v := range wq[i*K : (i+1)*K] {
-			sum += int32(v)
-		}
-		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) || gsum[i] != sum {
-			t.Fatalf("row %d: scale %v sum %d, Go %v %d", i, gs[i], gsum[i], ws[i], sum)
-		}
-	}
+	return a, n
 }

@@ -254,8 +254,7 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		}
 		qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		if t > 0 {
-			quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
-			qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, q.Recurrent, g)
+			q.recurrent(ws, n, g)
 		}
 		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
@@ -270,6 +269,22 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		ws.logits[b] = out[i]
 	}
 	return ws.logits, nil
+}
+
+// recurrent adds the product of the n running rows of h, quantized, and
+// the recurrent weights to g. In the browser h is quantized straight into
+// nn.QDot's int16 pairs (nn.QuantizePairs: one SIMD pass, the same values).
+func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
+	H, m := q.Cfg.Hidden, q.Recurrent
+	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
+		ws.sc.x = grow(ws.sc.x, n*H/2)
+		if nn.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
+			nn.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
+			return
+		}
+	}
+	quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
+	qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
 }
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of

@@ -31,7 +31,7 @@ var simd struct {
 	ok                     bool
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
-	qdot                   js.Value
+	qdot, quant            js.Value
 }
 
 // SIMD128 returns the kernel of simd128.go, if this host supports it: the
@@ -58,7 +58,7 @@ func SIMD128() (Kernels, bool) {
 		ex := inst.Get("exports")
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
-		simd.qdot = ex.Get("qdot")
+		simd.qdot, simd.quant = ex.Get("qdot"), ex.Get("quant")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
@@ -223,3 +223,23 @@ func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) 
 // QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
 // core/compress quantizes in Go.
 func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
+
+// QuantizePairs is core/compress's quantizeActs in SIMD (simd128_quant.go),
+// its int8 values written straight into QDot's int16 pairs: words [n, K/2]
+// with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
+// It reports false, computing nothing, without the SIMD module or when K is
+// not a multiple of 8.
+func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
+	if _, ok := SIMD128(); !ok || K%8 != 0 {
+		return false
+	}
+	if n == 0 || K == 0 {
+		return true
+	}
+	_, _, _ = a[n*K-1], words[n*K/2-1], s[n-1]
+	simd.quant.Invoke(addr(a), addr32(words), addr(s), n, K)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(words)
+	runtime.KeepAlive(s)
+	return true
+}

@@ -79,3 +79,7 @@ func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) boo
 
 //go:noescape
 func quantRowsAVX2(a *float32, q *int8, s *float32, sum *int32, n, k int)
+
+// QuantizePairs is kernels_wasm.go's SIMD128 quantizer; natively
+// QuantizeRows and QDot8 serve.
+func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool { return false }

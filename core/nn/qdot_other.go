@@ -17,3 +17,6 @@ func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) 
 // QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; here there is
 // none.
 func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
+
+// QuantizePairs is kernels_wasm.go's SIMD128 quantizer; here there is none.
+func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool { return false }
