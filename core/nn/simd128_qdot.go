@@ -13,23 +13,22 @@ package nn
 //
 // Tiles of 4 rows × 8 columns (two column groups): each splat of x feeds
 // two products and each load of q four, with one pointer per row and per
-// group stepped along k. Against 4 × 4 tiles with the addresses computed
-// at every step, the int8 runtime went from ~650 to ~N reviews/s in Node.
-// Odd column groups and the last rows take 4 × 4, 1 × 8 and 1 × 4 tiles.
+// group stepped along k; single rows (batch 1) take 1 × 16 tiles, so each
+// splat feeds four. The last N4 % 4 column groups take 4 × 4 and 1 × 4.
 func simdQDot() *wasmFn {
 	f := &wasmFn{params: 8}
 	const x, q, out, xs, scale, n, K2, N4 = 0, 1, 2, 3, 4, 5, 6, 7
-	r, c, k, n4, n2, addr := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	r, c, k, n4, nc4, addr := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	var px [4]uint32
 	for i := range px {
 		px[i] = f.local(tI32)
 	}
-	var pq [2]uint32
-	var qv [2]uint32
+	var pq [4]uint32
+	var qv [4]uint32
 	for g := range pq {
 		pq[g], qv[g] = f.local(tI32), f.local(tV128)
 	}
-	var acc [4][2]uint32
+	var acc [4][4]uint32
 	for i := range acc {
 		for g := range acc[i] {
 			acc[i][g] = f.local(tV128)
@@ -37,8 +36,12 @@ func simdQDot() *wasmFn {
 	}
 	sp := f.local(tV128)
 	f.setMasked(n4, n, -4)
-	f.setMasked(n2, N4, -2)
-	tile := func(R, C int) {
+	f.setMasked(nc4, N4, -4) // now the column groups in whole fours
+	// tile: rows r..r+R-1, column groups c+c0..c+c0+C-1.
+	tile := func(R, C, c0 int) {
+		if R > 1 && C > 2 || C > 4 {
+			panic("simdQDot: tile too large for the registers")
+		}
 		for i := range R {
 			for g := range C {
 				f.v128Zero()
@@ -58,10 +61,10 @@ func simdQDot() *wasmFn {
 			f.set(px[i])
 		}
 		for g := range C {
-			// pq[g] = q + 16·(c+g)·K2
+			// pq[g] = q + 16·(c+c0+g)·K2
 			f.get(c)
-			if g > 0 {
-				f.i32(int32(g))
+			if c0+g > 0 {
+				f.i32(int32(c0 + g))
 				f.op(opI32Add)
 			}
 			f.get(K2)
@@ -113,8 +116,8 @@ func simdQDot() *wasmFn {
 				f.op(opI32Mul)
 				f.get(c)
 				f.op(opI32Add)
-				if g > 0 {
-					f.i32(int32(g))
+				if c0+g > 0 {
+					f.i32(int32(c0 + g))
 					f.op(opI32Add)
 				}
 				f.i32(4)
@@ -135,8 +138,8 @@ func simdQDot() *wasmFn {
 				f.op(opI32Add)
 				f.simd(opLoad32Splat, 2, 0)
 				f.get(c)
-				if g > 0 {
-					f.i32(int32(g))
+				if c0+g > 0 {
+					f.i32(int32(c0 + g))
 					f.op(opI32Add)
 				}
 				f.i32(4)
@@ -153,13 +156,13 @@ func simdQDot() *wasmFn {
 			}
 		}
 	}
-	f.forRange(c, func() { f.i32(0) }, n2, 2, func() {
-		f.forRange(r, func() { f.i32(0) }, n4, 4, func() { tile(4, 2) })
-		f.forRange(r, func() { f.get(n4) }, n, 1, func() { tile(1, 2) })
+	f.forRange(c, func() { f.i32(0) }, nc4, 4, func() {
+		f.forRange(r, func() { f.i32(0) }, n4, 4, func() { tile(4, 2, 0); tile(4, 2, 2) })
+		f.forRange(r, func() { f.get(n4) }, n, 1, func() { tile(1, 4, 0) })
 	})
-	f.forRange(c, func() { f.get(n2) }, N4, 1, func() {
-		f.forRange(r, func() { f.i32(0) }, n4, 4, func() { tile(4, 1) })
-		f.forRange(r, func() { f.get(n4) }, n, 1, func() { tile(1, 1) })
+	f.forRange(c, func() { f.get(nc4) }, N4, 1, func() {
+		f.forRange(r, func() { f.i32(0) }, n4, 4, func() { tile(4, 1, 0) })
+		f.forRange(r, func() { f.get(n4) }, n, 1, func() { tile(1, 1, 0) })
 	})
 	return f
 }

@@ -115,8 +115,9 @@ func simdQuant() *wasmFn {
 		f.get(lo)
 		f.simdOp(opF32x4Pmax)
 		f.simd(opF32x4Extract, 0)
-		f.set(sc) // mx
-		sAddr := func() { // s + 4r
+		f.set(sc) // = mx
+		// sAddr pushes s + 4r.
+		sAddr := func() {
 			f.get(r)
 			f.shl2()
 			f.get(s)
