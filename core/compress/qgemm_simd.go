@@ -126,7 +126,14 @@ func qgemmPairs(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []f
 	}
 	K2 := (K + 1) / 2
 	sc.x = grow(sc.x, n*K2)
-	xw := sc.x
+	pairRows(x, n, K, sc.x)
+	return nn.QDot(sc.x, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
+}
+
+// pairRows writes the int8 rows x [n, K] as nn.QDot's int16 pairs
+// w [n, ceil(K/2)] (an odd K's last pair padded with 0).
+func pairRows(x []int8, n, K int, w []int32) {
+	K2 := (K + 1) / 2
 	for r := 0; r < n; r++ {
 		row := x[r*K : (r+1)*K]
 		for k := 0; k < K2; k++ {
@@ -134,8 +141,7 @@ func qgemmPairs(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []f
 			if 2*k+1 < K {
 				hi = row[2*k+1]
 			}
-			xw[r*K2+k] = pair(row[2*k], hi)
+			w[r*K2+k] = pair(row[2*k], hi)
 		}
 	}
-	return nn.QDot(xw, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
 }

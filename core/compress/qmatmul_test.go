@@ -86,15 +86,17 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 }
 
 // The whole int8 model gives the same logits, bit for bit, on every product
-// path and with the Go loop's gate math in place of this build's exact
-// kernel: what runs natively is what the portable build and the browser
-// compute (their own tests pin the SIMD128 kernels to the same Go loops).
+// path (in the browser "pairs" includes the one-call step, nn.QStep, where
+// H is a multiple of 8) and with the Go loop's gate math in place of this
+// build's exact kernel: what runs natively is what the portable build and
+// the browser compute.
 func TestQLogitsSameOnEveryPath(t *testing.T) {
 	for _, c := range []nn.Config{
 		tinyCfg,
 		{Vocab: 300, Embed: 32, Hidden: 16, MaxLen: 24, Padding: "post", Masking: true},
 		{Vocab: 300, Embed: 22, Hidden: 12, MaxLen: 24, Padding: "pre"},
 		{Vocab: 300, Embed: 8, Hidden: 24, MaxLen: 30, Padding: "pre", Masking: true},
+		{Vocab: 300, Embed: 7, Hidden: 8, MaxLen: 20, Padding: "post", Masking: true}, // odd E
 	} {
 		q := Quantize(initModel(t, c, 21))
 		set := randomSet(c, 37, 22)

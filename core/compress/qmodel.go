@@ -184,6 +184,7 @@ type QWorkspace struct {
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
+	hw          []int32   // h as int16 pairs (nn.QStep)
 }
 
 func growF(s []float32, n int) []float32 {
@@ -252,6 +253,9 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		for r := 0; r < n; r++ {
 			copy(g[r*G:(r+1)*G], q.Bias)
 		}
+		if q.fusedStep(ws, n, t, g) {
+			continue
+		}
 		qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		if t > 0 {
 			q.recurrent(ws, n, g)
@@ -269,6 +273,27 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		ws.logits[b] = out[i]
 	}
 	return ws.logits, nil
+}
+
+// fusedStep runs step t's products and gate math in one call into the
+// browser's SIMD module (nn.QStep: the kernels of the separate calls, so
+// the same bits); false, having done nothing but pair x, where there is
+// none. At batch 1 the crossings into the module cost as much as the work.
+func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
+	E, H := q.Cfg.Embed, q.Cfg.Hidden
+	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !nn.HasQStep() {
+		return false
+	}
+	K2 := (E + 1) / 2
+	ws.sc.x = grow(ws.sc.x, n*K2)
+	pairRows(ws.xq, n, E, ws.sc.x)
+	ws.hw = grow(ws.hw, n*H/2)
+	var cprev []float32
+	if t > 0 {
+		cprev = ws.c[:n*H]
+	}
+	return nn.QStep(ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale, ws.h, ws.hw, ws.hs,
+		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and

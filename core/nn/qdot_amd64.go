@@ -83,3 +83,12 @@ func quantRowsAVX2(a *float32, q *int8, s *float32, sum *int32, n, k int)
 // QuantizePairs is kernels_wasm.go's SIMD128 quantizer; natively
 // QuantizeRows and QDot8 serve.
 func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool { return false }
+
+// QStep is kernels_wasm.go's one-call int8 LSTM step; only in the browser.
+func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
+	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) bool {
+	return false
+}
+
+// HasQStep reports whether QStep runs here: only in the browser.
+func HasQStep() bool { return false }

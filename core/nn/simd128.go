@@ -32,9 +32,11 @@ package nn
 //	                                  the int8 runtime's products: see QDot
 //	quant(a, words, s, n, K)          its activations, quantized into QDot's
 //	                                  pairs: simd128_quant.go
+//	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
+//	                                  cells in one call (simd128_quant.go)
 func simd128Module() []byte {
-	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))

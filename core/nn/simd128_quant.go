@@ -16,6 +16,7 @@ const (
 	opI32x4MinS     = 0xb6
 	opI32x4MaxS     = 0xb8
 	opF32x4Pmax     = 0xeb
+	opI32ShrS       = 0x75
 )
 
 // simdQuant(a, words, s, n, K) is core/compress's quantizeActs (K a
@@ -165,5 +166,46 @@ func simdQuant() *wasmFn {
 		})
 		f.code = append(f.code, opEnd)
 	})
+	return f
+}
+
+const opCall = 0x10
+
+// simdQStep(xw, xs, qK, sK, h, hw, hs, qR, sR, g, cprev, c, tc, n, K2, H) is
+// one time step of the int8 LSTM in a single call from Go, so that a
+// review read alone (batch 1) pays one crossing into the module per step
+// instead of four:
+//
+//	qdot(xw, qK, g, xs, sK, n, K2, H)           g += x·Kernel (g holds the bias)
+//	if cprev ≠ 0 {                              not the first step:
+//	    quant(h, hw, hs, n, H)                  h → int16 pairs
+//	    qdot(hw, qR, g, hs, sR, n, H/2, H)      g += h·Recurrent
+//	}
+//	cells(g, cprev, c, tc, h, n, H)
+//
+// The same functions as the separate calls, so the same bits. H must be a
+// multiple of 8 (quant's rows; 4H columns are then H groups of four).
+func simdQStep(qdot, quant, cells uint32) *wasmFn {
+	f := &wasmFn{params: 16}
+	const xw, xs, qK, sK, h, hw, hs, qR, sR, g, cprev, c, tc, n, K2, H = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	call := func(fn uint32, args ...uint32) {
+		for _, a := range args {
+			f.get(a)
+		}
+		f.op(opCall, fn)
+	}
+	call(qdot, xw, qK, g, xs, sK, n, K2, H)
+	f.ifNonZero(cprev, func() {
+		call(quant, h, hw, hs, n, H)
+		for _, a := range []uint32{hw, qR, g, hs, sR, n} {
+			f.get(a)
+		}
+		f.get(H)
+		f.i32(1)
+		f.op(opI32ShrS)
+		f.get(H)
+		f.op(opCall, qdot)
+	})
+	call(cells, g, cprev, c, tc, h, n, H)
 	return f
 }
