@@ -100,11 +100,11 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 	} {
 		q := Quantize(initModel(t, c, 21))
 		set := randomSet(c, 37, 22)
-		ref := func() []float32 {
+		ref := func() []float32 { // the step loop as first written
 			withPath(t, qPortable)
-			old := gateMath
-			gateMath = nn.GoCells()
-			defer func() { gateMath = old }()
+			old, oldHoist := gateMath, hoistFloats
+			gateMath, hoistFloats = nn.GoCells(), 0
+			defer func() { gateMath, hoistFloats = old, oldHoist }()
 			z, err := QLogits(context.Background(), q, set, 16, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -117,14 +117,18 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("E=%d/H=%d/%s", c.Embed, c.Hidden, p.name), func(t *testing.T) {
 				withPath(t, p.path)
-				for _, batch := range []int{1, 5, 16} {
-					z, err := QLogits(context.Background(), q, set, batch, 2)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for i := range z {
-						if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
-							t.Fatalf("batch %d, example %d: %v, portable Go %v", batch, i, z[i], ref[i])
+				defer func(h int) { hoistFloats = h }(hoistFloats)
+				for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
+					hoistFloats = hoist
+					for _, batch := range []int{1, 5, 16} {
+						z, err := QLogits(context.Background(), q, set, batch, 2)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for i := range z {
+							if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
+								t.Fatalf("hoist %d, batch %d, example %d: %v, portable Go %v", hoist, batch, i, z[i], ref[i])
+							}
 						}
 					}
 				}

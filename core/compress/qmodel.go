@@ -185,6 +185,12 @@ type QWorkspace struct {
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
 	hw          []int32   // h as int16 pairs (nn.QStep)
+	// project's rows for all steps: int8 x, scales, sums, and the gates'
+	// pre-activations bias + x·Kernel [R, 4H]
+	px    []int8
+	pxs   []float32
+	pxsum []int32
+	proj  []float32
 }
 
 func growF(s []float32, n int) []float32 {
@@ -228,6 +234,15 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
 	embSum := q.embSums()
+	R := 0 // rows over all steps
+	for _, L := range ws.lens[:B] {
+		R += min(L, T)
+	}
+	hoisted := R*G <= hoistFloats
+	if hoisted {
+		q.project(ws, B, R)
+	}
+	off := 0 // the first row of step t in ws.proj
 	for t := 0; t < T; t++ {
 		n := 0
 		for n < B && ws.lens[n] > t {
@@ -241,22 +256,31 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 				return nil, err
 			}
 		}
-		// The embedding rows are already int8 with a per-row scale: exactly
-		// what quantizing their dequantized values per row would give back.
-		for r := 0; r < n; r++ {
-			tok := int(ws.toks[r*T+t])
-			copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
-			ws.xs[r] = q.EmbScale[tok]
-			ws.xsum[r] = embSum[tok]
+		var g []float32
+		if hoisted {
+			g = ws.proj[off*G : (off+n)*G]
+			off += n
+		} else {
+			// The embedding rows are already int8 with a per-row scale:
+			// exactly what quantizing their dequantized values per row
+			// would give back.
+			for r := 0; r < n; r++ {
+				tok := int(ws.toks[r*T+t])
+				copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
+				ws.xs[r] = q.EmbScale[tok]
+				ws.xsum[r] = embSum[tok]
+			}
+			g = ws.gates[:n*G]
+			for r := 0; r < n; r++ {
+				copy(g[r*G:(r+1)*G], q.Bias)
+			}
 		}
-		g := ws.gates[:n*G]
-		for r := 0; r < n; r++ {
-			copy(g[r*G:(r+1)*G], q.Bias)
-		}
-		if q.fusedStep(ws, n, t, g) {
+		if q.fusedStep(ws, n, t, g, hoisted) {
 			continue
 		}
-		qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
+		if !hoisted {
+			qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
+		}
 		if t > 0 {
 			q.recurrent(ws, n, g)
 		}
@@ -275,24 +299,61 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	return ws.logits, nil
 }
 
+// hoistFloats bounds the input projections computed for all steps at once
+// (project): rows × 4H floats, 4 MB. A few reviews (batch 1) fit, and their
+// products then run in blocks of rows instead of one row per step; a batch
+// of 256 keeps one step at a time. (A variable for tests: 0 never hoists.)
+var hoistFloats = 1 << 20
+
+// project fills ws.proj [R, 4H] with bias + x·Kernel for every real step of
+// every row, step by step and, within a step, in sorted order (the rows
+// LogitsContext runs at step t are a prefix). Each element gets the same
+// float32 operations as in the step loop (the bias, then += the rescaled
+// exact sum), so the same bits.
+func (q *QModel) project(ws *QWorkspace, B, R int) {
+	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, 4*q.Cfg.Hidden
+	ws.px = grow(ws.px, R*E)
+	ws.pxs = growF(ws.pxs, R)
+	ws.pxsum = grow(ws.pxsum, R)
+	ws.proj = growF(ws.proj, R*G)
+	embSum := q.embSums()
+	i := 0
+	for t := 0; t < T; t++ {
+		for r := 0; r < B && ws.lens[r] > t; r++ {
+			tok := int(ws.toks[r*T+t])
+			copy(ws.px[i*E:(i+1)*E], q.Emb[tok*E:(tok+1)*E])
+			ws.pxs[i], ws.pxsum[i] = q.EmbScale[tok], embSum[tok]
+			copy(ws.proj[i*G:(i+1)*G], q.Bias)
+			i++
+		}
+	}
+	qmatmul(&ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
+}
+
 // fusedStep runs step t's products and gate math in one call into the
 // browser's SIMD module (nn.QStep: the kernels of the separate calls, so
 // the same bits); false, having done nothing but pair x, where there is
-// none. At batch 1 the crossings into the module cost as much as the work.
-func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
+// none. hoisted: g already holds x's product (project).
+func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
 	E, H := q.Cfg.Embed, q.Cfg.Hidden
 	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !nn.HasQStep() {
 		return false
 	}
-	K2 := (E + 1) / 2
-	ws.sc.x = grow(ws.sc.x, n*K2)
-	pairRows(ws.xq, n, E, ws.sc.x)
+	var xw, qK []int32
+	var xs, sK []float32
+	K2 := 0
+	if !hoisted {
+		K2 = (E + 1) / 2
+		ws.sc.x = grow(ws.sc.x, n*K2)
+		pairRows(ws.xq, n, E, ws.sc.x)
+		xw, xs, qK, sK = ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale
+	}
 	ws.hw = grow(ws.hw, n*H/2)
 	var cprev []float32
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	return nn.QStep(ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale, ws.h, ws.hw, ws.hs,
+	return nn.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
 		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
 }
 

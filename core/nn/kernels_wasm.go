@@ -248,7 +248,8 @@ func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
 // into the SIMD module (simd128_quant.go's qstep), which batch 1 needs: a
 // call through syscall/js costs about as much as a step's arithmetic.
 //
-//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias
+//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;
+//	                                                K2 = 0 skips this product
 //	if cprev != nil {                               cprev is c, or nil at t = 0
 //	    QuantizePairs(h, n, H, hw, hs)
 //	    QDot(hw, qR, hs, sR, g, n, H/2, H)
@@ -263,17 +264,19 @@ func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw [
 	if _, ok := SIMD128(); !ok || H%8 != 0 {
 		return false
 	}
-	if n == 0 || H == 0 || K2 == 0 {
+	if n == 0 || H == 0 || K2 < 0 {
 		return false
 	}
 	G := 4 * H
-	_, _, _, _ = xw[n*K2-1], xs[n-1], qK[H*K2*4-1], sK[G-1]
+	if K2 > 0 {
+		_, _, _, _ = xw[n*K2-1], xs[n-1], qK[H*K2*4-1], sK[G-1]
+	}
 	_, _, _, _, _ = h[n*H-1], hw[n*H/2-1], hs[n-1], qR[H*(H/2)*4-1], sR[G-1]
 	_, _, _ = g[n*G-1], c[n*H-1], tc[n*H-1]
 	if cprev != nil {
 		_ = cprev[n*H-1]
 	}
-	simd.qstep.Invoke(addr32(xw), addr(xs), addr32(qK), addr(sK), addr(h), addr32(hw), addr(hs),
+	simd.qstep.Invoke(addr32OrNil(xw), addrOrNil(xs), addr32OrNil(qK), addrOrNil(sK), addr(h), addr32(hw), addr(hs),
 		addr32(qR), addr(sR), addr(g), addrOrNil(cprev), addr(c), addr(tc), n, K2, H)
 	runtime.KeepAlive(xw)
 	runtime.KeepAlive(xs)
@@ -295,4 +298,12 @@ func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw [
 func HasQStep() bool {
 	_, ok := SIMD128()
 	return ok
+}
+
+// addr32OrNil is addr32, or 0 for an empty slice.
+func addr32OrNil(s []int32) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return addr32(s)
 }

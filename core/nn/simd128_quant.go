@@ -176,7 +176,9 @@ const opCall = 0x10
 // review read alone (batch 1) pays one crossing into the module per step
 // instead of four:
 //
-//	qdot(xw, qK, g, xs, sK, n, K2, H)           g += x·Kernel (g holds the bias)
+//	if K2 ≠ 0 {                                 (0: g already holds it)
+//	    qdot(xw, qK, g, xs, sK, n, K2, H)       g += x·Kernel (g holds the bias)
+//	}
 //	if cprev ≠ 0 {                              not the first step:
 //	    quant(h, hw, hs, n, H)                  h → int16 pairs
 //	    qdot(hw, qR, g, hs, sR, n, H/2, H)      g += h·Recurrent
@@ -194,7 +196,7 @@ func simdQStep(qdot, quant, cells uint32) *wasmFn {
 		}
 		f.op(opCall, fn)
 	}
-	call(qdot, xw, qK, g, xs, sK, n, K2, H)
+	f.ifNonZero(K2, func() { call(qdot, xw, qK, g, xs, sK, n, K2, H) })
 	f.ifNonZero(cprev, func() {
 		call(quant, h, hw, hs, n, H)
 		for _, a := range []uint32{hw, qR, g, hs, sR, n} {
