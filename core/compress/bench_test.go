@@ -2,6 +2,7 @@ package compress
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"sentilab/core/nn"
@@ -23,23 +24,31 @@ func benchSet() train.Set {
 	return s
 }
 
+// Batched (256 reviews at once) and one review at a time, as the page's
+// "Try" box runs them. Compare within one run: go test -bench Infer -count 5.
 func BenchmarkInferFloat32(b *testing.B) {
 	m := initModel(b, benchCfg, 1)
 	set := benchSet()
-	opt := train.EvalOptions{BatchSize: 256, Workers: 1, Kernels: nn.DefaultKernels()}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		train.Logits(context.Background(), m, set, opt)
+	for _, batch := range []int{256, 1} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
+			for i := 0; i < b.N; i++ {
+				train.Logits(context.Background(), m, set, opt)
+			}
+			b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
+		})
 	}
-	b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
 }
 
 func BenchmarkInferInt8(b *testing.B) {
 	q := Quantize(initModel(b, benchCfg, 1))
 	set := benchSet()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		QLogits(context.Background(), q, set, 256, 1)
+	for _, batch := range []int{256, 1} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				QLogits(context.Background(), q, set, batch, 1)
+			}
+			b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
+		})
 	}
-	b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
 }

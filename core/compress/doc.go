@@ -7,7 +7,10 @@
 //     (QuantizeRows, QuantizeCols, EncodeInt8). Two runtimes read that file:
 //     "int8-weights" dequantizes to float32 and runs the float model;
 //     "int8" (QModel) keeps the int8 weights and quantizes activations on the
-//     fly per timestep, running int8×int8→int32 products;
+//     fly per timestep, running int8×int8→int32 products (AVX-512 VNNI or
+//     AVX2 natively, SIMD128 in the browser, a packed int64 loop elsewhere:
+//     exact sums and the same float32 steps, so every path gives the same
+//     logits; qmatmul.go);
 //   - magnitude pruning as TF-MOT does it (PolynomialDecay, ConstantSparsity,
 //     Pruner), stored sparse (mask + values) so the file really shrinks, and
 //     structured pruning of whole LSTM units (PruneUnits);

@@ -10,7 +10,8 @@ type QMatrix struct {
 	// Q[k,2c] + Q[k,2c+1]·2³², so one 64-bit multiply by an activation does
 	// two int8 products at once (see qgemm). [ceil(N/2), K]
 	packed []int64
-	simd   qPairs // the same weights for nn.QDot (qgemm_simd.go)
+	simd   qWords // the same weights for nn.QDot (qgemm_simd.go)
+	vnni   qWords // and for nn.QDot8
 }
 
 // NewQMatrix packs q [K, N] with per-column scales.
@@ -36,31 +37,19 @@ func NewQMatrix(q []int8, scale []float32, K, N int) *QMatrix {
 const maxK = (1<<31 - 1) / (127 * 127)
 
 // qgemm adds to out [n, N] the rescaled int8 product of the quantized rows
-// x [n, K] (values in [-127, 127], held as int64) and m:
+// x [n, K] (values in [-128, 127], held as int64) and m:
 //
 //	out[r,j] += xs[r]·m.Scale[j] · Σ_k x[r,k]·Q[k,j]
 //
 // The sums are exact integers. Two columns share one int64 accumulator:
 // Σ x·(q_lo + q_hi·2³²) = S_lo + S_hi·2³², and since |S_lo|, |S_hi| < 2³¹
-// (K ≤ maxK) the low 32 bits are S_lo and the rest S_hi. In WebAssembly,
-// where Go has no SIMD, that halves the multiplies against a float32 dot
-// product; the weights are also a quarter of the float32 bytes.
+// (K ≤ maxK) the low 32 bits are S_lo and the rest S_hi. In WebAssembly
+// without SIMD, where Go is scalar, that halves the multiplies against a
+// float32 dot product; the weights are also a quarter of the float32 bytes.
+// This is the portable path of qmatmul (qmatmul.go), which the runtime calls.
 func qgemm(n int, x []int64, xs []float32, m *QMatrix, out []float32) {
-	qgemmWith(nil, n, x, xs, m, out)
-}
-
-// qgemmWith is qgemm with SIMD scratch buffers (nil: allocate).
-func qgemmWith(sc *qScratch, n int, x []int64, xs []float32, m *QMatrix, out []float32) {
 	K, N := m.K, m.N
 	if n == 0 || K == 0 {
-		return
-	}
-	_ = x[n*K-1]
-	_ = out[n*N-1]
-	if sc == nil {
-		sc = &qScratch{}
-	}
-	if qgemmSIMD(sc, n, x, xs, m, out) {
 		return
 	}
 	_ = x[n*K-1]
@@ -124,9 +113,9 @@ func qgemmRef(n int, x []int64, xs []float32, m *QMatrix, out []float32) {
 }
 
 // quantizeActs quantizes each row of a [n, K] symmetrically to int8 values
-// (held as int64 for qgemm) with scale max|row|/127: TFLite's dynamic-range
-// activations, per row, computed afresh at every timestep.
-func quantizeActs(a []float32, n, K int, q []int64, s []float32) {
+// with scale max|row|/127: TFLite's dynamic-range activations, per row,
+// computed afresh at every timestep.
+func quantizeActs(a []float32, n, K int, q []int8, s []float32) {
 	for r := 0; r < n; r++ {
 		row := a[r*K : (r+1)*K]
 		qr := q[r*K : (r+1)*K]
@@ -155,8 +144,7 @@ func quantizeActs(a []float32, n, K int, q []int64, s []float32) {
 			} else {
 				qi = int64(y - 0.5)
 			}
-			qi = min(max(qi, -127), 127)
-			qr[k] = qi
+			qr[k] = int8(min(max(qi, -127), 127))
 		}
 	}
 }

@@ -24,6 +24,25 @@ type QModel struct {
 	Dense     *QMatrix  // [H, 1]
 	Bias      []float32 // [4H]
 	DenseB    float32
+
+	sumOnce sync.Once
+	embSum  []int32 // [V], Σ of each embedding row's int8 values (QDot8's correction)
+}
+
+// embSums returns embSum, computed on first use.
+func (q *QModel) embSums() []int32 {
+	q.sumOnce.Do(func() {
+		E := q.Cfg.Embed
+		q.embSum = make([]int32, q.Cfg.Vocab)
+		for v := range q.embSum {
+			var s int32
+			for _, x := range q.Emb[v*E : (v+1)*E] {
+				s += int32(x)
+			}
+			q.embSum[v] = s
+		}
+	})
+	return q.embSum
 }
 
 // Quantize builds the int8 model of m (the same int8 values EncodeInt8
@@ -157,25 +176,26 @@ type QWorkspace struct {
 	batch       nn.BatchOrder
 	order, lens []int
 	toks        []int32 // [B, T] by sorted position, real steps first
-	xq, hq      []int64
+	xq, hq      []int8
 	xs, hs      []float32
+	xsum, hsum  []int32 // Σ of each row's int8 values
 	gates       []float32
 	h, c        []float32
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
+	hw          []int32   // h as int16 pairs (nn.QStep)
+	// project's rows for all steps: int8 x, scales, sums, and the gates'
+	// pre-activations bias + x·Kernel [R, 4H]
+	px    []int8
+	pxs   []float32
+	pxsum []int32
+	proj  []float32
 }
 
 func growF(s []float32, n int) []float32 {
 	if cap(s) < n {
 		return make([]float32, n)
-	}
-	return s[:n]
-}
-
-func growI(s []int64, n int) []int64 {
-	if cap(s) < n {
-		return make([]int64, n)
 	}
 	return s[:n]
 }
@@ -205,12 +225,24 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 	ws.c = growF(ws.c, B*H)
 	clear(ws.h)
 	clear(ws.c)
-	ws.xq = growI(ws.xq, B*E)
+	ws.xq = grow(ws.xq, B*E)
 	ws.xs = growF(ws.xs, B)
-	ws.hq = growI(ws.hq, B*H)
+	ws.hq = grow(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
+	ws.xsum = grow(ws.xsum, B)
+	ws.hsum = grow(ws.hsum, B)
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
+	embSum := q.embSums()
+	R := 0 // rows over all steps
+	for _, L := range ws.lens[:B] {
+		R += min(L, T)
+	}
+	hoisted := R*G <= hoistFloats
+	if hoisted {
+		q.project(ws, B, R)
+	}
+	off := 0 // the first row of step t in ws.proj
 	for t := 0; t < T; t++ {
 		n := 0
 		for n < B && ws.lens[n] > t {
@@ -224,39 +256,121 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 				return nil, err
 			}
 		}
-		// The embedding rows are already int8 with a per-row scale: exactly
-		// what quantizing their dequantized values per row would give back.
-		for r := 0; r < n; r++ {
-			tok := int(ws.toks[r*T+t])
-			src := q.Emb[tok*E : (tok+1)*E]
-			dst := ws.xq[r*E : (r+1)*E]
-			for k, v := range src {
-				dst[k] = int64(v)
+		var g []float32
+		if hoisted {
+			g = ws.proj[off*G : (off+n)*G]
+			off += n
+		} else {
+			// The embedding rows are already int8 with a per-row scale:
+			// exactly what quantizing their dequantized values per row
+			// would give back.
+			for r := 0; r < n; r++ {
+				tok := int(ws.toks[r*T+t])
+				copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
+				ws.xs[r] = q.EmbScale[tok]
+				ws.xsum[r] = embSum[tok]
 			}
-			ws.xs[r] = q.EmbScale[tok]
+			g = ws.gates[:n*G]
+			for r := 0; r < n; r++ {
+				copy(g[r*G:(r+1)*G], q.Bias)
+			}
 		}
-		g := ws.gates[:n*G]
-		for r := 0; r < n; r++ {
-			copy(g[r*G:(r+1)*G], q.Bias)
+		if q.fusedStep(ws, n, t, g, hoisted) {
+			continue
 		}
-		qgemmWith(&ws.sc, n, ws.xq, ws.xs, q.Kernel, g)
+		if !hoisted {
+			qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
+		}
 		if t > 0 {
-			quantizeActs(ws.h, n, H, ws.hq, ws.hs)
-			qgemmWith(&ws.sc, n, ws.hq, ws.hs, q.Recurrent, g)
+			q.recurrent(ws, n, g)
 		}
 		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
-	quantizeActs(ws.h, B, H, ws.hq, ws.hs)
+	quantize(ws.h, B, H, ws.hq, ws.hs, ws.hsum)
 	ws.logits = growF(ws.logits, B)
 	out := ws.gates[:B]
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qgemmWith(&ws.sc, B, ws.hq, ws.hs, q.Dense, out)
+	qmatmul(&ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
 	return ws.logits, nil
+}
+
+// hoistFloats bounds the input projections computed for all steps at once
+// (project): rows × 4H floats, 4 MB. A few reviews (batch 1) fit, and their
+// products then run in blocks of rows instead of one row per step; a batch
+// of 256 keeps one step at a time. (A variable for tests: 0 never hoists.)
+var hoistFloats = 1 << 20
+
+// project fills ws.proj [R, 4H] with bias + x·Kernel for every real step of
+// every row, step by step and, within a step, in sorted order (the rows
+// LogitsContext runs at step t are a prefix). Each element gets the same
+// float32 operations as in the step loop (the bias, then += the rescaled
+// exact sum), so the same bits.
+func (q *QModel) project(ws *QWorkspace, B, R int) {
+	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, 4*q.Cfg.Hidden
+	ws.px = grow(ws.px, R*E)
+	ws.pxs = growF(ws.pxs, R)
+	ws.pxsum = grow(ws.pxsum, R)
+	ws.proj = growF(ws.proj, R*G)
+	embSum := q.embSums()
+	i := 0
+	for t := 0; t < T; t++ {
+		for r := 0; r < B && ws.lens[r] > t; r++ {
+			tok := int(ws.toks[r*T+t])
+			copy(ws.px[i*E:(i+1)*E], q.Emb[tok*E:(tok+1)*E])
+			ws.pxs[i], ws.pxsum[i] = q.EmbScale[tok], embSum[tok]
+			copy(ws.proj[i*G:(i+1)*G], q.Bias)
+			i++
+		}
+	}
+	qmatmul(&ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
+}
+
+// fusedStep runs step t's products and gate math in one call into the
+// browser's SIMD module (nn.QStep: the kernels of the separate calls, so
+// the same bits); false, having done nothing but pair x, where there is
+// none. hoisted: g already holds x's product (project).
+func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
+	E, H := q.Cfg.Embed, q.Cfg.Hidden
+	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !nn.HasQStep() {
+		return false
+	}
+	var xw, qK []int32
+	var xs, sK []float32
+	K2 := 0
+	if !hoisted {
+		K2 = (E + 1) / 2
+		ws.sc.x = grow(ws.sc.x, n*K2)
+		pairRows(ws.xq, n, E, ws.sc.x)
+		xw, xs, qK, sK = ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale
+	}
+	ws.hw = grow(ws.hw, n*H/2)
+	var cprev []float32
+	if t > 0 {
+		cprev = ws.c[:n*H]
+	}
+	return nn.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
+		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
+}
+
+// recurrent adds the product of the n running rows of h, quantized, and
+// the recurrent weights to g. In the browser h is quantized straight into
+// nn.QDot's int16 pairs (nn.QuantizePairs: one SIMD pass, the same values).
+func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
+	H, m := q.Cfg.Hidden, q.Recurrent
+	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
+		ws.sc.x = grow(ws.sc.x, n*H/2)
+		if nn.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
+			nn.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
+			return
+		}
+	}
+	quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
+	qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
 }
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
@@ -268,8 +382,12 @@ func cells(g, c, tc, h []float32, n, H int, first bool) {
 	if first {
 		cprev = nil
 	}
-	nn.ExactCells()(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	gateMath(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
+
+// gateMath is nn.ExactCells (tests swap in the Go loop to check that the
+// kernels change nothing).
+var gateMath = nn.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

@@ -115,11 +115,11 @@ func TestInt8ProductWithinQuantizationError(t *testing.T) {
 	w := randomMatrix(r, K*N, 0.1)
 	wq, ws := QuantizeCols(w, K, N)
 	m := NewQMatrix(wq, ws, K, N)
-	xq := make([]int64, n*K)
+	xq := make([]int8, n*K)
 	xs := make([]float32, n)
 	quantizeActs(x, n, K, xq, xs)
 	got := make([]float32, n*N)
-	qgemm(n, xq, xs, m, got)
+	qmatmul(&qScratch{}, n, xq, xs, nil, m, got)
 	worst := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < N; j++ {

@@ -99,6 +99,12 @@ type isa struct {
 	reg    string // "Z" or "Y"
 	lanes  int
 	avx512 bool
+	// exact: lstmCells' own bits (the int8 runtime's gate math, which must
+	// match the Go loop and the wasm kernel): every operation of mathx.go
+	// in its order, each rounded, no FMA; n = int32(fn ± 0.5) truncated
+	// as exp32 rounds (ties away from zero); 2^n from its bits; clamps that
+	// leave NaN as the Go comparisons do.
+	exact bool
 }
 
 func (s isa) v(i int) string { return fmt.Sprintf("%s%d", s.reg, i) }
@@ -139,6 +145,10 @@ func (s isa) loadConsts() {
 // fused), then p·2^n. t1, t2 are scratch. Rounding is to nearest even where
 // exp32 rounds ties away from zero; both leave |r| ≤ ln2/2.
 func (s isa) exp(x, t1, t2 string) {
+	if s.exact {
+		s.expExact(x, t1, t2)
+		return
+	}
 	w("\tVMAXPS %s, %s, %s", s.c("min"), x, x)
 	w("\tVMINPS %s, %s, %s", s.c("max"), x, x)
 	w("\tVMULPS %s, %s, %s", s.c("log2e"), x, t1)
@@ -167,6 +177,53 @@ func (s isa) exp(x, t1, t2 string) {
 	w("\tVPADDD %s, %s, %s", s.c("bias"), t1, t1)
 	w("\tVPSLLD $23, %s, %s", t1, t1)
 	w("\tVMULPS %s, %s, %s", t1, t2, x)
+}
+
+// expExact is exp32 operation for operation (see isa.exact). t1, t2 are
+// scratch.
+func (s isa) expExact(x, t1, t2 string) {
+	mov := "VMOVUPS"
+	if s.avx512 {
+		mov = "VMOVAPS"
+	}
+	// if x > 88 { x = 88 }; if x < -87 { x = -87 }. MINPS/MAXPS return
+	// their second source when either is NaN, so x goes second: a NaN
+	// stays NaN as in Go. The constant must be in a register for that.
+	hi, lo := s.c("max"), s.c("min")
+	if !s.avx512 {
+		w("\t%s %s, %s", mov, hi, t1)
+		hi = t1
+	}
+	w("\tVMINPS %s, %s, %s // x = 88 < x ? 88 : x", x, hi, x)
+	if !s.avx512 {
+		w("\t%s %s, %s", mov, lo, t1)
+		lo = t1
+	}
+	w("\tVMAXPS %s, %s, %s // x = -87 > x ? -87 : x", x, lo, x)
+	w("\tVMULPS %s, %s, %s // fn", s.c("log2e"), x, t1)
+	// n = int32(fn ± 0.5), the half carrying fn's sign (fn = -0 gives
+	// -0.5 where Go adds +0.5: both truncate to 0).
+	w("\tVANDPS %s, %s, %s", s.c("sign"), t1, t2)
+	w("\tVORPS %s, %s, %s", s.c("half"), t2, t2)
+	w("\tVADDPS %s, %s, %s", t2, t1, t1)
+	w("\tVCVTTPS2DQ %s, %s // n", t1, t1)
+	w("\tVCVTDQ2PS %s, %s // nf", t1, t2)
+	// r = (x − nf·ln2hi) − nf·ln2lo, each product rounded.
+	w("\tVMULPS %s, %s, %s", s.c("ln2hi"), t2, t1)
+	w("\tVSUBPS %s, %s, %s", t1, x, x)
+	w("\tVMULPS %s, %s, %s", s.c("ln2lo"), t2, t1)
+	w("\tVSUBPS %s, %s, %s", t1, x, x)
+	// 2^n's bits, (n+127)<<23, from nf (an integer, so converted back
+	// exactly) while t2 is free for the polynomial.
+	w("\tVCVTTPS2DQ %s, %s", t2, t1)
+	w("\tVPADDD %s, %s, %s", s.c("bias"), t1, t1)
+	w("\tVPSLLD $23, %s, %s", t1, t1)
+	w("\t%s %s, %s", mov, s.c("c720"), t2)
+	for _, k := range []string{"c120", "c24", "c6", "half", "one", "one"} {
+		w("\tVMULPS %s, %s, %s", x, t2, t2)
+		w("\tVADDPS %s, %s, %s", s.c(k), t2, t2)
+	}
+	w("\tVMULPS %s, %s, %s", t1, t2, x) // p · 2^n
 }
 
 // sigmoid replaces x by 1/(1+e^-x), with a true division.
@@ -213,6 +270,9 @@ func (s isa) tanh(x string, t []string) {
 // being contiguous, are walked straight through.
 func (s isa) forward() {
 	name := "cellsFwd" + s.suffix
+	if s.exact {
+		name = "cellsFwdExact" + s.suffix
+	}
 	vb := 4 * s.lanes // bytes per vector
 	w("// func %s(a, cprev, cOut, tcOut, hOut *float32, n, H int)", name)
 	w("TEXT ·%s(SB), NOSPLIT, $0-56", name)
@@ -251,10 +311,21 @@ func (s isa) forward() {
 	t := []string{s.v(6), s.v(7), s.v(8), s.v(9), s.v(10)}
 	// c = f·cprev + i·g (fused; lstmCells rounds both products), or i·g
 	// at t = 0.
-	w("\tVMULPS %s, %s, %s", g, i, c)
+	if s.exact {
+		// As Go compiles lstmCells: g·i and (g·i) + (f·cprev), first
+		// operands first, which decides which NaN a NaN result carries.
+		w("\tVMULPS %s, %s, %s", i, g, c)
+	} else {
+		w("\tVMULPS %s, %s, %s", g, i, c)
+	}
 	w("\tTESTQ SI, SI")
 	w("\tJEQ %s_nocp", name)
-	w("\tVFMADD231PS (SI), %s, %s", fg, c)
+	if s.exact { // float32(f·cprev) + float32(i·g)
+		w("\tVMULPS (SI), %s, %s", fg, t[0])
+		w("\tVADDPS %s, %s, %s", t[0], c, c)
+	} else {
+		w("\tVFMADD231PS (SI), %s, %s", fg, c)
+	}
 	w("\tADDQ $%d, SI", vb)
 	w("%s_nocp:", name)
 	w("\tVMOVUPS %s, (R8)", c)
@@ -381,9 +452,12 @@ func main() {
 	}
 	w("GLOBL cellsConst<>(SB), RODATA|NOPTR, $%d", 32*len(consts))
 	w("")
-	for _, s := range []isa{{"AVX512", "Z", 16, true}, {"AVX2", "Y", 8, false}} {
+	for _, s := range []isa{{"AVX512", "Z", 16, true, false}, {"AVX2", "Y", 8, false, false}} {
 		s.forward()
 		s.backward()
+	}
+	for _, s := range []isa{{"AVX512", "Z", 16, true, true}, {"AVX2", "Y", 8, false, true}} {
+		s.forward()
 	}
 	if err := os.WriteFile("cells_amd64.s", []byte(out.String()), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)

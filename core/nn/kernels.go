@@ -288,12 +288,23 @@ func add4(r []float32, x0, x1, x2, x3 float32) {
 }
 
 // ExactCells returns the fastest gate math of this build that gives
-// lstmCells' exact bits: the SIMD128 kernel in a browser that has it, else
-// the Go loop (the AVX-512 kernel rounds differently). The int8 runtime
-// (core/compress) uses it so its results do not depend on the machine.
+// lstmCells' exact bits: the SIMD128 kernel in a browser that has it, the
+// exact AVX-512 or AVX2 kernel natively (cells_exact_amd64.go; Fast's
+// kernels fuse multiply-adds and round differently), else the Go loop. The
+// int8 runtime (core/compress) uses it so its results do not depend on the
+// machine.
 func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if exactCellsNative != nil {
+		return exactCellsNative
+	}
 	if k := DefaultKernels(); k.Name == "simd128" {
 		return k.Cells
 	}
+	return lstmCells
+}
+
+// GoCells is the Go loop of the gate math, whose bits every exact kernel
+// reproduces (the reference for core/compress's tests).
+func GoCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	return lstmCells
 }

@@ -31,7 +31,7 @@ var simd struct {
 	ok                     bool
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
-	qdot                   js.Value
+	qdot, quant, qstep     js.Value
 }
 
 // SIMD128 returns the kernel of simd128.go, if this host supports it: the
@@ -58,7 +58,7 @@ func SIMD128() (Kernels, bool) {
 		ex := inst.Get("exports")
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
-		simd.qdot = ex.Get("qdot")
+		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
@@ -211,3 +211,99 @@ func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
 }
 
 func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+
+// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
+func HasQDot8() bool { return false }
+
+// QDot8 is qdot_amd64.go's VNNI product; in the browser QDot serves.
+func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
+	return false
+}
+
+// QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
+// core/compress quantizes in Go.
+func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
+
+// QuantizePairs is core/compress's quantizeActs in SIMD (simd128_quant.go),
+// its int8 values written straight into QDot's int16 pairs: words [n, K/2]
+// with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
+// It reports false, computing nothing, without the SIMD module or when K is
+// not a multiple of 8.
+func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
+	if _, ok := SIMD128(); !ok || K%8 != 0 {
+		return false
+	}
+	if n == 0 || K == 0 {
+		return true
+	}
+	_, _, _ = a[n*K-1], words[n*K/2-1], s[n-1]
+	simd.quant.Invoke(addr(a), addr32(words), addr(s), n, K)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(words)
+	runtime.KeepAlive(s)
+	return true
+}
+
+// QStep is one time step of core/compress's int8 LSTM in a single call
+// into the SIMD module (simd128_quant.go's qstep), which batch 1 needs: a
+// call through syscall/js costs about as much as a step's arithmetic.
+//
+//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;
+//	                                                K2 = 0 skips this product
+//	if cprev != nil {                               cprev is c, or nil at t = 0
+//	    QuantizePairs(h, n, H, hw, hs)
+//	    QDot(hw, qR, hs, sR, g, n, H/2, H)
+//	}
+//	the gate math (ExactCells) on g, cprev → c, tc, h
+//
+// The same kernels as those calls, so the same bits. It reports false,
+// computing nothing, without the SIMD module or when H is not a multiple
+// of 8.
+func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
+	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) bool {
+	if _, ok := SIMD128(); !ok || H%8 != 0 {
+		return false
+	}
+	if n == 0 || H == 0 || K2 < 0 {
+		return false
+	}
+	G := 4 * H
+	if K2 > 0 {
+		_, _, _, _ = xw[n*K2-1], xs[n-1], qK[H*K2*4-1], sK[G-1]
+	}
+	_, _, _, _, _ = h[n*H-1], hw[n*H/2-1], hs[n-1], qR[H*(H/2)*4-1], sR[G-1]
+	_, _, _ = g[n*G-1], c[n*H-1], tc[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.qstep.Invoke(addr32OrNil(xw), addrOrNil(xs), addr32OrNil(qK), addrOrNil(sK), addr(h), addr32(hw), addr(hs),
+		addr32(qR), addr(sR), addr(g), addrOrNil(cprev), addr(c), addr(tc), n, K2, H)
+	runtime.KeepAlive(xw)
+	runtime.KeepAlive(xs)
+	runtime.KeepAlive(qK)
+	runtime.KeepAlive(sK)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hw)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(qR)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
+	return true
+}
+
+// HasQStep reports whether QStep runs here (the SIMD module is loaded).
+func HasQStep() bool {
+	_, ok := SIMD128()
+	return ok
+}
+
+// addr32OrNil is addr32, or 0 for an empty slice.
+func addr32OrNil(s []int32) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return addr32(s)
+}

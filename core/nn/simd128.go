@@ -30,9 +30,13 @@ package nn
 //	cells, cellsBackward              the gate math: simd128_cells.go
 //	qdot(x, q, out, xs, scale, n, K2, N4)
 //	                                  the int8 runtime's products: see QDot
+//	quant(a, words, s, n, K)          its activations, quantized into QDot's
+//	                                  pairs: simd128_quant.go
+//	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
+//	                                  cells in one call (simd128_quant.go)
 func simd128Module() []byte {
-	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))

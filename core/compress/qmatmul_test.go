@@ -1,0 +1,233 @@
+package compress
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"sentilab/core/nn"
+)
+
+// qPaths lists the product paths and whether this build and CPU run each.
+func qPaths() []struct {
+	name string
+	path qPath
+	ok   bool
+} {
+	return []struct {
+		name string
+		path qPath
+		ok   bool
+	}{
+		{"portable", qPortable, true},
+		{"pairs", qPairs, nn.QDot(make([]int32, 1), make([]int32, 4), make([]float32, 1), make([]float32, 4), make([]float32, 4), 1, 1, 1)},
+		{"vnni", qVNNI, nn.HasQDot8()},
+	}
+}
+
+func withPath(t testing.TB, p qPath) {
+	old := forcePath
+	forcePath = p
+	t.Cleanup(func() { forcePath = old })
+}
+
+// Every product path equals the plain int32 reference bit for bit: shapes
+// whose N is or is not a multiple of 16 and 4 (the SIMD paths then hand
+// over to the packed loop), K not a multiple of 4 or 2 (padding), row
+// counts around the 4-row blocks, −128 (a file may hold it) and the
+// largest sums.
+func TestQMatmulPathsEqualReference(t *testing.T) {
+	for _, p := range qPaths() {
+		if !p.ok {
+			t.Logf("%s: not on this machine", p.name)
+			continue
+		}
+		t.Run(p.name, func(t *testing.T) {
+			withPath(t, p.path)
+			r := rand.New(rand.NewPCG(13, 14))
+			for _, sh := range [][3]int{{1, 16, 128}, {4, 512, 128}, {5, 32, 7}, {9, 48, 130}, {3, 16, 1}, {7, 12, 5}, {2, 8, 129}, {6, 1, 33}, {1, 64, 3}, {2, 16, maxK}} {
+				n, N, K := sh[0], sh[1], sh[2]
+				q := randomQ(r, K*N)
+				x := randomQ(r, n*K)
+				for i := 0; i < len(q); i += 17 {
+					q[i] = -128
+				}
+				for i := 0; i < len(x); i += 13 {
+					x[i] = -128
+				}
+				if K == maxK { // every product at 127·127: the largest sums
+					for i := range x {
+						x[i] = 127
+					}
+					for i := range q {
+						q[i] = 127
+					}
+				}
+				m := NewQMatrix(q, randomMatrix(r, N, 0.01), K, N)
+				xs := randomMatrix(r, n, 0.01)
+				x64 := make([]int64, len(x))
+				for i, v := range x {
+					x64[i] = int64(v)
+				}
+				got, want := randomMatrix(r, n*N, 1), make([]float32, n*N)
+				copy(want, got)
+				qmatmul(&qScratch{}, n, x, xs, nil, m, got)
+				qgemmRef(n, x64, xs, m, want)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("n=%d N=%d K=%d: element %d = %v, reference %v", n, N, K, i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// The whole int8 model gives the same logits, bit for bit, on every product
+// path (in the browser "pairs" includes the one-call step, nn.QStep, where
+// H is a multiple of 8) and with the Go loop's gate math in place of this
+// build's exact kernel: what runs natively is what the portable build and
+// the browser compute.
+func TestQLogitsSameOnEveryPath(t *testing.T) {
+	for _, c := range []nn.Config{
+		tinyCfg,
+		{Vocab: 300, Embed: 32, Hidden: 16, MaxLen: 24, Padding: "post", Masking: true},
+		{Vocab: 300, Embed: 22, Hidden: 12, MaxLen: 24, Padding: "pre"},
+		{Vocab: 300, Embed: 8, Hidden: 24, MaxLen: 30, Padding: "pre", Masking: true},
+		{Vocab: 300, Embed: 7, Hidden: 8, MaxLen: 20, Padding: "post", Masking: true}, // odd E
+	} {
+		q := Quantize(initModel(t, c, 21))
+		set := randomSet(c, 37, 22)
+		ref := func() []float32 { // the step loop as first written
+			withPath(t, qPortable)
+			old, oldHoist := gateMath, hoistFloats
+			gateMath, hoistFloats = nn.GoCells(), 0
+			defer func() { gateMath, hoistFloats = old, oldHoist }()
+			z, err := QLogits(context.Background(), q, set, 16, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return z
+		}()
+		for _, p := range qPaths() {
+			if !p.ok {
+				continue
+			}
+			t.Run(fmt.Sprintf("E=%d/H=%d/%s", c.Embed, c.Hidden, p.name), func(t *testing.T) {
+				withPath(t, p.path)
+				defer func(h int) { hoistFloats = h }(hoistFloats)
+				for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
+					hoistFloats = hoist
+					for _, batch := range []int{1, 5, 16} {
+						z, err := QLogits(context.Background(), q, set, batch, 2)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for i := range z {
+							if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
+								t.Fatalf("hoist %d, batch %d, example %d: %v, portable Go %v", hoist, batch, i, z[i], ref[i])
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// The AVX2 quantizer (nn.QuantizeRows) gives quantizeActs' values and
+// scales exactly, and the row sums: rows of ordinary values, zeros, signed
+// zeros, ties at ±½ steps, NaN and ±Inf (which quantizeActs sends to −127
+// through Go's int64 conversion), and rows so small that 1/scale is +Inf.
+func TestQuantizeRowsEqualsGo(t *testing.T) {
+	const K = 24
+	a, n := quantRows(K)
+	wq, ws := make([]int8, n*K), make([]float32, n)
+	quantizeActs(a, n, K, wq, ws)
+	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
+	if !nn.QuantizeRows(a, n, K, gq, gs, gsum) {
+		t.Skip("no AVX2 quantizer in this build")
+	}
+	for i := range wq {
+		if gq[i] != wq[i] {
+			t.Fatalf("row %d, element %d (%v): %d, Go %d", i/K, i%K, a[i], gq[i], wq[i])
+		}
+	}
+	for i := range ws {
+		var sum int32
+		for _, v := range wq[i*K : (i+1)*K] {
+			sum += int32(v)
+		}
+		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) || gsum[i] != sum {
+			t.Fatalf("row %d: scale %v sum %d, Go %v %d", i, gs[i], gsum[i], ws[i], sum)
+		}
+	}
+}
+
+// The SIMD128 quantizer (nn.QuantizePairs) writes quantizeActs' values, as
+// nn.QDot's int16 pairs, and its scales, on the same rows (Go's int64
+// conversion saturates in wasm, so NaN and Inf land elsewhere than natively:
+// each kernel matches its own build's Go loop).
+func TestQuantizePairsEqualsGo(t *testing.T) {
+	const K = 24
+	a, n := quantRows(K)
+	wq, ws := make([]int8, n*K), make([]float32, n)
+	quantizeActs(a, n, K, wq, ws)
+	words, gs := make([]int32, n*K/2), make([]float32, n)
+	for i := range words {
+		words[i] = -1 // all overwritten, zero rows included
+	}
+	if !nn.QuantizePairs(a, n, K, words, gs) {
+		t.Skip("no SIMD128 quantizer in this build")
+	}
+	for i := range words {
+		if want := pair(wq[2*i], wq[2*i+1]); words[i] != want {
+			t.Fatalf("row %d, pair %d (%v, %v): %#x, Go %#x", 2*i/K, i%(K/2), a[2*i], a[2*i+1], words[i], want)
+		}
+	}
+	for i := range ws {
+		if math.Float32bits(gs[i]) != math.Float32bits(ws[i]) {
+			t.Fatalf("row %d: scale %v, Go %v", i, gs[i], ws[i])
+		}
+	}
+}
+
+// quantRows returns rows of K activations for the quantizer tests.
+func quantRows(K int) ([]float32, int) {
+	r := rand.New(rand.NewPCG(15, 16))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	var rows [][]float32
+	for i := 0; i < 40; i++ {
+		rows = append(rows, randomMatrix(r, K, 1+float64(i)))
+	}
+	special := []float32{0, float32(math.Copysign(0, -1)), nan, inf, -inf, 1e-45, -1e-45, 1e-38, 3e-37, 0.5, -0.5, 127, -127, 63.5, -63.5, 1e30, -1e30}
+	for i := 0; i < 60; i++ {
+		row := make([]float32, K)
+		for k := range row {
+			row[k] = special[r.IntN(len(special))]
+			if r.IntN(3) == 0 {
+				row[k] *= float32(r.NormFloat64())
+			}
+		}
+		rows = append(rows, row)
+	}
+	tiny := make([]float32, K) // max 2e-43: scale underflows, 1/scale = +Inf
+	for k := range tiny {
+		tiny[k] = float32(k-12) * 1e-44
+	}
+	rows = append(rows, make([]float32, K), tiny)
+	ties := make([]float32, K) // x = 127 sets the scale to 1: y = x exactly
+	ties[0] = 127
+	for k := 1; k < K; k++ {
+		ties[k] = float32(k-12) + 0.5
+	}
+	rows = append(rows, ties)
+	n := len(rows)
+	a := make([]float32, 0, n*K)
+	for _, row := range rows {
+		a = append(a, row...)
+	}
+	return a, n
+}
