@@ -43,8 +43,8 @@ func contentType(name string) string {
 }
 
 // compressible reports whether gzip is worth doing on the fly for a type.
-// WebAssembly is included: Go wasm shrinks about 3.6x (STACK.md: 3.86 MB to
-// 1.07 MB). Model weights are not: float32 weights barely compress, and a
+// WebAssembly is included: Go wasm shrinks about 3.6x (ui.wasm: 6.3 MB to
+// 1.6 MB, BENCHMARKS.md). Model weights are not: float32 weights barely compress, and a
 // model is better shipped precompressed if at all.
 func compressible(ct string) bool {
 	switch {

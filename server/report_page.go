@@ -264,7 +264,7 @@ the <code>lab train --json</code> outputs (--train-json), or from a model file's
 {{if .Grid}}{{.Grid}}
 <p class="note">Best cells: {{range $i, $c := .GridBest}}{{if $i}}; {{end}}{{$c}}{{end}}. The thesis's grid applied a softmax
 to its one output unit, so its distillation term was identically zero: T had no effect and α only scaled the
-hard-label loss. Ours is the binary form, σ(z/T) for teacher and student (DESIGN.md).</p>
+hard-label loss. Ours is the binary form, σ(z/T) for teacher and student.</p>
 {{else}}<p class="note">No grid search in the manifest: <code>lab compress --method distill --grid FILE</code> runs one,
 and lab manifest --grid FILE adds it.</p>{{end}}
 </section>

@@ -21,7 +21,7 @@ type validator interface {
 }
 
 // optionJSON is a chart's ECharts option as JSON. Validate is required: it
-// copies the x axis into the options (STACK.md).
+// copies the x axis into the options (go-echarts v2).
 func optionJSON(c validator) string {
 	c.Validate()
 	b, err := json.Marshal(c.JSON())

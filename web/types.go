@@ -23,7 +23,7 @@ type (
 	Histogram       = protocol.Histogram
 )
 
-// ThesisRow is one line of the thesis's results table (DESIGN.md).
+// ThesisRow is one line of the thesis's results table (the reference thesis; README.md).
 type ThesisRow struct {
 	Variant  string
 	Accuracy string

@@ -27,7 +27,7 @@ type benchShape struct {
 }
 
 // Masked shapes draw review lengths (in tokens) from a log-normal fitted to
-// the cleaned IMDB word counts (median 94, 95th percentile 326: DESIGN.md),
+// the cleaned IMDB word counts (median 94, 95th percentile 326: core/eda's pinned EDA),
 // truncated at max length: ≈ 105 real steps of 170 at the thesis shape.
 func benchLengths(n, maxLen int, rng *rand.Rand) []int {
 	sigma := math.Log(326.0/94) / 1.645

@@ -26,7 +26,7 @@ import (
 	"sentilab/protocol"
 )
 
-// thesisRows are the thesis's results by method (DESIGN.md), shown beside ours.
+// thesisRows are the thesis's results by method (the reference thesis; README.md), shown beside ours.
 var thesisRows = map[string]protocol.ThesisRow{
 	"base":    {Accuracy: "86.43%", Size: "31,578 KB", Params: "2,691,713"},
 	"int8":    {Accuracy: "86.57%", Size: "2,644 KB", Params: "2,691,713"},

@@ -38,7 +38,7 @@ func (k Kernels) cellsBackward() func(a, cprev, tc, dh, dc, dz []float32, n, H i
 }
 
 // Portable is the pure-Go kernel used in WebAssembly, where gonum's pure-Go
-// blas32 runs at ~0.7 GFLOP/s and this blocked loop at ~2.3 (STACK.md). It is
+// blas32 runs at ~0.7 GFLOP/s and this blocked loop at ~2.3 (BENCHMARKS.md). It is
 // also available natively, which is how a native run reproduces a wasm run bit
 // for bit: same kernel, same summation order, no FMA on either side.
 var Portable = Kernels{Name: "portable", Gemm: portableGemm}

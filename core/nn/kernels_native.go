@@ -8,7 +8,7 @@ import (
 )
 
 // Gonum is gonum's blas32 Sgemm, whose amd64 assembly runs ~10 GFLOP/s per
-// core here against ~4.7 for the portable loop (STACK.md).
+// core here against ~4.7 for the portable loop (BENCHMARKS.md).
 var Gonum = Kernels{Name: "gonum", Gemm: gonumGemm}
 
 // DefaultKernels is the fastest kernel of this build: Fast (amd64 assembly)

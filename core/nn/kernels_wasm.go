@@ -13,7 +13,7 @@ import (
 // DefaultKernels is the fastest kernel of this build: SIMD128 when the host
 // gave Go's memory to the SIMD module (worker.js and scripts/go_js_wasm_exec
 // do), else the portable blocked loop, which beats gonum's pure-Go blas32 by
-// ~3× (STACK.md). Both give the same bits.
+// ~3× (BENCHMARKS.md). Both give the same bits.
 func DefaultKernels() Kernels {
 	if k, ok := SIMD128(); ok {
 		return k

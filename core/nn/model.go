@@ -36,7 +36,7 @@ func (c Config) Validate() error {
 }
 
 // Model is the classifier's weights. Tensor names and shapes are those of the
-// model file (DESIGN.md): Keras layouts, so a Keras model maps one to one.
+// model file (ARCHITECTURE.md, core/modelfile): Keras layouts, so a Keras model maps one to one.
 type Model struct {
 	Cfg       Config
 	Embedding []float32 // [V, E]

@@ -150,7 +150,7 @@ func post(m envelope, buf []byte) {
 }
 
 // yieldToJS waits for a setTimeout(0) callback: the event loop runs in
-// between, delivering queued messages (STACK.md: runtime.Gosched does not).
+// between, delivering queued messages (runtime.Gosched does not: Go's js/wasm has no preemption).
 func yieldToJS() {
 	ch := make(chan struct{})
 	var f js.Func
