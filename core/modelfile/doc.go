@@ -2,7 +2,7 @@
 // safetensors file (8-byte little-endian header length, JSON header, raw
 // little-endian tensor bytes) whose __metadata__ carries everything needed
 // to use the model: format "sentilab/1", the config, the vocabulary, the
-// variant, its metrics and its provenance (the file layout is this package's doc; ARCHITECTURE.md).
+// variant, its metrics and its provenance (laid out below).
 //
 // The package has two layers. The container (File, Tensor, Write, Parse,
 // Read) knows nothing of Sentilab: any safetensors file with the standard
