@@ -65,6 +65,10 @@ type Config struct {
 	// ModelDir/manifest.json. Its shape is checked; its files are checked
 	// only when ModelDir is set too.
 	ManifestJSON []byte
+
+	// Class, if not nil, serves /api/class and below (class mode,
+	// server/class): the only routes that take POST and a body.
+	Class http.Handler
 }
 
 type server struct {
@@ -169,6 +173,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		"/api/data":   s.apiData,
 	}
 	s.addReportRoutes(s.routes)
+	if cfg.Class != nil {
+		return s.withClass(s.middleware(s.dispatch), cfg.Class), nil
+	}
 	return s.middleware(s.dispatch), nil
 }
 
