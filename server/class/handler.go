@@ -430,7 +430,7 @@ func (h *handler) claim(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errNotFound):
 		// Nothing now. Ask again in a while: a lease may run out, the
 		// teacher may resume, extend or discard.
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", "2")
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		h.internal(w, "claim", err)
