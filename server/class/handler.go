@@ -92,7 +92,6 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	cfg.StreamLimit = cmp.Or(cfg.StreamLimit, time.Hour)
 	h := &handler{
 		cfg:        cfg,
-		st:         store{cfg.DB},
 		now:        cfg.Now,
 		log:        cfg.Logger,
 		students:   newLimiter(cfg.StudentRate, cfg.StudentBurst, cfg.Now),
@@ -103,6 +102,10 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		rng:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		mux:        http.NewServeMux(),
 		writeSlack: 30 * time.Second,
+	}
+	var err error
+	if h.st, err = newStore(context.Background(), cfg.DB); err != nil {
+		return nil, err
 	}
 	h.mux.HandleFunc("POST /api/class", h.create)
 	h.mux.HandleFunc("POST /api/class/{code}/join", h.join)
@@ -418,7 +421,7 @@ func (h *handler) claim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.ms()
-	job, err := h.st.claim(r.Context(), c.id, st.id, now)
+	job, err := h.st.claimJob(r.Context(), c.id, st.id, now)
 	if errors.Is(err, errNotFound) {
 		job, err = h.st.held(r.Context(), c.id, st.id, now)
 	} else if err == nil {
@@ -467,7 +470,7 @@ func (h *handler) result(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusGone, "the class is closed: results are no longer taken")
 		return
 	}
-	ok, err := h.st.post(r.Context(), c.id, st.id, res.JobID, res.Hash, metrics, h.ms())
+	ok, err := h.st.postResult(r.Context(), c.id, st.id, res.JobID, res.Hash, metrics, h.ms())
 	if err != nil {
 		h.internal(w, "post", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"sentilab/protocol"
 )
@@ -14,7 +15,30 @@ import (
 // result post is a single statement (UPDATE … RETURNING), atomic on its
 // own in SQLite and in Cloudflare D1, whose driver has no transactions.
 // Times are Unix milliseconds from the caller's clock.
-type store struct{ db *sql.DB }
+//
+// Writes also take wmu: SQLite runs one writer at a time, and a writer
+// that finds the database locked sleeps in its busy handler (1 to 100 ms),
+// which under load cost more than the writes. Queued on a Go mutex, they
+// run back to back. Reads (the live view) do not take it: WAL lets them
+// run beside a write.
+type store struct {
+	db    *sql.DB
+	wmu   *sync.Mutex
+	claim *sql.Stmt // claimSQL, prepared once: parsing it cost as much as running it
+	post  *sql.Stmt // postSQL
+}
+
+func newStore(ctx context.Context, db *sql.DB) (store, error) {
+	s := store{db: db, wmu: new(sync.Mutex)}
+	var err error
+	if s.claim, err = db.PrepareContext(ctx, claimSQL); err != nil {
+		return s, fmt.Errorf("claim statement: %w", err)
+	}
+	if s.post, err = db.PrepareContext(ctx, postSQL); err != nil {
+		return s, fmt.Errorf("post statement: %w", err)
+	}
+	return s, nil
+}
 
 // classRow is a class as the handlers need it.
 type classRow struct {
@@ -40,6 +64,8 @@ type assignment struct {
 // createClass inserts a class and its assignments. It is not a claim or a
 // post, so it may use a transaction (on D1 it will be one batch).
 func (s store) createClass(ctx context.Context, c classRow, now int64, as []assignment) (int64, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -84,6 +110,8 @@ func (s store) classByCode(ctx context.Context, code string) (classRow, error) {
 // join adds a student unless the class is closed or full: one statement,
 // so two joins racing for the last seat cannot both get it.
 func (s store) join(ctx context.Context, classID int64, tokenHash, name string, maxStudents int, now int64) (int64, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	var id int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO students (class_id, token_hash, name, joined_at)
 		SELECT ?1, ?2, ?3, ?4
@@ -113,27 +141,35 @@ func (s store) studentByToken(ctx context.Context, tokenHash string) (studentRow
 	return st, err
 }
 
-// claimSQL leases the next free assignment to a student: a todo one, or
-// one whose lease ran out (its holder vanished). Never the other copy of a
-// grid point this student ran (a spot check needs a second machine), never
-// while the student holds a live lease, only while the class is open and
-// not past its end, and only for a student not removed.
+// claimSQL leases the next free assignment to a student: first one whose
+// lease ran out (its holder vanished), the oldest, else the next todo one
+// in the class's random order. Never the other copy of a grid point this
+// student ran (a spot check needs a second machine), never while the
+// student holds a live lease, only while the class is open and not past
+// its end, and only for a student not removed. Each branch walks an index
+// (jobs_claim, jobs_lease) and stops at its first row, so a claim costs
+// the same at the first job and the last.
 const claimSQL = `UPDATE jobs SET state = 'leased', student_id = ?2, claims = claims + 1,
 	lease_until = ?3 + (SELECT lease_ms FROM classes WHERE id = ?1)
-WHERE id = (
-	SELECT j.id FROM jobs j
-	WHERE j.class_id = ?1
-	  AND (j.state = 'todo' OR (j.state = 'leased' AND j.lease_until <= ?3))
-	  AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.class_id = ?1 AND o.idx = j.idx AND o.copy <> j.copy AND o.student_id = ?2)
-	ORDER BY j.ord LIMIT 1)
+WHERE id = COALESCE(
+	(SELECT j.id FROM jobs j
+	 WHERE j.class_id = ?1 AND j.state = 'leased' AND j.lease_until <= ?3
+	   AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.class_id = ?1 AND o.idx = j.idx AND o.copy <> j.copy AND o.student_id = ?2)
+	 ORDER BY j.lease_until LIMIT 1),
+	(SELECT j.id FROM jobs j
+	 WHERE j.class_id = ?1 AND j.state = 'todo'
+	   AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.class_id = ?1 AND o.idx = j.idx AND o.copy <> j.copy AND o.student_id = ?2)
+	 ORDER BY j.ord LIMIT 1))
   AND EXISTS (SELECT 1 FROM classes c WHERE c.id = ?1 AND c.state = 'open' AND c.ends_at > ?3)
   AND EXISTS (SELECT 1 FROM students s WHERE s.id = ?2 AND s.class_id = ?1 AND s.removed = 0)
   AND NOT EXISTS (SELECT 1 FROM jobs h WHERE h.class_id = ?1 AND h.student_id = ?2 AND h.state = 'leased' AND h.lease_until > ?3)
 RETURNING id, idx, run, lease_until`
 
 // claim returns the job leased, or errNotFound if none was.
-func (s store) claim(ctx context.Context, classID, studentID, now int64) (protocol.ClassJob, error) {
-	return scanJob(s.db.QueryRowContext(ctx, claimSQL, classID, studentID, now))
+func (s store) claimJob(ctx context.Context, classID, studentID, now int64) (protocol.ClassJob, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return scanJob(s.claim.QueryRowContext(ctx, classID, studentID, now))
 }
 
 // held returns the job the student holds now, if any: a second claim (a
@@ -170,13 +206,17 @@ func (s store) remaining(ctx context.Context, classID int64) (int, error) {
 // still counts as long as nobody else claimed the job meanwhile: the work
 // is done and nobody else is doing it. One statement: two posts for the
 // same job cannot both be accepted.
-func (s store) post(ctx context.Context, classID, studentID, jobID int64, hash, metrics string, now int64) (bool, error) {
+const postSQL = `UPDATE jobs SET state = 'done', hash = ?4, metrics = ?5, done_at = ?6, lease_until = NULL
+WHERE id = ?3 AND class_id = ?1 AND student_id = ?2 AND state = 'leased'
+  AND EXISTS (SELECT 1 FROM classes c WHERE c.id = ?1 AND c.state <> 'closed')
+  AND EXISTS (SELECT 1 FROM students s WHERE s.id = ?2 AND s.removed = 0)
+RETURNING id`
+
+func (s store) postResult(ctx context.Context, classID, studentID, jobID int64, hash, metrics string, now int64) (bool, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	var id int64
-	err := s.db.QueryRowContext(ctx, `UPDATE jobs SET state = 'done', hash = ?4, metrics = ?5, done_at = ?6, lease_until = NULL
-		WHERE id = ?3 AND class_id = ?1 AND student_id = ?2 AND state = 'leased'
-		  AND EXISTS (SELECT 1 FROM classes c WHERE c.id = ?1 AND c.state <> 'closed')
-		  AND EXISTS (SELECT 1 FROM students s WHERE s.id = ?2 AND s.removed = 0)
-		RETURNING id`, classID, studentID, jobID, hash, nullable(metrics), now).Scan(&id)
+	err := s.post.QueryRowContext(ctx, classID, studentID, jobID, hash, nullable(metrics), now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -209,6 +249,8 @@ func nullable(s string) any {
 
 // exec runs a teacher's statement and reports whether it changed a row.
 func (s store) exec(ctx context.Context, query string, args ...any) (bool, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, query, args...)
 	if err != nil {
 		return false, err

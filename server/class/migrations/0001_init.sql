@@ -43,5 +43,6 @@ CREATE TABLE jobs (
   UNIQUE (class_id, idx, copy)
 );
 CREATE INDEX jobs_claim ON jobs (class_id, state, ord);
+CREATE INDEX jobs_lease ON jobs (class_id, state, lease_until);
 CREATE INDEX jobs_point ON jobs (class_id, idx);
 CREATE INDEX jobs_student ON jobs (student_id, state);
