@@ -87,9 +87,11 @@ type Joined struct {
 // ClassJob answers POST /api/class/{code}/claim: one job held by the
 // student until LeaseUntil (Unix milliseconds).
 type ClassJob struct {
-	JobID      int64  `json:"job_id"`
-	Index      int    `json:"index"` // the grid point, 0-based
-	Check      bool   `json:"check"` // a spot check: the same grid point run by another student
+	JobID int64 `json:"job_id"`
+	// Index is the grid point, 0-based. Whether this is the point's first
+	// run or its spot check is not said: a student who knew could cheat
+	// exactly where nobody checks.
+	Index      int    `json:"index"`
 	Run        LabRun `json:"run"`
 	LeaseUntil int64  `json:"lease_until"`
 }
