@@ -142,10 +142,11 @@ func TestLeases(t *testing.T) {
 	}
 	// b finishes; a vanishes. Its job is not handed out while leased...
 	b.must(t, http.StatusOK, "POST", f.path("/result"), protocol.ClassResult{JobID: jb.JobID, Hash: runJob(jb.Run)}, nil)
+	f.clk.advance(time.Second) // c's lease ends a second after a's
 	c.must(t, http.StatusOK, "POST", f.path("/claim"), nil, &jc)
 	var none protocol.ClassJob
 	b.must(t, http.StatusNoContent, "POST", f.path("/claim"), nil, &none)
-	// ...but is once the lease runs out.
+	// ...but is once the lease runs out; the oldest expired lease first.
 	f.clk.advance(61 * time.Second)
 	var jb2 protocol.ClassJob
 	b.must(t, http.StatusOK, "POST", f.path("/claim"), nil, &jb2)
