@@ -419,3 +419,24 @@ func TestTeacherModeration(t *testing.T) {
 	f.teacher.must(t, http.StatusNotFound, "POST", f.path("/teacher/explode"), protocol.TeacherAction{}, nil)
 	f.teacher.must(t, http.StatusBadRequest, "POST", f.path("/teacher/extend"), protocol.TeacherAction{Minutes: -5}, nil)
 }
+
+// TestGuessingCodes: unknown codes share one server-wide budget (here a
+// burst of 10), so guessing is slow from any number of addresses, while a
+// student with the right code still gets in; joins from one address have
+// their own budget.
+func TestGuessingCodes(t *testing.T) {
+	f := newFixture(t, Config{FailRate: 1, JoinBurst: 4}, smallGrid(2, 0, 60), 1) // the fixture's join and create used 2
+	anon := newClient(f.base)
+	for i := range 10 {
+		anon.must(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/class/ABCD%04d/status", i), nil, nil)
+	}
+	if body := anon.must(t, http.StatusTooManyRequests, "GET", "/api/class/ABCD9999/status", nil, nil); !strings.Contains(body, "unknown class codes") {
+		t.Errorf("guess 11: %s", body)
+	}
+	anon.must(t, http.StatusOK, "GET", f.path("/status"), nil, nil)
+	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "third"}, nil)
+	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "fourth"}, nil)
+	anon.must(t, http.StatusTooManyRequests, "POST", f.path("/join"), protocol.JoinRequest{Name: "fifth"}, nil)
+	f.clk.advance(time.Second) // JoinRate 1 a second
+	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "fifth"}, nil)
+}

@@ -1,6 +1,7 @@
 package class
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,15 +10,18 @@ import (
 )
 
 // hub wakes the live views of a class when it changes: each class has a
-// channel that is closed (waking every waiter) and replaced on a change.
+// channel that is closed (waking every waiter) and replaced on a change,
+// and a generation that counts the changes.
 type hub struct {
 	mu    sync.Mutex
 	chans map[int64]chan struct{}
+	gens  map[int64]uint64
 }
 
-func newHub() *hub { return &hub{chans: map[int64]chan struct{}{}} }
+func newHub() *hub { return &hub{chans: map[int64]chan struct{}{}, gens: map[int64]uint64{}} }
 
-func (h *hub) wait(classID int64) <-chan struct{} {
+// wait returns the channel the next change closes and the generation now.
+func (h *hub) wait(classID int64) (<-chan struct{}, uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ch, ok := h.chans[classID]
@@ -25,16 +29,52 @@ func (h *hub) wait(classID int64) <-chan struct{} {
 		ch = make(chan struct{})
 		h.chans[classID] = ch
 	}
-	return ch
+	return ch, h.gens[classID]
 }
 
 func (h *hub) changed(classID int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.gens[classID]++
 	if ch, ok := h.chans[classID]; ok {
 		close(ch)
 		delete(h.chans, classID)
 	}
+}
+
+// snapshot is a class's status as JSON, shared by all its live views: 300
+// open streams cost one status query per change, not 300.
+type snapshot struct {
+	gen  uint64
+	at   time.Time
+	data []byte
+}
+
+// snapshotTTL bounds how stale a shared status may get without a change
+// (leases running out change it with no write).
+const snapshotTTL = time.Second
+
+func (h *handler) statusJSON(ctx context.Context, code string, classID int64, gen uint64) ([]byte, error) {
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
+	now := h.now()
+	if s, ok := h.snaps[classID]; ok && s.gen == gen && now.Sub(s.at) < snapshotTTL {
+		return s.data, nil
+	}
+	cur, err := h.st.classByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.st.status(ctx, cur, now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	h.snaps[classID] = snapshot{gen: gen, at: now, data: data}
+	return data, nil
 }
 
 // minGap coalesces changes: a busy class sends at most a few statuses a
@@ -81,16 +121,11 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		return rc.Flush() == nil
 	}
 	for {
-		changed := h.hub.wait(c.id) // before reading, so no change is missed
-		cur, err := h.st.classByCode(ctx, c.code)
+		changed, gen := h.hub.wait(c.id) // before reading, so no change is missed
+		data, err := h.statusJSON(ctx, c.code, c.id, gen)
 		if err != nil {
 			return
 		}
-		st, err := h.st.status(ctx, cur, h.ms())
-		if err != nil {
-			return
-		}
-		data, _ := json.Marshal(st)
 		if !send("event: status\ndata: " + string(data) + "\n\n") {
 			return
 		}

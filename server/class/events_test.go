@@ -116,3 +116,52 @@ func TestMigrate(t *testing.T) {
 		t.Errorf("a newer database: %v", err)
 	}
 }
+
+// TestEventsManyViewers: 50 live views of one class all get the change.
+func TestEventsManyViewers(t *testing.T) {
+	f := newFixture(t, Config{}, smallGrid(2, 0, 60), 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	const viewers = 50
+	got := make(chan int, viewers)
+	ready := make(chan bool, viewers)
+	for range viewers {
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", f.base+f.path("/events"), nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				got <- -1
+				return
+			}
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			sc.Buffer(nil, 1<<20)
+			first := true
+			for sc.Scan() {
+				data, ok := strings.CutPrefix(sc.Text(), "data: ")
+				if !ok {
+					continue
+				}
+				if first {
+					first = false
+					ready <- true
+					continue
+				}
+				var st protocol.ClassStatus
+				json.Unmarshal([]byte(data), &st)
+				got <- len(st.Students)
+				return
+			}
+			got <- -1
+		}()
+	}
+	for range viewers {
+		<-ready
+	}
+	newClient(f.base).must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "x"}, nil)
+	for range viewers {
+		if n := <-got; n != 1 {
+			t.Fatalf("a viewer saw %d students after one join", n)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -62,6 +63,8 @@ type handler struct {
 	joins      *limiter
 	failures   *limiter
 	hub        *hub
+	snapMu     sync.Mutex
+	snaps      map[int64]snapshot // the live views' shared status, by class
 	maxCreate  int64
 	rng        *rand.Rand
 	mux        *http.ServeMux
@@ -98,6 +101,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		joins:      newLimiter(cfg.JoinRate, cfg.JoinBurst, cfg.Now),
 		failures:   newLimiter(cfg.FailRate, int(cfg.FailRate*10), cfg.Now),
 		hub:        newHub(),
+		snaps:      map[int64]snapshot{},
 		maxCreate:  max(cfg.MaxBody, 64<<10),
 		rng:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		mux:        http.NewServeMux(),
