@@ -13,12 +13,14 @@
 //	/api/data     the optional dataset file offered to a class (--data)
 //	/healthz      "ok"
 //	/report       go-echarts page comparing the pre-trained variants (reports.go, report_*.go)
+//	/api/class/…  class mode (server/class documents its API): the only POST routes
 //
 // Natively:
 //
 //	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE]
 //	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
 //	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
+//	go run ./server --db FILE ...   # class mode's SQLite database (default class.db in --models; off: none)
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
 //	server/workers.sh             # Workers build in build/workers, run in workerd, checked
 //	node server/cspcheck.mjs      # which inline styles the CSP must allow, in Chromium
