@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,5 +48,45 @@ func TestClassRoutes(t *testing.T) {
 	}
 	if w := post("/api/models", `{}`); w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST /api/models: %d, want 405", w.Code)
+	}
+}
+
+// TestDBFlag: class mode's database is class.db in the model folder by
+// default, a file of --db, or none with --db off.
+func TestDBFlag(t *testing.T) {
+	root, models := t.TempDir(), t.TempDir()
+	create := func(addr string) int {
+		resp, err := http.Post("http://"+addr+"/api/class", "application/json",
+			strings.NewReader(`{"title":"t","experiment":{"base":{"dataset":"imdb-50k","train":{}}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	_, addr, _ := startProcess(t, "--root", root, "--models", models)
+	if code := create(addr); code != http.StatusCreated {
+		t.Errorf("default --db: create answered %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(models, "class.db")); err != nil {
+		t.Errorf("default --db: %v", err)
+	}
+	db := filepath.Join(t.TempDir(), "x.db")
+	_, addr, _ = startProcess(t, "--root", root, "--models", models, "--db", db)
+	if code := create(addr); code != http.StatusCreated {
+		t.Errorf("--db FILE: create answered %d", code)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("--db FILE: %v", err)
+	}
+	_, addr, _ = startProcess(t, "--root", root, "--models", models, "--db", "off")
+	if code := create(addr); code != http.StatusMethodNotAllowed {
+		t.Errorf("--db off: create answered %d, want 405", code)
+	}
+	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--root", root, "--db", filepath.Join(root, "no", "such", "dir", "x.db"))
+	cmd.Env = append(os.Environ(), "SENTILAB_SERVER_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--db") {
+		t.Errorf("--db in a missing folder: %v %s", err, out)
 	}
 }
