@@ -112,6 +112,18 @@ type ResultAccepted struct {
 	Repeat bool  `json:"repeat"`
 }
 
+// RenewRequest is the body of POST /api/class/{code}/renew: the student
+// still runs the job and asks for a fresh lease.
+type RenewRequest struct {
+	JobID int64 `json:"job_id"`
+}
+
+// Renewed answers a renewal.
+type Renewed struct {
+	JobID      int64 `json:"job_id"`
+	LeaseUntil int64 `json:"lease_until"` // Unix ms
+}
+
 // TeacherAction is the body of POST /api/class/{code}/teacher/{action}.
 // Which fields count depends on the action: extend takes Minutes, rename
 // takes StudentID and Name, remove takes StudentID, discard takes JobID;

@@ -36,6 +36,8 @@ var classMessages = []struct {
 	{"ClassJob", &ClassJob{JobID: 7, Index: 6, Run: labRun, LeaseUntil: 1000}, `{"job_id":7,"index":6,"run":` + labRunJSON + `,"lease_until":1000}`},
 	{"ClassResult", &ClassResult{JobID: 7, Hash: "ab", Metrics: json.RawMessage(`{"accuracy":0.9}`)}, `{"job_id":7,"hash":"ab","metrics":{"accuracy":0.9}}`},
 	{"ResultAccepted", &ResultAccepted{JobID: 7, Repeat: true}, `{"job_id":7,"repeat":true}`},
+	{"RenewRequest", &RenewRequest{JobID: 7}, `{"job_id":7}`},
+	{"Renewed", &Renewed{JobID: 7, LeaseUntil: 5000}, `{"job_id":7,"lease_until":5000}`},
 	{"TeacherAction", &TeacherAction{Minutes: 5, StudentID: 3, Name: "B", JobID: 7}, `{"minutes":5,"student_id":3,"name":"B","job_id":7}`},
 	{"ClassStatus", &ClassStatus{Code: "C", Title: "t", State: ClassOpen, EndsAt: 9, Experiment: experiment, Jobs: 2, Done: 1, Leased: 1, Todo: 0,
 		Students: []ClassStudent{{ID: 3, Name: "Ada", Done: 1, Removed: true}},

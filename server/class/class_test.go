@@ -146,8 +146,16 @@ func TestLeases(t *testing.T) {
 	c.must(t, http.StatusOK, "POST", f.path("/claim"), nil, &jc)
 	var none protocol.ClassJob
 	b.must(t, http.StatusNoContent, "POST", f.path("/claim"), nil, &none)
+	// c renews its lease: it stays c's past the original end.
+	var ren protocol.Renewed
+	f.clk.advance(30 * time.Second)
+	c.must(t, http.StatusOK, "POST", f.path("/renew"), protocol.RenewRequest{JobID: jc.JobID}, &ren)
+	if want := f.clk.now().UnixMilli() + 60_000; ren.LeaseUntil != want {
+		t.Errorf("renewed until %d, want %d", ren.LeaseUntil, want)
+	}
+	b.must(t, http.StatusConflict, "POST", f.path("/renew"), protocol.RenewRequest{JobID: jc.JobID}, nil)
 	// ...but is once the lease runs out; the oldest expired lease first.
-	f.clk.advance(61 * time.Second)
+	f.clk.advance(31 * time.Second)
 	var jb2 protocol.ClassJob
 	b.must(t, http.StatusOK, "POST", f.path("/claim"), nil, &jb2)
 	if jb2.JobID != ja.JobID {
@@ -168,6 +176,10 @@ func TestLeases(t *testing.T) {
 		t.Error("repeated post not reported as a repeat")
 	}
 	b.must(t, http.StatusConflict, "POST", f.path("/result"), protocol.ClassResult{JobID: jb2.JobID, Hash: strings.Repeat("0", 64)}, nil)
+	a.must(t, http.StatusConflict, "POST", f.path("/renew"), protocol.RenewRequest{JobID: ja.JobID}, nil)
+	// c's renewed lease is still running: b gets nothing more.
+	b.must(t, http.StatusNoContent, "POST", f.path("/claim"), nil, nil)
+	f.clk.advance(time.Minute)
 	// c's lease ran out too, but nobody took the job: its result counts.
 	c.must(t, http.StatusOK, "POST", f.path("/result"), protocol.ClassResult{JobID: jc.JobID, Hash: runJob(jc.Run), Metrics: json.RawMessage(`{"accuracy":0.87}`)}, nil)
 	st := f.status(t)

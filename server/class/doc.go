@@ -28,8 +28,8 @@
 // second assignment, the spot check. Claim order is random, so a spot
 // check looks like any other job, and a spot check is never given to the
 // student who ran the point's other copy. A student holds one assignment
-// at a time, until its lease runs out (lease_seconds); then any student
-// may claim it. A result is taken only from the student holding the
+// at a time, until its lease runs out (lease_seconds, renewable while it
+// still holds the job); then any student may claim it. A result is taken only from the student holding the
 // assignment (an expired lease still counts if nobody took it over), once:
 // an assignment with a result is never handed out again unless the
 // teacher discards the result. Each job's LabRun pins the dataset, seed,
@@ -48,6 +48,7 @@
 //	                                           204 + Retry-After: nothing now, 410: closed
 //	POST /api/class/{code}/result            student, ClassResult → 200 ResultAccepted (repeat: true for
 //	                                           the same post again), 409 not held, 410 closed
+//	POST /api/class/{code}/renew             student, RenewRequest → 200 Renewed (lease from now), 409 not held
 //	GET  /api/class/{code}/status            → ClassStatus
 //	GET  /api/class/{code}/events            Server-Sent Events: "status" events (ClassStatus) on each change,
 //	                                           ": heartbeat" comments, "end" after an hour (reconnect)

@@ -115,6 +115,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	h.mux.HandleFunc("POST /api/class/{code}/join", h.join)
 	h.mux.HandleFunc("POST /api/class/{code}/claim", h.claim)
 	h.mux.HandleFunc("POST /api/class/{code}/result", h.result)
+	h.mux.HandleFunc("POST /api/class/{code}/renew", h.renew)
 	h.mux.HandleFunc("POST /api/class/{code}/teacher/{action}", h.teacher)
 	h.mux.HandleFunc("GET /api/class/{code}/status", h.status)
 	h.mux.HandleFunc("GET /api/class/{code}/events", h.events)
@@ -501,6 +502,32 @@ func (h *handler) result(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fail(w, http.StatusConflict, "job %d is not held by you (its lease ran out and another student took it, or you never claimed it)", res.JobID)
+	}
+}
+
+// renew answers 200 with the job's new lease end, or 409 when the student
+// no longer holds the job.
+func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.lookup(w, r)
+	if !ok {
+		return
+	}
+	st, ok := h.student(w, r, c)
+	if !ok {
+		return
+	}
+	var req protocol.RenewRequest
+	if !readBody(w, r, h.cfg.MaxBody, "renew", &req) {
+		return
+	}
+	until, err := h.st.renew(r.Context(), c.id, st.id, req.JobID, h.ms())
+	switch {
+	case errors.Is(err, errNotFound):
+		fail(w, http.StatusConflict, "job %d is not held by you: drop it and claim another", req.JobID)
+	case err != nil:
+		h.internal(w, "renew", err)
+	default:
+		writeJSON(w, http.StatusOK, protocol.Renewed{JobID: req.JobID, LeaseUntil: until})
 	}
 }
 

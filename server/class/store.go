@@ -195,6 +195,23 @@ func scanJob(row *sql.Row) (protocol.ClassJob, error) {
 	return j, nil
 }
 
+// renew extends the lease of a job the student still holds, from now: a
+// long run (a full training in a slow tab) keeps its job by renewing
+// before the lease ends. A job already taken over is not renewed.
+func (s store) renew(ctx context.Context, classID, studentID, jobID, now int64) (int64, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var until int64
+	err := s.db.QueryRowContext(ctx, `UPDATE jobs SET lease_until = ?4 + (SELECT lease_ms FROM classes WHERE id = ?1)
+		WHERE id = ?3 AND class_id = ?1 AND student_id = ?2 AND state = 'leased'
+		  AND EXISTS (SELECT 1 FROM classes c WHERE c.id = ?1 AND c.state <> 'closed')
+		RETURNING lease_until`, classID, studentID, jobID, now).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errNotFound
+	}
+	return until, err
+}
+
 // remaining counts the assignments not done yet.
 func (s store) remaining(ctx context.Context, classID int64) (int, error) {
 	var n int
