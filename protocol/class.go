@@ -102,7 +102,7 @@ type ClassResult struct {
 	// Hash is the lowercase hex SHA-256 of the run's output weights, the
 	// value spot checks compare.
 	Hash    string          `json:"hash"`
-	Metrics json.RawMessage `json:"metrics,omitempty"` // a JSON object (accuracy, size, ...), at most 8 KiB
+	Metrics json.RawMessage `json:"metrics,omitempty"` // a JSON object (accuracy, size, ...), at most 2 KiB
 }
 
 // ResultAccepted answers a result post. Repeat is true when the same

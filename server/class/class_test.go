@@ -180,7 +180,12 @@ func TestLeases(t *testing.T) {
 	// c's renewed lease is still running: b gets nothing more.
 	b.must(t, http.StatusNoContent, "POST", f.path("/claim"), nil, nil)
 	f.clk.advance(time.Minute)
-	// c's lease ran out too, but nobody took the job: its result counts.
+	// c's lease ran out too, but nobody took the job: its result counts
+	// (once its metrics fit in 2 KiB).
+	big := json.RawMessage(`{"note":"` + strings.Repeat("x", 3000) + `"}`)
+	if body := c.must(t, http.StatusBadRequest, "POST", f.path("/result"), protocol.ClassResult{JobID: jc.JobID, Hash: runJob(jc.Run), Metrics: big}, nil); !strings.Contains(body, "2048 bytes") {
+		t.Errorf("3 KB of metrics: %s", body)
+	}
 	c.must(t, http.StatusOK, "POST", f.path("/result"), protocol.ClassResult{JobID: jc.JobID, Hash: runJob(jc.Run), Metrics: json.RawMessage(`{"accuracy":0.87}`)}, nil)
 	st := f.status(t)
 	if st.Jobs != 3 || st.Done != 3 || st.Todo != 0 || st.Leased != 0 || len(st.Results) != 3 {

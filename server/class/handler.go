@@ -48,7 +48,7 @@ type Config struct {
 const (
 	maxNameRunes   = 40
 	maxTitleRunes  = 120
-	maxMetrics     = 8 << 10
+	maxMetrics     = 2 << 10 // a results table row; 2,000 of them keep a live view status under 5 MB
 	defaultLease   = 600
 	defaultMinutes = 120
 	maxMinutes     = 7 * 24 * 60
