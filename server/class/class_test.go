@@ -442,7 +442,7 @@ func TestTeacherModeration(t *testing.T) {
 // student with the right code still gets in; joins from one address have
 // their own budget.
 func TestGuessingCodes(t *testing.T) {
-	f := newFixture(t, Config{FailRate: 1, JoinBurst: 4}, smallGrid(2, 0, 60), 1) // the fixture's join and create used 2
+	f := newFixture(t, Config{FailRate: 1, JoinRate: 1, JoinBurst: 4}, smallGrid(2, 0, 60), 1) // the fixture's join and create used 2
 	anon := newClient(f.base)
 	for i := range 10 {
 		anon.must(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/class/ABCD%04d/status", i), nil, nil)
@@ -454,6 +454,6 @@ func TestGuessingCodes(t *testing.T) {
 	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "third"}, nil)
 	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "fourth"}, nil)
 	anon.must(t, http.StatusTooManyRequests, "POST", f.path("/join"), protocol.JoinRequest{Name: "fifth"}, nil)
-	f.clk.advance(time.Second) // JoinRate 1 a second
+	f.clk.advance(time.Second) // one more join a second
 	anon.must(t, http.StatusCreated, "POST", f.path("/join"), protocol.JoinRequest{Name: "fifth"}, nil)
 }

@@ -68,7 +68,7 @@
 // Config sets them: classes not closed per server (200), students per
 // class (400), grid points per class (2,000), body size, and token-bucket
 // rates: claims and posts per student (2/s, burst 10), joins and creates
-// per address (1/s, burst 60: a whole class behind one school NAT), unknown
-// codes server-wide (5/s). Display names are 1 to 40 characters without
+// per address (5/s, burst 100: a lecture hall behind one school NAT),
+// unknown codes server-wide (5/s). Display names are 1 to 40 characters without
 // control or format characters, and the JSON answers escape <, > and &.
 package class

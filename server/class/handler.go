@@ -37,9 +37,13 @@ type Config struct {
 
 	StudentRate  float64 // claims and posts a second per student (default 2)
 	StudentBurst int     // (default 10)
-	JoinRate     float64 // joins and creates a second per address (default 1)
-	JoinBurst    int     // (default 60: a class behind one school NAT joins at once)
-	FailRate     float64 // unknown join codes a second, server-wide (default 5)
+	// JoinRate and JoinBurst bound joins and creates per address (default
+	// 5 a second, 100 at once: a whole lecture hall behind one school NAT
+	// joins in a minute). They stop a flood of student rows; guessing codes
+	// is bounded by FailRate, server-wide.
+	JoinRate  float64
+	JoinBurst int
+	FailRate  float64 // unknown join codes a second, server-wide (default 5)
 
 	Heartbeat   time.Duration // SSE comment line interval (default 15 s)
 	StreamLimit time.Duration // an SSE stream's length; the browser reconnects (default 1 h)
@@ -88,8 +92,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	cfg.MaxBody = cmp.Or(cfg.MaxBody, 16<<10)
 	cfg.StudentRate = cmp.Or(cfg.StudentRate, 2)
 	cfg.StudentBurst = cmp.Or(cfg.StudentBurst, 10)
-	cfg.JoinRate = cmp.Or(cfg.JoinRate, 1)
-	cfg.JoinBurst = cmp.Or(cfg.JoinBurst, 60)
+	cfg.JoinRate = cmp.Or(cfg.JoinRate, 5)
+	cfg.JoinBurst = cmp.Or(cfg.JoinBurst, 100)
 	cfg.FailRate = cmp.Or(cfg.FailRate, 5)
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, 15*time.Second)
 	cfg.StreamLimit = cmp.Or(cfg.StreamLimit, time.Hour)

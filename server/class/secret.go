@@ -14,9 +14,10 @@ import (
 // look-alikes back).
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// codeLen symbols of 5 bits: 40 bits, about 10¹² codes. At the join rate
-// limit (joinRate a second from one address, failRate from all) a lesson's
-// hour tries a few thousand, a chance of a few in a billion per live class.
+// codeLen symbols of 5 bits: 40 bits, about 10¹² codes. Unknown codes are
+// limited server-wide (FailRate, 5 a second by default, from all addresses
+// together), so a lesson's hour tries at most 18,000: a chance of 1 in 60
+// million per live class.
 const codeLen = 8
 
 // newCode returns a random join code.
