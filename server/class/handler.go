@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -70,7 +68,6 @@ type handler struct {
 	snapMu     sync.Mutex
 	snaps      map[int64]snapshot // the live views' shared status, by class
 	maxCreate  int64
-	rng        *rand.Rand
 	mux        *http.ServeMux
 	writeSlack time.Duration
 }
@@ -107,7 +104,6 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		hub:        newHub(),
 		snaps:      map[int64]snapshot{},
 		maxCreate:  max(cfg.MaxBody, 64<<10),
-		rng:        rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		mux:        http.NewServeMux(),
 		writeSlack: 30 * time.Second,
 	}
@@ -245,7 +241,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) (classRow, bool
 	return classRow{}, false
 }
 
-// teacherOf checks the teacher token against the class.
+// isTeacher checks the bearer token against the class's teacher token.
 func (h *handler) isTeacher(w http.ResponseWriter, r *http.Request, c classRow) bool {
 	tok := bearer(r)
 	if tok == "" {
@@ -287,336 +283,4 @@ func (h *handler) student(w http.ResponseWriter, r *http.Request, c classRow) (s
 		return st, false
 	}
 	return st, true
-}
-
-// ---- routes
-
-func (h *handler) create(w http.ResponseWriter, r *http.Request) {
-	if !h.joins.allow(clientAddr(r)) {
-		w.Header().Set("Retry-After", "1")
-		fail(w, http.StatusTooManyRequests, "too many requests from this address")
-		return
-	}
-	var req protocol.ClassCreateRequest
-	if !readBody(w, r, h.maxCreate, "class", &req) {
-		return
-	}
-	title, err := checkName("title", req.Title, maxTitleRunes)
-	if err != nil {
-		fail(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	spot := 0.1
-	if req.SpotCheck != nil {
-		spot = *req.SpotCheck
-	}
-	lease := cmp.Or(req.LeaseSeconds, defaultLease)
-	minutes := cmp.Or(req.Minutes, defaultMinutes)
-	switch {
-	case spot < 0 || spot > 0.5:
-		fail(w, http.StatusBadRequest, "spot_check %g: want 0 to 0.5", spot)
-		return
-	case lease < 1 || lease > 86400:
-		fail(w, http.StatusBadRequest, "lease_seconds %d: want 1 to 86400", lease)
-		return
-	case minutes < 1 || minutes > maxMinutes:
-		fail(w, http.StatusBadRequest, "minutes %d: want 1 to %d", minutes, maxMinutes)
-		return
-	}
-	runs, err := expand(req.Experiment, h.cfg.MaxJobs)
-	if err != nil {
-		fail(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	if n, err := h.st.countLiveClasses(r.Context()); err != nil {
-		h.internal(w, "count classes", err)
-		return
-	} else if n >= h.cfg.MaxClasses {
-		fail(w, http.StatusServiceUnavailable, "this server already runs %d classes, its limit: close one first", n)
-		return
-	}
-	as := make([]assignment, 0, len(runs)+len(runs)/2)
-	for i, run := range runs {
-		data, err := json.Marshal(run)
-		if err != nil {
-			h.internal(w, "marshal run", err)
-			return
-		}
-		as = append(as, assignment{idx: i, copy: 0, run: string(data)})
-	}
-	// The spot checks: a random spot share of the grid points, rounded.
-	checks := int(spot*float64(len(runs)) + 0.5)
-	for _, i := range h.rng.Perm(len(runs))[:checks] {
-		as = append(as, assignment{idx: i, copy: 1, run: as[i].run})
-	}
-	for i, o := range h.rng.Perm(len(as)) {
-		as[i].ord = int64(o)
-	}
-	exp, _ := json.Marshal(req.Experiment)
-	tok, hash := newToken()
-	now := h.ms()
-	c := classRow{teacherHash: hash, title: title, experiment: string(exp), leaseMS: int64(lease) * 1000,
-		endsAt: now + int64(minutes)*60_000}
-	for attempt := 0; ; attempt++ {
-		c.code = newCode()
-		_, err = h.st.createClass(r.Context(), c, now, as)
-		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "UNIQUE") {
-			break
-		}
-	}
-	if err != nil {
-		h.internal(w, "create class", err)
-		return
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	writeJSON(w, http.StatusCreated, protocol.ClassCreated{Code: c.code, URL: scheme + "://" + r.Host + "/?class=" + c.code,
-		TeacherToken: tok, Jobs: len(runs), Assignments: len(as)})
-}
-
-func (h *handler) join(w http.ResponseWriter, r *http.Request) {
-	if !h.joins.allow(clientAddr(r)) {
-		w.Header().Set("Retry-After", "1")
-		fail(w, http.StatusTooManyRequests, "too many joins from this address")
-		return
-	}
-	c, ok := h.lookup(w, r)
-	if !ok {
-		return
-	}
-	var req protocol.JoinRequest
-	if !readBody(w, r, h.cfg.MaxBody, "join", &req) {
-		return
-	}
-	name, err := checkName("name", req.Name, maxNameRunes)
-	if err != nil {
-		fail(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	if c.state == protocol.ClassClosed {
-		fail(w, http.StatusGone, "the class is closed")
-		return
-	}
-	tok, hash := newToken()
-	id, err := h.st.join(r.Context(), c.id, hash, name, h.cfg.MaxStudents, h.ms())
-	if errors.Is(err, errNotFound) {
-		fail(w, http.StatusConflict, "the class is full (%d students) or closed", h.cfg.MaxStudents)
-		return
-	}
-	if err != nil {
-		h.internal(w, "join", err)
-		return
-	}
-	h.hub.changed(c.id)
-	writeJSON(w, http.StatusCreated, protocol.Joined{StudentID: id, Name: name, StudentToken: tok})
-}
-
-// claim answers 200 with a job, or 204 with Retry-After when there is
-// nothing to do now (all leased, paused, ended), or 410 when the class is
-// closed.
-func (h *handler) claim(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.lookup(w, r)
-	if !ok {
-		return
-	}
-	st, ok := h.student(w, r, c)
-	if !ok {
-		return
-	}
-	if c.state == protocol.ClassClosed {
-		fail(w, http.StatusGone, "the class is closed")
-		return
-	}
-	now := h.ms()
-	job, err := h.st.claimJob(r.Context(), c.id, st.id, now)
-	if errors.Is(err, errNotFound) {
-		job, err = h.st.held(r.Context(), c.id, st.id, now)
-	} else if err == nil {
-		h.hub.changed(c.id)
-	}
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, job)
-	case errors.Is(err, errNotFound):
-		// Nothing now. Ask again in a while: a lease may run out, the
-		// teacher may resume, extend or discard.
-		w.Header().Set("Retry-After", "2")
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		h.internal(w, "claim", err)
-	}
-}
-
-func (h *handler) result(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.lookup(w, r)
-	if !ok {
-		return
-	}
-	st, ok := h.student(w, r, c)
-	if !ok {
-		return
-	}
-	var res protocol.ClassResult
-	if !readBody(w, r, h.cfg.MaxBody, "result", &res) {
-		return
-	}
-	if b, err := hex.DecodeString(res.Hash); err != nil || len(b) != 32 || strings.ToLower(res.Hash) != res.Hash {
-		fail(w, http.StatusBadRequest, "result.hash %q: want 64 lowercase hex digits (SHA-256)", res.Hash)
-		return
-	}
-	metrics := ""
-	if len(res.Metrics) > 0 {
-		var obj map[string]any
-		if len(res.Metrics) > maxMetrics || json.Unmarshal(res.Metrics, &obj) != nil || obj == nil {
-			fail(w, http.StatusBadRequest, "result.metrics: want a JSON object of at most %d bytes", maxMetrics)
-			return
-		}
-		metrics = string(res.Metrics)
-	}
-	if c.state == protocol.ClassClosed {
-		fail(w, http.StatusGone, "the class is closed: results are no longer taken")
-		return
-	}
-	ok, err := h.st.postResult(r.Context(), c.id, st.id, res.JobID, res.Hash, metrics, h.ms())
-	if err != nil {
-		h.internal(w, "post", err)
-		return
-	}
-	if ok {
-		h.hub.changed(c.id)
-		writeJSON(w, http.StatusOK, protocol.ResultAccepted{JobID: res.JobID})
-		return
-	}
-	// Refused: say why. A repeat of an accepted post changes nothing.
-	j, err := h.st.job(r.Context(), c.id, res.JobID)
-	switch {
-	case errors.Is(err, errNotFound):
-		fail(w, http.StatusNotFound, "no job %d in this class", res.JobID)
-	case err != nil:
-		h.internal(w, "job", err)
-	case j.state == "done" && j.studentID.Int64 == st.id && j.hash.String == res.Hash:
-		writeJSON(w, http.StatusOK, protocol.ResultAccepted{JobID: res.JobID, Repeat: true})
-	case j.state == "done" && j.studentID.Int64 == st.id:
-		fail(w, http.StatusConflict, "job %d: you already posted a different result", res.JobID)
-	default:
-		if c2, err := h.st.classByCode(r.Context(), c.code); err == nil && c2.state == protocol.ClassClosed {
-			fail(w, http.StatusGone, "the class is closed: results are no longer taken")
-			return
-		}
-		fail(w, http.StatusConflict, "job %d is not held by you (its lease ran out and another student took it, or you never claimed it)", res.JobID)
-	}
-}
-
-// renew answers 200 with the job's new lease end, or 409 when the student
-// no longer holds the job.
-func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.lookup(w, r)
-	if !ok {
-		return
-	}
-	st, ok := h.student(w, r, c)
-	if !ok {
-		return
-	}
-	var req protocol.RenewRequest
-	if !readBody(w, r, h.cfg.MaxBody, "renew", &req) {
-		return
-	}
-	until, err := h.st.renew(r.Context(), c.id, st.id, req.JobID, h.ms())
-	switch {
-	case errors.Is(err, errNotFound):
-		fail(w, http.StatusConflict, "job %d is not held by you: drop it and claim another", req.JobID)
-	case err != nil:
-		h.internal(w, "renew", err)
-	default:
-		writeJSON(w, http.StatusOK, protocol.Renewed{JobID: req.JobID, LeaseUntil: until})
-	}
-}
-
-func (h *handler) status(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.lookup(w, r)
-	if !ok {
-		return
-	}
-	st, err := h.st.status(r.Context(), c, h.ms())
-	if err != nil {
-		h.internal(w, "status", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
-func (h *handler) teacher(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.lookup(w, r)
-	if !ok || !h.isTeacher(w, r, c) {
-		return
-	}
-	var a protocol.TeacherAction
-	if !readBody(w, r, h.cfg.MaxBody, "teacher action", &a) {
-		return
-	}
-	ctx := r.Context()
-	var changed bool
-	var err error
-	switch action := r.PathValue("action"); action {
-	case "pause":
-		changed, err = h.st.setState(ctx, c.id, protocol.ClassOpen, protocol.ClassPaused)
-	case "resume":
-		changed, err = h.st.setState(ctx, c.id, protocol.ClassPaused, protocol.ClassOpen)
-	case "close":
-		changed, err = h.closeClass(ctx, c)
-	case "extend":
-		if a.Minutes < 1 || a.Minutes > maxMinutes {
-			fail(w, http.StatusBadRequest, "extend: minutes %d, want 1 to %d", a.Minutes, maxMinutes)
-			return
-		}
-		changed, err = h.st.extend(ctx, c.id, int64(a.Minutes)*60_000, h.ms())
-	case "rename":
-		name, nerr := checkName("name", a.Name, maxNameRunes)
-		if nerr != nil {
-			fail(w, http.StatusBadRequest, "rename: %v", nerr)
-			return
-		}
-		changed, err = h.st.rename(ctx, c.id, a.StudentID, name)
-	case "remove":
-		changed, err = h.st.remove(ctx, c.id, a.StudentID)
-	case "discard":
-		changed, err = h.st.discard(ctx, c.id, a.JobID)
-	default:
-		fail(w, http.StatusNotFound, "no teacher action %q (pause, resume, close, extend, rename, remove, discard)", action)
-		return
-	}
-	if err != nil {
-		h.internal(w, "teacher", err)
-		return
-	}
-	if !changed {
-		fail(w, http.StatusConflict, "nothing to change: the class, student or result is not in a state this action applies to")
-		return
-	}
-	h.hub.changed(c.id)
-	st, err := h.st.status(ctx, mustReload(ctx, h.st, c), h.ms())
-	if err != nil {
-		h.internal(w, "status", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
-func (h *handler) closeClass(ctx context.Context, c classRow) (bool, error) {
-	if c.state == protocol.ClassClosed {
-		return false, nil
-	}
-	return h.st.exec(ctx, `UPDATE classes SET state = 'closed' WHERE id = ?1 AND state <> 'closed'`, c.id)
-}
-
-// mustReload reads the class again after a change, falling back to the
-// copy we have if that fails (the status read will then report the error).
-func mustReload(ctx context.Context, s store, c classRow) classRow {
-	if c2, err := s.classByCode(ctx, c.code); err == nil {
-		return c2
-	}
-	return c
 }
