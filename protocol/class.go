@@ -24,7 +24,11 @@ const KernelPortable = "portable"
 // an optional compression chain applied to the trained model. A page that
 // runs the same LabRun gets the same weights on any machine.
 type LabRun struct {
-	Dataset  string           `json:"dataset"` // a dataset name the page knows ("imdb-50k", "rt-polarity-10k")
+	Dataset string `json:"dataset"` // a dataset name the page knows ("imdb-50k", "rt-polarity-10k")
+	// DataHash, if set, is the dataset's fingerprint as the engine reports
+	// it (LoadDataResult.Hash, core/data.Hash): a page whose loaded data
+	// has another hash must refuse the job rather than run it on other data.
+	DataHash string           `json:"data_hash,omitempty"`
 	Seed     uint64           `json:"seed"`
 	Workers  int              `json:"workers"` // Web Workers per batch (1 = the engine alone)
 	Kernel   string           `json:"kernel"`  // KernelPortable

@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-var labRun = LabRun{Dataset: "imdb-50k", Seed: 42, Workers: 1, Kernel: KernelPortable,
+var labRun = LabRun{Dataset: "imdb-50k", DataHash: "ab12", Seed: 42, Workers: 1, Kernel: KernelPortable,
 	Train: TrainRequest{Preset: "classroom", Seed: 42, Workers: 1, Kernels: "portable"}, Compress: &CompressRequest{Variant: "base", Method: "distill", Alpha: 0.5, T: 2}}
 
-const labRunJSON = `{"dataset":"imdb-50k","seed":42,"workers":1,"kernel":"portable","train":{"preset":"classroom","name":"","epochs":0,"batch_size":0,"lr":0,` +
+const labRunJSON = `{"dataset":"imdb-50k","data_hash":"ab12","seed":42,"workers":1,"kernel":"portable","train":{"preset":"classroom","name":"","epochs":0,"batch_size":0,"lr":0,` +
 	`"seed":42,"test_frac":0,"vocab":0,"embed":0,"hidden":0,"max_len":0,"workers":1,"kernels":"portable"},` +
 	`"compress":{"variant":"base","method":"distill","name":"","initial_sparsity":0,"final_sparsity":0,"epochs":0,"alpha":0.5,"t":2,"embed":0,"hidden":0,"thesis":false}}`
 

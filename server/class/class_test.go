@@ -41,6 +41,10 @@ func TestExpandGrid(t *testing.T) {
 		{func(e *protocol.Experiment) { e.Base.Kernel = "avx2" }, `kernel "avx2"`},
 		{func(e *protocol.Experiment) { e.Base.Dataset = "../etc/passwd" }, "dataset"},
 		{func(e *protocol.Experiment) { e.Sweep = append(e.Sweep, e.Sweep[0]) }, "swept twice"},
+		{func(e *protocol.Experiment) { e.Base.DataHash = "ABC" }, "data_hash"},
+		{func(e *protocol.Experiment) {
+			e.Sweep[0] = protocol.SweepAxis{Param: "data_hash", Values: []json.RawMessage{json.RawMessage(`"` + strings.Repeat("a", 64) + `"`)}}
+		}, "data_hash cannot be swept"},
 	}
 	for _, b := range bad {
 		e := alphaTGrid()

@@ -35,6 +35,8 @@ func expand(e protocol.Experiment, maxJobs int) ([]protocol.LabRun, error) {
 	switch {
 	case !datasetName.MatchString(base.Dataset):
 		return nil, fmt.Errorf("experiment.base.dataset %q: want a dataset name (lowercase letters, digits, . _ -)", base.Dataset)
+	case base.DataHash != "" && !isSHA256(base.DataHash):
+		return nil, fmt.Errorf("experiment.base.data_hash %q: want 64 lowercase hex digits (SHA-256)", base.DataHash)
 	case base.Kernel != protocol.KernelPortable:
 		return nil, fmt.Errorf("experiment.base.kernel %q: want %q, the kernel that gives the same bits on every machine", base.Kernel, protocol.KernelPortable)
 	case base.Workers < 1 || base.Workers > 16:
@@ -114,6 +116,9 @@ func apply(base protocol.LabRun, sweep []protocol.SweepAxis, pick []int) (protoc
 	}
 	if !datasetName.MatchString(run.Dataset) || run.Kernel != protocol.KernelPortable || run.Workers < 1 || run.Workers > 16 {
 		return base, fmt.Errorf("experiment.sweep: a swept dataset, kernel or worker count is out of range")
+	}
+	if run.DataHash != base.DataHash {
+		return base, fmt.Errorf("experiment.sweep: data_hash cannot be swept (it names one dataset's contents)")
 	}
 	run.Train.Seed, run.Train.Workers, run.Train.Kernels = run.Seed, run.Workers, run.Kernel
 	return run, nil

@@ -1,11 +1,9 @@
 package class
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 
 	"sentilab/protocol"
 )
@@ -98,7 +96,7 @@ func (h *handler) result(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, h.cfg.MaxBody, "result", &res) {
 		return
 	}
-	if b, err := hex.DecodeString(res.Hash); err != nil || len(b) != 32 || strings.ToLower(res.Hash) != res.Hash {
+	if !isSHA256(res.Hash) {
 		fail(w, http.StatusBadRequest, "result.hash %q: want 64 lowercase hex digits (SHA-256)", res.Hash)
 		return
 	}
