@@ -71,6 +71,7 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	cfg := Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, Logger: logger}
+	var classes *class.Handler
 	if !*check {
 		db, err := openClassDB(*dbPath, *models, logger)
 		if err != nil {
@@ -78,9 +79,10 @@ func run(args []string) error {
 		}
 		if db != nil {
 			defer db.Close()
-			if cfg.Class, err = class.NewHandler(class.Config{DB: db, Logger: logger}); err != nil {
+			if classes, err = class.NewHandler(class.Config{DB: db, Logger: logger}); err != nil {
 				return err
 			}
+			cfg.Class = classes
 		}
 	}
 	h, err := NewHandler(cfg)
@@ -96,6 +98,9 @@ func run(args []string) error {
 		return err
 	}
 	srv := newHTTPServer(h, logger)
+	if classes != nil {
+		srv.RegisterOnShutdown(classes.CloseStreams) // live views would hold Shutdown
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	done := make(chan error, 1)

@@ -54,7 +54,7 @@ type snapshot struct {
 // (leases running out change it with no write).
 const snapshotTTL = time.Second
 
-func (h *handler) statusJSON(ctx context.Context, code string, classID int64, gen uint64) ([]byte, error) {
+func (h *Handler) statusJSON(ctx context.Context, code string, classID int64, gen uint64) ([]byte, error) {
 	h.snapMu.Lock()
 	defer h.snapMu.Unlock()
 	now := h.now()
@@ -92,7 +92,7 @@ const minGap = 250 * time.Millisecond
 // a write deadline a little past each write, which still drops a client
 // that stops reading, and no read deadline (the client sends nothing more;
 // the test passes without this one on Go 1.26, it is kept as a guard).
-func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok {
 		return
@@ -135,6 +135,9 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 			case <-ctx.Done():
 				return
 			case <-end.C:
+				send("event: end\ndata: {}\n\n")
+				return
+			case <-h.closing:
 				send("event: end\ndata: {}\n\n")
 				return
 			case <-beat.C:

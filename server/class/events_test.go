@@ -165,3 +165,47 @@ func TestEventsManyViewers(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseStreams: on shutdown, open streams end with an "end" event, so
+// http.Server.Shutdown does not wait for them.
+func TestCloseStreams(t *testing.T) {
+	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "class.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, err := NewHandler(Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	srv.Config.RegisterOnShutdown(h.CloseStreams)
+	defer srv.Close()
+	var created protocol.ClassCreated
+	newClient(srv.URL).must(t, http.StatusCreated, "POST", "/api/class", smallGrid(2, 0, 60), &created)
+	resp, err := http.Get(srv.URL + "/api/class/" + created.Code + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() && sc.Text() != "" { // the first status event
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with a stream open: %v", err)
+	}
+	var rest []string
+	for sc.Scan() {
+		rest = append(rest, sc.Text())
+	}
+	if len(rest) == 0 || rest[0] != "event: end" {
+		t.Errorf("after shutdown the stream said %q, want an end event", rest)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+}

@@ -56,7 +56,8 @@ const (
 	maxMinutes     = 7 * 24 * 60
 )
 
-type handler struct {
+// Handler serves the /api/class routes.
+type Handler struct {
 	cfg        Config
 	st         store
 	now        func() time.Time
@@ -70,10 +71,12 @@ type handler struct {
 	maxCreate  int64
 	mux        *http.ServeMux
 	writeSlack time.Duration
+	closing    chan struct{} // closed by CloseStreams
+	closeOnce  sync.Once
 }
 
 // NewHandler returns the /api/class routes.
-func NewHandler(cfg Config) (http.Handler, error) {
+func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("class: no database")
 	}
@@ -94,7 +97,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	cfg.FailRate = cmp.Or(cfg.FailRate, 5)
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, 15*time.Second)
 	cfg.StreamLimit = cmp.Or(cfg.StreamLimit, time.Hour)
-	h := &handler{
+	h := &Handler{
 		cfg:        cfg,
 		now:        cfg.Now,
 		log:        cfg.Logger,
@@ -106,6 +109,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		maxCreate:  max(cfg.MaxBody, 64<<10),
 		mux:        http.NewServeMux(),
 		writeSlack: 30 * time.Second,
+		closing:    make(chan struct{}),
 	}
 	var err error
 	if h.st, err = newStore(context.Background(), cfg.DB); err != nil {
@@ -122,12 +126,21 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	return h, nil
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *handler) ms() int64 { return h.now().UnixMilli() }
+// CloseStreams ends every live view's event stream (with an "end" event,
+// after which a browser reconnects, to another server or later) and makes
+// new ones end at once. http.Server.Shutdown waits for handlers, and a
+// stream would otherwise hold it until its timeout: register this with
+// RegisterOnShutdown.
+func (h *Handler) CloseStreams() {
+	h.closeOnce.Do(func() { close(h.closing) })
+}
+
+func (h *Handler) ms() int64 { return h.now().UnixMilli() }
 
 // ---- answers
 
@@ -143,7 +156,7 @@ func fail(w http.ResponseWriter, code int, format string, args ...any) {
 	writeJSON(w, code, protocol.Error{Message: fmt.Sprintf(format, args...)})
 }
 
-func (h *handler) internal(w http.ResponseWriter, what string, err error) {
+func (h *Handler) internal(w http.ResponseWriter, what string, err error) {
 	h.log.Error("class", "what", what, "err", err)
 	fail(w, http.StatusInternalServerError, "internal error")
 }
@@ -220,7 +233,7 @@ func checkName(field, s string, maxRunes int) (string, error) {
 // lookup finds the class of the request's {code}. It has answered when it
 // returns false. Unknown codes count against the server-wide failure
 // budget, so guessing codes is slow from any number of addresses.
-func (h *handler) lookup(w http.ResponseWriter, r *http.Request) (classRow, bool) {
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) (classRow, bool) {
 	code, ok := normalizeCode(r.PathValue("code"))
 	if ok {
 		c, err := h.st.classByCode(r.Context(), code)
@@ -242,7 +255,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) (classRow, bool
 }
 
 // isTeacher checks the bearer token against the class's teacher token.
-func (h *handler) isTeacher(w http.ResponseWriter, r *http.Request, c classRow) bool {
+func (h *Handler) isTeacher(w http.ResponseWriter, r *http.Request, c classRow) bool {
 	tok := bearer(r)
 	if tok == "" {
 		w.Header().Set("WWW-Authenticate", "Bearer")
@@ -258,7 +271,7 @@ func (h *handler) isTeacher(w http.ResponseWriter, r *http.Request, c classRow) 
 
 // student finds the student of the bearer token in class c and takes a
 // token of its rate budget.
-func (h *handler) student(w http.ResponseWriter, r *http.Request, c classRow) (studentRow, bool) {
+func (h *Handler) student(w http.ResponseWriter, r *http.Request, c classRow) (studentRow, bool) {
 	tok := bearer(r)
 	if tok == "" {
 		w.Header().Set("WWW-Authenticate", "Bearer")

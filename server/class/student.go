@@ -10,7 +10,7 @@ import (
 
 // The students' routes, and the status anyone with the code may read.
 
-func (h *handler) join(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
 	if !h.joins.allow(clientAddr(r)) {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many joins from this address")
@@ -50,7 +50,7 @@ func (h *handler) join(w http.ResponseWriter, r *http.Request) {
 // claim answers 200 with a job, or 204 with Retry-After when there is
 // nothing to do now (all leased, paused, ended), or 410 when the class is
 // closed.
-func (h *handler) claim(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) claim(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok {
 		return
@@ -83,7 +83,7 @@ func (h *handler) claim(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *handler) result(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok {
 		return
@@ -145,7 +145,7 @@ func (h *handler) result(w http.ResponseWriter, r *http.Request) {
 
 // renew answers 200 with the job's new lease end, or 409 when the student
 // no longer holds the job.
-func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) renew(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok {
 		return
@@ -169,7 +169,7 @@ func (h *handler) renew(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *handler) status(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok {
 		return

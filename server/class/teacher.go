@@ -13,7 +13,7 @@ import (
 
 // The teacher's routes: creating a class and running it.
 
-func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if !h.joins.allow(clientAddr(r)) {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many requests from this address")
@@ -98,7 +98,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		TeacherToken: tok, Jobs: len(runs), Assignments: len(as)})
 }
 
-func (h *handler) teacher(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) teacher(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.lookup(w, r)
 	if !ok || !h.isTeacher(w, r, c) {
 		return
@@ -155,7 +155,7 @@ func (h *handler) teacher(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-func (h *handler) closeClass(ctx context.Context, c classRow) (bool, error) {
+func (h *Handler) closeClass(ctx context.Context, c classRow) (bool, error) {
 	if c.state == protocol.ClassClosed {
 		return false, nil
 	}
