@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"sentilab/server/class"
 )
@@ -88,5 +92,39 @@ func TestDBFlag(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--db") {
 		t.Errorf("--db in a missing folder: %v %s", err, out)
+	}
+}
+
+// TestShutdownWithLiveView: SIGTERM with a class's event stream open ends
+// the stream and exits 0 at once, not after Shutdown's 10 s.
+func TestShutdownWithLiveView(t *testing.T) {
+	cmd, addr, log := startProcess(t, "--root", t.TempDir(), "--models", t.TempDir())
+	resp, err := http.Post("http://"+addr+"/api/class", "application/json",
+		strings.NewReader(`{"title":"t","experiment":{"base":{"dataset":"imdb-50k","train":{}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ Code string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	resp, err = http.Get("http://" + addr + "/api/class/" + created.Code + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := resp.Body.Read(make([]byte, 1)); err != nil { // the stream has begun
+		t.Fatal(err)
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, log)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("shutdown with a live view took %v", d)
+	}
+	rest, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(rest), "event: end") {
+		t.Errorf("the stream did not end with an end event: %q", rest)
 	}
 }
