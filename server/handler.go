@@ -15,12 +15,14 @@
 //	/api/datasets the dataset files offered, as JSON (protocol.Datasets)
 //	/healthz      "ok"
 //	/report       go-echarts page comparing the pre-trained variants (reports.go, report_*.go)
+//	/api/class/…  class mode (server/class documents its API): the only POST routes
 //
 // Natively:
 //
 //	go run ./server [--addr 127.0.0.1:8080] [--root assets] [--models assets/models] [--data FILE] [--data-ood FILE]
 //	go run ./server --check ...   # check folders and manifest (sizes, SHA-256), then exit
 //	go run ./server --log FILE [--log-max-bytes 10485760] ...   # log to FILE, rotated to FILE.1
+//	go run ./server --db FILE ...   # class mode's SQLite database (default class.db in --models; off: none)
 //	server/loadtest.sh            # wrk, loopback, bounded: req/s, p99, errors, RSS
 //	server/workers.sh             # Workers build in build/workers, run in workerd, checked
 //	node server/cspcheck.mjs      # which inline styles the CSP must allow, in Chromium
@@ -70,6 +72,10 @@ type Config struct {
 	// ModelDir/manifest.json. Its shape is checked; its files are checked
 	// only when ModelDir is set too.
 	ManifestJSON []byte
+
+	// Class, if not nil, serves /api/class and below (class mode,
+	// server/class): the only routes that take POST and a body.
+	Class http.Handler
 }
 
 type server struct {
@@ -175,6 +181,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		"/api/datasets": func(w http.ResponseWriter, r *http.Request) { s.serveBlob(w, r, s.datasets) },
 	}
 	s.addReportRoutes(s.routes)
+	if cfg.Class != nil {
+		return s.withClass(s.middleware(s.dispatch), cfg.Class), nil
+	}
 	return s.middleware(s.dispatch), nil
 }
 

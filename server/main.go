@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,8 +14,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
+
+	"sentilab/server/class"
 )
 
 func main() {
@@ -35,6 +39,7 @@ func run(args []string) error {
 	cfHeaders := fs.Bool("cf-headers", false, "print the security headers as a Cloudflare _headers file and exit (workers.sh)")
 	logFile := fs.String("log", "", "write the log to FILE instead of stderr, moved to FILE.1 when it would pass --log-max-bytes")
 	logMax := fs.Int64("log-max-bytes", 10<<20, "with --log: rotate at this size (the disk holds at most twice it)")
+	dbPath := fs.String("db", "", "class mode's SQLite database (default: class.db in --models; \"off\": no class mode)")
 	reportPage := fs.String("report-page", "", "write the /report page for --models to FILE and exit (workers.sh: Workers serve it as a static asset)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,7 +71,22 @@ func run(args []string) error {
 		logOut = rf
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	h, err := NewHandler(Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, OODFile: *dataOOD, Logger: logger})
+	cfg := Config{AssetRoot: *root, ModelDir: *models, DataFile: *data, OODFile: *dataOOD, Logger: logger}
+	var classes *class.Handler
+	if !*check {
+		db, err := openClassDB(*dbPath, *models, logger)
+		if err != nil {
+			return err
+		}
+		if db != nil {
+			defer db.Close()
+			if classes, err = class.NewHandler(class.Config{DB: db, Logger: logger}); err != nil {
+				return err
+			}
+			cfg.Class = classes
+		}
+	}
+	h, err := NewHandler(cfg)
 	if err != nil {
 		return err
 	}
@@ -79,6 +99,9 @@ func run(args []string) error {
 		return err
 	}
 	srv := newHTTPServer(h, logger)
+	if classes != nil {
+		srv.RegisterOnShutdown(classes.CloseStreams) // live views would hold Shutdown
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	done := make(chan error, 1)
@@ -119,4 +142,27 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// openClassDB opens class mode's database: path, or class.db in the model
+// folder when path is empty (no class mode, with a warning, if that folder
+// does not exist), or nothing for "off". The model folder serves only the
+// files its manifest lists, so the database is never served.
+func openClassDB(path, models string, logger *slog.Logger) (*sql.DB, error) {
+	switch path {
+	case "off":
+		return nil, nil
+	case "":
+		if st, err := os.Stat(models); err != nil || !st.IsDir() {
+			logger.Warn("no model folder for the class database: class mode is off (give --db FILE)", "models", models)
+			return nil, nil
+		}
+		path = filepath.Join(models, "class.db")
+	}
+	db, err := class.OpenSQLite(context.Background(), path)
+	if err != nil {
+		return nil, fmt.Errorf("--db: %w", err)
+	}
+	logger.Info("class mode", "db", path)
+	return db, nil
 }

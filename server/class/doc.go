@@ -1,0 +1,74 @@
+// Package class is Sentilab's class mode on the server (issue 14): a
+// teacher creates an experiment, a sweep over training or compression
+// settings, and students' browsers run its jobs and post their results.
+//
+// State lives in a database through database/sql: SQLite embedded in the
+// native server (OpenSQLite: modernc.org/sqlite, WAL, synchronous=FULL),
+// and later Cloudflare D1. The schema is versioned in migrations/ and
+// applied by Migrate. Every claim and every result post is a single SQL
+// statement (store.go: UPDATE … RETURNING), atomic by itself, because D1's
+// driver has no transactions. Nothing is kept only in memory except rate
+// limit buckets and the live views' wake-up channels: a server killed
+// mid-write restarts on the same database and carries on.
+//
+// # Roles
+//
+// Creating a class returns a teacher token (256 random bits; the database
+// keeps its SHA-256). Only that token can pause, resume, extend or close
+// the class and moderate it. Joining returns a student token; a student
+// can only claim jobs and post results for the jobs it holds. Tokens go in
+// "Authorization: Bearer TOKEN". Join codes are 8 symbols of Crockford's
+// base 32 (40 bits), and joins are rate-limited per address and unknown
+// codes server-wide.
+//
+// # Jobs and leases
+//
+// The experiment's grid (the Cartesian product of its sweep axes) is one
+// job per point; a share of the points (spot_check, default 0.1) get a
+// second assignment, the spot check. Claim order is random, so a spot
+// check looks like any other job, and a spot check is never given to the
+// student who ran the point's other copy. A student holds one assignment
+// at a time, until its lease runs out (lease_seconds, renewable while it
+// still holds the job); then any student may claim it. A result is taken only from the student holding the
+// assignment (an expired lease still counts if nobody took it over), once:
+// an assignment with a result is never handed out again unless the
+// teacher discards the result. Each job's LabRun pins the dataset, seed,
+// worker count and the portable kernel, so a spot check reproduces the
+// first run bit for bit and the two hashes must agree; a disagreement is
+// flagged (mismatch) in the live view.
+//
+// # HTTP API
+//
+// Bodies are JSON (Content-Type: application/json, at most 16 KiB, 64 KiB
+// for a create), decoded strictly; errors are {"message": "..."}.
+//
+//	POST /api/class                          ClassCreateRequest → 201 ClassCreated
+//	POST /api/class/{code}/join              JoinRequest → 201 Joined
+//	POST /api/class/{code}/claim             student → 200 ClassJob (the held one again if it holds one),
+//	                                           204 + Retry-After: nothing now, 410: closed
+//	POST /api/class/{code}/result            student, ClassResult → 200 ResultAccepted (repeat: true for
+//	                                           the same post again), 409 not held, 410 closed
+//	POST /api/class/{code}/renew             student, RenewRequest → 200 Renewed (lease from now), 409 not held
+//	GET  /api/class/{code}/status            → ClassStatus
+//	GET  /api/class/{code}/events            Server-Sent Events: "status" events (ClassStatus) on each change,
+//	                                           ": heartbeat" comments, "end" after an hour (reconnect)
+//	POST /api/class/{code}/teacher/{action}  teacher, TeacherAction → 200 ClassStatus, 409 nothing to change;
+//	                                           action: pause, resume, close, extend (minutes),
+//	                                           rename (student_id, name), remove (student_id), discard (job_id)
+//
+// The types are in sentilab/protocol (class.go). The status and the live
+// view are readable by anyone with the join code: they are what the class
+// sees on the projector. Status codes for refusals: 400 bad body, 401 no
+// token, 403 wrong token or a removed student, 404 unknown code, 413 body
+// too large, 415 not JSON, 429 over a rate limit (Retry-After), 503 the
+// server's class limit.
+//
+// # Limits
+//
+// Config sets them: classes not closed per server (200), students per
+// class (400), grid points per class (2,000), body size, and token-bucket
+// rates: claims and posts per student (2/s, burst 10), joins and creates
+// per address (5/s, burst 100: a lecture hall behind one school NAT),
+// unknown codes server-wide (5/s). Display names are 1 to 40 characters without
+// control or format characters, and the JSON answers escape <, > and &.
+package class
