@@ -1259,7 +1259,7 @@ func (c *DataStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\n        \x3Cth scope=\"col\"\x3Emodel\x3C/th\x3E\x3Cth scope=\"col\"\x3Ewhat it is\x3C/th\x3E\x3Cth scope=\"col\"\x3Esize\x3C/th\x3E\n        \x3Cth scope=\"col\"\x3Etest accuracy\x3C/th\x3E\x3Cth scope=\"col\"\x3Eaction\x3C/th\x3E\n      \x3C/tr\x3E"))
+						vgn.SetInnerHTML(vugu.HTML("\x3Ctr\x3E\n        \x3Cth scope=\"col\"\x3Emodel\x3C/th\x3E\x3Cth scope=\"col\"\x3Eaction\x3C/th\x3E\x3Cth scope=\"col\"\x3Ewhat it is\x3C/th\x3E\n        \x3Cth scope=\"col\"\x3Esize\x3C/th\x3E\x3Cth scope=\"col\"\x3Etest accuracy\x3C/th\x3E\n      \x3C/tr\x3E"))
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "tbody", Attr: []vugu.VGAttribute(nil)}
@@ -1282,20 +1282,9 @@ func (c *DataStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									_ = vgparent
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 									vgparent.AppendChild(vgn)
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute(nil)}
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "th", Attr: []vugu.VGAttribute{{Namespace: "", Key: "scope", Val: "row"}}}
 									vgparent.AppendChild(vgn)
 									vgn.SetInnerHTML(m.Name)
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "what"}}}
-									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(PretrainedWhat(m))
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
-									vgparent.AppendChild(vgn)
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "size"}}}
-									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(KB(m.Bytes))
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "acc"}}}
-									vgparent.AppendChild(vgn)
-									vgn.SetInnerHTML(ManifestAcc(m))
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 									vgparent.AppendChild(vgn)
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute(nil)}
@@ -1308,9 +1297,10 @@ func (c *DataStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										if Importable(m) {
 											vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}}}
 											vgparent.AppendChild(vgn)
+											vgn.AddAttrInterface("aria-label", "Load and try "+m.Name)
 											vgn.AddAttrInterface("disabled", !c.Lab.Idle())
 											vgn.AddAttrInterface("id", "try-"+m.Name)
-											vgn.SetInnerHTML("Load and try " + m.Name)
+											vgn.SetInnerHTML("Load and try")
 											vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 												EventType: "click",
 												Func:      func(event vugu.DOMEvent) { c.LoadAndTry(m) },
@@ -1327,6 +1317,19 @@ func (c *DataStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 										vgparent.AppendChild(vgn)
 									}
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
+									vgparent.AppendChild(vgn)
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "what"}}}
+									vgparent.AppendChild(vgn)
+									vgn.SetInnerHTML(PretrainedWhat(m))
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
+									vgparent.AppendChild(vgn)
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "size"}}}
+									vgparent.AppendChild(vgn)
+									vgn.SetInnerHTML(KB(m.Bytes))
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-k", Val: "acc"}}}
+									vgparent.AppendChild(vgn)
+									vgn.SetInnerHTML(ManifestAcc(m))
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 									vgparent.AppendChild(vgn)
 								}

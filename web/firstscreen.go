@@ -17,7 +17,7 @@ func Importable(m PretrainedModel) bool { return m.Kind == "" }
 // PretrainedWhat says in a few words what a pre-trained model is.
 func PretrainedWhat(m PretrainedModel) string {
 	if !Importable(m) {
-		return "baseline (see /report): TF-IDF + logistic regression, not an LSTM; the engine cannot load it"
+		return "TF-IDF + logistic regression, the yardstick: not an LSTM, so this lab cannot load it"
 	}
 	var parts []string
 	switch v := m.Variant; {
@@ -29,7 +29,7 @@ func PretrainedWhat(m PretrainedModel) string {
 	if c := m.Config; c.Hidden > 0 {
 		parts = append(parts, fmt.Sprintf("embedding %d, hidden %d", c.Embed, c.Hidden))
 	}
-	if m.Runtime != "" {
+	if m.Runtime != "" && !strings.Contains(m.Variant, m.Runtime) { // "int8" says it already
 		parts = append(parts, m.Runtime)
 	}
 	return strings.Join(parts, ", ")

@@ -86,6 +86,12 @@ try {
   const reportHref = await page.locator('#report-link').evaluate((a) => a.href);
   const report = await fetch(reportHref);
   check('a link to /report, which the server serves', reportHref === srv.url + 'report' && report.ok && (await report.text()).includes('base.int8'), `${reportHref}: ${report.status}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  await page.screenshot({ path: join(results, 'lesson-1-first-screen-390.png'), fullPage: true });
+  check('at 390×844 the first screen does not overflow horizontally', w[0] <= w[1], `${w[0]} ≤ ${w[1]}`);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.click('[id="try-base.prune-distill-prune-int8"]');
   await waitStatus(page, 'Loaded the pre-trained base.prune-distill-prune-int8');
   check('"Load and try" imports the model and opens Try', (await page.getAttribute('[aria-current=step]', 'id')) === 'tab-try' &&
