@@ -101,6 +101,7 @@ e2e_tests() {
     log "browser end-to-end tests (Chromium + playwright-core; screenshots in testresults/)"
     node tests/e2e/run.mjs
     node tests/e2e/reload.mjs
+    node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, ~2 min)
     node tests/e2e/main_path.mjs

@@ -57,8 +57,11 @@ func (c *DataStep) LoadServer() {
 	})
 }
 
-// load loads a dataset into the engine, then computes its EDA.
+// load loads a dataset into the engine, then computes its EDA. The
+// reader's limits are sized to this tab (withLimits), for every load,
+// restoring the lab's too.
 func (c *DataStep) load(req protocol.LoadDataRequest, buf any) error {
+	req = withLimits(req)
 	var d DataInfo
 	if _, err := ask(c.Lab.Eng, protocol.TypeLoadData, req, buf, &d, nil, c.dataProgress); err != nil {
 		return err
@@ -176,4 +179,19 @@ func (c *DataStep) Cloud(k int) []CloudWord {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Word < out[j].Word })
 	return out
+}
+
+// HygieneLine reports the loaded data's duplicates and contradictory texts
+// (the reader's hygiene, issue 11): a duplicate that lands on both sides of
+// a split inflates the test score.
+func (c *DataStep) HygieneLine() string {
+	if c.Lab.Data == nil {
+		return ""
+	}
+	h := c.Lab.Data.Hygiene
+	if h.DuplicateReviews == 0 && h.ContradictoryTexts == 0 {
+		return "No duplicate reviews, no text labelled both ways."
+	}
+	return fmt.Sprintf("Duplicates: %d review(s) repeat an earlier text (%d distinct text(s) occur more than once); %d text(s) are labelled both positive and negative.",
+		h.DuplicateReviews, h.DuplicateTexts, h.ContradictoryTexts)
 }

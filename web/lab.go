@@ -35,6 +35,16 @@ type Lab struct {
 	// Run is the progress of the running training or fine-tuning (run.go):
 	// Train and Compress both show it.
 	Run Run
+
+	// The link (state.go): lesson gives what the steps hold beyond S (set
+	// by Root), link is the URL the page was opened with, linkRead says
+	// it has been applied (before that the URL is not rewritten), query
+	// is the query last written.
+	lesson    func() Lesson
+	link      string
+	linkTaken bool
+	linkRead  bool
+	query     string
 }
 
 // logCap bounds every log list on the page: a lesson long enough must not
@@ -109,9 +119,18 @@ func (l *Lab) update(f func()) {
 // Idle reports whether no job runs (buttons that start one are enabled).
 func (l *Lab) Idle() bool { return l.Busy == "" }
 
+// saveURL writes the lesson to the URL, when it changed.
 func (l *Lab) saveURL() {
-	if l.Br != nil {
-		l.Br.SetQuery(l.S.Query())
+	if l.Br == nil {
+		return
+	}
+	q := l.S.Query()
+	if l.lesson != nil {
+		q = LessonQuery(l.S, l.lesson())
+	}
+	if q != l.query {
+		l.Br.SetQuery(q)
+		l.query = q
 	}
 }
 

@@ -179,19 +179,20 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 			problems = append(problems, "settings "+strings.Join(bad, ", "))
 		}
 		c.S = s
-		c.S.ParseQuery(c.Br.Query())
-		c.saveURL()
 	}
-	c.DataStep.Limit = rec.Limit
+	ls := c.currentLesson()
+	ls.Rows = rec.Limit
 	if cs := rec.Compress; cs != nil {
-		cc := &c.CompressStep
-		cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
-		cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
-		cc.sched()
+		ls.Compress = *cs
 	}
 	if rec.Review != nil {
-		c.TryStep.Review = *rec.Review
+		ls.Review = *rec.Review
 	}
+	// The link the page was opened with wins over the saved lab (its bad
+	// values were reported when it was first read).
+	ParseLesson(c.link, &c.S, &ls)
+	c.setLesson(ls)
+	c.saveURL()
 	c.Run.History, c.TrainStep.Result = rec.History, rec.Result
 	if len(c.Run.History) > 0 {
 		c.Charts["epoch"] = c.Run.epochChart()

@@ -108,6 +108,14 @@ func TestRequestsDecodeStrictly(t *testing.T) {
 		c.Env.UnlockOnly()
 		wait(step.typ)
 	}
+	var load protocol.LoadDataRequest
+	if err := protocol.Decode("loadData", eng.got[protocol.TypeLoadData], &load); err != nil {
+		t.Fatal(err)
+	}
+	// The reader's limits travel, sized to the tab (readerLimits' floor here).
+	if load.URL != "api/data" || load.MaxBytes != 512<<20 || load.MaxTextBytes != 128<<20 || load.MaxRows != 524288 || load.MaxReviewBytes != 1<<20 || load.MaxRatio != 100 {
+		t.Errorf("loadData request %s", eng.got[protocol.TypeLoadData])
+	}
 	var train protocol.TrainRequest
 	if err := protocol.Decode("train", eng.got[protocol.TypeTrain], &train); err != nil {
 		t.Fatal(err)

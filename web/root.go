@@ -35,6 +35,7 @@ func (c *Root) wire() {
 	c.DataStep.Lab, c.TrainStep.Lab, c.CompressStep.Lab = l, l, l
 	c.CompareStep.Lab, c.TryStep.Lab, c.ExportStep.Lab = l, l, l
 	c.CompressStep.Train = &c.TrainStep
+	c.lesson = c.currentLesson
 	if c.Charts == nil {
 		c.Charts = map[string]string{}
 	}
@@ -64,11 +65,36 @@ func (c *Root) AfterRender() {
 	if c.S.Step == "try" {
 		c.Br.SyncValue("review", c.TryStep.Review)
 	}
+	// Every change a handler made (a compression input, the review) is in
+	// the link after its render.
+	if c.linkRead {
+		c.saveURL()
+	}
+}
+
+// currentLesson is what the steps hold that a link carries (state.go).
+func (c *Root) currentLesson() Lesson {
+	cc := &c.CompressStep
+	return Lesson{Rows: c.DataStep.Limit, Review: c.TryStep.Review,
+		Compress: CompressSettings{Source: cc.CSource, Initial: cc.CInitial, Final: cc.CFinal, Epochs: cc.CEpochs,
+			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden}}
+}
+
+// setLesson hands the steps a link's lesson.
+func (c *Root) setLesson(ls Lesson) {
+	c.DataStep.Limit, c.TryStep.Review = ls.Rows, ls.Review
+	cc, cs := &c.CompressStep, ls.Compress
+	cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
+	cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
+	cc.sched()
 }
 
 // Init asks the engine for its presets, then applies the URL's state.
 func (c *Root) Init() {
 	c.wire()
+	if !c.linkTaken { // Init runs twice (wasm/ui): keep the link as opened
+		c.link, c.linkTaken = c.Br.Query(), true
+	}
 	c.Charts = map[string]string{}
 	c.S = Settings{Step: "data", Preset: "classroom", Seed: 42, Workers: max(1, c.Br.HardwareConcurrency()-1)}
 	c.Status = "Starting the engine…"
@@ -87,9 +113,12 @@ func (c *Root) Init() {
 		}
 		c.Presets = p.Presets
 		want := Settings{Preset: "classroom"}
-		want.ParseQuery(c.Br.Query())
+		want.ParseQuery(c.link)
 		c.applyPreset(want.Preset)
-		c.BadURL = c.S.ParseQuery(c.Br.Query())
+		ls := c.currentLesson()
+		c.BadURL = ParseLesson(c.link, &c.S, &ls)
+		c.setLesson(ls)
+		c.linkRead = true
 		c.Status = "Ready. Load a dataset to begin."
 		if p.Kernel == "portable" {
 			c.Status = "Ready, without WebAssembly SIMD in this browser: training and scoring run several times slower. Load a dataset to begin."

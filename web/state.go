@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Settings is the shareable page state: it round-trips through the URL.
@@ -36,7 +39,9 @@ func (s *Settings) Apply(p Preset) {
 
 // Query encodes s as a URL query string (keys sorted, so equal states give
 // equal URLs).
-func (s Settings) Query() string {
+func (s Settings) Query() string { return s.values().Encode() }
+
+func (s Settings) values() url.Values {
 	v := url.Values{}
 	set := func(k string, x int) { v.Set(k, strconv.Itoa(x)) }
 	setF := func(k string, x float64) { v.Set(k, strconv.FormatFloat(x, 'g', -1, 64)) }
@@ -59,7 +64,7 @@ func (s Settings) Query() string {
 	if len(s.Variants) > 0 {
 		v.Set("variants", strings.Join(s.Variants, ","))
 	}
-	return v.Encode()
+	return v
 }
 
 // ParseQuery overlays the keys present in q onto s; malformed values are
@@ -124,4 +129,110 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 		s.Variants = strings.Split(x, ",")
 	}
 	return bad
+}
+
+// Lesson is the rest of what a teacher sets, beside Settings, that a shared
+// link restores (issue 10): the data slice, the Compress step's inputs and
+// the review typed in Try. Not the data or the models themselves.
+type Lesson struct {
+	Rows     int // the Data step's "first N reviews" (0 = all)
+	Compress CompressSettings
+	Review   string
+}
+
+// maxLinkReview is the longest review (in characters) a link carries; a
+// longer one stays out of the URL (Try says so).
+const maxLinkReview = 500
+
+// ReviewInLink reports whether review fits in a link.
+func ReviewInLink(review string) bool { return utf8.RuneCountInString(review) <= maxLinkReview }
+
+// LessonQuery encodes settings s and lesson ls as one URL query (keys
+// sorted). The review is left out when it is the default one or too long.
+func LessonQuery(s Settings, ls Lesson) string {
+	v := s.values()
+	v.Set("rows", strconv.Itoa(ls.Rows))
+	cs := ls.Compress
+	setF := func(k string, x float64) { v.Set(k, strconv.FormatFloat(x, 'g', -1, 64)) }
+	v.Set("from", cs.Source)
+	setF("sp0", cs.Initial)
+	setF("sp1", cs.Final)
+	v.Set("ftepochs", strconv.Itoa(cs.Epochs))
+	setF("alpha", cs.Alpha)
+	setF("temp", cs.T)
+	v.Set("sembed", strconv.Itoa(cs.Embed))
+	v.Set("shidden", strconv.Itoa(cs.Hidden))
+	if ls.Review != defaultReview && ReviewInLink(ls.Review) {
+		v.Set("review", ls.Review)
+	}
+	return v.Encode()
+}
+
+// ParseLesson overlays the keys present in q onto s and ls; like
+// ParseQuery, a malformed value keeps the old one and is reported.
+func ParseLesson(q string, s *Settings, ls *Lesson) (bad []string) {
+	bad = s.ParseQuery(q)
+	v, err := url.ParseQuery(strings.TrimPrefix(q, "?"))
+	if err != nil {
+		return bad // reported by ParseQuery
+	}
+	num := func(k string, dst *int, lo, hi int) {
+		if x := v.Get(k); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < lo || n > hi {
+				bad = append(bad, k+"="+x)
+				return
+			}
+			*dst = n
+		}
+	}
+	flt := func(k string, dst *float64, lo, hi float64) {
+		if x := v.Get(k); x != "" {
+			f, err := strconv.ParseFloat(x, 64)
+			if err != nil || !(f >= lo && f <= hi) {
+				bad = append(bad, k+"="+x)
+				return
+			}
+			*dst = f
+		}
+	}
+	num("rows", &ls.Rows, 0, 1<<24)
+	cs := &ls.Compress
+	if x := v.Get("from"); x != "" {
+		if !variantName(x) {
+			bad = append(bad, "from="+clip(x, 40))
+		} else {
+			cs.Source = x
+		}
+	}
+	// The same bounds as a saved lab's (CompressSettings.check).
+	flt("sp0", &cs.Initial, 0, 0.99)
+	flt("sp1", &cs.Final, 0, 0.99)
+	num("ftepochs", &cs.Epochs, 1, 1000)
+	flt("alpha", &cs.Alpha, 0, 1)
+	flt("temp", &cs.T, 1e-3, 1000)
+	num("sembed", &cs.Embed, 0, 4096)
+	num("shidden", &cs.Hidden, 0, 4096)
+	if v.Has("review") {
+		if r := v.Get("review"); !ReviewInLink(r) {
+			bad = append(bad, fmt.Sprintf("review (%d characters, at most %d)", utf8.RuneCountInString(r), maxLinkReview))
+		} else {
+			ls.Review = r
+		}
+	}
+	return bad
+}
+
+// variantName reports whether x can name a model: 1-100 printable
+// characters (a pre-trained model's name is the server's file name).
+func variantName(x string) bool {
+	if len(x) == 0 || len(x) > 100 {
+		return false
+	}
+	for _, r := range x {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -29,3 +29,56 @@ func TestParseQueryRefusesBadValues(t *testing.T) {
 		t.Fatalf("reported %q", got)
 	}
 }
+
+func TestLessonRoundTrip(t *testing.T) {
+	s := Settings{Step: "try", Preset: "fast", Epochs: 2, BatchSize: 32, LR: 0.002, Seed: 9, TrainLimit: 5000,
+		TestFrac: 0.25, ValSplit: 0.1, Vocab: 4000, Embed: 16, Hidden: 16, MaxLen: 80, Masking: true, Dropout: 0.1,
+		Workers: 1, Variants: []string{"base", "base-int8"}}
+	ls := Lesson{Rows: 3000, Review: "Dull & slow, but the ending? Wonderful = 10/10 ✓",
+		Compress: CompressSettings{Source: "base-prune", Initial: 0.3, Final: 0.9, Epochs: 2, Alpha: 0.5, T: 4, Embed: 24, Hidden: 48}}
+	q := LessonQuery(s, ls)
+	var gotS Settings
+	var gotL Lesson
+	if bad := ParseLesson("?"+q, &gotS, &gotL); bad != nil {
+		t.Fatalf("bad keys %v in %s", bad, q)
+	}
+	if !reflect.DeepEqual(gotS, s) || !reflect.DeepEqual(gotL, ls) {
+		t.Fatalf("round trip of %s:\n got %+v %+v\nwant %+v %+v", q, gotS, gotL, s, ls)
+	}
+}
+
+func TestLessonLeavesLongAndDefaultReviewOut(t *testing.T) {
+	for _, r := range []string{defaultReview, strings.Repeat("é", maxLinkReview+1)} {
+		q := LessonQuery(Settings{}, Lesson{Review: r, Compress: CompressSettings{Epochs: 1, T: 1}})
+		if strings.Contains(q, "review=") {
+			t.Errorf("review of %d characters is in the link %s", len([]rune(r)), q)
+		}
+	}
+	// Exactly 500 characters (1,000 bytes) fit.
+	r := strings.Repeat("é", maxLinkReview)
+	var ls Lesson
+	q := LessonQuery(Settings{}, Lesson{Review: r, Compress: CompressSettings{Epochs: 1, T: 1}})
+	if bad := ParseLesson(q, &Settings{}, &ls); strings.Contains(strings.Join(bad, " "), "review") || ls.Review != r {
+		t.Fatalf("500-character review: bad %v, got %d characters", bad, len([]rune(ls.Review)))
+	}
+}
+
+func TestParseLessonRefusesBadValues(t *testing.T) {
+	want := Lesson{Rows: 100, Review: "kept", Compress: CompressSettings{Source: "base", Initial: 0.2, Final: 0.8, Epochs: 3, Alpha: 0.85, T: 1.5}}
+	ls := want
+	s := Settings{Step: "data"}
+	bad := ParseLesson("rows=-5&from=&sp0=1.5&sp1=x&ftepochs=0&alpha=2&temp=0&sembed=-1&shidden=99999&review="+strings.Repeat("a", 501)+"&step=compress", &s, &ls)
+	if !reflect.DeepEqual(ls, want) {
+		t.Fatalf("bad values changed the lesson: %+v", ls)
+	}
+	if s.Step != "compress" {
+		t.Fatalf("a good key beside bad ones was not applied: step %q", s.Step)
+	}
+	if got := strings.Join(bad, " "); got != "rows=-5 sp0=1.5 sp1=x ftepochs=0 alpha=2 temp=0 sembed=-1 shidden=99999 review (501 characters, at most 500)" {
+		t.Fatalf("reported %q", got)
+	}
+	// A control character cannot name a model.
+	if bad := ParseLesson("from=a%0Ab", &s, &ls); len(bad) != 1 || ls.Compress.Source != "base" {
+		t.Fatalf("from with a newline: bad %v, source %q", bad, ls.Compress.Source)
+	}
+}
