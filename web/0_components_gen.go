@@ -976,12 +976,7 @@ func (c *CompressStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			{
 				vgparent := vgn
 				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "With 'post' padding and no mask the LSTM reads up to "}
-				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
-				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(I(c.Lab.S.MaxLen))
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " padding tokens before it answers,\n      and learning stalls. Train the current settings ("}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "With 'post' padding and no mask the LSTM reads up to 170 padding tokens (the thesis's max length) before it answers,\n      and learning stalls. Train the current settings ("}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)

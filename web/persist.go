@@ -298,17 +298,23 @@ func (c *Lab) dataLoaded(req protocol.LoadDataRequest) {
 }
 
 // withSavedInfo gives re-imported variants back what their file does not
-// carry: kind, preset, full test metrics and history. A variant evaluated
-// again since keeps its new metrics. Hook: refreshVariants.
+// carry: kind, preset, full test metrics, what they were scored on, history
+// and the last evaluation on the loaded data. (An evaluation never replaces
+// a variant's own metrics, so these are what the page showed before the
+// reload.) A variant evaluated again since keeps its new evaluation.
+// Hook: refreshVariants.
 func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 	c.P.srcMu.Lock()
 	defer c.P.srcMu.Unlock()
 	for i, v := range vs {
 		s, ok := c.P.restored[v.Name]
-		if !ok || v.Kind != "imported" || (v.Metrics != nil && v.Metrics.N > 0) {
+		if !ok || v.Kind != "imported" {
 			continue
 		}
-		vs[i].Kind, vs[i].Preset, vs[i].Metrics, vs[i].History = s.Kind, s.Preset, s.Metrics, s.History
+		vs[i].Kind, vs[i].Preset, vs[i].Metrics, vs[i].MetricsData, vs[i].History = s.Kind, s.Preset, s.Metrics, s.MetricsData, s.History
+		if v.Evaluation == nil {
+			vs[i].Evaluation = s.Evaluation
+		}
 	}
 	return vs
 }

@@ -198,7 +198,7 @@ func TestTrainWithoutMaskingUsesThesisPadding(t *testing.T) {
 	}
 	// The classroom preset pads 'pre'; the experiment must read the pads
 	// after the review, as the thesis did, or there is no stall to see.
-	if req.Masking == nil || *req.Masking || req.Padding != "post" || req.Name != "no-masking" {
+	if req.Masking == nil || *req.Masking || req.Padding != "post" || req.MaxLen != 170 || req.Name != "no-masking" {
 		t.Fatalf("request %s", raw)
 	}
 }
