@@ -26,7 +26,8 @@ type CompressStep struct {
 	CKeep            int // prune-units: LSTM units kept (0 = half)
 	CompressID       int // the running compress request, 0 when none
 	CompressLog      []string
-	UnitsResult      string // the last structured pruning's result line
+	UnitsResult      string      // the last structured pruning's result line
+	Pipeline         []PipeStage // the one-click pipeline's stages (compress_pipeline.go)
 }
 
 // reset sets the thesis's parameters: fine-tuning runs 3 epochs, as the

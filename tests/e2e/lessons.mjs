@@ -59,6 +59,44 @@ try {
   const pu = (await compareRows()).find((c) => c[1] === 'base-prune-units');
   check('the pruned model has its row in Compare', pu && /^\d+\.\d+%$/.test(pu[2]), pu?.join(' | '));
   await page.screenshot({ path: join(results, 'lessons-1-units.png'), fullPage: true });
+
+  // --- 2. the one-click pipeline: four stages, four variants, each from the last
+  const before = (await compareRows()).map((c) => c[1]);
+  await page.click('#tab-compress');
+  await page.click('#c-pipeline');
+  await page.waitForFunction(() => [...document.querySelectorAll('#c-pipeline-stages li')].map((l) => l.dataset.state).join() === 'done,done,done,done',
+    null, { timeout: 300000 });
+  const stages = await page.locator('#c-pipeline-stages li').allInnerTexts();
+  const names = ['base-prune', 'base-prune-distill', 'base-prune-distill-prune', 'base-prune-distill-prune-int8'];
+  check('each stage starts from the previous one\'s model', stages.every((s, i) => s.includes(`done, ${names[i]} (from ${i ? names[i - 1] : 'base'})`)),
+    stages.join(' | '));
+  const rows = (await compareRows()).filter((c) => !before.includes(c[1]));
+  const row = (name) => rows.find((c) => c[1] === name);
+  check('4 new rows in Compare, one per stage', rows.length === 4 && names.every(row), rows.map((c) => c[1]).join(', '));
+  const size = (name) => Number(row(name)?.[3]), params = (name) => Number(row(name)?.[4]), nonzero = (name) => Number(row(name)?.[5]);
+  const baseRow = (await compareRows()).find((c) => c[1] === 'base');
+  // Pruning and int8 shrink the file of the model they start from; the
+  // distilled student starts dense, so it is smaller than its teacher in
+  // parameters (half the widths), not necessarily in file size (the
+  // teacher stores 80% zeros as a mask).
+  check('pruning, pruning again and int8 each shrink the file; the pipeline ends smallest',
+    size(names[0]) < Number(baseRow[3]) && size(names[2]) < size(names[1]) && size(names[3]) < size(names[2]) &&
+    names.slice(0, 3).every((n) => size(names[3]) < size(n)), names.map((n) => `${n} ${size(n)} KB`).join(', ') + `; base ${baseRow[3]} KB`);
+  check('the student has fewer parameters than its teacher; each pruning leaves 80% of the weights zero (±2%)',
+    params(names[1]) < params(names[0]) && [0, 2].every((i) => Math.abs(nonzero(names[i]) / params(names[i]) - 0.2) < 0.02),
+    names.map((n) => `${n} ${nonzero(n)}/${params(n)}`).join(', '));
+  await page.click('#tab-compress');
+  await page.screenshot({ path: join(results, 'lessons-2-pipeline.png'), fullPage: true });
+  // A cancel during stage 1 stops the pipeline: no stage after it runs.
+  const count = (await compareRows()).length;
+  await page.click('#tab-compress');
+  await page.click('#c-pipeline');
+  await page.waitForFunction(() => document.querySelector('#c-pipeline-stages li')?.dataset.state === 'running' &&
+    !document.querySelector('#c-cancel').disabled, null, { timeout: 30000 });
+  await page.click('#c-cancel');
+  await page.waitForFunction(() => [...document.querySelectorAll('#c-pipeline-stages li')].map((l) => l.dataset.state).join() === 'canceled,not run,not run,not run',
+    null, { timeout: 30000 });
+  check('a cancel stops the pipeline and makes no model', (await compareRows()).length === count, `${count} rows before and after`);
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
