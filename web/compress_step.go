@@ -28,12 +28,18 @@ type CompressStep struct {
 	CompressLog      []string
 	UnitsResult      string      // the last structured pruning's result line
 	Pipeline         []PipeStage // the one-click pipeline's stages (compress_pipeline.go)
+	// The α×T grid (compress_grid.go): the values as typed, the grid and
+	// its finished cells, the running cell.
+	GridAlphas, GridTs string
+	Grid               *DistillGrid
+	GridNow            string
 }
 
 // reset sets the thesis's parameters: fine-tuning runs 3 epochs, as the
 // thesis did (its label says so).
 func (c *CompressStep) reset() {
 	c.CSource, c.CInitial, c.CFinal, c.CEpochs, c.CAlpha, c.CT = "base", 0.2, 0.8, 3, 0.85, 1.5
+	c.GridAlphas, c.GridTs = "0.5, 0.85", "1.5, 3"
 }
 
 // SetC sets a compression parameter from an input.
@@ -66,6 +72,18 @@ func (c *CompressStep) SetC(ev vugu.DOMEvent, key string) {
 		c.CHidden = int(f)
 	case "keep":
 		c.CKeep = int(f)
+	}
+}
+
+// SetGrid sets the grid's α or T values (key "alphas" or "ts") as typed;
+// they are checked when the grid runs.
+func (c *CompressStep) SetGrid(ev vugu.DOMEvent, key string) {
+	defer c.Lab.guard()
+	v := ev.PropString("target", "value")
+	if key == "alphas" {
+		c.GridAlphas = v
+	} else {
+		c.GridTs = v
 	}
 }
 

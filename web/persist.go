@@ -187,6 +187,10 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		cc := &c.CompressStep
 		cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
 		cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
+		if cs.GridAlphas != "" || cs.GridTs != "" {
+			cc.GridAlphas, cc.GridTs = cs.GridAlphas, cs.GridTs
+		}
+		cc.CKeep = cs.Keep
 		cc.sched()
 	}
 	if rec.Review != nil {
@@ -201,6 +205,10 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.Charts["batch"] = c.Run.batchChart()
 	}
 	c.CompressStep.CompressLog, c.ExportStep.Log, c.TryStep.Predictions = rec.CompressLog, rec.Log, rec.Predictions
+	if rec.Grid != nil {
+		c.CompressStep.Grid = rec.Grid
+		c.Charts["grid"] = HeatmapChart(rec.Grid)
+	}
 	return problems
 }
 

@@ -97,6 +97,45 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('#c-pipeline-stages li')].map((l) => l.dataset.state).join() === 'canceled,not run,not run,not run',
     null, { timeout: 30000 });
   check('a cancel stops the pipeline and makes no model', (await compareRows()).length === count, `${count} rows before and after`);
+
+  // --- 3. the α×T grid: 2×2 from base; a cancel keeps finished cells, a
+  // second run computes only the missing ones.
+  await page.click('#tab-compress');
+  await setInput('#g-alphas', '0.5, 0.85');
+  await setInput('#g-ts', '1.5, 3');
+  const gridCells = () => page.evaluate(() => document.querySelector('#chart-grid')?.sentilabChart?.getOption().series[0].data ?? null);
+  const idle = () => page.waitForFunction(() => !document.querySelector('#g-run').disabled, null, { timeout: 300000 });
+  await page.click('#g-run');
+  await page.waitForFunction(() => /^[1-3] of 4 cells done/.test(document.querySelector('#g-status')?.textContent ?? ''), null, { timeout: 120000 });
+  await page.waitForFunction(() => !document.querySelector('#c-cancel').disabled, null, { timeout: 30000 });
+  await page.click('#c-cancel');
+  await idle();
+  const kept = Number(/^(\d) of 4/.exec(await page.innerText('#g-status'))?.[1]);
+  await page.waitForTimeout(300);
+  const afterCancel = await gridCells();
+  check('a cancel keeps the finished cells, on the heatmap too', kept >= 1 && kept < 4 && afterCancel?.length === kept,
+    `${kept} kept, heatmap ${JSON.stringify(afterCancel)}`);
+  await page.screenshot({ path: join(results, 'lessons-3-grid-canceled.png'), fullPage: true });
+  await page.click('#g-run');
+  await page.waitForFunction(() => /^4 of 4 cells done/.test(document.querySelector('#g-status')?.textContent ?? ''), null, { timeout: 300000 });
+  await idle();
+  await page.waitForTimeout(300);
+  const cells = await gridCells();
+  const gridRows = (await compareRows()).filter((c) => /^base-grid-/.test(c[1]));
+  check('the second run computed only the missing cells: 4 cells, 4 grid models', cells?.length === 4 && gridRows.length === 4,
+    `heatmap ${JSON.stringify(cells)}; models ${gridRows.map((c) => c[1]).join(', ')}`);
+  // The cell α 0.85, T 1.5 (x 0, y 1) against the same distillation alone.
+  const cell = cells?.find((d) => d[0] === 0 && d[1] === 1)?.[2];
+  await page.click('#tab-compress');
+  await setInput('#c-alpha', 0.85);
+  await setInput('#c-t', 1.5);
+  await page.click('#c-distill');
+  await waitStatus('Made base-distill', 120000);
+  const alone = Number(/Made base-distill\S*: test accuracy ([\d.]+)%/.exec(await page.innerText('#status'))?.[1]);
+  check('a grid cell equals the same distillation run alone (same seed)', cell !== undefined && Math.abs(cell - alone) < 1e-9,
+    `cell α 0.85, T 1.5: ${cell}%, alone ${alone}%`);
+  await page.click('#tab-compress');
+  await page.screenshot({ path: join(results, 'lessons-3-grid.png'), fullPage: true });
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
