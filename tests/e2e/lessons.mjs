@@ -136,6 +136,27 @@ try {
     `cell α 0.85, T 1.5: ${cell}%, alone ${alone}%`);
   await page.click('#tab-compress');
   await page.screenshot({ path: join(results, 'lessons-3-grid.png'), fullPage: true });
+
+  // --- 4. ONNX download of the pipeline's int8 model
+  await page.click('#tab-export');
+  const final = 'base-prune-distill-prune-int8';
+  await page.waitForSelector('#onnx-' + final, { timeout: 20000 });
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#onnx-' + final)]);
+  await waitStatus('Exported sentilab-' + final + '.onnx', 60000);
+  const onnx = readFileSync(await dl.path());
+  const said = /\(.*?, (\w+) weights, (\d+) bytes\)/.exec(await page.innerText('#status'));
+  // ModelProto: field 1 ir_version 8 (08 08), field 2 producer_name "sentilab" (12 08 ...).
+  check('the ONNX download is an ONNX model of the reply\'s size, with int8 weights', dl.suggestedFilename() === `sentilab-${final}.onnx` &&
+    onnx.subarray(0, 4).equals(Buffer.from([0x08, 0x08, 0x12, 0x08])) && onnx.subarray(4, 12).toString() === 'sentilab' &&
+    said && Number(said[2]) === onnx.length && said[1] === 'int8', `${dl.suggestedFilename()}: ${onnx.length} bytes, starts ${onnx.subarray(0, 12).toString('hex')}; status ${said?.[0]}`);
+  await page.screenshot({ path: join(results, 'lessons-4-export.png'), fullPage: true });
+
+  // --- 5. Compare links to the server's report
+  await page.click('#tab-compare');
+  const href = await page.locator('#report-link a').evaluate((a) => a.href);
+  const rep = await fetch(href);
+  check('Compare links to /report, which the server serves', new URL(href).pathname === '/report' && rep.ok &&
+    (await rep.text()).includes('echarts'), `${href} → ${rep.status}`);
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
