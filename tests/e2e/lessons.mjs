@@ -1,10 +1,10 @@
 // lessons.mjs: the lessons of issue 10 item 6, run in the page on a small
-// slice of the real data (the server's first 2,000 reviews, the classroom
-// preset for one epoch, one fine-tuning epoch): structured pruning of LSTM
-// units, the one-click pipeline prune → distill → prune → int8, the ONNX
-// download and the link to /report. Values are asserted, not only
-// elements. Run ./build.sh first. Prints "N passed, M failed"; exits
-// non-zero on any failure, console error or request not to 127.0.0.1.
+// slice of the real data (the server's first 5,000 reviews, the classroom
+// preset for two epochs, one fine-tuning epoch): structured pruning of LSTM
+// units, the one-click pipeline prune → distill → prune → int8, the α×T
+// distillation grid (cancel, resume, reload), the ONNX download and the
+// link to /report. Values are asserted, not only elements. Run ./build.sh first.
+// Prints "N passed, M failed"; exits non-zero on any failure, console error or request not to 127.0.0.1.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
@@ -17,11 +17,12 @@ function check(name, ok, detail = '') {
   else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
 }
 
-const slice = writeSlice(2000);
+const slice = writeSlice(5000);
 const srv = await startServer(['--data', slice.file]);
 const { browser, close } = await launch();
 try {
   const { page } = await guardedPage(browser, problems);
+  page.on('dialog', (d) => d.accept()); // a leave warning on reload, if a save is pending
   const waitStatus = (s, timeout = 60000) => page.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
   const setInput = async (sel, v) => { await page.locator(sel).fill(String(v)); await page.locator(sel).dispatchEvent('change'); };
   // compareRows are the Compare table's rows of this lab's variants, as cells.
@@ -32,10 +33,10 @@ try {
   await page.goto(srv.url);
   await waitStatus('Ready', 30000);
   await page.click('#load-server');
-  await waitStatus('EDA of 2000 reviews ready', 120000);
+  await waitStatus('EDA of 5000 reviews ready', 120000);
   await page.click('#tab-train');
   await page.selectOption('#preset', 'classroom');
-  await setInput('#f-epochs', 1);
+  await setInput('#f-epochs', 2);
   await page.click('#train');
   await page.waitForSelector('#test-acc', { timeout: 180000 });
 
@@ -157,6 +158,18 @@ try {
   const rep = await fetch(href);
   check('Compare links to /report, which the server serves', new URL(href).pathname === '/report' && rep.ok &&
     (await rep.text()).includes('echarts'), `${href} → ${rep.status}`);
+
+  // --- the grid survives a reload (LabRecord): its cells and heatmap come back
+  await page.waitForFunction(() => window.sentilabSaved?.models?.includes('base-distill'), null, { timeout: 30000 });
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await waitStatus('Restored your lab', 120000);
+  await page.click('#tab-compress');
+  await page.waitForSelector('#chart-grid', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#chart-grid')?.sentilabChart, null, { timeout: 20000 });
+  const restored = await gridCells();
+  check('after a reload the grid is back, cell for cell', /^4 of 4 cells done/.test(await page.innerText('#g-status')) &&
+    JSON.stringify(restored) === JSON.stringify(cells), JSON.stringify(restored));
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
