@@ -7,7 +7,7 @@
 // Prints "N passed, M failed"; exits non-zero on any failure, console error or request not to 127.0.0.1.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
 
 const started = Date.now();
 let passed = 0, failed = 0;
@@ -159,6 +159,17 @@ try {
   check('Compare links to /report, which the server serves', new URL(href).pathname === '/report' && rep.ok &&
     (await rep.text()).includes('echarts'), `${href} → ${rep.status}`);
 
+  // --- what this adds is accessible (axe-core's rules, as run.mjs)
+  await page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const axeFound = [];
+  for (const tab of ['compress', 'compare', 'export']) {
+    await page.click('#tab-' + tab);
+    await page.waitForTimeout(300);
+    const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+    for (const v of r.violations) axeFound.push(`${tab}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  check('no accessibility violations on Compress, Compare, Export with every lesson shown', axeFound.length === 0, axeFound.join(' | '));
+
   // --- the grid survives a reload (LabRecord): its cells and heatmap come back
   await page.waitForFunction(() => window.sentilabSaved?.models?.includes('base-distill'), null, { timeout: 30000 });
   await page.waitForTimeout(1000);
@@ -170,6 +181,18 @@ try {
   const restored = await gridCells();
   check('after a reload the grid is back, cell for cell', /^4 of 4 cells done/.test(await page.innerText('#g-status')) &&
     JSON.stringify(restored) === JSON.stringify(cells), JSON.stringify(restored));
+
+  // --- what this adds fits a phone
+  const over = [];
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const tab of ['compress', 'compare', 'export']) {
+    await page.click('#tab-' + tab);
+    await page.waitForTimeout(400);
+    const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (w[0] > w[1]) over.push(`${tab}: ${w[0]} > ${w[1]}`);
+    await page.screenshot({ path: join(results, `lessons-390-${tab}.png`), fullPage: true });
+  }
+  check('at 390×844 nothing overflows horizontally', over.length === 0, over.join(', ') || 'compress, compare, export');
 } catch (err) {
   failed++;
   console.log('FAIL exception: ' + (err.stack || err));
