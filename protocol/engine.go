@@ -422,6 +422,8 @@ type CompressRequest struct {
 	// prune
 	InitialSparsity float64 `json:"initial_sparsity"`
 	FinalSparsity   float64 `json:"final_sparsity"`
+	// prune-units: the LSTM units kept (default half)
+	KeepUnits int `json:"keep_units,omitempty"`
 	// fine-tuning (prune, prune-units, distill)
 	Epochs int `json:"epochs"`
 	// distill

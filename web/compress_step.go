@@ -23,14 +23,23 @@ type CompressStep struct {
 	CEpochs          int
 	CAlpha, CT       float64
 	CEmbed, CHidden  int
+	CKeep            int // prune-units: LSTM units kept (0 = half)
 	CompressID       int // the running compress request, 0 when none
 	CompressLog      []string
+	UnitsResult      string      // the last structured pruning's result line
+	Pipeline         []PipeStage // the one-click pipeline's stages (compress_pipeline.go)
+	// The α×T grid (compress_grid.go): the values as typed, the grid and
+	// its finished cells, the running cell.
+	GridAlphas, GridTs string
+	Grid               *DistillGrid
+	GridNow            string
 }
 
 // reset sets the thesis's parameters: fine-tuning runs 3 epochs, as the
 // thesis did (its label says so).
 func (c *CompressStep) reset() {
 	c.CSource, c.CInitial, c.CFinal, c.CEpochs, c.CAlpha, c.CT = "base", 0.2, 0.8, 3, 0.85, 1.5
+	c.GridAlphas, c.GridTs = "0.5, 0.85", "1.5, 3"
 }
 
 // SetC sets a compression parameter from an input.
@@ -61,6 +70,20 @@ func (c *CompressStep) SetC(ev vugu.DOMEvent, key string) {
 		c.CEmbed = int(f)
 	case "hidden":
 		c.CHidden = int(f)
+	case "keep":
+		c.CKeep = int(f)
+	}
+}
+
+// SetGrid sets the grid's α or T values (key "alphas" or "ts") as typed;
+// they are checked when the grid runs.
+func (c *CompressStep) SetGrid(ev vugu.DOMEvent, key string) {
+	defer c.Lab.guard()
+	v := ev.PropString("target", "value")
+	if key == "alphas" {
+		c.GridAlphas = v
+	} else {
+		c.GridTs = v
 	}
 }
 
@@ -72,32 +95,66 @@ func (c *CompressStep) SetSource(ev vugu.DOMEvent) {
 // Compress makes a new variant of CSource with one technique.
 func (c *CompressStep) Compress(method string, thesis bool) {
 	defer c.Lab.guard()
-	req := protocol.CompressRequest{Variant: c.CSource, Method: method, Epochs: c.CEpochs,
-		InitialSparsity: c.CInitial, FinalSparsity: c.CFinal, Alpha: c.CAlpha, T: c.CT,
-		Embed: c.CEmbed, Hidden: c.CHidden, Thesis: thesis}
+	req := c.request(c.CSource, method, thesis)
+	src, _ := c.Lab.variant(c.CSource)
 	c.Lab.Run.clear()
 	c.Lab.async("compress ("+method+")", func() error {
-		var r protocol.CompressResult
-		_, err := ask(c.Lab.Eng, protocol.TypeCompress, req, nil, &r, func(id int) { c.CompressID = id }, c.Lab.onProgress)
-		c.Lab.update(func() { c.CompressID = 0 })
+		v, err := c.run(req)
 		if err != nil {
 			return err
 		}
-		if r.Info == nil {
-			return errors.New("the engine's compress reply names no model")
+		if method == "prune-units" {
+			c.Lab.update(func() { c.UnitsResult = unitsResult(src, v) })
 		}
-		c.Lab.update(func() {
-			v := *r.Info
-			acc := 0.0
-			if v.Metrics != nil {
-				acc = v.Metrics.Accuracy
-			}
-			c.Lab.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
-			c.CompressLog = appendLog(c.CompressLog, c.Lab.Status)
-		})
-		c.Lab.listVariants()
 		return nil
 	})
+}
+
+// request is the compress request of method (one or a chain) on source
+// with the step's parameters.
+func (c *CompressStep) request(source, method string, thesis bool) protocol.CompressRequest {
+	return protocol.CompressRequest{Variant: source, Method: method, Epochs: c.CEpochs,
+		InitialSparsity: c.CInitial, FinalSparsity: c.CFinal, Alpha: c.CAlpha, T: c.CT,
+		Embed: c.CEmbed, Hidden: c.CHidden, KeepUnits: c.CKeep, Thesis: thesis}
+}
+
+// run sends one compress request and waits for the new variant (on a job's
+// goroutine); the log and the variant list follow.
+func (c *CompressStep) run(req protocol.CompressRequest) (VariantInfo, error) {
+	var r protocol.CompressResult
+	_, err := ask(c.Lab.Eng, protocol.TypeCompress, req, nil, &r, func(id int) { c.CompressID = id }, c.Lab.onProgress)
+	c.Lab.update(func() { c.CompressID = 0 })
+	if err != nil {
+		return VariantInfo{}, err
+	}
+	if r.Info == nil {
+		return VariantInfo{}, errors.New("the engine's compress reply names no model")
+	}
+	v := *r.Info
+	c.Lab.update(func() {
+		acc := 0.0
+		if v.Metrics != nil {
+			acc = v.Metrics.Accuracy
+		}
+		c.Lab.Status = fmt.Sprintf("Made %s: test accuracy %s, file %s, %d of %d weights non-zero.", v.Name, Pct(acc), KB(v.FileBytes), v.NonZero, v.Params)
+		c.CompressLog = appendLog(c.CompressLog, c.Lab.Status)
+	})
+	c.Lab.listVariants()
+	return v, nil
+}
+
+// unitsResult is the structured-pruning card's result line: units, file
+// and accuracy before and after (src is zero when the source was unknown).
+func unitsResult(src, v VariantInfo) string {
+	acc := func(m *Metrics) string {
+		if m == nil {
+			return "not scored"
+		}
+		return Pct(m.Accuracy)
+	}
+	return fmt.Sprintf("%s: %d → %d LSTM units, %s → %s parameters, file %s → %s, test accuracy %s → %s.",
+		v.Name, src.Config.Hidden, v.Config.Hidden, Thousands(src.Params), Thousands(v.Params),
+		KB(src.FileBytes), KB(v.FileBytes), acc(src.Metrics), acc(v.Metrics))
 }
 
 func (c *CompressStep) CancelCompress() {

@@ -32,6 +32,25 @@ func (c *ExportStep) Export(name string) {
 	})
 }
 
+// ExportONNX downloads a variant as an ONNX model (NAME.onnx), the bytes
+// `lab export --format onnx` writes for the same model file.
+func (c *ExportStep) ExportONNX(name string) {
+	defer c.Lab.guard()
+	c.Lab.async("exporting "+name+" as ONNX", func() error {
+		var r protocol.ExportONNXResult
+		buf, err := ask(c.Lab.Eng, protocol.TypeExportONNX, protocol.VariantRequest{Variant: name}, nil, &r, nil, nil)
+		if err != nil {
+			return err
+		}
+		c.Lab.Br.Download(r.Filename, "application/octet-stream", buf)
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("Exported %s (%s, %s weights, %d bytes).", r.Filename, kb(float64(r.Size)), r.Weights, r.Size)
+			c.Log = appendLog(c.Log, c.Lab.Status)
+		})
+		return nil
+	})
+}
+
 func (c *ExportStep) Import() {
 	defer c.Lab.guard()
 	c.Lab.async("importing a model", func() error {

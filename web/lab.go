@@ -142,3 +142,13 @@ func (l *Lab) applyPreset(name string) {
 		}
 	}
 }
+
+// variant is the engine's model called name, as last listed.
+func (l *Lab) variant(name string) (VariantInfo, bool) {
+	for _, v := range l.Variants {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return VariantInfo{}, false
+}

@@ -193,6 +193,15 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 	ParseLesson(c.link, &c.S, &ls)
 	c.setLesson(ls)
 	c.saveURL()
+	if cs := rec.Compress; cs != nil {
+		// The lessons' own inputs, kept with the lab but not in the link.
+		cc := &c.CompressStep
+		if cs.GridAlphas != "" || cs.GridTs != "" {
+			cc.GridAlphas, cc.GridTs = cs.GridAlphas, cs.GridTs
+		}
+		cc.CKeep = cs.Keep
+		cc.sched()
+	}
 	c.Run.History, c.TrainStep.Result = rec.History, rec.Result
 	if len(c.Run.History) > 0 {
 		c.Charts["epoch"] = c.Run.epochChart()
@@ -202,6 +211,10 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.Charts["batch"] = c.Run.batchChart()
 	}
 	c.CompressStep.CompressLog, c.ExportStep.Log, c.TryStep.Predictions = rec.CompressLog, rec.Log, rec.Predictions
+	if rec.Grid != nil {
+		c.CompressStep.Grid = rec.Grid
+		c.Charts["grid"] = HeatmapChart(rec.Grid)
+	}
 	return problems
 }
 

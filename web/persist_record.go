@@ -39,6 +39,10 @@ type LabRecord struct {
 	Predictions []Prediction `json:"predictions,omitempty"`
 
 	Models []SavedModel `json:"models,omitempty"`
+
+	// Grid is the α×T distillation grid with its finished cells
+	// (compress_grid.go), so a reload resumes it.
+	Grid *DistillGrid `json:"grid,omitempty"`
 }
 
 // CompressSettings are the Compress step's inputs.
@@ -51,6 +55,11 @@ type CompressSettings struct {
 	T       float64 `json:"t"`
 	Embed   int     `json:"embed"`
 	Hidden  int     `json:"hidden"`
+	// The grid's α and T values as typed, and the units structured
+	// pruning keeps.
+	GridAlphas string `json:"grid_alphas,omitempty"`
+	GridTs     string `json:"grid_ts,omitempty"`
+	Keep       int    `json:"keep,omitempty"`
 }
 
 // DataSource says where the loaded dataset came from, to load it again: the
@@ -128,6 +137,12 @@ func DecodeLab(b []byte) (rec *LabRecord, problems []string, err error) {
 		if bad := cs.check(); bad != "" {
 			problems = append(problems, "compress: "+bad)
 			r.Compress = nil
+		}
+	}
+	if g := r.Grid; g != nil {
+		if bad := g.check(); bad != "" {
+			problems = append(problems, "grid: "+bad)
+			r.Grid = nil
 		}
 	}
 	if b := r.Batches; b != nil {

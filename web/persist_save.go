@@ -28,7 +28,9 @@ func (c *Root) record() *LabRecord {
 	cc := &c.CompressStep
 	return &LabRecord{Version: LabVersion, Settings: &s, Limit: c.DataStep.Limit, Review: &review,
 		Compress: &CompressSettings{Source: cc.CSource, Initial: cc.CInitial, Final: cc.CFinal, Epochs: cc.CEpochs,
-			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden},
+			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden,
+			GridAlphas: cc.GridAlphas, GridTs: cc.GridTs, Keep: cc.CKeep},
+		Grid:    cc.Grid,
 		History: c.Run.History, Result: c.TrainStep.Result, Batches: c.Run.batches,
 		CompressLog: cc.CompressLog, Log: c.ExportStep.Log, Predictions: c.TryStep.Predictions}
 }

@@ -235,6 +235,9 @@ func workedLab(t *testing.T, st Store) (*Root, *fakeEngine) {
 	c.Run.batches.Add(1, 0.7, 0.5)
 	c.Run.batches.Add(2, 0.69, 0.55)
 	c.CompressStep.CompressLog = []string{"Made base-int8: test accuracy 60.00%"}
+	c.CompressStep.GridAlphas, c.CompressStep.GridTs, c.CompressStep.CKeep = "0.5, 0.9", "2", 12
+	c.CompressStep.Grid = &DistillGrid{Teacher: "base", Epochs: 1, Alphas: []float64{0.5, 0.9}, Ts: []float64{2},
+		Cells: []GridCell{{Alpha: 0.9, T: 2, Accuracy: 0.61, Variant: "base-grid-a0.9-t2"}}}
 	c.Env.UnlockOnly()
 	c.refreshVariants()
 	waitFor(t, c, "the variants", func() bool { return len(c.Variants) == 2 })
@@ -286,6 +289,10 @@ func TestSaveThenRestore(t *testing.T) {
 	}
 	if !reflect.DeepEqual(b.Run.History, a.Run.History) || !reflect.DeepEqual(b.TrainStep.Result, a.TrainStep.Result) || !reflect.DeepEqual(b.CompressStep.CompressLog, a.CompressStep.CompressLog) {
 		t.Errorf("results: history %+v, result %+v, log %v", b.Run.History, b.TrainStep.Result, b.CompressStep.CompressLog)
+	}
+	if cb, ca := b.CompressStep, a.CompressStep; !reflect.DeepEqual(cb.Grid, ca.Grid) || cb.GridAlphas != ca.GridAlphas || cb.GridTs != ca.GridTs ||
+		cb.CKeep != 12 || b.Charts["grid"] != HeatmapChart(ca.Grid) {
+		t.Errorf("grid %+v (%q × %q), keep %d, heatmap %q", cb.Grid, cb.GridAlphas, cb.GridTs, cb.CKeep, b.Charts["grid"])
 	}
 	if b.Charts["epoch"] == "" || b.Charts["batch"] == "" {
 		t.Error("curves not drawn again")

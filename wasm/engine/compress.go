@@ -45,6 +45,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	set(&params.Alpha, p.Alpha)
 	set(&params.Temperature, p.T)
 	params.StudentEmbed, params.StudentHidden, params.ThesisLoss = p.Embed, p.Hidden, p.Thesis
+	params.KeepUnits = p.KeepUnits
 	corpus, err := e.corpus(ctx, progress)
 	if err != nil {
 		return nil, err
