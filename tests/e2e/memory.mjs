@@ -48,14 +48,18 @@ function children() {
 
 // browserPIDs is every descendant of this node process that runs Chromium
 // (playwright spawns it; its zygotes, renderers and utilities are its
-// descendants), not the lab server, which this process started too.
+// descendants), not the lab server, which this process started too; with
+// each its kind (Chromium's --type=, "browser" for the main process).
 function browserPIDs() {
   const kids = children(), out = [];
   const walk = (pid) => {
     for (const c of kids.get(pid) || []) {
-      let exe = '';
-      try { exe = readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0')[0]; } catch { continue; }
-      if (exe.includes('chrom')) out.push(c);
+      let argv = [];
+      try { argv = readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+      if (argv[0].includes('chrom')) {
+        const t = argv.find((a) => a.startsWith('--type='));
+        out.push({ pid: c, kind: t ? t.slice(7) : 'browser' });
+      }
       walk(c);
     }
   };
@@ -69,17 +73,20 @@ function field(text, name) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-// sample sums Pss and Rss over the browser's processes.
+// sample sums Pss and Rss over the browser's processes, and Pss by kind.
 function sample() {
   let pss = 0, rss = 0, n = 0;
-  for (const pid of browserPIDs()) {
+  const kinds = {};
+  for (const { pid, kind } of browserPIDs()) {
     let t;
     try { t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'); } catch { continue; } // exited meanwhile
-    pss += field(t, 'Pss');
+    const p = field(t, 'Pss');
+    pss += p;
     rss += field(t, 'Rss');
+    kinds[kind] = (kinds[kind] || 0) + p;
     n++;
   }
-  return { t: Date.now(), pss, rss, procs: n };
+  return { t: Date.now(), pss, rss, procs: n, kinds };
 }
 
 // --- the run
@@ -202,6 +209,7 @@ if (out) {
 }
 const top = at(samples, 'pss');
 report.peak = { pss_mb: MB(peak(samples, 'pss')), rss_mb: MB(peak(samples, 'rss')), procs_at_peak: top ? top.procs : 0,
+  pss_mb_by_kind_at_peak: top ? Object.fromEntries(Object.entries(top.kinds).map(([k, v]) => [k, MB(v)])) : undefined,
   within_1GB: peak(samples, 'pss') <= 1e9 };
 const lastW = wasm[wasm.length - 1];
 report.wasm_final_mb = lastW ? { ui: MB(lastW.ui), workers: lastW.workers.map(MB) } : undefined;
