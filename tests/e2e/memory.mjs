@@ -55,7 +55,8 @@ function browserPIDs() {
   const walk = (pid) => {
     for (const c of kids.get(pid) || []) {
       let argv = [];
-      try { argv = readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+      // Chromium rewrites its children's titles: spaces where NULs were.
+      try { argv = readFileSync(`/proc/${c}/cmdline`, 'utf8').split(/[\0 ]/); } catch { continue; }
       if (argv[0].includes('chrom')) {
         const t = argv.find((a) => a.startsWith('--type='));
         out.push({ pid: c, kind: t ? t.slice(7) : 'browser' });
