@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"syscall/js"
 
@@ -24,6 +25,12 @@ var (
 )
 
 func main() {
+	// Go's heap lives in this worker's WebAssembly.Memory, which grows and
+	// never shrinks: at the default GOGC of 100 (a heap goal of twice the
+	// live data) the training engine's memory reached 550 MB (issue 11,
+	// BENCHMARKS.md). Collecting sooner costs little here: the big data
+	// (texts, token ids, weights) holds no pointers to scan.
+	debug.SetGCPercent(gcPercent)
 	e := NewEngine()
 	e.Yield = yieldToJS
 	e.Fetch = fetchBytes

@@ -220,11 +220,13 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 }
 
 // helperState is a helper engine's copy of the model and training set.
+// The leader's summed gradient is decoded into w.G, applied and cleared
+// before w computes its own part: a second gradient buffer would cost as
+// much memory as the weights (11 MB at the fast preset's shape).
 type helperState struct {
 	m     *nn.Model
 	adam  *nn.Adam
 	w     *train.Worker
-	g     *nn.Grads // the leader's summed gradient, to apply
 	set   train.Set
 	chunk int
 	seed  uint64
@@ -254,10 +256,6 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 		return nil, err
 	}
 	buf = buf[:setBytes]
-	g, err := nn.NewGrads(cfg)
-	if err != nil {
-		return nil, err
-	}
 	k, err := lab.Kernels(p.Kernels)
 	if err != nil {
 		return nil, err
@@ -269,7 +267,7 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
 	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
-	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, g: g, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, set: set, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
 	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
@@ -286,20 +284,20 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, upd
 			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
 		}
 	}
+	h.w.G.Reset() // zero, even after a failed step
 	switch {
 	case p.Update:
-		if err := decodeGrads(h.g, update); err != nil {
+		if err := decodeGrads(h.w.G, update); err != nil {
 			return nil, nil, err
 		}
-		h.adam.Update(h.m.Params(), h.g.Params())
-		h.g.Reset()
+		h.adam.Update(h.m.Params(), h.w.G.Params())
+		h.w.G.Reset()
 	case len(update) > 0:
 		return nil, nil, errors.New("shardStep: a buffer without update")
 	}
 	if p.WeightsHash != "" && lab.WeightsHash(h.m) != p.WeightsHash {
 		return nil, nil, fmt.Errorf("shardStep %d: this helper's weights differ from the leader's", p.Step)
 	}
-	h.w.G.Reset()
 	loss, right, err := h.w.Grad(h.m, h.set, train.Part{Rows: p.Rows, ChunkBase: p.ChunkBase}, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
 	if err != nil {
 		return nil, nil, err
