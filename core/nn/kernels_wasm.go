@@ -3,11 +3,12 @@
 package nn
 
 import (
-	_ "embed"
 	"runtime"
 	"sync"
 	"syscall/js"
 	"unsafe"
+
+	"sentilab/core/kernels/simd128"
 )
 
 // DefaultKernels is the fastest kernel of this build: SIMD128 when the host
@@ -21,11 +22,6 @@ func DefaultKernels() Kernels {
 	return Portable
 }
 
-// simd128Wasm is the module built by simd128.go.
-//
-//go:embed simd128.wasm
-var simd128Wasm []byte
-
 var simd struct {
 	once                   sync.Once
 	ok                     bool
@@ -34,7 +30,7 @@ var simd struct {
 	qdot, quant, qstep     js.Value
 }
 
-// SIMD128 returns the kernel of simd128.go, if this host supports it: the
+// SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
 // page's JS must set globalThis.sentilabGoMemory to Go's exported memory
 // before starting Go, since a Go program cannot reach its own memory object.
 func SIMD128() (Kernels, bool) {
@@ -44,7 +40,7 @@ func SIMD128() (Kernels, bool) {
 		if !mem.Truthy() || !wa.Truthy() {
 			return
 		}
-		code := simd128Wasm
+		code := simd128.Module
 		u8 := js.Global().Get("Uint8Array").New(len(code))
 		js.CopyBytesToJS(u8, code)
 		if !wa.Call("validate", u8).Bool() {
@@ -224,7 +220,7 @@ func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) 
 // core/compress quantizes in Go.
 func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
 
-// QuantizePairs is core/compress's quantizeActs in SIMD (simd128_quant.go),
+// QuantizePairs is core/compress's quantizeActs in SIMD (core/kernels/simd128/simd128_quant.go),
 // its int8 values written straight into QDot's int16 pairs: words [n, K/2]
 // with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
 // It reports false, computing nothing, without the SIMD module or when K is
@@ -245,7 +241,7 @@ func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
 }
 
 // QStep is one time step of core/compress's int8 LSTM in a single call
-// into the SIMD module (simd128_quant.go's qstep), which batch 1 needs: a
+// into the SIMD module (core/kernels/simd128/simd128_quant.go's qstep), which batch 1 needs: a
 // call through syscall/js costs about as much as a step's arithmetic.
 //
 //	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;

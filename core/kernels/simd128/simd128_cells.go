@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 // The LSTM's gate math in SIMD128, four units at a time, for hidden sizes
 // that are a multiple of 4 (kernels_wasm.go falls back to the Go loops

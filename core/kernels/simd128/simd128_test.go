@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func TestSIMD128Module(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(old, mod) {
-		t.Fatalf("simd128.wasm (%d bytes) is stale: run go test ./core/nn -run TestSIMD128Module -update", len(old))
+		t.Fatalf("simd128.wasm (%d bytes) is stale: run go test ./core/kernels/simd128 -run TestSIMD128Module -update", len(old))
 	}
 	if !bytes.HasPrefix(mod, []byte("\x00asm\x01\x00\x00\x00")) {
 		t.Fatalf("module header %x", mod[:8])

@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 // The int8 runtime's product (core/compress) for the SIMD128 module.
 

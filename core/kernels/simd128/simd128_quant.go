@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 // The int8 runtime's activation quantizer for the SIMD128 module.
 

@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 import (
 	"encoding/binary"

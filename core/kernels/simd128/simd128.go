@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package nn
+package simd128
 
 // Go's js/wasm port emits no SIMD, so the portable kernel runs on scalar
 // float32 (~3 GFLOP/s under Node). simd128Module builds, byte by byte, a
@@ -10,7 +10,7 @@ package nn
 // to wasm, this builder itself would add 250 KB to engine.wasm), instantiates
 // it and calls it through syscall/js. After a change here:
 //
-//	go test ./core/nn -run TestSIMD128Module -update
+//	go test ./core/kernels/simd128 -run TestSIMD128Module -update
 //
 // Bit-identical to Portable by construction: lanes run along the columns j of
 // c, so every element c[i,j] still sees the same float32 operations in the
