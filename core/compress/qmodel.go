@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
@@ -184,7 +185,7 @@ type QWorkspace struct {
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
-	hw          []int32   // h as int16 pairs (nn.QStep)
+	hw          []int32   // h as int16 pairs (kernels.QStep)
 	// project's rows for all steps: int8 x, scales, sums, and the gates'
 	// pre-activations bias + x·Kernel [R, 4H]
 	px    []int8
@@ -331,12 +332,12 @@ func (q *QModel) project(ws *QWorkspace, B, R int) {
 }
 
 // fusedStep runs step t's products and gate math in one call into the
-// browser's SIMD module (nn.QStep: the kernels of the separate calls, so
+// browser's SIMD module (kernels.QStep: the kernels of the separate calls, so
 // the same bits); false, having done nothing but pair x, where there is
 // none. hoisted: g already holds x's product (project).
 func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
 	E, H := q.Cfg.Embed, q.Cfg.Hidden
-	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !nn.HasQStep() {
+	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !kernels.HasQStep() {
 		return false
 	}
 	var xw, qK []int32
@@ -353,19 +354,19 @@ func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) 
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	return nn.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
+	return kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
 		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and
 // the recurrent weights to g. In the browser h is quantized straight into
-// nn.QDot's int16 pairs (nn.QuantizePairs: one SIMD pass, the same values).
+// kernels.QDot's int16 pairs (kernels.QuantizePairs: one SIMD pass, the same values).
 func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 	H, m := q.Cfg.Hidden, q.Recurrent
 	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
 		ws.sc.x = grow(ws.sc.x, n*H/2)
-		if nn.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
-			nn.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
+		if kernels.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
+			kernels.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
 			return
 		}
 	}
@@ -375,7 +376,7 @@ func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own gate math (nn.ExactCells: SIMD in the
+// float32 with the float model's own gate math (kernels.ExactCells: SIMD in the
 // browser, same bits). tc receives tanh(c).
 func cells(g, c, tc, h []float32, n, H int, first bool) {
 	cprev := c[:n*H]
@@ -385,9 +386,9 @@ func cells(g, c, tc, h []float32, n, H int, first bool) {
 	gateMath(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
 
-// gateMath is nn.ExactCells (tests swap in the Go loop to check that the
+// gateMath is kernels.ExactCells (tests swap in the Go loop to check that the
 // kernels change nothing).
-var gateMath = nn.ExactCells()
+var gateMath = kernels.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

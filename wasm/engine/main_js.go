@@ -10,7 +10,7 @@ import (
 	"sync"
 	"syscall/js"
 
-	"sentilab/core/nn"
+	"sentilab/core/kernels"
 	"sentilab/protocol"
 )
 
@@ -34,7 +34,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: nn.DefaultKernels().Name}}, nil)
+	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: kernels.Default().Name}}, nil)
 	select {}
 }
 

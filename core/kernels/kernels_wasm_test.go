@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package nn
+package kernels
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package nn
+package kernels
 
 import (
 	"golang.org/x/sys/cpu"
@@ -63,7 +63,7 @@ func qdotVNNI(x *int8, q, corr *int32, out, xs, scale *float32, n, k4, n16 int)
 // QuantizeRows quantizes each row of a [n, K] to int8 with scale
 // max|row|/127, as core/compress's quantizeActs does, bit for bit (see
 // qdot_quant_amd64.s), and writes each row's sum of int8 values to sum
-// (nn.QDot8's correction). It reports false, computing nothing, without
+// (QDot8's correction). It reports false, computing nothing, without
 // AVX2 or when K is not a multiple of 8.
 func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool {
 	if !cpu.X86.HasAVX2 || K%8 != 0 {

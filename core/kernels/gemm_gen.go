@@ -1,10 +1,10 @@
 //go:build ignore
 
 // gemm_gen writes gemm_amd64.s: the register-blocked micro-kernels and the
-// 16×16 transpose behind nn.Fast. The kernels are fully unrolled over the
+// 16×16 transpose behind kernels.Fast. The kernels are fully unrolled over the
 // register tile, which is tedious and error-prone to write by hand.
 //
-//	go generate ./core/nn/   (runs: go run gemm_gen.go)
+//	go generate ./core/kernels/   (runs: go run gemm_gen.go)
 package main
 
 import (

@@ -1,6 +1,6 @@
 //go:build amd64
 
-package nn
+package kernels
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ func TestFastKernel(t *testing.T) {
 	if !HasFast() {
 		t.Skip("CPU lacks AVX2+FMA")
 	}
-	for _, k := range fastCandidates() {
+	for _, k := range FastCandidates() {
 		checkKernel(t, k)
 	}
 }
@@ -39,7 +39,7 @@ func TestFastKernelEdges(t *testing.T) {
 		}
 	}
 	shapes = append(shapes, [3]int{385, 130, 513}, [3]int{12, 32, 256}, [3]int{24, 64, 512}, [3]int{6, 16, 1})
-	for _, kern := range fastCandidates() {
+	for _, kern := range FastCandidates() {
 		for _, s := range shapes {
 			m, n, k := s[0], s[1], s[2]
 			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}} {
@@ -110,8 +110,8 @@ func TestFastKernelConcurrent(t *testing.T) {
 }
 
 func TestDefaultIsFast(t *testing.T) {
-	if got := DefaultKernels().Name; HasFast() && got != Fast.Name || !HasFast() && got != Gonum.Name {
-		t.Errorf("DefaultKernels() = %s with HasFast() = %v", got, HasFast())
+	if got := Default().Name; HasFast() && got != Fast.Name || !HasFast() && got != Gonum.Name {
+		t.Errorf("Default() = %s with HasFast() = %v", got, HasFast())
 	}
 }
 
@@ -132,7 +132,7 @@ func BenchmarkGemm(b *testing.B) {
 		{true, false, 128, 512, 5440}, {true, false, 128, 512, 10880},
 		{false, false, 32, 128, 32}, {false, true, 32, 32, 128}, {true, false, 32, 128, 5440},
 	}
-	kerns := append([]Kernels{Portable, Gonum}, fastCandidates()...)
+	kerns := append([]Kernels{Portable, Gonum}, FastCandidates()...)
 	for _, s := range shapes {
 		rng := rand.New(rand.NewPCG(1, 2))
 		a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), randSlice(rng, s.m*s.n)

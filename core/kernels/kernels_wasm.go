@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package nn
+package kernels
 
 import (
 	"runtime"
@@ -11,11 +11,11 @@ import (
 	"sentilab/core/kernels/simd128"
 )
 
-// DefaultKernels is the fastest kernel of this build: SIMD128 when the host
+// Default is the fastest kernel of this build: SIMD128 when the host
 // gave Go's memory to the SIMD module (worker.js and scripts/go_js_wasm_exec
 // do), else the portable blocked loop, which beats gonum's pure-Go blas32 by
 // ~3× (BENCHMARKS.md). Both give the same bits.
-func DefaultKernels() Kernels {
+func Default() Kernels {
 	if k, ok := SIMD128(); ok {
 		return k
 	}
@@ -66,7 +66,10 @@ var scratchPool = sync.Pool{New: func() any { return new([]float32) }}
 
 func getScratch(n int) *[]float32 {
 	t := scratchPool.Get().(*[]float32)
-	*t = resize(*t, n)
+	if cap(*t) < n {
+		*t = make([]float32, n)
+	}
+	*t = (*t)[:n]
 	return t
 }
 
@@ -113,7 +116,7 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 		simd.transpose.Invoke(pb, pt, n, k)
 		simd.dot.Invoke(pa, k, 1, pt, pc, m, n, k)
 	default:
-		panic("nn: Gemm with both operands transposed is not used")
+		panic("kernels: Gemm with both operands transposed is not used")
 	}
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)

@@ -1,6 +1,6 @@
 //go:build amd64
 
-package nn
+package kernels
 
 //go:generate go run gemm_gen.go
 
@@ -14,7 +14,7 @@ import (
 // register-blocked micro-kernel (8×32 with AVX-512, 6×16 with AVX2+FMA), with
 // no packing except for transposed B and edge tiles. On the LSTM's shapes it
 // runs 5-15× gonum's blas32 (BenchmarkGemm). Its Gemm is nil when the CPU
-// lacks AVX2 and FMA; DefaultKernels then falls back to Gonum. Results differ
+// lacks AVX2 and FMA; Default then falls back to Gonum. Results differ
 // from Portable in the last bits (FMA, different summation order), so
 // Portable stays the kernel for bit-exact native/wasm reproduction.
 var Fast = fastKernels()
@@ -23,15 +23,15 @@ var Fast = fastKernels()
 func HasFast() bool { return Fast.Gemm != nil }
 
 func fastKernels() Kernels {
-	if ks := fastCandidates(); len(ks) > 0 {
+	if ks := FastCandidates(); len(ks) > 0 {
 		return ks[0]
 	}
 	return Kernels{Name: "fast-unavailable"}
 }
 
-// fastCandidates lists the variants this CPU runs, fastest first (tests run
+// FastCandidates lists the variants this CPU runs, fastest first (tests run
 // them all, so the AVX2 path is checked on AVX-512 machines too).
-func fastCandidates() []Kernels {
+func FastCandidates() []Kernels {
 	var ks []Kernels
 	if cpu.X86.HasAVX512F { // also checks the OS saves the ZMM state
 		ks = append(ks, Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm,
@@ -113,7 +113,7 @@ func (d gemmDriver) gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	_ = b[k*n-1]
 	_ = c[m*n-1]
 	if transA && transB {
-		panic("nn: Gemm with both operands transposed is not used")
+		panic("kernels: Gemm with both operands transposed is not used")
 	}
 	mr, nr, fn := d.mk.mr, d.mk.nr, d.mk.fn
 	// A(i,p) = a[i*rsA + p*csA]; B(p,j) = b[p*n+j], or b[j*k+p] when transB.

@@ -1,4 +1,4 @@
-package nn
+package kernels
 
 // Kernels is the matmul backend. Every product in the LSTM goes through it, so
 // the training speed is this kernel's speed (the elementwise gate math is a few
@@ -23,14 +23,16 @@ type Kernels struct {
 	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
 }
 
-func (k Kernels) cells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+// CellsOrGo is k.Cells, or the Go loop when k has none.
+func (k Kernels) CellsOrGo() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	if k.Cells != nil {
 		return k.Cells
 	}
 	return lstmCells
 }
 
-func (k Kernels) cellsBackward() func(a, cprev, tc, dh, dc, dz []float32, n, H int) {
+// CellsBackwardOrGo is k.CellsBackward, or the Go loop when k has none.
+func (k Kernels) CellsBackwardOrGo() func(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	if k.CellsBackward != nil {
 		return k.CellsBackward
 	}
@@ -61,7 +63,7 @@ func portableGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 			gemmTN(m, n, kb, a[p0*m:(p0+kb)*m], b[p0*n:(p0+kb)*n], c)
 		}
 	default:
-		panic("nn: Gemm with both operands transposed is not used")
+		panic("kernels: Gemm with both operands transposed is not used")
 	}
 }
 
@@ -297,7 +299,7 @@ func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	if exactCellsNative != nil {
 		return exactCellsNative
 	}
-	if k := DefaultKernels(); k.Name == "simd128" {
+	if k := Default(); k.Name == "simd128" {
 		return k.Cells
 	}
 	return lstmCells

@@ -1,6 +1,6 @@
 //go:build !amd64 && !(js && wasm)
 
-package nn
+package kernels
 
 // QDot is the int8 runtime's SIMD product (qdot_amd64.go, kernels_wasm.go);
 // here there is none, and core/compress uses its packed int64 loop.

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package nn
+package kernels
 
 // exactCellsNative is nil where there is no assembly: ExactCells then
 // returns the SIMD128 kernel (in a browser) or the Go loop.

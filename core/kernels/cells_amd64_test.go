@@ -1,6 +1,6 @@
 //go:build amd64
 
-package nn
+package kernels
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // cellKernels are the Fast variants this CPU runs (AVX-512 and AVX2 on an
 // AVX-512 machine), so both assembly paths are tested here.
 func cellKernels(t *testing.T) []Kernels {
-	ks := fastCandidates()
+	ks := FastCandidates()
 	if len(ks) == 0 {
 		t.Skip("CPU has neither AVX-512 nor AVX2+FMA")
 	}
@@ -194,46 +194,12 @@ func TestCellsBackwardMatchGo(t *testing.T) {
 	}
 }
 
-// The finite-difference check of gradcheck_test.go with the Fast kernels,
-// on a model whose H = 16 is a multiple of both lane counts (tinyModel's
-// H = 4 would take the Go loops).
-func TestGradientsFiniteDifferenceFast(t *testing.T) {
-	for _, k := range cellKernels(t) {
-		for _, masking := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/mask=%v", k.Name, masking), func(t *testing.T) {
-				cfg := Config{Vocab: 11, Embed: 3, Hidden: 16, MaxLen: 6, Padding: "pre", Masking: masking}
-				m, err := NewModel(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				Init(m, 7)
-				rng := rand.New(rand.NewPCG(1, 2))
-				for _, p := range m.Params() {
-					for i := range p.W {
-						p.W[i] += float32(rng.NormFloat64() * 0.3)
-					}
-				}
-				lens := []int{6, 3, 0, 1, 4}
-				B := len(lens)
-				tokens := make([]int32, B*cfg.MaxLen)
-				for b, L := range lens {
-					for j := 0; j < L; j++ {
-						tokens[b*cfg.MaxLen+cfg.MaxLen-L+j] = int32(1 + rng.IntN(cfg.Vocab-1))
-					}
-				}
-				labels := []float32{1, 0, 1, 1, 0}
-				checkGradients(t, m, k, tokens, labels, B)
-			})
-		}
-	}
-}
-
 func TestDefaultKernelsHaveCells(t *testing.T) {
 	if !HasFast() {
 		t.Skip("no Fast kernel on this CPU")
 	}
-	if k := DefaultKernels(); k.Cells == nil || k.CellsBackward == nil {
-		t.Errorf("DefaultKernels() = %s without assembly gate math", k.Name)
+	if k := Default(); k.Cells == nil || k.CellsBackward == nil {
+		t.Errorf("Default() = %s without assembly gate math", k.Name)
 	}
 }
 
@@ -245,19 +211,19 @@ func BenchmarkCells(b *testing.B) {
 	c, tc, h := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
 	dh, dc0, dz := randSlice(rng, n*H), randSlice(rng, n*H), make([]float32, n*4*H)
 	dc := make([]float32, n*H)
-	ks := append([]Kernels{Portable}, fastCandidates()...)
+	ks := append([]Kernels{Portable}, FastCandidates()...)
 	for _, k := range ks {
 		b.Run(k.Name+"/forward", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				copy(a, a0)
-				k.cells()(a, cprev, c, tc, h, n, H)
+				k.CellsOrGo()(a, cprev, c, tc, h, n, H)
 			}
 			b.ReportMetric(float64(n*H*b.N)/b.Elapsed().Seconds()/1e6, "Mcells/s")
 		})
 		b.Run(k.Name+"/backward", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				copy(dc, dc0) // each call scales dc by f: left alone, it decays into denormals
-				k.cellsBackward()(a, cprev, tc, dh, dc, dz, n, H)
+				k.CellsBackwardOrGo()(a, cprev, tc, dh, dc, dz, n, H)
 			}
 			b.ReportMetric(float64(n*H*b.N)/b.Elapsed().Seconds()/1e6, "Mcells/s")
 		})

@@ -7,7 +7,7 @@
 // 32-byte memory rows with AVX2's 16 registers), the compare/blend idiom and
 // how 2^n is applied (VSCALEFPS, or building the float bits of 2^n).
 //
-//	go run cells_gen.go   (from core/nn)
+//	go run cells_gen.go   (from core/kernels)
 package main
 
 import (

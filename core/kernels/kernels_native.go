@@ -1,6 +1,6 @@
 //go:build !js || !wasm
 
-package nn
+package kernels
 
 import (
 	"gonum.org/v1/gonum/blas"
@@ -11,9 +11,9 @@ import (
 // core here against ~4.7 for the portable loop (BENCHMARKS.md).
 var Gonum = Kernels{Name: "gonum", Gemm: gonumGemm}
 
-// DefaultKernels is the fastest kernel of this build: Fast (amd64 assembly)
+// Default is the fastest kernel of this build: Fast (amd64 assembly)
 // when the CPU has AVX2+FMA, else gonum.
-func DefaultKernels() Kernels {
+func Default() Kernels {
 	if HasFast() {
 		return Fast
 	}

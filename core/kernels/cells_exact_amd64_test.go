@@ -1,6 +1,6 @@
 //go:build amd64
 
-package nn
+package kernels
 
 import (
 	"fmt"
