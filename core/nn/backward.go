@@ -73,7 +73,7 @@ func addTo(dst, src []float32) {
 func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	c := ws.cfg
 	B, T, E, H := ws.B, c.MaxLen, c.Embed, c.Hidden
-	G := 4 * H
+	G := Gates * H
 	R := ws.off[T]
 
 	// Dense: logit = hf·w + b.

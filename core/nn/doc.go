@@ -2,7 +2,8 @@
 // LSTM, Dropout, Dense) as forward/backward pairs of plain loops, the loss
 // (sigmoid + binary cross-entropy from logits), the Adam optimiser and the
 // Keras initialisers. Every product and the LSTM's gate math run on a
-// kernels.Kernels value (core/kernels).
+// kernels.Kernels value (core/kernels). Config.Tensors describes the
+// weights (names, shapes, gate order) once, for Model and core/compress.
 //
 // Shapes are written in comments as B = batch, T = steps, E = embedding width,
 // H = hidden units, V = vocabulary. Tensors are row-major []float32.

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -64,5 +65,43 @@ func TestInitMatchesKeras(t *testing.T) {
 	hm, _ := NewModel(half)
 	if n := hm.NumParams(); n != 1313089 {
 		t.Errorf("half-size student has %d parameters, want 1,313,089", n)
+	}
+}
+
+// TestTensorsAreTheFileLayout pins the names and shapes the model file and
+// core/compress's int8 model read from Config.Tensors.
+func TestTensorsAreTheFileLayout(t *testing.T) {
+	cfg := Config{Vocab: 7, Embed: 3, Hidden: 2, MaxLen: 4, Padding: "post"}
+	m, err := NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name  string
+		shape []int
+	}{
+		{"embedding.weight", []int{7, 3}}, {"lstm.kernel", []int{3, 8}}, {"lstm.recurrent", []int{2, 8}},
+		{"lstm.bias", []int{8}}, {"dense.weight", []int{2, 1}}, {"dense.bias", []int{1}},
+	}
+	ps := m.Params()
+	if len(ps) != len(want) {
+		t.Fatalf("%d params, want %d", len(ps), len(want))
+	}
+	size := 0
+	for i, p := range ps {
+		if p.Name != want[i].name || fmt.Sprint(p.Shape) != fmt.Sprint(want[i].shape) {
+			t.Errorf("param %d: %s %v, want %s %v", i, p.Name, p.Shape, want[i].name, want[i].shape)
+		}
+		n := 1
+		for _, d := range p.Shape {
+			n *= d
+		}
+		if len(p.W) != n {
+			t.Errorf("%s: %d values for shape %v", p.Name, len(p.W), p.Shape)
+		}
+		size += n
+	}
+	if size != 7*3+3*8+2*8+8+2+1 || int64(size) != cfg.NumParams() {
+		t.Errorf("%d values, NumParams %d, want %d", size, cfg.NumParams(), 7*3+3*8+2*8+8+2+1)
 	}
 }

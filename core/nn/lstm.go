@@ -67,7 +67,7 @@ func resize(s []float32, n int) []float32 {
 func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []float32 {
 	c := m.Cfg
 	T, E, H := c.MaxLen, c.Embed, c.Hidden
-	G := 4 * H
+	G := Gates * H
 	ws.cfg, ws.B = c, B
 	ws.layout(tokens, B)
 	R := ws.off[T]
