@@ -43,4 +43,6 @@ func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, 
 
 var classroomCfg = nn.Config{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "pre", Masking: true, Dropout: 0.2}
 
-func BenchmarkClassroomStepPortable(b *testing.B) { benchStep(b, classroomCfg, 64, 1, kernels.Portable) }
+func BenchmarkClassroomStepPortable(b *testing.B) {
+	benchStep(b, classroomCfg, 64, 1, kernels.Portable)
+}
