@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 GOROOT_DIR=$(go env GOROOT)
-# Go's go_js_wasm_exec, plus Go's memory handed to the SIMD kernel (core/nn/kernels_wasm.go).
+# Go's go_js_wasm_exec, plus Go's memory handed to the SIMD kernel (core/kernels/kernels_wasm.go).
 WASM_EXEC="$root/scripts/go_js_wasm_exec"
 
 default_data="$root/../shared/data/imdb/imdb-50k.csv.gz"

@@ -32,7 +32,7 @@ self.goPost = (m, transfer) => postMessage(m, transfer || []);
       self.engineModule = r.module;
       instance = r.instance;
     }
-    // The SIMD matmul kernel (core/nn/kernels_wasm.go) works in Go's memory.
+    // The SIMD matmul kernel (core/kernels/kernels_wasm.go) works in Go's memory.
     self.sentilabGoMemory = instance.exports.mem;
     go.run(instance); // sets self.goOnMessage, posts {type:"ready"}
     for (const m of queue.splice(0)) self.goOnMessage(m);

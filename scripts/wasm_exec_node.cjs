@@ -1,5 +1,5 @@
 // wasm_exec_node.cjs: Go's lib/wasm/wasm_exec_node.js plus one line: it hands
-// Go's memory to the SIMD kernel (core/nn/kernels_wasm.go) as
+// Go's memory to the SIMD kernel (core/kernels/kernels_wasm.go) as
 // globalThis.sentilabGoMemory, as assets/worker.js does in the browser.
 // Used by scripts/go_js_wasm_exec (go test -exec) and lab bench's wasm rows.
 "use strict";

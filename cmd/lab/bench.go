@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
@@ -102,7 +103,7 @@ func runBench(ctx context.Context, args []string) error {
 		target = "wasm"
 	}
 	out := benchOutput{Machine: fmt.Sprintf("%s/%s, %d cores, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
-	k := nn.DefaultKernels()
+	k := kernels.Default()
 	workerCounts := []int{1}
 	if target == "native" && runtime.NumCPU() > 1 {
 		workerCounts = append(workerCounts, runtime.NumCPU())
@@ -211,7 +212,7 @@ var peakShapes = []struct {
 
 // kernelPeak runs each of peakShapes on `workers` goroutines at once and
 // returns the best summed GFLOP/s and the shape that gave it.
-func kernelPeak(k nn.Kernels, workers int, seconds float64) (float64, string) {
+func kernelPeak(k kernels.Kernels, workers int, seconds float64) (float64, string) {
 	best, bestName := 0.0, ""
 	// Warm-up: V8 first runs wasm from its baseline compiler and optimizes
 	// hot functions later, so a cold first shape measured 30 GFLOP/s against
@@ -280,7 +281,7 @@ func benchTokens(s benchShape, n int, rng *rand.Rand) ([]int32, int) {
 // flopsPerStep is one LSTM step forward (x·W and h·U) for one example.
 func flopsPerStep(c nn.Config) float64 { return 2 * 4 * float64(c.Hidden) * float64(c.Embed+c.Hidden) }
 
-func benchTrainStep(s benchShape, batch, workers int, k nn.Kernels, seconds float64) (eps, flopsPerExample float64) {
+func benchTrainStep(s benchShape, batch, workers int, k kernels.Kernels, seconds float64) (eps, flopsPerExample float64) {
 	cfg := s.Cfg
 	cfg.Masking = s.Masked
 	m, _ := nn.NewModel(cfg)
@@ -309,7 +310,7 @@ func benchTrainStep(s benchShape, batch, workers int, k nn.Kernels, seconds floa
 	return float64(n*batch) / el, 3 * flopsPerStep(cfg) * float64(steps) / float64(batch*pool)
 }
 
-func benchInferBatch(s benchShape, batch, workers int, k nn.Kernels, seconds float64) (rps, flopsPerReview float64) {
+func benchInferBatch(s benchShape, batch, workers int, k kernels.Kernels, seconds float64) (rps, flopsPerReview float64) {
 	cfg := s.Cfg
 	cfg.Masking = s.Masked
 	m, _ := nn.NewModel(cfg)

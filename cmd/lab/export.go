@@ -11,6 +11,7 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/onnx"
@@ -109,7 +110,7 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 	set.N += len(edges) / ld.Model.Cfg.MaxLen
 	set.Labels = append(set.Labels, make([]float32, set.N-n)...)
 	floatRun := func() ([]float32, error) {
-		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: set.N, Workers: 1, Kernels: nn.DefaultKernels()})
+		return train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: set.N, Workers: 1, Kernels: kernels.Default()})
 	}
 	run, runtime := floatRun, "float"
 	if q, err := runtimeOf(ld); err != nil {
@@ -149,7 +150,7 @@ func writeReference(ctx context.Context, ld *modelfile.Loaded, tok *text.Tokeniz
 func sigmoids(z []float32) []float32 {
 	p := make([]float32, len(z))
 	for i, v := range z {
-		p[i] = nn.Sigmoid(v)
+		p[i] = kernels.Sigmoid(v)
 	}
 	return p
 }

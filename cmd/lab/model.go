@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
 	"sentilab/protocol"
@@ -250,7 +250,7 @@ func runPredict(ctx context.Context, args []string) error {
 	}
 	var out []pred
 	for i, z := range logits {
-		p := nn.Sigmoid(z)
+		p := kernels.Sigmoid(z)
 		out = append(out, pred{texts[i], p})
 		if !*asJSON {
 			fmt.Printf("%.4f\n", p)

@@ -19,9 +19,9 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/protocol"
 )
@@ -193,7 +193,7 @@ func inferSpeed(ld *modelfile.Loaded, seconds float64) (float64, error) {
 	} else if q != nil {
 		run = func() error { _, err := compress.QLogits(context.Background(), q, set, batch, 1); return err }
 	} else {
-		opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
+		opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: kernels.Default()}
 		run = func() error { _, err := train.Logits(context.Background(), ld.Model, set, opt); return err }
 	}
 	// The fastest of several batches: on a shared machine other work only

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
@@ -132,7 +133,7 @@ func TestReportBaselineAndOOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 64, Workers: 1, Kernels: nn.DefaultKernels()})
+	z, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 64, Workers: 1, Kernels: kernels.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/internal/testenv"
 )
 
@@ -43,7 +43,7 @@ func TestTrainIsLabTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := lab.Train(context.Background(), lab.NewCorpus(reviews, nil), plan, lab.RunOptions{Workers: 2, Kernels: nn.Portable})
+	tr, err := lab.Train(context.Background(), lab.NewCorpus(reviews, nil), plan, lab.RunOptions{Workers: 2, Kernels: kernels.Portable})
 	if err != nil {
 		t.Fatal(err)
 	}

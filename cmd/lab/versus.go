@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
 )
@@ -45,7 +45,7 @@ func compareLSTM(ctx context.Context, path string, ld *modelfile.Loaded, tok *te
 	cleaned := text.CleanAll(texts, nil)
 	b := newBar()
 	other, err := train.LogitsOfTexts(ctx, ld.Model, tok, cleaned, train.EvalOptions{BatchSize: 256, Workers: workers,
-		Kernels: nn.DefaultKernels(), Progress: func(d, t int) { b.update(d, t, "LSTM "+path, -1) }})
+		Kernels: kernels.Default(), Progress: func(d, t int) { b.update(d, t, "LSTM "+path, -1) }})
 	b.done()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -31,7 +32,7 @@ func BenchmarkInferFloat32(b *testing.B) {
 	set := benchSet()
 	for _, batch := range []int{256, 1} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: nn.DefaultKernels()}
+			opt := train.EvalOptions{BatchSize: batch, Workers: 1, Kernels: kernels.Default()}
 			for i := 0; i < b.N; i++ {
 				train.Logits(context.Background(), m, set, opt)
 			}

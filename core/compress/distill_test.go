@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -86,7 +87,7 @@ func TestDistillStudent(t *testing.T) {
 	set := randomSet(tinyCfg, 64, 9)
 	opt := DefaultDistill()
 	opt.Embed, opt.Hidden = 4, 3
-	opt.Tune.Epochs, opt.Tune.BatchSize, opt.Tune.Kernels = 2, 16, nn.Portable
+	opt.Tune.Epochs, opt.Tune.BatchSize, opt.Tune.Kernels = 2, 16, kernels.Portable
 	s, res, err := Distill(context.Background(), teacher, set, opt)
 	if err != nil {
 		t.Fatal(err)

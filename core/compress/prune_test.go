@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -76,7 +77,7 @@ func TestPruneHoldsZerosThroughFineTuning(t *testing.T) {
 	before := slices.Clone(m.Kernel)
 	set := randomSet(tinyCfg, 96, 4)
 	tune := DefaultTune()
-	tune.Epochs, tune.BatchSize, tune.Kernels = 3, 8, nn.Portable
+	tune.Epochs, tune.BatchSize, tune.Kernels = 3, 8, kernels.Portable
 	var zeroed []int // recurrent-kernel weights zero after the first update
 	opt := PruneOptions{
 		Schedule: PolynomialDecay{Initial: 0.2, Final: 0.8, Begin: 0, End: 30, Power: 3, Frequency: 5},
@@ -135,7 +136,7 @@ func TestPruneUnits(t *testing.T) {
 	m := initModel(t, c, 5)
 	set := randomSet(c, 30, 6)
 	logits := func(m *nn.Model) []float32 {
-		z, err := train.Logits(context.Background(), m, set, train.EvalOptions{BatchSize: 8, Kernels: nn.Portable})
+		z, err := train.Logits(context.Background(), m, set, train.EvalOptions{BatchSize: 8, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,8 @@ type QMatrix struct {
 	// Q[k,2c] + Q[k,2c+1]·2³², so one 64-bit multiply by an activation does
 	// two int8 products at once (see qgemm). [ceil(N/2), K]
 	packed []int64
-	simd   qWords // the same weights for nn.QDot (qgemm_simd.go)
-	vnni   qWords // and for nn.QDot8
+	simd   qWords // the same weights for kernels.QDot (qgemm_simd.go)
+	vnni   qWords // and for kernels.QDot8
 }
 
 // NewQMatrix packs q [K, N] with per-column scales.

@@ -1,13 +1,12 @@
 package compress
 
 import (
+	"sentilab/core/kernels"
 	"sync"
-
-	"sentilab/core/nn"
 )
 
 // The SIMD products of core/nn on int8 rows: natively with AVX-512 VNNI,
-// nn.QDot8 (VPDPBUSD, 64 multiply-adds per instruction); else nn.QDot on
+// kernels.QDot8 (VPDPBUSD, 64 multiply-adds per instruction); else kernels.QDot on
 // int16 pairs (AVX2's VPMADDWD natively, i32x4.dot_i16x8_s in the
 // browser). Their sums are the same integers as qgemm's, and the float
 // operations the same, so the results are the same bits.
@@ -30,7 +29,7 @@ func (m *QMatrix) at(k, j int) int8 {
 	return 0
 }
 
-// pairs is Q in nn.QDot's layout: [N4, K2, 4] words (Q[2k,j], Q[2k+1,j]).
+// pairs is Q in kernels.QDot's layout: [N4, K2, 4] words (Q[2k,j], Q[2k+1,j]).
 func (m *QMatrix) pairs() []int32 {
 	m.simd.once.Do(func() {
 		K2, N4 := (m.K+1)/2, (m.N+3)/4
@@ -47,7 +46,7 @@ func (m *QMatrix) pairs() []int32 {
 	return m.simd.words
 }
 
-// quads is Q in nn.QDot8's layout: [N16, K4, 16] words, each four
+// quads is Q in kernels.QDot8's layout: [N16, K4, 16] words, each four
 // Q[4k..4k+3, j] + 128 as unsigned bytes, low byte first.
 func (m *QMatrix) quads() []int32 {
 	m.vnni.once.Do(func() {
@@ -71,9 +70,9 @@ func (m *QMatrix) quads() []int32 {
 
 // qScratch holds the products' buffers (one per goroutine).
 type qScratch struct {
-	x    []int32 // int16 pairs for nn.QDot
-	x8   []int8  // rows padded to a multiple of 4 for nn.QDot8
-	corr []int32 // nn.QDot8's per-row correction
+	x    []int32 // int16 pairs for kernels.QDot
+	x8   []int8  // rows padded to a multiple of 4 for kernels.QDot8
+	corr []int32 // kernels.QDot8's per-row correction
 	x64  []int64 // rows for the portable qgemm
 }
 
@@ -84,11 +83,11 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// qgemmVNNI is qgemm through nn.QDot8; it reports false where that is not
+// qgemmVNNI is qgemm through kernels.QDot8; it reports false where that is not
 // available or N is not a multiple of 16.
 func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) bool {
 	K, N := m.K, m.N
-	if N%16 != 0 || !nn.HasQDot8() {
+	if N%16 != 0 || !kernels.HasQDot8() {
 		return false
 	}
 	K4 := (K + 3) / 4
@@ -113,10 +112,10 @@ func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMat
 		}
 		sc.corr[r] = -128 * s
 	}
-	return nn.QDot8(xp, m.quads(), sc.corr, xs[:n], m.Scale, out[:n*N], n, K4, N/16)
+	return kernels.QDot8(xp, m.quads(), sc.corr, xs[:n], m.Scale, out[:n*N], n, K4, N/16)
 }
 
-// qgemmPairs is qgemm through nn.QDot; it reports false where that is not
+// qgemmPairs is qgemm through kernels.QDot; it reports false where that is not
 // available (a browser without SIMD, a CPU without AVX2) or when N is not a
 // multiple of 4 (the dense layer's single column).
 func qgemmPairs(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []float32) bool {
@@ -127,10 +126,10 @@ func qgemmPairs(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []f
 	K2 := (K + 1) / 2
 	sc.x = grow(sc.x, n*K2)
 	pairRows(x, n, K, sc.x)
-	return nn.QDot(sc.x, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
+	return kernels.QDot(sc.x, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
 }
 
-// pairRows writes the int8 rows x [n, K] as nn.QDot's int16 pairs
+// pairRows writes the int8 rows x [n, K] as kernels.QDot's int16 pairs
 // w [n, ceil(K/2)] (an odd K's last pair padded with 0).
 func pairRows(x []int8, n, K int, w []int32) {
 	K2 := (K + 1) / 2

@@ -1,6 +1,6 @@
 package compress
 
-import "sentilab/core/nn"
+import "sentilab/core/kernels"
 
 // qPath names one implementation of qmatmul's product.
 type qPath int
@@ -8,8 +8,8 @@ type qPath int
 const (
 	qAuto     qPath = iota // the fastest available
 	qPortable              // qgemm's packed int64 loop
-	qPairs                 // nn.QDot
-	qVNNI                  // nn.QDot8
+	qPairs                 // kernels.QDot
+	qVNNI                  // kernels.QDot8
 )
 
 // forcePath, when not qAuto, makes qmatmul try that path only (before the
@@ -20,11 +20,11 @@ var forcePath qPath
 //
 //	out[r,j] += xs[r]·m.Scale[j] · Σ_k x[r,k]·Q[k,j]
 //
-// with the fastest product of this build: nn.QDot8 natively with AVX-512
-// VNNI, else nn.QDot (AVX2, or SIMD128 in the browser), else the packed
+// with the fastest product of this build: kernels.QDot8 natively with AVX-512
+// VNNI, else kernels.QDot (AVX2, or SIMD128 in the browser), else the packed
 // int64 loop. Every path sums the same exact integers and rescales them
 // with the same float32 operations, so all give the same bits.
-// sum, if not nil, holds each row's Σ_k x[r,k] (which nn.QDot8 needs and
+// sum, if not nil, holds each row's Σ_k x[r,k] (which kernels.QDot8 needs and
 // the quantizer may give for free).
 func qmatmul(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) {
 	K, N := m.K, m.N
@@ -47,10 +47,10 @@ func qmatmul(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatri
 	qgemm(n, sc.x64, xs, m, out)
 }
 
-// quantize is quantizeActs, in AVX2 where this build has it (nn.QuantizeRows,
+// quantize is quantizeActs, in AVX2 where this build has it (kernels.QuantizeRows,
 // the same values), also filling sum with each row's Σ q.
 func quantize(a []float32, n, K int, q []int8, s []float32, sum []int32) {
-	if forcePath != qPortable && nn.QuantizeRows(a, n, K, q, s, sum) {
+	if forcePath != qPortable && kernels.QuantizeRows(a, n, K, q, s, sum) {
 		return
 	}
 	quantizeActs(a, n, K, q, s)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -22,8 +23,8 @@ func qPaths() []struct {
 		ok   bool
 	}{
 		{"portable", qPortable, true},
-		{"pairs", qPairs, nn.QDot(make([]int32, 1), make([]int32, 4), make([]float32, 1), make([]float32, 4), make([]float32, 4), 1, 1, 1)},
-		{"vnni", qVNNI, nn.HasQDot8()},
+		{"pairs", qPairs, kernels.QDot(make([]int32, 1), make([]int32, 4), make([]float32, 1), make([]float32, 4), make([]float32, 4), 1, 1, 1)},
+		{"vnni", qVNNI, kernels.HasQDot8()},
 	}
 }
 
@@ -86,7 +87,7 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 }
 
 // The whole int8 model gives the same logits, bit for bit, on every product
-// path (in the browser "pairs" includes the one-call step, nn.QStep, where
+// path (in the browser "pairs" includes the one-call step, kernels.QStep, where
 // H is a multiple of 8) and with the Go loop's gate math in place of this
 // build's exact kernel: what runs natively is what the portable build and
 // the browser compute.
@@ -103,7 +104,7 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 		ref := func() []float32 { // the step loop as first written
 			withPath(t, qPortable)
 			old, oldHoist := gateMath, hoistFloats
-			gateMath, hoistFloats = nn.GoCells(), 0
+			gateMath, hoistFloats = kernels.GoCells(), 0
 			defer func() { gateMath, hoistFloats = old, oldHoist }()
 			z, err := QLogits(context.Background(), q, set, 16, 1)
 			if err != nil {
@@ -137,7 +138,7 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 	}
 }
 
-// The AVX2 quantizer (nn.QuantizeRows) gives quantizeActs' values and
+// The AVX2 quantizer (kernels.QuantizeRows) gives quantizeActs' values and
 // scales exactly, and the row sums: rows of ordinary values, zeros, signed
 // zeros, ties at ±½ steps, NaN and ±Inf (which quantizeActs sends to −127
 // through Go's int64 conversion), and rows so small that 1/scale is +Inf.
@@ -147,7 +148,7 @@ func TestQuantizeRowsEqualsGo(t *testing.T) {
 	wq, ws := make([]int8, n*K), make([]float32, n)
 	quantizeActs(a, n, K, wq, ws)
 	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
-	if !nn.QuantizeRows(a, n, K, gq, gs, gsum) {
+	if !kernels.QuantizeRows(a, n, K, gq, gs, gsum) {
 		t.Skip("no AVX2 quantizer in this build")
 	}
 	for i := range wq {
@@ -166,8 +167,8 @@ func TestQuantizeRowsEqualsGo(t *testing.T) {
 	}
 }
 
-// The SIMD128 quantizer (nn.QuantizePairs) writes quantizeActs' values, as
-// nn.QDot's int16 pairs, and its scales, on the same rows (Go's int64
+// The SIMD128 quantizer (kernels.QuantizePairs) writes quantizeActs' values, as
+// kernels.QDot's int16 pairs, and its scales, on the same rows (Go's int64
 // conversion saturates in wasm, so NaN and Inf land elsewhere than natively:
 // each kernel matches its own build's Go loop).
 func TestQuantizePairsEqualsGo(t *testing.T) {
@@ -179,7 +180,7 @@ func TestQuantizePairsEqualsGo(t *testing.T) {
 	for i := range words {
 		words[i] = -1 // all overwritten, zero rows included
 	}
-	if !nn.QuantizePairs(a, n, K, words, gs) {
+	if !kernels.QuantizePairs(a, n, K, words, gs) {
 		t.Skip("no SIMD128 quantizer in this build")
 	}
 	for i := range words {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
@@ -48,17 +49,19 @@ func (q *QModel) embSums() []int32 {
 // Quantize builds the int8 model of m (the same int8 values EncodeInt8
 // stores).
 func Quantize(m *nn.Model) *QModel {
-	c := m.Cfg
-	V, E, H := c.Vocab, c.Embed, c.Hidden
-	q := &QModel{Cfg: c, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0]}
-	q.Emb, q.EmbScale = QuantizeRows(m.Embedding, V, E)
-	kq, ks := QuantizeCols(m.Kernel, E, 4*H)
-	rq, rs := QuantizeCols(m.Recurrent, H, 4*H)
-	dq, ds := QuantizeCols(m.DenseW, H, 1)
-	q.Kernel = NewQMatrix(kq, ks, E, 4*H)
-	q.Recurrent = NewQMatrix(rq, rs, H, 4*H)
-	q.Dense = NewQMatrix(dq, ds, H, 1)
+	t := m.Cfg.Tensors()
+	q := &QModel{Cfg: m.Cfg, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0]}
+	q.Emb, q.EmbScale = QuantizeRows(m.Embedding, t.Embedding.Rows, t.Embedding.Cols)
+	q.Kernel = quantizeMatrix(m.Kernel, t.Kernel)
+	q.Recurrent = quantizeMatrix(m.Recurrent, t.Recurrent)
+	q.Dense = quantizeMatrix(m.DenseW, t.DenseW)
 	return q
+}
+
+// quantizeMatrix quantizes weights w of shape t per column.
+func quantizeMatrix(w []float32, t nn.Tensor) *QMatrix {
+	qq, s := QuantizeCols(w, t.Rows, t.Cols)
+	return NewQMatrix(qq, s, t.Rows, t.Cols)
 }
 
 // NewQModel builds the int8 model of a loaded file from the int8 values the
@@ -68,32 +71,32 @@ func Quantize(m *nn.Model) *QModel {
 func NewQModel(ld *modelfile.Loaded) (*QModel, error) {
 	m := ld.Model
 	c := m.Cfg
-	V, E, H := c.Vocab, c.Embed, c.Hidden
+	E, H := c.Embed, c.Hidden
 	if E > maxK || H > maxK {
 		return nil, fmt.Errorf("compress: int8 model: embed %d / hidden %d beyond the exact int8 product's %d", E, H, maxK)
 	}
 	q := Quantize(m) // the fallback for float-stored weights
 	var err error
-	get := func(name string, rows, cols int, perRow bool) ([]int8, []float32) {
+	get := func(t nn.Tensor, perRow bool) ([]int8, []float32) {
 		if err != nil {
 			return nil, nil
 		}
 		var qq []int8
 		var s []float32
-		qq, s, err = storedInt8(ld.File, name, rows, cols, perRow)
+		qq, s, err = storedInt8(ld.File, t.Name, t.Rows, t.Cols, perRow)
 		return qq, s
 	}
-	if eq, es := get("embedding.weight", V, E, true); eq != nil {
+	t := c.Tensors()
+	if eq, es := get(t.Embedding, true); eq != nil {
 		q.Emb, q.EmbScale = eq, es
 	}
-	if kq, ks := get("lstm.kernel", E, 4*H, false); kq != nil {
-		q.Kernel = NewQMatrix(kq, ks, E, 4*H)
-	}
-	if rq, rs := get("lstm.recurrent", H, 4*H, false); rq != nil {
-		q.Recurrent = NewQMatrix(rq, rs, H, 4*H)
-	}
-	if dq, ds := get("dense.weight", H, 1, false); dq != nil {
-		q.Dense = NewQMatrix(dq, ds, H, 1)
+	for _, w := range []struct {
+		t   nn.Tensor
+		dst **QMatrix
+	}{{t.Kernel, &q.Kernel}, {t.Recurrent, &q.Recurrent}, {t.DenseW, &q.Dense}} {
+		if wq, ws := get(w.t, false); wq != nil {
+			*w.dst = NewQMatrix(wq, ws, w.t.Rows, w.t.Cols)
+		}
 	}
 	return q, err
 }
@@ -184,7 +187,7 @@ type QWorkspace struct {
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
-	hw          []int32   // h as int16 pairs (nn.QStep)
+	hw          []int32   // h as int16 pairs (kernels.QStep)
 	// project's rows for all steps: int8 x, scales, sums, and the gates'
 	// pre-activations bias + x·Kernel [R, 4H]
 	px    []int8
@@ -219,7 +222,7 @@ const checkEvery = 8
 func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *QWorkspace) ([]float32, error) {
 	c := q.Cfg
 	T, E, H := c.MaxLen, c.Embed, c.Hidden
-	G := 4 * H
+	G := nn.Gates * H
 	q.layout(tokens, B, ws)
 	ws.h = growF(ws.h, B*H)
 	ws.c = growF(ws.c, B*H)
@@ -311,7 +314,7 @@ var hoistFloats = 1 << 20
 // float32 operations as in the step loop (the bias, then += the rescaled
 // exact sum), so the same bits.
 func (q *QModel) project(ws *QWorkspace, B, R int) {
-	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, 4*q.Cfg.Hidden
+	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, nn.Gates*q.Cfg.Hidden
 	ws.px = grow(ws.px, R*E)
 	ws.pxs = growF(ws.pxs, R)
 	ws.pxsum = grow(ws.pxsum, R)
@@ -331,12 +334,12 @@ func (q *QModel) project(ws *QWorkspace, B, R int) {
 }
 
 // fusedStep runs step t's products and gate math in one call into the
-// browser's SIMD module (nn.QStep: the kernels of the separate calls, so
+// browser's SIMD module (kernels.QStep: the kernels of the separate calls, so
 // the same bits); false, having done nothing but pair x, where there is
 // none. hoisted: g already holds x's product (project).
 func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
 	E, H := q.Cfg.Embed, q.Cfg.Hidden
-	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !nn.HasQStep() {
+	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !kernels.HasQStep() {
 		return false
 	}
 	var xw, qK []int32
@@ -353,19 +356,19 @@ func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) 
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	return nn.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
+	return kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
 		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and
 // the recurrent weights to g. In the browser h is quantized straight into
-// nn.QDot's int16 pairs (nn.QuantizePairs: one SIMD pass, the same values).
+// kernels.QDot's int16 pairs (kernels.QuantizePairs: one SIMD pass, the same values).
 func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 	H, m := q.Cfg.Hidden, q.Recurrent
 	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
 		ws.sc.x = grow(ws.sc.x, n*H/2)
-		if nn.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
-			nn.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
+		if kernels.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
+			kernels.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
 			return
 		}
 	}
@@ -375,19 +378,19 @@ func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own gate math (nn.ExactCells: SIMD in the
+// float32 with the float model's own gate math (kernels.ExactCells: SIMD in the
 // browser, same bits). tc receives tanh(c).
 func cells(g, c, tc, h []float32, n, H int, first bool) {
 	cprev := c[:n*H]
 	if first {
 		cprev = nil
 	}
-	gateMath(g[:n*4*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	gateMath(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
 
-// gateMath is nn.ExactCells (tests swap in the Go loop to check that the
+// gateMath is kernels.ExactCells (tests swap in the Go loop to check that the
 // kernels change nothing).
-var gateMath = nn.ExactCells()
+var gateMath = kernels.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -18,7 +19,7 @@ type Tune struct {
 	LR        float64
 	Seed      uint64
 	Workers   int
-	Kernels   nn.Kernels
+	Kernels   kernels.Kernels
 	Progress  func(train.Progress)
 	// Patience stops early on validation loss and restores the best
 	// epoch's weights (as the fast preset trains its base); 0 runs every
@@ -29,7 +30,7 @@ type Tune struct {
 // DefaultTune is the thesis's fine-tuning: 3 epochs, batch 64, Adam 1e-3,
 // validation split 0.1.
 func DefaultTune() Tune {
-	return Tune{Epochs: 3, BatchSize: 64, ValSplit: 0.1, LR: 1e-3, Seed: 42, Workers: 1, Kernels: nn.DefaultKernels()}
+	return Tune{Epochs: 3, BatchSize: 64, ValSplit: 0.1, LR: 1e-3, Seed: 42, Workers: 1, Kernels: kernels.Default()}
 }
 
 func (t Tune) options() train.Options {

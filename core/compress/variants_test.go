@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
@@ -75,7 +76,7 @@ func cloneModel(t testing.TB, m *nn.Model) *nn.Model {
 // read are exactly those promised, and so are the predictions.
 func TestVariantsPredictBitExactly(t *testing.T) {
 	set := randomSet(tinyCfg, 40, 32)
-	opt := train.EvalOptions{BatchSize: 16, Kernels: nn.Portable}
+	opt := train.EvalOptions{BatchSize: 16, Kernels: kernels.Portable}
 	for _, v := range variantFiles(t) {
 		ld, err := modelfile.Load(bytes.NewReader(v.bytes), int64(len(v.bytes)))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sentilab/core/compress"
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 )
@@ -31,7 +32,7 @@ func Runtime(chain string) string {
 // EvalOptions control scoring.
 type EvalOptions struct {
 	Workers  int
-	Kernels  nn.Kernels // zero = nn.DefaultKernels()
+	Kernels  kernels.Kernels // zero = kernels.Default()
 	Progress func(done, total int)
 	Pause    func() error
 }
@@ -49,7 +50,7 @@ func Evaluate(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Se
 // Logits are the scores of Evaluate.
 func Logits(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Set, o EvalOptions) ([]float32, error) {
 	if o.Kernels.Gemm == nil {
-		o.Kernels = nn.DefaultKernels()
+		o.Kernels = kernels.Default()
 	}
 	cfg := m.Cfg
 	if q == nil {

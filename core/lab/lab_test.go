@@ -9,7 +9,7 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
-	"sentilab/core/nn"
+	"sentilab/core/kernels"
 	"sentilab/internal/testenv"
 )
 
@@ -115,7 +115,7 @@ func TestTrain(t *testing.T) {
 	c := NewCorpus(toyReviews(t, 2000, 1), nil)
 	p := toyPlan(t)
 	run := func(workers int) *Trained {
-		tr, err := Train(context.Background(), c, p, RunOptions{Workers: workers, Kernels: nn.Portable})
+		tr, err := Train(context.Background(), c, p, RunOptions{Workers: workers, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestTrain(t *testing.T) {
 
 func TestCompressChains(t *testing.T) {
 	c := NewCorpus(toyReviews(t, 600, 2), nil)
-	tr, err := Train(context.Background(), c, toyPlan(t), RunOptions{Workers: 1, Kernels: nn.Portable})
+	tr, err := Train(context.Background(), c, toyPlan(t), RunOptions{Workers: 1, Kernels: kernels.Portable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,8 +151,8 @@ func TestCompressChains(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := DefaultParams()
-	p.Tune.Epochs, p.Tune.Kernels, p.Tune.BatchSize = 1, nn.Portable, 16
-	in := ChainInput{Source: tr.Model, Vocab: tr.Tok.Words(), Train: prep.Train, Test: prep.Test, Params: p, Eval: EvalOptions{Kernels: nn.Portable}}
+	p.Tune.Epochs, p.Tune.Kernels, p.Tune.BatchSize = 1, kernels.Portable, 16
+	in := ChainInput{Source: tr.Model, Vocab: tr.Tok.Words(), Train: prep.Train, Test: prep.Test, Params: p, Eval: EvalOptions{Kernels: kernels.Portable}}
 	before := WeightsHash(tr.Model)
 	for _, chain := range []string{"int8", "int8-weights", "f16", "prune", "prune-units", "distill", "prune,distill,prune,int8"} {
 		methods, err := ParseChain(chain)

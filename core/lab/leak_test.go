@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
@@ -116,7 +116,7 @@ func TestLeakageOnASlice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	direct, err := Evaluate(context.Background(), ld.Model, nil, uset, EvalOptions{Workers: 1, Kernels: nn.Portable})
+	direct, err := Evaluate(context.Background(), ld.Model, nil, uset, EvalOptions{Workers: 1, Kernels: kernels.Portable})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/protocol"
 )
@@ -172,12 +173,12 @@ func ConfigOf(c protocol.ModelConfig) nn.Config {
 // Kernels returns the matmul kernels called name: "portable" (the plain Go
 // loops, the same bits in every build) or "native" / "" (the build's
 // fastest: AVX-512/AVX2 natively, SIMD128 in a browser that has it).
-func Kernels(name string) (nn.Kernels, error) {
+func Kernels(name string) (kernels.Kernels, error) {
 	switch name {
 	case "", "native":
-		return nn.DefaultKernels(), nil
+		return kernels.Default(), nil
 	case "portable":
-		return nn.Portable, nil
+		return kernels.Portable, nil
 	}
-	return nn.Kernels{}, fmt.Errorf("kernels %q: want portable or native", name)
+	return kernels.Kernels{}, fmt.Errorf("kernels %q: want portable or native", name)
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/protocol"
 )
@@ -81,7 +81,7 @@ func TestTrainReportsLeak(t *testing.T) {
 	for _, rule := range []string{data.RulePermutation, data.RuleGrouped} {
 		p := toyPlan(t)
 		p.Epochs, p.SplitRule = 1, rule
-		tr, err := Train(context.Background(), c, p, RunOptions{Workers: 1, Kernels: nn.Portable})
+		tr, err := Train(context.Background(), c, p, RunOptions{Workers: 1, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sentilab/core/fingerprint"
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -14,8 +15,8 @@ import (
 // RunOptions say how a shell runs a plan. Of them only Workers, Kernels
 // and MaxBatches change the weights; the rest are the shell's world.
 type RunOptions struct {
-	Workers  int        // workers sharing each batch (core/train's chunk rule)
-	Kernels  nn.Kernels // zero = nn.DefaultKernels()
+	Workers  int             // workers sharing each batch (core/train's chunk rule)
+	Kernels  kernels.Kernels // zero = kernels.Default()
 	Progress func(train.Progress)
 	EpochEnd func(history []train.Epoch)
 	// Tokenize runs when the split is made, before the tokenizer is fitted.
@@ -68,7 +69,7 @@ func (p Plan) Split() SplitSpec {
 func (p Plan) FitOptions(o RunOptions) train.Options {
 	k := o.Kernels
 	if k.Gemm == nil {
-		k = nn.DefaultKernels()
+		k = kernels.Default()
 	}
 	return train.Options{Epochs: p.Epochs, BatchSize: p.BatchSize, ValSplit: p.ValSplit, Seed: p.Seed, LR: p.LR,
 		Workers: max(1, o.Workers), Patience: p.Patience, Kernels: k, Progress: o.Progress, EpochEnd: o.EpochEnd,

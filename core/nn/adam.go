@@ -1,5 +1,7 @@
 package nn
 
+import "sentilab/core/kernels"
+
 // Adam is Keras's Adam (lr 1e-3, β1 0.9, β2 0.999, ε 1e-7 by default), in
 // Keras 3's form: α = lr·√(1−β2^t)/(1−β1^t); m += (g−m)(1−β1);
 // v += (g²−v)(1−β2); w −= α·m/(√v+ε). Every weight is updated every step,
@@ -32,7 +34,7 @@ func (a *Adam) Update(params, grads []Param) {
 	for k, p := range params {
 		w, g, m, v := p.W, grads[k].W, a.m[k], a.v[k]
 		g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-		for i := adamVector(w, g, m, v, c1, c2, alpha, eps); i < len(w); i++ {
+		for i := kernels.AdamVector(w, g, m, v, c1, c2, alpha, eps); i < len(w); i++ {
 			gi := g[i]
 			mi := m[i] + float32((gi-m[i])*c1)
 			vi := v[i] + float32((float32(gi*gi)-v[i])*c2)

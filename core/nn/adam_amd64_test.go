@@ -60,3 +60,11 @@ func scalarAdamUpdate(a *Adam, params, grads []Param) {
 		}
 	}
 }
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}

@@ -1,5 +1,7 @@
 package nn
 
+import "sentilab/core/kernels"
+
 // Grads accumulates the gradient of a loss with respect to every weight. The
 // embedding gradient is dense, but only the rows of tokens seen since the last
 // Reset are non-zero, and Touched lists them so resetting and reducing cost
@@ -61,7 +63,7 @@ func (g *Grads) Add(o *Grads) {
 
 func addTo(dst, src []float32) {
 	src = src[:len(dst)]
-	for i := addVector(dst, src); i < len(dst); i++ {
+	for i := kernels.AddVector(dst, src); i < len(dst); i++ {
 		dst[i] += src[i]
 	}
 }
@@ -71,7 +73,7 @@ func addTo(dst, src []float32) {
 func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	c := ws.cfg
 	B, T, E, H := ws.B, c.MaxLen, c.Embed, c.Hidden
-	G := 4 * H
+	G := Gates * H
 	R := ws.off[T]
 
 	// Dense: logit = hf·w + b.
@@ -97,7 +99,7 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	ws.dZ = resize(ws.dZ, R*G) // every row is written by the cells' backward
 	ws.dh = grow(ws.dh, B*H)
 	ws.dc = grow(ws.dc, B*H)
-	cellsBackward := ws.kern.cellsBackward()
+	cellsBackward := ws.kern.CellsBackwardOrGo()
 	if ws.kern.GemmBT != nil {
 		ws.rt = resize(ws.rt, H*G)
 		for i := 0; i < H; i++ { // rt [G, H] = Recurrent [H, G] transposed
@@ -145,30 +147,5 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	for r, tok := range ws.rowTok {
 		g.touch(tok)
 		addTo(g.Embedding[int(tok)*E:int(tok+1)*E], ws.dX[r*E:(r+1)*E])
-	}
-}
-
-// lstmCellsBackward turns dh, dc (gradients at the step's outputs) into dz,
-// the gradient at the gate pre-activations, and leaves in dc the gradient
-// flowing to the previous cell state.
-func lstmCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
-	G := 4 * H
-	for r := 0; r < n; r++ {
-		ar, dzr := a[r*G:(r+1)*G], dz[r*G:(r+1)*G]
-		for j := 0; j < H; j++ {
-			i, f, g, o := ar[j], ar[H+j], ar[2*H+j], ar[3*H+j]
-			t := tc[r*H+j]
-			dhv := dh[r*H+j]
-			dcv := dc[r*H+j] + float32(dhv*o)*(1-t*t)
-			var cp float32
-			if cprev != nil {
-				cp = cprev[r*H+j]
-			}
-			dzr[j] = float32(dcv*g) * float32(i*(1-i))
-			dzr[H+j] = float32(dcv*cp) * float32(f*(1-f))
-			dzr[2*H+j] = float32(dcv*i) * (1 - g*g)
-			dzr[3*H+j] = float32(dhv*t) * float32(o*(1-o))
-			dc[r*H+j] = dcv * f
-		}
 	}
 }

@@ -55,8 +55,11 @@ var DefaultBudget = Budget{
 
 // NumParams is the number of weights of a model of shape c.
 func (c Config) NumParams() int64 {
-	V, E, H := int64(c.Vocab), int64(c.Embed), int64(c.Hidden)
-	return V*E + E*4*H + H*4*H + 4*H + H + 1
+	var n int64
+	for _, t := range c.Tensors().List() {
+		n += int64(t.Rows) * int64(max(t.Cols, 1)) // in int64: c may not be valid yet
+	}
+	return n
 }
 
 // InferBytesPerStep is the activation memory of one LSTM row at inference.

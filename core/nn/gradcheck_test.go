@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sentilab/core/kernels"
 	"testing"
 )
 
@@ -65,14 +66,14 @@ func TestGradientsFiniteDifference(t *testing.T) {
 	}{{false, "post", 0}, {true, "post", 0}, {true, "pre", 0}, {false, "pre", 0.3}, {true, "post", 0.3}} {
 		t.Run(fmt.Sprintf("mask=%v/%s/drop=%v", tc.masking, tc.padding, tc.dropout), func(t *testing.T) {
 			m, tokens, labels, B := tinyModel(t, tc.masking, tc.padding, tc.dropout)
-			checkGradients(t, m, Portable, tokens, labels, B)
+			checkGradients(t, m, kernels.Portable, tokens, labels, B)
 		})
 	}
 }
 
 // checkGradients compares Backward's gradient of the summed BCE loss with
 // central differences of the loss for every weight of m, run on kernels k.
-func checkGradients(t *testing.T, m *Model, k Kernels, tokens []int32, labels []float32, B int) {
+func checkGradients(t *testing.T, m *Model, k kernels.Kernels, tokens []int32, labels []float32, B int) {
 	t.Helper()
 	ws := NewWorkspace(m.Cfg, k)
 	g, _ := NewGrads(m.Cfg)
@@ -106,7 +107,7 @@ func checkGradients(t *testing.T, m *Model, k Kernels, tokens []int32, labels []
 // the padding is, nor on how many pads there are.
 func TestMaskingIgnoresPadding(t *testing.T) {
 	m, tokens, _, B := tinyModel(t, true, "post", 0)
-	ws := NewWorkspace(m.Cfg, Portable)
+	ws := NewWorkspace(m.Cfg, kernels.Portable)
 	post := append([]float32(nil), ws.Forward(m, tokens, B, nil)...)
 	pre := make([]int32, len(tokens))
 	T := m.Cfg.MaxLen
@@ -136,7 +137,7 @@ func TestMaskingIgnoresPadding(t *testing.T) {
 // moving the padding changes the answer.
 func TestNoMaskingReadsPadding(t *testing.T) {
 	m, tokens, _, B := tinyModel(t, false, "post", 0)
-	ws := NewWorkspace(m.Cfg, Portable)
+	ws := NewWorkspace(m.Cfg, kernels.Portable)
 	a := append([]float32(nil), ws.Forward(m, tokens, B, nil)...)
 	T := m.Cfg.MaxLen
 	shifted := make([]int32, len(tokens))

@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"math"
+	"sentilab/core/kernels"
+)
 
 // BCEWithLogits is binary cross-entropy from logits, as Keras computes it with
 // from_logits=True: max(z,0) − z·y + ln(1+e^−|z|), stable for any z. It
@@ -16,11 +19,8 @@ func BCEWithLogits(logits, labels, dlogits []float32, scale float32) (loss float
 			correct++
 		}
 		if dlogits != nil {
-			dlogits[i] = scale * (sigmoid32(z) - y)
+			dlogits[i] = scale * (kernels.Sigmoid(z) - y)
 		}
 	}
 	return loss, correct
 }
-
-// Sigmoid is the model's probability for a logit.
-func Sigmoid(z float32) float32 { return sigmoid32(z) }

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math/rand/v2"
+	"sentilab/core/kernels"
 )
 
 // Workspace holds one shard's activations between Forward and Backward. One
@@ -16,7 +17,7 @@ import (
 // same result at a fraction of the FLOPs).
 type Workspace struct {
 	cfg    Config
-	kern   Kernels
+	kern   kernels.Kernels
 	B      int
 	batch  BatchOrder
 	order  []int   // sorted position → example index
@@ -39,7 +40,7 @@ type Workspace struct {
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.
-func NewWorkspace(cfg Config, k Kernels) *Workspace {
+func NewWorkspace(cfg Config, k kernels.Kernels) *Workspace {
 	return &Workspace{cfg: cfg, kern: k}
 }
 
@@ -66,7 +67,7 @@ func resize(s []float32, n int) []float32 {
 func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []float32 {
 	c := m.Cfg
 	T, E, H := c.MaxLen, c.Embed, c.Hidden
-	G := 4 * H
+	G := Gates * H
 	ws.cfg, ws.B = c, B
 	ws.layout(tokens, B)
 	R := ws.off[T]
@@ -89,7 +90,7 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	ws.Hs = resize(ws.Hs, R*H)
 	ws.Hprev = resize(ws.Hprev, R*H)
 	clear(ws.Hprev[:ws.n[0]*H]) // the zero state entering step 0
-	cells := ws.kern.cells()
+	cells := ws.kern.CellsOrGo()
 	for t := 0; t < T; t++ {
 		nt, r0 := ws.n[t], ws.off[t]
 		if nt == 0 {
@@ -136,31 +137,6 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		ws.logits[ws.order[i]] = s
 	}
 	return ws.logits
-}
-
-// lstmCells applies the gate nonlinearities of one step in place and updates
-// the cell: a [n,4H] holds pre-activations i, f, g, o on entry, activations on
-// return; cprev is nil at t = 0 (zero state).
-func lstmCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
-	G := 4 * H
-	for r := 0; r < n; r++ {
-		ar := a[r*G : (r+1)*G]
-		ig, fg, gg, og := ar[:H], ar[H:2*H], ar[2*H:3*H], ar[3*H:G]
-		cr, tr, hr := cOut[r*H:(r+1)*H], tcOut[r*H:(r+1)*H], hOut[r*H:(r+1)*H]
-		for j := 0; j < H; j++ {
-			i := sigmoid32(ig[j])
-			f := sigmoid32(fg[j])
-			g := tanh32(gg[j])
-			o := sigmoid32(og[j])
-			ig[j], fg[j], gg[j], og[j] = i, f, g, o
-			cv := i * g
-			if cprev != nil {
-				cv = float32(f*cprev[r*H+j]) + float32(i*g)
-			}
-			tc := tanh32(cv)
-			cr[j], tr[j], hr[j] = cv, tc, o*tc
-		}
-	}
 }
 
 // layout sorts the examples by length and lays out the rows (see Workspace).

@@ -36,7 +36,8 @@ func (c Config) Validate() error {
 }
 
 // Model is the classifier's weights. Tensor names and shapes are those of the
-// model file (ARCHITECTURE.md, core/modelfile): Keras layouts, so a Keras model maps one to one.
+// model file (ARCHITECTURE.md, core/modelfile), described in Config.Tensors:
+// Keras layouts, so a Keras model maps one to one.
 type Model struct {
 	Cfg       Config
 	Embedding []float32 // [V, E]
@@ -59,29 +60,27 @@ func NewModel(c Config) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	V, E, H := c.Vocab, c.Embed, c.Hidden
+	t := c.Tensors()
 	return &Model{
 		Cfg:       c,
-		Embedding: make([]float32, V*E),
-		Kernel:    make([]float32, E*4*H),
-		Recurrent: make([]float32, H*4*H),
-		Bias:      make([]float32, 4*H),
-		DenseW:    make([]float32, H),
-		DenseB:    make([]float32, 1),
+		Embedding: make([]float32, t.Embedding.Size()),
+		Kernel:    make([]float32, t.Kernel.Size()),
+		Recurrent: make([]float32, t.Recurrent.Size()),
+		Bias:      make([]float32, t.Bias.Size()),
+		DenseW:    make([]float32, t.DenseW.Size()),
+		DenseB:    make([]float32, t.DenseB.Size()),
 	}, nil
 }
 
-// Params lists the weights in file order.
+// Params lists the weights in file order (Tensors).
 func (m *Model) Params() []Param {
-	V, E, H := m.Cfg.Vocab, m.Cfg.Embed, m.Cfg.Hidden
-	return []Param{
-		{"embedding.weight", []int{V, E}, m.Embedding},
-		{"lstm.kernel", []int{E, 4 * H}, m.Kernel},
-		{"lstm.recurrent", []int{H, 4 * H}, m.Recurrent},
-		{"lstm.bias", []int{4 * H}, m.Bias},
-		{"dense.weight", []int{H, 1}, m.DenseW},
-		{"dense.bias", []int{1}, m.DenseB},
+	ts := m.Cfg.Tensors().List()
+	ws := [][]float32{m.Embedding, m.Kernel, m.Recurrent, m.Bias, m.DenseW, m.DenseB}
+	ps := make([]Param, len(ts))
+	for i, t := range ts {
+		ps[i] = Param{t.Name, t.Shape(), ws[i]}
 	}
+	return ps
 }
 
 // NumParams counts every weight (2,691,713 at the thesis shape).

@@ -5,12 +5,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
 // BenchmarkStep measures one optimiser step at the thesis and classroom shapes
 // with random tokens (all steps real: no padding).
-func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k nn.Kernels) {
+func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k kernels.Kernels) {
 	m, _ := nn.NewModel(cfg)
 	nn.Init(m, 1)
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -36,10 +37,12 @@ func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k nn.Kernels) {
 
 var thesisCfg = nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Dropout: 0.2}
 
-func BenchmarkThesisStep1(b *testing.B)        { benchStep(b, thesisCfg, 64, 1, nn.DefaultKernels()) }
-func BenchmarkThesisStep2(b *testing.B)        { benchStep(b, thesisCfg, 64, 2, nn.DefaultKernels()) }
-func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, nn.Portable) }
+func BenchmarkThesisStep1(b *testing.B)        { benchStep(b, thesisCfg, 64, 1, kernels.Default()) }
+func BenchmarkThesisStep2(b *testing.B)        { benchStep(b, thesisCfg, 64, 2, kernels.Default()) }
+func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, kernels.Portable) }
 
 var classroomCfg = nn.Config{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "pre", Masking: true, Dropout: 0.2}
 
-func BenchmarkClassroomStepPortable(b *testing.B) { benchStep(b, classroomCfg, 64, 1, nn.Portable) }
+func BenchmarkClassroomStepPortable(b *testing.B) {
+	benchStep(b, classroomCfg, 64, 1, kernels.Portable)
+}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -77,7 +78,7 @@ type Worker struct {
 }
 
 // NewWorker makes a worker for models of shape cfg.
-func NewWorker(cfg nn.Config, k nn.Kernels) (*Worker, error) {
+func NewWorker(cfg nn.Config, k kernels.Kernels) (*Worker, error) {
 	g, err := nn.NewGrads(cfg)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -49,7 +50,7 @@ func TestChunksOnlyRegroup(t *testing.T) {
 		m, _ := nn.NewModel(cfg)
 		nn.Init(m, 4)
 		_, err := Fit(context.Background(), m, toySet(300, cfg.MaxLen, 4),
-			Options{Epochs: 2, BatchSize: 32, Seed: 4, LR: 1e-3, Workers: 2, Chunk: chunk, Kernels: nn.Portable})
+			Options{Epochs: 2, BatchSize: 32, Seed: 4, LR: 1e-3, Workers: 2, Chunk: chunk, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +79,7 @@ func TestFitPause(t *testing.T) {
 	nn.Init(m, 1)
 	calls := 0
 	stop := errors.New("stop")
-	opt := Options{Epochs: 1, BatchSize: 10, Seed: 1, LR: 1e-3, Workers: 1, Kernels: nn.Portable, Pause: func() error {
+	opt := Options{Epochs: 1, BatchSize: 10, Seed: 1, LR: 1e-3, Workers: 1, Kernels: kernels.Portable, Pause: func() error {
 		calls++
 		if calls == 7 {
 			return stop

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -19,18 +20,18 @@ const goldenWeights = "a0bf8d08fe163e54"
 func TestBitIdenticalAcrossTargets(t *testing.T) {
 	// In wasm, also the SIMD kernel (when the host provides it:
 	// scripts/go_js_wasm_exec), which must give the portable kernel's bits.
-	kernels := []nn.Kernels{nn.Portable}
-	if k := nn.DefaultKernels(); k.Name == "simd128" {
-		kernels = append(kernels, k)
+	kerns := []kernels.Kernels{kernels.Portable}
+	if k := kernels.Default(); k.Name == "simd128" {
+		kerns = append(kerns, k)
 	}
-	for _, kern := range kernels {
+	for _, kern := range kerns {
 		for _, workers := range []int{1, 3} {
 			checkGoldenRun(t, kern, workers)
 		}
 	}
 }
 
-func checkGoldenRun(t *testing.T, kern nn.Kernels, workers int) {
+func checkGoldenRun(t *testing.T, kern kernels.Kernels, workers int) {
 	t.Helper()
 	cfg := nn.Config{Vocab: 12, Embed: 8, Hidden: 16, MaxLen: 12, Padding: "post", Masking: true, Dropout: 0.2}
 	m, _ := nn.NewModel(cfg)

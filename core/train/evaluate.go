@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 )
@@ -13,7 +14,7 @@ import (
 type EvalOptions struct {
 	BatchSize int // the most examples in one chunk (default 256)
 	Workers   int
-	Kernels   nn.Kernels
+	Kernels   kernels.Kernels
 	Progress  func(done, total int) // after every round of chunks; may be nil
 	Pause     func() error          // between rounds (the browser's turn to JS); its error stops; may be nil
 
@@ -46,7 +47,7 @@ func (o *EvalOptions) defaults() {
 		o.Workers = 1
 	}
 	if o.Kernels.Gemm == nil {
-		o.Kernels = nn.DefaultKernels()
+		o.Kernels = kernels.Default()
 	}
 	if o.ChunkBytes <= 0 {
 		o.ChunkBytes = DefaultChunkBytes

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 )
@@ -42,10 +43,10 @@ func varied(c nn.Config, n int, seed uint64) Set {
 // of the portable 4×4-blocked loop (nor WebAssembly's SIMD one), whose last
 // m%4 rows take another path, so there a review's logit already depended in
 // its last bits on its position in the batch before evaluation was chunked.
-func rowExact(k nn.Kernels) bool { return strings.HasPrefix(k.Name, "fast-") || k.Name == "gonum" }
+func rowExact(k kernels.Kernels) bool { return strings.HasPrefix(k.Name, "fast-") || k.Name == "gonum" }
 
 func TestChunkedLogitsBitIdentical(t *testing.T) {
-	for _, k := range []nn.Kernels{nn.DefaultKernels(), nn.Portable} {
+	for _, k := range []kernels.Kernels{kernels.Default(), kernels.Portable} {
 		for _, masking := range []bool{false, true} {
 			for _, pad := range []string{"post", "pre"} {
 				c := nn.Config{Vocab: 50, Embed: 16, Hidden: 24, MaxLen: 40, Padding: pad, Masking: masking}
@@ -179,12 +180,12 @@ func TestLogitsOfTextsMatchesLogits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := Logits(context.Background(), m, set, EvalOptions{Kernels: nn.Portable})
+	ref, err := Logits(context.Background(), m, set, EvalOptions{Kernels: kernels.Portable})
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := 0
-	got, err := LogitsOfTexts(context.Background(), m, tok, texts, EvalOptions{Kernels: nn.Portable, Progress: func(d, n int) {
+	got, err := LogitsOfTexts(context.Background(), m, tok, texts, EvalOptions{Kernels: kernels.Portable, Progress: func(d, n int) {
 		if d <= last || n != len(texts) {
 			t.Fatalf("progress %d/%d after %d", d, n, last)
 		}

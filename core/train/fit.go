@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -32,7 +33,7 @@ type Options struct {
 	LR        float64
 	Workers   int // shards per batch, each on its own goroutine natively
 	Patience  int // early stopping on validation loss after this many epochs without improvement; 0 = off
-	Kernels   nn.Kernels
+	Kernels   kernels.Kernels
 	Progress  func(Progress) // after every batch; may be nil
 	// EpochEnd runs after every epoch with the history so far; may be nil.
 	EpochEnd func(history []Epoch)
@@ -68,7 +69,7 @@ func (o Options) Validate() error {
 	case o.Patience > 0 && o.ValSplit == 0:
 		return errors.New("early stopping (patience > 0) needs a validation split")
 	case o.Kernels.Gemm == nil:
-		return errors.New("no matmul kernels set (use nn.DefaultKernels())")
+		return errors.New("no matmul kernels set (use kernels.Default())")
 	}
 	return nil
 }

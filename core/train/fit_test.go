@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 )
 
@@ -55,7 +56,7 @@ func TestFitLearnsOrder(t *testing.T) {
 	m, _ := nn.NewModel(cfg)
 	nn.Init(m, 1)
 	set := toySet(3000, cfg.MaxLen, 2)
-	opt := Options{Epochs: 12, BatchSize: 32, ValSplit: 0.2, Seed: 3, LR: 0.01, Workers: 2, Kernels: nn.Portable}
+	opt := Options{Epochs: 12, BatchSize: 32, ValSplit: 0.2, Seed: 3, LR: 0.01, Workers: 2, Kernels: kernels.Portable}
 	var events int
 	opt.Progress = func(p Progress) {
 		events++
@@ -88,7 +89,7 @@ func TestFitDeterministic(t *testing.T) {
 		m, _ := nn.NewModel(cfg)
 		nn.Init(m, seed)
 		_, err := Fit(context.Background(), m, toySet(500, cfg.MaxLen, 5),
-			Options{Epochs: 2, BatchSize: 16, ValSplit: 0.1, Seed: seed, LR: 1e-3, Workers: workers, Kernels: nn.Portable})
+			Options{Epochs: 2, BatchSize: 16, ValSplit: 0.1, Seed: seed, LR: 1e-3, Workers: workers, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestFitCancel(t *testing.T) {
 	nn.Init(m, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	batches := 0
-	_, err := Fit(ctx, m, toySet(1000, cfg.MaxLen, 1), Options{Epochs: 5, BatchSize: 10, Seed: 1, LR: 1e-3, Workers: 1, Kernels: nn.Portable,
+	_, err := Fit(ctx, m, toySet(1000, cfg.MaxLen, 1), Options{Epochs: 5, BatchSize: 10, Seed: 1, LR: 1e-3, Workers: 1, Kernels: kernels.Portable,
 		Progress: func(p Progress) {
 			batches++
 			if batches == 3 {
@@ -127,7 +128,7 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	nn.Init(m, 1)
 	set := toySet(400, cfg.MaxLen, 9)
 	// A huge learning rate makes validation loss worse quickly.
-	res, err := Fit(context.Background(), m, set, Options{Epochs: 30, BatchSize: 8, ValSplit: 0.25, Seed: 1, LR: 0.5, Workers: 1, Patience: 2, Kernels: nn.Portable})
+	res, err := Fit(context.Background(), m, set, Options{Epochs: 30, BatchSize: 8, ValSplit: 0.25, Seed: 1, LR: 0.5, Workers: 1, Patience: 2, Kernels: kernels.Portable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,14 +138,14 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	if got := len(res.History) - res.BestEpoch; got != 2 {
 		t.Errorf("stopped %d epochs after the best, want patience 2", got)
 	}
-	vm, _ := Evaluate(context.Background(), m, set.Rows(300, 400, cfg.MaxLen), EvalOptions{Kernels: nn.Portable})
+	vm, _ := Evaluate(context.Background(), m, set.Rows(300, 400, cfg.MaxLen), EvalOptions{Kernels: kernels.Portable})
 	if best := res.History[res.BestEpoch-1].ValLoss; math.Abs(vm.Loss-best) > 1e-9 {
 		t.Errorf("restored weights give val loss %v, best epoch had %v", vm.Loss, best)
 	}
 }
 
 func TestOptionsRefused(t *testing.T) {
-	good := Options{Epochs: 1, BatchSize: 8, Seed: 1, LR: 1e-3, Workers: 1, Kernels: nn.Portable}
+	good := Options{Epochs: 1, BatchSize: 8, Seed: 1, LR: 1e-3, Workers: 1, Kernels: kernels.Portable}
 	for name, mod := range map[string]func(*Options){
 		"epochs":   func(o *Options) { o.Epochs = 0 },
 		"batch":    func(o *Options) { o.BatchSize = -1 },

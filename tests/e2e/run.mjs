@@ -49,7 +49,7 @@ try {
   const tti = await page.evaluate(() => [window.sentilabInteractive, performance.now()]);
   check('page renders and the engine is ready', tti[0] > 0, `first render ${tti[0].toFixed(0)} ms, engine ready ${tti[1].toFixed(0)} ms after navigation`);
 
-  // The engine computes with the SIMD128 kernel (core/nn/kernels_wasm.go),
+  // The engine computes with the SIMD128 kernel (core/kernels/kernels_wasm.go),
   // which worker.js enables by handing Go's memory to the SIMD module.
   const kernel = await page.evaluate(() => new Promise((resolve) => {
     const w = new Worker('worker.js');

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"sentilab/core/compress"
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -53,10 +54,10 @@ func TestCompressVariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	zq := compress.Quantize(v8.Model).Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
-	zf := nn.NewWorkspace(v8.Model.Cfg, nn.Portable).Forward(v8.Model, set.Tokens, 1, nil)[0]
+	zf := nn.NewWorkspace(v8.Model.Cfg, kernels.Portable).Forward(v8.Model, set.Tokens, 1, nil)[0]
 	a, _ := call(t, e, "predict", map[string]any{"text": review, "variants": []string{i8.Name}}, nil)
-	if got := a.(*protocol.PredictResult).Results[0].Probability; got != float64(nn.Sigmoid(zq)) || zq == zf {
-		t.Errorf("int8 variant predicts %v; int8 runtime %v, dequantized float %v", got, nn.Sigmoid(zq), nn.Sigmoid(zf))
+	if got := a.(*protocol.PredictResult).Results[0].Probability; got != float64(kernels.Sigmoid(zq)) || zq == zf {
+		t.Errorf("int8 variant predicts %v; int8 runtime %v, dequantized float %v", got, kernels.Sigmoid(zq), kernels.Sigmoid(zf))
 	}
 	if r := ratio(f16); r < 0.45 || r > 0.55 {
 		t.Errorf("float16 file is %.2f of the base", r)

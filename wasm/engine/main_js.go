@@ -11,7 +11,7 @@ import (
 	"sync"
 	"syscall/js"
 
-	"sentilab/core/nn"
+	"sentilab/core/kernels"
 	"sentilab/protocol"
 )
 
@@ -41,7 +41,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: nn.DefaultKernels().Name}}, nil)
+	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: kernels.Default().Name}}, nil)
 	select {}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sentilab/core/compress"
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
@@ -210,9 +211,9 @@ func probability(v *variant, cleaned string) (float64, error) {
 	if v.Q != nil {
 		z = v.Q.Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
 	} else {
-		z = nn.NewWorkspace(v.Model.Cfg, nn.DefaultKernels()).Forward(v.Model, set.Tokens, 1, nil)[0]
+		z = nn.NewWorkspace(v.Model.Cfg, kernels.Default()).Forward(v.Model, set.Tokens, 1, nil)[0]
 	}
-	return float64(nn.Sigmoid(z)), nil
+	return float64(kernels.Sigmoid(z)), nil
 }
 
 // inspect returns per-tensor sparsity and a 60-bin weight histogram.

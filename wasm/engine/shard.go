@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
 	"sentilab/core/nn"
 	"sentilab/core/train"
@@ -69,11 +70,11 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 		chunk = train.ChunkSize(m.Cfg)
 	}
 	buf := append(encodeSet(set), encodeWeights(m)...)
-	kernels := ""
-	if opt.Kernels.Name == nn.Portable.Name {
-		kernels = "portable"
+	kernelName := ""
+	if opt.Kernels.Name == kernels.Portable.Name {
+		kernelName = "portable"
 	}
-	req := protocol.ShardInitRequest{Config: lab.ConfigJSON(m.Cfg), N: set.N, Chunk: chunk, Seed: opt.Seed, LR: opt.LR, Kernels: kernels}
+	req := protocol.ShardInitRequest{Config: lab.ConfigJSON(m.Cfg), N: set.N, Chunk: chunk, Seed: opt.Seed, LR: opt.LR, Kernels: kernelName}
 	var replies []<-chan PeerReply
 	for _, p := range peers {
 		replies = append(replies, p.Call(protocol.TypeShardInit, req, buf))

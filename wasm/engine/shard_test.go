@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
-	"sentilab/core/nn"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
@@ -131,7 +131,7 @@ func TestSameWeightsAsCLI(t *testing.T) {
 	}
 	for _, workers := range []int{1, 2} {
 		got, res := engineHash(workers, "portable")
-		cli, err := lab.Train(context.Background(), corpus, plan, lab.RunOptions{Workers: workers, Kernels: nn.Portable})
+		cli, err := lab.Train(context.Background(), corpus, plan, lab.RunOptions{Workers: workers, Kernels: kernels.Portable})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestSameWeightsAsCLI(t *testing.T) {
 			t.Errorf("%d workers: %d training rows; configs %+v / %+v", workers, cli.TrainN, res.Config, cli.Model.Cfg)
 		}
 		t.Logf("%d workers: weights %s, test accuracy %.3f", workers, got, cli.Test.Accuracy)
-		if k := nn.DefaultKernels().Name; k == "simd128" {
+		if k := kernels.Default().Name; k == "simd128" {
 			if h, _ := engineHash(workers, ""); h != got {
 				t.Errorf("%d workers: the %s kernel gives weights %s, the portable one %s", workers, k, h, got)
 			}

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"sentilab/core/compress"
+	"sentilab/core/kernels"
 	"sentilab/core/lab"
-	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/protocol"
 )
@@ -84,5 +84,5 @@ func presetList() *protocol.PresetsResult {
 	}
 	// kernel: "simd128", or "portable" in a browser without WebAssembly
 	// SIMD, where everything computes several times slower.
-	return &protocol.PresetsResult{Presets: out, Kernel: nn.DefaultKernels().Name}
+	return &protocol.PresetsResult{Presets: out, Kernel: kernels.Default().Name}
 }

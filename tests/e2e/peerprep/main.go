@@ -46,8 +46,8 @@ import (
 
 	"sentilab/core/compress"
 	"sentilab/core/data"
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
-	"sentilab/core/nn"
 	"sentilab/core/onnx"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -182,7 +182,7 @@ func run() error {
 		rf.Texts = append(rf.Texts, test[i].Text)
 	}
 	ctx := context.Background()
-	zf, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 32, Workers: 1, Kernels: nn.DefaultKernels()})
+	zf, err := train.Logits(ctx, ld.Model, set, train.EvalOptions{BatchSize: 32, Workers: 1, Kernels: kernels.Default()})
 	if err != nil {
 		return err
 	}
@@ -191,8 +191,8 @@ func run() error {
 		return err
 	}
 	for i := range zf {
-		rf.PFloat = append(rf.PFloat, nn.Sigmoid(zf[i]))
-		rf.PInt8 = append(rf.PInt8, nn.Sigmoid(zq[i]))
+		rf.PFloat = append(rf.PFloat, kernels.Sigmoid(zf[i]))
+		rf.PInt8 = append(rf.PInt8, kernels.Sigmoid(zq[i]))
 		if (zf[i] >= 0) == (rf.Labels[i] >= 0.5) {
 			rf.Correct++
 		}

@@ -1,0 +1,32 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkWasmKernels measures the wasm kernels (portable and, when the
+// host provides it, simd128) on the thesis LSTM's products; run it under
+// wasm: GOOS=js GOARCH=wasm go test -exec=$PWD/scripts/go_js_wasm_exec -bench WasmKernels.
+func BenchmarkWasmKernels(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	kernels := []Kernels{Portable}
+	if k := Default(); k.Name != Portable.Name {
+		kernels = append(kernels, k)
+	}
+	for _, s := range []struct {
+		tA, tB  bool
+		m, n, k int
+	}{{false, false, 64, 512, 128}, {false, true, 64, 128, 512}, {true, false, 128, 512, 640}} {
+		a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
+		for _, kern := range kernels {
+			b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", kern.Name, s.tA, s.tB, s.m, s.n, s.k), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					kern.Gemm(s.tA, s.tB, s.m, s.n, s.k, a, bb, c)
+				}
+				b.ReportMetric(float64(2*s.m*s.n*s.k*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

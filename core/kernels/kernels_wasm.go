@@ -1,0 +1,308 @@
+//go:build js && wasm
+
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"syscall/js"
+	"unsafe"
+
+	"sentilab/core/kernels/simd128"
+)
+
+// Default is the fastest kernel of this build: SIMD128 when the host
+// gave Go's memory to the SIMD module (worker.js and scripts/go_js_wasm_exec
+// do), else the portable blocked loop, which beats gonum's pure-Go blas32 by
+// ~3× (BENCHMARKS.md). Both give the same bits.
+func Default() Kernels {
+	if k, ok := SIMD128(); ok {
+		return k
+	}
+	return Portable
+}
+
+var simd struct {
+	once                   sync.Once
+	ok                     bool
+	dot, stream, transpose js.Value
+	cells, cellsBackward   js.Value
+	qdot, quant, qstep     js.Value
+}
+
+// SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
+// page's JS must set globalThis.sentilabGoMemory to Go's exported memory
+// before starting Go, since a Go program cannot reach its own memory object.
+func SIMD128() (Kernels, bool) {
+	simd.once.Do(func() {
+		mem := js.Global().Get("sentilabGoMemory")
+		wa := js.Global().Get("WebAssembly")
+		if !mem.Truthy() || !wa.Truthy() {
+			return
+		}
+		code := simd128.Module
+		u8 := js.Global().Get("Uint8Array").New(len(code))
+		js.CopyBytesToJS(u8, code)
+		if !wa.Call("validate", u8).Bool() {
+			return // an engine without SIMD: the portable kernel
+		}
+		env := js.Global().Get("Object").New()
+		env.Set("mem", mem)
+		imports := js.Global().Get("Object").New()
+		imports.Set("env", env)
+		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
+		ex := inst.Get("exports")
+		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
+		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
+		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
+		simd.ok = true
+	})
+	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
+}
+
+// scratchPool holds the transposes' buffers: one per concurrent product
+// (train.Fit runs goroutines, and an allocation may switch between them).
+var scratchPool = sync.Pool{New: func() any { return new([]float32) }}
+
+func getScratch(n int) *[]float32 {
+	t := scratchPool.Get().(*[]float32)
+	if cap(*t) < n {
+		*t = make([]float32, n)
+	}
+	*t = (*t)[:n]
+	return t
+}
+
+func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+
+// simdGemm has portableGemm's contract and results. The module writes Go's
+// memory unchecked, so the bounds are checked here first; Go's garbage
+// collector does not move objects, so the addresses hold for the call.
+func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	_ = a[m*k-1]
+	_ = b[k*n-1]
+	_ = c[m*n-1]
+	pa, pb, pc := addr(a), addr(b), addr(c)
+	switch {
+	case !transA && !transB:
+		m4 := m &^ 3
+		if m4 > 0 {
+			simd.dot.Invoke(pa, k, 1, pb, pc, m4, n, k)
+		}
+		if m4 < m {
+			simd.stream.Invoke(pa, pb, pc, m4, m, n, k)
+		}
+	case transA && !transB:
+		// a is [k,m]: read as is, every step of k touches a new cache
+		// line for 4 values. Transposed first, its rows stream, and with
+		// the reduction in runs of tnBlock the weight gradients (k = all
+		// of a batch's steps) went from 26 to 46 GFLOP/s in Node.
+		t := getScratch(k * m)
+		defer scratchPool.Put(t)
+		pt := addr(*t)
+		simd.transpose.Invoke(pa, pt, k, m)
+		for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
+			kb := min(tnBlock, k-p0)
+			simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
+		}
+	case !transA && transB:
+		// b is [n,k]; the lanes need rows of bᵀ.
+		t := getScratch(k * n)
+		defer scratchPool.Put(t)
+		pt := addr(*t)
+		simd.transpose.Invoke(pb, pt, n, k)
+		simd.dot.Invoke(pa, k, 1, pt, pc, m, n, k)
+	default:
+		panic("kernels: Gemm with both operands transposed is not used")
+	}
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
+}
+
+// simdGemmBT is simdGemm(false, true, ...) with b given transposed.
+func simdGemmBT(m, n, k int, a, bT, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	_, _, _ = a[m*k-1], bT[k*n-1], c[m*n-1]
+	simd.dot.Invoke(addr(a), k, 1, addr(bT), addr(c), m, n, k)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(bT)
+	runtime.KeepAlive(c)
+}
+
+// addrOrNil is addr, or 0 (the module's "no previous state") for nil.
+func addrOrNil(s []float32) int {
+	if s == nil {
+		return 0
+	}
+	return addr(s)
+}
+
+// simdCells has lstmCells' contract and results (four units per lane group,
+// so H must be a multiple of 4; other sizes take the Go loop).
+func simdCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if H%4 != 0 || n == 0 {
+		lstmCells(a, cprev, cOut, tcOut, hOut, n, H)
+		return
+	}
+	_ = a[n*4*H-1]
+	_, _, _ = cOut[n*H-1], tcOut[n*H-1], hOut[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.cells.Invoke(addr(a), addrOrNil(cprev), addr(cOut), addr(tcOut), addr(hOut), n, H)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(cOut)
+	runtime.KeepAlive(tcOut)
+	runtime.KeepAlive(hOut)
+}
+
+// simdCellsBackward has lstmCellsBackward's contract and results.
+func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
+	if H%4 != 0 || n == 0 {
+		lstmCellsBackward(a, cprev, tc, dh, dc, dz, n, H)
+		return
+	}
+	_, _ = a[n*4*H-1], dz[n*4*H-1]
+	_, _, _ = tc[n*H-1], dh[n*H-1], dc[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.cellsBackward.Invoke(addr(a), addrOrNil(cprev), addr(tc), addr(dh), addr(dc), addr(dz), n, H)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(tc)
+	runtime.KeepAlive(dh)
+	runtime.KeepAlive(dc)
+	runtime.KeepAlive(dz)
+}
+
+// QDot is the int8 runtime's product (core/compress qgemm) in SIMD:
+//
+//	out[r, j] += float32(xs[r]·scale[j]) · float32(Σ_k x[r,k]·q[k,j])
+//
+// with exact int32 sums, from int16 pairs: x [n, K2] words (x[r,2k],
+// x[r,2k+1]); q [N4, K2, 4] words (q[2k,j], q[2k+1,j]); out [n, 4·N4] and
+// scale [4·N4], so N must be a multiple of 4. It reports false, computing
+// nothing, when the SIMD module is unavailable.
+func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
+	if _, ok := SIMD128(); !ok {
+		return false
+	}
+	if n == 0 || K2 == 0 || N4 == 0 {
+		return true
+	}
+	_, _, _ = x[n*K2-1], q[N4*K2*4-1], out[n*N4*4-1]
+	_, _ = xs[n-1], scale[N4*4-1]
+	simd.qdot.Invoke(addr32(x), addr32(q), addr(out), addr(xs), addr(scale), n, K2, N4)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(q)
+	runtime.KeepAlive(xs)
+	runtime.KeepAlive(scale)
+	runtime.KeepAlive(out)
+	return true
+}
+
+func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+
+// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
+func HasQDot8() bool { return false }
+
+// QDot8 is qdot_amd64.go's VNNI product; in the browser QDot serves.
+func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
+	return false
+}
+
+// QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
+// core/compress quantizes in Go.
+func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
+
+// QuantizePairs is core/compress's quantizeActs in SIMD (core/kernels/simd128/simd128_quant.go),
+// its int8 values written straight into QDot's int16 pairs: words [n, K/2]
+// with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
+// It reports false, computing nothing, without the SIMD module or when K is
+// not a multiple of 8.
+func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
+	if _, ok := SIMD128(); !ok || K%8 != 0 {
+		return false
+	}
+	if n == 0 || K == 0 {
+		return true
+	}
+	_, _, _ = a[n*K-1], words[n*K/2-1], s[n-1]
+	simd.quant.Invoke(addr(a), addr32(words), addr(s), n, K)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(words)
+	runtime.KeepAlive(s)
+	return true
+}
+
+// QStep is one time step of core/compress's int8 LSTM in a single call
+// into the SIMD module (core/kernels/simd128/simd128_quant.go's qstep), which batch 1 needs: a
+// call through syscall/js costs about as much as a step's arithmetic.
+//
+//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;
+//	                                                K2 = 0 skips this product
+//	if cprev != nil {                               cprev is c, or nil at t = 0
+//	    QuantizePairs(h, n, H, hw, hs)
+//	    QDot(hw, qR, hs, sR, g, n, H/2, H)
+//	}
+//	the gate math (ExactCells) on g, cprev → c, tc, h
+//
+// The same kernels as those calls, so the same bits. It reports false,
+// computing nothing, without the SIMD module or when H is not a multiple
+// of 8.
+func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
+	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) bool {
+	if _, ok := SIMD128(); !ok || H%8 != 0 {
+		return false
+	}
+	if n == 0 || H == 0 || K2 < 0 {
+		return false
+	}
+	G := 4 * H
+	if K2 > 0 {
+		_, _, _, _ = xw[n*K2-1], xs[n-1], qK[H*K2*4-1], sK[G-1]
+	}
+	_, _, _, _, _ = h[n*H-1], hw[n*H/2-1], hs[n-1], qR[H*(H/2)*4-1], sR[G-1]
+	_, _, _ = g[n*G-1], c[n*H-1], tc[n*H-1]
+	if cprev != nil {
+		_ = cprev[n*H-1]
+	}
+	simd.qstep.Invoke(addr32OrNil(xw), addrOrNil(xs), addr32OrNil(qK), addrOrNil(sK), addr(h), addr32(hw), addr(hs),
+		addr32(qR), addr(sR), addr(g), addrOrNil(cprev), addr(c), addr(tc), n, K2, H)
+	runtime.KeepAlive(xw)
+	runtime.KeepAlive(xs)
+	runtime.KeepAlive(qK)
+	runtime.KeepAlive(sK)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hw)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(qR)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(cprev)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
+	return true
+}
+
+// HasQStep reports whether QStep runs here (the SIMD module is loaded).
+func HasQStep() bool {
+	_, ok := SIMD128()
+	return ok
+}
+
+// addr32OrNil is addr32, or 0 for an empty slice.
+func addr32OrNil(s []int32) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return addr32(s)
+}

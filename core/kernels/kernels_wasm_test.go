@@ -1,0 +1,144 @@
+//go:build js && wasm
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+// TestSIMD128MatchesPortable: the SIMD kernel must give Portable's bits, for
+// every transpose case and for shapes that exercise each edge path (rows
+// m%4, columns n%8 and n%4, depths k%4).
+func TestSIMD128MatchesPortable(t *testing.T) {
+	k := requireSIMD(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	dims := []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 17}
+	cases := 0
+	for _, m := range dims {
+		for _, n := range dims {
+			for _, kk := range []int{1, 3, 4, 6, 9} {
+				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+					compareKernels(t, k, rng, tr[0], tr[1], m, n, kk)
+					cases++
+				}
+			}
+		}
+	}
+	for _, s := range [][3]int{{1, 512, 128}, {64, 512, 128}, {37, 512, 128}, {64, 128, 512}, {128, 512, 61}} {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+			compareKernels(t, k, rng, tr[0], tr[1], s[0], s[1], s[2])
+		}
+	}
+	// GemmBT: the same a·bᵀ from b already transposed.
+	for _, s := range [][3]int{{1, 128, 512}, {37, 128, 512}, {5, 7, 9}} {
+		m, n, kk := s[0], s[1], s[2]
+		a, b := randSlice(rng, m*kk), randSlice(rng, n*kk)
+		bT := make([]float32, kk*n)
+		for j := 0; j < n; j++ {
+			for p := 0; p < kk; p++ {
+				bT[p*n+j] = b[j*kk+p]
+			}
+		}
+		c0 := randSlice(rng, m*n)
+		c1 := append([]float32(nil), c0...)
+		Portable.Gemm(false, true, m, n, kk, a, b, c0)
+		k.GemmBT(m, n, kk, a, bT, c1)
+		for i := range c0 {
+			if math.Float32bits(c0[i]) != math.Float32bits(c1[i]) {
+				t.Fatalf("GemmBT %dx%dx%d: c[%d] = %v, portable %v", m, n, kk, i, c1[i], c0[i])
+			}
+		}
+	}
+	t.Logf("%d shapes bit-identical", cases)
+}
+
+func compareKernels(t *testing.T, k Kernels, rng *rand.Rand, tA, tB bool, m, n, kk int) {
+	t.Helper()
+	a, b := randSlice(rng, m*kk), randSlice(rng, kk*n)
+	a[0] = 0 // a zero, as pruning makes
+	c0 := randSlice(rng, m*n)
+	c1 := append([]float32(nil), c0...)
+	Portable.Gemm(tA, tB, m, n, kk, a, b, c0)
+	k.Gemm(tA, tB, m, n, kk, a, b, c1)
+	for i := range c0 {
+		if math.Float32bits(c0[i]) != math.Float32bits(c1[i]) {
+			t.Fatalf("%s", fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d: c[%d] = %v, portable %v", tA, tB, m, n, kk, i, c1[i], c0[i]))
+		}
+	}
+}
+
+// TestSIMD128CellsMatchGo: the SIMD gate math gives lstmCells' and
+// lstmCellsBackward's bits, with and without a previous state, on inputs
+// that reach every branch of exp32 and tanh32 (clamps at −87 and 88, the
+// 2^-12 cutoff, signed zeros).
+func TestSIMD128CellsMatchGo(t *testing.T) {
+	k := requireSIMD(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	special := []float32{0, float32(math.Copysign(0, -1)), 88, 89, -87, -88, 1.0 / 4096, -1.0 / 4096, 1.0 / 8192, 200, -200, 1e-30}
+	input := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			switch rng.IntN(4) {
+			case 0:
+				s[i] = special[rng.IntN(len(special))]
+			case 1:
+				s[i] = float32(rng.NormFloat64() * 30)
+			default:
+				s[i] = float32(rng.NormFloat64() * 2)
+			}
+		}
+		return s
+	}
+	same := func(what string, x, y []float32) {
+		t.Helper()
+		for i := range x {
+			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+				t.Fatalf("%s[%d] = %v, Go %v", what, i, y[i], x[i])
+			}
+		}
+	}
+	for _, H := range []int{4, 8, 32, 128} {
+		for _, n := range []int{1, 3, 64} {
+			for _, withPrev := range []bool{false, true} {
+				var cprev []float32
+				if withPrev {
+					cprev = input(n * H)
+				}
+				a0 := input(n * 4 * H)
+				a1 := append([]float32(nil), a0...)
+				c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+				c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+				lstmCells(a0, cprev, c0, tc0, h0, n, H)
+				k.Cells(a1, cprev, c1, tc1, h1, n, H)
+				same("gates", a0, a1)
+				same("c", c0, c1)
+				same("tanh(c)", tc0, tc1)
+				same("h", h0, h1)
+
+				dh, dcIn := input(n*H), input(n*H)
+				dc0, dc1 := append([]float32(nil), dcIn...), append([]float32(nil), dcIn...)
+				dz0, dz1 := make([]float32, n*4*H), make([]float32, n*4*H)
+				lstmCellsBackward(a0, cprev, tc0, dh, dc0, dz0, n, H)
+				k.CellsBackward(a0, cprev, tc0, dh, dc1, dz1, n, H)
+				same("dz", dz0, dz1)
+				same("dc", dc0, dc1)
+			}
+		}
+	}
+}
+
+func requireSIMD(t *testing.T) Kernels {
+	t.Helper()
+	k, ok := SIMD128()
+	if !ok {
+		if os.Getenv("SENTILAB_REQUIRE_SIMD") == "1" {
+			t.Fatal("SIMD128 kernel unavailable (run with scripts/go_js_wasm_exec)")
+		}
+		t.Skip("SIMD128 kernel unavailable: run with -exec=$PWD/scripts/go_js_wasm_exec")
+	}
+	return k
+}

@@ -1,0 +1,308 @@
+//go:build !(js && wasm)
+
+package simd128
+
+// The LSTM's gate math in SIMD128, four units at a time, for hidden sizes
+// that are a multiple of 4 (kernels_wasm.go falls back to the Go loops
+// otherwise). Each lane repeats lstmCells / lstmCellsBackward and exp32,
+// sigmoid32, tanh32 (mathx.go) operation for operation, so the bits are the
+// same. Once the matmuls ran in SIMD this was most of a wasm training step:
+// ~100 of 157 ms of the forward pass at the thesis shape (B = 64, masked).
+//
+//	cells(a, cprev, c, tc, h, n, H)            cprev = 0 for the zero state
+//	cellsBackward(a, cprev, tc, dh, dc, dz, n, H)
+
+// cellsLocals are the scratch registers of the activation macros.
+type cellsLocals struct {
+	x, nv, fn, e, tin, ax uint32
+}
+
+func newCellsLocals(f *wasmFn) cellsLocals {
+	return cellsLocals{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)}
+}
+
+// exp replaces the vector on top of the stack by exp32 of each lane.
+func (l cellsLocals) exp(f *wasmFn) {
+	f.splat(88)
+	f.simdOp(opF32x4Min) // if x > 88 { x = 88 }
+	f.splat(-87)
+	f.simdOp(opF32x4Max) // if x < -87 { x = -87 }
+	f.set(l.x)
+	f.get(l.x)
+	f.splat(log2e)
+	f.simdOp(opF32x4Mul)
+	f.set(l.fn)
+	// n = int32(fn ± 0.5), the sign of the half that of fn.
+	f.get(l.fn)
+	f.splat(0.5)
+	f.splat(-0.5)
+	f.get(l.fn)
+	f.v128Zero()
+	f.simdOp(opF32x4Ge)
+	f.simdOp(opBitselect)
+	f.simdOp(opF32x4Add)
+	f.simdOp(opI32TruncF32)
+	f.set(l.nv)
+	f.get(l.nv)
+	f.simdOp(opF32ConvI32)
+	f.set(l.fn) // now nf
+	// r = (x − nf·ln2hi) − nf·ln2lo, kept in x.
+	f.get(l.x)
+	f.get(l.fn)
+	f.splat(ln2hi)
+	f.simdOp(opF32x4Mul)
+	f.simdOp(opF32x4Sub)
+	f.get(l.fn)
+	f.splat(ln2lo)
+	f.simdOp(opF32x4Mul)
+	f.simdOp(opF32x4Sub)
+	f.set(l.x)
+	f.splat(1.0 / 720)
+	for _, c := range []float32{1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1} {
+		f.get(l.x)
+		f.simdOp(opF32x4Mul)
+		f.splat(c)
+		f.simdOp(opF32x4Add)
+	}
+	// · 2^n, built from its bits: (n+127) << 23.
+	f.get(l.nv)
+	f.i32(127)
+	f.simdOp(opI32x4Splat)
+	f.simdOp(opI32x4Add)
+	f.i32(23)
+	f.simdOp(opI32x4Shl)
+	f.simdOp(opF32x4Mul)
+}
+
+// sigmoid: top of stack x → 1/(1+exp32(−x)).
+func (l cellsLocals) sigmoid(f *wasmFn) {
+	f.simdOp(opF32x4Neg)
+	l.exp(f)
+	f.set(l.e)
+	f.splat(1)
+	f.splat(1)
+	f.get(l.e)
+	f.simdOp(opF32x4Add)
+	f.simdOp(opF32x4Div)
+}
+
+// tanh: top of stack x → x if |x| < 2^-12, else ±(1−e)/(1+e), e = exp32(−2|x|).
+func (l cellsLocals) tanh(f *wasmFn) {
+	f.set(l.tin)
+	f.get(l.tin)
+	f.simdOp(opF32x4Abs)
+	f.set(l.ax)
+	f.splat(-2)
+	f.get(l.ax)
+	f.simdOp(opF32x4Mul)
+	l.exp(f)
+	f.set(l.e)
+	f.splat(1)
+	f.get(l.e)
+	f.simdOp(opF32x4Sub)
+	f.splat(1)
+	f.get(l.e)
+	f.simdOp(opF32x4Add)
+	f.simdOp(opF32x4Div)
+	f.set(l.e) // t
+	f.get(l.e)
+	f.simdOp(opF32x4Neg)
+	f.get(l.e)
+	f.get(l.tin)
+	f.v128Zero()
+	f.simdOp(opF32x4Lt)
+	f.simdOp(opBitselect) // x < 0 ? −t : t
+	f.set(l.e)
+	f.get(l.tin)
+	f.get(l.e)
+	f.get(l.ax)
+	f.splat(1.0 / 4096)
+	f.simdOp(opF32x4Lt)
+	f.simdOp(opBitselect) // |x| < 2^-12 ? x : ±t
+}
+
+// cellLoop runs body for rows r < n and units j < H in steps of 4, with pa
+// the byte address of gate row r, unit j (relative to 0: add a base) and off
+// that of element [r, j] of an [n, H] array; hb is 4·H, the byte distance
+// between gate blocks.
+func cellLoop(f *wasmFn, n, H uint32, body func(pa, off, hb uint32)) {
+	r, j, pa, off, hb := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(H)
+	f.shl2()
+	f.set(hb)
+	f.forRange(r, func() { f.i32(0) }, n, 1, func() {
+		f.forRange(j, func() { f.i32(0) }, H, 4, func() {
+			f.get(r)
+			f.get(H)
+			f.op(opI32Mul)
+			f.get(j)
+			f.op(opI32Add)
+			f.shl2()
+			f.set(off)
+			f.get(r)
+			f.get(H)
+			f.i32(4)
+			f.op(opI32Mul)
+			f.op(opI32Mul)
+			f.get(j)
+			f.op(opI32Add)
+			f.shl2()
+			f.set(pa)
+			body(pa, off, hb)
+		})
+	})
+}
+
+// pushAddr pushes base + rel (+ q·hb).
+func pushAddr(f *wasmFn, base, rel, hb uint32, q int) {
+	f.get(base)
+	f.get(rel)
+	f.op(opI32Add)
+	if q > 0 {
+		f.get(hb)
+		f.i32(int32(q))
+		f.op(opI32Mul)
+		f.op(opI32Add)
+	}
+}
+
+func simdCells() *wasmFn {
+	f := &wasmFn{params: 7}
+	const a, cprev, cOut, tcOut, hOut, n, H = 0, 1, 2, 3, 4, 5, 6
+	l := newCellsLocals(f)
+	gate := [4]uint32{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)} // i, f, g, o
+	cv := f.local(tV128)
+	cellLoop(f, n, H, func(pa, off, hb uint32) {
+		for q := range 4 {
+			pushAddr(f, a, pa, hb, q) // store address
+			pushAddr(f, a, pa, hb, q)
+			f.v128Load(0)
+			if q == 2 {
+				l.tanh(f)
+			} else {
+				l.sigmoid(f)
+			}
+			f.set(gate[q])
+			f.get(gate[q])
+			f.v128Store(0)
+		}
+		// c = f·cprev + i·g, or i·g from the zero state.
+		f.get(gate[0])
+		f.get(gate[2])
+		f.simdOp(opF32x4Mul)
+		f.set(cv)
+		f.ifNonZero(cprev, func() {
+			f.get(gate[1])
+			pushAddr(f, cprev, off, 0, 0)
+			f.v128Load(0)
+			f.simdOp(opF32x4Mul)
+			f.get(cv)
+			f.simdOp(opF32x4Add)
+			f.set(cv)
+		})
+		pushAddr(f, cOut, off, 0, 0)
+		f.get(cv)
+		f.v128Store(0)
+		pushAddr(f, tcOut, off, 0, 0)
+		f.get(cv)
+		l.tanh(f)
+		f.set(cv) // now tanh(c)
+		f.get(cv)
+		f.v128Store(0)
+		pushAddr(f, hOut, off, 0, 0)
+		f.get(gate[3])
+		f.get(cv)
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+	})
+	return f
+}
+
+func simdCellsBackward() *wasmFn {
+	f := &wasmFn{params: 8}
+	const a, cprev, tc, dh, dc, dz, n, H = 0, 1, 2, 3, 4, 5, 6, 7
+	var g [4]uint32 // i, f, g, o
+	for q := range g {
+		g[q] = f.local(tV128)
+	}
+	t, dhv, dcv, cp := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
+	load := func(base, rel, hb uint32, q int, dst uint32) {
+		pushAddr(f, base, rel, hb, q)
+		f.v128Load(0)
+		f.set(dst)
+	}
+	oneMinus := func(v uint32) { // pushes v·(1−v)
+		f.get(v)
+		f.splat(1)
+		f.get(v)
+		f.simdOp(opF32x4Sub)
+		f.simdOp(opF32x4Mul)
+	}
+	cellLoop(f, n, H, func(pa, off, hb uint32) {
+		for q := range 4 {
+			load(a, pa, hb, q, g[q])
+		}
+		load(tc, off, 0, 0, t)
+		load(dh, off, 0, 0, dhv)
+		// dcv = dc + (dh·o)·(1 − t·t)
+		pushAddr(f, dc, off, 0, 0)
+		f.v128Load(0)
+		f.get(dhv)
+		f.get(g[3])
+		f.simdOp(opF32x4Mul)
+		f.splat(1)
+		f.get(t)
+		f.get(t)
+		f.simdOp(opF32x4Mul)
+		f.simdOp(opF32x4Sub)
+		f.simdOp(opF32x4Mul)
+		f.simdOp(opF32x4Add)
+		f.set(dcv)
+		f.v128Zero()
+		f.set(cp)
+		f.ifNonZero(cprev, func() { load(cprev, off, 0, 0, cp) })
+		// dz_i = (dcv·g)·(i(1−i))
+		pushAddr(f, dz, pa, hb, 0)
+		f.get(dcv)
+		f.get(g[2])
+		f.simdOp(opF32x4Mul)
+		oneMinus(g[0])
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+		// dz_f = (dcv·cprev)·(f(1−f))
+		pushAddr(f, dz, pa, hb, 1)
+		f.get(dcv)
+		f.get(cp)
+		f.simdOp(opF32x4Mul)
+		oneMinus(g[1])
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+		// dz_g = (dcv·i)·(1 − g·g)
+		pushAddr(f, dz, pa, hb, 2)
+		f.get(dcv)
+		f.get(g[0])
+		f.simdOp(opF32x4Mul)
+		f.splat(1)
+		f.get(g[2])
+		f.get(g[2])
+		f.simdOp(opF32x4Mul)
+		f.simdOp(opF32x4Sub)
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+		// dz_o = (dh·t)·(o(1−o))
+		pushAddr(f, dz, pa, hb, 3)
+		f.get(dhv)
+		f.get(t)
+		f.simdOp(opF32x4Mul)
+		oneMinus(g[3])
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+		// dc = dcv·f
+		pushAddr(f, dc, off, 0, 0)
+		f.get(dcv)
+		f.get(g[1])
+		f.simdOp(opF32x4Mul)
+		f.v128Store(0)
+	})
+	return f
+}

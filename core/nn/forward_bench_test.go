@@ -1,0 +1,34 @@
+package nn
+
+import (
+	"sentilab/core/kernels"
+	"testing"
+)
+
+// BenchmarkForwardBatch1 is batch-1 inference at the thesis shape with
+// masking on a 110-token review (the Try step's path), and its recurrent
+// product alone (1×128 · 128×512).
+func BenchmarkForwardBatch1(b *testing.B) {
+	cfg := Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Masking: true}
+	m, _ := NewModel(cfg)
+	Init(m, 1)
+	tokens := make([]int32, cfg.MaxLen)
+	for i := range 110 {
+		tokens[i] = int32(2 + i*97%19000)
+	}
+	ws := NewWorkspace(cfg, kernels.Default())
+	b.Run("forward", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			ws.Forward(m, tokens, 1, nil)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
+	})
+	b.Run("gemv", func(b *testing.B) {
+		k := kernels.Default()
+		c := make([]float32, 512)
+		for i := 0; i < b.N; i++ {
+			k.Gemm(false, false, 1, 512, 128, m.Embedding[:128], m.Recurrent, c)
+		}
+		b.ReportMetric(float64(2*512*128*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}

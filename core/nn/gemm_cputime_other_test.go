@@ -1,6 +1,0 @@
-//go:build amd64 && !linux
-
-package nn
-
-// threadCPUSeconds is unavailable here; BenchmarkGemm then reports wall time only.
-func threadCPUSeconds() (float64, bool) { return 0, false }
