@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"sentilab/core/kernels"
 	"sentilab/core/nn"
 	"sentilab/protocol"
 )
@@ -161,7 +162,7 @@ func runJob(run protocol.LabRun) string {
 	for i := range tokens {
 		tokens[i] = int32(rng.IntN(cfg.Vocab))
 	}
-	logits := nn.NewWorkspace(cfg, nn.Portable).Forward(m, tokens, B, nil)
+	logits := nn.NewWorkspace(cfg, kernels.Portable).Forward(m, tokens, B, nil)
 	h := sha256.New()
 	h.Write(spec)
 	binary.Write(h, binary.LittleEndian, logits)

@@ -20,7 +20,7 @@ const (
 )
 
 // simdQuant(a, words, s, n, K) is core/compress's quantizeActs (K a
-// multiple of 8), writing each row's int8 values as nn.QDot's int16 pairs
+// multiple of 8), writing each row's int8 values as kernels.QDot's int16 pairs
 // (words [n, K/2]) and its scale to s, with the Go loop's operations as Go
 // compiles them to WebAssembly:
 //
