@@ -4,6 +4,7 @@
 #   ./build.sh          build everything into build/ and assets/
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
 #   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
+#   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
 #   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally (server/workers.sh)
 #
@@ -125,6 +126,13 @@ case "${1:-build}" in
     server/workers.sh
     e2e_tests
     ;;
+  test-long)
+    build_all
+    log "bad-input catalogue at full size (tests/badinput, ~2 min)"
+    SENTILAB_LONG=1 go test -count=1 -timeout 30m -run Catalogue ./tests/badinput
+    log "class mode: 300 simulated students (server/class, ~90 s)"
+    SENTILAB_LONG=1 go test -count=1 -timeout 10m -run Load300 -v ./server/class
+    ;;
   bench)
     build_native
     GOOS=js GOARCH=wasm go build -o build/lab.wasm ./cmd/lab
@@ -136,5 +144,5 @@ case "${1:-build}" in
     shift || true
     exec server/workers.sh "$@"
     ;;
-  *) echo "usage: $0 [build|serve|test|bench|workers]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|serve|test|test-long|bench|workers]" >&2; exit 2 ;;
 esac
