@@ -35,6 +35,10 @@ type RunOptions struct {
 	BeforeFit func(m *nn.Model, set train.Set, opt train.Options) error
 	// MaxBatches stops every epoch after this many batches (benchmarks).
 	MaxBatches int
+	// EvalWorkers scores the test split with this many goroutines (0 =
+	// Workers). The browser engine evaluates alone on its one thread:
+	// a second workspace there is ~50 MB of wasm memory for no speed.
+	EvalWorkers int
 }
 
 // Trained is a finished training run.
@@ -121,7 +125,11 @@ func Train(ctx context.Context, c Corpus, p Plan, o RunOptions) (*Trained, error
 		return nil, err
 	}
 	t1 := time.Now()
-	z, err := Logits(ctx, m, nil, prep.Test, EvalOptions{Workers: opt.Workers, Kernels: opt.Kernels, Pause: o.Pause, Progress: o.EvalProgress})
+	ew := opt.Workers
+	if o.EvalWorkers > 0 {
+		ew = o.EvalWorkers
+	}
+	z, err := Logits(ctx, m, nil, prep.Test, EvalOptions{Workers: ew, Kernels: opt.Kernels, Pause: o.Pause, Progress: o.EvalProgress})
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 	if err != nil {
 		return nil, err
 	}
-	o := lab.RunOptions{Workers: max(1, p.Workers), Kernels: kernels, Pause: e.pause(ctx), MaxBatches: p.MaxBatches,
+	o := lab.RunOptions{Workers: max(1, p.Workers), EvalWorkers: 1, Kernels: kernels, Pause: e.pause(ctx), MaxBatches: p.MaxBatches,
 		Tokenize: func(trainRows, testRows int) {
 			progress(protocol.TokenizeProgress{Phase: protocol.PhaseTokenize, TrainRows: trainRows, TestRows: testRows})
 		},
