@@ -81,17 +81,14 @@ func SplitGrouped(reviews []Review, testFrac float64, seed uint64) (train, test 
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]Review, 0, len(reviews))
-	for _, i := range append(tr, te...) {
-		out = append(out, reviews[i])
-	}
-	return out[:len(tr):len(tr)], out[len(tr):], nil
+	train, test = gather(reviews, tr, te)
+	return train, test, nil
 }
 
 // groupedIndices is SplitGrouped on indexes into reviews.
 func groupedIndices(reviews []Review, testFrac float64, seed uint64) (train, test []int, err error) {
-	if !(testFrac > 0 && testFrac < 1) {
-		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
+	if err := checkTestFrac(testFrac); err != nil {
+		return nil, nil, err
 	}
 	n := len(reviews)
 	nTest := int(math.Ceil(testFrac * float64(n)))

@@ -22,21 +22,30 @@ const splitStream = 0x73706c6974
 // same seed gives the same split natively and in WebAssembly. The input is
 // not modified; the Review values are copied, their texts shared.
 func Split(reviews []Review, testFrac float64, seed uint64) (train, test []Review, err error) {
+	tr, te, err := SplitIndices(reviews, testFrac, seed, RulePermutation)
+	if err != nil {
+		return nil, nil, err
+	}
+	train, test = gather(reviews, tr, te)
+	return train, test, nil
+}
+
+// gather copies the reviews at the indexes tr, then te, into one array and
+// returns its two parts.
+func gather(reviews []Review, tr, te []int) (train, test []Review) {
+	out := make([]Review, 0, len(tr)+len(te))
+	for _, i := range append(tr[:len(tr):len(tr)], te...) {
+		out = append(out, reviews[i])
+	}
+	return out[:len(tr):len(tr)], out[len(tr):]
+}
+
+// checkTestFrac refuses a test fraction outside (0, 1).
+func checkTestFrac(testFrac float64) error {
 	if !(testFrac > 0 && testFrac < 1) {
-		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
+		return fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
 	}
-	n := len(reviews)
-	nTest := int(math.Ceil(testFrac * float64(n)))
-	if nTest == 0 || nTest >= n {
-		return nil, nil, fmt.Errorf("split: %d reviews at test fraction %v leave %d for training and %d for test; both must be non-empty",
-			n, testFrac, n-nTest, nTest)
-	}
-	idx := Permutation(n, seed)
-	shuffled := make([]Review, n)
-	for i, j := range idx {
-		shuffled[i] = reviews[j]
-	}
-	return shuffled[: n-nTest : n-nTest], shuffled[n-nTest:], nil
+	return nil
 }
 
 // Split rules: how SplitIndices assigns reviews to training and test.
@@ -60,8 +69,8 @@ func SplitIndices(reviews []Review, testFrac float64, seed uint64, rule string) 
 	default:
 		return nil, nil, fmt.Errorf("split rule %q: want %s or %s", rule, RulePermutation, RuleGrouped)
 	}
-	if !(testFrac > 0 && testFrac < 1) {
-		return nil, nil, fmt.Errorf("split: test fraction %v out of range (0, 1)", testFrac)
+	if err := checkTestFrac(testFrac); err != nil {
+		return nil, nil, err
 	}
 	n := len(reviews)
 	nTest := int(math.Ceil(testFrac * float64(n)))
