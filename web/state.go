@@ -67,6 +67,35 @@ func (s Settings) values() url.Values {
 	return v
 }
 
+// linkReader reads typed values of a link: a value out of [lo, hi] or
+// malformed keeps the old one and is added to *bad as "key=value".
+type linkReader struct {
+	v   url.Values
+	bad *[]string
+}
+
+func (r linkReader) num(k string, dst *int, lo, hi int) {
+	if x := r.v.Get(k); x != "" {
+		n, err := strconv.Atoi(x)
+		if err != nil || n < lo || n > hi {
+			*r.bad = append(*r.bad, k+"="+x)
+			return
+		}
+		*dst = n
+	}
+}
+
+func (r linkReader) flt(k string, dst *float64, lo, hi float64) {
+	if x := r.v.Get(k); x != "" {
+		f, err := strconv.ParseFloat(x, 64)
+		if err != nil || !(f >= lo && f <= hi) {
+			*r.bad = append(*r.bad, k+"="+x)
+			return
+		}
+		*dst = f
+	}
+}
+
 // ParseQuery overlays the keys present in q onto s; malformed values are
 // ignored (a hand-edited link must not break the page), and reported.
 func (s *Settings) ParseQuery(q string) (bad []string) {
@@ -74,26 +103,8 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 	if err != nil {
 		return []string{err.Error()}
 	}
-	num := func(k string, dst *int, lo, hi int) {
-		if x := v.Get(k); x != "" {
-			n, err := strconv.Atoi(x)
-			if err != nil || n < lo || n > hi {
-				bad = append(bad, k+"="+x)
-				return
-			}
-			*dst = n
-		}
-	}
-	flt := func(k string, dst *float64, lo, hi float64) {
-		if x := v.Get(k); x != "" {
-			f, err := strconv.ParseFloat(x, 64)
-			if err != nil || !(f >= lo && f <= hi) {
-				bad = append(bad, k+"="+x)
-				return
-			}
-			*dst = f
-		}
-	}
+	r := linkReader{v, &bad}
+	num, flt := r.num, r.flt
 	if x := v.Get("step"); x != "" {
 		if stepIndex(x) < 0 {
 			bad = append(bad, "step="+x)
@@ -176,26 +187,8 @@ func ParseLesson(q string, s *Settings, ls *Lesson) (bad []string) {
 	if err != nil {
 		return bad // reported by ParseQuery
 	}
-	num := func(k string, dst *int, lo, hi int) {
-		if x := v.Get(k); x != "" {
-			n, err := strconv.Atoi(x)
-			if err != nil || n < lo || n > hi {
-				bad = append(bad, k+"="+x)
-				return
-			}
-			*dst = n
-		}
-	}
-	flt := func(k string, dst *float64, lo, hi float64) {
-		if x := v.Get(k); x != "" {
-			f, err := strconv.ParseFloat(x, 64)
-			if err != nil || !(f >= lo && f <= hi) {
-				bad = append(bad, k+"="+x)
-				return
-			}
-			*dst = f
-		}
-	}
+	r := linkReader{v, &bad}
+	num, flt := r.num, r.flt
 	num("rows", &ls.Rows, 0, 1<<24)
 	cs := &ls.Compress
 	if x := v.Get("from"); x != "" {
