@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 
 	"sentilab/core/fingerprint"
@@ -84,30 +83,12 @@ func NewFile(cfg nn.Config, vocab []string, meta Meta, tensors []Tensor) (*File,
 	if len(vocab) != cfg.Vocab {
 		return nil, fmt.Errorf("modelfile: vocabulary has %d words, config says %d", len(vocab), cfg.Vocab)
 	}
-	md := map[string]string{}
-	for k, v := range meta.Extra {
-		md[k] = v
+	md, err := commonMetadata(meta)
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range []string{KeyFormat, KeyConfig, KeyVocab, KeyVariant, KeyMetrics, KeyProvenance} {
-		if _, ok := md[k]; ok {
-			return nil, fmt.Errorf("modelfile: Meta.Extra sets reserved key %q", k)
-		}
-	}
-	md[KeyFormat] = Format
 	md[KeyConfig] = mustJSON(fileConfig{cfg, meta.Preprocessing})
 	md[KeyVocab] = mustJSON(vocab)
-	md[KeyVariant] = meta.Variant
-	metrics := meta.Metrics
-	if metrics == nil {
-		metrics = map[string]float64{}
-	}
-	for k, v := range metrics {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("modelfile: metric %q is %v; JSON holds only finite numbers", k, v)
-		}
-	}
-	md[KeyMetrics] = mustJSON(metrics)
-	md[KeyProvenance] = mustJSON(meta.Provenance)
 	if meta.Fingerprints != nil {
 		for _, t := range tensors {
 			if t.Name == TensorFingerprints {
