@@ -1,6 +1,10 @@
 package baseline
 
-import "math"
+import (
+	"math"
+
+	"sentilab/core/mathx"
+)
 
 // Training and prediction use these hand-written exp and log rather than
 // package math: on amd64 math.Exp and math.Log are assembly, in wasm pure
@@ -49,37 +53,6 @@ var expCoef = [...]float64{
 	1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
 }
 
-// log64 is ln(x) for x > 0: x = m·2^e with m in [√½, √2), then
-// ln m = 2·atanh(s), s = (m-1)/(m+1), summed until the terms vanish
-// (|s| ≤ 0.172, so at most 12 terms). Frexp is exact bit manipulation.
-func log64(x float64) float64 {
-	switch {
-	case x != x || x < 0:
-		return math.NaN()
-	case x == 0:
-		return math.Inf(-1)
-	case math.IsInf(x, 1):
-		return x
-	}
-	m, e := math.Frexp(x) // m in [0.5, 1)
-	if m < math.Sqrt2/2 {
-		m *= 2
-		e--
-	}
-	s := (m - 1) / (m + 1)
-	s2 := s * s
-	sum, term := 0.0, s
-	for i := 1; i < 60; i += 2 {
-		d := term / float64(i)
-		sum += d
-		if d < 1e-18 && d > -1e-18 {
-			break
-		}
-		term *= s2
-	}
-	return 2*sum + float64(e)*math.Ln2
-}
-
 // log1p64 is ln(1+t) for t > -1, accurate for tiny t too: with u = 1+t
 // rounded, ln(u)·t/(u-1) cancels the rounding of u (Goldberg's trick).
 func log1p64(t float64) float64 {
@@ -87,7 +60,7 @@ func log1p64(t float64) float64 {
 	if u == 1 {
 		return t
 	}
-	return log64(u) * t / (u - 1)
+	return mathx.Log64(u) * t / (u - 1)
 }
 
 // softplus is ln(1+e^z) without overflow: max(z,0) + ln(1+e^-|z|).

@@ -3,6 +3,8 @@ package baseline
 import (
 	"math"
 	"slices"
+
+	"sentilab/core/mathx"
 )
 
 // Vectorizer turns reviews into TF-IDF rows, reusing its buffers: the
@@ -72,7 +74,7 @@ func (v *Vectorizer) rowOfIDs(m *Model, ids []uint32) ([]int32, []float32) {
 // with sublinear TF (scikit-learn's sublinear_tf).
 func tf(count int, sublinear bool) float64 {
 	if sublinear {
-		return 1 + log64(float64(count))
+		return 1 + mathx.Log64(float64(count))
 	}
 	return float64(count)
 }
@@ -80,5 +82,5 @@ func tf(count int, sublinear bool) float64 {
 // smoothIDF is scikit-learn's smooth idf: ln((1+n)/(1+df)) + 1, as if one
 // extra document held every term once; always ≥ 1.
 func smoothIDF(n, df int) float32 {
-	return float32(log64(float64(1+n)/float64(1+df)) + 1)
+	return float32(mathx.Log64(float64(1+n)/float64(1+df)) + 1)
 }

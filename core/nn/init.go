@@ -3,6 +3,8 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+
+	"sentilab/core/mathx"
 )
 
 // Init fills m with Keras's default initialisers, deterministically from seed:
@@ -38,7 +40,7 @@ func normal(rng *rand.Rand) float64 {
 		u, v := 2*rng.Float64()-1, 2*rng.Float64()-1
 		s := u*u + v*v
 		if s > 0 && s < 1 {
-			return u * math.Sqrt(-2*log64(s)/s)
+			return u * math.Sqrt(-2*mathx.Log64(s)/s)
 		}
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"sentilab/core/mathx"
 )
 
 func TestLog64Accuracy(t *testing.T) {
 	for _, x := range []float64{1e-300, 1e-10, 0.3, 1, 2, 1e10, 1e300} {
-		if d := math.Abs(log64(x) - math.Log(x)); d > 1e-13*math.Max(1, math.Abs(math.Log(x))) {
-			t.Errorf("log64(%g) = %v, want %v", x, log64(x), math.Log(x))
+		if d := math.Abs(mathx.Log64(x) - math.Log(x)); d > 1e-13*math.Max(1, math.Abs(math.Log(x))) {
+			t.Errorf("mathx.Log64(%g) = %v, want %v", x, mathx.Log64(x), math.Log(x))
 		}
 	}
 }
