@@ -76,12 +76,23 @@ fi
 big=$(find "$pub" -type f -size +25M)
 [[ -z $big ]] || { echo "workers.sh: over the 25 MiB per-asset limit: $big" >&2; exit 1; }
 
+# Class mode's D1 database and its migrations: the same versioned files as
+# the native server's (server/class/migrations), applied by wrangler (D1's
+# Go driver has no transactions, which the Go migrator needs). Locally the
+# id is a placeholder; a deploy sets D1_DATABASE_ID to what
+# `wrangler d1 create sentilab-class` printed.
+mkdir -p "$out/migrations"
+cp server/class/migrations/*.sql "$out/migrations/"
 cat > "$out/wrangler.jsonc" <<JSON
 {
   "name": "sentilab",
   "main": "./worker.mjs",
   "compatibility_date": "2025-09-01",
-  "assets": { "directory": "./public", "binding": "ASSETS" }
+  "assets": { "directory": "./public", "binding": "ASSETS" },
+  "d1_databases": [
+    { "binding": "DB", "database_name": "sentilab-class", "database_id": "${D1_DATABASE_ID:-00000000-0000-0000-0000-000000000000}",
+      "migrations_dir": "./migrations" }
+  ]
 }
 JSON
 echo "built $out: app.wasm $(stat -c %s "$out/app.wasm") B raw, $(gzip -9c "$out/app.wasm" | wc -c) B gzip; $(find "$pub" -type f | wc -l) static assets, $(du -sb "$pub" | cut -f1) B"
