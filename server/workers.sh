@@ -2,7 +2,8 @@
 # Builds the Cloudflare Workers version of the server into build/workers and,
 # with "check" (the default), runs it locally in workerd through
 # `wrangler dev --local`, fetches /, /api/models and a model file from it,
-# and prints the upload size against Cloudflare's limits.
+# prints the upload size against Cloudflare's limits, and runs class mode on
+# a local D1 in workerd (server/class/workerd_test.go).
 #
 #   server/workers.sh [build|check]
 #   ROOT=assets MODELS=assets/models server/workers.sh   # the built lab (default)
@@ -156,4 +157,15 @@ check "GET /nope (Go 404)" 404 "x-content-type-options: nosniff" "$base/nope"
 check "POST /api/models (Go 405)" 405 "allow: GET, HEAD" -X POST "$base/api/models"
 rm -f "$out/h.txt" "$out/b.bin"
 [[ $fail == 0 ]] || { echo "--- wrangler dev log:"; tail -40 "$out/dev.log"; }
+stop; trap - EXIT
+
+# 6. Class mode on D1 (server/class/workerd_test.go): the migrations applied
+#    by wrangler to a fresh local D1, a 3×3 grid by 4 simulated students
+#    with one vanishing, workerd killed and restarted midway, the live view
+#    and the refusals, against this build in workerd.
+if ! SENTILAB_WORKERD=$PWD/$out go test -count=1 -timeout 5m -run TestWorkerdClass -v ./server/class/ > "$out/class-test.log" 2>&1; then
+  echo "FAIL class mode on D1 in workerd:"; cat "$out/class-test.log"; fail=1
+else
+  sed -n 's/^ *workerd_test.go:[0-9]*: /ok   class on D1: /p' "$out/class-test.log"
+fi
 exit $fail
