@@ -228,6 +228,7 @@ func TestWorkerdClass(t *testing.T) {
 	t.Logf("claims with a job through workerd: %d, p50 %v, max %v", len(lat), lat[len(lat)/2], lat[len(lat)-1])
 
 	workerdRefusals(t, base, path, teacher, sims, led)
+	workerdBigClass(t, base)
 
 	// Nothing lost: every accepted result is in the D1 file, read after
 	// workerd is stopped.
@@ -339,4 +340,28 @@ func openLocalD1(t *testing.T, persist string) *sql.DB {
 	}
 	t.Fatalf("no local D1 file with a jobs table under %s (%v)", persist, files)
 	return nil
+}
+
+// workerdBigClass creates a class of the largest grid (2,000 points and
+// 200 spot checks): its jobs go into D1 by a few json_each statements,
+// each argument under D1's 2 MB value cap.
+func workerdBigClass(t *testing.T, base string) {
+	var lrs []json.RawMessage
+	for i := range 2000 {
+		lrs = append(lrs, json.RawMessage(fmt.Sprint(1e-4*float64(i+1))))
+	}
+	exp := alphaTGrid()
+	exp.Sweep = []protocol.SweepAxis{{Param: "train.lr", Values: lrs}}
+	spot := 0.1
+	var created protocol.ClassCreated
+	start := time.Now()
+	newClient(base).must(t, http.StatusCreated, "POST", "/api/class",
+		protocol.ClassCreateRequest{Title: "2,000 points", Experiment: exp, SpotCheck: &spot}, &created)
+	took := time.Since(start)
+	var st protocol.ClassStatus
+	newClient(base).must(t, http.StatusOK, "GET", "/api/class/"+created.Code+"/status", nil, &st)
+	if created.Assignments != 2200 || st.Jobs != 2000 || st.Todo != 2200 || st.State != protocol.ClassOpen {
+		t.Errorf("a 2,000-point class on D1: created %+v, status %d jobs, %d todo, %s", created, st.Jobs, st.Todo, st.State)
+	}
+	t.Logf("a class of 2,000 points and 200 spot checks created in D1 in %v", took.Round(time.Millisecond))
 }
