@@ -73,8 +73,8 @@
 //	GET  /api/class/{code}/status            → ClassStatus, with an ETag (If-None-Match → 304)
 //	GET  /api/class/{code}/events            Server-Sent Events: "status" events (ClassStatus) on each change,
 //	                                           ": heartbeat" comments, "end" after an hour (reconnect);
-//	                                           Stateless (Workers): at most one "status" event (id: its
-//	                                           tag) and "retry: 3000", then the answer ends
+//	                                           Stateless (Workers): "retry: 3000", at most one "status"
+//	                                           event (id: its tag), "end", then the answer ends
 //	POST /api/class/{code}/teacher/{action}  teacher, TeacherAction → 200 ClassStatus, 409 nothing to change;
 //	                                           action: pause, resume, close, extend (minutes),
 //	                                           rename (student_id, name), remove (student_id), discard (job_id)

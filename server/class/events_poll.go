@@ -15,12 +15,12 @@ import (
 // student posts: it would have to poll D1 itself, and each held stream
 // would keep a whole Go instance (its wasm memory) alive in the isolate.
 // So /events answers at once, in the same text/event-stream format the
-// browser's EventSource reads: the status with its tag as the event id
-// when it differs from the Last-Event-ID the browser sends back, then
-// "retry: N", and ends. EventSource reconnects after N ms by itself and
-// sends the last id again, so the page is the same on both servers and an
-// unchanged class costs a few bytes a poll. /status carries the same tag
-// as an ETag for a plain fetch (If-None-Match → 304).
+// browser's EventSource reads: "retry: N", the status with its tag as the
+// event id when it differs from the Last-Event-ID the browser sends back,
+// an "end" event, and the answer ends. EventSource reconnects after N ms
+// by itself and sends the last id again, so the page is the same on both
+// servers and an unchanged class costs a few bytes a poll. /status
+// carries the same tag as an ETag for a plain fetch (If-None-Match → 304).
 
 // statusTag is the ETag of a status JSON: its SHA-256, shortened.
 func statusTag(data []byte) string {
@@ -45,7 +45,10 @@ func (h *Handler) eventsOnce(w http.ResponseWriter, r *http.Request, c classRow)
 	if tag := statusTag(data); r.Header.Get("Last-Event-ID") != tag {
 		fmt.Fprintf(&b, "id: %s\nevent: status\ndata: %s\n", tag, data)
 	}
-	b.WriteString("\n")
+	// "end", as a native stream sends when it ends on purpose: the page
+	// can tell this close from a lost server (both fire EventSource's
+	// error event before the reconnect).
+	b.WriteString("\nevent: end\ndata: {}\n\n")
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(http.StatusOK)
 	w.Write([]byte(b.String()))

@@ -61,8 +61,8 @@ func TestStatelessEvents(t *testing.T) {
 		t.Fatalf("first poll's status: %+v, %v", st, err)
 	}
 	// Nothing changed: only the retry line, no event.
-	if _, _, body := poll(t, url, id); body != "retry: 1500\n\n" {
-		t.Errorf("unchanged poll: %q, want only the retry line", body)
+	if _, _, body := poll(t, url, id); body != "retry: 1500\n\nevent: end\ndata: {}\n\n" {
+		t.Errorf("unchanged poll: %q, want only the retry line and the end event", body)
 	}
 	// A claim changes the status: a new id and the new status.
 	var job protocol.ClassJob

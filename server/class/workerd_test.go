@@ -137,8 +137,8 @@ func TestWorkerdClass(t *testing.T) {
 	if hdr.Get("Content-Type") != "text/event-stream" || sseField(body, "retry") != "3000" || sseField(body, "event") != "status" || id0 == "" {
 		t.Fatalf("live view on workerd: %q\n%s", hdr.Get("Content-Type"), body)
 	}
-	if _, _, body := poll(t, events, id0); body != "retry: 3000\n\n" {
-		t.Errorf("unchanged live view on workerd: %q, want only the retry line", body)
+	if _, _, body := poll(t, events, id0); body != "retry: 3000\n\nevent: end\ndata: {}\n\n" {
+		t.Errorf("unchanged live view on workerd: %q, want only the retry line and the end event", body)
 	}
 
 	const students, vanishing = 4, 1
