@@ -70,6 +70,11 @@
 //	POST /api/class/{code}/result            student, ClassResult → 200 ResultAccepted (repeat: true for
 //	                                           the same post again), 409 not held, 410 closed
 //	POST /api/class/{code}/renew             student, RenewRequest → 200 Renewed (lease from now), 409 not held
+//	POST /api/class/{code}/model/{job}       student, the model file (application/octet-stream, at most
+//	                                           1,900,000 bytes) of a job whose result it posted → 200
+//	                                           ModelStored (once; repeat: true for the same file), 409
+//	                                           not its result or another file stored, 410 closed
+//	GET  /api/class/{code}/model/{job}       the stored model file (GridResult.Model says there is one)
 //	GET  /api/class/{code}/status            → ClassStatus, with an ETag (If-None-Match → 304)
 //	GET  /api/class/{code}/events            Server-Sent Events: "status" events (ClassStatus) on each change,
 //	                                           ": heartbeat" comments, "end" after an hour (reconnect);

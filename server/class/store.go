@@ -374,8 +374,9 @@ func (s store) status(ctx context.Context, c classRow, now int64) (protocol.Clas
 	}
 	// Done assignments by grid point, the first done first: the first is
 	// the grid point's result, a second one is its spot check.
-	rows, err = s.db.QueryContext(ctx, `SELECT id, idx, hash, COALESCE(metrics, ''), student_id FROM jobs
-		WHERE class_id = ?1 AND state = 'done' ORDER BY idx, done_at, id`, c.id)
+	rows, err = s.db.QueryContext(ctx, `SELECT id, idx, hash, COALESCE(metrics, ''), student_id,
+			EXISTS (SELECT 1 FROM job_models m WHERE m.job_id = jobs.id)
+		FROM jobs WHERE class_id = ?1 AND state = 'done' ORDER BY idx, done_at, id`, c.id)
 	if err != nil {
 		return st, err
 	}
@@ -383,7 +384,7 @@ func (s store) status(ctx context.Context, c classRow, now int64) (protocol.Clas
 	for rows.Next() {
 		var r protocol.GridResult
 		var metrics string
-		if err := rows.Scan(&r.JobID, &r.Index, &r.Hash, &metrics, &r.StudentID); err != nil {
+		if err := rows.Scan(&r.JobID, &r.Index, &r.Hash, &metrics, &r.StudentID, &r.Model); err != nil {
 			return st, err
 		}
 		if n := len(st.Results); n > 0 && st.Results[n-1].Index == r.Index {

@@ -3,10 +3,12 @@
 package class
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -227,6 +229,7 @@ func TestWorkerdClass(t *testing.T) {
 	slices.Sort(lat)
 	t.Logf("claims with a job through workerd: %d, p50 %v, max %v", len(lat), lat[len(lat)/2], lat[len(lat)-1])
 
+	workerdModel(t, base, path, sims[1], led)
 	workerdRefusals(t, base, path, teacher, sims, led)
 	workerdBigClass(t, base)
 
@@ -364,4 +367,43 @@ func workerdBigClass(t *testing.T, base string) {
 		t.Errorf("a 2,000-point class on D1: created %+v, status %d jobs, %d todo, %s", created, st.Jobs, st.Todo, st.State)
 	}
 	t.Logf("a class of 2,000 points and 200 spot checks created in D1 in %v", took.Round(time.Millisecond))
+}
+
+// workerdModel uploads a model of 1,900,000 bytes (the default MaxModel,
+// just under D1's 2,000,000-byte value cap) for a job the student
+// finished, and downloads it back byte for byte.
+func workerdModel(t *testing.T, base string, path func(string) string, s *simStudent, led *ledger) {
+	var job int64
+	for id, accs := range led.accepted {
+		if accs[0].student == s.id {
+			job = id
+			break
+		}
+	}
+	if job == 0 {
+		t.Fatalf("student %d has no accepted result", s.id)
+	}
+	model := make([]byte, defaultMaxModel)
+	for i := range model {
+		model[i] = byte(i * 7919 >> 3)
+	}
+	url := base + path(fmt.Sprint("/model/", job))
+	start := time.Now()
+	if code, body := upload(t, s.c, url, model, "application/octet-stream"); code != http.StatusOK {
+		t.Fatalf("model upload to D1: %d %s", code, body)
+	}
+	up := time.Since(start)
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(got, model) {
+		t.Fatalf("model download from D1: %d, %d bytes (want %d), %v", resp.StatusCode, len(got), len(model), err)
+	}
+	if code, body := upload(t, s.c, url, append(model, 0), "application/octet-stream"); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("model of %d bytes: %d %s", len(model)+1, code, body)
+	}
+	t.Logf("a model of %d bytes uploaded to D1 in %v and read back equal", len(model), up.Round(time.Millisecond))
 }
