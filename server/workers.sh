@@ -163,7 +163,8 @@ stop; trap - EXIT
 #    by wrangler to a fresh local D1, a 3×3 grid by 4 simulated students
 #    with one vanishing, workerd killed and restarted midway, the live view
 #    and the refusals, against this build in workerd.
-if ! SENTILAB_WORKERD=$PWD/$out go test -count=1 -timeout 5m -run TestWorkerdClass -v ./server/class/ > "$out/class-test.log" 2>&1; then
+if ! SENTILAB_WORKERD=$PWD/$out go test -count=1 -timeout 5m -run TestWorkerdClass -v ./server/class/ > "$out/class-test.log" 2>&1 ||
+  ! grep -q -- '--- PASS: TestWorkerdClass' "$out/class-test.log"; then
   echo "FAIL class mode on D1 in workerd:"; cat "$out/class-test.log"; fail=1
 else
   sed -n 's/^ *workerd_test.go:[0-9]*: /ok   class on D1: /p' "$out/class-test.log"
