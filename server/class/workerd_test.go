@@ -174,6 +174,7 @@ func TestWorkerdClass(t *testing.T) {
 	dev.kill()
 	killedAt := time.Since(run)
 	dev = startWrangler(t, dir, persist, addr)
+	view := startEventSource(t, events)
 
 	for time.Since(run) < 90*time.Second {
 		st = protocol.ClassStatus{}
@@ -186,6 +187,13 @@ func TestWorkerdClass(t *testing.T) {
 	elapsed := time.Since(run)
 	cancel()
 	wg.Wait()
+	// The live view as a browser's EventSource: the finished class, then
+	// the teacher's pause, each status once.
+	view.waitFor(t, "the finished class", func(ev esEvent) bool { return ev.Done == created.Assignments })
+	teacher.must(t, http.StatusOK, "POST", path("/teacher/pause"), protocol.TeacherAction{}, nil)
+	view.waitFor(t, "the paused class", func(ev esEvent) bool { return ev.State == protocol.ClassPaused })
+	view.check(t)
+	teacher.must(t, http.StatusOK, "POST", path("/teacher/resume"), protocol.TeacherAction{}, nil)
 	t.Logf("%d assignments in %v by %d students (%d vanished); workerd killed at %v after %d accepted posts",
 		st.Done, elapsed.Round(time.Millisecond), students, vanishing, killedAt.Round(time.Millisecond), before)
 	if st.Done != created.Assignments || st.Todo != 0 || st.Leased != 0 {
@@ -406,4 +414,111 @@ func workerdModel(t *testing.T, base string, path func(string) string, s *simStu
 		t.Errorf("model of %d bytes: %d %s", len(model)+1, code, body)
 	}
 	t.Logf("a model of %d bytes uploaded to D1 in %v and read back equal", len(model), up.Round(time.Millisecond))
+}
+
+// eventSource is Node's EventSource on the live view (testdata/eventsource.mjs).
+type eventSource struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	out   bytes.Buffer
+}
+
+// esEvent is one line eventsource.mjs prints.
+type esEvent struct {
+	Type  string // status, end, error
+	ID    string // a status's event id
+	State string
+	Done  int
+}
+
+func startEventSource(t *testing.T, url string) *eventSource {
+	t.Helper()
+	e := &eventSource{cmd: exec.Command("node", "--experimental-eventsource", "testdata/eventsource.mjs", url)}
+	e.cmd.Stdout, e.cmd.Stderr = e, e
+	var err error
+	if e.stdin, err = e.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.cmd.Process.Kill(); e.cmd.Wait() })
+	return e
+}
+
+func (e *eventSource) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.out.Write(p)
+}
+
+func (e *eventSource) events() ([]esEvent, string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var evs []esEvent
+	for _, line := range strings.Split(e.out.String(), "\n") {
+		var ev esEvent
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Type != "" {
+			evs = append(evs, ev)
+		}
+	}
+	return evs, e.out.String()
+}
+
+// waitFor waits until a status event satisfies ok (the view polls every
+// 3 s).
+func (e *eventSource) waitFor(t *testing.T, what string, ok func(esEvent) bool) {
+	t.Helper()
+	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(100 * time.Millisecond) {
+		evs, _ := e.events()
+		for _, ev := range evs {
+			if ev.Type == "status" && ok(ev) {
+				return
+			}
+		}
+	}
+	_, out := e.events()
+	t.Fatalf("EventSource did not see %s in 20 s:\n%s", what, out)
+}
+
+// check stops the view and checks what it saw: statuses only when the
+// class changed (it sent Last-Event-ID back, so an unchanged poll brought
+// none), and an "end" after each poll, after which it reconnected.
+func (e *eventSource) check(t *testing.T) {
+	t.Helper()
+	// One more poll with nothing new (3 s): it must bring no status.
+	for start := time.Now(); time.Since(start) < 15*time.Second; time.Sleep(100 * time.Millisecond) {
+		evs, _ := e.events()
+		polls, statuses := 0, 0
+		for _, ev := range evs {
+			switch ev.Type {
+			case "end":
+				polls++
+			case "status":
+				statuses++
+			}
+		}
+		if polls > statuses {
+			break
+		}
+	}
+	e.stdin.Close()
+	e.cmd.Wait()
+	evs, out := e.events()
+	counts := map[string]int{}
+	prev := ""
+	for _, ev := range evs {
+		counts[ev.Type]++
+		if ev.Type == "status" {
+			if ev.ID == prev {
+				t.Errorf("EventSource got status %s twice in a row: Last-Event-ID not honoured", ev.ID)
+			}
+			prev = ev.ID
+		}
+	}
+	t.Logf("EventSource on the live view: %d statuses in %d polls", counts["status"], counts["end"])
+	if counts["status"] < 2 || counts["end"] <= counts["status"] {
+		t.Errorf("EventSource saw %v, want at least 2 statuses and a poll without one:\n%s", counts, out)
+	}
 }
