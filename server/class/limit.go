@@ -104,9 +104,19 @@ func (l *dbLimiter) allow(ctx context.Context, key string) bool {
 		l.log.Error("class: rate limit", "key", l.name+":"+key, "err", err)
 		return true
 	}
-	// Now and then, forget the buckets that have long filled up again.
+	// Now and then (one take in 64, by the clock), forget the buckets that
+	// have long filled up again.
 	if now%64 == 0 {
-		l.db.ExecContext(ctx, `DELETE FROM rate_buckets WHERE last_ms < ?1`, now-3_600_000)
+		if err := pruneBuckets(ctx, l.db, now-3_600_000); err != nil {
+			l.log.Error("class: rate limit prune", "err", err)
+		}
 	}
 	return true
+}
+
+// pruneBuckets deletes the buckets untouched since before (Unix ms): every
+// limit refills within an hour, so they are the same as new ones.
+func pruneBuckets(ctx context.Context, db *sql.DB, before int64) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM rate_buckets WHERE last_ms < ?1`, before)
+	return err
 }

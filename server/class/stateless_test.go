@@ -1,10 +1,13 @@
 package class
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +129,57 @@ func TestCreateManyJobs(t *testing.T) {
 	}
 	if rows != 2200 || chunks < 3 {
 		t.Errorf("jobsJSON: %d rows in %d chunks, want 2200 in at least 3", rows, chunks)
+	}
+}
+
+// TestDBLimiter: the bucket in the database refills at its rate up to its
+// burst, keys are separate, and pruning forgets only old buckets.
+func TestDBLimiter(t *testing.T) {
+	db, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "class.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clk := newClock()
+	l := &dbLimiter{db: db, name: "test", rate: 2, burst: 3, now: clk.now, log: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	takes := func(key string, n int) (ok int) {
+		for range n {
+			if l.allow(ctx, key) {
+				ok++
+			}
+		}
+		return ok
+	}
+	if got := takes("a", 5); got != 3 {
+		t.Errorf("a new bucket: %d of 5 taken, want the burst, 3", got)
+	}
+	if got := takes("b", 1); got != 1 {
+		t.Errorf("another key: %d of 1 taken", got)
+	}
+	clk.advance(1500 * time.Millisecond) // 3 tokens at 2 a second
+	if got := takes("a", 5); got != 3 {
+		t.Errorf("after 1.5 s: %d of 5 taken, want 3", got)
+	}
+	clk.advance(time.Hour) // full again, not more
+	if got := takes("a", 5); got != 3 {
+		t.Errorf("after an hour: %d of 5 taken, want the burst, 3", got)
+	}
+	if err := pruneBuckets(ctx, db, clk.now().UnixMilli()-1000); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	rows, err := db.Query(`SELECT key FROM rate_buckets ORDER BY key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if strings.Join(keys, ",") != "test:a" {
+		t.Errorf("after pruning: %v, want only the recent test:a", keys)
 	}
 }
