@@ -27,8 +27,11 @@
 // /events request at once in the same event-stream format, with the
 // status only if it changed since the browser's Last-Event-ID and a
 // "retry" delay after which EventSource reconnects by itself
-// (events_poll.go explains why not a held stream). The page needs no
-// change; each viewer costs one short request every PollEvery (3 s).
+// (events_poll.go explains why not a held stream). The page's EventSource
+// code is the same for both; as each poll ends, EventSource fires its
+// error event before reconnecting, so a page should take an error that
+// follows an "end" event for a reconnect, not a lost server. Each viewer
+// costs one short request every PollEvery (3 s).
 // workerd_test.go runs the class flow against the real Worker in workerd
 // with a local D1.
 //
