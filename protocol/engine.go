@@ -378,8 +378,10 @@ type TensorInfo struct {
 	Max    float64   `json:"max"`
 	Edges  []float64 `json:"edges"`
 	Counts []int     `json:"counts"`
-	// Distinct counts distinct values (capped at 1,000): an int8 tensor
-	// has at most 256 per scale group, a float32 one nearly one per weight.
+	// Distinct counts the distinct values the model's file stores for the
+	// tensor (capped at 1,000): an int8 weight matrix's codes over the
+	// whole tensor, at most 255 whatever its scale groups; a float32 one
+	// has nearly one per weight.
 	Distinct int `json:"distinct"`
 }
 
