@@ -2389,7 +2389,11 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
-		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "saved"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "status"}}}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(4), Data: " A landmark of its own: content outside every landmark is missed by\n       screen-reader users who move between them (axe-core's \"region\"). "}
+		vgparent.AppendChild(vgn)
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+		vgparent.AppendChild(vgn)
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "aside", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "saved"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "status"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Your saved lab"}}}
 		vgparent.AppendChild(vgn)
 		vgn.AddAttrInterface("hidden", c.P.hidden(c.P.Note == "" && !c.P.HasSaved))
 		{
