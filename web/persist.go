@@ -332,6 +332,21 @@ func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 	return vs
 }
 
+// forgetSaved drops deleted models from what the store holds: the next
+// save writes a record without them and deletes their files (dropUnused).
+func (c *Lab) forgetSaved(names []string) {
+	c.P.mu.Lock()
+	for _, n := range names {
+		delete(c.P.models, n)
+	}
+	c.P.mu.Unlock()
+	c.P.srcMu.Lock()
+	for _, n := range names {
+		delete(c.P.restored, n)
+	}
+	c.P.srcMu.Unlock()
+}
+
 // StartOver forgets the saved lab and reloads the page, fresh.
 func (c *Lab) StartOver() {
 	c.goSafe(func() {

@@ -338,3 +338,21 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 	e.putVariant(v)
 	return e.info(v), nil
 }
+
+// deleteVariant forgets a model, so a class can clear what it no longer
+// wants (a 7×7 grid makes 49 students). An unknown name is an error naming
+// the models there are; the page deletes the model's saved file itself.
+func (e *Engine) deleteVariant(name string) (*protocol.DeleteResult, error) {
+	if _, err := e.variant(name); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.variants, name)
+	left := make([]string, 0, len(e.variants))
+	for n := range e.variants {
+		left = append(left, n)
+	}
+	sort.Strings(left)
+	return &protocol.DeleteResult{Deleted: name, Left: left}, nil
+}
