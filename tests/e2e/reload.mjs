@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, modelHash } from './lib.mjs';
 
 const started = Date.now();
 let passed = 0, failed = 0;
@@ -20,19 +20,6 @@ const problems = [];
 function check(name, ok, detail = '') {
   if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
   else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
-
-// modelHash hashes what a model is: config, vocabulary and every tensor
-// (name, dtype, shape, bytes). The file's provenance (a time stamped at
-// each export) and its variant label are left out: they are not the model.
-function modelHash(bytes) {
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
-  const meta = header.__metadata__ || {};
-  const tensors = Object.keys(header).filter((k) => k !== '__metadata__').sort()
-    .map((k) => [k, header[k].dtype, header[k].shape, header[k].data_offsets]);
-  return createHash('sha256').update(JSON.stringify({ config: meta.config, vocab: meta.vocab, tensors }))
-    .update(bytes.subarray(8 + n)).digest('hex');
 }
 
 const slice = writeSlice(3000);
