@@ -49,11 +49,10 @@ func (c *CompareStep) KeepModels() {
 
 // DeleteQuestion is the confirmation's text.
 func (c *CompareStep) DeleteQuestion() string {
-	what := c.Deleting[0]
 	if n := len(c.Deleting); n > 1 {
-		what = fmt.Sprintf("these %d models (%s, …)", n, c.Deleting[0])
+		return fmt.Sprintf("Delete these %d models (%s, …)? They leave this lab and this browser's storage; a reload will not bring them back.", n, c.Deleting[0])
 	}
-	return "Delete " + what + "? It leaves this lab and this browser's storage; a reload will not bring it back."
+	return "Delete " + c.Deleting[0] + "? It leaves this lab and this browser's storage; a reload will not bring it back."
 }
 
 // DeleteModels deletes the models AskDelete named, one request each.
