@@ -4,7 +4,8 @@
 #   ./build.sh          build everything into build/ and assets/
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
 #   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
-#   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students
+#   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students,
+#                         the three lessons with the page's defaults in a browser
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
 #   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally with class mode on local D1 (server/workers.sh)
 #
@@ -105,8 +106,11 @@ e2e_tests() {
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
-    # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, ~2 min)
+    # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, a reload, ~4 min)
     node tests/e2e/main_path.mjs
+    # issue 10: the distillation and pruning lessons with the page's defaults on the 50,000 reviews (~3 min;
+    # the masking lesson is main_path's, and all three run in test-long)
+    node tests/e2e/lesson_defaults.mjs --short
   fi
 }
 
@@ -132,6 +136,8 @@ case "${1:-build}" in
     SENTILAB_LONG=1 go test -count=1 -timeout 30m -run Catalogue ./tests/badinput
     log "class mode: 300 simulated students (server/class, ~90 s)"
     SENTILAB_LONG=1 go test -count=1 -timeout 10m -run Load300 -v ./server/class
+    log "the three lessons with the page's defaults on the 50,000 reviews (tests/e2e/lesson_defaults.mjs, ~5 min)"
+    node tests/e2e/lesson_defaults.mjs
     ;;
   bench)
     build_native

@@ -4,21 +4,22 @@ package protocol
 // time in arrival order, except Cancel, Presets and Variants, which are
 // answered at once, even during a training run.
 const (
-	TypeLoadData    = "loadData"    // LoadDataRequest + buffer (a CSV, .csv.gz or aclImdb .tar.gz) → LoadDataResult; progress ReadProgress, FetchProgress
-	TypeEDA         = "eda"         // no payload → EDAReport; progress CountProgress ("clean", "eda")
-	TypeTrain       = "train"       // TrainRequest → TrainResult; progress TrainProgress per batch, EpochProgress per epoch
-	TypePresets     = "presets"     // no payload → PresetsResult
-	TypeCancel      = "cancel"      // CancelRequest → CancelResult; the canceled request ends with Error{"canceled"}
-	TypeEvaluate    = "evaluate"    // EvaluateRequest → Evaluation (Metrics' keys and more)
-	TypePredict     = "predict"     // PredictRequest → PredictResult
-	TypeVariants    = "variants"    // no payload → VariantsResult
-	TypeInspect     = "inspect"     // VariantRequest → InspectResult
-	TypeExportModel = "exportModel" // VariantRequest → ExportResult + buffer (the model file)
-	TypeExportONNX  = "exportONNX"  // VariantRequest → ExportONNXResult + buffer (the .onnx file, as `lab export` writes it)
-	TypeImportModel = "importModel" // ImportRequest + buffer (or url) → VariantInfo
-	TypeCompress    = "compress"    // CompressRequest → CompressResult; progress as train
-	TypeShardInit   = "shardInit"   // ShardInitRequest + buffer (set, then weights) → ShardInitResult (leader → helper)
-	TypeShardStep   = "shardStep"   // ShardStepRequest + buffer (previous summed gradient) → ShardStepResult + buffer (gradient)
+	TypeLoadData    = "loadData"      // LoadDataRequest + buffer (a CSV, .csv.gz or aclImdb .tar.gz) → LoadDataResult; progress ReadProgress, FetchProgress
+	TypeEDA         = "eda"           // no payload → EDAReport; progress CountProgress ("clean", "eda")
+	TypeTrain       = "train"         // TrainRequest → TrainResult; progress TrainProgress per batch, EpochProgress per epoch
+	TypePresets     = "presets"       // no payload → PresetsResult
+	TypeCancel      = "cancel"        // CancelRequest → CancelResult; the canceled request ends with Error{"canceled"}
+	TypeEvaluate    = "evaluate"      // EvaluateRequest → Evaluation (Metrics' keys and more)
+	TypePredict     = "predict"       // PredictRequest → PredictResult
+	TypeVariants    = "variants"      // no payload → VariantsResult
+	TypeInspect     = "inspect"       // VariantRequest → InspectResult
+	TypeExportModel = "exportModel"   // VariantRequest → ExportResult + buffer (the model file)
+	TypeExportONNX  = "exportONNX"    // VariantRequest → ExportONNXResult + buffer (the .onnx file, as `lab export` writes it)
+	TypeImportModel = "importModel"   // ImportRequest + buffer (or url) → VariantInfo
+	TypeDelete      = "deleteVariant" // VariantRequest → DeleteResult; an unknown name is an error
+	TypeCompress    = "compress"      // CompressRequest → CompressResult; progress as train
+	TypeShardInit   = "shardInit"     // ShardInitRequest + buffer (set, then weights) → ShardInitResult (leader → helper)
+	TypeShardStep   = "shardStep"     // ShardStepRequest + buffer (previous summed gradient) → ShardStepResult + buffer (gradient)
 )
 
 // Reply types.
@@ -378,8 +379,10 @@ type TensorInfo struct {
 	Max    float64   `json:"max"`
 	Edges  []float64 `json:"edges"`
 	Counts []int     `json:"counts"`
-	// Distinct counts distinct values (capped at 1,000): an int8 tensor
-	// has at most 256 per scale group, a float32 one nearly one per weight.
+	// Distinct counts the distinct values the model's file stores for the
+	// tensor (capped at 1,000): an int8 weight matrix's codes over the
+	// whole tensor, at most 255 whatever its scale groups; a float32 one
+	// has nearly one per weight.
 	Distinct int `json:"distinct"`
 }
 
@@ -402,6 +405,13 @@ type ExportONNXResult struct {
 	Filename string `json:"filename"`
 	Size     int    `json:"size"`
 	Weights  string `json:"weights"`
+}
+
+// DeleteResult names the model the engine no longer holds, and the ones
+// it still does.
+type DeleteResult struct {
+	Deleted string   `json:"deleted"`
+	Left    []string `json:"left"`
 }
 
 type ImportRequest struct {

@@ -110,6 +110,8 @@ var messages = []struct {
 	{"ExportResult", &ExportResult{Name: "base", Filename: "sentilab-base.safetensors", Size: 99}, `{"name":"base","filename":"sentilab-base.safetensors","size":99}`},
 	{"ExportONNXResult", &ExportONNXResult{Name: "base.int8", Filename: "sentilab-base.int8.onnx", Size: 99, Weights: "int8"},
 		`{"name":"base.int8","filename":"sentilab-base.int8.onnx","size":99,"weights":"int8"}`},
+	{"DeleteResult", &DeleteResult{Deleted: "base-grid-a0.5-t1.5", Left: []string{"base"}}, `{"deleted":"base-grid-a0.5-t1.5","left":["base"]}`},
+	{"DeleteResult (none left)", &DeleteResult{Deleted: "base", Left: []string{}}, `{"deleted":"base","left":[]}`},
 	{"ImportRequest", &ImportRequest{Name: "base", URL: "models/base.safetensors", SHA256: "00ff"}, `{"name":"base","url":"models/base.safetensors","sha256":"00ff"}`},
 	{"CompressRequest", &CompressRequest{Variant: "base", Method: "prune,int8", Name: "small", InitialSparsity: 0.2, FinalSparsity: 0.8, Epochs: 1,
 		Alpha: 0.85, T: 1.5, Embed: 16, Hidden: 16, Thesis: true},

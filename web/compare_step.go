@@ -15,6 +15,7 @@ type CompareStep struct {
 	Manifest string       // status of the manifest fetch
 	Inspect  string       // variant whose weights are shown
 	Tensors  []TensorInfo // its tensors
+	Deleting []string     // models a second click deletes (compare_delete.go)
 }
 
 // loadManifest lists the server's pre-trained models.

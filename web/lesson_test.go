@@ -13,7 +13,7 @@ func TestLinkLessonWinsOverSavedLab(t *testing.T) {
 	if !a.saveOnce() {
 		t.Fatal("saver stopped")
 	}
-	b := startPage(t, newFakeEngine(), st, "?sp1=0.5&rows=77&review=hello&ftepochs=2")
+	b := startPage(t, newFakeEngine(), st, "?sp1=0.5&rows=77&review=hello&ftepochs=2&galphas=0.1,0.2")
 	waitFor(t, b, "the restored variants", func() bool { return len(b.Variants) == 2 })
 	b.Env.Lock()
 	defer b.Env.UnlockOnly()
@@ -21,11 +21,14 @@ func TestLinkLessonWinsOverSavedLab(t *testing.T) {
 	if cc.CFinal != 0.5 || cc.CEpochs != 2 || cc.CAlpha != 0.9 || b.DataStep.Limit != 77 || b.TryStep.Review != "hello" {
 		t.Fatalf("final %g, epochs %d, alpha %g (saved 0.9), limit %d, review %q", cc.CFinal, cc.CEpochs, cc.CAlpha, b.DataStep.Limit, b.TryStep.Review)
 	}
+	if cc.GridAlphas != "0.1, 0.2" || cc.GridTs != "2" {
+		t.Fatalf("grid values %q × %q, want the link's α and the saved T (2)", cc.GridAlphas, cc.GridTs)
+	}
 	if len(b.BadURL) != 0 {
 		t.Fatalf("ignored %v", b.BadURL)
 	}
 	q := b.Br.Query()
-	for _, kv := range []string{"sp1=0.5", "alpha=0.9", "rows=77", "review=hello", "ftepochs=2"} {
+	for _, kv := range []string{"sp1=0.5", "alpha=0.9", "rows=77", "review=hello", "ftepochs=2", "galphas=0.1%2C0.2", "gts=2"} {
 		if !strings.Contains(q, kv) {
 			t.Errorf("the URL %s lacks %s", q, kv)
 		}

@@ -183,7 +183,11 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 	ls := c.currentLesson()
 	ls.Rows = rec.Limit
 	if cs := rec.Compress; cs != nil {
+		g := ls.Compress // a lab saved before the grid keeps the defaults
 		ls.Compress = *cs
+		if cs.GridAlphas == "" && cs.GridTs == "" {
+			ls.Compress.GridAlphas, ls.Compress.GridTs = g.GridAlphas, g.GridTs
+		}
 	}
 	if rec.Review != nil {
 		ls.Review = *rec.Review
@@ -194,13 +198,9 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 	c.setLesson(ls)
 	c.saveURL()
 	if cs := rec.Compress; cs != nil {
-		// The lessons' own inputs, kept with the lab but not in the link.
-		cc := &c.CompressStep
-		if cs.GridAlphas != "" || cs.GridTs != "" {
-			cc.GridAlphas, cc.GridTs = cs.GridAlphas, cs.GridTs
-		}
-		cc.CKeep = cs.Keep
-		cc.sched()
+		// The units structured pruning keeps: kept with the lab, not in
+		// the link (the grid's values are in both).
+		c.CompressStep.CKeep = cs.Keep
 	}
 	c.Run.History, c.TrainStep.Result = rec.History, rec.Result
 	if len(c.Run.History) > 0 {
@@ -330,6 +330,21 @@ func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 		}
 	}
 	return vs
+}
+
+// forgetSaved drops deleted models from what the store holds: the next
+// save writes a record without them and deletes their files (dropUnused).
+func (c *Lab) forgetSaved(names []string) {
+	c.P.mu.Lock()
+	for _, n := range names {
+		delete(c.P.models, n)
+	}
+	c.P.mu.Unlock()
+	c.P.srcMu.Lock()
+	for _, n := range names {
+		delete(c.P.restored, n)
+	}
+	c.P.srcMu.Unlock()
 }
 
 // StartOver forgets the saved lab and reloads the page, fresh.

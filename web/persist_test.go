@@ -117,6 +117,19 @@ func (e *fakeEngine) Do(typ string, payload any, buf any, started func(int), _ f
 		}
 		e.add(info, append([]byte(nil), f...))
 		return reply(info)
+	case "deleteVariant":
+		n := str("variant")
+		if _, ok := e.infos[n]; !ok {
+			return nil, nil, &EngineError{fmt.Sprintf("no model %q", n)}
+		}
+		delete(e.infos, n)
+		delete(e.files, n)
+		left := []string{}
+		for k := range e.infos {
+			left = append(left, k)
+		}
+		sort.Strings(left)
+		return reply(protocol.DeleteResult{Deleted: n, Left: left})
 	case "loadData":
 		e.loads = append(e.loads, p)
 		e.loadBuf = append(e.loadBuf, buf)
@@ -604,5 +617,70 @@ func TestVersion1RecordOfTheOldTypesReads(t *testing.T) {
 		rec.Result.Test.Confusion[1][1] != 150 || rec.Result.EPS != 1000 || rec.Predictions[0].Probability != 0.9 ||
 		len(rec.Models) != 1 || rec.Models[0].Info.Config.MaxLen != 100 || rec.Models[0].Info.FileBytes != 700000 {
 		t.Fatalf("record %+v", rec)
+	}
+}
+
+// A model deleted in Compare, after a confirmation, leaves the engine, the
+// page, the link's chosen models and the store: a reload does not bring
+// it back, and the other model comes back as it was.
+func TestDeletedModelStaysDeleted(t *testing.T) {
+	st := newMemStore()
+	a, engA := workedLab(t, st)
+	a.saveOnce()
+	a.Env.Lock()
+	a.CompareStep.AskDelete("base-int8")
+	q := a.CompareStep.DeleteQuestion()
+	a.Env.UnlockOnly()
+	if engA.count("deleteVariant") != 0 || !strings.Contains(q, "Delete base-int8?") {
+		t.Fatalf("the first click deleted (%d requests) or asked %q", engA.count("deleteVariant"), q)
+	}
+	a.Env.Lock()
+	a.CompareStep.DeleteModels()
+	a.Env.UnlockOnly()
+	waitFor(t, a, "the deletion", func() bool { return a.Idle() && len(a.Variants) == 1 })
+	a.Env.Lock()
+	chosen, status := a.S.Variants, a.Status
+	a.Env.UnlockOnly()
+	if strings.Join(chosen, ",") != "base" || status != "Deleted 1 model(s): base-int8." {
+		t.Errorf("chosen %v, status %q", chosen, status)
+	}
+	a.saveOnce()
+	if got, _ := st.Get(modelPrefix + "base-int8"); got != nil {
+		t.Error("the deleted model's file is still stored")
+	}
+	raw, _ := st.Get(keyLab)
+	if strings.Contains(raw.(string), `"key":"model:base-int8"`) {
+		t.Error("the record still names the deleted model")
+	}
+	b := startPage(t, newFakeEngine(), st, "")
+	waitFor(t, b, "the restored lab", func() bool { return strings.Contains(b.Status, "Restored your lab") })
+	b.Env.Lock()
+	defer b.Env.UnlockOnly()
+	if len(b.Variants) != 1 || b.Variants[0].Name != "base" || strings.Contains(b.P.Note, "Not restored") {
+		t.Errorf("after a reload: %d variants, note %q", len(b.Variants), b.P.Note)
+	}
+}
+
+// Every student of a grid goes with one confirmation.
+func TestDeleteGridStudents(t *testing.T) {
+	eng := newFakeEngine()
+	c := startPage(t, eng, newMemStore(), "")
+	for _, n := range []string{"base", "base-grid-a0.5-t1.5", "base-grid-a0.85-t3", "base-grid-a1e-05-t20"} {
+		eng.add(VariantInfo{Name: n, Kind: "distill"}, []byte(n))
+	}
+	c.refreshVariants()
+	waitFor(t, c, "the variants", func() bool { return len(c.Variants) == 4 })
+	c.Env.Lock()
+	students := c.CompareStep.GridStudents()
+	c.CompareStep.AskDelete(students...)
+	q := c.CompareStep.DeleteQuestion()
+	c.CompareStep.DeleteModels()
+	c.Env.UnlockOnly()
+	if len(students) != 3 || !strings.Contains(q, "these 3 models") {
+		t.Fatalf("students %v, question %q", students, q)
+	}
+	waitFor(t, c, "the deletion", func() bool { return c.Idle() && len(c.Variants) == 1 })
+	if n := eng.count("deleteVariant"); n != 3 {
+		t.Errorf("%d delete requests, want 3", n)
 	}
 }

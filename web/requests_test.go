@@ -36,7 +36,7 @@ func (e *strictEngine) Do(typ string, payload any, _ any, _ func(int), _ func(js
 		v = new(protocol.EvaluateRequest)
 	case protocol.TypePredict:
 		v = new(protocol.PredictRequest)
-	case protocol.TypeInspect, protocol.TypeExportModel:
+	case protocol.TypeInspect, protocol.TypeExportModel, protocol.TypeDelete:
 		v = new(protocol.VariantRequest)
 	case protocol.TypeImportModel:
 		v = new(protocol.ImportRequest)

@@ -77,7 +77,7 @@ func (c *Root) currentLesson() Lesson {
 	cc := &c.CompressStep
 	return Lesson{Rows: c.DataStep.Limit, Review: c.TryStep.Review,
 		Compress: CompressSettings{Source: cc.CSource, Initial: cc.CInitial, Final: cc.CFinal, Epochs: cc.CEpochs,
-			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden}}
+			Alpha: cc.CAlpha, T: cc.CT, Embed: cc.CEmbed, Hidden: cc.CHidden, GridAlphas: cc.GridAlphas, GridTs: cc.GridTs}}
 }
 
 // setLesson hands the steps a link's lesson.
@@ -86,6 +86,7 @@ func (c *Root) setLesson(ls Lesson) {
 	cc, cs := &c.CompressStep, ls.Compress
 	cc.CSource, cc.CInitial, cc.CFinal, cc.CEpochs = cs.Source, cs.Initial, cs.Final, cs.Epochs
 	cc.CAlpha, cc.CT, cc.CEmbed, cc.CHidden = cs.Alpha, cs.T, cs.Embed, cs.Hidden
+	cc.GridAlphas, cc.GridTs = cs.GridAlphas, cs.GridTs
 	cc.sched()
 }
 

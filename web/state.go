@@ -173,6 +173,14 @@ func LessonQuery(s Settings, ls Lesson) string {
 	setF("temp", cs.T)
 	v.Set("sembed", strconv.Itoa(cs.Embed))
 	v.Set("shidden", strconv.Itoa(cs.Hidden))
+	// The α×T grid's values (its teacher is "from", the model to
+	// compress), as checked lists: values typed wrong stay out.
+	if xs, err := ParseGridValues("α values", cs.GridAlphas, 0, 1); err == nil {
+		v.Set("galphas", gridList(xs, ","))
+	}
+	if xs, err := ParseGridValues("T values", cs.GridTs, 0.1, 100); err == nil {
+		v.Set("gts", gridList(xs, ","))
+	}
 	if ls.Review != defaultReview && ReviewInLink(ls.Review) {
 		v.Set("review", ls.Review)
 	}
@@ -206,6 +214,18 @@ func ParseLesson(q string, s *Settings, ls *Lesson) (bad []string) {
 	flt("temp", &cs.T, 1e-3, 1000)
 	num("sembed", &cs.Embed, 0, 4096)
 	num("shidden", &cs.Hidden, 0, 4096)
+	grid := func(k string, dst *string, lo, hi float64) {
+		if x := v.Get(k); x != "" {
+			xs, err := ParseGridValues(k, x, lo, hi)
+			if err != nil {
+				bad = append(bad, k+"="+clip(x, 40))
+				return
+			}
+			*dst = gridList(xs, ", ")
+		}
+	}
+	grid("galphas", &cs.GridAlphas, 0, 1) // the bounds of the grid's inputs
+	grid("gts", &cs.GridTs, 0.1, 100)
 	if v.Has("review") {
 		if r := v.Get("review"); !ReviewInLink(r) {
 			bad = append(bad, fmt.Sprintf("review (%d characters, at most %d)", utf8.RuneCountInString(r), maxLinkReview))
@@ -228,4 +248,14 @@ func variantName(x string) bool {
 		}
 	}
 	return true
+}
+
+// gridList writes grid values as a list, as the inputs show them (sep
+// ", ") or as a link carries them (",").
+func gridList(xs []float64, sep string) string {
+	f := make([]string, len(xs))
+	for i, x := range xs {
+		f[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(f, sep)
 }

@@ -35,8 +35,12 @@ func TestLessonRoundTrip(t *testing.T) {
 		TestFrac: 0.25, ValSplit: 0.1, Vocab: 4000, Embed: 16, Hidden: 16, MaxLen: 80, Masking: true, Dropout: 0.1,
 		Workers: 1, Variants: []string{"base", "base-int8"}}
 	ls := Lesson{Rows: 3000, Review: "Dull & slow, but the ending? Wonderful = 10/10 ✓",
-		Compress: CompressSettings{Source: "base-prune", Initial: 0.3, Final: 0.9, Epochs: 2, Alpha: 0.5, T: 4, Embed: 24, Hidden: 48}}
+		Compress: CompressSettings{Source: "base-prune", Initial: 0.3, Final: 0.9, Epochs: 2, Alpha: 0.5, T: 4, Embed: 24, Hidden: 48,
+			GridAlphas: "0.1, 0.5, 0.85", GridTs: "1.5, 20"}}
 	q := LessonQuery(s, ls)
+	if !strings.Contains(q, "galphas=0.1%2C0.5%2C0.85") || !strings.Contains(q, "gts=1.5%2C20") {
+		t.Errorf("the grid's values are not in the link %s", q)
+	}
 	var gotS Settings
 	var gotL Lesson
 	if bad := ParseLesson("?"+q, &gotS, &gotL); bad != nil {
@@ -64,21 +68,44 @@ func TestLessonLeavesLongAndDefaultReviewOut(t *testing.T) {
 }
 
 func TestParseLessonRefusesBadValues(t *testing.T) {
-	want := Lesson{Rows: 100, Review: "kept", Compress: CompressSettings{Source: "base", Initial: 0.2, Final: 0.8, Epochs: 3, Alpha: 0.85, T: 1.5}}
+	want := Lesson{Rows: 100, Review: "kept", Compress: CompressSettings{Source: "base", Initial: 0.2, Final: 0.8, Epochs: 3, Alpha: 0.85, T: 1.5,
+		GridAlphas: "0.5, 0.85", GridTs: "1.5, 3"}}
 	ls := want
 	s := Settings{Step: "data"}
-	bad := ParseLesson("rows=-5&from=&sp0=1.5&sp1=x&ftepochs=0&alpha=2&temp=0&sembed=-1&shidden=99999&review="+strings.Repeat("a", 501)+"&step=compress", &s, &ls)
+	bad := ParseLesson("rows=-5&from=&sp0=1.5&sp1=x&ftepochs=0&alpha=2&temp=0&sembed=-1&shidden=99999&review="+strings.Repeat("a", 501)+
+		"&galphas=0.5,1.5&gts=1,1&step=compress", &s, &ls)
 	if !reflect.DeepEqual(ls, want) {
 		t.Fatalf("bad values changed the lesson: %+v", ls)
 	}
 	if s.Step != "compress" {
 		t.Fatalf("a good key beside bad ones was not applied: step %q", s.Step)
 	}
-	if got := strings.Join(bad, " "); got != "rows=-5 sp0=1.5 sp1=x ftepochs=0 alpha=2 temp=0 sembed=-1 shidden=99999 review (501 characters, at most 500)" {
+	if got := strings.Join(bad, " "); got != "rows=-5 sp0=1.5 sp1=x ftepochs=0 alpha=2 temp=0 sembed=-1 shidden=99999 galphas=0.5,1.5 gts=1,1 review (501 characters, at most 500)" {
 		t.Fatalf("reported %q", got)
 	}
 	// A control character cannot name a model.
 	if bad := ParseLesson("from=a%0Ab", &s, &ls); len(bad) != 1 || ls.Compress.Source != "base" {
 		t.Fatalf("from with a newline: bad %v, source %q", bad, ls.Compress.Source)
+	}
+}
+
+// Grid values typed wrong stay out of the link (the grid reports them when
+// it runs); good ones go in as a plain list.
+func TestLessonQueryGridValues(t *testing.T) {
+	for _, c := range []struct{ alphas, ts, want string }{
+		{"0.5, 0.85", " 3 ,1.5", "galphas=0.5%2C0.85&gts=3%2C1.5"},
+		{"0.5, x", "1.5", "gts=1.5"},
+		{"", "0.01", ""},
+	} {
+		q := LessonQuery(Settings{}, Lesson{Compress: CompressSettings{Epochs: 1, T: 1, GridAlphas: c.alphas, GridTs: c.ts}})
+		var got []string
+		for _, kv := range strings.Split(q, "&") {
+			if strings.HasPrefix(kv, "galphas=") || strings.HasPrefix(kv, "gts=") {
+				got = append(got, kv)
+			}
+		}
+		if strings.Join(got, "&") != c.want {
+			t.Errorf("%q × %q: %q in the link, want %q", c.alphas, c.ts, strings.Join(got, "&"), c.want)
+		}
 	}
 }

@@ -7,7 +7,8 @@
 //    baseline, which shows as "baseline (see /report)" without a button);
 //    "Load and try" imports one and opens Try, where it scores a review.
 // 2. The data slice, the compression settings, the review, the chosen
-//    models and the step go into the URL; the URL opened in a fresh browser
+//    models, the step and the α×T grid's values (its teacher is the model to
+//    compress, "from") go into the URL; the URL opened in a fresh browser
 //    context (no saved lab) brings them all back; a bad value is reported
 //    in "Ignored link settings"; a review over 500 characters stays out.
 // 3. A 113 KB gzip that expands 400 times, loaded through the file input,
@@ -118,17 +119,20 @@ try {
   await setInput(page, '#c-t', 4);
   await setInput(page, '#c-embed', 24);
   await setInput(page, '#c-hidden', 48);
+  await setInput(page, '#g-alphas', '0.3, 0.6,0.9');
+  await setInput(page, '#g-ts', '2, 5');
   await page.waitForTimeout(300);
   const url = page.url();
   const q = new URL(url).searchParams;
   check('the URL holds the lesson', q.get('rows') === '1234' && q.get('sp0') === '0.3' && q.get('sp1') === '0.9' && q.get('ftepochs') === '2' &&
     q.get('alpha') === '0.6' && q.get('temp') === '4' && q.get('sembed') === '24' && q.get('shidden') === '48' && q.get('review') === review &&
-    q.get('variants') === 'base.prune-distill-prune-int8' && q.get('step') === 'compress', url);
+    q.get('variants') === 'base.prune-distill-prune-int8' && q.get('step') === 'compress' &&
+    q.get('galphas') === '0.3,0.6,0.9' && q.get('gts') === '2,5' && q.get('from') === 'base', url);
   const fresh = await open(url);
   const p2 = fresh.page;
   const got = {
     step: await p2.getAttribute('[aria-current=step]', 'id'),
-    compress: await Promise.all(['#c-initial', '#c-final', '#c-epochs', '#c-alpha', '#c-t', '#c-embed', '#c-hidden'].map((s) => p2.inputValue(s))),
+    compress: await Promise.all(['#c-initial', '#c-final', '#c-epochs', '#c-alpha', '#c-t', '#c-embed', '#c-hidden', '#g-alphas', '#g-ts'].map((s) => p2.inputValue(s))),
   };
   await p2.screenshot({ path: join(results, 'lesson-2-compress-restored.png'), fullPage: true });
   await p2.click('#tab-data');
@@ -137,8 +141,8 @@ try {
   await p2.click('#tab-try');
   got.review = await p2.inputValue('#review');
   const q2 = new URL(p2.url()).searchParams;
-  check('a fresh browser context opening the URL gets the step, the compression settings, the data slice and the review back',
-    got.step === 'tab-compress' && got.compress.join() === '0.30,0.90,2,0.60,4.00,24,48' && got.limit === '1234' && got.review === review,
+  check('a fresh browser context opening the URL gets the step, the compression settings, the α×T grid\'s values, the data slice and the review back',
+    got.step === 'tab-compress' && got.compress.join('|') === '0.30|0.90|2|0.60|4.00|24|48|0.3, 0.6, 0.9|2, 5' && got.limit === '1234' && got.review === review,
     JSON.stringify(got));
   check('the chosen models stay in its link (the models themselves are not in it)', q2.get('variants') === 'base.prune-distill-prune-int8' && got.models === 3, p2.url());
   check('no link setting ignored', !(await p2.locator('text=Ignored link settings').count()));
@@ -148,13 +152,14 @@ try {
   badURL.searchParams.set('sp1', '7');
   badURL.searchParams.set('rows', '-3');
   badURL.searchParams.set('review', 'x'.repeat(501));
+  badURL.searchParams.set('gts', '0,3');
   const bad = await open(badURL.href);
   const ignored = await bad.page.locator('p.error', { hasText: 'Ignored link settings' }).innerText();
   await bad.page.click('#tab-compress');
   const finalKept = await bad.page.inputValue('#c-final');
   await bad.page.click('#tab-data');
   check('bad values in a link are reported and the defaults kept, the good ones applied',
-    ignored.includes('rows=-3') && ignored.includes('sp1=7') && ignored.includes('review (501 characters, at most 500)') &&
+    ignored.includes('rows=-3') && ignored.includes('sp1=7') && ignored.includes('review (501 characters, at most 500)') && ignored.includes('gts=0,3') &&
     finalKept === '0.80' && (await bad.page.inputValue('#data-limit')) === '0', ignored);
   await bad.ctx.close();
 

@@ -3,7 +3,8 @@
 // preset for two epochs, one fine-tuning epoch): structured pruning of LSTM
 // units, the one-click pipeline prune → distill → prune → int8, the α×T
 // distillation grid (cancel, resume, reload), the ONNX download and the
-// link to /report. Values are asserted, not only elements. Run ./build.sh first.
+// link to /report, and the grid's students deleted with one confirmation.
+// Values are asserted, not only elements. Run ./build.sh first.
 // Prints "N passed, M failed"; exits non-zero on any failure, console error or request not to 127.0.0.1.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,6 +182,22 @@ try {
   const restored = await gridCells();
   check('after a reload the grid is back, cell for cell', /^4 of 4 cells done/.test(await page.innerText('#g-status')) &&
     JSON.stringify(restored) === JSON.stringify(cells), JSON.stringify(restored));
+
+  // --- the grid's students go with one confirmation; its cells stay
+  // measured (the heatmap keeps them)
+  await page.click('#tab-compare');
+  const label = await page.innerText('#delete-grid');
+  await page.click('#delete-grid');
+  const question = await page.innerText('#delete-confirm');
+  await page.click('#delete-yes');
+  await waitStatus('Deleted 4 model(s)', 30000);
+  const leftRows = (await compareRows()).map((c) => c[1]);
+  await page.click('#tab-compress');
+  await page.waitForTimeout(300);
+  const cellsLeft = await gridCells();
+  check('"Delete the α×T grid\'s 4 students" asks once, then deletes the 4; the heatmap keeps its cells',
+    label === 'Delete the α×T grid\'s 4 students' && question.includes('these 4 models') && !leftRows.some((n) => /-grid-/.test(n)) &&
+    leftRows.includes('base-distill') && JSON.stringify(cellsLeft) === JSON.stringify(cells), `${question.replace(/\s+/g, ' ')} → ${leftRows.join(', ')}`);
 
   // --- what this adds fits a phone
   const over = [];

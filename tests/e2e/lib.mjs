@@ -3,6 +3,7 @@
 // by playwright-core, a guard that fails on any request not to 127.0.0.1 and
 // on console errors.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -106,4 +107,18 @@ export async function guardedPage(browser, problems, { intercept = true, viewpor
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') problems.push(`worker console error: ${m.text()}`); }));
   return { ctx, page };
+}
+
+// modelHash hashes what a model file's model is: config, vocabulary and
+// every tensor (name, dtype, shape, bytes). The file's provenance (a time
+// stamped at each export) and its variant label are left out: they are
+// not the model.
+export function modelHash(bytes) {
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+  const meta = header.__metadata__ || {};
+  const tensors = Object.keys(header).filter((k) => k !== '__metadata__').sort()
+    .map((k) => [k, header[k].dtype, header[k].shape, header[k].data_offsets]);
+  return createHash('sha256').update(JSON.stringify({ config: meta.config, vocab: meta.vocab, tensors }))
+    .update(bytes.subarray(8 + n)).digest('hex');
 }

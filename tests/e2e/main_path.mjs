@@ -7,6 +7,9 @@
 //     progress messages in all (and the unmasked experiment, which must
 //     stall), the page answering throughout, ui.wasm's
 //     memory and the JS heap grown by < 16 MB over the runs;
+//   - at full size, after the runs and one compression (int8), a reload
+//     brings back the models (the same weight hashes), the results and
+//     the review, as reload.mjs checks on a slice;
 //   - every step answers; a 50 KB review is scored in Try; the readouts the
 //     issue found wrong; nothing overflows horizontally at 390×844.
 // On the code before this test the page's program died at epoch 3 of the
@@ -17,7 +20,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { results, dataPath, firstRows, startServer, launch, guardedPage } from './lib.mjs';
+import { results, dataPath, firstRows, startServer, launch, guardedPage, modelHash } from './lib.mjs';
 
 const started = Date.now();
 let passed = 0, failed = 0;
@@ -166,15 +169,17 @@ try {
 
   // --- the thesis's first mistake as the Compress step offers it: the same
   // settings without masking and with 'post' padding must show the stall
-  // (natively, seed 42: epoch 1 validation 50.3% against 79.3% masked)
+  // (seed 42, 1 worker: epoch 1 validation 52.3% against 85.3% masked, the
+  // page and `lab train --workers 1 --kernels portable` alike)
   await page.click('#tab-compress');
   await page.click('#train-unmasked');
   await page.waitForFunction(() => !document.querySelector('#test-acc'), null, { timeout: 10000 }).catch(() => {});
   await page.click('#tab-train');
   const run0 = await runUntilTrained(600000);
   const unmaskedVal1 = run0.end === 'trained' ? await valAcc1() : NaN;
-  check("Train without masking shows the thesis's stall", run0.end === 'trained' && unmaskedVal1 < 60 && maskedVal1 > 70,
-    `epoch 1 validation accuracy ${unmaskedVal1}% without masking ('post' padding), ${maskedVal1}% masked (${run0.end})`);
+  // The lesson's point (lesson_defaults.mjs asserts it too, in ./build.sh test-long): ≥ 20 points.
+  check("Train without masking shows the thesis's stall", run0.end === 'trained' && maskedVal1 - unmaskedVal1 >= 20,
+    `epoch 1 validation accuracy ${unmaskedVal1}% without masking ('post' padding, max length 170), ${maskedVal1}% masked (${run0.end})`);
 
   // --- a long run: 15 epochs (2,115 batches), the page answering all along
   await page.locator('#f-epochs').fill('15');
@@ -199,6 +204,57 @@ try {
     `ui.wasm memory ${MB(mem0.ui)} → ${MB(mem1.ui)}, JS heap ${MB(mem0.heap)} → ${MB(mem1.heap)}`);
   console.log(`     memory: ${JSON.stringify({ before: mem0, after: mem1 })}`);
   await page.screenshot({ path: join(results, 'main-path-long.png') });
+
+  // --- a reload at full size: after the runs and one compression, the
+  // models (weight hashes), the results and the review come back
+  page.on('dialog', (d) => d.accept()); // a leave warning, if a save is pending
+  await page.click('#tab-compress');
+  await page.click('#c-int8');
+  await waitStatus('Made base-int8', 120000);
+  await page.click('#tab-try');
+  const shortReview = 'Back after a reload at full size: a patient, moving film.';
+  await page.locator('#review').fill(shortReview);
+  const hashes = async () => {
+    const out = {};
+    await page.click('#tab-export');
+    for (const name of ['base', 'base-int8', 'no-masking']) {
+      await page.waitForSelector('#export-' + name, { timeout: 20000 });
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-' + name)]);
+      out[name] = modelHash(readFileSync(await dl.path())).slice(0, 16);
+    }
+    return out;
+  };
+  const state = async () => {
+    await page.click('#tab-train');
+    const st = { history: await page.locator('#history tbody').innerText(), testAcc: await text('#test-acc'), epochs: await page.inputValue('#f-epochs') };
+    await page.click('#tab-compress');
+    st.log = await text('#compress-log');
+    await page.click('#tab-compare');
+    st.compare = (await page.locator('#compare-table tbody tr').allInnerTexts()).filter((r) => r.startsWith('lab')).join(' | ');
+    await page.click('#tab-data');
+    st.data = await text('#data-summary');
+    await page.click('#tab-try');
+    st.review = await page.inputValue('#review');
+    return st;
+  };
+  const hashBefore = await hashes();
+  await page.waitForFunction((n) => window.sentilabSaved?.models?.join() === 'base,base-int8,no-masking' && window.sentilabSaved.review === n,
+    shortReview.length, { timeout: 30000 });
+  await page.waitForTimeout(1000);
+  const before1 = await state();
+  const tReload = Date.now();
+  await page.reload();
+  await waitStatus('Restored your lab', 240000);
+  const reloadS = (Date.now() - tReload) / 1000;
+  const after1 = await state();
+  const hashAfter = await hashes();
+  check('a reload at full size brings the three models back with the same weights',
+    JSON.stringify(hashAfter) === JSON.stringify(hashBefore) && (await page.innerText('#saved')).includes('Restored your lab from') &&
+    !(await page.innerText('#saved')).includes('Not restored'), `${JSON.stringify(hashAfter)} (${reloadS.toFixed(1)} s from reload to restored, 50,000 reviews read again)`);
+  const differ = Object.keys(before1).filter((k) => before1[k] !== after1[k]);
+  check('and the results, the compression log, the data and the review', differ.length === 0 && after1.data.includes('50000 reviews') &&
+    after1.review === shortReview && after1.epochs === '15',
+    differ.length ? differ.map((k) => `${k}: ${before1[k].slice(0, 80)} → ${after1[k].slice(0, 80)}`).join('; ') : `${after1.data}; test accuracy ${after1.testAcc}`);
 
   // --- every step answers
   const steps = ['data', 'train', 'compress', 'compare', 'try', 'export'];

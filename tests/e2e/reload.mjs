@@ -5,11 +5,14 @@
 // models with the same weights (hashes of their exported files' tensors
 // and vocabulary) and the same predictions. A reload during training asks
 // first; "Start over" empties the store; a chosen dataset file comes back
-// too. Run ./build.sh first.
+// too. After the reload axe-core finds no violation on any step; int8
+// weights show ≤ 255 distinct values per tensor; a model deleted in
+// Compare (after a confirmation) is gone from the engine, the page and
+// IndexedDB, and a reload does not bring it back. Run ./build.sh first.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, modelHash } from './lib.mjs';
 
 const started = Date.now();
 let passed = 0, failed = 0;
@@ -17,19 +20,6 @@ const problems = [];
 function check(name, ok, detail = '') {
   if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
   else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
-
-// modelHash hashes what a model is: config, vocabulary and every tensor
-// (name, dtype, shape, bytes). The file's provenance (a time stamped at
-// each export) and its variant label are left out: they are not the model.
-function modelHash(bytes) {
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
-  const meta = header.__metadata__ || {};
-  const tensors = Object.keys(header).filter((k) => k !== '__metadata__').sort()
-    .map((k) => [k, header[k].dtype, header[k].shape, header[k].data_offsets]);
-  return createHash('sha256').update(JSON.stringify({ config: meta.config, vocab: meta.vocab, tensors }))
-    .update(bytes.subarray(8 + n)).digest('hex');
 }
 
 const slice = writeSlice(3000);
@@ -140,6 +130,69 @@ try {
   const probsAfter = await predict();
   check('the restored models score the review exactly as before', JSON.stringify(probsAfter) === JSON.stringify(probsBefore),
     `${JSON.stringify(probsBefore)} → ${JSON.stringify(probsAfter)}`);
+
+  // --- after the reload, every step passes axe-core (the restored note
+  // is a landmark of its own, not text outside every landmark)
+  await page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  const axeFound = [];
+  for (const tab of ['data', 'train', 'compress', 'compare', 'try', 'export']) {
+    await page.click('#tab-' + tab);
+    await page.waitForTimeout(300);
+    const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+    for (const v of r.violations) axeFound.push(`${tab}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  check('after a reload, no accessibility violations on any step (axe-core, WCAG 2.1 AA), the restored note shown',
+    axeFound.length === 0 && await page.locator('#saved-note').isVisible(), axeFound.join(' | ') || 'six steps');
+
+  // --- distinct values per tensor: int8 stores at most 255 codes in a
+  // tensor, whatever its scale groups; float32 weights read "≥ 1,000"
+  const weights = async (name) => {
+    await page.click('#tab-compare');
+    await page.getByRole('button', { name: 'Show weights of ' + name, exact: true }).click();
+    await page.waitForFunction((n) => document.querySelector('#sparsity caption')?.textContent === 'Per-tensor sparsity of ' + n, name, { timeout: 10000 });
+    return Object.fromEntries((await page.locator('#sparsity tbody tr').allInnerTexts()).map((r) => r.split('\t')).map((c) => [c[0], c[4]]));
+  };
+  const d8 = await weights('base-int8'), d32 = await weights('base');
+  const matrices = ['embedding.weight', 'lstm.kernel', 'lstm.recurrent', 'dense.weight'];
+  check('int8: each weight matrix holds ≤ 255 distinct values (counted per tensor); float32 ≥ 1,000',
+    matrices.every((m) => Number(d8[m]) <= 255 && Number(d8[m]) >= 1) && Number(d8['embedding.weight']) > 200 &&
+    d32['embedding.weight'] === '≥ 1,000' && d32['lstm.kernel'] === '≥ 1,000',
+    `int8 ${matrices.map((m) => `${m} ${d8[m]}`).join(', ')}; float32 embedding ${d32['embedding.weight']}`);
+
+  // --- deleting a model: a float16 copy of base, saved, then deleted in
+  // Compare; a reload does not bring it back
+  const storedKeys = () => page.evaluate(() => new Promise((resolve, reject) => {
+    const r = indexedDB.open('sentilab');
+    r.onsuccess = () => { const q = r.result.transaction('lab').objectStore('lab').getAllKeys(); q.onsuccess = () => resolve(q.result); q.onerror = () => reject(q.error); };
+    r.onerror = () => reject(r.error);
+  }));
+  const labRows = async () => (await page.click('#tab-compare'), (await page.locator('#compare-table tbody tr').allInnerTexts())
+    .map((r) => r.split('\t')).filter((c) => c[0] === 'lab').map((c) => c[1]).join(','));
+  const engineModels = async () => (await page.click('#tab-export'), (await page.locator('#export-table tbody tr td:first-child').allInnerTexts()).join(','));
+  await page.click('#tab-compress');
+  await page.click('#c-f16');
+  await waitStatus('Made base-f16', 60000);
+  await page.waitForFunction(() => window.sentilabSaved?.models?.join() === 'base,base-f16,base-int8', null, { timeout: 15000 });
+  const keys0 = await storedKeys();
+  await page.click('#tab-compare');
+  await page.click('#delete-base-f16');
+  const question = await page.innerText('#delete-confirm');
+  const asked = { rows: await labRows(), question };
+  await page.click('#tab-compare');
+  await page.click('#delete-yes');
+  await waitStatus('Deleted 1 model(s): base-f16.', 30000);
+  await page.waitForFunction(() => window.sentilabSaved?.models?.join() === 'base,base-int8', null, { timeout: 15000 });
+  const gone = { rows: await labRows(), engine: await engineModels(), keys: await storedKeys() };
+  check('a delete asks first, in the page', asked.rows === 'base,base-f16,base-int8' && question.includes('Delete base-f16?') && keys0.includes('model:base-f16'),
+    `${question.replace(/\s+/g, ' ')} (rows ${asked.rows}, stored ${keys0.join(',')})`);
+  check('then the model is gone from the engine, Compare and IndexedDB', gone.rows === 'base,base-int8' && gone.engine === 'base,base-int8' &&
+    !gone.keys.includes('model:base-f16') && gone.keys.includes('model:base-int8'), JSON.stringify(gone));
+  await page.reload();
+  await waitStatus('Restored your lab', 60000);
+  const back = { rows: await labRows(), engine: await engineModels(), keys: await storedKeys(), note: await page.innerText('#saved') };
+  check('a reload does not bring the deleted model back', back.rows === 'base,base-int8' && back.engine === 'base,base-int8' &&
+    !back.keys.includes('model:base-f16') && !back.note.includes('Not restored'), JSON.stringify(back).slice(0, 300));
+  await page.screenshot({ path: join(results, 'reload-4-deleted.png'), fullPage: true });
 
   // --- a reload while a job runs asks first (accepted here)
   await page.click('#tab-train');

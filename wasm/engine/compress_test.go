@@ -81,6 +81,17 @@ func TestCompressVariants(t *testing.T) {
 			t.Errorf("%s: fingerprints %d (base %d), evaluation %+v, metrics data %q", v.Name, v.Fingerprints, base.Fingerprints, ev, v.MetricsData)
 		}
 	}
+	// Inspect counts an int8 matrix's distinct values over the tensor (its
+	// codes, ≤ 255), a float32 one's float values (the embedding ≥ 1,000).
+	for _, v := range []*protocol.VariantInfo{base, i8} {
+		res, _ := call(t, e, "inspect", map[string]any{"variant": v.Name}, nil)
+		for _, ti := range res.(*protocol.InspectResult).Tensors {
+			big := len(ti.Shape) == 2 && ti.Count >= 1000
+			if v == i8 && len(ti.Shape) == 2 && ti.Distinct > 255 || v == base && big && ti.Distinct != 1000 || ti.Distinct < 1 {
+				t.Errorf("%s %s %v: %d distinct values", v.Name, ti.Name, ti.Shape, ti.Distinct)
+			}
+		}
+	}
 	// int8 and float16 files read back to the variant's own predictions.
 	for _, v := range []*protocol.VariantInfo{i8, f16, pr} {
 		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)

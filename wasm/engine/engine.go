@@ -152,6 +152,10 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 		r, err := e.importModel(p, buf)
 		return r, nil, err
 	}),
+	protocol.TypeDelete: handler(func(e *Engine, _ context.Context, p protocol.VariantRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.deleteVariant(p.Variant)
+		return r, nil, err
+	}),
 	protocol.TypeShardInit: handler(func(e *Engine, _ context.Context, p protocol.ShardInitRequest, buf []byte, _ Progress) (any, []byte, error) {
 		r, err := e.shardInit(p, buf)
 		return r, nil, err

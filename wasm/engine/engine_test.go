@@ -169,3 +169,27 @@ func TestEDAIsTheProtocols(t *testing.T) {
 		t.Errorf("protocol.EDAReport re-encodes as\n%s\nthe engine sent\n%s", back, raw)
 	}
 }
+
+// deleteVariant forgets one model and names the rest; an unknown name is
+// an error that lists them.
+func TestDeleteVariant(t *testing.T) {
+	e := NewEngine()
+	for _, n := range []string{"base", "base-grid-a0.5-t1.5", "base-int8"} {
+		e.putVariant(&variant{Name: n})
+	}
+	res, _ := call(t, e, protocol.TypeDelete, protocol.VariantRequest{Variant: "base-grid-a0.5-t1.5"}, nil)
+	if r := res.(*protocol.DeleteResult); r.Deleted != "base-grid-a0.5-t1.5" || strings.Join(r.Left, ",") != "base,base-int8" {
+		t.Fatalf("deleted %q, left %v", r.Deleted, r.Left)
+	}
+	if _, err := e.variant("base-grid-a0.5-t1.5"); err == nil {
+		t.Fatal("the deleted model is still there")
+	}
+	_, _, err := e.Handle(context.Background(), protocol.TypeDelete, []byte(`{"variant":"base-grid-a0.5-t1.5"}`), nil, func(any) {})
+	if err == nil || err.Error() != `no model "base-grid-a0.5-t1.5" (have [base base-int8])` {
+		t.Fatalf("deleting it again: %v", err)
+	}
+	_, _, err = e.Handle(context.Background(), protocol.TypeDelete, []byte(`{"name":"base"}`), nil, func(any) {})
+	if err == nil || !strings.Contains(err.Error(), `unknown field "name"`) {
+		t.Fatalf("a request with the wrong key: %v", err)
+	}
+}

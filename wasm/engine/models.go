@@ -225,18 +225,16 @@ func (e *Engine) inspect(name string) (*protocol.InspectResult, error) {
 	var ts []protocol.TensorInfo
 	for _, p := range v.Model.Params() {
 		ti := protocol.TensorInfo{Name: p.Name, Shape: p.Shape, Count: len(p.W), Min: math.Inf(1), Max: math.Inf(-1)}
-		distinct := map[float32]bool{}
 		for _, w := range p.W {
 			if w == 0 {
 				ti.Zeros++
 			}
 			ti.Min = math.Min(ti.Min, float64(w))
 			ti.Max = math.Max(ti.Max, float64(w))
-			if len(distinct) < 1000 {
-				distinct[w] = true
-			}
 		}
-		ti.Distinct = len(distinct)
+		// As its file stores it: an int8 matrix's codes over the whole
+		// tensor, not its dequantized values (up to 255 per scale group).
+		ti.Distinct = compress.Distinct(p, v.Enc, 1000)
 		const bins = 60
 		lo, hi := ti.Min, ti.Max
 		if hi <= lo {
@@ -339,4 +337,22 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 	}
 	e.putVariant(v)
 	return e.info(v), nil
+}
+
+// deleteVariant forgets a model, so a class can clear what it no longer
+// wants (a 7×7 grid makes 49 students). An unknown name is an error naming
+// the models there are; the page deletes the model's saved file itself.
+func (e *Engine) deleteVariant(name string) (*protocol.DeleteResult, error) {
+	if _, err := e.variant(name); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.variants, name)
+	left := make([]string, 0, len(e.variants))
+	for n := range e.variants {
+		left = append(left, n)
+	}
+	sort.Strings(left)
+	return &protocol.DeleteResult{Deleted: name, Left: left}, nil
 }
