@@ -29,7 +29,8 @@ type Reading struct {
 	Steps     int       `json:"steps"`
 	Hidden    int       `json:"hidden"`
 	MaxLen    int       `json:"max_len"`
-	Cut       int       `json:"cut"` // words beyond max_len, not read
+	Padding   string    `json:"padding"` // "post" or "pre": which side of the row the words are on
+	Cut       int       `json:"cut"`     // words beyond max_len, not read
 	// Probability is σ(logit) of the explained weights, the last step's
 	// running sentiment; Prediction what the model's runtime predicts.
 	Logit       float32 `json:"logit"`

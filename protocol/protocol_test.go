@@ -109,11 +109,11 @@ var messages = []struct {
 	{"ExplainResult", &ExplainResult{Cleaned: "good film", Method: "integrated gradients", Formula: "IG", Readings: []Reading{{Variant: "base",
 		Weights: "float32", Words: []string{"good", "film"}, Positions: []int{0, 1}, Sentiment: []float32{0.75, 0.5}, Input: []float32{0.25, 0.5},
 		Forget: []float32{0.5, 0.5}, Candidate: []float32{-0.5, 0.25}, Output: []float32{0.125, 1}, Cell: []float32{1, -1, 0.5, 2}, Steps: 2, Hidden: 2,
-		MaxLen: 170, Cut: 0, Logit: 0, Probability: 0.5, Prediction: 0.5, Attribution: []float32{1.5, -0.25}, IGLogit: 0, BaselineLogit: -1.25,
+		MaxLen: 170, Padding: "post", Cut: 0, Logit: 0, Probability: 0.5, Prediction: 0.5, Attribution: []float32{1.5, -0.25}, IGLogit: 0, BaselineLogit: -1.25,
 		Completeness: 0.001, IGSteps: 64, IGPoints: 129, MS: 12.5}}},
 		`{"cleaned":"good film","method":"integrated gradients","formula":"IG","readings":[{"variant":"base","weights":"float32","words":["good","film"],` +
 			`"positions":[0,1],"sentiment":[0.75,0.5],"input":[0.25,0.5],"forget":[0.5,0.5],"candidate":[-0.5,0.25],"output":[0.125,1],"cell":[1,-1,0.5,2],` +
-			`"steps":2,"hidden":2,"max_len":170,"cut":0,"logit":0,"probability":0.5,"prediction":0.5,"attribution":[1.5,-0.25],"ig_logit":0,` +
+			`"steps":2,"hidden":2,"max_len":170,"padding":"post","cut":0,"logit":0,"probability":0.5,"prediction":0.5,"attribution":[1.5,-0.25],"ig_logit":0,` +
 			`"baseline_logit":-1.25,"completeness":0.001,"ig_steps":64,"ig_points":129,"ms":12.5}]}`},
 	{"InspectResult", &InspectResult{Variant: "base", Tensors: []TensorInfo{{Name: "dense.bias", Shape: []int{1}, Count: 1, Zeros: 0, Min: -1, Max: 1,
 		Edges: []float64{-1, 1}, Counts: []int{1}, Distinct: 1}}},

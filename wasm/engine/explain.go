@@ -63,7 +63,7 @@ func (e *Engine) explainReview(ctx context.Context, p protocol.ExplainRequest) (
 		out.Readings = append(out.Readings, protocol.Reading{Variant: name, Weights: weights, Words: r.Words, Positions: r.Positions,
 			Sentiment: r.Sentiment, Input: r.Gates[explain.GateInput], Forget: r.Gates[explain.GateForget],
 			Candidate: r.Gates[explain.GateCell], Output: r.Gates[explain.GateOutput], Cell: r.Cell, Steps: len(r.Words),
-			Hidden: r.Hidden, MaxLen: c.MaxLen, Cut: in.Cut, Logit: r.Logit, Probability: r.Probability, Prediction: pred,
+			Hidden: r.Hidden, MaxLen: c.MaxLen, Padding: c.Padding, Cut: in.Cut, Logit: r.Logit, Probability: r.Probability, Prediction: pred,
 			Attribution: a.Scores, IGLogit: a.Logit, BaselineLogit: a.BaselineLogit, Completeness: a.Completeness(),
 			IGSteps: a.Steps, IGPoints: a.Points, MS: float64(time.Since(t0).Microseconds()) / 1000})
 	}
