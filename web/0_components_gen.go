@@ -2535,7 +2535,7 @@ func (c *ReadView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("The cell state is the LSTM\x26#39;s memory: each row of the heatmap is one unit and each column one word read. A unit that turns red or blue\n      at a word and stays that way has stored something about it, which the forget gate keeps until a later word overwrites it."))
+				vgn.SetInnerHTML(vugu.HTML("The cell state is the LSTM\x26#39;s memory: each row of the heatmap is one unit and each column one word read. A unit that turns red or blue\n      at a word and stays that way has stored something about it, which the forget gate keeps until a later word overwrites it. The colours end at the 98th percentile of |cₜ|, so a few saturated units do not wash out the rest."))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "charts read-heat"}}}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -134,7 +135,7 @@ func SentimentChart(rs []protocol.Reading, div []Divergence) string {
 		for t, v := range b {
 			d[t] = "-"
 			if !math.IsNaN(v) {
-				d[t] = v
+				d[t] = float32(v) // printed as float32, like the first line
 			}
 		}
 		series = append(series, map[string]any{"name": rs[1].Variant, "type": "line", "data": d, "showSymbol": len(a.Words) < 60})
@@ -143,7 +144,7 @@ func SentimentChart(rs []protocol.Reading, div []Divergence) string {
 			marks = append(marks, [2]any{dv.Step, dv.PB})
 		}
 		series = append(series, map[string]any{"name": fmt.Sprintf("differ by > %g", DivergeThreshold), "type": "scatter",
-			"data": marks, "symbol": "diamond", "symbolSize": 9, "itemStyle": map[string]any{"color": "#b45309"}})
+			"data": marks, "symbol": "diamond", "symbolSize": 13, "z": 5, "itemStyle": map[string]any{"color": "#b45309", "borderColor": "#fff", "borderWidth": 1}})
 	}
 	opt["series"] = series
 	return marshal(opt)
@@ -168,7 +169,9 @@ func GatesChart(r protocol.Reading) string {
 }
 
 // CellChart is the cell state as a heatmap: a row per unit, a column per
-// step, coloured from −max|c| (blue) to +max|c| (red).
+// step, coloured from blue (negative) to red (positive). The scale ends at
+// the 98th percentile of |c| (CellScale), so a few saturated units do not
+// wash out the rest; the tooltip gives each cell's value.
 func CellChart(r protocol.Reading) string {
 	H := r.Hidden
 	units := make([]string, H)
@@ -176,22 +179,35 @@ func CellChart(r protocol.Reading) string {
 		units[u] = strconv.Itoa(u)
 	}
 	data := make([][3]any, 0, len(r.Cell))
-	hi := 1e-6
 	for t := 0; t < r.Steps; t++ {
 		for u := 0; u < H; u++ {
-			v := round(float64(r.Cell[t*H+u]), 3)
-			hi = math.Max(hi, math.Abs(v))
-			data = append(data, [3]any{t, u, v})
+			data = append(data, [3]any{t, u, round(float64(r.Cell[t*H+u]), 3)})
 		}
 	}
+	hi := round(CellScale(r.Cell), 3)
 	opt := chartBase("Cell state cₜ, unit × word — "+r.Variant, stepLabels(r), "unit")
 	opt["tooltip"] = map[string]any{"show": true}
+	opt["legend"] = map[string]any{"show": false}
 	opt["grid"] = map[string]any{"top": 40, "left": 48, "right": 16, "bottom": 96}
 	opt["yAxis"] = map[string]any{"type": "category", "data": units, "name": "unit"}
-	opt["visualMap"] = map[string]any{"min": -round(hi, 3), "max": round(hi, 3), "calculable": true, "orient": "horizontal",
+	opt["visualMap"] = map[string]any{"min": -hi, "max": hi, "calculable": true, "orient": "horizontal",
 		"left": "center", "bottom": 0, "inRange": map[string]any{"color": []string{"#2563eb", "#f8fafc", "#dc2626"}}}
-	opt["series"] = []any{map[string]any{"name": "cell state", "type": "heatmap", "data": data, "progressive": 0}}
+	opt["series"] = []any{map[string]any{"name": "cell state", "type": "heatmap", "data": data,
+		"progressive": 0, "progressiveThreshold": 1 << 20}} // all cells at once: a screenshot or a test sees the whole map
 	return marshal(opt)
+}
+
+// CellScale is the 98th percentile of |c| over the cells (at least 1e-3).
+func CellScale(cell []float32) float64 {
+	if len(cell) == 0 {
+		return 1e-3
+	}
+	abs := make([]float64, len(cell))
+	for i, v := range cell {
+		abs[i] = math.Abs(float64(v))
+	}
+	slices.Sort(abs)
+	return math.Max(abs[min(len(abs)-1, len(abs)*98/100)], 1e-3)
 }
 
 // WordsHTML is the review as read, each word underlined in green (pushed

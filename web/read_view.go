@@ -127,14 +127,28 @@ func (r *Reader) ChartIDs(kind string) []string {
 // prediction, and integrated gradients' completeness.
 func Check(rd protocol.Reading) string {
 	diff := float64(rd.IGLogit) - float64(rd.BaselineLogit)
-	s := fmt.Sprintf("%s: %d words read (%s). After the last one the running sentiment is %s; the model predicts %s. ",
-		rd.Variant, rd.Steps, cutNote(rd), F(float64(rd.Sentiment[len(rd.Sentiment)-1]), 6), F(rd.Prediction, 6))
+	s := fmt.Sprintf("%s: %s (%s). After the last step the running sentiment is %s; the model predicts %s. ",
+		rd.Variant, stepsRead(rd), cutNote(rd), F(float64(rd.Sentiment[len(rd.Sentiment)-1]), 6), F(rd.Prediction, 6))
 	s += fmt.Sprintf("Σ IGₜ = %s and F(x) − F(x′) = %s: completeness holds to %s%% (%d points on the path, first grid m = %d, trapezoid rule).",
 		F(sum32(rd.Attribution), 4), F(diff, 4), F(100*rd.Completeness, 3), rd.IGPoints, rd.IGSteps)
 	if rd.Weights != "float32" {
 		s += " Read with " + rd.Weights + "."
 	}
 	return s
+}
+
+// stepsRead counts a reading's steps: words, and padding if it reads any.
+func stepsRead(rd protocol.Reading) string {
+	pads := 0
+	for _, w := range rd.Words {
+		if isPad(w) {
+			pads++
+		}
+	}
+	if pads == 0 {
+		return fmt.Sprintf("%d words read", rd.Steps)
+	}
+	return fmt.Sprintf("%d steps read: %d words and %d padding", rd.Steps, rd.Steps-pads, pads)
 }
 
 func cutNote(rd protocol.Reading) string {

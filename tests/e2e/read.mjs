@@ -98,13 +98,15 @@ try {
   check('the divergence marks are exactly the words where the two lines differ by more than 0.1, and there are some',
     want.length > 0 && want.join() === view.marks.join() && want.join() === view.models[0].outlined.join(),
     `${want.length} of ${a.length} words; ${view.diverge.slice(0, 160)}`);
+  await page.waitForTimeout(1500); // ECharts paints a large heatmap over several frames
   await page.locator('#read').screenshot({ path: join(results, 'read-1-side-by-side.png') });
 
   // The phone: nothing overflows; the words wrap.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(400);
   const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  await page.screenshot({ path: join(results, 'read-2-phone.png'), fullPage: true });
+  const box = await page.locator('#read').boundingBox();
+  await page.screenshot({ path: join(results, 'read-2-phone.png'), fullPage: true, clip: { x: 0, y: box.y + 400, width: 390, height: 1300 } });
   check('at 390×844 the Try step with the reading does not overflow horizontally', w[0] <= w[1], `${w[0]} ≤ ${w[1]}`);
   await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -133,7 +135,14 @@ try {
     th.pads > 0 && th.steps === 170 && Math.abs(th.last - th.shown) <= 1e-6, `${th.pads} padding steps of ${th.steps}; ${th.last} vs ${th.shown}`);
   const off = Math.abs(th.attrSum - th.igDiff) / Math.abs(th.igDiff);
   check('thesis: integrated gradients complete within 1%', off <= 0.01, `Σ ${th.attrSum.toFixed(5)}, F(x) − F(x′) ${th.igDiff.toFixed(5)}`);
+    const cells = await page.evaluate(() => document.getElementById('chart-read-cell-0').sentilabChart.getOption().series[0].data.length);
+  check('thesis: the heatmap holds a cell per unit and step, padding included', cells === 170 * 128, `${cells} cells`);
   await page.locator('#read').screenshot({ path: join(results, 'read-3-thesis-padding.png') });
+  // The heatmap on its own, in view: a tall element's screenshot can catch
+  // ECharts still painting its 21,760 cells.
+  await page.locator('#chart-read-cell-0').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(1000);
+  await page.locator('#chart-read-cell-0').screenshot({ path: join(results, 'read-4-thesis-cells.png') });
 } catch (e) {
   failed++;
   console.log('FAIL', e.stack || e);
