@@ -196,14 +196,14 @@ func (r *Reader) DivergeText() string {
 	}
 	var ws []string
 	for _, d := range r.Div[:min(len(r.Div), 12)] {
-		ws = append(ws, fmt.Sprintf("%s (%s vs %s)", Clip(d.Word, 24), F(float64(d.PA), 2), F(float64(d.PB), 2)))
+		ws = append(ws, fmt.Sprintf("%s (%s → %s)", Clip(d.Word, 24), F(float64(d.PA), 2), F(float64(d.PB), 2)))
 	}
 	more := ""
 	if len(r.Div) > 12 {
 		more = fmt.Sprintf(" and %d more", len(r.Div)-12)
 	}
-	return fmt.Sprintf("%s changes its mind here: after %d word(s) its running sentiment differs from %s's by more than %g (outlined in %s's words above): %s%s.",
-		rs[1].Variant, len(r.Div), rs[0].Variant, DivergeThreshold, rs[0].Variant, strings.Join(ws, ", "), more)
+	return fmt.Sprintf("%s changes its mind here: after %d word(s) its running sentiment differs from %s's by more than %g (outlined in %s's words above; %s → %s): %s%s.",
+		rs[1].Variant, len(r.Div), rs[0].Variant, DivergeThreshold, rs[0].Variant, rs[0].Variant, rs[1].Variant, strings.Join(ws, ", "), more)
 }
 
 // MaxAttr is the largest |IGₜ| of a reading: the legend's full colour.

@@ -105,8 +105,11 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(400);
   const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  const box = await page.locator('#read').boundingBox();
-  await page.screenshot({ path: join(results, 'read-2-phone.png'), fullPage: true, clip: { x: 0, y: box.y + 400, width: 390, height: 1300 } });
+  for (const [k, sel] of [['words', '.read-model'], ['lines', '#chart-read-sentiment']]) {
+    await page.evaluate((sel) => { const el = document.querySelector(sel); window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60); }, sel);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(results, `read-2-phone-${k}.png`) });
+  }
   check('at 390×844 the Try step with the reading does not overflow horizontally', w[0] <= w[1], `${w[0]} ≤ ${w[1]}`);
   await page.setViewportSize({ width: 1280, height: 900 });
 
