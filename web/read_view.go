@@ -129,8 +129,8 @@ func Check(rd protocol.Reading) string {
 	diff := float64(rd.IGLogit) - float64(rd.BaselineLogit)
 	s := fmt.Sprintf("%s: %s (%s). After the last step the running sentiment is %s; the model predicts %s. ",
 		rd.Variant, stepsRead(rd), cutNote(rd), F(float64(rd.Sentiment[len(rd.Sentiment)-1]), 6), F(rd.Prediction, 6))
-	s += fmt.Sprintf("Σ IGₜ = %s and F(x) − F(x′) = %s: completeness holds to %s%% (%d points on the path, first grid m = %d, trapezoid rule).",
-		F(sum32(rd.Attribution), 4), F(diff, 4), F(100*rd.Completeness, 3), rd.IGPoints, rd.IGSteps)
+	s += fmt.Sprintf("Σ IGₜ = %s and F(x) − F(x′) = %s: completeness holds to %s%% (%d points on the path, each a forward and backward pass; first grid m = %d, trapezoid rule; %s in all).",
+		F(sum32(rd.Attribution), 4), F(diff, 4), F(100*rd.Completeness, 3), rd.IGPoints, rd.IGSteps, Latency(rd.MS))
 	if rd.Weights != "float32" {
 		s += " Read with " + rd.Weights + "."
 	}
