@@ -2,11 +2,14 @@
 // Chromium against the real server and its shipped models (assets/models).
 // Run ./build.sh first (build/server, assets/).
 //
-// base and a compressed variant are loaded from the first screen and read
-// side by side; from the page's own data (the charts' options, the word
-// spans' data attributes, the check lines):
+// base and the smallest compressed variant (prune → distill → prune →
+// int8; READ_SECOND names another) are loaded from the first screen and
+// read side by side; from the page's own data (the charts' options, the
+// word spans' data attributes, the check lines):
 // - each float model's running sentiment after its last word equals the
-//   probability the Try table shows (engine predict) within 1e-6;
+//   probability the Try table shows (engine predict) within 1e-6; an int8
+//   model, read through its dequantized weights, says so and lands within
+//   0.02 of its int8 prediction;
 // - integrated gradients: the words' attributions (the spans the page drew)
 //   sum to F(x) − F(x′) within 1%;
 // - the divergence marks are exactly the steps where the two overlaid lines
@@ -30,7 +33,7 @@ function check(name, ok, detail = '') {
 
 const review = 'I wanted to love this film. The first hour is clever, warm and often very funny, and the two leads are wonderful together. ' +
   'Then the script falls apart: the ending is lazy, predictable and far too long, and the villain is a cartoon. A waste of a great cast.';
-const second = process.env.READ_SECOND || 'base.prune';
+const second = process.env.READ_SECOND || 'base.prune-distill-prune-int8'; // int8: read through its dequantized weights
 
 const srv = await startServer();
 const { browser, close } = await launch();
