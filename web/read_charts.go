@@ -190,7 +190,7 @@ func CellChart(r protocol.Reading) string {
 	opt["legend"] = map[string]any{"show": false}
 	opt["grid"] = map[string]any{"top": 40, "left": 48, "right": 16, "bottom": 96}
 	opt["yAxis"] = map[string]any{"type": "category", "data": units, "name": "unit"}
-	opt["visualMap"] = map[string]any{"min": -hi, "max": hi, "calculable": true, "orient": "horizontal",
+	opt["visualMap"] = map[string]any{"min": -hi, "max": hi, "precision": 2, "calculable": true, "orient": "horizontal",
 		"left": "center", "bottom": 0, "inRange": map[string]any{"color": []string{"#2563eb", "#f8fafc", "#dc2626"}}}
 	opt["series"] = []any{map[string]any{"name": "cell state", "type": "heatmap", "data": data,
 		"progressive": 0, "progressiveThreshold": 1 << 20}} // all cells at once: a screenshot or a test sees the whole map
