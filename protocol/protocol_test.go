@@ -104,6 +104,17 @@ var messages = []struct {
 	{"PredictResult", &PredictResult{Cleaned: "good", Results: []Prediction{{Variant: "base", Probability: 0.75, Label: "positive", MS: 1.5,
 		Words: []WordEffect{{Word: "good", Delta: 0.25}}}}},
 		`{"cleaned":"good","results":[{"variant":"base","probability":0.75,"label":"positive","ms":1.5,"words":[{"word":"good","delta":0.25}]}]}`},
+	{"ExplainRequest", &ExplainRequest{Text: "good", Variants: []string{"base", "base.int8"}, IGSteps: 32},
+		`{"text":"good","variants":["base","base.int8"],"ig_steps":32}`},
+	{"ExplainResult", &ExplainResult{Cleaned: "good film", Method: "integrated gradients", Formula: "IG", Readings: []Reading{{Variant: "base",
+		Weights: "float32", Words: []string{"good", "film"}, Positions: []int{0, 1}, Sentiment: []float32{0.75, 0.5}, Input: []float32{0.25, 0.5},
+		Forget: []float32{0.5, 0.5}, Candidate: []float32{-0.5, 0.25}, Output: []float32{0.125, 1}, Cell: []float32{1, -1, 0.5, 2}, Steps: 2, Hidden: 2,
+		MaxLen: 170, Padding: "post", Cut: 0, Logit: 0, Probability: 0.5, Prediction: 0.5, Attribution: []float32{1.5, -0.25}, IGLogit: 0, BaselineLogit: -1.25,
+		Completeness: 0.001, IGSteps: 64, IGPoints: 129, MS: 12.5}}},
+		`{"cleaned":"good film","method":"integrated gradients","formula":"IG","readings":[{"variant":"base","weights":"float32","words":["good","film"],` +
+			`"positions":[0,1],"sentiment":[0.75,0.5],"input":[0.25,0.5],"forget":[0.5,0.5],"candidate":[-0.5,0.25],"output":[0.125,1],"cell":[1,-1,0.5,2],` +
+			`"steps":2,"hidden":2,"max_len":170,"padding":"post","cut":0,"logit":0,"probability":0.5,"prediction":0.5,"attribution":[1.5,-0.25],"ig_logit":0,` +
+			`"baseline_logit":-1.25,"completeness":0.001,"ig_steps":64,"ig_points":129,"ms":12.5}]}`},
 	{"InspectResult", &InspectResult{Variant: "base", Tensors: []TensorInfo{{Name: "dense.bias", Shape: []int{1}, Count: 1, Zeros: 0, Min: -1, Max: 1,
 		Edges: []float64{-1, 1}, Counts: []int{1}, Distinct: 1}}},
 		`{"variant":"base","tensors":[{"name":"dense.bias","shape":[1],"count":1,"zeros":0,"min":-1,"max":1,"edges":[-1,1],"counts":[1],"distinct":1}]}`},
@@ -214,7 +225,7 @@ func TestEveryTypeCovered(t *testing.T) {
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
 		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation"} {
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "ExplainRequest", "ExplainResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
 		}

@@ -64,6 +64,7 @@ func (c *Root) AfterRender() {
 	}
 	if c.S.Step == "try" {
 		c.Br.SyncValue("review", c.TryStep.Review)
+		c.TryStep.Read.afterRender(c.Br)
 	}
 	// Every change a handler made (a compression input, the review) is in
 	// the link after its render.

@@ -20,6 +20,7 @@ type TryStep struct {
 	// Root.AfterRender, never through Vugu's 16 KB render buffer.
 	Review      string
 	Predictions []Prediction
+	Read        Reader // "watch the LSTM read" (read_view.go)
 }
 
 const defaultReview = "One of the best films I have seen this year: moving, funny and beautifully acted."

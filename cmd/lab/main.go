@@ -18,6 +18,7 @@ Usage:
   lab train   --preset thesis|fast|classroom --data PATH --out FILE [hyperparameter flags] [--workers N] [--kernels native|portable] [--json]
   lab eval    --model FILE --data PATH [--split all|test] [--train-data PATH] [--json]
   lab predict --model FILE "review text" ["another review" ...]
+  lab explain --model FILE [--ig-steps 64] [--json] "review text"
   lab baseline --data PATH [--seed 42 --test-frac 0.2 --c 30 | --tune-c 1,3,10,30,100] [--ood PATH] [--vs LSTM.safetensors] --out FILE [--json]
   lab bench   [--json] [--wasm FILE]
   lab compress --model FILE --method int8|int8-weights|f16|prune|prune-units|distill[,...] --data PATH --out FILE [method flags] [--json]
@@ -44,6 +45,7 @@ func main() {
 		"train":    runTrain,
 		"eval":     runEval,
 		"predict":  runPredict,
+		"explain":  runExplain,
 		"bench":    runBench,
 		"compress": runCompress,
 		"report":   runReport,

@@ -132,6 +132,10 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 		r, err := e.predict(ctx, p)
 		return r, nil, err
 	}),
+	protocol.TypeExplain: handler(func(e *Engine, ctx context.Context, p protocol.ExplainRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.explainReview(ctx, p)
+		return r, nil, err
+	}),
 	protocol.TypePresets: handler(func(e *Engine, _ context.Context, _ none, _ []byte, _ Progress) (any, []byte, error) {
 		return presetList(), nil, nil
 	}),
