@@ -100,7 +100,6 @@ variant() {
 
 t0=$(date +%s)
 train base "$fast"
-train thesis "$thesis" --padding post --masking=false
 variant base.int8 int8
 variant base.f16 f16
 variant base.prune prune --initial-sparsity 0.2 --final-sparsity 0.8 ${prune_flags[@]+"${prune_flags[@]}"}
@@ -117,6 +116,10 @@ if [[ ! -f $OUT/base.prune-distill-prune-int8.safetensors && ! -f $WORK/prune-di
     --out "$WORK/prune-distill.safetensors" --json "${student[@]}" "${distill_flags[@]}" ${workers[@]+"${workers[@]}"} > "$WORK/prune-distill.compress.json"
 fi
 FROM=$WORK/prune-distill.safetensors variant base.prune-distill-prune-int8 prune,int8 ${prune_flags[@]+"${prune_flags[@]}"}
+
+# The thesis's own schedule last: it is the longest step, and nothing else
+# depends on it.
+train thesis "$thesis" --padding post --masking=false
 
 # The TF-IDF + logistic regression baseline (issue 13): the same split, a
 # first-class model file of kind tfidf-logreg.
