@@ -26,6 +26,9 @@ type Method struct {
 	// Run transforms st (nil for storage methods) and returns the
 	// parameters to record in the model file's pipeline.
 	Run func(ctx context.Context, st *State, p Params) (map[string]any, error)
+	// Float, if set on a storage method, names the tensors it stores as
+	// float32 (selective quantization) and returns the parameters to record.
+	Float func(ctx context.Context, st *State, in ChainInput) ([]string, map[string]any, error)
 }
 
 var registry []Method
@@ -122,6 +125,9 @@ type Params struct {
 	Alpha, Temperature          float64
 	StudentEmbed, StudentHidden int
 	ThesisLoss                  bool
+	// selective: the tensors kept in float32; nil = the one whose int8
+	// quantization alone costs the most accuracy (method_selective.go).
+	KeepFloat []string
 }
 
 // DefaultParams are the thesis's settings: 3 fine-tune epochs, pruning
@@ -201,6 +207,13 @@ func Compress(ctx context.Context, in ChainInput, methods []string) (*Compressed
 		step := compress.Step{Method: name, Params: map[string]any{}}
 		if m.Storage != "" {
 			enc.Values = m.Storage
+			if m.Float != nil {
+				names, params, err := m.Float(ctx, st, in)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", name, err)
+				}
+				enc.Float, step.Params = names, params
+			}
 		} else {
 			st.Fit = nil
 			params, err := m.Run(ctx, st, in.Params)
