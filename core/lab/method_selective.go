@@ -52,7 +52,9 @@ func selectFloat(ctx context.Context, st *State, in ChainInput) ([]string, map[s
 	T := st.Model.Cfg.MaxLen
 	set := train.Set{Tokens: st.Train.Tokens[:n*T], Labels: st.Train.Labels[:n], N: n}
 	tb, err := layers.Sensitivities(ctx, st.Model, layers.SensitivityOptions{Sparse: st.Sparse,
-		Eval: func(ctx context.Context, m *nn.Model) (*train.Metrics, error) { return Evaluate(ctx, m, nil, set, in.Eval) }})
+		Eval: func(ctx context.Context, m *nn.Model) (*train.Metrics, error) {
+			return Evaluate(ctx, m, nil, set, in.Eval)
+		}})
 	if err != nil {
 		return nil, nil, err
 	}

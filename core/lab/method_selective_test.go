@@ -88,7 +88,9 @@ func TestSelective(t *testing.T) {
 	T := tr.Model.Cfg.MaxLen
 	set := train.Set{Tokens: prep.Train.Tokens[:n*T], Labels: prep.Train.Labels[:n], N: n}
 	tb, err := layers.Sensitivities(context.Background(), tr.Model, layers.SensitivityOptions{
-		Eval: func(ctx context.Context, m *nn.Model) (*train.Metrics, error) { return Evaluate(ctx, m, nil, set, in.Eval) }})
+		Eval: func(ctx context.Context, m *nn.Model) (*train.Metrics, error) {
+			return Evaluate(ctx, m, nil, set, in.Eval)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
