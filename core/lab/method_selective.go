@@ -58,6 +58,6 @@ func selectFloat(ctx context.Context, st *State, in ChainInput) ([]string, map[s
 	if err != nil {
 		return nil, nil, err
 	}
-	keep := tb.MostSensitive()
+	keep := layers.MostSensitive(tb)
 	return []string{keep}, map[string]any{"float32": []string{keep}, "chosen": fmt.Sprintf("most sensitive on %d training reviews", n)}, nil
 }

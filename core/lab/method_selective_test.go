@@ -94,10 +94,10 @@ func TestSelective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := out.Steps[0].Params["float32"].([]string); len(got) != 1 || got[0] != tb.MostSensitive() {
-		t.Errorf("kept %v, the table's most sensitive is %s (%+v)", got, tb.MostSensitive(), tb.Rows)
+	if got := out.Steps[0].Params["float32"].([]string); len(got) != 1 || got[0] != layers.MostSensitive(tb) {
+		t.Errorf("kept %v, the table's most sensitive is %s (%+v)", got, layers.MostSensitive(tb), tb.Rows)
 	}
-	t.Logf("most sensitive %s; selective accuracy %.4f, int8 %.4f", tb.MostSensitive(), out.Test.Accuracy, int8Out.Test.Accuracy)
+	t.Logf("most sensitive %s; selective accuracy %.4f, int8 %.4f", layers.MostSensitive(tb), out.Test.Accuracy, int8Out.Test.Accuracy)
 
 	in.Params.KeepFloat = []string{"lstm.bias"}
 	if _, err := Compress(context.Background(), in, []string{"selective"}); err == nil || !strings.Contains(err.Error(), "want one of embedding.weight, lstm.kernel") {
@@ -154,5 +154,5 @@ func TestSelectiveShipped(t *testing.T) {
 	for _, r := range tb.Rows {
 		t.Logf("%-16s int8 Δacc %+.4f Δloss %+.5f   pruned 50%% Δacc %+.4f Δloss %+.5f", r.Name, r.Int8DAcc, r.Int8DLoss, r.PruneDAcc, r.PruneDLoss)
 	}
-	t.Logf("base %.4f / %.5f on %d reviews; most sensitive %s", tb.Accuracy, tb.Loss, tb.N, tb.MostSensitive())
+	t.Logf("base %.4f / %.5f on %d reviews; most sensitive %s", tb.Accuracy, tb.Loss, tb.N, layers.MostSensitive(tb))
 }

@@ -5,19 +5,14 @@ import (
 	"math"
 
 	"sentilab/core/nn"
+	"sentilab/protocol"
 )
 
 // Histogram counts one tensor's weights of two variants in the same bins:
-// Bins equal-width bins over [Lo, Hi], the smallest and largest weight of
+// equal-width bins over [Lo, Hi], the smallest and largest weight of
 // either variant (a weight equal to Hi falls in the last bin), so the two
 // count rows overlay.
-type Histogram struct {
-	Name   string   `json:"name"`
-	Lo     float64  `json:"lo"`
-	Hi     float64  `json:"hi"`
-	Counts [2][]int `json:"counts"` // [variant][bin]
-	Sizes  [2]int   `json:"sizes"`  // each variant's number of weights
-}
+type Histogram = protocol.LayerHistogram
 
 // Histograms bins every tensor the two models both have (a student's
 // shapes may differ: each tensor is binned as it is).
@@ -55,14 +50,7 @@ func Histograms(a, b *nn.Model, bins int) ([]Histogram, error) {
 }
 
 // Change is one tensor's difference between two variants of one shape.
-type Change struct {
-	Name    string  `json:"name"`
-	Size    int     `json:"size"`
-	Changed int     `json:"changed"` // weights whose value differs (bitwise as numbers: −0 = 0)
-	Share   float64 `json:"share"`   // Changed / Size
-	MaxAbs  float64 `json:"max_abs"` // max |b − a|
-	RMS     float64 `json:"rms"`     // sqrt(mean (b − a)²)
-}
+type Change = protocol.LayerChange
 
 // Diff compares every tensor of a and b, which must have the same shapes.
 func Diff(a, b *nn.Model) ([]Change, error) {

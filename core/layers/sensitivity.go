@@ -7,6 +7,7 @@ import (
 	"sentilab/core/compress"
 	"sentilab/core/nn"
 	"sentilab/core/train"
+	"sentilab/protocol"
 )
 
 // DefaultPruneSparsity is the share of a tensor's weights the sensitivity
@@ -31,33 +32,14 @@ type SensitivityOptions struct {
 }
 
 // Sensitivity is the accuracy and loss of the model with only one tensor
-// changed, and their change from the unchanged model. Int8 and Prune are
-// false for the biases, which the lab's int8 file and its pruning leave
-// alone: their rows are then the base's numbers and zero changes.
-type Sensitivity struct {
-	Name          string  `json:"name"`
-	Int8          bool    `json:"int8"`
-	Int8Accuracy  float64 `json:"int8_accuracy"`
-	Int8Loss      float64 `json:"int8_loss"`
-	Int8DAcc      float64 `json:"int8_dacc"`  // Int8Accuracy − base accuracy
-	Int8DLoss     float64 `json:"int8_dloss"` // Int8Loss − base loss
-	Prune         bool    `json:"prune"`
-	PruneAccuracy float64 `json:"prune_accuracy"`
-	PruneLoss     float64 `json:"prune_loss"`
-	PruneDAcc     float64 `json:"prune_dacc"`
-	PruneDLoss    float64 `json:"prune_dloss"`
-	PruneSparsity float64 `json:"prune_sparsity"` // the tensor's share of zeros after pruning
-}
+// changed, and their change from the unchanged model (protocol's
+// LayerSensitivity). Int8 and Prune are false for the biases, which the
+// lab's int8 file and its pruning leave alone.
+type Sensitivity = protocol.LayerSensitivity
 
 // Table is a sensitivity table: the unchanged model's score and one row
 // per tensor, in model-file order.
-type Table struct {
-	N             int           `json:"n"` // reviews evaluated
-	Accuracy      float64       `json:"accuracy"`
-	Loss          float64       `json:"loss"`
-	PruneSparsity float64       `json:"prune_sparsity"` // the pruning asked for
-	Rows          []Sensitivity `json:"rows"`
-}
+type Table = protocol.SensitivityTable
 
 // Sensitivities evaluates m, then m with each weight matrix alone int8
 // (its Int8Weights values, everything else untouched) and alone
@@ -142,7 +124,7 @@ func Sensitivities(ctx context.Context, m *nn.Model, o SensitivityOptions) (*Tab
 // MostSensitive is the tensor whose int8 quantization alone costs the most
 // accuracy (ties: the larger loss increase, then the first in file order);
 // "" if no row is quantized.
-func (t *Table) MostSensitive() string {
+func MostSensitive(t *Table) string {
 	best := -1
 	for i, r := range t.Rows {
 		if !r.Int8 {

@@ -7,23 +7,13 @@ import (
 	"sentilab/core/compress"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
+	"sentilab/protocol"
 )
 
-// Stat is what storage does to one tensor. Errors are relative to the
-// tensor's RMS, sqrt(mean w²): an RMS error of 0.01 is 1% of a typical
-// weight, whatever the tensor's scale.
-type Stat struct {
-	Name       string  `json:"name"`
-	Shape      []int   `json:"shape"`
-	Size       int     `json:"size"`
-	RMS        float64 `json:"rms"`         // sqrt(mean w²)
-	Int8Stored bool    `json:"int8_stored"` // false for biases: the int8 file keeps them float32
-	Int8RMS    float64 `json:"int8_rms"`    // sqrt(mean (w − deq(q(w)))²) / RMS
-	Int8Max    float64 `json:"int8_max"`    // max |w − deq(q(w))| / RMS
-	F16RMS     float64 `json:"f16_rms"`     // the same with float16 rounding
-	F16Max     float64 `json:"f16_max"`
-	Sparsity   float64 `json:"sparsity"` // share of exact zeros (−0 counts)
-}
+// Stat is what storage does to one tensor (protocol.LayerStat). Errors
+// are relative to the tensor's RMS, sqrt(mean w²): an RMS error of 0.01 is
+// 1% of a typical weight, whatever the tensor's scale.
+type Stat = protocol.LayerStat
 
 // Int8Weights returns the weights m's int8 file holds, dequantized: every
 // weight matrix int8 with the lab's scales (per embedding row, per kernel
