@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/vugu/vugu"
 
@@ -17,9 +18,9 @@ type LayersState struct {
 	Variant string // inspected in Compress ("" = the compress source)
 	Reviews int    // sensitivity: test reviews evaluated
 	Result  *protocol.LayersResult
-	ReqID   int     // the running layers request, 0 when none
-	Done    float64 // its progress, 0..1
-	Keep    string  // "quantize all but": the tensor kept float32 ("" = the most sensitive)
+	ReqID   int      // the running layers request, 0 when none
+	Done    float64  // its progress, 0..1
+	Keep    []string // "quantize all but": the tensors kept float32 (none: the engine picks the most sensitive)
 
 	A, B    string // Compare: the two variants ("" = the first two)
 	Hist    *protocol.HistogramsResult
@@ -71,9 +72,30 @@ func (c *LayersPanel) SetReviews(ev vugu.DOMEvent) {
 	c.Lab.Err, c.st().Reviews = "", n
 }
 
-func (c *LayersPanel) SetKeep(ev vugu.DOMEvent) {
+// ToggleKeep checks or unchecks tensor t in "keep in float32".
+func (c *LayersPanel) ToggleKeep(t string, ev vugu.DOMEvent) {
 	defer c.Lab.guard()
-	c.st().Keep = ev.PropString("target", "value")
+	st := c.st()
+	keep := st.Keep[:0:0]
+	for _, k := range st.Keep {
+		if k != t {
+			keep = append(keep, k)
+		}
+	}
+	if ev.PropBool("target", "checked") {
+		keep = append(keep, t)
+	}
+	st.Keep = keep
+}
+
+// Kept reports whether t is to stay float32.
+func (c *LayersPanel) Kept(t string) bool {
+	for _, k := range c.st().Keep {
+		if k == t {
+			return true
+		}
+	}
+	return false
 }
 
 // Measure asks the engine for the inspected variant's per-tensor figures;
@@ -98,8 +120,8 @@ func (c *LayersPanel) Measure(sensitivity bool) {
 				return
 			}
 			st.Result, st.Done, st.Variant = &r, 1, name
-			if st.Keep == "" || r.MostSensitive != "" {
-				st.Keep = r.MostSensitive
+			if r.MostSensitive != "" {
+				st.Keep = []string{r.MostSensitive}
 			}
 			if r.Table != nil {
 				c.Lab.Charts["layers-sens"] = SensitivityChart(r.Variant, r.Table)
@@ -120,12 +142,18 @@ func (c *LayersPanel) Cancel() {
 	}
 }
 
-// KeepName is the tensor "quantize all but" keeps in float32.
-func (c *LayersPanel) KeepName() string {
-	if k := c.st().Keep; k != "" {
-		return k
+// KeepText names what "quantize all but" keeps in float32.
+func (c *LayersPanel) KeepText() string {
+	var keep []string
+	for _, t := range c.Matrices() { // in file order, as checked
+		if c.Kept(t) {
+			keep = append(keep, t)
+		}
 	}
-	return "lstm.recurrent"
+	if len(keep) == 0 {
+		return "the most sensitive (ranked on 2,000 training reviews)"
+	}
+	return strings.Join(keep, ", ")
 }
 
 // Matrices are the tensors selective quantization can keep in float32.
@@ -137,8 +165,14 @@ func (c *LayersPanel) Matrices() []string {
 // everywhere but KeepName, kept float32.
 func (c *LayersPanel) QuantizeAllBut() {
 	defer c.Lab.guard()
-	name, keep := c.Name(), c.KeepName()
-	req := protocol.CompressRequest{Variant: name, Method: "selective", KeepFloat: []string{keep}, Name: name + "-int8-but-" + keep}
+	name, keep := c.Name(), c.KeepText()
+	var kept []string
+	for _, t := range c.Matrices() {
+		if c.Kept(t) {
+			kept = append(kept, t)
+		}
+	}
+	req := protocol.CompressRequest{Variant: name, Method: "selective", KeepFloat: kept}
 	c.Lab.async("selective quantization of "+name, func() error {
 		var r protocol.CompressResult
 		if _, err := ask(c.Lab.Eng, protocol.TypeCompress, req, nil, &r, nil, nil); err != nil {
@@ -153,7 +187,7 @@ func (c *LayersPanel) QuantizeAllBut() {
 			if v.Metrics != nil {
 				acc = Pct(v.Metrics.Accuracy)
 			}
-			c.Lab.Status = fmt.Sprintf("Made %s: int8 except %s (float32), test accuracy %s, file %s.", v.Name, keep, acc, KB(v.FileBytes))
+			c.Lab.Status = fmt.Sprintf("Made %s: int8 except %s in float32, test accuracy %s, file %s.", v.Name, keep, acc, KB(v.FileBytes))
 		})
 		c.Lab.listVariants()
 		return nil
@@ -165,6 +199,7 @@ func (c *LayersPanel) QuantizeAllBut() {
 type LayerRow struct {
 	Name, Shape, Int8, F16, Zeros, DAccInt8, DAccPrune string
 	RawInt8, RawDAccInt8, RawDAccPrune, RawInt8Acc     string
+	RawInt8Loss                                        string
 }
 
 // Rows are the table's lines.
@@ -184,7 +219,7 @@ func (c *LayersPanel) Rows() []LayerRow {
 		if t := r.Table; t != nil && i < len(t.Rows) {
 			x := t.Rows[i]
 			if x.Int8 {
-				row.DAccInt8, row.RawDAccInt8, row.RawInt8Acc = points(x.Int8DAcc), g(x.Int8DAcc), g(x.Int8Accuracy)
+				row.DAccInt8, row.RawDAccInt8, row.RawInt8Acc, row.RawInt8Loss = points(x.Int8DAcc), g(x.Int8DAcc), g(x.Int8Accuracy), g(x.Int8Loss)
 			}
 			if x.Prune {
 				row.DAccPrune, row.RawDAccPrune = points(x.PruneDAcc), g(x.PruneDAcc)
@@ -206,6 +241,29 @@ func (c *LayersPanel) Caption() string {
 	}
 	return fmt.Sprintf("Layer by layer: %s, sensitivity on %s (accuracy %s, loss %s); pruning removes %s of one tensor.",
 		r.Variant, r.Data, Pct(r.Table.Accuracy), F(r.Table.Loss, 4), Pct(r.Table.PruneSparsity))
+}
+
+// RawAccuracy and RawN are the table's base accuracy and reviews, exact
+// (tests read them; "" before a sensitivity run).
+func (c *LayersPanel) RawAccuracy() string {
+	if r := c.st().Result; r != nil && r.Table != nil {
+		return strconv.FormatFloat(r.Table.Accuracy, 'g', -1, 64)
+	}
+	return ""
+}
+
+func (c *LayersPanel) RawLoss() string {
+	if r := c.st().Result; r != nil && r.Table != nil {
+		return strconv.FormatFloat(r.Table.Loss, 'g', -1, 64)
+	}
+	return ""
+}
+
+func (c *LayersPanel) RawN() string {
+	if r := c.st().Result; r != nil && r.Table != nil {
+		return I(r.Table.N)
+	}
+	return ""
 }
 
 // relErrText is an error relative to the tensor's RMS: "RMS 0.50% · max 2.4%".
