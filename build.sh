@@ -104,6 +104,7 @@ e2e_tests() {
     node tests/e2e/reload.mjs
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
+    node tests/e2e/layers.mjs # issue 13: compression layer by layer, selective int8, histograms, diff, the Pareto front (~90 s)
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, ~2 min)
     node tests/e2e/main_path.mjs

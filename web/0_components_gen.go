@@ -2874,12 +2874,12 @@ func (c *LayersPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h4", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("Quantize all but one tensor"))
+		vgn.SetInnerHTML(vugu.HTML("Quantize all but the tensors you keep"))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("Selective quantization stores every weight matrix in int8 except the one you keep in float32, usually the most sensitive one in the table:\n    the file stays close to int8\x26#39;s size while the tensor the model leans on keeps its precision. It computes in float32 on the dequantized weights."))
+		vgn.SetInnerHTML(vugu.HTML("Selective quantization stores every weight matrix in int8 except the ones you keep in float32, usually the most sensitive one in the table (checked after a sensitivity run):\n    the file stays close to int8\x26#39;s size while the tensor the model leans on keeps its precision. It computes in float32 on the dequantized weights."))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "fieldset", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "l-keep"}}}
@@ -2899,7 +2899,7 @@ func (c *LayersPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgiterkey
 				t := t
 				_ = t
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "field"}}}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "keep"}}}
 				vgparent.AppendChild(vgn)
 				{
 					vgparent := vgn
