@@ -78,10 +78,21 @@ func ParseChain(s string) ([]string, error) {
 	}
 	for i, name := range out[:len(out)-1] {
 		if m, _ := lookupMethod(name); m.Storage != "" {
-			return nil, fmt.Errorf("method %q is step %d of %d: a storage method (int8, int8-weights, f16) must be the last step", name, i+1, len(out))
+			return nil, fmt.Errorf("method %q is step %d of %d: a storage method (%s) must be the last step", name, i+1, len(out), strings.Join(storageNames(), ", "))
 		}
 	}
 	return out, nil
+}
+
+// storageNames lists the storage methods (int8, int8-weights, f16, selective).
+func storageNames() []string {
+	var out []string
+	for _, m := range registry {
+		if m.Storage != "" {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }
 
 // ChainName is how model files, the manifest and the page name what made
