@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"testing"
 
@@ -72,5 +74,17 @@ func TestLayersRequests(t *testing.T) {
 	}
 	if _, _, err := e.Handle(t.Context(), "layers", []byte(`{"variant":"base","reviews":-1,"sensitivity":true}`), nil, func(any) {}); err == nil {
 		t.Error("-1 reviews accepted")
+	}
+	// Cancel: the request stops at its first progress report.
+	ctx, cancel := context.WithCancel(t.Context())
+	reports := 0
+	_, _, err = e.Handle(ctx, "layers", []byte(`{"variant":"base","reviews":100,"sensitivity":true}`), nil, func(p any) {
+		if cp, ok := p.(protocol.CountProgress); ok && cp.Phase == protocol.PhaseEvaluate {
+			reports++
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || reports == 0 || reports > 3 {
+		t.Errorf("cancelled layers request: %v after %d progress reports", err, reports)
 	}
 }
