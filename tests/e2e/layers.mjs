@@ -168,6 +168,7 @@ try {
     const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     if (w[0] > w[1]) over.push(`${tab}: ${w[0]} > ${w[1]}`);
     await page.screenshot({ path: join(results, `layers-390-${tab}.png`), fullPage: true });
+    await page.locator(tab === 'compress' ? '#layers-panel' : '#layers-compare').screenshot({ path: join(results, `layers-390-${tab}-view.png`) });
   }
   check('at 390×844 nothing overflows horizontally', over.length === 0, over.join(', '));
 } catch (e) {
