@@ -17,7 +17,7 @@ import (
 // weight matrix (biases are never quantized or pruned).
 func SensitivityChart(variant string, t *protocol.SensitivityTable) string {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(common("Sensitivity of "+variant+": accuracy change with one tensor changed", "tensor", "Δ accuracy (points)")...)
+	bar.SetGlobalOptions(common("Sensitivity of "+variant, "tensor", "Δ accuracy (points)")...)
 	var x []string
 	var q, p []opts.BarData
 	for _, r := range t.Rows {
