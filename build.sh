@@ -106,6 +106,7 @@ e2e_tests() {
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
     node tests/e2e/read.mjs # issue 13: watch the LSTM read (IG completeness, last step = prediction, two models side by side; ~45 s)
+    node tests/e2e/layers.mjs # issue 13: compression layer by layer, selective int8, histograms, diff, the Pareto front (~90 s)
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, a reload, ~4 min)
     node tests/e2e/main_path.mjs

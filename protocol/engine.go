@@ -442,6 +442,8 @@ type CompressRequest struct {
 	Embed  int     `json:"embed"`  // student; default half the teacher's
 	Hidden int     `json:"hidden"` // student; default half the teacher's
 	Thesis bool    `json:"thesis"` // the thesis's zero distillation term
+	// selective: the weight matrices kept in float32 (none = the most sensitive)
+	KeepFloat []string `json:"keep_float,omitempty"`
 }
 
 // TensorSparsity is one tensor's (or the whole model's: "total") zeros.

@@ -161,7 +161,7 @@ func scatterChart(pretrained []PretrainedModel, variants []VariantInfo) string {
 			pts = append(pts, Point{Name: v.Name, SizeKB: float64(v.FileBytes) / 1024, Accuracy: 100 * v.Metrics.Accuracy, Group: "this class"})
 		}
 	}
-	return ScatterChart(pts)
+	return withParetoFront(ScatterChart(pts), pts) // layers_charts.go
 }
 
 // comparisonRows is the comparison table as rows of strings (header

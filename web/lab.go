@@ -36,6 +36,9 @@ type Lab struct {
 	// Train and Compress both show it.
 	Run Run
 
+	// Layers is the layer-by-layer views' state (layers_view.go).
+	Layers LayersState
+
 	// The link (state.go): lesson gives what the steps hold beyond S (set
 	// by Root), link is the URL the page was opened with, linkRead says
 	// it has been applied (before that the URL is not rewritten), query

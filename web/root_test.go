@@ -171,7 +171,7 @@ func TestScatterSeparatesTheServersModelsFromTheClasss(t *testing.T) {
 	if err := json.Unmarshal([]byte(scatter), &opt); err != nil {
 		t.Fatal(err)
 	}
-	if len(opt.Series) != 3 || opt.Series[1].Name != "server's pre-trained" || opt.Series[2].Name != "this class" {
+	if len(opt.Series) != 4 || opt.Series[1].Name != "server's pre-trained" || opt.Series[2].Name != "this class" || opt.Series[3].Name != "Pareto front" {
 		t.Fatalf("series %+v", opt.Series)
 	}
 	if len(opt.Series[1].Data) != 1 || len(opt.Series[2].Data) != 1 || opt.Series[2].Data[0].Name != "mine" || !opt.Series[2].LabelLayout.HideOverlap {

@@ -71,7 +71,7 @@ type compressOutput struct {
 func runCompress(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("compress", flag.ContinueOnError)
 	modelPath := fs.String("model", "", "base model file")
-	method := fs.String("method", "", "int8|int8-weights|f16|prune|prune-units|distill, or a pipeline such as prune,distill,int8")
+	method := fs.String("method", "", "int8|int8-weights|f16|selective|prune|prune-units|distill, or a pipeline such as prune,distill,int8")
 	dataPath := dataFlag(fs)
 	out := fs.String("out", "", "write the compressed model file here")
 	asJSON := fs.Bool("json", false, "print the results as JSON on stdout")
@@ -94,6 +94,7 @@ func runCompress(ctx context.Context, args []string) error {
 	fs.Float64Var(&cf.TargetSparsity, "target-sparsity", cf.TargetSparsity, "prune: ConstantSparsity target")
 	fs.IntVar(&cf.Frequency, "frequency", 0, "prune: steps between mask updates (0 = a tenth of the steps, at most 100)")
 	tensors := fs.String("prune-tensors", strings.Join(compress.DefaultPruneTensors, ","), "prune: tensors to prune")
+	keepFloat := fs.String("keep-float", "", "selective: weight matrices kept in float32, comma-separated (default: the most sensitive on 2,000 training reviews)")
 	fs.IntVar(&cf.KeepUnits, "keep-units", 0, "prune-units: LSTM units to keep (default half)")
 	fs.Float64Var(&cf.Alpha, "alpha", cf.Alpha, "distill: weight of the hard-label loss")
 	fs.Float64Var(&cf.Temperature, "temperature", cf.Temperature, "distill: temperature T")
@@ -104,6 +105,9 @@ func runCompress(ctx context.Context, args []string) error {
 		return err
 	}
 	cf.Tensors = splitList(*tensors)
+	if *keepFloat != "" {
+		cf.KeepFloat = splitList(*keepFloat)
+	}
 	methods, err := lab.ParseChain(*method)
 	if err != nil {
 		return fmt.Errorf("--method: %v", err)

@@ -52,6 +52,7 @@ func main() {
 		"manifest": runManifest,
 		"export":   runExport,
 		"baseline": runBaseline,
+		"layers":   runLayers,
 	}
 	name := os.Args[1]
 	if name == "-h" || name == "--help" || name == "help" {

@@ -2,6 +2,7 @@ package compress
 
 import (
 	"fmt"
+	"slices"
 
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
@@ -23,6 +24,9 @@ type EncodeOptions struct {
 	// smaller than storing it dense: a pruned tensor shrinks, a dense one is
 	// left alone.
 	Sparse bool
+	// Float names tensors stored float32 whatever Values says: selective
+	// quantization keeps a sensitive tensor in float (core/lab's selective).
+	Float []string
 }
 
 // Tensors encodes m's weights for a model file (modelfile.NewFile).
@@ -35,7 +39,12 @@ type EncodeOptions struct {
 // included, as binary16, and refuses weights beyond its range (±65504).
 func Tensors(m *nn.Model, opt EncodeOptions) ([]modelfile.Tensor, error) {
 	var out []modelfile.Tensor
+	all := opt
 	for _, p := range m.Params() {
+		opt := all
+		if slices.Contains(all.Float, p.Name) {
+			opt.Values = StoreF32
+		}
 		isBias := len(p.Shape) == 1
 		if opt.Values == StoreF16 {
 			for i, x := range p.W {

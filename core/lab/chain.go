@@ -26,6 +26,9 @@ type Method struct {
 	// Run transforms st (nil for storage methods) and returns the
 	// parameters to record in the model file's pipeline.
 	Run func(ctx context.Context, st *State, p Params) (map[string]any, error)
+	// Float, if set on a storage method, names the tensors it stores as
+	// float32 (selective quantization) and returns the parameters to record.
+	Float func(ctx context.Context, st *State, in ChainInput) ([]string, map[string]any, error)
 }
 
 var registry []Method
@@ -75,10 +78,21 @@ func ParseChain(s string) ([]string, error) {
 	}
 	for i, name := range out[:len(out)-1] {
 		if m, _ := lookupMethod(name); m.Storage != "" {
-			return nil, fmt.Errorf("method %q is step %d of %d: a storage method (int8, int8-weights, f16) must be the last step", name, i+1, len(out))
+			return nil, fmt.Errorf("method %q is step %d of %d: a storage method (%s) must be the last step", name, i+1, len(out), strings.Join(storageNames(), ", "))
 		}
 	}
 	return out, nil
+}
+
+// storageNames lists the storage methods (int8, int8-weights, f16, selective).
+func storageNames() []string {
+	var out []string
+	for _, m := range registry {
+		if m.Storage != "" {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }
 
 // ChainName is how model files, the manifest and the page name what made
@@ -122,6 +136,9 @@ type Params struct {
 	Alpha, Temperature          float64
 	StudentEmbed, StudentHidden int
 	ThesisLoss                  bool
+	// selective: the tensors kept in float32; nil = the one whose int8
+	// quantization alone costs the most accuracy (method_selective.go).
+	KeepFloat []string
 }
 
 // DefaultParams are the thesis's settings: 3 fine-tune epochs, pruning
@@ -201,6 +218,13 @@ func Compress(ctx context.Context, in ChainInput, methods []string) (*Compressed
 		step := compress.Step{Method: name, Params: map[string]any{}}
 		if m.Storage != "" {
 			enc.Values = m.Storage
+			if m.Float != nil {
+				names, params, err := m.Float(ctx, st, in)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", name, err)
+				}
+				enc.Float, step.Params = names, params
+			}
 		} else {
 			st.Fit = nil
 			params, err := m.Run(ctx, st, in.Params)

@@ -88,7 +88,7 @@ func TestParseChain(t *testing.T) {
 	for s, want := range map[string]string{
 		"":             "no method given",
 		"int8,prune":   `method "int8" is step 1 of 2: a storage method`,
-		"prune,zip":    `unknown method "zip" (want distill, prune, prune-units, int8, int8-weights, f16)`,
+		"prune,zip":    `unknown method "zip" (want distill, prune, prune-units, selective, int8, int8-weights, f16)`,
 		"f16,int8,f16": `method "f16" is step 1 of 3`,
 	} {
 		if _, err := ParseChain(s); err == nil || !strings.Contains(err.Error(), want) {

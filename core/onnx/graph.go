@@ -308,12 +308,19 @@ func FromLoaded(ld *modelfile.Loaded) (*Model, error) {
 	return FromInt8(q, info)
 }
 
-// StoresInt8 reports whether a model file holds int8 weights.
+// StoresInt8 reports whether a model file holds every weight matrix as
+// int8 (dense or as sparse values). A selective file keeps some in float32
+// and computes in float32 on the dequantized rest: it is exported as those
+// float32 weights, which is exactly what it computes.
 func StoresInt8(f *modelfile.File) bool {
+	dtype := map[string]string{}
 	for _, t := range f.Tensors {
-		if t.DType == "I8" {
-			return true
+		dtype[t.Name] = t.DType
+	}
+	for _, w := range []string{"embedding.weight", "lstm.kernel", "lstm.recurrent", "dense.weight"} {
+		if dtype[w] != "I8" && dtype[w+".values"] != "I8" {
+			return false
 		}
 	}
-	return false
+	return true
 }

@@ -303,7 +303,7 @@ try {
   await page.waitForTimeout(500);
   const sc = await option('chart-scatter');
   const names = (sc?.series || []).map((s) => s.name);
-  check('the scatter tells the thesis, the server and the class apart', names.join('|') === "thesis|server's pre-trained|this class" && sc.series.every((s) => s.labelLayout?.hideOverlap),
+  check('the scatter tells the thesis, the server and the class apart', names.join('|') === "thesis|server's pre-trained|this class|Pareto front" && sc.series.slice(0, 3).every((s) => s.labelLayout?.hideOverlap),
     names.join(', '));
   await page.getByRole('button', { name: 'Show weights of base', exact: true }).click();
   await page.waitForSelector('#sparsity tbody tr', { timeout: 10000 });

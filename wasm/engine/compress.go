@@ -46,6 +46,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	set(&params.Temperature, p.T)
 	params.StudentEmbed, params.StudentHidden, params.ThesisLoss = p.Embed, p.Hidden, p.Thesis
 	params.KeepUnits = p.KeepUnits
+	params.KeepFloat = p.KeepFloat
 	corpus, err := e.corpus(ctx, progress)
 	if err != nil {
 		return nil, err

@@ -167,6 +167,18 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	protocol.TypeShardStep: handler(func(e *Engine, ctx context.Context, p protocol.ShardStepRequest, buf []byte, _ Progress) (any, []byte, error) {
 		return e.shardStep(ctx, p, buf)
 	}),
+	protocol.TypeLayers: handler(func(e *Engine, ctx context.Context, p protocol.LayersRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.layers(ctx, p, pr)
+		return r, nil, err
+	}),
+	protocol.TypeHistograms: handler(func(e *Engine, _ context.Context, p protocol.HistogramsRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.histograms(p)
+		return r, nil, err
+	}),
+	protocol.TypeDiff: handler(func(e *Engine, _ context.Context, p protocol.DiffRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.diff(p)
+		return r, nil, err
+	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.compress(ctx, p, pr)
 		return r, nil, err
