@@ -167,24 +167,25 @@ func scatterChart(pretrained []PretrainedModel, variants []VariantInfo) string {
 // first): the thesis's results, the server's models, then this lab's. The
 // Compare step shows it; the Export step downloads it as JSON and CSV.
 func comparisonRows(pretrained []PretrainedModel, variants []VariantInfo) [][]string {
-	rows := [][]string{{"source", "variant", "test_accuracy", "size_kb", "parameters", "nonzero", "scored_on", "on_loaded_data"}}
+	rows := [][]string{append([]string{"source", "variant", "test_accuracy", "size_kb", "parameters", "nonzero", "scored_on", "on_loaded_data"}, oodHeader...)}
 	for _, r := range ThesisResults {
-		rows = append(rows, []string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, "", "the thesis's test split", ""})
+		rows = append(rows, append([]string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, "", "the thesis's test split", ""}, "", "", ""))
 	}
 	for _, m := range pretrained {
 		acc := ""
 		if a, ok := m.Metrics["test_accuracy"]; ok {
 			acc = Pct(a)
 		}
-		rows = append(rows, []string{"pre-trained (manifest)", m.Name, acc, fmt.Sprintf("%.1f", float64(m.Bytes)/1024), "", "", "its own test split (manifest)", ""})
+		rows = append(rows, append([]string{"pre-trained (manifest)", m.Name, acc, fmt.Sprintf("%.1f", float64(m.Bytes)/1024), "", "", "its own test split (manifest)", ""},
+			manifestOODCells(m)...))
 	}
 	for _, v := range variants {
 		acc := ""
 		if v.Metrics != nil {
 			acc = fmt.Sprintf("%.2f%%", 100*v.Metrics.Accuracy)
 		}
-		rows = append(rows, []string{"lab", v.Name, acc, fmt.Sprintf("%.1f", float64(v.FileBytes)/1024), strconv.Itoa(v.Params), strconv.Itoa(v.NonZero),
-			v.MetricsData, loadedDataCell(v.Evaluation)})
+		rows = append(rows, append([]string{"lab", v.Name, acc, fmt.Sprintf("%.1f", float64(v.FileBytes)/1024), strconv.Itoa(v.Params), strconv.Itoa(v.NonZero),
+			v.MetricsData, loadedDataCell(v.Evaluation)}, oodCells(v)...))
 	}
 	return rows
 }

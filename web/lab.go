@@ -36,6 +36,10 @@ type Lab struct {
 	// Train and Compress both show it.
 	Run Run
 
+	// The baseline lesson (baseline.go) and the second dataset (ood.go).
+	Base BaselineLab
+	OOD  OODLab
+
 	// The link (state.go): lesson gives what the steps hold beyond S (set
 	// by Root), link is the URL the page was opened with, linkRead says
 	// it has been applied (before that the URL is not rewritten), query

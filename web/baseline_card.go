@@ -1,0 +1,22 @@
+package web
+
+import "fmt"
+
+// BaselineCard is the baseline lesson's card in the Train step: the model
+// in one formula, why it is hard to beat, and its training run
+// (baseline.go).
+type BaselineCard struct {
+	Lab *Lab
+}
+
+// SplitNote says which reviews the baseline trains and tests on.
+func (c *BaselineCard) SplitNote() string {
+	s := c.Lab.S
+	seed := s.Seed
+	if seed == 0 {
+		seed = 42
+	}
+	return fmt.Sprintf("It trains in seconds on every training review of the loaded data's split as `lab baseline` makes it "+
+		"(seed %d, %g%% test, the permutation rule), and becomes the variant %q: Compare and Try show it beside the LSTMs, Export downloads its file.",
+		seed, 100*s.TestFrac, baselineName)
+}
