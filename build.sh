@@ -105,6 +105,7 @@ e2e_tests() {
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
+    node tests/e2e/baseline.mjs # issue 13: the TF-IDF baseline, the second dataset (rt-polarity), the padding side (~2 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, ~2 min)
     node tests/e2e/main_path.mjs
   fi
@@ -115,7 +116,12 @@ case "${1:-build}" in
   serve)
     build_all
     shift || true
-    exec ./build/server --addr 127.0.0.1:8080 "$@"
+    # The shared rt-polarity set, when it is there, is the page's second
+    # dataset (out of domain, /api/data-ood) unless the command line names one.
+    ood="$root/../shared/data/rt-polarity/rt-polarity-10k.csv.gz"
+    extra=()
+    if [[ -f "$ood" && " $* " != *" --data-ood"* ]]; then extra=(--data-ood "$ood"); fi
+    exec ./build/server --addr 127.0.0.1:8080 "${extra[@]}" "$@"
     ;;
   test)
     build_all
