@@ -116,11 +116,16 @@ func (c *CompareStep) WeightCharts() []string {
 	return ids
 }
 
-// Scored are the variants with test metrics (their confusion matrices).
+// Scored are the variants with test metrics (their confusion matrices); a
+// variant without test counts of its own (an imported file records only
+// its accuracy) is shown with its latest evaluation on the loaded data.
 func (c *CompareStep) Scored() []VariantInfo {
 	var out []VariantInfo
 	for _, v := range c.Lab.Variants {
 		if v.Metrics != nil && v.Metrics.N > 0 {
+			out = append(out, v)
+		} else if ev := v.Evaluation; ev != nil && ev.Metrics != nil && ev.N > 0 {
+			v.Name, v.Metrics = v.Name+" (on the loaded data)", ev.Metrics
 			out = append(out, v)
 		}
 	}

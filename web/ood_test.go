@@ -59,3 +59,19 @@ func TestBaselineFraction(t *testing.T) {
 		}
 	}
 }
+
+// Compare shows a confusion matrix for every variant with counts: its own
+// test metrics, or its evaluation on the loaded data.
+func TestScoredConfusions(t *testing.T) {
+	own := &Metrics{N: 10, Confusion: [2][2]int{{4, 1}, {2, 3}}}
+	ev := &Metrics{N: 20, Confusion: [2][2]int{{8, 2}, {1, 9}}}
+	l := &Lab{Variants: []VariantInfo{{Name: "base", Metrics: own}, {Name: "shipped", Metrics: &Metrics{Accuracy: 0.88}, Evaluation: &protocol.Evaluation{Metrics: ev}},
+		{Name: "unscored", Metrics: &Metrics{Accuracy: 0.8}}}}
+	got := (&CompareStep{Lab: l}).Scored()
+	if len(got) != 2 || got[0].Metrics != own || got[1].Name != "shipped (on the loaded data)" || got[1].Metrics != ev {
+		t.Fatalf("scored %+v", got)
+	}
+	if l.Variants[1].Name != "shipped" || l.Variants[1].Metrics.N != 0 {
+		t.Error("Scored changed the lab's variants")
+	}
+}

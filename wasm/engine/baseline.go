@@ -326,3 +326,16 @@ func (v *variant) params() []nn.Param {
 	return []nn.Param{{Name: modelfile.TensorIDF, Shape: []int{n}, W: v.B.IDF}, {Name: modelfile.TensorLogRegW, Shape: []int{n}, W: v.B.Weights},
 		{Name: modelfile.TensorLogRegBias, Shape: []int{1}, W: []float32{v.B.Bias}}}
 }
+
+// baselineEffects are the baseline's 10 n-grams that moved a review most,
+// as predict's word effects: the probability minus the probability without
+// that n-gram's term in the logit (the other terms' TF-IDF kept as they
+// are; explainBaseline gives the terms themselves).
+func baselineEffects(m *baseline.Model, review string) []protocol.WordEffect {
+	ex := m.Explain(review)
+	var out []protocol.WordEffect
+	for _, c := range ex.Terms[:min(10, len(ex.Terms))] {
+		out = append(out, protocol.WordEffect{Word: c.Term, Delta: ex.Positive - baseline.Sigmoid(ex.Logit-c.Logit)})
+	}
+	return out
+}

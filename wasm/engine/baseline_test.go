@@ -80,8 +80,9 @@ func TestBaselineVariant(t *testing.T) {
 		}
 	}
 	res, _ = call(t, e, protocol.TypePredict, protocol.PredictRequest{Text: "A wonderful, moving film. Great acting, I loved it!", Explain: true}, nil)
-	if pr := res.(*protocol.PredictResult).Results; len(pr) != 1 || pr[0].Probability != ex.Positive || pr[0].Label != "positive" {
-		t.Errorf("predict %+v, explain says %v", pr, ex.Positive)
+	if pr := res.(*protocol.PredictResult).Results; len(pr) != 1 || pr[0].Probability != ex.Positive || pr[0].Label != "positive" ||
+		len(pr[0].Words) != 10 || pr[0].Words[0].Word != ex.TopPositive[0].Term || !(pr[0].Words[0].Delta > 0) {
+		t.Errorf("predict %+v, explain says %v, top %+v", pr, ex.Positive, ex.TopPositive[0])
 	}
 
 	res, _ = call(t, e, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: "baseline"}, nil)

@@ -170,8 +170,7 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 		t0 := time.Now()
 		var prob float64
 		if v.B != nil {
-			// The baseline reads the raw review (its own tokens); its
-			// n-grams' effects come from explainBaseline.
+			// The baseline reads the raw review (its own tokens).
 			prob = baseline.Sigmoid(v.B.Logit(p.Text))
 		} else if prob, err = probability(v, cleaned); err != nil {
 			return nil, err
@@ -179,6 +178,9 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 		pr := protocol.Prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative"}
 		if prob >= 0.5 {
 			pr.Label = "positive"
+		}
+		if p.Explain && v.B != nil {
+			pr.Words = baselineEffects(v.B, p.Text)
 		}
 		if p.Explain && v.B == nil {
 			words := strings.Fields(cleaned)
