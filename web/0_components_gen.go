@@ -2072,7 +2072,7 @@ func (c *DataStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										if !Importable(m) {
 											vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "a", Attr: []vugu.VGAttribute{{Namespace: "", Key: "href", Val: "report"}}}
 											vgparent.AppendChild(vgn)
-											vgn.SetInnerHTML("baseline (see /report)")
+											vgn.SetInnerHTML("not loadable here (see /report)")
 										}
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 										vgparent.AppendChild(vgn)
