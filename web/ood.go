@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"sentilab/protocol"
 )
@@ -80,9 +81,11 @@ func (l *Lab) LoadOODFile() {
 // the first (withLimits), and scores every variant on it.
 func (l *Lab) loadOOD(req protocol.LoadDataRequest, buf any) error {
 	var d DataInfo
+	var drawn time.Time // as Lab.onProgress: redraw at most every redrawEvery
 	progress := func(p json.RawMessage) {
 		var pr protocol.Progress
-		if protocol.Decode("progress", p, &pr) == nil && pr.Total > 0 {
+		if protocol.Decode("progress", p, &pr) == nil && pr.Total > 0 && time.Since(drawn) >= redrawEvery {
+			drawn = time.Now()
 			l.update(func() { l.OOD.Prog = float64(max(pr.Bytes, int64(pr.Done))) / float64(pr.Total) })
 		}
 	}
