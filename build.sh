@@ -108,6 +108,7 @@ e2e_tests() {
     node tests/e2e/read.mjs # issue 13: watch the LSTM read (IG completeness, last step = prediction, two models side by side; ~45 s)
     node tests/e2e/layers.mjs # issue 13: compression layer by layer, selective int8, histograms, diff, the Pareto front (~90 s)
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
+    node tests/e2e/baseline.mjs # issue 13: the TF-IDF baseline, the second dataset (rt-polarity), the padding side (~2 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, a reload, ~4 min)
     node tests/e2e/main_path.mjs
     # issue 10: the distillation and pruning lessons with the page's defaults on the 50,000 reviews (~3 min;
@@ -121,7 +122,12 @@ case "${1:-build}" in
   serve)
     build_all
     shift || true
-    exec ./build/server --addr 127.0.0.1:8080 "$@"
+    # The shared rt-polarity set, when it is there, is the page's second
+    # dataset (out of domain, /api/data-ood) unless the command line names one.
+    ood="$root/../shared/data/rt-polarity/rt-polarity-10k.csv.gz"
+    extra=()
+    if [[ -f "$ood" && " $* " != *" --data-ood"* ]]; then extra=(--data-ood "$ood"); fi
+    exec ./build/server --addr 127.0.0.1:8080 "${extra[@]}" "$@"
     ;;
   test)
     build_all

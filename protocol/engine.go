@@ -333,6 +333,11 @@ type VariantInfo struct {
 	// add to FileBytes.
 	Fingerprints     int   `json:"fingerprints,omitempty"`
 	FingerprintBytes int64 `json:"fingerprint_bytes,omitempty"`
+	// ModelKind is ModelKindTFIDF for the baseline ("" for an LSTM: Config,
+	// History and the tensors are an LSTM's). OOD is its latest score on
+	// the second dataset (baseline.go).
+	ModelKind string         `json:"model_kind,omitempty"`
+	OOD       *OODEvaluation `json:"ood,omitempty"`
 }
 
 type VariantsResult struct {

@@ -170,6 +170,29 @@ var messages = []struct {
 			`"metrics":{"ood_accuracy":0.75},"provenance":{"seed":0},"preprocessing":"p","params":11,"nonzero":10,"tensors":null,"kind":"tfidf-logreg","ood_data":"rt.csv.gz"}]}`},
 	{"Datasets", &Datasets{Datasets: []Dataset{{Name: "imdb.csv.gz", URL: "api/data", Role: RoleTrain, Bytes: 26}, {Name: "rt.csv.gz", URL: "api/data-ood", Role: RoleOOD, Bytes: 5}}},
 		`{"datasets":[{"name":"imdb.csv.gz","url":"api/data","role":"train","bytes":26},{"name":"rt.csv.gz","url":"api/data-ood","role":"ood","bytes":5}]}`},
+	{"TrainBaselineRequest", &TrainBaselineRequest{Name: "baseline", Seed: 42, TestFrac: 0.2, TrainLimit: 100, SplitRule: "permutation", C: 30, MaxTerms: 5000},
+		`{"name":"baseline","seed":42,"test_frac":0.2,"train_limit":100,"split_rule":"permutation","c":30,"max_terms":5000}`},
+	{"TrainBaselineRequest (the page's)", &TrainBaselineRequest{Name: "baseline"}, `{"name":"baseline","seed":0,"test_frac":0}`},
+	{"BaselineProgress", &BaselineProgress{Phase: PhaseBaseline, Stage: "fit", Done: 3, Total: 100, Loss: 0.25},
+		`{"phase":"baseline","stage":"fit","done":3,"total":100,"loss":0.25}`},
+	{"TrainBaselineResult", &TrainBaselineResult{Variant: "baseline", Info: info, Test: metrics, TrainRows: 80, Terms: 500, Iterations: 30, Seconds: 4,
+		VocabSeconds: 1, FeaturesSeconds: 1, FitSeconds: 2, EvalSeconds: 0.5, ReviewsPerSec: 20,
+		TopPositive: []TermWeight{{Term: "great", Weight: 9.5}}, TopNegative: []TermWeight{{Term: "worst", Weight: -11}}},
+		`{"variant":"baseline","info":` + infoJSON + `,"test":` + metricsJSON + `,"train_rows":80,"terms":500,"iterations":30,"seconds":4,` +
+			`"vocab_seconds":1,"features_seconds":1,"fit_seconds":2,"eval_seconds":0.5,"reviews_per_sec":20,` +
+			`"top_positive":[{"term":"great","weight":9.5}],"top_negative":[{"term":"worst","weight":-11}]}`},
+	{"BaselineExplainRequest", &BaselineExplainRequest{Variant: "baseline", Text: "great", K: 5}, `{"variant":"baseline","text":"great","k":5}`},
+	{"BaselineExplainResult", &BaselineExplainResult{Variant: "baseline", Logit: 1.5, Positive: 0.75, Bias: 0.25, Terms: 2,
+		TopPositive: []Contribution{{Term: "great", Value: 0.5, Weight: 4, Logit: 2}}, TopNegative: []Contribution{{Term: "not", Value: 0.5, Weight: -1.5, Logit: -0.75}}},
+		`{"variant":"baseline","logit":1.5,"positive":0.75,"bias":0.25,"terms":2,"top_positive":[{"term":"great","value":0.5,"weight":4,"logit":2}],` +
+			`"top_negative":[{"term":"not","value":0.5,"weight":-1.5,"logit":-0.75}]}`},
+	{"OODEvaluation", &OODEvaluation{Metrics: metrics, Data: "all 10 reviews of rt.csv.gz", Seconds: 0.5, ReviewsPerSec: 20},
+		metricsJSON[:len(metricsJSON)-1] + `,"data":"all 10 reviews of rt.csv.gz","seconds":0.5,"reviews_per_sec":20}`},
+	{"VariantInfo (baseline, out of domain)", &VariantInfo{Name: "baseline", Kind: "trained", MetricsData: "the test split", ModelKind: ModelKindTFIDF,
+		OOD: &OODEvaluation{Metrics: metrics, Data: "all 10 reviews of rt.csv.gz", Seconds: 0.5, ReviewsPerSec: 20}},
+		`{"name":"baseline","kind":"trained","config":{"vocab":0,"embed":0,"hidden":0,"max_len":0,"padding":"","masking":false,"dropout":0},` +
+			`"params":0,"nonzero":0,"file_bytes":0,"storage":"","sparse":false,"runtime":"","metrics_data":"the test split","model_kind":"tfidf-logreg",` +
+			`"ood":` + metricsJSON[:len(metricsJSON)-1] + `,"data":"all 10 reviews of rt.csv.gz","seconds":0.5,"reviews_per_sec":20}}`},
 	{"TrainOutput", &TrainOutput{Preset: "fast", Config: cfg, Params: 10, TrainN: 8, TestN: 2, TestAccuracy: 0.5, TestLoss: 0.7, Test: metrics,
 		History: []Epoch{{Epoch: 1}}, BestEpoch: 1, PrepSeconds: 1, TrainSeconds: 2, EvalSeconds: 3, ExamplesPerSec: 4, Workers: 2, Kernels: "portable", Model: "m.safetensors"},
 		`{"preset":"fast","config":` + cfgJSON + `,"params":10,"train_n":8,"test_n":2,"test_accuracy":0.5,"test_loss":0.7,"test":` + metricsJSON +
@@ -225,7 +248,8 @@ func TestEveryTypeCovered(t *testing.T) {
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
 		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "ExplainRequest", "ExplainResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation"} {
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "ExplainRequest", "ExplainResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation",
+		"TrainBaselineRequest", "BaselineProgress", "TrainBaselineResult", "BaselineExplainRequest", "BaselineExplainResult", "OODEvaluation"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)
 		}

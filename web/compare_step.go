@@ -117,11 +117,16 @@ func (c *CompareStep) WeightCharts() []string {
 	return ids
 }
 
-// Scored are the variants with test metrics (their confusion matrices).
+// Scored are the variants with test metrics (their confusion matrices); a
+// variant without test counts of its own (an imported file records only
+// its accuracy) is shown with its latest evaluation on the loaded data.
 func (c *CompareStep) Scored() []VariantInfo {
 	var out []VariantInfo
 	for _, v := range c.Lab.Variants {
 		if v.Metrics != nil && v.Metrics.N > 0 {
+			out = append(out, v)
+		} else if ev := v.Evaluation; ev != nil && ev.Metrics != nil && ev.N > 0 {
+			v.Name, v.Metrics = v.Name+" (on the loaded data)", ev.Metrics
 			out = append(out, v)
 		}
 	}
@@ -168,24 +173,25 @@ func scatterChart(pretrained []PretrainedModel, variants []VariantInfo) string {
 // first): the thesis's results, the server's models, then this lab's. The
 // Compare step shows it; the Export step downloads it as JSON and CSV.
 func comparisonRows(pretrained []PretrainedModel, variants []VariantInfo) [][]string {
-	rows := [][]string{{"source", "variant", "test_accuracy", "size_kb", "parameters", "nonzero", "scored_on", "on_loaded_data"}}
+	rows := [][]string{append([]string{"source", "variant", "test_accuracy", "size_kb", "parameters", "nonzero", "scored_on", "on_loaded_data"}, oodHeader...)}
 	for _, r := range ThesisResults {
-		rows = append(rows, []string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, "", "the thesis's test split", ""})
+		rows = append(rows, append([]string{"thesis", r.Variant, r.Accuracy, fmt.Sprintf("%.0f", r.SizeKB), r.Params, "", "the thesis's test split", ""}, "", "", ""))
 	}
 	for _, m := range pretrained {
 		acc := ""
 		if a, ok := m.Metrics["test_accuracy"]; ok {
 			acc = Pct(a)
 		}
-		rows = append(rows, []string{"pre-trained (manifest)", m.Name, acc, fmt.Sprintf("%.1f", float64(m.Bytes)/1024), "", "", "its own test split (manifest)", ""})
+		rows = append(rows, append([]string{"pre-trained (manifest)", m.Name, acc, fmt.Sprintf("%.1f", float64(m.Bytes)/1024), "", "", "its own test split (manifest)", ""},
+			manifestOODCells(m)...))
 	}
 	for _, v := range variants {
 		acc := ""
 		if v.Metrics != nil {
 			acc = fmt.Sprintf("%.2f%%", 100*v.Metrics.Accuracy)
 		}
-		rows = append(rows, []string{"lab", v.Name, acc, fmt.Sprintf("%.1f", float64(v.FileBytes)/1024), strconv.Itoa(v.Params), strconv.Itoa(v.NonZero),
-			v.MetricsData, loadedDataCell(v.Evaluation)})
+		rows = append(rows, append([]string{"lab", v.Name, acc, fmt.Sprintf("%.1f", float64(v.FileBytes)/1024), strconv.Itoa(v.Params), strconv.Itoa(v.NonZero),
+			v.MetricsData, loadedDataCell(v.Evaluation)}, oodCells(v)...))
 	}
 	return rows
 }

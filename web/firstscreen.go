@@ -10,14 +10,17 @@ import (
 // The first screen (issue 10): a visitor without data sees the server's
 // pre-trained models in the Data step and can try one in one click.
 
-// Importable reports whether the engine can import m: the TF-IDF baseline
-// ("tfidf-logreg") is a model of the report, not of the engine.
-func Importable(m PretrainedModel) bool { return m.Kind == "" }
+// Importable reports whether the engine can import m: an LSTM, or the
+// TF-IDF baseline (wasm/engine/baseline.go).
+func Importable(m PretrainedModel) bool { return m.Kind == "" || m.Kind == protocol.ModelKindTFIDF }
 
 // PretrainedWhat says in a few words what a pre-trained model is.
 func PretrainedWhat(m PretrainedModel) string {
+	if m.Kind == protocol.ModelKindTFIDF {
+		return "TF-IDF + logistic regression, the yardstick"
+	}
 	if !Importable(m) {
-		return "TF-IDF + logistic regression, the yardstick: not an LSTM, so this lab cannot load it"
+		return "a " + m.Kind + " model, which this lab cannot load"
 	}
 	var parts []string
 	switch v := m.Variant; {
@@ -40,7 +43,7 @@ func PretrainedWhat(m PretrainedModel) string {
 func (c *DataStep) LoadAndTry(m PretrainedModel) {
 	defer c.Lab.guard()
 	if !Importable(m) {
-		c.Lab.Err = m.Name + " is the TF-IDF baseline: the engine cannot load it (see /report)."
+		c.Lab.Err = m.Name + " is a " + m.Kind + " model: the engine cannot load it (see /report)."
 		return
 	}
 	c.Lab.async("loading "+m.Name, func() error {

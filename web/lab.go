@@ -38,6 +38,9 @@ type Lab struct {
 
 	// Layers is the layer-by-layer views' state (layers_view.go).
 	Layers LayersState
+	// The baseline lesson (baseline.go) and the second dataset (ood.go).
+	Base BaselineLab
+	OOD  OODLab
 
 	// The link (state.go): lesson gives what the steps hold beyond S (set
 	// by Root), link is the URL the page was opened with, linkRead says

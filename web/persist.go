@@ -211,6 +211,7 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.Charts["batch"] = c.Run.batchChart()
 	}
 	c.CompressStep.CompressLog, c.ExportStep.Log, c.TryStep.Predictions = rec.CompressLog, rec.Log, rec.Predictions
+	c.Base.Result = rec.Baseline
 	if rec.Grid != nil {
 		c.CompressStep.Grid = rec.Grid
 		c.Charts["grid"] = HeatmapChart(rec.Grid)
@@ -327,6 +328,9 @@ func (c *Lab) withSavedInfo(vs []VariantInfo) []VariantInfo {
 		vs[i].Kind, vs[i].Preset, vs[i].Metrics, vs[i].MetricsData, vs[i].History = s.Kind, s.Preset, s.Metrics, s.MetricsData, s.History
 		if v.Evaluation == nil {
 			vs[i].Evaluation = s.Evaluation
+		}
+		if v.OOD == nil {
+			vs[i].OOD = s.OOD
 		}
 	}
 	return vs

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"sentilab/protocol"
 )
 
 // LabVersion is the version of LabRecord this page writes and reads. A
@@ -43,6 +45,10 @@ type LabRecord struct {
 	// Grid is the α×T distillation grid with its finished cells
 	// (compress_grid.go), so a reload resumes it.
 	Grid *DistillGrid `json:"grid,omitempty"`
+
+	// Baseline is the baseline's last training run (baseline.go): its
+	// timings and top n-grams; the model itself is in Models.
+	Baseline *protocol.TrainBaselineResult `json:"baseline,omitempty"`
 }
 
 // CompressSettings are the Compress step's inputs.

@@ -40,6 +40,12 @@ func (e *strictEngine) Do(typ string, payload any, _ any, _ func(int), _ func(js
 		v = new(protocol.VariantRequest)
 	case protocol.TypeImportModel:
 		v = new(protocol.ImportRequest)
+	case protocol.TypeTrainBaseline:
+		v = new(protocol.TrainBaselineRequest)
+	case protocol.TypeExplainBaseline:
+		v = new(protocol.BaselineExplainRequest)
+	case protocol.TypeLoadOOD:
+		v = new(protocol.LoadDataRequest)
 	case protocol.TypeVariants, protocol.TypePresets, protocol.TypeEDA:
 		if string(b) != "null" {
 			e.t.Errorf("%s takes no payload, sent %s", typ, b)
@@ -71,6 +77,8 @@ func TestRequestsDecodeStrictly(t *testing.T) {
 		Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Masking: true, Dropout: 0, Workers: 1, Seed: 7}
 	c.CompressStep.reset()
 	c.TryStep.Review = "a fine film"
+	c.Variants = []VariantInfo{{Name: "baseline", ModelKind: protocol.ModelKindTFIDF}}
+	c.OOD.Offer = &protocol.Dataset{Name: "rt.csv.gz", URL: "api/data-ood", Role: protocol.RoleOOD}
 	wait := func(typ string) {
 		t.Helper()
 		select {
@@ -102,6 +110,10 @@ func TestRequestsDecodeStrictly(t *testing.T) {
 		{protocol.TypeEvaluate, func() { c.CompareStep.Evaluate("base") }},
 		{protocol.TypePredict, c.TryStep.Predict},
 		{protocol.TypeExportModel, func() { c.ExportStep.Export("base") }},
+		{protocol.TypeTrainBaseline, c.TrainBaseline},
+		{protocol.TypeExplainBaseline, func() { c.ExplainBaseline(c.TryStep.Review) }},
+		{protocol.TypeLoadOOD, c.LoadOODServer},
+		{protocol.TypeTrain, c.TrainStep.TrainOtherSide},
 	} {
 		c.Env.Lock()
 		step.run()
@@ -122,8 +134,29 @@ func TestRequestsDecodeStrictly(t *testing.T) {
 	}
 	// Zeros the preset must not override travel as explicit values.
 	if train.ValSplit == nil || *train.ValSplit != 0 || train.TrainLimit == nil || *train.TrainLimit != 0 ||
-		train.Dropout == nil || train.Masking == nil || !*train.Masking || train.Seed != 7 || train.Name != "base" {
+		train.Dropout == nil || train.Masking == nil || !*train.Masking || train.Seed != 7 {
 		t.Errorf("train request %s", eng.got[protocol.TypeTrain])
+	}
+	// The last train request is the truncation lesson's: the form's
+	// settings read from the other end ('pre' is the form's side: the
+	// classroom preset is not loaded here).
+	if train.Name != "base-post" || train.Padding != "post" || train.MaxLen != 100 {
+		t.Errorf("the other side's train request %s", eng.got[protocol.TypeTrain])
+	}
+	var bl protocol.TrainBaselineRequest
+	if err := protocol.Decode("trainBaseline", eng.got[protocol.TypeTrainBaseline], &bl); err != nil {
+		t.Fatal(err)
+	}
+	if bl != (protocol.TrainBaselineRequest{Name: "baseline", Seed: 7, TestFrac: 0.2}) {
+		t.Errorf("trainBaseline request %s", eng.got[protocol.TypeTrainBaseline])
+	}
+	var ex protocol.BaselineExplainRequest
+	if err := protocol.Decode("explainBaseline", eng.got[protocol.TypeExplainBaseline], &ex); err != nil || ex.Variant != "baseline" || ex.Text != "a fine film" {
+		t.Errorf("explainBaseline request %s (%v)", eng.got[protocol.TypeExplainBaseline], err)
+	}
+	var ood protocol.LoadDataRequest
+	if err := protocol.Decode("loadOOD", eng.got[protocol.TypeLoadOOD], &ood); err != nil || ood.URL != "api/data-ood" || ood.Name != "rt.csv.gz" || ood.MaxBytes != load.MaxBytes {
+		t.Errorf("loadOOD request %s (%v)", eng.got[protocol.TypeLoadOOD], err)
 	}
 	var comp protocol.CompressRequest
 	if err := protocol.Decode("compress", eng.got[protocol.TypeCompress], &comp); err != nil {

@@ -129,6 +129,7 @@ func (c *Root) Init() {
 		c.goSafe(c.restoreLab)
 	})
 	c.goSafe(c.CompareStep.loadManifest)
+	c.goSafe(c.loadDatasets) // the second dataset's offer (ood.go)
 }
 
 // ---- navigation

@@ -24,6 +24,7 @@ type Settings struct {
 	Embed      int
 	Hidden     int
 	MaxLen     int
+	Padding    string // "pre" keeps a review's last MaxLen words, "post" its first
 	Masking    bool
 	Dropout    float64
 	Workers    int
@@ -35,6 +36,7 @@ func (s *Settings) Apply(p Preset) {
 	s.Preset, s.Epochs, s.BatchSize, s.LR = p.Name, p.Epochs, p.BatchSize, p.LR
 	s.TrainLimit, s.TestFrac, s.ValSplit = p.TrainLimit, p.TestFrac, p.ValSplit
 	s.Vocab, s.Embed, s.Hidden, s.MaxLen, s.Masking, s.Dropout = p.Vocab, p.Embed, p.Hidden, p.MaxLen, p.Masking, p.Dropout
+	s.Padding = p.Padding
 }
 
 // Query encodes s as a URL query string (keys sorted, so equal states give
@@ -58,6 +60,9 @@ func (s Settings) values() url.Values {
 	set("embed", s.Embed)
 	set("hidden", s.Hidden)
 	set("maxlen", s.MaxLen)
+	if s.Padding != "" {
+		v.Set("padding", s.Padding)
+	}
 	v.Set("masking", strconv.FormatBool(s.Masking))
 	setF("dropout", s.Dropout)
 	set("workers", s.Workers)
@@ -126,6 +131,13 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 	num("embed", &s.Embed, 1, 4096)
 	num("hidden", &s.Hidden, 1, 4096)
 	num("maxlen", &s.MaxLen, 1, 100000)
+	if x := v.Get("padding"); x != "" {
+		if x != "pre" && x != "post" {
+			bad = append(bad, "padding="+clip(x, 40))
+		} else {
+			s.Padding = x
+		}
+	}
 	if x := v.Get("masking"); x != "" {
 		b, err := strconv.ParseBool(x)
 		if err != nil {

@@ -121,10 +121,10 @@ func TestComparisonRowsAndDownloads(t *testing.T) {
 	if len(rows) != 1+n+1+2 || rows[1][0] != "thesis" || rows[1][3] != "31578" {
 		t.Fatalf("rows %v", rows)
 	}
-	if got := rows[1+n]; !reflect.DeepEqual(got, []string{"pre-trained (manifest)", "cli", "87.12%", "2.0", "", "", "its own test split (manifest)", ""}) {
+	if got := rows[1+n]; !reflect.DeepEqual(got, []string{"pre-trained (manifest)", "cli", "87.12%", "2.0", "", "", "its own test split (manifest)", "", "", "", ""}) {
 		t.Errorf("manifest row %q", got)
 	}
-	if got := rows[2+n]; !reflect.DeepEqual(got, []string{"lab", "base", "75.00%", "1.5", "100", "90", "the test split", "93.90% on 1000, 802 seen in training; unseen 86.36%"}) {
+	if got := rows[2+n]; !reflect.DeepEqual(got, []string{"lab", "base", "75.00%", "1.5", "100", "90", "the test split", "93.90% on 1000, 802 seen in training; unseen 86.36%", "", "", ""}) {
 		t.Errorf("lab row %q", got)
 	}
 	if got := rows[3+n][2]; got != "" {

@@ -85,7 +85,7 @@ func trainRequest(s Settings, name string) protocol.TrainRequest {
 	return protocol.TrainRequest{
 		Preset: s.Preset, Name: name, Epochs: s.Epochs, BatchSize: s.BatchSize, LR: s.LR,
 		ValSplit: &s.ValSplit, Seed: uint64(s.Seed), TrainLimit: &s.TrainLimit, TestFrac: s.TestFrac,
-		Vocab: s.Vocab, Embed: s.Embed, Hidden: s.Hidden, MaxLen: s.MaxLen,
+		Vocab: s.Vocab, Embed: s.Embed, Hidden: s.Hidden, MaxLen: s.MaxLen, Padding: s.Padding,
 		Masking: &s.Masking, Dropout: &s.Dropout, Workers: s.Workers,
 	}
 }
@@ -169,4 +169,59 @@ func (c *TrainStep) Report() []ReportRow {
 	t := c.Result.Test
 	return []ReportRow{{"negative", t.Classes["negative"]}, {"positive", t.Classes["positive"]},
 		{"macro avg", t.Macro}, {"weighted avg", t.Weighted}}
+}
+
+// SetPadding sets the padding and truncation side (kept in the link).
+func (c *TrainStep) SetPadding(ev vugu.DOMEvent) {
+	defer c.Lab.guard()
+	if bad := c.Lab.S.ParseQuery(url.Values{"padding": {ev.PropString("target", "value")}}.Encode()); bad != nil {
+		c.Lab.Err = fmt.Sprintf("Not a valid value: %s", strings.Join(bad, ", "))
+		return
+	}
+	c.Lab.saveURL()
+}
+
+// Padding is the side the next training pads and truncates on: the form's,
+// or its preset's.
+func (c *TrainStep) Padding() string {
+	if p := c.Lab.S.Padding; p != "" {
+		return p
+	}
+	for _, p := range c.Lab.Presets {
+		if p.Name == c.Lab.S.Preset {
+			return p.Padding
+		}
+	}
+	return "pre"
+}
+
+// OtherSide is the padding side opposite the form's.
+func (c *TrainStep) OtherSide() string { return otherSide(c.Padding()) }
+
+func otherSide(p string) string {
+	if p == "pre" {
+		return "post"
+	}
+	return "pre"
+}
+
+// OtherSideName is the variant the truncation lesson trains.
+func (c *TrainStep) OtherSideName() string { return "base-" + c.OtherSide() }
+
+// OtherSideNote is the truncation lesson in two sentences.
+func (c *TrainStep) OtherSideNote() string {
+	return fmt.Sprintf("A review longer than max_len (%d tokens) is cut: 'pre' keeps its last words (and pads before them), "+
+		"'post' its first (and pads after). This trains the same preset, seed and settings with %s padding as %q, "+
+		"so Compare shows both readings of the reviews side by side, in domain and, after loading a second dataset, out of domain.",
+		c.Lab.S.MaxLen, c.OtherSide(), c.OtherSideName())
+}
+
+// TrainOtherSide is the truncation lesson: the form's model, trained
+// with the other padding side under its own name.
+func (c *TrainStep) TrainOtherSide() {
+	defer c.Lab.guard()
+	name := c.OtherSideName()
+	req := trainRequest(c.Lab.S, name)
+	req.Padding = c.OtherSide()
+	c.train(name, req)
 }

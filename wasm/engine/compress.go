@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"sentilab/core/compress"
 	"sentilab/core/lab"
@@ -17,6 +18,9 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	src, err := e.variant(p.Variant)
 	if err != nil {
 		return nil, err
+	}
+	if src.B != nil {
+		return nil, fmt.Errorf("compress: %s is the TF-IDF baseline; quantization, pruning and distillation shrink an LSTM", p.Variant)
 	}
 	methods, err := lab.ParseChain(p.Method)
 	if err != nil {
@@ -92,6 +96,9 @@ func (e *Engine) sets(ctx context.Context, v *variant, progress Progress) (train
 
 // file encodes the variant as its model file.
 func (v *variant) file() (*modelfile.File, error) {
+	if v.B != nil {
+		return modelfile.EncodeBaseline(v.B, v.bmeta)
+	}
 	ts, err := compress.Tensors(v.Model, v.Enc)
 	if err != nil {
 		return nil, err

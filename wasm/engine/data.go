@@ -21,17 +21,38 @@ const gcPercent = 10
 // loadData parses a dataset given as bytes (a user's file) or fetched from
 // a URL (the server's /api/data), replacing the current one.
 func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf []byte, progress Progress) (*protocol.LoadDataResult, error) {
+	name, reviews, err := e.readReviews(ctx, p, buf, progress)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.dataName, e.reviews, e.cleaned = name, reviews, nil
+	e.mu.Unlock()
+	return dataResult(name, reviews), nil
+}
+
+// dataResult describes loaded reviews: counts, hash and hygiene.
+func dataResult(name string, reviews []data.Review) *protocol.LoadDataResult {
+	pos, neg := data.Counts(reviews)
+	h := data.CheckHygiene(reviews)
+	return &protocol.LoadDataResult{Name: name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
+		Hygiene: protocol.Hygiene(h), Warnings: h.Warnings()}
+}
+
+// readReviews reads a dataset given as bytes or fetched from a URL, within
+// the request's limits, and returns its name and reviews.
+func (e *Engine) readReviews(ctx context.Context, p protocol.LoadDataRequest, buf []byte, progress Progress) (string, []data.Review, error) {
 	if buf == nil {
 		if p.URL == "" {
-			return nil, errors.New("loadData: neither file bytes nor a url given")
+			return "", nil, errors.New("loadData: neither file bytes nor a url given")
 		}
 		if e.Fetch == nil {
-			return nil, errors.New("loadData: fetching a url is only possible in the browser")
+			return "", nil, errors.New("loadData: fetching a url is only possible in the browser")
 		}
 		progress(protocol.FetchProgress{Phase: protocol.PhaseFetch, URL: p.URL})
 		b, err := e.Fetch(p.URL)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		buf = b
 		if p.Name == "" {
@@ -39,7 +60,7 @@ func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf [
 		}
 	}
 	if p.Limit < 0 {
-		return nil, errors.New("loadData: limit is negative")
+		return "", nil, errors.New("loadData: limit is negative")
 	}
 	total := len(buf)
 	// The reader checks ctx, but in js/wasm a cancel arrives as a message,
@@ -60,21 +81,15 @@ func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf [
 		return err
 	}, ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if len(reviews) == 0 {
-		return nil, errors.New("loadData: " + p.Name + " holds no reviews")
+		return "", nil, errors.New("loadData: " + p.Name + " holds no reviews")
 	}
 	if p.Limit > 0 {
 		reviews = data.First(reviews, p.Limit)
 	}
-	pos, neg := data.Counts(reviews)
-	e.mu.Lock()
-	e.dataName, e.reviews, e.cleaned = p.Name, reviews, nil
-	e.mu.Unlock()
-	h := data.CheckHygiene(reviews)
-	return &protocol.LoadDataResult{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
-		Hygiene: protocol.Hygiene(h), Warnings: h.Warnings()}, nil
+	return p.Name, reviews, nil
 }
 
 type canceled struct{}

@@ -9,10 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"sentilab/core/baseline"
 	"sentilab/core/compress"
 	"sentilab/core/data"
 	"sentilab/core/fingerprint"
 	"sentilab/core/lab"
+	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -43,6 +45,9 @@ type Engine struct {
 	cleaned   []string // text.Clean of reviews[i]; nil until first needed
 	variants  map[string]*variant
 	lastYield time.Time
+	// The second dataset (ood.go): scored on, never trained on.
+	oodName string
+	ood     []data.Review
 }
 
 // getPeers returns n helper engines, starting more if needed.
@@ -88,6 +93,13 @@ type variant struct {
 	// fp are the training reviews' fingerprints (nil: not recorded): a
 	// compressed variant inherits its source's.
 	fp *fingerprint.Set
+	// B is the TF-IDF baseline (baseline.go) of a baseline variant, whose
+	// Model and Tok are nil; bmeta is its file's metadata, bsize its size.
+	B     *baseline.Model
+	bmeta modelfile.Meta
+	bsize int64
+	// OOD is the latest score on the second dataset (guarded by Engine.mu).
+	OOD *protocol.OODEvaluation
 }
 
 // NewEngine returns an empty engine.
@@ -177,6 +189,22 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	}),
 	protocol.TypeDiff: handler(func(e *Engine, _ context.Context, p protocol.DiffRequest, _ []byte, _ Progress) (any, []byte, error) {
 		r, err := e.diff(p)
+		return r, nil, err
+	}),
+	protocol.TypeTrainBaseline: handler(func(e *Engine, ctx context.Context, p protocol.TrainBaselineRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.trainBaseline(ctx, p, pr)
+		return r, nil, err
+	}),
+	protocol.TypeExplainBaseline: handler(func(e *Engine, _ context.Context, p protocol.BaselineExplainRequest, _ []byte, _ Progress) (any, []byte, error) {
+		r, err := e.explainBaseline(p)
+		return r, nil, err
+	}),
+	protocol.TypeLoadOOD: handler(func(e *Engine, ctx context.Context, p protocol.LoadDataRequest, buf []byte, pr Progress) (any, []byte, error) {
+		r, err := e.loadOOD(ctx, p, buf, pr)
+		return r, nil, err
+	}),
+	protocol.TypeEvaluateOOD: handler(func(e *Engine, ctx context.Context, p protocol.VariantRequest, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.evaluateOOD(ctx, p.Variant, pr)
 		return r, nil, err
 	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {

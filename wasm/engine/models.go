@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sentilab/core/baseline"
 	"sentilab/core/compress"
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
@@ -23,6 +24,9 @@ import (
 )
 
 func (e *Engine) info(v *variant) *protocol.VariantInfo {
+	if v.B != nil {
+		return e.baselineInfo(v)
+	}
 	size := int64(-1)
 	if f, err := v.file(); err == nil {
 		size, _ = modelfile.Size(f)
@@ -35,7 +39,7 @@ func (e *Engine) info(v *variant) *protocol.VariantInfo {
 		NonZero: compress.NonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
 		Runtime: runtime, MetricsData: v.MetricsData}
 	e.mu.Lock()
-	info.Evaluation = v.Eval
+	info.Evaluation, info.OOD = v.Eval, v.OOD
 	e.mu.Unlock()
 	if v.fp != nil {
 		info.Fingerprints, info.FingerprintBytes = v.fp.Len(), int64(v.fp.Size())
@@ -99,6 +103,9 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	if p.TestFrac != 0 {
 		sp.TestFrac = p.TestFrac
 	}
+	if v.B != nil {
+		return e.evaluateBaseline(ctx, v, sp, progress)
+	}
 	corpus, err := e.corpus(ctx, progress)
 	if err != nil {
 		return nil, err
@@ -161,15 +168,21 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 			return nil, err
 		}
 		t0 := time.Now()
-		prob, err := probability(v, cleaned)
-		if err != nil {
+		var prob float64
+		if v.B != nil {
+			// The baseline reads the raw review (its own tokens).
+			prob = baseline.Sigmoid(v.B.Logit(p.Text))
+		} else if prob, err = probability(v, cleaned); err != nil {
 			return nil, err
 		}
 		pr := protocol.Prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative"}
 		if prob >= 0.5 {
 			pr.Label = "positive"
 		}
-		if p.Explain {
+		if p.Explain && v.B != nil {
+			pr.Words = baselineEffects(v.B, p.Text)
+		}
+		if p.Explain && v.B == nil {
 			words := strings.Fields(cleaned)
 			seen := map[string]bool{}
 			for _, w := range words {
@@ -223,7 +236,7 @@ func (e *Engine) inspect(name string) (*protocol.InspectResult, error) {
 		return nil, err
 	}
 	var ts []protocol.TensorInfo
-	for _, p := range v.Model.Params() {
+	for _, p := range v.params() {
 		ti := protocol.TensorInfo{Name: p.Name, Shape: p.Shape, Count: len(p.W), Min: math.Inf(1), Max: math.Inf(-1)}
 		for _, w := range p.W {
 			if w == 0 {
@@ -292,7 +305,20 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 			return nil, fmt.Errorf("importModel: %s: SHA-256 %x, the manifest says %s", p.URL, sum, p.SHA256)
 		}
 	}
-	ld, err := modelfile.Load(bytes.NewReader(buf), int64(len(buf)))
+	f, err := modelfile.Read(bytes.NewReader(buf), int64(len(buf)))
+	if err != nil {
+		return nil, err
+	}
+	if kind, err := modelfile.Kind(f); err != nil {
+		return nil, err
+	} else if kind == modelfile.KindTFIDFLogReg {
+		lb, err := modelfile.DecodeBaseline(f)
+		if err != nil {
+			return nil, err
+		}
+		return e.importBaseline(name, lb)
+	}
+	ld, err := modelfile.Decode(f)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ import (
 // variant's in-memory model, is what makes the page's download and the
 // command line's the same bytes.
 func (e *Engine) exportONNX(name string) (*protocol.ExportONNXResult, []byte, error) {
+	if v, err := e.variant(name); err == nil && v.B != nil {
+		return nil, nil, fmt.Errorf("exportONNX %s: the TF-IDF baseline has no ONNX graph here; download its model file", name)
+	}
 	_, file, err := e.exportModel(name)
 	if err != nil {
 		return nil, nil, err
