@@ -31,7 +31,7 @@ const baselineName = "baseline"
 func IsBaseline(v VariantInfo) bool { return v.ModelKind == protocol.ModelKindTFIDF }
 
 // baselineRequest is the trainBaseline request for settings s: the split
-// of `lab baseline` (the permutation rule) at the form's seed and test
+// of `lab baseline` (the grouped rule, as the lab's presets) at the form's seed and test
 // share, on every training review (the baseline takes seconds).
 func baselineRequest(s Settings) protocol.TrainBaselineRequest {
 	return protocol.TrainBaselineRequest{Name: baselineName, Seed: uint64(s.Seed), TestFrac: s.TestFrac}

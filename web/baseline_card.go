@@ -17,7 +17,7 @@ func (c *BaselineCard) SplitNote() string {
 		seed = 42
 	}
 	return fmt.Sprintf("It trains on every training review of the loaded data's split as the command line's lab baseline makes it "+
-		"(seed %d, %g%% test, the permutation rule): seconds for a few thousand reviews, about 20 s of computing for the 40,000 of the full data. "+
+		"(seed %d, %g%% test, the grouped rule, as the LSTM presets): seconds for a few thousand reviews, about 20 s of computing for the 40,000 of the full data. "+
 		"It becomes the variant %q: Compare and Try show it beside the LSTMs, Export downloads its file.",
 		seed, 100*s.TestFrac, baselineName)
 }

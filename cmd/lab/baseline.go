@@ -12,6 +12,7 @@ import (
 
 	"sentilab/core/baseline"
 	"sentilab/core/data"
+	"sentilab/core/lab"
 	"sentilab/core/modelfile"
 	"sentilab/core/text"
 	"sentilab/core/train"
@@ -49,6 +50,7 @@ func runBaseline(ctx context.Context, args []string) error {
 	dataPath := dataFlag(fs)
 	seed := fs.Uint64("seed", 42, "seed of the train/test split (the same split as lab train)")
 	testFrac := fs.Float64("test-frac", 0.2, "share of the dataset held out for the test")
+	splitRule := fs.String("split-rule", data.RuleGrouped, "grouped (exact duplicate reviews on one side, as the lab's presets) or permutation (the thesis's split)")
 	trainSize := fs.Int("train-size", 0, "use only the first N training reviews (0 = all)")
 	tokens := fs.String("tokens", baseline.DefaultConfig().Tokens, "tokenization: sklearn (lowercase, \\b\\w\\w+\\b) or thesis (the LSTM's cleaning)")
 	ngrams := fs.Int("ngrams", baseline.DefaultConfig().NGramMax, "longest n-gram: 1 (words) or 2 (words and bigrams)")
@@ -110,7 +112,7 @@ func runBaseline(ctx context.Context, args []string) error {
 			return fmt.Errorf("--ood: %w", err)
 		}
 	}
-	trainR, testR, err := data.Split(reviews, *testFrac, *seed)
+	trainR, testR, err := splitReviews(reviews, *testFrac, *seed, *splitRule)
 	if err != nil {
 		return err
 	}
@@ -176,7 +178,7 @@ func runBaseline(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "out of domain: accuracy %.4f  loss %.4f  (%d reviews of %s)\n", o.OOD.Accuracy, o.OOD.Loss, o.OOD.N, *ood)
 	}
 	if *out != "" {
-		n, err := saveBaseline(*out, m, o, trainR, *seed, *testFrac, args)
+		n, err := saveBaseline(*out, m, o, trainR, *seed, *testFrac, *splitRule, args)
 		if err != nil {
 			return err
 		}
@@ -198,6 +200,18 @@ func termList(ts []baseline.TermWeight) string {
 		fmt.Fprintf(&b, "%s %+.1f", t.Term, t.Weight)
 	}
 	return b.String()
+}
+
+// splitReviews is the train/test split by rule: data.RuleGrouped or
+// data.RulePermutation, as lab train's --split-rule.
+func splitReviews(reviews []data.Review, testFrac float64, seed uint64, rule string) (trainR, testR []data.Review, err error) {
+	switch rule {
+	case data.RuleGrouped:
+		return data.SplitGrouped(reviews, testFrac, seed)
+	case data.RulePermutation:
+		return data.Split(reviews, testFrac, seed)
+	}
+	return nil, nil, fmt.Errorf("--split-rule %q: want %s or %s", rule, data.RuleGrouped, data.RulePermutation)
 }
 
 func trainOrAll(n, all int) int {
@@ -224,7 +238,7 @@ func floats(ys []int) []float32 {
 }
 
 // saveBaseline writes the model file and returns its size in bytes.
-func saveBaseline(path string, m *baseline.Model, o baselineOutput, trainR []data.Review, seed uint64, testFrac float64, args []string) (int64, error) {
+func saveBaseline(path string, m *baseline.Model, o baselineOutput, trainR []data.Review, seed uint64, testFrac float64, rule string, args []string) (int64, error) {
 	meta := modelfile.Meta{
 		Variant: "baseline",
 		Metrics: map[string]float64{
@@ -233,7 +247,7 @@ func saveBaseline(path string, m *baseline.Model, o baselineOutput, trainR []dat
 		},
 		Provenance: modelfile.Provenance{Seed: seed, DataHash: data.Hash(trainR),
 			Command: "lab baseline " + strings.Join(args, " "), Time: time.Now().UTC().Format(time.RFC3339)},
-		Extra: map[string]string{"test_frac": fmt.Sprint(testFrac), "train_n": fmt.Sprint(len(trainR)),
+		Extra: map[string]string{lab.KeyTestFrac: fmt.Sprint(testFrac), lab.KeySplitRule: rule, "train_n": fmt.Sprint(len(trainR)),
 			"c": fmt.Sprint(o.C), "min_df": fmt.Sprint(o.MinDF), "max_terms": fmt.Sprint(o.MaxTerms),
 			"fit": mustJSON(o.Fit), "confusion": mustJSON(o.Test.Confusion)},
 	}
@@ -276,7 +290,12 @@ func evalBaseline(lb *modelfile.LoadedBaseline, modelPath, dataPath, split strin
 		return err
 	}
 	if split == "test" {
-		if _, reviews, err = data.Split(reviews, testFrac, seed); err != nil {
+		// The file's own split rule (files without one used data.Split's).
+		rule := lb.Meta.Extra[lab.KeySplitRule]
+		if rule == "" {
+			rule = data.RulePermutation
+		}
+		if _, reviews, err = splitReviews(reviews, testFrac, seed, rule); err != nil {
 			return err
 		}
 	}

@@ -37,7 +37,7 @@ func baselineSplit(p protocol.TrainBaselineRequest) (lab.SplitSpec, error) {
 		sp.TestFrac = 0.2
 	}
 	if sp.Rule == "" {
-		sp.Rule = data.RulePermutation
+		sp.Rule = data.RuleGrouped
 	}
 	switch {
 	case sp.Rule != data.RulePermutation && sp.Rule != data.RuleGrouped:

@@ -40,13 +40,13 @@ func TestBaselineVariant(t *testing.T) {
 		t.Errorf("progress stages %v, want vocabulary, features, fit", stages)
 	}
 
-	// What `lab baseline --data (the same 2,000)` computes: data.Split, then
-	// core/baseline with its defaults.
+	// What `lab baseline --data (the same 2,000)` computes: the grouped
+	// split, then core/baseline with its defaults.
 	reviews, err := data.ReadAutoContext(context.Background(), strings.NewReader(string(raw)), "imdb.csv.gz", data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trainR, testR, err := data.Split(data.First(reviews, 2000), 0.2, 42)
+	trainR, testR, err := data.SplitGrouped(data.First(reviews, 2000), 0.2, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestBaselineVariant(t *testing.T) {
 	tx, ty := textsLabels(testR)
 	want := train.MetricsOf(m.Logits(tx), floats(ty))
 	if tr.Test.N != 400 || tr.TrainRows != 1600 || tr.Test.Accuracy != want.Accuracy || tr.Test.Confusion != want.Confusion {
-		t.Fatalf("engine baseline: %d test, %d train, accuracy %v %v; core/baseline on data.Split: %v %v",
+		t.Fatalf("engine baseline: %d test, %d train, accuracy %v %v; core/baseline on data.SplitGrouped: %v %v",
 			tr.Test.N, tr.TrainRows, tr.Test.Accuracy, tr.Test.Confusion, want.Accuracy, want.Confusion)
 	}
 	if tr.Test.Accuracy < 0.75 {
