@@ -155,7 +155,7 @@ window.sentilabCrash = (message, dead) => {
 };
 function goExited(reason) {
   const why = (goTail.match(/(panic: [^\n]*|fatal error: [^\n]*)/) || [])[0] || reason;
-  window.sentilabCrash(`The lab's page stopped (${why}). Your settings are kept in the link: reload to restore them; trained models are lost unless exported.`, true);
+  window.sentilabCrash(`The lab's page stopped (${why}). Your lab is saved in this browser (models, results, settings): reload to restore it.`, true);
 }
 
 // engine.wasm is compiled here, in parallel with ui.wasm, and the module is

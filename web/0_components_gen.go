@@ -2782,16 +2782,18 @@ func (c *ExportStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							})
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}}}
-							vgparent.AppendChild(vgn)
-							vgn.AddAttrInterface("disabled", !c.Lab.Idle())
-							vgn.AddAttrInterface("id", "onnx-"+v.Name)
-							vgn.SetInnerHTML("ONNX of " + v.Name)
-							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType: "click",
-								Func:      func(event vugu.DOMEvent) { c.ExportONNX(v.Name) },
-								// TODO: implement capture, etc. mostly need to decide syntax
-							})
+							if !IsBaseline(v) {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}}}
+								vgparent.AppendChild(vgn)
+								vgn.AddAttrInterface("disabled", !c.Lab.Idle())
+								vgn.AddAttrInterface("id", "onnx-"+v.Name)
+								vgn.SetInnerHTML("ONNX of " + v.Name)
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.ExportONNX(v.Name) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
@@ -2807,7 +2809,7 @@ func (c *ExportStep) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute(nil)}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("ONNX files open in Netron and run in ONNX Runtime; an int8 model keeps its int8 weights."))
+		vgn.SetInnerHTML(vugu.HTML("ONNX files open in Netron and run in ONNX Runtime; an int8 model keeps its int8 weights. The TF-IDF baseline has no ONNX form here: its model file is the download."))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "row"}}}
