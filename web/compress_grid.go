@@ -170,7 +170,7 @@ func (c *CompressStep) RunGrid() {
 	if err == nil {
 		var ts []float64
 		ts, err = ParseGridValues("T values", c.GridTs, 0.1, 100)
-		g := &DistillGrid{Teacher: c.CSource, Epochs: c.CEpochs, Embed: c.CEmbed, Hidden: c.CHidden, Alphas: alphas, Ts: ts}
+		g := &DistillGrid{Teacher: c.source(), Epochs: c.CEpochs, Embed: c.CEmbed, Hidden: c.CHidden, Alphas: alphas, Ts: ts}
 		if err == nil {
 			if g.sameRun(c.Grid) {
 				g.Cells = c.Grid.Cells

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"sentilab/protocol"
 )
 
 func TestParseGridValues(t *testing.T) {
@@ -98,5 +100,19 @@ func TestPipeStageText(t *testing.T) {
 	}
 	if got := (PipeStage{Method: "prune", State: "not run"}).Text(0); got != "Stage 1 of 4, prune: not run." {
 		t.Errorf("%q", got)
+	}
+}
+
+// A model deleted in Compare must not stay the Compress step's source: the
+// next compression takes the first LSTM left (not the baseline).
+func TestSourceAfterDelete(t *testing.T) {
+	l := &Lab{Variants: []VariantInfo{{Name: "baseline", ModelKind: protocol.ModelKindTFIDF}, {Name: "base"}, {Name: "base-int8"}}}
+	c := &CompressStep{Lab: l, CSource: "base-int8"}
+	if got := c.source(); got != "base-int8" {
+		t.Errorf("source with its model present = %q, want base-int8", got)
+	}
+	c.CSource = "base-grid-a0.5-t1"
+	if got := c.source(); got != "base" || c.CSource != "base" {
+		t.Errorf("source after its model was deleted = %q (CSource %q), want base", got, c.CSource)
 	}
 }

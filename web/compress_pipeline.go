@@ -47,7 +47,7 @@ func (c *CompressStep) RunPipeline() {
 	for i, m := range PipelineMethods {
 		c.Pipeline[i] = PipeStage{Method: m, State: "waiting"}
 	}
-	source := c.CSource
+	source := c.source()
 	c.Lab.async("the pipeline "+strings.Join(PipelineMethods, " → "), func() error {
 		for i, m := range PipelineMethods {
 			req := c.request(source, m, false)

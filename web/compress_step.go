@@ -92,10 +92,26 @@ func (c *CompressStep) SetSource(ev vugu.DOMEvent) {
 	c.CSource = ev.PropString("target", "value")
 }
 
+// source is the model to compress: CSource, or, once that model is gone
+// (deleted in Compare), the first LSTM left, which is also what the
+// select then shows.
+func (c *CompressStep) source() string {
+	if _, ok := c.Lab.variant(c.CSource); ok {
+		return c.CSource
+	}
+	for _, v := range c.Lab.Variants {
+		if !IsBaseline(v) {
+			c.CSource = v.Name
+			break
+		}
+	}
+	return c.CSource
+}
+
 // Compress makes a new variant of CSource with one technique.
 func (c *CompressStep) Compress(method string, thesis bool) {
 	defer c.Lab.guard()
-	req := c.request(c.CSource, method, thesis)
+	req := c.request(c.source(), method, thesis)
 	src, _ := c.Lab.variant(c.CSource)
 	c.Lab.Run.clear()
 	c.Lab.async("compress ("+method+")", func() error {
