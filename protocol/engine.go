@@ -432,6 +432,9 @@ type CompressRequest struct {
 	Embed  int     `json:"embed"`  // student; default half the teacher's
 	Hidden int     `json:"hidden"` // student; default half the teacher's
 	Thesis bool    `json:"thesis"` // the thesis's zero distillation term
+	// Kernels pins the fine-tuning's and scoring's matmul kernels, as
+	// TrainRequest's ("portable": the same bits everywhere; "": the fastest).
+	Kernels string `json:"kernels,omitempty"`
 }
 
 // TensorSparsity is one tensor's (or the whole model's: "total") zeros.

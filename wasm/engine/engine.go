@@ -42,6 +42,7 @@ type Engine struct {
 	reviews   []data.Review
 	cleaned   []string // text.Clean of reviews[i]; nil until first needed
 	variants  map[string]*variant
+	classKey  string // the training settings of the "class-base" variant (classjob.go)
 	lastYield time.Time
 }
 
@@ -158,6 +159,10 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	}),
 	protocol.TypeShardStep: handler(func(e *Engine, ctx context.Context, p protocol.ShardStepRequest, buf []byte, _ Progress) (any, []byte, error) {
 		return e.shardStep(ctx, p, buf)
+	}),
+	protocol.TypeClassJob: handler(func(e *Engine, ctx context.Context, p protocol.LabRun, _ []byte, pr Progress) (any, []byte, error) {
+		r, err := e.classJob(ctx, p, pr)
+		return r, nil, err
 	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.compress(ctx, p, pr)
