@@ -43,6 +43,10 @@ type LabRecord struct {
 	// Grid is the α×T distillation grid with its finished cells
 	// (compress_grid.go), so a reload resumes it.
 	Grid *DistillGrid `json:"grid,omitempty"`
+
+	// Class is the class this page teaches or works for (class_step.go):
+	// the teacher's token is shown only once, so a reload must keep it.
+	Class *ClassRecord `json:"class,omitempty"`
 }
 
 // CompressSettings are the Compress step's inputs.
@@ -143,6 +147,12 @@ func DecodeLab(b []byte) (rec *LabRecord, problems []string, err error) {
 		if bad := g.check(); bad != "" {
 			problems = append(problems, "grid: "+bad)
 			r.Grid = nil
+		}
+	}
+	if cl := r.Class; cl != nil {
+		if bad := cl.check(); bad != "" {
+			problems = append(problems, "class: "+bad)
+			r.Class = nil
 		}
 	}
 	if b := r.Batches; b != nil {
