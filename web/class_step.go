@@ -29,6 +29,7 @@ type ClassStep struct {
 	BVals    string // the second axis's
 	Epochs   int    // of the training and of the fine-tuning, per job
 	Rows     int    // the first N reviews of the dataset (0 = all)
+	Spot     float64 // the share of jobs run twice, by two students (spot checks)
 	Dataset  string // a name of the server's datasets (datasetName)
 	Datasets []protocol.Dataset
 
@@ -78,7 +79,7 @@ func (c *ClassStep) api() classAPI { return classAPI{net: c.net(), code: c.Code}
 // init sets the form's defaults once.
 func (c *ClassStep) init() {
 	if c.Kind == "" {
-		c.Kind, c.Title, c.Epochs, c.Rows, c.Selected = "distill", "Which α and T distill best?", 1, 400, -1
+		c.Kind, c.Title, c.Epochs, c.Rows, c.Spot, c.Selected = "distill", "Which α and T distill best?", 1, 400, 0.1, -1
 		c.AVals, c.BVals = classKinds["distill"][0], classKinds["distill"][1]
 	}
 }
@@ -161,6 +162,13 @@ func (c *ClassStep) Set(ev vugu.DOMEvent, field string) {
 		num(&c.Epochs, 1, 20)
 	case "rows":
 		num(&c.Rows, 0, 1<<24)
+	case "spot":
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || !(f >= 0 && f <= 0.5) {
+			c.Lab.Err = "The share of jobs run twice must be a number from 0 to 0.5."
+			return
+		}
+		c.Spot = f
 	case "dataset":
 		c.Dataset = v
 	case "name":
@@ -246,8 +254,9 @@ func (c *ClassStep) Create() {
 		title = "Class experiment"
 	}
 	c.Lab.Err = ""
+	spot := c.Spot
 	c.Lab.goSafe(func() {
-		made, err := createClass(c.net(), protocol.ClassCreateRequest{Title: title, Experiment: e})
+		made, err := createClass(c.net(), protocol.ClassCreateRequest{Title: title, Experiment: e, SpotCheck: &spot})
 		c.Lab.update(func() {
 			if err != nil {
 				c.Lab.Err = Clip("Creating the class: "+err.Error(), 400)
