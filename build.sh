@@ -105,6 +105,7 @@ e2e_tests() {
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
+    node tests/e2e/class.mjs # issue 14: a teacher and two students run a 2×2 grid; each point equals a single-browser run (~1.5 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, ~2 min)
     node tests/e2e/main_path.mjs
   fi

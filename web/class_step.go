@@ -24,13 +24,13 @@ type ClassStep struct {
 
 	// The teacher's form.
 	Title    string
-	Kind     string // "distill" (α × T), "lrunits" (learning rate × LSTM units), "prune" (final sparsity)
-	AVals    string // the first axis's values, comma-separated
-	BVals    string // the second axis's
-	Epochs   int    // of the training and of the fine-tuning, per job
-	Rows     int    // the first N reviews of the dataset (0 = all)
+	Kind     string  // "distill" (α × T), "lrunits" (learning rate × LSTM units), "prune" (final sparsity)
+	AVals    string  // the first axis's values, comma-separated
+	BVals    string  // the second axis's
+	Epochs   int     // of the training and of the fine-tuning, per job
+	Rows     int     // the first N reviews of the dataset (0 = all)
 	Spot     float64 // the share of jobs run twice, by two students (spot checks)
-	Dataset  string // a name of the server's datasets (datasetName)
+	Dataset  string  // a name of the server's datasets (datasetName)
 	Datasets []protocol.Dataset
 
 	// The class this page belongs to: its code, and the teacher's or the
@@ -79,7 +79,7 @@ func (c *ClassStep) api() classAPI { return classAPI{net: c.net(), code: c.Code}
 // init sets the form's defaults once.
 func (c *ClassStep) init() {
 	if c.Kind == "" {
-		c.Kind, c.Title, c.Epochs, c.Rows, c.Spot, c.Selected = "distill", "Which α and T distill best?", 1, 400, 0.1, -1
+		c.Kind, c.Title, c.Epochs, c.Rows, c.Spot, c.Selected = "distill", "Which α and T distill best?", 2, 2000, 0.1, -1
 		c.AVals, c.BVals = classKinds["distill"][0], classKinds["distill"][1]
 	}
 }
@@ -383,6 +383,11 @@ func (c *ClassStep) close() {
 // show draws status st (under the lock).
 func (c *ClassStep) show(st *protocol.ClassStatus) {
 	c.Status = st
+	for _, s := range st.Students {
+		if c.IsStudent() && s.ID == c.StudentID {
+			c.Name = s.Name // the teacher may have renamed us
+		}
+	}
 	if h := ClassHeatmap(st); h != "" {
 		c.Lab.Charts["class"] = h
 	} else {

@@ -83,6 +83,9 @@ try {
       null, { timeout: 15000 }).then(() => true, () => false);
     check(`the rename shows in ${s.name}'s view`, ok);
   }
+  const me = await students[0].page.waitForFunction(() => document.querySelector('#cl-me')?.textContent.includes('You are Ada L.'), null, { timeout: 5000 })
+    .then(() => true, () => false);
+  check('the renamed student sees the new name as its own', me, await students[0].page.innerText('#cl-me'));
 
   // --- the grid fills in
   const t0 = Date.now();
