@@ -4,7 +4,7 @@
 #   ./build.sh          build everything into build/ and assets/
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
 #   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
-#   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students
+#   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students, a mixed browser + native class
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
 #   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally (server/workers.sh)
 #
@@ -133,6 +133,8 @@ case "${1:-build}" in
     SENTILAB_LONG=1 go test -count=1 -timeout 30m -run Catalogue ./tests/badinput
     log "class mode: 300 simulated students (server/class, ~90 s)"
     SENTILAB_LONG=1 go test -count=1 -timeout 10m -run Load300 -v ./server/class
+    log "class mode, mixed: 2 Chromium + 30 simulated native students, 49 jobs, 5 vanish, SIGKILL + restart (tests/e2e/class_mixed.mjs, ~3 min)"
+    node tests/e2e/class_mixed.mjs
     ;;
   bench)
     build_native

@@ -34,7 +34,6 @@ func (JSClassNet) Post(url, token string, body any) (int, float64, []byte, error
 }
 
 func (JSClassNet) Listen(url string, onStatus func(string), onError func()) func() {
-	es := js.Global().Get("EventSource").New(url)
 	// The callbacks only hand the data to goroutines: they run on the JS
 	// event loop, where blocking on Vugu's lock would deadlock.
 	status := js.FuncOf(func(_ js.Value, a []js.Value) any {
@@ -42,16 +41,36 @@ func (JSClassNet) Listen(url string, onStatus func(string), onError func()) func
 		go onStatus(data)
 		return nil
 	})
-	fail := js.FuncOf(func(js.Value, []js.Value) any {
-		go onError()
+	var es js.Value
+	var fail, reopen js.Func
+	stopped := false
+	open := func() {
+		es = js.Global().Get("EventSource").New(url)
+		es.Call("addEventListener", "status", status)
+		es.Call("addEventListener", "error", fail)
+	}
+	// EventSource reconnects by itself after a dropped stream, but gives up
+	// (readyState CLOSED) when a reconnection is refused, as while a server
+	// restarts: then the page opens a new one a few seconds later.
+	reopen = js.FuncOf(func(js.Value, []js.Value) any {
+		if !stopped {
+			open()
+		}
 		return nil
 	})
-	es.Call("addEventListener", "status", status)
-	es.Call("addEventListener", "error", fail)
+	fail = js.FuncOf(func(js.Value, []js.Value) any {
+		go onError()
+		if es.Get("readyState").Int() == 2 && !stopped {
+			js.Global().Call("setTimeout", reopen, 3000)
+		}
+		return nil
+	})
+	open()
 	return func() {
+		stopped = true
 		es.Call("close")
-		status.Release()
-		fail.Release()
+		// The functions stay: a reopen may still be scheduled, and a
+		// released function called by JS panics.
 	}
 }
 

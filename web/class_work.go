@@ -165,9 +165,11 @@ func (c *ClassStep) runJob(api classAPI, token string, job *protocol.ClassJob, l
 		}
 		*loaded = key
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go c.renew(api, token, job, done)
+	// The renewals end before the result is posted: one still in flight
+	// after it would be refused (the job is no longer held).
+	done, renewed := make(chan struct{}), make(chan struct{})
+	defer func() { close(done); <-renewed }()
+	go func() { defer close(renewed); c.renew(api, token, job, done) }()
 	var res protocol.ClassJobResult
 	_, err := ask(c.Lab.Eng, protocol.TypeClassJob, run, nil, &res, nil, func(p json.RawMessage) {
 		var pr protocol.Progress
