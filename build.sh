@@ -6,7 +6,7 @@
 #   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
 #   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students, a mixed browser + native class
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
-#   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally (server/workers.sh)
+#   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally with class mode on local D1 (server/workers.sh)
 #
 # Needs Go 1.26 and Node/npm. The dataset is found through $SENTILAB_DATA or at
 # ../shared/data/imdb/imdb-50k.csv.gz; the lab itself starts without it.
@@ -123,7 +123,7 @@ case "${1:-build}" in
     go_tests
     log "ONNX export, checked in ONNX Runtime (tests/onnx/run.sh)"
     tests/onnx/run.sh
-    log "Cloudflare Workers build in workerd (server/workers.sh)"
+    log "Cloudflare Workers build in workerd, and class mode on its local D1 (server/workers.sh)"
     server/workers.sh
     e2e_tests
     ;;

@@ -119,6 +119,17 @@ type ResultAccepted struct {
 	Repeat bool  `json:"repeat"`
 }
 
+// ModelStored answers POST /api/class/{code}/model/{job_id}, the optional
+// upload of the model file of a job the student finished (the body is the
+// file, application/octet-stream). Repeat is true when this very file was
+// already stored for the job.
+type ModelStored struct {
+	JobID  int64  `json:"job_id"`
+	SHA256 string `json:"sha256"` // of the file
+	Bytes  int    `json:"bytes"`
+	Repeat bool   `json:"repeat"`
+}
+
 // RenewRequest is the body of POST /api/class/{code}/renew: the student
 // still runs the job and asks for a fresh lease.
 type RenewRequest struct {
@@ -175,6 +186,7 @@ type GridResult struct {
 	Hash      string          `json:"hash"`
 	Metrics   json.RawMessage `json:"metrics,omitempty"`
 	StudentID int64           `json:"student_id"`
+	Model     bool            `json:"model,omitempty"`    // its model file was uploaded: GET /api/class/{code}/model/{job_id}
 	Checked   bool            `json:"checked,omitempty"`  // a spot check agreed
 	Mismatch  bool            `json:"mismatch,omitempty"` // a spot check disagreed
 }

@@ -14,7 +14,7 @@ import (
 // live view's Server-Sent Events stream sets its own write deadlines.
 func (s *server) withClass(site, class http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/class" && !strings.HasPrefix(r.URL.Path, "/api/class/") {
+		if !isClassPath(r.URL.Path) {
 			site.ServeHTTP(w, r)
 			return
 		}
@@ -29,4 +29,9 @@ func (s *server) withClass(site, class http.Handler) http.Handler {
 		}
 		class.ServeHTTP(sw, r)
 	})
+}
+
+// isClassPath reports whether path is class mode's: /api/class and below.
+func isClassPath(path string) bool {
+	return path == "/api/class" || strings.HasPrefix(path, "/api/class/")
 }

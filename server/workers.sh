@@ -2,7 +2,8 @@
 # Builds the Cloudflare Workers version of the server into build/workers and,
 # with "check" (the default), runs it locally in workerd through
 # `wrangler dev --local`, fetches /, /api/models and a model file from it,
-# and prints the upload size against Cloudflare's limits.
+# prints the upload size against Cloudflare's limits, and runs class mode on
+# a local D1 in workerd (server/class/workerd_test.go).
 #
 #   server/workers.sh [build|check]
 #   ROOT=assets MODELS=assets/models server/workers.sh   # the built lab (default)
@@ -76,12 +77,23 @@ fi
 big=$(find "$pub" -type f -size +25M)
 [[ -z $big ]] || { echo "workers.sh: over the 25 MiB per-asset limit: $big" >&2; exit 1; }
 
+# Class mode's D1 database and its migrations: the same versioned files as
+# the native server's (server/class/migrations), applied by wrangler (D1's
+# Go driver has no transactions, which the Go migrator needs). Locally the
+# id is a placeholder; a deploy sets D1_DATABASE_ID to what
+# `wrangler d1 create sentilab-class` printed.
+mkdir -p "$out/migrations"
+cp server/class/migrations/*.sql "$out/migrations/"
 cat > "$out/wrangler.jsonc" <<JSON
 {
   "name": "sentilab",
   "main": "./worker.mjs",
   "compatibility_date": "2025-09-01",
-  "assets": { "directory": "./public", "binding": "ASSETS" }
+  "assets": { "directory": "./public", "binding": "ASSETS" },
+  "d1_databases": [
+    { "binding": "DB", "database_name": "sentilab-class", "database_id": "${D1_DATABASE_ID:-00000000-0000-0000-0000-000000000000}",
+      "migrations_dir": "./migrations" }
+  ]
 }
 JSON
 echo "built $out: app.wasm $(stat -c %s "$out/app.wasm") B raw, $(gzip -9c "$out/app.wasm" | wc -c) B gzip; $(find "$pub" -type f | wc -l) static assets, $(du -sb "$pub" | cut -f1) B"
@@ -145,4 +157,16 @@ check "GET /nope (Go 404)" 404 "x-content-type-options: nosniff" "$base/nope"
 check "POST /api/models (Go 405)" 405 "allow: GET, HEAD" -X POST "$base/api/models"
 rm -f "$out/h.txt" "$out/b.bin"
 [[ $fail == 0 ]] || { echo "--- wrangler dev log:"; tail -40 "$out/dev.log"; }
+stop; trap - EXIT
+
+# 6. Class mode on D1 (server/class/workerd_test.go): the migrations applied
+#    by wrangler to a fresh local D1, a 3×3 grid by 4 simulated students
+#    with one vanishing, workerd killed and restarted midway, the live view
+#    and the refusals, against this build in workerd.
+if ! SENTILAB_WORKERD=$PWD/$out go test -count=1 -timeout 5m -run TestWorkerdClass -v ./server/class/ > "$out/class-test.log" 2>&1 ||
+  ! grep -q -- '--- PASS: TestWorkerdClass' "$out/class-test.log"; then
+  echo "FAIL class mode on D1 in workerd:"; cat "$out/class-test.log"; fail=1
+else
+  sed -n 's/^ *workerd_test.go:[0-9]*: /ok   class on D1: /p' "$out/class-test.log"
+fi
 exit $fail

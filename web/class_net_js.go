@@ -43,10 +43,18 @@ func (JSClassNet) Listen(url string, onStatus func(string), onError func()) func
 	})
 	var es js.Value
 	var fail, reopen js.Func
-	stopped := false
+	stopped, ended := false, false
+	// An "end" event closes the stream on purpose (after an hour natively;
+	// after every answer on Workers, which poll): the error that follows
+	// is EventSource reconnecting, not a lost server.
+	end := js.FuncOf(func(js.Value, []js.Value) any {
+		ended = true
+		return nil
+	})
 	open := func() {
 		es = js.Global().Get("EventSource").New(url)
 		es.Call("addEventListener", "status", status)
+		es.Call("addEventListener", "end", end)
 		es.Call("addEventListener", "error", fail)
 	}
 	// EventSource reconnects by itself after a dropped stream, but gives up
@@ -59,7 +67,10 @@ func (JSClassNet) Listen(url string, onStatus func(string), onError func()) func
 		return nil
 	})
 	fail = js.FuncOf(func(js.Value, []js.Value) any {
-		go onError()
+		if !ended {
+			go onError()
+		}
+		ended = false
 		if es.Get("readyState").Int() == 2 && !stopped {
 			js.Global().Call("setTimeout", reopen, 3000)
 		}

@@ -276,8 +276,17 @@ func TestSpotChecks(t *testing.T) {
 	}
 }
 
+// TestRefusals runs natively (one long-lived handler) and as on Workers
+// (Stateless: a fresh handler per request, rate limits in the database):
+// the answers must be the same, the flood's counts included.
 func TestRefusals(t *testing.T) {
-	f := newFixture(t, Config{MaxBody: 1024, StudentRate: 1, StudentBurst: 5, MaxStudents: 3}, smallGrid(3, 0, 60), 2)
+	for _, stateless := range []bool{false, true} {
+		t.Run(fmt.Sprint("stateless=", stateless), func(t *testing.T) { testRefusals(t, stateless) })
+	}
+}
+
+func testRefusals(t *testing.T, stateless bool) {
+	f := newFixture(t, Config{MaxBody: 1024, StudentRate: 1, StudentBurst: 5, MaxStudents: 3, Stateless: stateless}, smallGrid(3, 0, 60), 2)
 	a, b := f.students[0], f.students[1]
 	anon := newClient(f.base)
 
@@ -446,7 +455,13 @@ func TestTeacherModeration(t *testing.T) {
 // student with the right code still gets in; joins from one address have
 // their own budget.
 func TestGuessingCodes(t *testing.T) {
-	f := newFixture(t, Config{FailRate: 1, JoinRate: 1, JoinBurst: 4}, smallGrid(2, 0, 60), 1) // the fixture's join and create used 2
+	for _, stateless := range []bool{false, true} {
+		t.Run(fmt.Sprint("stateless=", stateless), func(t *testing.T) { testGuessingCodes(t, stateless) })
+	}
+}
+
+func testGuessingCodes(t *testing.T, stateless bool) {
+	f := newFixture(t, Config{FailRate: 1, JoinRate: 1, JoinBurst: 4, Stateless: stateless}, smallGrid(2, 0, 60), 1) // the fixture's join and create used 2
 	anon := newClient(f.base)
 	for i := range 10 {
 		anon.must(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/class/ABCD%04d/status", i), nil, nil)

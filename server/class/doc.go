@@ -2,14 +2,38 @@
 // teacher creates an experiment, a sweep over training or compression
 // settings, and students' browsers run its jobs and post their results.
 //
-// State lives in a database through database/sql: SQLite embedded in the
-// native server (OpenSQLite: modernc.org/sqlite, WAL, synchronous=FULL),
-// and later Cloudflare D1. The schema is versioned in migrations/ and
-// applied by Migrate. Every claim and every result post is a single SQL
-// statement (store.go: UPDATE … RETURNING), atomic by itself, because D1's
-// driver has no transactions. Nothing is kept only in memory except rate
-// limit buckets and the live views' wake-up channels: a server killed
-// mid-write restarts on the same database and carries on.
+// State lives in a database through database/sql, with the same SQL on
+// both deployments: SQLite embedded in the native server (OpenSQLite:
+// modernc.org/sqlite, WAL, synchronous=FULL), and Cloudflare D1 in the
+// Workers build (OpenD1: syumai/workers' d1 driver, js/wasm only). The
+// schema is versioned in migrations/: natively Migrate applies it (one
+// transaction a step, recorded in schema_migrations); on Workers, where
+// the driver has no transactions, `wrangler d1 migrations apply` applies
+// the same files (recorded in d1_migrations; server/workers.sh). Every
+// claim and every result post is a single SQL statement (store.go:
+// UPDATE … RETURNING), atomic by itself; creating a class is a few
+// statements ordered so a crash between them leaves nothing reachable.
+// Nothing is kept only in memory except rate limit buckets and the live
+// views' wake-up channels: a server killed mid-write restarts on the same
+// database and carries on.
+//
+// # Workers
+//
+// A Worker runs a fresh Go instance for every request (syumai/workers), so
+// memory outlives nothing. Config.Stateless adapts the two things that
+// live in memory: rate-limit buckets go to the rate_buckets table (one
+// UPSERT … RETURNING a take, limit.go), and the live view, instead of a
+// held Server-Sent Events stream fed by in-memory wake-ups, answers each
+// /events request at once in the same event-stream format, with the
+// status only if it changed since the browser's Last-Event-ID and a
+// "retry" delay after which EventSource reconnects by itself
+// (events_poll.go explains why not a held stream). The page's EventSource
+// code is the same for both; as each poll ends, EventSource fires its
+// error event before reconnecting, so a page should take an error that
+// follows an "end" event for a reconnect, not a lost server. Each viewer
+// costs one short request every PollEvery (3 s).
+// workerd_test.go runs the class flow against the real Worker in workerd
+// with a local D1.
 //
 // # Roles
 //
@@ -49,9 +73,16 @@
 //	POST /api/class/{code}/result            student, ClassResult → 200 ResultAccepted (repeat: true for
 //	                                           the same post again), 409 not held, 410 closed
 //	POST /api/class/{code}/renew             student, RenewRequest → 200 Renewed (lease from now), 409 not held
-//	GET  /api/class/{code}/status            → ClassStatus
+//	POST /api/class/{code}/model/{job}       student, the model file (application/octet-stream, at most
+//	                                           1,900,000 bytes) of a job whose result it posted → 200
+//	                                           ModelStored (once; repeat: true for the same file), 409
+//	                                           not its result or another file stored, 410 closed
+//	GET  /api/class/{code}/model/{job}       the stored model file (GridResult.Model says there is one)
+//	GET  /api/class/{code}/status            → ClassStatus, with an ETag (If-None-Match → 304)
 //	GET  /api/class/{code}/events            Server-Sent Events: "status" events (ClassStatus) on each change,
-//	                                           ": heartbeat" comments, "end" after an hour (reconnect)
+//	                                           ": heartbeat" comments, "end" after an hour (reconnect);
+//	                                           Stateless (Workers): "retry: 3000", at most one "status"
+//	                                           event (id: its tag), "end", then the answer ends
 //	POST /api/class/{code}/teacher/{action}  teacher, TeacherAction → 200 ClassStatus, 409 nothing to change;
 //	                                           action: pause, resume, close, extend (minutes),
 //	                                           rename (student_id, name), remove (student_id), discard (job_id)

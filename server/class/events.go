@@ -97,6 +97,10 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if h.cfg.Stateless {
+		h.eventsOnce(w, r, c)
+		return
+	}
 	rc := http.NewResponseController(w)
 	if err := rc.SetReadDeadline(time.Time{}); err != nil {
 		h.internal(w, "events: read deadline", err)

@@ -100,7 +100,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n, v int
-	if err := db.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &v); err != nil || n != 1 || v != 1 {
+	if err := db.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &v); err != nil || n != 3 || v != 3 {
 		t.Fatalf("schema_migrations: %d rows, version %d, %v", n, v, err)
 	}
 	var mode string

@@ -32,6 +32,7 @@ type Config struct {
 	MaxStudents int   // students per class (default 400)
 	MaxJobs     int   // grid points per class (default 2,000)
 	MaxBody     int64 // request body bytes (default 16 KiB; create: 64 KiB)
+	MaxModel    int64 // an uploaded model file's bytes (default 1,900,000: under D1's 2,000,000 per value)
 
 	StudentRate  float64 // claims and posts a second per student (default 2)
 	StudentBurst int     // (default 10)
@@ -45,6 +46,15 @@ type Config struct {
 
 	Heartbeat   time.Duration // SSE comment line interval (default 15 s)
 	StreamLimit time.Duration // an SSE stream's length; the browser reconnects (default 1 h)
+
+	// Stateless is for a handler that lives for one request (Cloudflare
+	// Workers, where each request gets a fresh Go instance): rate-limit
+	// buckets are kept in the database (rate_buckets) instead of memory,
+	// and the live view answers each /events request at once with the
+	// status if it changed and a retry delay, instead of holding a stream
+	// that an in-memory wake-up would feed (events_poll.go).
+	Stateless bool
+	PollEvery time.Duration // Stateless: the live view's reconnect delay (default 3 s)
 }
 
 const (
@@ -62,9 +72,9 @@ type Handler struct {
 	st         store
 	now        func() time.Time
 	log        *slog.Logger
-	students   *limiter
-	joins      *limiter
-	failures   *limiter
+	students   rateLimit
+	joins      rateLimit
+	failures   rateLimit
 	hub        *hub
 	snapMu     sync.Mutex
 	snaps      map[int64]snapshot // the live views' shared status, by class
@@ -90,6 +100,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	cfg.MaxStudents = cmp.Or(cfg.MaxStudents, 400)
 	cfg.MaxJobs = cmp.Or(cfg.MaxJobs, 2000)
 	cfg.MaxBody = cmp.Or(cfg.MaxBody, 16<<10)
+	cfg.MaxModel = cmp.Or(cfg.MaxModel, defaultMaxModel)
 	cfg.StudentRate = cmp.Or(cfg.StudentRate, 2)
 	cfg.StudentBurst = cmp.Or(cfg.StudentBurst, 10)
 	cfg.JoinRate = cmp.Or(cfg.JoinRate, 5)
@@ -97,13 +108,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 	cfg.FailRate = cmp.Or(cfg.FailRate, 5)
 	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, 15*time.Second)
 	cfg.StreamLimit = cmp.Or(cfg.StreamLimit, time.Hour)
+	cfg.PollEvery = cmp.Or(cfg.PollEvery, 3*time.Second)
 	h := &Handler{
 		cfg:        cfg,
 		now:        cfg.Now,
 		log:        cfg.Logger,
-		students:   newLimiter(cfg.StudentRate, cfg.StudentBurst, cfg.Now),
-		joins:      newLimiter(cfg.JoinRate, cfg.JoinBurst, cfg.Now),
-		failures:   newLimiter(cfg.FailRate, int(cfg.FailRate*10), cfg.Now),
 		hub:        newHub(),
 		snaps:      map[int64]snapshot{},
 		maxCreate:  max(cfg.MaxBody, 64<<10),
@@ -111,6 +120,15 @@ func NewHandler(cfg Config) (*Handler, error) {
 		writeSlack: 30 * time.Second,
 		closing:    make(chan struct{}),
 	}
+	newLimit := func(name string, rate float64, burst int) rateLimit {
+		if cfg.Stateless {
+			return &dbLimiter{db: cfg.DB, name: name, rate: rate, burst: float64(burst), now: cfg.Now, log: cfg.Logger}
+		}
+		return newLimiter(rate, burst, cfg.Now)
+	}
+	h.students = newLimit("student", cfg.StudentRate, cfg.StudentBurst)
+	h.joins = newLimit("join", cfg.JoinRate, cfg.JoinBurst)
+	h.failures = newLimit("fail", cfg.FailRate, int(cfg.FailRate*10))
 	var err error
 	if h.st, err = newStore(context.Background(), cfg.DB); err != nil {
 		return nil, err
@@ -120,6 +138,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /api/class/{code}/claim", h.claim)
 	h.mux.HandleFunc("POST /api/class/{code}/result", h.result)
 	h.mux.HandleFunc("POST /api/class/{code}/renew", h.renew)
+	h.mux.HandleFunc("POST /api/class/{code}/model/{job}", h.putModel)
+	h.mux.HandleFunc("GET /api/class/{code}/model/{job}", h.getModel)
 	h.mux.HandleFunc("POST /api/class/{code}/teacher/{action}", h.teacher)
 	h.mux.HandleFunc("GET /api/class/{code}/status", h.status)
 	h.mux.HandleFunc("GET /api/class/{code}/events", h.events)
@@ -245,7 +265,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) (classRow, bool
 			return c, false
 		}
 	}
-	if !h.failures.allow("") {
+	if !h.failures.allow(r.Context(), "") {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many unknown class codes: try again in a second")
 		return classRow{}, false
@@ -290,7 +310,7 @@ func (h *Handler) student(w http.ResponseWriter, r *http.Request, c classRow) (s
 		fail(w, http.StatusForbidden, "removed from this class by the teacher")
 		return st, false
 	}
-	if !h.students.allow(strconv.FormatInt(st.id, 10)) {
+	if !h.students.allow(r.Context(), strconv.FormatInt(st.id, 10)) {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many requests: at most %g a second", h.cfg.StudentRate)
 		return st, false

@@ -55,7 +55,21 @@ func newTestServer(t *testing.T, cfg Config) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	var serve http.Handler = h
+	if cfg.Stateless {
+		// As on Workers: a fresh handler (a fresh Go instance there) for
+		// every request, sharing nothing but the database.
+		serve = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h, err := NewHandler(cfg)
+			if err != nil {
+				t.Error(err)
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	srv := httptest.NewServer(serve)
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -61,34 +61,62 @@ type assignment struct {
 	run       string
 }
 
-// createClass inserts a class and its assignments. It is not a claim or a
-// post, so it may use a transaction (on D1 it will be one batch).
+// createClass inserts a class and its assignments without a transaction
+// (D1's driver has none): the class row goes in closed, its jobs in a few
+// statements of up to jobChunk bytes each, and only then is it opened. A
+// crash midway leaves a closed class whose teacher never got its token:
+// unreachable, not counted against MaxClasses, harmless.
 func (s store) createClass(ctx context.Context, c classRow, now int64, as []assignment) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO classes (code, teacher_hash, title, experiment, state, lease_ms, ends_at, created_at)
-		VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, ?7) RETURNING id`,
+	err := s.db.QueryRowContext(ctx, `INSERT INTO classes (code, teacher_hash, title, experiment, state, lease_ms, ends_at, created_at)
+		VALUES (?1, ?2, ?3, ?4, 'closed', ?5, ?6, ?7) RETURNING id`,
 		c.code, c.teacherHash, c.title, c.experiment, c.leaseMS, c.endsAt, now).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO jobs (class_id, idx, copy, ord, run, state) VALUES (?1, ?2, ?3, ?4, ?5, 'todo')`)
-	if err != nil {
-		return 0, err
-	}
-	defer ins.Close()
-	for _, a := range as {
-		if _, err := ins.ExecContext(ctx, id, a.idx, a.copy, a.ord, a.run); err != nil {
-			return 0, err
+	for len(as) > 0 {
+		var chunk []byte
+		chunk, as = jobsJSON(as)
+		if _, err := s.db.ExecContext(ctx, insertJobsSQL, id, string(chunk)); err != nil {
+			return 0, fmt.Errorf("class %d: jobs: %w", id, err)
 		}
 	}
-	return id, tx.Commit()
+	_, err = s.db.ExecContext(ctx, `UPDATE classes SET state = 'open' WHERE id = ?1`, id)
+	return id, err
+}
+
+// insertJobsSQL inserts many assignments in one statement from a JSON
+// array of [idx, copy, ord, run] (jobsJSON): D1 binds at most 100
+// parameters a statement, and one statement per job would be thousands of
+// round trips on Workers.
+const insertJobsSQL = `INSERT INTO jobs (class_id, idx, copy, ord, run, state)
+SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), 'todo'
+FROM json_each(?2)`
+
+// jobChunk bounds one insertJobsSQL argument, well under D1's 2 MB cap on
+// a string value.
+const jobChunk = 256 << 10
+
+// jobsJSON encodes assignments from the front of as as a JSON array of at
+// most jobChunk bytes (at least one assignment) and returns the rest.
+func jobsJSON(as []assignment) ([]byte, []assignment) {
+	buf := []byte{'['}
+	n := 0
+	for n < len(as) {
+		run, _ := json.Marshal(as[n].run) // a string: cannot fail
+		row := fmt.Appendf(nil, "[%d,%d,%d,%s]", as[n].idx, as[n].copy, as[n].ord, run)
+		if n > 0 && len(buf)+len(row)+2 > jobChunk {
+			break
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, row...)
+		n++
+	}
+	return append(buf, ']'), as[n:]
 }
 
 func (s store) countLiveClasses(ctx context.Context) (int, error) {
@@ -346,8 +374,9 @@ func (s store) status(ctx context.Context, c classRow, now int64) (protocol.Clas
 	}
 	// Done assignments by grid point, the first done first: the first is
 	// the grid point's result, a second one is its spot check.
-	rows, err = s.db.QueryContext(ctx, `SELECT id, idx, hash, COALESCE(metrics, ''), student_id FROM jobs
-		WHERE class_id = ?1 AND state = 'done' ORDER BY idx, done_at, id`, c.id)
+	rows, err = s.db.QueryContext(ctx, `SELECT id, idx, hash, COALESCE(metrics, ''), student_id,
+			EXISTS (SELECT 1 FROM job_models m WHERE m.job_id = jobs.id)
+		FROM jobs WHERE class_id = ?1 AND state = 'done' ORDER BY idx, done_at, id`, c.id)
 	if err != nil {
 		return st, err
 	}
@@ -355,7 +384,7 @@ func (s store) status(ctx context.Context, c classRow, now int64) (protocol.Clas
 	for rows.Next() {
 		var r protocol.GridResult
 		var metrics string
-		if err := rows.Scan(&r.JobID, &r.Index, &r.Hash, &metrics, &r.StudentID); err != nil {
+		if err := rows.Scan(&r.JobID, &r.Index, &r.Hash, &metrics, &r.StudentID, &r.Model); err != nil {
 			return st, err
 		}
 		if n := len(st.Results); n > 0 && st.Results[n-1].Index == r.Index {

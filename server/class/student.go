@@ -11,7 +11,7 @@ import (
 // The students' routes, and the status anyone with the code may read.
 
 func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
-	if !h.joins.allow(clientAddr(r)) {
+	if !h.joins.allow(r.Context(), clientAddr(r)) {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many joins from this address")
 		return
@@ -179,5 +179,10 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, "status", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	data, err := json.Marshal(st)
+	if err != nil {
+		h.internal(w, "status", err)
+		return
+	}
+	writeStatus(w, r, data)
 }

@@ -14,7 +14,7 @@ import (
 // The teacher's routes: creating a class and running it.
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	if !h.joins.allow(clientAddr(r)) {
+	if !h.joins.allow(r.Context(), clientAddr(r)) {
 		w.Header().Set("Retry-After", "1")
 		fail(w, http.StatusTooManyRequests, "too many requests from this address")
 		return
