@@ -192,8 +192,9 @@ type GridResult struct {
 }
 
 // TypeClassJob is the engine request that runs one class job: a LabRun
-// (payload) on the loaded data → ClassJobResult; progress as train. The
-// page loads the run's dataset (Dataset, Rows) first.
+// (payload) on the loaded data → ClassJobResult + buffer (the job's model
+// file); progress as train. The page loads the run's dataset (Dataset,
+// Rows) first.
 const TypeClassJob = "classJob"
 
 // ClassJobResult is what a class job computed: the SHA-256 of its output

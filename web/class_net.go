@@ -17,6 +17,9 @@ type ClassNet interface {
 	// token is "") and returns the status, the Retry-After header in
 	// seconds (0 if absent) and the answer's body. err is a network error.
 	Post(url, token string, body any) (status int, retryAfter float64, answer []byte, err error)
+	// Upload posts file (an ArrayBuffer in the page, []byte in tests) as
+	// application/octet-stream with the bearer token.
+	Upload(url, token string, file any) (status int, answer []byte, err error)
 	// Listen opens an EventSource on url and calls onStatus with the data
 	// of each "status" event, onError when the connection drops (the
 	// browser reconnects by itself). stop closes it.
@@ -128,4 +131,16 @@ func (a classAPI) renew(token string, job int64) (*protocol.Renewed, error) {
 
 func (a classAPI) result(token string, res protocol.ClassResult) error {
 	return a.call(a.path("/result"), token, res, 200, nil)
+}
+
+// upload stores the model file of a job whose result was taken.
+func (a classAPI) upload(token string, job int64, file any) error {
+	status, answer, err := a.net.Upload(a.path(fmt.Sprintf("/model/%d", job)), token, file)
+	if err != nil {
+		return err
+	}
+	if status != 200 {
+		return classError(status, answer)
+	}
+	return nil
 }

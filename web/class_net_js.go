@@ -33,6 +33,23 @@ func (JSClassNet) Post(url, token string, body any) (int, float64, []byte, error
 	return resp.Get("status").Int(), wait, []byte(t.String()), nil
 }
 
+func (JSClassNet) Upload(url, token string, file any) (int, []byte, error) {
+	body, ok := file.(js.Value)
+	if !ok {
+		return 0, nil, errors.New("upload: not an ArrayBuffer")
+	}
+	headers := map[string]any{"Content-Type": "application/octet-stream", "Authorization": "Bearer " + token}
+	resp, err := awaitJS(js.Global().Call("fetch", url, map[string]any{"method": "POST", "headers": headers, "body": body}))
+	if err != nil {
+		return 0, nil, errors.New(url + ": " + err.Error())
+	}
+	t, err := awaitJS(resp.Call("text"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.Get("status").Int(), []byte(t.String()), nil
+}
+
 func (JSClassNet) Listen(url string, onStatus func(string), onError func()) func() {
 	// The callbacks only hand the data to goroutines: they run on the JS
 	// event loop, where blocking on Vugu's lock would deadlock.

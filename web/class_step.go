@@ -563,3 +563,21 @@ func (r ClassRow) CheckClass() string {
 	}
 	return ""
 }
+
+// Import brings grid point index's model file (uploaded by the student
+// who ran it) into this page's lab, as a model to compare, try and export.
+func (c *ClassStep) Import(job int64, index int) {
+	defer c.Lab.guard()
+	name, url := "class-p"+I(index+1), c.api().path(fmt.Sprintf("/model/%d", job))
+	c.Lab.async("importing grid point "+I(index+1), func() error {
+		var v VariantInfo
+		if _, err := ask(c.Lab.Eng, protocol.TypeImportModel, protocol.ImportRequest{Name: name, URL: url}, nil, &v, nil, nil); err != nil {
+			return err
+		}
+		c.Lab.listVariants()
+		c.Lab.update(func() {
+			c.Lab.Status = fmt.Sprintf("Imported grid point %d as %s: compare it in %s.", index+1, v.Name, StepHeading("compare"))
+		})
+		return nil
+	})
+}

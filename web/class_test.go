@@ -47,6 +47,22 @@ func (n httpNet) Post(url, token string, body any) (int, float64, []byte, error)
 	return resp.StatusCode, wait, answer, err
 }
 
+func (n httpNet) Upload(url, token string, file any) (int, []byte, error) {
+	req, err := http.NewRequest("POST", n.base+url, bytes.NewReader(file.([]byte)))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
+}
+
 func (httpNet) Listen(string, func(string), func()) func() { return func() {} }
 
 func (n httpNet) status(t *testing.T, code string) *protocol.ClassStatus {

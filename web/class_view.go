@@ -104,6 +104,7 @@ type ClassRow struct {
 	Check    string // "agrees", "MISMATCH" or ""
 	Best     bool
 	HasCurve bool
+	Model    bool // its model file is on the server (Import)
 }
 
 // ClassRows are the table of status: one row per grid point, by index.
@@ -122,7 +123,7 @@ func ClassRows(st *protocol.ClassStatus) []ClassRow {
 			continue
 		}
 		row := &rows[r.Index]
-		row.JobID, row.Student = r.JobID, names[r.StudentID]
+		row.JobID, row.Student, row.Model = r.JobID, names[r.StudentID], r.Model
 		row.Accuracy = "?"
 		if m, ok := readMetrics(r.Metrics); ok {
 			row.Accuracy, row.HasCurve = Pct(m.Accuracy), len(m.History) > 0

@@ -106,14 +106,14 @@ func (c *ClassStep) work() {
 			time.Sleep(time.Duration(wait * float64(time.Second)))
 			continue
 		}
-		res, err := c.runJob(api, token, job, &loaded)
+		res, file, err := c.runJob(api, token, job, &loaded)
 		if err != nil {
 			loaded = "" // the engine's data may have changed under the job
 			c.Lab.update(func() { c.Note = Clip(fmt.Sprintf("Job %d failed: %v", job.Index+1, err), 400) })
 			time.Sleep(workWait) // the lease runs out and another student takes it
 			continue
 		}
-		if c.post(api, token, job, res) {
+		if c.post(api, token, job, res, file) {
 			return
 		}
 	}
@@ -148,7 +148,7 @@ func (c *ClassStep) refused(err error) bool {
 
 // runJob loads the job's data if needed and runs it in the engine,
 // renewing its lease meanwhile.
-func (c *ClassStep) runJob(api classAPI, token string, job *protocol.ClassJob, loaded *string) (*protocol.ClassJobResult, error) {
+func (c *ClassStep) runJob(api classAPI, token string, job *protocol.ClassJob, loaded *string) (*protocol.ClassJobResult, any, error) {
 	run := job.Run
 	label := "?"
 	c.Lab.update(func() {
@@ -161,7 +161,7 @@ func (c *ClassStep) runJob(api classAPI, token string, job *protocol.ClassJob, l
 	key := fmt.Sprintf("%s/%d", run.Dataset, run.Rows)
 	if *loaded != key {
 		if err := c.loadJobData(run); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		*loaded = key
 	}
@@ -171,13 +171,13 @@ func (c *ClassStep) runJob(api classAPI, token string, job *protocol.ClassJob, l
 	defer func() { close(done); <-renewed }()
 	go func() { defer close(renewed); c.renew(api, token, job, done) }()
 	var res protocol.ClassJobResult
-	_, err := ask(c.Lab.Eng, protocol.TypeClassJob, run, nil, &res, nil, func(p json.RawMessage) {
+	file, err := ask(c.Lab.Eng, protocol.TypeClassJob, run, nil, &res, nil, func(p json.RawMessage) {
 		var pr protocol.Progress
 		if protocol.Decode("progress", p, &pr) == nil && pr.Total > 0 {
 			c.Lab.update(func() { c.JobProg = float64(pr.Done) / float64(pr.Total) })
 		}
 	})
-	return &res, err
+	return &res, file, err
 }
 
 // loadJobData loads the run's dataset slice from the server.
@@ -218,9 +218,10 @@ func (c *ClassStep) renew(api classAPI, token string, job *protocol.ClassJob, do
 	}
 }
 
-// post posts the job's result, retrying when the server is away; true
-// when the work must end.
-func (c *ClassStep) post(api classAPI, token string, job *protocol.ClassJob, res *protocol.ClassJobResult) bool {
+// post posts the job's result, retrying when the server is away, then its
+// model file (for the teacher to import; a refusal only noted); true when
+// the work must end.
+func (c *ClassStep) post(api classAPI, token string, job *protocol.ClassJob, res *protocol.ClassJobResult, file any) bool {
 	m, err := json.Marshal(jobMetrics(res))
 	if err != nil {
 		return false
@@ -231,6 +232,9 @@ func (c *ClassStep) post(api classAPI, token string, job *protocol.ClassJob, res
 		switch {
 		case err == nil:
 			c.Lab.update(func() { c.Done++; c.JobNow, c.JobProg = "", 1 })
+			if file != nil {
+				c.uploadModel(api, token, job.JobID, file)
+			}
 			return false
 		case c.refused(err):
 			return true
@@ -242,5 +246,13 @@ func (c *ClassStep) post(api classAPI, token string, job *protocol.ClassJob, res
 			return false
 		}
 		time.Sleep(workWait)
+	}
+}
+
+// uploadModel stores a job's model file on the server, for the teacher to
+// import; a file refused is only noted (the result counts without it).
+func (c *ClassStep) uploadModel(api classAPI, token string, job int64, file any) {
+	if err := api.upload(token, job, file); err != nil {
+		c.Lab.update(func() { c.Note = Clip("The model file was not stored: "+err.Error(), 300) })
 	}
 }

@@ -138,6 +138,17 @@ try {
     st.results.map((r, i) => `#${r.index + 1} ${r.hash.slice(0, 10)}/${refs[i].hash.slice(0, 10)} ${r.metrics.accuracy}/${refs[i].accuracy}`).join('; '));
   check('the cells differ by α and T', new Set(refs.map((r) => r.hash)).size === 4);
 
+  // --- every point's model file was uploaded; the teacher imports the best into the lab
+  check('every point\'s model file is on the server', st.results.every((r) => r.model), `${st.results.filter((r) => r.model).length} of 4`);
+  const best = st.results.reduce((a, b) => (b.metrics.accuracy > a.metrics.accuracy ? b : a));
+  await tp.click(`#cl-import-${best.index}`);
+  await tp.waitForFunction((n) => document.querySelector('#status')?.textContent.includes(`as class-p${n}`), best.index + 1, { timeout: 30000 });
+  await tp.click('#tab-export');
+  const imported = await tp.locator('#export-table tbody tr').allInnerTexts();
+  check('the teacher imports the best point\'s model into the lab', imported.some((r) => r.startsWith(`class-p${best.index + 1}\t`)), imported.join(' | '));
+  await tp.click('#tab-class');
+  await tp.waitForSelector('#cl-table', { timeout: 10000 });
+
   // --- a point's curve opens
   await tp.click(`#cl-open-0`);
   const curve = await tp.waitForFunction(() => document.querySelector('#chart-class-cell')?.sentilabChart?.getOption().series.length, null, { timeout: 10000 })

@@ -28,8 +28,29 @@ const (
 )
 
 // classJob runs run on the loaded data and returns the SHA-256 of its
-// output weights and its test metrics.
-func (e *Engine) classJob(ctx context.Context, run protocol.LabRun, progress Progress) (*protocol.ClassJobResult, error) {
+// output weights, its test metrics and its model file (which the page may
+// upload for the teacher to import).
+func (e *Engine) classJob(ctx context.Context, run protocol.LabRun, progress Progress) (*protocol.ClassJobResult, []byte, error) {
+	res, err := e.runClassJob(ctx, run, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, file, err := e.exportModel(res.variant)
+	if res.variant != classBase {
+		e.mu.Lock()
+		delete(e.variants, res.variant) // only its hash, scores and file are kept
+		e.mu.Unlock()
+	}
+	return &res.ClassJobResult, file, err
+}
+
+// classRun is a class job's result and the variant it made.
+type classRun struct {
+	protocol.ClassJobResult
+	variant string
+}
+
+func (e *Engine) runClassJob(ctx context.Context, run protocol.LabRun, progress Progress) (*classRun, error) {
 	if run.Kernel != protocol.KernelPortable {
 		return nil, fmt.Errorf("class job: kernel %q, want %q (the kernel that gives the same bits everywhere)", run.Kernel, protocol.KernelPortable)
 	}
@@ -61,7 +82,7 @@ func (e *Engine) classJob(ctx context.Context, run protocol.LabRun, progress Pro
 	if err != nil {
 		return nil, err
 	}
-	out := &protocol.ClassJobResult{}
+	out := &classRun{variant: classBase}
 	base, err := e.variant(classBase)
 	if err != nil || e.classKey != string(key) {
 		res, err := e.train(ctx, tr, progress)
@@ -82,13 +103,10 @@ func (e *Engine) classJob(ctx context.Context, run protocol.LabRun, progress Pro
 		if err != nil {
 			return nil, err
 		}
-		name := res.Info.Name
-		if final, err = e.variant(name); err != nil {
+		out.variant = res.Info.Name
+		if final, err = e.variant(out.variant); err != nil {
 			return nil, err
 		}
-		e.mu.Lock()
-		delete(e.variants, name) // only its hash and scores are kept
-		e.mu.Unlock()
 		out.History = nil
 		if res.Fit != nil {
 			out.History, out.Seconds = res.Fit.History, out.Seconds+res.Fit.Seconds

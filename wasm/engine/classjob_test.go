@@ -27,7 +27,7 @@ func TestClassJobHash(t *testing.T) {
 	}
 	e := NewEngine()
 	call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": classJobRun.Rows}, raw)
-	res, _ := call(t, e, protocol.TypeClassJob, classJobRun, nil)
+	res, file := call(t, e, protocol.TypeClassJob, classJobRun, nil)
 	r := res.(*protocol.ClassJobResult)
 	if r.Hash != classJobHash {
 		t.Errorf("hash %s, want %s", r.Hash, classJobHash)
@@ -48,6 +48,12 @@ func TestClassJobHash(t *testing.T) {
 	}
 	if got, _ := e.variant(classJob); got != nil {
 		t.Errorf("the job's variant is kept: %s", got.Name)
+	}
+	// The job's model file, imported, is the model that was hashed.
+	res, _ = call(t, e, "importModel", map[string]any{"name": "imported"}, file)
+	imp, err := e.variant(res.(*protocol.VariantInfo).Name)
+	if err != nil || WeightsSHA256(imp.Model) != classJobHash {
+		t.Errorf("the job's file (%d bytes) imports as weights %v, want the job's hash", len(file), err)
 	}
 }
 

@@ -161,8 +161,7 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 		return e.shardStep(ctx, p, buf)
 	}),
 	protocol.TypeClassJob: handler(func(e *Engine, ctx context.Context, p protocol.LabRun, _ []byte, pr Progress) (any, []byte, error) {
-		r, err := e.classJob(ctx, p, pr)
-		return r, nil, err
+		return e.classJob(ctx, p, pr)
 	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.compress(ctx, p, pr)
