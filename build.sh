@@ -5,7 +5,7 @@
 #   ./build.sh serve    build, then serve the lab on http://127.0.0.1:8080
 #   ./build.sh test     build, then run every test (Go native + wasm, ONNX Runtime, browser end-to-end)
 #   ./build.sh test-long  the runs too long for CI: full-size input bombs, class mode with 300 students,
-#                         the three lessons with the page's defaults in a browser
+#                         the three lessons with the page's defaults in a browser, a mixed browser + native class
 #   ./build.sh bench    lab bench --json (native and wasm under Node)
 #   ./build.sh workers [build|check]   the Cloudflare Workers build, run in workerd locally with class mode on local D1 (server/workers.sh)
 #
@@ -109,6 +109,7 @@ e2e_tests() {
     node tests/e2e/layers.mjs # issue 13: compression layer by layer, selective int8, histograms, diff, the Pareto front (~90 s)
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)
     node tests/e2e/baseline.mjs # issue 13: the TF-IDF baseline, the second dataset (rt-polarity), the padding side (~2 min)
+    node tests/e2e/class.mjs # issue 14: a teacher and two students run a 2×2 grid; each point equals a single-browser run (~1.5 min)
     # issue 10: the newcomer's path at full size (50,000 reviews, ≥ 2,000 progress messages, a reload, ~4 min)
     node tests/e2e/main_path.mjs
     # issue 10: the distillation and pruning lessons with the page's defaults on the 50,000 reviews (~3 min;
@@ -146,6 +147,8 @@ case "${1:-build}" in
     SENTILAB_LONG=1 go test -count=1 -timeout 10m -run Load300 -v ./server/class
     log "the three lessons with the page's defaults on the 50,000 reviews (tests/e2e/lesson_defaults.mjs, ~5 min)"
     node tests/e2e/lesson_defaults.mjs
+    log "class mode, mixed: 2 Chromium + 30 simulated native students, 49 jobs, 5 vanish, SIGKILL + restart (tests/e2e/class_mixed.mjs, ~3 min)"
+    node tests/e2e/class_mixed.mjs
     ;;
   bench)
     build_native

@@ -28,7 +28,10 @@ type LabRun struct {
 	// DataHash, if set, is the dataset's fingerprint as the engine reports
 	// it (LoadDataResult.Hash, core/data.Hash): a page whose loaded data
 	// has another hash must refuse the job rather than run it on other data.
-	DataHash string           `json:"data_hash,omitempty"`
+	DataHash string `json:"data_hash,omitempty"`
+	// Rows, if set, keeps the dataset's first Rows reviews (LoadDataRequest's
+	// Limit): a small job loads a slice, the same slice in every browser.
+	Rows     int              `json:"rows,omitempty"`
 	Seed     uint64           `json:"seed"`
 	Workers  int              `json:"workers"` // Web Workers per batch (1 = the engine alone)
 	Kernel   string           `json:"kernel"`  // KernelPortable
@@ -186,4 +189,23 @@ type GridResult struct {
 	Model     bool            `json:"model,omitempty"`    // its model file was uploaded: GET /api/class/{code}/model/{job_id}
 	Checked   bool            `json:"checked,omitempty"`  // a spot check agreed
 	Mismatch  bool            `json:"mismatch,omitempty"` // a spot check disagreed
+}
+
+// TypeClassJob is the engine request that runs one class job: a LabRun
+// (payload) on the loaded data → ClassJobResult + buffer (the job's model
+// file); progress as train. The page loads the run's dataset (Dataset,
+// Rows) first.
+const TypeClassJob = "classJob"
+
+// ClassJobResult is what a class job computed: the SHA-256 of its output
+// weights (ClassResult.Hash) and the metrics the page posts with it.
+type ClassJobResult struct {
+	Hash     string  `json:"hash"`
+	Accuracy float64 `json:"accuracy"` // on the run's test split
+	Loss     float64 `json:"loss"`
+	TestN    int     `json:"test_n"`
+	Params   int     `json:"params"`
+	NonZero  int     `json:"nonzero"`
+	History  []Epoch `json:"history,omitempty"` // the last fit's (training, or the compression's fine-tuning)
+	Seconds  float64 `json:"seconds"`
 }

@@ -449,6 +449,9 @@ type CompressRequest struct {
 	Thesis bool    `json:"thesis"` // the thesis's zero distillation term
 	// selective: the weight matrices kept in float32 (none = the most sensitive)
 	KeepFloat []string `json:"keep_float,omitempty"`
+	// Kernels pins the fine-tuning's and scoring's matmul kernels, as
+	// TrainRequest's ("portable": the same bits everywhere; "": the fastest).
+	Kernels string `json:"kernels,omitempty"`
 }
 
 // TensorSparsity is one tensor's (or the whole model's: "total") zeros.

@@ -27,6 +27,17 @@
 // the dataset's source (or the chosen file's bytes), settings, results and
 // the typed review are kept in IndexedDB (persist_js.go) and put back on
 // start, with a "Start over" button that forgets them.
+//
+// Class mode (issue 14) is the Class step. A teacher creates an
+// experiment from the lab's settings (class_step.go: α × T, learning rate
+// × LSTM units, prune sparsity, on the first rows of a server dataset)
+// on server/class and gets a join code and link; the teacher's token is
+// kept in the LabRecord. A student's page joins by the link and runs jobs
+// one after the other (class_work.go): claim, load the job's data slice,
+// run it in the engine (protocol.TypeClassJob: pinned seed, one worker,
+// the portable kernel), renew the lease meanwhile, post the weights' hash
+// and scores. Both see the live view over Server-Sent Events
+// (class_view.go; class_net_js.go for fetch and EventSource).
 package web
 
 //go:generate go tool vugugen -s -skip-go-mod -skip-main .

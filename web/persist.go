@@ -216,6 +216,12 @@ func (c *Root) applyRecord(rec *LabRecord) (problems []string) {
 		c.CompressStep.Grid = rec.Grid
 		c.Charts["grid"] = HeatmapChart(rec.Grid)
 	}
+	if rec.Class != nil {
+		c.ClassStep.restore(rec.Class)
+	}
+	if c.ClassStep.FromLink { // a join link wins over the saved step
+		c.S.Step = "class"
+	}
 	return problems
 }
 

@@ -49,6 +49,9 @@ type LabRecord struct {
 	// Baseline is the baseline's last training run (baseline.go): its
 	// timings and top n-grams; the model itself is in Models.
 	Baseline *protocol.TrainBaselineResult `json:"baseline,omitempty"`
+	// Class is the class this page teaches or works for (class_step.go):
+	// the teacher's token is shown only once, so a reload must keep it.
+	Class *ClassRecord `json:"class,omitempty"`
 }
 
 // CompressSettings are the Compress step's inputs.
@@ -149,6 +152,12 @@ func DecodeLab(b []byte) (rec *LabRecord, problems []string, err error) {
 		if bad := g.check(); bad != "" {
 			problems = append(problems, "grid: "+bad)
 			r.Grid = nil
+		}
+	}
+	if cl := r.Class; cl != nil {
+		if bad := cl.check(); bad != "" {
+			problems = append(problems, "class: "+bad)
+			r.Class = nil
 		}
 	}
 	if b := r.Batches; b != nil {

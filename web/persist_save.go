@@ -32,7 +32,8 @@ func (c *Root) record() *LabRecord {
 			GridAlphas: cc.GridAlphas, GridTs: cc.GridTs, Keep: cc.CKeep},
 		Grid:    cc.Grid,
 		History: c.Run.History, Result: c.TrainStep.Result, Batches: c.Run.batches,
-		CompressLog: cc.CompressLog, Log: c.ExportStep.Log, Predictions: c.TryStep.Predictions, Baseline: c.Base.Result}
+		CompressLog: cc.CompressLog, Log: c.ExportStep.Log, Predictions: c.TryStep.Predictions, Baseline: c.Base.Result,
+		Class: c.ClassStep.record()}
 }
 
 func (c *Root) saveLoop() {

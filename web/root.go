@@ -18,6 +18,7 @@ type Root struct {
 	CompareStep  CompareStep
 	TryStep      TryStep
 	ExportStep   ExportStep
+	ClassStep    ClassStep
 
 	sent map[string]string // chart options as last handed to the page
 }
@@ -35,6 +36,7 @@ func (c *Root) wire() {
 	c.DataStep.Lab, c.TrainStep.Lab, c.CompressStep.Lab = l, l, l
 	c.CompareStep.Lab, c.TryStep.Lab, c.ExportStep.Lab = l, l, l
 	c.CompressStep.Train = &c.TrainStep
+	c.ClassStep.Lab, c.ClassStep.Compress = l, &c.CompressStep
 	c.lesson = c.currentLesson
 	if c.Charts == nil {
 		c.Charts = map[string]string{}
@@ -120,6 +122,10 @@ func (c *Root) Init() {
 		ls := c.currentLesson()
 		c.BadURL = ParseLesson(c.link, &c.S, &ls)
 		c.setLesson(ls)
+		if c.ClassStep.takeLink(c.link) { // a class's join link
+			c.S.Step = "class"
+			c.ClassStep.Opened()
+		}
 		c.linkRead = true
 		c.Status = "Ready. Load a dataset to begin."
 		if p.Kernel == "portable" {
@@ -154,6 +160,8 @@ func (c *Root) Go(step string) {
 	case "compress":
 		c.refreshVariants()
 		c.CompressStep.sched()
+	case "class":
+		c.ClassStep.Opened()
 	}
 }
 
@@ -170,6 +178,8 @@ func (c *Root) Step() vugu.Builder {
 		return &c.TryStep
 	case "export":
 		return &c.ExportStep
+	case "class":
+		return &c.ClassStep
 	}
 	return &c.DataStep
 }

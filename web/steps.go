@@ -16,6 +16,7 @@ var Steps = []Step{
 	{"compare", "Compare"},
 	{"try", "Try"},
 	{"export", "Export"},
+	{"class", "Class"}, // class mode (class_step.go)
 }
 
 // stepIndex is the index of step id in Steps, -1 if there is none.

@@ -30,7 +30,12 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	if err != nil {
 		return nil, err
 	}
+	k, err := lab.Kernels(p.Kernels)
+	if err != nil {
+		return nil, err
+	}
 	params := lab.DefaultParams()
+	params.Tune.Kernels = k
 	params.Tune.Seed = src.Seed
 	params.Tune.Progress = func(pr train.Progress) {
 		e.tick(ctx) // the fit checks ctx itself; this gives JS its turn
@@ -61,7 +66,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	}
 	res, err := lab.Compress(ctx, lab.ChainInput{Source: src.Model, SourceEnc: src.Enc, Prior: src.Steps, Vocab: src.Tok.Words(),
 		Train: trainSet, Test: testSet, TestTexts: texts, Training: lab.TrainingOf(src.fp, src.split, src.Data, corpus), TestData: e.testData(src.split),
-		Params: params, Eval: lab.EvalOptions{Workers: 1, Pause: e.pause(ctx)}}, methods)
+		Params: params, Eval: lab.EvalOptions{Workers: 1, Kernels: k, Pause: e.pause(ctx)}}, methods)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ type Engine struct {
 	reviews   []data.Review
 	cleaned   []string // text.Clean of reviews[i]; nil until first needed
 	variants  map[string]*variant
+	classKey  string // the training settings of the "class-base" variant (classjob.go)
 	lastYield time.Time
 	// The second dataset (ood.go): scored on, never trained on.
 	oodName string
@@ -206,6 +207,9 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	protocol.TypeEvaluateOOD: handler(func(e *Engine, ctx context.Context, p protocol.VariantRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.evaluateOOD(ctx, p.Variant, pr)
 		return r, nil, err
+	}),
+	protocol.TypeClassJob: handler(func(e *Engine, ctx context.Context, p protocol.LabRun, _ []byte, pr Progress) (any, []byte, error) {
+		return e.classJob(ctx, p, pr)
 	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.compress(ctx, p, pr)
