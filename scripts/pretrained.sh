@@ -143,7 +143,9 @@ fi
 # Measured numbers: test accuracy and loss of each file through the runtime
 # its variant calls for, gzip size, reviews/s natively and (if build/lab.wasm
 # exists: ./build.sh makes it) in wasm under Node.
-run "$LAB" report --models "$OUT" --data "$DATA" --json ${workers[@]+"${workers[@]}"} > "$WORK/report.json"
+ood=() # the out-of-domain column, when the second shared dataset is there
+[[ -f ${OOD_DATA:=../shared/data/rt-polarity/rt-polarity-10k.csv.gz} ]] && ood=(--data-ood "$OOD_DATA")
+run "$LAB" report --models "$OUT" --data "$DATA" ${ood[@]+"${ood[@]}"} --json ${workers[@]+"${workers[@]}"} > "$WORK/report.json"
 histories=$(ls "$WORK"/*.train.json | paste -sd, -)
 run "$LAB" manifest --models "$OUT" --report "$WORK/report.json" --train-json "$histories" --data "$DATA" "${grid[@]}"
 echo "pretrained.sh: done in $(( $(date +%s) - t0 )) s; $OUT/manifest.json lists $(ls "$OUT"/*.safetensors | wc -l) models" >&2

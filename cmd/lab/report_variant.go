@@ -196,7 +196,7 @@ func (m *modelFile) testMetrics(ctx context.Context, corpus lab.Corpus, workers 
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", m.path, err)
 	}
-	trainR, testR, err := data.Split(corpus.Reviews, sp.TestFrac, sp.Seed)
+	trainR, testR, err := splitReviews(corpus.Reviews, sp.TestFrac, sp.Seed, sp.Rule)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", m.path, err)
 	}
@@ -208,8 +208,8 @@ func (m *modelFile) testMetrics(ctx context.Context, corpus lab.Corpus, workers 
 		trainR = data.First(trainR, n)
 	}
 	if h := m.lb.Meta.Provenance.DataHash; h != "" && data.Hash(trainR) != h {
-		return nil, nil, fmt.Errorf("%s: the training reviews (seed %d, test_frac %v) hash to %s, the model's provenance says %s: not the data it was trained on",
-			m.path, sp.Seed, sp.TestFrac, data.Hash(trainR), h)
+		return nil, nil, fmt.Errorf("%s: the training reviews (seed %d, test_frac %v, %s rule) hash to %s, the model's provenance says %s: not the data it was trained on",
+			m.path, sp.Seed, sp.TestFrac, sp.Rule, data.Hash(trainR), h)
 	}
 	mt, err = m.metricsOn(ctx, testR, workers)
 	return mt, nil, err
