@@ -12,6 +12,7 @@ import (
 
 	"sentilab/core/data"
 	"sentilab/core/lab"
+	"sentilab/core/modelfile"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
@@ -116,13 +117,19 @@ func TestEvalReportsOverlap(t *testing.T) {
 	}
 }
 
-// The shipped base has no fingerprints: on the data it was trained on,
-// `lab eval` re-derives its split and finds the thesis split's leak.
+// A model file made before fingerprints (the shipped thesis model with
+// its fingerprints taken out): on the data it was trained on, `lab eval`
+// re-derives its split and finds the thesis split's leak.
 func TestEvalShippedModel(t *testing.T) {
 	full := testenv.DataPath(t)
-	base := "../../assets/models/base.safetensors"
-	if _, err := os.Stat(base); err != nil {
+	ld, err := modelfile.LoadFile("../../assets/models/thesis.safetensors")
+	if err != nil {
 		t.Skip(err)
+	}
+	ld.Meta.Fingerprints = nil
+	base := filepath.Join(t.TempDir(), "thesis-without-fingerprints.safetensors")
+	if err := modelfile.SaveFile(base, ld.Model, ld.Vocab, ld.Meta); err != nil {
+		t.Fatal(err)
 	}
 	var ev evalOutput
 	labJSON(t, &ev, "eval", "--model", base, "--data", full, "--split", "test", "--json")
