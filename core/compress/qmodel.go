@@ -25,6 +25,10 @@ type QModel struct {
 	Dense     *QMatrix  // [H, 1]
 	Bias      []float32 // [4H]
 	DenseB    float32
+	// Kernels runs the int8 products, the quantizers and the gate math:
+	// kernels.Default() from Quantize and NewQModel. Every choice gives the
+	// same bits (kernels.Portable: core/compress's Go loops).
+	Kernels kernels.Kernels
 
 	sumOnce sync.Once
 	embSum  []int32 // [V], Σ of each embedding row's int8 values (QDot8's correction)
@@ -50,7 +54,7 @@ func (q *QModel) embSums() []int32 {
 // stores).
 func Quantize(m *nn.Model) *QModel {
 	t := m.Cfg.Tensors()
-	q := &QModel{Cfg: m.Cfg, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0]}
+	q := &QModel{Cfg: m.Cfg, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0], Kernels: kernels.Default()}
 	q.Emb, q.EmbScale = QuantizeRows(m.Embedding, t.Embedding.Rows, t.Embedding.Cols)
 	q.Kernel = quantizeMatrix(m.Kernel, t.Kernel)
 	q.Recurrent = quantizeMatrix(m.Recurrent, t.Recurrent)
@@ -282,20 +286,20 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 			continue
 		}
 		if !hoisted {
-			qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
+			qmatmul(&q.Kernels, &ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		}
 		if t > 0 {
 			q.recurrent(ws, n, g)
 		}
-		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
+		q.cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
-	quantize(ws.h, B, H, ws.hq, ws.hs, ws.hsum)
+	quantize(&q.Kernels, ws.h, B, H, ws.hq, ws.hs, ws.hsum)
 	ws.logits = growF(ws.logits, B)
 	out := ws.gates[:B]
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qmatmul(&ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
+	qmatmul(&q.Kernels, &ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
@@ -330,16 +334,16 @@ func (q *QModel) project(ws *QWorkspace, B, R int) {
 			i++
 		}
 	}
-	qmatmul(&ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
+	qmatmul(&q.Kernels, &ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
 }
 
 // fusedStep runs step t's products and gate math in one call into the
-// browser's SIMD module (kernels.QStep: the kernels of the separate calls, so
-// the same bits); false, having done nothing but pair x, where there is
-// none. hoisted: g already holds x's product (project).
+// browser's SIMD module (Kernels.QStep: the kernels of the separate calls,
+// so the same bits); false, having done nothing, where there is none.
+// hoisted: g already holds x's product (project).
 func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
 	E, H := q.Cfg.Embed, q.Cfg.Hidden
-	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !kernels.HasQStep() {
+	if H%8 != 0 || q.Kernels.QStep == nil {
 		return false
 	}
 	var xw, qK []int32
@@ -356,41 +360,37 @@ func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) 
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	return kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
+	q.Kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
 		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
+	return true
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and
 // the recurrent weights to g. In the browser h is quantized straight into
-// kernels.QDot's int16 pairs (kernels.QuantizePairs: one SIMD pass, the same values).
+// QDot's int16 pairs (Kernels.QuantizePairs: one SIMD pass, the same values).
 func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
-	H, m := q.Cfg.Hidden, q.Recurrent
-	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
+	H, m, k := q.Cfg.Hidden, q.Recurrent, &q.Kernels
+	if k.QuantizePairs != nil && k.QDot != nil && m.N%4 == 0 && H%8 == 0 {
 		ws.sc.x = grow(ws.sc.x, n*H/2)
-		if kernels.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
-			kernels.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
-			return
-		}
+		k.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs)
+		k.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4)
+		return
 	}
-	quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
-	qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
+	quantize(k, ws.h, n, H, ws.hq, ws.hs, ws.hsum)
+	qmatmul(k, &ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
 }
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own gate math (kernels.ExactCells: SIMD in the
-// browser, same bits). tc receives tanh(c).
-func cells(g, c, tc, h []float32, n, H int, first bool) {
+// float32 with the float model's own gate math (Kernels.ExactCells: SIMD
+// in the browser, AVX natively, the same bits). tc receives tanh(c).
+func (q *QModel) cells(g, c, tc, h []float32, n, H int, first bool) {
 	cprev := c[:n*H]
 	if first {
 		cprev = nil
 	}
-	gateMath(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	q.Kernels.ExactCellsOrGo()(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
-
-// gateMath is kernels.ExactCells (tests swap in the Go loop to check that the
-// kernels change nothing).
-var gateMath = kernels.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

@@ -21,6 +21,20 @@ type Kernels struct {
 	GemmBT        func(m, n, k int, a, bT, c []float32)
 	Cells         func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
+
+	// The int8 runtime's kernels (core/compress), chosen with the rest:
+	// nil where this backend has none, and core/compress then runs its Go
+	// loops. Each gives those loops' bits; int8.go has the contracts.
+	QDot          func(x, q []int32, xs, scale, out []float32, n, K2, N4 int)
+	QDot8         func(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int)
+	QuantizeRows  func(a []float32, n, K int, q []int8, s []float32, sum []int32)
+	QuantizePairs func(a []float32, n, K int, words []int32, s []float32)
+	QStep         func(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int)
+	// ExactCells is the fastest gate math of this backend that gives
+	// lstmCells' exact bits (Fast's Cells fuse multiply-adds and round
+	// differently); the int8 runtime uses it, so its logits do not depend
+	// on the machine.
+	ExactCells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 }
 
 // CellsOrGo is k.Cells, or the Go loop when k has none.
@@ -289,24 +303,10 @@ func add4(r []float32, x0, x1, x2, x3 float32) {
 	r[3] += x3
 }
 
-// ExactCells returns the fastest gate math of this build that gives
-// lstmCells' exact bits: the SIMD128 kernel in a browser that has it, the
-// exact AVX-512 or AVX2 kernel natively (cells_exact_amd64.go; Fast's
-// kernels fuse multiply-adds and round differently), else the Go loop. The
-// int8 runtime (core/compress) uses it so its results do not depend on the
-// machine.
-func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
-	if exactCellsNative != nil {
-		return exactCellsNative
+// ExactCellsOrGo is k.ExactCells, or the Go loop when k has none.
+func (k Kernels) ExactCellsOrGo() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if k.ExactCells != nil {
+		return k.ExactCells
 	}
-	if k := Default(); k.Name == "simd128" {
-		return k.Cells
-	}
-	return lstmCells
-}
-
-// GoCells is the Go loop of the gate math, whose bits every exact kernel
-// reproduces (the reference for core/compress's tests).
-func GoCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	return lstmCells
 }

@@ -57,7 +57,8 @@ func SIMD128() (Kernels, bool) {
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.ok = true
 	})
-	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
+	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
+		QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product
@@ -183,20 +184,10 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	runtime.KeepAlive(dz)
 }
 
-// QDot is the int8 runtime's product (core/compress qgemm) in SIMD:
-//
-//	out[r, j] += float32(xs[r]·scale[j]) · float32(Σ_k x[r,k]·q[k,j])
-//
-// with exact int32 sums, from int16 pairs: x [n, K2] words (x[r,2k],
-// x[r,2k+1]); q [N4, K2, 4] words (q[2k,j], q[2k+1,j]); out [n, 4·N4] and
-// scale [4·N4], so N must be a multiple of 4. It reports false, computing
-// nothing, when the SIMD module is unavailable.
-func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
-	if _, ok := SIMD128(); !ok {
-		return false
-	}
+// simdQDot is QDot (int8.go) in the module (i32x4.dot_i16x8_s).
+func simdQDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) {
 	if n == 0 || K2 == 0 || N4 == 0 {
-		return true
+		return
 	}
 	_, _, _ = x[n*K2-1], q[N4*K2*4-1], out[n*N4*4-1]
 	_, _ = xs[n-1], scale[N4*4-1]
@@ -206,65 +197,36 @@ func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
 	runtime.KeepAlive(xs)
 	runtime.KeepAlive(scale)
 	runtime.KeepAlive(out)
-	return true
 }
 
 func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
-// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
-func HasQDot8() bool { return false }
-
-// QDot8 is qdot_amd64.go's VNNI product; in the browser QDot serves.
-func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
-	return false
-}
-
-// QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
-// core/compress quantizes in Go.
-func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
-
-// QuantizePairs is core/compress's quantizeActs in SIMD (core/kernels/simd128/simd128_quant.go),
-// its int8 values written straight into QDot's int16 pairs: words [n, K/2]
-// with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
-// It reports false, computing nothing, without the SIMD module or when K is
-// not a multiple of 8.
-func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
-	if _, ok := SIMD128(); !ok || K%8 != 0 {
-		return false
+// simdQuantizePairs is QuantizePairs (int8.go) in the module
+// (core/kernels/simd128/simd128_quant.go): quantizeActs' values.
+func simdQuantizePairs(a []float32, n, K int, words []int32, s []float32) {
+	if K%8 != 0 {
+		panic("kernels: QuantizePairs needs K a multiple of 8")
 	}
 	if n == 0 || K == 0 {
-		return true
+		return
 	}
 	_, _, _ = a[n*K-1], words[n*K/2-1], s[n-1]
 	simd.quant.Invoke(addr(a), addr32(words), addr(s), n, K)
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(words)
 	runtime.KeepAlive(s)
-	return true
 }
 
-// QStep is one time step of core/compress's int8 LSTM in a single call
-// into the SIMD module (core/kernels/simd128/simd128_quant.go's qstep), which batch 1 needs: a
-// call through syscall/js costs about as much as a step's arithmetic.
-//
-//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;
-//	                                                K2 = 0 skips this product
-//	if cprev != nil {                               cprev is c, or nil at t = 0
-//	    QuantizePairs(h, n, H, hw, hs)
-//	    QDot(hw, qR, hs, sR, g, n, H/2, H)
-//	}
-//	the gate math (ExactCells) on g, cprev → c, tc, h
-//
-// The same kernels as those calls, so the same bits. It reports false,
-// computing nothing, without the SIMD module or when H is not a multiple
-// of 8.
-func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
-	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) bool {
-	if _, ok := SIMD128(); !ok || H%8 != 0 {
-		return false
+// simdQStep is QStep (int8.go): one time step in a single call into the
+// module, which batch 1 needs, since a call through syscall/js costs about
+// as much as a step's arithmetic.
+func simdQStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
+	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) {
+	if H%8 != 0 || K2 < 0 {
+		panic("kernels: QStep needs H a multiple of 8")
 	}
-	if n == 0 || H == 0 || K2 < 0 {
-		return false
+	if n == 0 || H == 0 {
+		return
 	}
 	G := 4 * H
 	if K2 > 0 {
@@ -290,13 +252,6 @@ func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw [
 	runtime.KeepAlive(cprev)
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(tc)
-	return true
-}
-
-// HasQStep reports whether QStep runs here (the SIMD module is loaded).
-func HasQStep() bool {
-	_, ok := SIMD128()
-	return ok
 }
 
 // addr32OrNil is addr32, or 0 for an empty slice.
