@@ -100,29 +100,35 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 		set := randomSet(c, 37, 22)
 		ref := func() []float32 { // the step loop as first written: Go loops only
 			q.Kernels = kernels.Portable
-			oldHoist := hoistFloats
-			hoistFloats = 0
-			defer func() { hoistFloats = oldHoist }()
+			oldHoist, oldTable := hoistFloats, tableFloats
+			hoistFloats, tableFloats = 0, 0
+			defer func() { hoistFloats, tableFloats = oldHoist, oldTable }()
 			z, err := QLogits(context.Background(), q, set, 16, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return z
 		}()
+		G := nn.Gates * c.Hidden
 		for _, p := range qPaths() {
 			t.Run(fmt.Sprintf("E=%d/H=%d/%s", c.Embed, c.Hidden, p.name), func(t *testing.T) {
 				q.Kernels = p.k
-				defer func(h int) { hoistFloats = h }(hoistFloats)
-				for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
-					hoistFloats = hoist
-					for _, batch := range []int{1, 5, 16} {
-						z, err := QLogits(context.Background(), q, set, batch, 2)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for i := range z {
-							if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
-								t.Fatalf("hoist %d, batch %d, example %d: %v, portable Go %v", hoist, batch, i, z[i], ref[i])
+				defer func(h, tb int) { hoistFloats, tableFloats = h, tb }(hoistFloats, tableFloats)
+				// The input table: none, 30 of the tokens (hits and misses
+				// in one step), the whole vocabulary.
+				for _, table := range []int{0, 30 * G, 1 << 21} {
+					tableFloats = table
+					for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
+						hoistFloats = hoist
+						for _, batch := range []int{1, 5, 16} {
+							z, err := QLogits(context.Background(), q, set, batch, 2)
+							if err != nil {
+								t.Fatal(err)
+							}
+							for i := range z {
+								if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
+									t.Fatalf("table %d, hoist %d, batch %d, example %d: %v, portable Go %v", table, hoist, batch, i, z[i], ref[i])
+								}
 							}
 						}
 					}

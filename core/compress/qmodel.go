@@ -31,7 +31,8 @@ type QModel struct {
 	Kernels kernels.Kernels
 
 	sumOnce sync.Once
-	embSum  []int32 // [V], Σ of each embedding row's int8 values (QDot8's correction)
+	embSum  []int32    // [V], Σ of each embedding row's int8 values (QDot8's correction)
+	inputs  inputTable // bias + x·Kernel of the most frequent tokens (qinputs.go)
 }
 
 // embSums returns embSum, computed on first use.
@@ -182,22 +183,28 @@ func scaleOf(f *modelfile.File, name string, n int) ([]float32, error) {
 type QWorkspace struct {
 	batch       nn.BatchOrder
 	order, lens []int
-	toks        []int32 // [B, T] by sorted position, real steps first
-	xq, hq      []int8
-	xs, hs      []float32
-	xsum, hsum  []int32 // Σ of each row's int8 values
+	toks        []int32   // [B, T] by sorted position, real steps first
+	hq          []int8    // h quantized
+	hs          []float32 // its scales
+	hsum        []int32   // Σ of each row's int8 values
 	gates       []float32
 	h, c        []float32
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
 	hw          []int32   // h as int16 pairs (kernels.QStep)
-	// project's rows for all steps: int8 x, scales, sums, and the gates'
-	// pre-activations bias + x·Kernel [R, 4H]
+	// computeInputs' rows: int8 x, scales, sums
 	px    []int8
 	pxs   []float32
 	pxsum []int32
-	proj  []float32
+	// project's tokens not in the table: their rows, ids and products
+	missRows []int
+	missToks []int32
+	missG    []float32
+	// the tokens of one step, or of all steps in step order, and the gates'
+	// pre-activations bias + x·Kernel of all steps [R, 4H] when hoisted
+	stepToks []int32
+	proj     []float32
 }
 
 func growF(s []float32, n int) []float32 {
@@ -225,29 +232,37 @@ const checkEvery = 8
 // ending, with ctx's error.
 func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *QWorkspace) ([]float32, error) {
 	c := q.Cfg
-	T, E, H := c.MaxLen, c.Embed, c.Hidden
+	T, H := c.MaxLen, c.Hidden
 	G := nn.Gates * H
 	q.layout(tokens, B, ws)
 	ws.h = growF(ws.h, B*H)
 	ws.c = growF(ws.c, B*H)
 	clear(ws.h)
 	clear(ws.c)
-	ws.xq = grow(ws.xq, B*E)
-	ws.xs = growF(ws.xs, B)
 	ws.hq = grow(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
-	ws.xsum = grow(ws.xsum, B)
 	ws.hsum = grow(ws.hsum, B)
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
-	embSum := q.embSums()
+	tab, rows := q.table()
 	R := 0 // rows over all steps
 	for _, L := range ws.lens[:B] {
 		R += min(L, T)
 	}
 	hoisted := R*G <= hoistFloats
 	if hoisted {
-		q.project(ws, B, R)
+		// Every step's tokens in step order (the rows running at step t
+		// are a prefix), their inputs in one go.
+		ws.stepToks = grow(ws.stepToks, R)
+		i := 0
+		for t := 0; t < T; t++ {
+			for r := 0; r < B && ws.lens[r] > t; r++ {
+				ws.stepToks[i] = ws.toks[r*T+t]
+				i++
+			}
+		}
+		ws.proj = growF(ws.proj, R*G)
+		q.project(ws, ws.stepToks, ws.proj, tab, rows)
 	}
 	off := 0 // the first row of step t in ws.proj
 	for t := 0; t < T; t++ {
@@ -268,25 +283,15 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 			g = ws.proj[off*G : (off+n)*G]
 			off += n
 		} else {
-			// The embedding rows are already int8 with a per-row scale:
-			// exactly what quantizing their dequantized values per row
-			// would give back.
+			ws.stepToks = grow(ws.stepToks, n)
 			for r := 0; r < n; r++ {
-				tok := int(ws.toks[r*T+t])
-				copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
-				ws.xs[r] = q.EmbScale[tok]
-				ws.xsum[r] = embSum[tok]
+				ws.stepToks[r] = ws.toks[r*T+t]
 			}
 			g = ws.gates[:n*G]
-			for r := 0; r < n; r++ {
-				copy(g[r*G:(r+1)*G], q.Bias)
-			}
+			q.project(ws, ws.stepToks[:n], g, tab, rows)
 		}
-		if q.fusedStep(ws, n, t, g, hoisted) {
+		if q.fusedStep(ws, n, t, g) {
 			continue
-		}
-		if !hoisted {
-			qmatmul(&q.Kernels, &ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		}
 		if t > 0 {
 			q.recurrent(ws, n, g)
@@ -312,56 +317,22 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 // of 256 keeps one step at a time. (A variable for tests: 0 never hoists.)
 var hoistFloats = 1 << 20
 
-// project fills ws.proj [R, 4H] with bias + x·Kernel for every real step of
-// every row, step by step and, within a step, in sorted order (the rows
-// LogitsContext runs at step t are a prefix). Each element gets the same
-// float32 operations as in the step loop (the bias, then += the rescaled
-// exact sum), so the same bits.
-func (q *QModel) project(ws *QWorkspace, B, R int) {
-	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, nn.Gates*q.Cfg.Hidden
-	ws.px = grow(ws.px, R*E)
-	ws.pxs = growF(ws.pxs, R)
-	ws.pxsum = grow(ws.pxsum, R)
-	ws.proj = growF(ws.proj, R*G)
-	embSum := q.embSums()
-	i := 0
-	for t := 0; t < T; t++ {
-		for r := 0; r < B && ws.lens[r] > t; r++ {
-			tok := int(ws.toks[r*T+t])
-			copy(ws.px[i*E:(i+1)*E], q.Emb[tok*E:(tok+1)*E])
-			ws.pxs[i], ws.pxsum[i] = q.EmbScale[tok], embSum[tok]
-			copy(ws.proj[i*G:(i+1)*G], q.Bias)
-			i++
-		}
-	}
-	qmatmul(&q.Kernels, &ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
-}
-
-// fusedStep runs step t's products and gate math in one call into the
-// browser's SIMD module (Kernels.QStep: the kernels of the separate calls,
-// so the same bits); false, having done nothing, where there is none.
-// hoisted: g already holds x's product (project).
-func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
-	E, H := q.Cfg.Embed, q.Cfg.Hidden
+// fusedStep runs step t's recurrent product and gate math in one call
+// into the browser's SIMD module (Kernels.QStep: the kernels of the
+// separate calls, so the same bits); false, having done nothing, where
+// there is none. g already holds bias + x·Kernel (project).
+func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
+	H := q.Cfg.Hidden
 	if H%8 != 0 || q.Kernels.QStep == nil {
 		return false
-	}
-	var xw, qK []int32
-	var xs, sK []float32
-	K2 := 0
-	if !hoisted {
-		K2 = (E + 1) / 2
-		ws.sc.x = grow(ws.sc.x, n*K2)
-		pairRows(ws.xq, n, E, ws.sc.x)
-		xw, xs, qK, sK = ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale
 	}
 	ws.hw = grow(ws.hw, n*H/2)
 	var cprev []float32
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	q.Kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
-		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
+	q.Kernels.QStep(nil, nil, nil, nil, ws.h, ws.hw, ws.hs,
+		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, 0, H)
 	return true
 }
 
