@@ -21,6 +21,16 @@ type Kernels struct {
 	GemmBT        func(m, n, k int, a, bT, c []float32)
 	Cells         func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
+	// Steps, if set, runs the float LSTM's recurrence (core/nn's forward
+	// pass) in one call: rows laid out step after step, ns[t] of them at
+	// step t (a step of 0 ends it); for t > 0 the rows of Hprev are
+	// copied from step t−1's rows of Hs and A's rows get += Hprev·recurrent
+	// (Gemm); then Cells, with step t−1's rows of C as cprev. A is [R, 4H],
+	// C, TC, Hs and Hprev [R, H], recurrent [H, 4H]. The same kernels as
+	// those calls, so the same bits: in the browser it saves two calls into
+	// the SIMD module per step, which at batch 1 cost as much as the step.
+	// H is a multiple of 4.
+	Steps func(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int)
 
 	// The int8 runtime's kernels (core/compress), chosen with the rest:
 	// nil where this backend has none, and core/compress then runs its Go

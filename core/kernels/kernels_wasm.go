@@ -28,6 +28,7 @@ var simd struct {
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
 	qdot, quant, qstep     js.Value
+	steps                  js.Value
 }
 
 // SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
@@ -55,10 +56,11 @@ func SIMD128() (Kernels, bool) {
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
+		simd.steps = ex.Get("steps")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
+		Steps: simdSteps, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product
@@ -182,6 +184,33 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	runtime.KeepAlive(dh)
 	runtime.KeepAlive(dc)
 	runtime.KeepAlive(dz)
+}
+
+// simdSteps is Steps (kernels.go) in the module (simd128_steps.go).
+func simdSteps(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int) {
+	if H%4 != 0 {
+		panic("kernels: Steps needs H a multiple of 4")
+	}
+	R := 0
+	for _, n := range ns[:T] {
+		if n == 0 {
+			break
+		}
+		R += int(n)
+	}
+	if R == 0 || H == 0 {
+		return
+	}
+	_, _, _ = A[R*4*H-1], recurrent[H*4*H-1], ns[T-1]
+	_, _, _, _ = C[R*H-1], TC[R*H-1], Hs[R*H-1], Hprev[R*H-1]
+	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H)
+	runtime.KeepAlive(A)
+	runtime.KeepAlive(C)
+	runtime.KeepAlive(TC)
+	runtime.KeepAlive(Hs)
+	runtime.KeepAlive(Hprev)
+	runtime.KeepAlive(recurrent)
+	runtime.KeepAlive(ns)
 }
 
 // simdQDot is QDot (int8.go) in the module (i32x4.dot_i16x8_s).

@@ -37,6 +37,7 @@ type Workspace struct {
 
 	dZ, dX, dh, dc, dhf []float32
 	rt                  []float32 // [4H, H] Recurrent transposed, for Kernels.GemmBT
+	ns                  []int32   // n as int32, for Kernels.Steps
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.
@@ -90,6 +91,23 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	ws.Hs = resize(ws.Hs, R*H)
 	ws.Hprev = resize(ws.Hprev, R*H)
 	clear(ws.Hprev[:ws.n[0]*H]) // the zero state entering step 0
+	if ws.kern.Steps != nil && H%4 == 0 {
+		// The loop below in one call (the browser's SIMD module).
+		ws.ns = ws.ns[:0]
+		for _, n := range ws.n[:T] {
+			ws.ns = append(ws.ns, int32(n))
+		}
+		ws.kern.Steps(ws.A, ws.C, ws.TC, ws.Hs, ws.Hprev, m.Recurrent, ws.ns, T, H)
+	} else {
+		ws.steps(m)
+	}
+	return ws.head(m, B, rng)
+}
+
+// steps runs the recurrence on the rows of ws.A (see Workspace): for each
+// step, Hprev·Recurrent added to the gates, then the gate math.
+func (ws *Workspace) steps(m *Model) {
+	T, H, G := ws.cfg.MaxLen, ws.cfg.Hidden, Gates*ws.cfg.Hidden
 	cells := ws.kern.CellsOrGo()
 	for t := 0; t < T; t++ {
 		nt, r0 := ws.n[t], ws.off[t]
@@ -105,6 +123,12 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		}
 		cells(ws.A[r0*G:(r0+nt)*G], cprev, ws.C[r0*H:(r0+nt)*H], ws.TC[r0*H:(r0+nt)*H], ws.Hs[r0*H:(r0+nt)*H], nt, H)
 	}
+}
+
+// head is the final hidden state (at each example's last real step),
+// dropout when rng is not nil, and the dense layer: the logits.
+func (ws *Workspace) head(m *Model, B int, rng *rand.Rand) []float32 {
+	c, H := m.Cfg, m.Cfg.Hidden
 
 	// Final hidden state (at each example's last real step), dropout, dense.
 	ws.hf = grow(ws.hf, B*H)
