@@ -31,6 +31,11 @@ type Kernels struct {
 	// the SIMD module per step, which at batch 1 cost as much as the step.
 	// H is a multiple of 4.
 	Steps func(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int)
+	// RowwiseGemm says that Gemm(false, false, …) gives each row i < m&^3
+	// of c (its blocks of four rows) the same bits whichever block holds it:
+	// c[i,j] += Σ_p a[i,p]·b[p,j], summed from zero in order, then added.
+	// True of Portable and SIMD128; core/nn's InputTable relies on it.
+	RowwiseGemm bool
 
 	// The int8 runtime's kernels (core/compress), chosen with the rest:
 	// nil where this backend has none, and core/compress then runs its Go
@@ -67,7 +72,7 @@ func (k Kernels) CellsBackwardOrGo() func(a, cprev, tc, dh, dc, dz []float32, n,
 // blas32 runs at ~0.7 GFLOP/s and this blocked loop at ~2.3 (BENCHMARKS.md). It is
 // also available natively, which is how a native run reproduces a wasm run bit
 // for bit: same kernel, same summation order, no FMA on either side.
-var Portable = Kernels{Name: "portable", Gemm: portableGemm}
+var Portable = Kernels{Name: "portable", Gemm: portableGemm, RowwiseGemm: true}
 
 func portableGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	if m == 0 || n == 0 || k == 0 {

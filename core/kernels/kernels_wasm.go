@@ -60,7 +60,7 @@ func SIMD128() (Kernels, bool) {
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product

@@ -38,6 +38,9 @@ type Workspace struct {
 	dZ, dX, dh, dc, dhf []float32
 	rt                  []float32 // [4H, H] Recurrent transposed, for Kernels.GemmBT
 	ns                  []int32   // n as int32, for Kernels.Steps
+	table               *InputTable
+	miss                []int     // rows not in the table (project)
+	missX, missA        []float32 // their inputs and gates
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.
@@ -79,12 +82,10 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		copy(ws.X[r*E:(r+1)*E], m.Embedding[int(tok)*E:int(tok+1)*E])
 	}
 
-	// Input projection for every step at once: A = X·W + b.
+	// Input projection for every step at once: A = X·W + b (from the
+	// table, if set, where it has the rows: table.go).
 	ws.A = resize(ws.A, R*G)
-	for r := 0; r < R; r++ {
-		copy(ws.A[r*G:(r+1)*G], m.Bias)
-	}
-	ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
+	ws.project(m, R)
 
 	ws.C = resize(ws.C, R*H)
 	ws.TC = resize(ws.TC, R*H)

@@ -88,6 +88,10 @@ type variant struct {
 	// fp are the training reviews' fingerprints (nil: not recorded): a
 	// compressed variant inherits its source's.
 	fp *fingerprint.Set
+	// table is Model's nn.InputTable for one-review predictions, built on
+	// the first (a variant's weights never change once it exists).
+	tableOnce sync.Once
+	table     *nn.InputTable
 }
 
 // NewEngine returns an empty engine.

@@ -214,8 +214,11 @@ func probability(v *variant, cleaned string) (float64, error) {
 		z = v.Q.Logits(set.Tokens, 1, ws)[0]
 		int8Workspaces.Put(ws)
 	} else {
+		v.tableOnce.Do(func() { v.table = nn.NewInputTable(v.Model, kernels.Default()) })
 		ws := floatWorkspaces.Get().(*nn.Workspace)
+		ws.SetTable(v.table)
 		z = ws.Forward(v.Model, set.Tokens, 1, nil)[0]
+		ws.SetTable(nil)
 		floatWorkspaces.Put(ws)
 	}
 	return float64(kernels.Sigmoid(z)), nil
