@@ -205,6 +205,7 @@ type QWorkspace struct {
 	// pre-activations bias + x·Kernel of all steps [R, 4H] when hoisted
 	stepToks []int32
 	proj     []float32
+	ns       []int32 // rows per step, for Kernels.QSteps
 }
 
 func growF(s []float32, n int) []float32 {
@@ -263,6 +264,15 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		}
 		ws.proj = growF(ws.proj, R*G)
 		q.project(ws, ws.stepToks, ws.proj, tab, rows)
+	}
+	if hoisted {
+		done, err := q.allSteps(ctx, ws, B)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			T = 0 // straight to the dense layer
+		}
 	}
 	off := 0 // the first row of step t in ws.proj
 	for t := 0; t < T; t++ {
@@ -334,6 +344,43 @@ func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
 	q.Kernels.QStep(nil, nil, nil, nil, ws.h, ws.hw, ws.hs,
 		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, 0, H)
 	return true
+}
+
+// allSteps runs the whole recurrence on ws.proj through the browser's SIMD
+// module (Kernels.QSteps: fusedStep's call for every step, so the same
+// bits), checkEvery steps per call, looking at ctx in between; false,
+// having done nothing, where there is none. A review read alone (batch 1)
+// then crosses into the module once every checkEvery steps instead of at
+// every step.
+func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, error) {
+	T, H, G := q.Cfg.MaxLen, q.Cfg.Hidden, nn.Gates*q.Cfg.Hidden
+	if H%8 != 0 || q.Kernels.QSteps == nil {
+		return false, nil
+	}
+	ws.ns = ws.ns[:0]
+	for t := 0; t < T; t++ {
+		n := 0
+		for n < B && ws.lens[n] > t {
+			n++
+		}
+		if n == 0 {
+			break
+		}
+		ws.ns = append(ws.ns, int32(n))
+	}
+	ws.hw = grow(ws.hw, B*H/2)
+	off := 0 // the first row of step t0 in ws.proj
+	for t0 := 0; t0 < len(ws.ns); t0 += checkEvery {
+		if err := ctx.Err(); err != nil {
+			return true, err
+		}
+		ns := ws.ns[t0:min(t0+checkEvery, len(ws.ns))]
+		q.Kernels.QSteps(ws.proj[off*G:], ws.h, ws.hw, ws.hs, q.Recurrent.pairs(), q.Recurrent.Scale, ws.c, ws.tc, ns, len(ns), H, t0)
+		for _, n := range ns {
+			off += int(n)
+		}
+	}
+	return true, nil
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and

@@ -49,3 +49,13 @@ package kernels
 //	ExactCells(g, cprev, c, tc, h, n, H)
 //
 // The same kernels as those calls, so the same bits.
+//
+// QSteps(proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0) is QStep over T
+// time steps in one call, when every step's input side (bias + x·Kernel)
+// is already in proj [R, 4H], rows laid out step after step, ns[t] of them
+// at step t (a step of 0 ends it); t0 is the first one's number in the
+// review (0: no previous state):
+//
+//	for t, off := 0, 0; t < T && ns[t] > 0; off, t = off+ns[t], t+1 {
+//	    QStep(nil, nil, nil, nil, h, hw, hs, qR, sR, proj[off·4H:], t0+t > 0 ? c : nil, c, tc, ns[t], 0, H)
+//	}

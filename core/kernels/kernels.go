@@ -45,6 +45,7 @@ type Kernels struct {
 	QuantizeRows  func(a []float32, n, K int, q []int8, s []float32, sum []int32)
 	QuantizePairs func(a []float32, n, K int, words []int32, s []float32)
 	QStep         func(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int)
+	QSteps        func(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int)
 	// ExactCells is the fastest gate math of this backend that gives
 	// lstmCells' exact bits (Fast's Cells fuse multiply-adds and round
 	// differently); the int8 runtime uses it, so its logits do not depend

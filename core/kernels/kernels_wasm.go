@@ -28,7 +28,7 @@ var simd struct {
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
 	qdot, quant, qstep     js.Value
-	steps                  js.Value
+	steps, qsteps          js.Value
 }
 
 // SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
@@ -56,11 +56,11 @@ func SIMD128() (Kernels, bool) {
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
-		simd.steps = ex.Get("steps")
+		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, ExactCells: simdCells}, simd.ok
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, ExactCells: simdCells}, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product
@@ -281,6 +281,38 @@ func simdQStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, 
 	runtime.KeepAlive(cprev)
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(tc)
+}
+
+// simdQSteps is QSteps (int8.go): the recurrence of a review read alone
+// in one call instead of one per step.
+func simdQSteps(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int) {
+	if H%8 != 0 {
+		panic("kernels: QSteps needs H a multiple of 8")
+	}
+	R, B := 0, 0
+	for _, n := range ns[:T] {
+		if n == 0 {
+			break
+		}
+		R += int(n)
+		B = max(B, int(n))
+	}
+	if R == 0 || H == 0 {
+		return
+	}
+	G := 4 * H
+	_, _, _, _ = proj[R*G-1], h[B*H-1], hw[B*H/2-1], hs[B-1]
+	_, _, _, _, _ = qR[H*(H/2)*4-1], sR[G-1], c[B*H-1], tc[B*H-1], ns[T-1]
+	simd.qsteps.Invoke(addr(proj), addr(h), addr32(hw), addr(hs), addr32(qR), addr(sR), addr(c), addr(tc), addr32(ns), T, H, t0)
+	runtime.KeepAlive(proj)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hw)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(qR)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
+	runtime.KeepAlive(ns)
 }
 
 // addr32OrNil is addr32, or 0 for an empty slice.

@@ -4,7 +4,10 @@ package simd128
 
 // The float LSTM's recurrence in one call from Go (core/nn's forward pass).
 
-const opI32Eqz = 0x45
+const (
+	opI32Eqz = 0x45
+	opI32Or  = 0x72
+)
 
 // simdSteps(A, C, TC, Hs, Hprev, Rw, ns, T, H) runs core/nn Workspace.Forward's
 // loop over the time steps: rows laid out step after step, ns[t] (int32)
@@ -107,6 +110,65 @@ func simdSteps(dot, stream, cells uint32) *wasmFn {
 		f.get(nt)
 		f.op(opI32Add)
 		f.set(r0)
+	})
+	return f
+}
+
+// simdQSteps(proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0) is the int8
+// LSTM's recurrence when the input side of every step is already in proj
+// (rows laid out step after step, ns[t] (int32) rows at step t, a step of
+// 0 rows ending the loop): qstep once per step, in one call from Go. t0 is
+// the first step's number in the review (0: no previous state).
+//
+//	for t, off := 0, 0; t < T && ns[t] > 0; t++ {
+//	    qstep(0, 0, 0, 0, h, hw, hs, qR, sR, proj[off:], t0+t > 0 ? c : 0, c, tc, ns[t], 0, H)
+//	    off += ns[t]                            (rows of 4H)
+//	}
+//
+// The same function as the separate calls, so the same bits.
+func simdQSteps(qstep uint32) *wasmFn {
+	f := &wasmFn{params: 12}
+	const proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0 = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	t, nt, g, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(proj)
+	f.set(g)
+	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
+		f.get(t)
+		f.shl2()
+		f.get(ns)
+		f.op(opI32Add)
+		f.op(opI32Load, 2, 0)
+		f.set(nt)
+		f.get(nt)
+		f.op(opI32Eqz)
+		f.op(opBrIf, 1) // out of forRange's block
+		f.i32(0)
+		f.set(cprev)
+		f.get(t)
+		f.get(t0)
+		f.op(opI32Or)
+		f.code = append(f.code, opIf, 0x40)
+		f.get(c)
+		f.set(cprev)
+		f.code = append(f.code, opEnd)
+		for range 4 {
+			f.i32(0)
+		}
+		for _, a := range []uint32{h, hw, hs, qR, sR, g, cprev, c, tc, nt} {
+			f.get(a)
+		}
+		f.i32(0)
+		f.get(H)
+		f.op(opCall, qstep)
+		// g += 4·nt·4H bytes
+		f.get(g)
+		f.get(nt)
+		f.get(H)
+		f.op(opI32Mul)
+		f.i32(4)
+		f.op(opI32Shl) // ·16: 4 gates of 4 bytes
+		f.op(opI32Add)
+		f.set(g)
 	})
 	return f
 }
