@@ -69,10 +69,18 @@ async function ortFixed({ model, len, rows = 1024, batch = 32 }) {
 }
 
 // The engine, driven by messages exactly as the lab and bench.mjs drive it.
-let engine;
-function engineCall(type, payload) {
-  if (!engine) {
-    const w = new Worker('../worker.js');
+// which = 'base': a second engine from gen/engine_base.wasm (peer.mjs
+// --baseline-engine FILE), in its own worker, so an older build runs in the
+// same rounds as this one.
+const engines = {};
+function engineCall(type, payload, which = '') {
+  if (!engines[which]) {
+    const base = which === 'base';
+    const w = new Worker(base ? '../worker.js?module=posted' : '../worker.js');
+    if (base) {
+      fetch('gen/engine_base.wasm').then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b))
+        .then((module) => w.postMessage({ type: 'engineModule', module }), (err) => w.postMessage({ type: 'engineModule', error: String(err) }));
+    }
     let next = 0; const calls = new Map();
     w.onmessage = (e) => {
       const m = e.data; const c = calls.get(m.id); if (!c) return;
@@ -80,38 +88,40 @@ function engineCall(type, payload) {
       calls.delete(m.id);
       if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
     };
-    engine = (type, payload) => new Promise((resolve, reject) => {
+    engines[which] = (type, payload) => new Promise((resolve, reject) => {
       const id = ++next; calls.set(id, { resolve, reject });
       w.postMessage({ id, type, payload });
     });
   }
-  return engine(type, payload);
+  return engines[which](type, payload);
 }
 
-let engineLoaded;
+const engineLoaded = {};
 const engineVariants = {};
 // enginePass times evaluate once (the test split is exactly ref's reviews,
 // in the same order: peerprep placed them so), then predict on the `single`
 // reviews' raw texts, one call each. The first pass for a model file loads
 // it and warms both up (the first evaluate also cleans the texts).
-async function enginePass({ file, single }) {
-  if (!engineLoaded) engineLoaded = engineCall('loadData', { url: '../api/data', name: 'peer.csv' });
-  const loaded = await engineLoaded;
-  let v = engineVariants[file];
+async function enginePass({ file, single, which = '' }) {
+  const call = (type, payload) => engineCall(type, payload, which);
+  engineLoaded[which] ??= call('loadData', { url: '../api/data', name: 'peer.csv' });
+  const loaded = await engineLoaded[which];
+  const key = `${which}/${file}`;
+  let v = engineVariants[key];
   if (!v) {
-    const info = await engineCall('importModel', { url: `../models/${file}`, name: file.replace(/\.safetensors$/, '') });
-    v = engineVariants[file] = { info, req: { variant: info.name, test_frac: ref.engine.test_frac, seed: ref.engine.seed } };
-    v.first = await engineCall('evaluate', v.req);
-    for (const i of single.slice(0, 5)) await engineCall('predict', { text: ref.texts[i], variants: [info.name] });
+    const info = await call('importModel', { url: `../models/${file}`, name: file.replace(/\.safetensors$/, '') });
+    v = engineVariants[key] = { info, req: { variant: info.name, test_frac: ref.engine.test_frac, seed: ref.engine.seed } };
+    v.first = await call('evaluate', v.req);
+    for (const i of single.slice(0, 5)) await call('predict', { text: ref.texts[i], variants: [info.name] });
   }
   let t0 = performance.now();
-  const m = await engineCall('evaluate', v.req);
+  const m = await call('evaluate', v.req);
   const batched = (performance.now() - t0) / 1000;
   // inside: the engine's own time for each prediction (its reply's ms:
   // tokenizing and the forward pass, no cleaning, no messages).
   let inside = 0;
   t0 = performance.now();
-  for (const i of single) inside += (await engineCall('predict', { text: ref.texts[i], variants: [v.info.name] })).results[0].ms;
+  for (const i of single) inside += (await call('predict', { text: ref.texts[i], variants: [v.info.name] })).results[0].ms;
   const single1 = (performance.now() - t0) / 1000;
   return { variant: v.info.name, runtime: v.info.runtime, rows_loaded: loaded.rows, evaluated: m.n, accuracy: m.accuracy,
     batched_seconds: batched, batch1_seconds: single1, batch1_inside_seconds: inside / 1000 };

@@ -3,6 +3,7 @@ package compress
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"sentilab/core/kernels"
@@ -14,12 +15,19 @@ import (
 // float32 with this build's kernel against the int8 runtime, one goroutine.
 var benchCfg = nn.Config{Vocab: 20000, Embed: 128, Hidden: 128, MaxLen: 170, Padding: "post", Masking: true, Dropout: 0.2}
 
+// The tokens are drawn as the IMDB reviews' are spread: the tokenizer
+// numbers words by frequency, and a Zipf law P(k) ∝ (20 + k)^-1.1 puts 46%
+// of the tokens below id 256, 74% below 2,048 and 83% below 4,096 (the
+// IMDB test reviews under the fast preset's tokenizer: 41%, 75%, 85%),
+// which is what the int8 runtime's table of inputs meets (qinputs.go).
 func benchSet() train.Set {
 	const n, L = 256, 100
+	r := rand.New(rand.NewPCG(7, 8))
+	z := rand.NewZipf(r, 1.1, 20, uint64(benchCfg.Vocab-3))
 	s := train.Set{Tokens: make([]int32, n*benchCfg.MaxLen), Labels: make([]float32, n), N: n}
 	for i := 0; i < n; i++ {
 		for t := 0; t < L; t++ {
-			s.Tokens[i*benchCfg.MaxLen+t] = int32(2 + (i*131+t*7)%19990)
+			s.Tokens[i*benchCfg.MaxLen+t] = int32(2 + z.Uint64())
 		}
 	}
 	return s

@@ -5,8 +5,8 @@ import (
 	"sync"
 )
 
-// The SIMD products of core/nn on int8 rows: natively with AVX-512 VNNI,
-// kernels.QDot8 (VPDPBUSD, 64 multiply-adds per instruction); else kernels.QDot on
+// The SIMD products of kernels.Kernels on int8 rows: natively with AVX-512
+// VNNI, QDot8 (VPDPBUSD, 64 multiply-adds per instruction); else QDot on
 // int16 pairs (AVX2's VPMADDWD natively, i32x4.dot_i16x8_s in the
 // browser). Their sums are the same integers as qgemm's, and the float
 // operations the same, so the results are the same bits.
@@ -83,11 +83,11 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// qgemmVNNI is qgemm through kernels.QDot8; it reports false where that is not
-// available or N is not a multiple of 16.
-func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) bool {
+// qgemmVNNI is qgemm through k.QDot8; it reports false, doing nothing,
+// where k has none or N is not a multiple of 16.
+func qgemmVNNI(k *kernels.Kernels, sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMatrix, out []float32) bool {
 	K, N := m.K, m.N
-	if N%16 != 0 || !kernels.HasQDot8() {
+	if N%16 != 0 || k.QDot8 == nil {
 		return false
 	}
 	K4 := (K + 3) / 4
@@ -112,21 +112,23 @@ func qgemmVNNI(sc *qScratch, n int, x []int8, xs []float32, sum []int32, m *QMat
 		}
 		sc.corr[r] = -128 * s
 	}
-	return kernels.QDot8(xp, m.quads(), sc.corr, xs[:n], m.Scale, out[:n*N], n, K4, N/16)
+	k.QDot8(xp, m.quads(), sc.corr, xs[:n], m.Scale, out[:n*N], n, K4, N/16)
+	return true
 }
 
-// qgemmPairs is qgemm through kernels.QDot; it reports false where that is not
-// available (a browser without SIMD, a CPU without AVX2) or when N is not a
-// multiple of 4 (the dense layer's single column).
-func qgemmPairs(sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []float32) bool {
+// qgemmPairs is qgemm through k.QDot; it reports false, doing nothing,
+// where k has none (a browser without SIMD, a CPU without AVX2, Portable)
+// or N is not a multiple of 4 (the dense layer's single column).
+func qgemmPairs(k *kernels.Kernels, sc *qScratch, n int, x []int8, xs []float32, m *QMatrix, out []float32) bool {
 	K, N := m.K, m.N
-	if N%4 != 0 {
+	if N%4 != 0 || k.QDot == nil {
 		return false
 	}
 	K2 := (K + 1) / 2
 	sc.x = grow(sc.x, n*K2)
 	pairRows(x, n, K, sc.x)
-	return kernels.QDot(sc.x, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
+	k.QDot(sc.x, m.pairs(), xs[:n], m.Scale, out[:n*N], n, K2, N/4)
+	return true
 }
 
 // pairRows writes the int8 rows x [n, K] as kernels.QDot's int16 pairs

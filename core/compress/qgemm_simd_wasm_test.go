@@ -8,13 +8,14 @@ import (
 	"testing"
 )
 
-// Under scripts/go_js_wasm_exec the SIMD int8 product is live, so
-// TestQGemmPackedEqualsReference checks it (not the packed loop) against
-// the plain int32 reference.
+// Under scripts/go_js_wasm_exec the SIMD int8 kernels are the default
+// kernels', so TestQMatmulPathsEqualReference and TestQLogitsSameOnEveryPath
+// check them (not only the packed loop) against the Go reference.
 func TestQDotIsUsedInWasm(t *testing.T) {
-	ok := kernels.QDot(make([]int32, 1), make([]int32, 4), make([]float32, 1), make([]float32, 4), make([]float32, 4), 1, 1, 1)
+	k := kernels.Default()
+	ok := k.QDot != nil && k.QuantizePairs != nil && k.QStep != nil && k.ExactCells != nil
 	if !ok && os.Getenv("SENTILAB_REQUIRE_SIMD") == "1" {
-		t.Fatal("kernels.QDot unavailable (run with scripts/go_js_wasm_exec)")
+		t.Fatal("the SIMD int8 kernels are unavailable (run with scripts/go_js_wasm_exec)")
 	}
 	if !ok {
 		t.Skip("SIMD unavailable")

@@ -11,27 +11,29 @@ import (
 	"sentilab/core/nn"
 )
 
-// qPaths lists the product paths and whether this build and CPU run each.
+// qPaths lists the product paths this build and CPU run, each as the
+// kernels that force it: this build's default kernels with only that
+// product (QDot8 or QDot), and kernels.Portable (the Go loops).
 func qPaths() []struct {
 	name string
-	path qPath
-	ok   bool
+	k    kernels.Kernels
 } {
-	return []struct {
+	d := kernels.Default()
+	pairs, vnni := d, d
+	pairs.QDot8 = nil
+	vnni.QDot, vnni.QuantizePairs, vnni.QStep, vnni.QSteps = nil, nil, nil, nil
+	type path = struct {
 		name string
-		path qPath
-		ok   bool
-	}{
-		{"portable", qPortable, true},
-		{"pairs", qPairs, kernels.QDot(make([]int32, 1), make([]int32, 4), make([]float32, 1), make([]float32, 4), make([]float32, 4), 1, 1, 1)},
-		{"vnni", qVNNI, kernels.HasQDot8()},
+		k    kernels.Kernels
 	}
-}
-
-func withPath(t testing.TB, p qPath) {
-	old := forcePath
-	forcePath = p
-	t.Cleanup(func() { forcePath = old })
+	out := []path{{"portable", kernels.Portable}}
+	if pairs.QDot != nil {
+		out = append(out, path{"pairs", pairs})
+	}
+	if vnni.QDot8 != nil {
+		out = append(out, path{"vnni", vnni})
+	}
+	return out
 }
 
 // Every product path equals the plain int32 reference bit for bit: shapes
@@ -41,12 +43,7 @@ func withPath(t testing.TB, p qPath) {
 // largest sums.
 func TestQMatmulPathsEqualReference(t *testing.T) {
 	for _, p := range qPaths() {
-		if !p.ok {
-			t.Logf("%s: not on this machine", p.name)
-			continue
-		}
 		t.Run(p.name, func(t *testing.T) {
-			withPath(t, p.path)
 			r := rand.New(rand.NewPCG(13, 14))
 			for _, sh := range [][3]int{{1, 16, 128}, {4, 512, 128}, {5, 32, 7}, {9, 48, 130}, {3, 16, 1}, {7, 12, 5}, {2, 8, 129}, {6, 1, 33}, {1, 64, 3}, {2, 16, maxK}} {
 				n, N, K := sh[0], sh[1], sh[2]
@@ -74,7 +71,7 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 				}
 				got, want := randomMatrix(r, n*N, 1), make([]float32, n*N)
 				copy(want, got)
-				qmatmul(&qScratch{}, n, x, xs, nil, m, got)
+				qmatmul(&p.k, &qScratch{}, n, x, xs, nil, m, got)
 				qgemmRef(n, x64, xs, m, want)
 				for i := range got {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -87,10 +84,10 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 }
 
 // The whole int8 model gives the same logits, bit for bit, on every product
-// path (in the browser "pairs" includes the one-call step, kernels.QStep, where
-// H is a multiple of 8) and with the Go loop's gate math in place of this
-// build's exact kernel: what runs natively is what the portable build and
-// the browser compute.
+// path (in the browser "pairs" includes the one-call step, Kernels.QStep, where
+// H is a multiple of 8) and with this build's exact gate math against the Go
+// loop's: what runs natively is what the portable build and the browser
+// compute.
 func TestQLogitsSameOnEveryPath(t *testing.T) {
 	for _, c := range []nn.Config{
 		tinyCfg,
@@ -101,34 +98,37 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 	} {
 		q := Quantize(initModel(t, c, 21))
 		set := randomSet(c, 37, 22)
-		ref := func() []float32 { // the step loop as first written
-			withPath(t, qPortable)
-			old, oldHoist := gateMath, hoistFloats
-			gateMath, hoistFloats = kernels.GoCells(), 0
-			defer func() { gateMath, hoistFloats = old, oldHoist }()
+		ref := func() []float32 { // the step loop as first written: Go loops only
+			q.Kernels = kernels.Portable
+			oldHoist, oldTable := hoistFloats, tableFloats
+			hoistFloats, tableFloats = 0, 0
+			defer func() { hoistFloats, tableFloats = oldHoist, oldTable }()
 			z, err := QLogits(context.Background(), q, set, 16, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return z
 		}()
+		G := nn.Gates * c.Hidden
 		for _, p := range qPaths() {
-			if !p.ok {
-				continue
-			}
 			t.Run(fmt.Sprintf("E=%d/H=%d/%s", c.Embed, c.Hidden, p.name), func(t *testing.T) {
-				withPath(t, p.path)
-				defer func(h int) { hoistFloats = h }(hoistFloats)
-				for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
-					hoistFloats = hoist
-					for _, batch := range []int{1, 5, 16} {
-						z, err := QLogits(context.Background(), q, set, batch, 2)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for i := range z {
-							if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
-								t.Fatalf("hoist %d, batch %d, example %d: %v, portable Go %v", hoist, batch, i, z[i], ref[i])
+				q.Kernels = p.k
+				defer func(h, tb int) { hoistFloats, tableFloats = h, tb }(hoistFloats, tableFloats)
+				// The input table: none, 30 of the tokens (hits and misses
+				// in one step), the whole vocabulary.
+				for _, table := range []int{0, 30 * G, 1 << 21} {
+					tableFloats = table
+					for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
+						hoistFloats = hoist
+						for _, batch := range []int{1, 5, 16} {
+							z, err := QLogits(context.Background(), q, set, batch, 2)
+							if err != nil {
+								t.Fatal(err)
+							}
+							for i := range z {
+								if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
+									t.Fatalf("table %d, hoist %d, batch %d, example %d: %v, portable Go %v", table, hoist, batch, i, z[i], ref[i])
+								}
 							}
 						}
 					}
@@ -138,7 +138,7 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 	}
 }
 
-// The AVX2 quantizer (kernels.QuantizeRows) gives quantizeActs' values and
+// The AVX2 quantizer (Kernels.QuantizeRows) gives quantizeActs' values and
 // scales exactly, and the row sums: rows of ordinary values, zeros, signed
 // zeros, ties at ±½ steps, NaN and ±Inf (which quantizeActs sends to −127
 // through Go's int64 conversion), and rows so small that 1/scale is +Inf.
@@ -148,9 +148,11 @@ func TestQuantizeRowsEqualsGo(t *testing.T) {
 	wq, ws := make([]int8, n*K), make([]float32, n)
 	quantizeActs(a, n, K, wq, ws)
 	gq, gs, gsum := make([]int8, n*K), make([]float32, n), make([]int32, n)
-	if !kernels.QuantizeRows(a, n, K, gq, gs, gsum) {
+	k := kernels.Default()
+	if k.QuantizeRows == nil {
 		t.Skip("no AVX2 quantizer in this build")
 	}
+	k.QuantizeRows(a, n, K, gq, gs, gsum)
 	for i := range wq {
 		if gq[i] != wq[i] {
 			t.Fatalf("row %d, element %d (%v): %d, Go %d", i/K, i%K, a[i], gq[i], wq[i])
@@ -167,8 +169,8 @@ func TestQuantizeRowsEqualsGo(t *testing.T) {
 	}
 }
 
-// The SIMD128 quantizer (kernels.QuantizePairs) writes quantizeActs' values, as
-// kernels.QDot's int16 pairs, and its scales, on the same rows (Go's int64
+// The SIMD128 quantizer (Kernels.QuantizePairs) writes quantizeActs' values, as
+// QDot's int16 pairs, and its scales, on the same rows (Go's int64
 // conversion saturates in wasm, so NaN and Inf land elsewhere than natively:
 // each kernel matches its own build's Go loop).
 func TestQuantizePairsEqualsGo(t *testing.T) {
@@ -180,9 +182,11 @@ func TestQuantizePairsEqualsGo(t *testing.T) {
 	for i := range words {
 		words[i] = -1 // all overwritten, zero rows included
 	}
-	if !kernels.QuantizePairs(a, n, K, words, gs) {
+	k := kernels.Default()
+	if k.QuantizePairs == nil {
 		t.Skip("no SIMD128 quantizer in this build")
 	}
+	k.QuantizePairs(a, n, K, words, gs)
 	for i := range words {
 		if want := pair(wq[2*i], wq[2*i+1]); words[i] != want {
 			t.Fatalf("row %d, pair %d (%v, %v): %#x, Go %#x", 2*i/K, i%(K/2), a[2*i], a[2*i+1], words[i], want)

@@ -25,9 +25,14 @@ type QModel struct {
 	Dense     *QMatrix  // [H, 1]
 	Bias      []float32 // [4H]
 	DenseB    float32
+	// Kernels runs the int8 products, the quantizers and the gate math:
+	// kernels.Default() from Quantize and NewQModel. Every choice gives the
+	// same bits (kernels.Portable: core/compress's Go loops).
+	Kernels kernels.Kernels
 
 	sumOnce sync.Once
-	embSum  []int32 // [V], Σ of each embedding row's int8 values (QDot8's correction)
+	embSum  []int32    // [V], Σ of each embedding row's int8 values (QDot8's correction)
+	inputs  inputTable // bias + x·Kernel of the most frequent tokens (qinputs.go)
 }
 
 // embSums returns embSum, computed on first use.
@@ -50,7 +55,7 @@ func (q *QModel) embSums() []int32 {
 // stores).
 func Quantize(m *nn.Model) *QModel {
 	t := m.Cfg.Tensors()
-	q := &QModel{Cfg: m.Cfg, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0]}
+	q := &QModel{Cfg: m.Cfg, Bias: append([]float32(nil), m.Bias...), DenseB: m.DenseB[0], Kernels: kernels.Default()}
 	q.Emb, q.EmbScale = QuantizeRows(m.Embedding, t.Embedding.Rows, t.Embedding.Cols)
 	q.Kernel = quantizeMatrix(m.Kernel, t.Kernel)
 	q.Recurrent = quantizeMatrix(m.Recurrent, t.Recurrent)
@@ -178,22 +183,29 @@ func scaleOf(f *modelfile.File, name string, n int) ([]float32, error) {
 type QWorkspace struct {
 	batch       nn.BatchOrder
 	order, lens []int
-	toks        []int32 // [B, T] by sorted position, real steps first
-	xq, hq      []int8
-	xs, hs      []float32
-	xsum, hsum  []int32 // Σ of each row's int8 values
+	toks        []int32   // [B, T] by sorted position, real steps first
+	hq          []int8    // h quantized
+	hs          []float32 // its scales
+	hsum        []int32   // Σ of each row's int8 values
 	gates       []float32
 	h, c        []float32
 	logits      []float32
 	sc          qScratch
 	tc          []float32 // tanh(c), written by the gate kernel
 	hw          []int32   // h as int16 pairs (kernels.QStep)
-	// project's rows for all steps: int8 x, scales, sums, and the gates'
-	// pre-activations bias + x·Kernel [R, 4H]
+	// computeInputs' rows: int8 x, scales, sums
 	px    []int8
 	pxs   []float32
 	pxsum []int32
-	proj  []float32
+	// project's tokens not in the table: their rows, ids and products
+	missRows []int
+	missToks []int32
+	missG    []float32
+	// the tokens of one step, or of all steps in step order, and the gates'
+	// pre-activations bias + x·Kernel of all steps [R, 4H] when hoisted
+	stepToks []int32
+	proj     []float32
+	ns       []int32 // rows per step, for Kernels.QSteps
 }
 
 func growF(s []float32, n int) []float32 {
@@ -221,29 +233,46 @@ const checkEvery = 8
 // ending, with ctx's error.
 func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *QWorkspace) ([]float32, error) {
 	c := q.Cfg
-	T, E, H := c.MaxLen, c.Embed, c.Hidden
+	T, H := c.MaxLen, c.Hidden
 	G := nn.Gates * H
 	q.layout(tokens, B, ws)
 	ws.h = growF(ws.h, B*H)
 	ws.c = growF(ws.c, B*H)
 	clear(ws.h)
 	clear(ws.c)
-	ws.xq = grow(ws.xq, B*E)
-	ws.xs = growF(ws.xs, B)
 	ws.hq = grow(ws.hq, B*H)
 	ws.hs = growF(ws.hs, B)
-	ws.xsum = grow(ws.xsum, B)
 	ws.hsum = grow(ws.hsum, B)
 	ws.gates = growF(ws.gates, B*G)
 	ws.tc = growF(ws.tc, B*H)
-	embSum := q.embSums()
+	tab, rows := q.table()
 	R := 0 // rows over all steps
 	for _, L := range ws.lens[:B] {
 		R += min(L, T)
 	}
 	hoisted := R*G <= hoistFloats
 	if hoisted {
-		q.project(ws, B, R)
+		// Every step's tokens in step order (the rows running at step t
+		// are a prefix), their inputs in one go.
+		ws.stepToks = grow(ws.stepToks, R)
+		i := 0
+		for t := 0; t < T; t++ {
+			for r := 0; r < B && ws.lens[r] > t; r++ {
+				ws.stepToks[i] = ws.toks[r*T+t]
+				i++
+			}
+		}
+		ws.proj = growF(ws.proj, R*G)
+		q.project(ws, ws.stepToks, ws.proj, tab, rows)
+	}
+	if hoisted {
+		done, err := q.allSteps(ctx, ws, B)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			T = 0 // straight to the dense layer
+		}
 	}
 	off := 0 // the first row of step t in ws.proj
 	for t := 0; t < T; t++ {
@@ -264,38 +293,28 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 			g = ws.proj[off*G : (off+n)*G]
 			off += n
 		} else {
-			// The embedding rows are already int8 with a per-row scale:
-			// exactly what quantizing their dequantized values per row
-			// would give back.
+			ws.stepToks = grow(ws.stepToks, n)
 			for r := 0; r < n; r++ {
-				tok := int(ws.toks[r*T+t])
-				copy(ws.xq[r*E:(r+1)*E], q.Emb[tok*E:(tok+1)*E])
-				ws.xs[r] = q.EmbScale[tok]
-				ws.xsum[r] = embSum[tok]
+				ws.stepToks[r] = ws.toks[r*T+t]
 			}
 			g = ws.gates[:n*G]
-			for r := 0; r < n; r++ {
-				copy(g[r*G:(r+1)*G], q.Bias)
-			}
+			q.project(ws, ws.stepToks[:n], g, tab, rows)
 		}
-		if q.fusedStep(ws, n, t, g, hoisted) {
+		if q.fusedStep(ws, n, t, g) {
 			continue
-		}
-		if !hoisted {
-			qmatmul(&ws.sc, n, ws.xq, ws.xs, ws.xsum, q.Kernel, g)
 		}
 		if t > 0 {
 			q.recurrent(ws, n, g)
 		}
-		cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
+		q.cells(g, ws.c, ws.tc, ws.h, n, H, t == 0)
 	}
-	quantize(ws.h, B, H, ws.hq, ws.hs, ws.hsum)
+	quantize(&q.Kernels, ws.h, B, H, ws.hq, ws.hs, ws.hsum)
 	ws.logits = growF(ws.logits, B)
 	out := ws.gates[:B]
 	for i := range out {
 		out[i] = q.DenseB
 	}
-	qmatmul(&ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
+	qmatmul(&q.Kernels, &ws.sc, B, ws.hq, ws.hs, ws.hsum, q.Dense, out)
 	for i, b := range ws.order {
 		ws.logits[b] = out[i]
 	}
@@ -308,89 +327,88 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 // of 256 keeps one step at a time. (A variable for tests: 0 never hoists.)
 var hoistFloats = 1 << 20
 
-// project fills ws.proj [R, 4H] with bias + x·Kernel for every real step of
-// every row, step by step and, within a step, in sorted order (the rows
-// LogitsContext runs at step t are a prefix). Each element gets the same
-// float32 operations as in the step loop (the bias, then += the rescaled
-// exact sum), so the same bits.
-func (q *QModel) project(ws *QWorkspace, B, R int) {
-	T, E, G := q.Cfg.MaxLen, q.Cfg.Embed, nn.Gates*q.Cfg.Hidden
-	ws.px = grow(ws.px, R*E)
-	ws.pxs = growF(ws.pxs, R)
-	ws.pxsum = grow(ws.pxsum, R)
-	ws.proj = growF(ws.proj, R*G)
-	embSum := q.embSums()
-	i := 0
-	for t := 0; t < T; t++ {
-		for r := 0; r < B && ws.lens[r] > t; r++ {
-			tok := int(ws.toks[r*T+t])
-			copy(ws.px[i*E:(i+1)*E], q.Emb[tok*E:(tok+1)*E])
-			ws.pxs[i], ws.pxsum[i] = q.EmbScale[tok], embSum[tok]
-			copy(ws.proj[i*G:(i+1)*G], q.Bias)
-			i++
-		}
-	}
-	qmatmul(&ws.sc, R, ws.px, ws.pxs, ws.pxsum, q.Kernel, ws.proj)
-}
-
-// fusedStep runs step t's products and gate math in one call into the
-// browser's SIMD module (kernels.QStep: the kernels of the separate calls, so
-// the same bits); false, having done nothing but pair x, where there is
-// none. hoisted: g already holds x's product (project).
-func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32, hoisted bool) bool {
-	E, H := q.Cfg.Embed, q.Cfg.Hidden
-	if (forcePath != qAuto && forcePath != qPairs) || H%8 != 0 || !kernels.HasQStep() {
+// fusedStep runs step t's recurrent product and gate math in one call
+// into the browser's SIMD module (Kernels.QStep: the kernels of the
+// separate calls, so the same bits); false, having done nothing, where
+// there is none. g already holds bias + x·Kernel (project).
+func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
+	H := q.Cfg.Hidden
+	if H%8 != 0 || q.Kernels.QStep == nil {
 		return false
-	}
-	var xw, qK []int32
-	var xs, sK []float32
-	K2 := 0
-	if !hoisted {
-		K2 = (E + 1) / 2
-		ws.sc.x = grow(ws.sc.x, n*K2)
-		pairRows(ws.xq, n, E, ws.sc.x)
-		xw, xs, qK, sK = ws.sc.x, ws.xs, q.Kernel.pairs(), q.Kernel.Scale
 	}
 	ws.hw = grow(ws.hw, n*H/2)
 	var cprev []float32
 	if t > 0 {
 		cprev = ws.c[:n*H]
 	}
-	return kernels.QStep(xw, xs, qK, sK, ws.h, ws.hw, ws.hs,
-		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, K2, H)
+	q.Kernels.QStep(nil, nil, nil, nil, ws.h, ws.hw, ws.hs,
+		q.Recurrent.pairs(), q.Recurrent.Scale, g, cprev, ws.c, ws.tc, n, 0, H)
+	return true
+}
+
+// allSteps runs the whole recurrence on ws.proj through the browser's SIMD
+// module (Kernels.QSteps: fusedStep's call for every step, so the same
+// bits), checkEvery steps per call, looking at ctx in between; false,
+// having done nothing, where there is none. A review read alone (batch 1)
+// then crosses into the module once every checkEvery steps instead of at
+// every step.
+func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, error) {
+	T, H, G := q.Cfg.MaxLen, q.Cfg.Hidden, nn.Gates*q.Cfg.Hidden
+	if H%8 != 0 || q.Kernels.QSteps == nil {
+		return false, nil
+	}
+	ws.ns = ws.ns[:0]
+	for t := 0; t < T; t++ {
+		n := 0
+		for n < B && ws.lens[n] > t {
+			n++
+		}
+		if n == 0 {
+			break
+		}
+		ws.ns = append(ws.ns, int32(n))
+	}
+	ws.hw = grow(ws.hw, B*H/2)
+	off := 0 // the first row of step t0 in ws.proj
+	for t0 := 0; t0 < len(ws.ns); t0 += checkEvery {
+		if err := ctx.Err(); err != nil {
+			return true, err
+		}
+		ns := ws.ns[t0:min(t0+checkEvery, len(ws.ns))]
+		q.Kernels.QSteps(ws.proj[off*G:], ws.h, ws.hw, ws.hs, q.Recurrent.pairs(), q.Recurrent.Scale, ws.c, ws.tc, ns, len(ns), H, t0)
+		for _, n := range ns {
+			off += int(n)
+		}
+	}
+	return true, nil
 }
 
 // recurrent adds the product of the n running rows of h, quantized, and
 // the recurrent weights to g. In the browser h is quantized straight into
-// kernels.QDot's int16 pairs (kernels.QuantizePairs: one SIMD pass, the same values).
+// QDot's int16 pairs (Kernels.QuantizePairs: one SIMD pass, the same values).
 func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
-	H, m := q.Cfg.Hidden, q.Recurrent
-	if (forcePath == qAuto || forcePath == qPairs) && m.N%4 == 0 && H%2 == 0 {
+	H, m, k := q.Cfg.Hidden, q.Recurrent, &q.Kernels
+	if k.QuantizePairs != nil && k.QDot != nil && m.N%4 == 0 && H%8 == 0 {
 		ws.sc.x = grow(ws.sc.x, n*H/2)
-		if kernels.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs) &&
-			kernels.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4) {
-			return
-		}
+		k.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs)
+		k.QDot(ws.sc.x, m.pairs(), ws.hs[:n], m.Scale, g, n, H/2, m.N/4)
+		return
 	}
-	quantize(ws.h, n, H, ws.hq, ws.hs, ws.hsum)
-	qmatmul(&ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
+	quantize(k, ws.h, n, H, ws.hq, ws.hs, ws.hsum)
+	qmatmul(k, &ws.sc, n, ws.hq, ws.hs, ws.hsum, m, g)
 }
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own gate math (kernels.ExactCells: SIMD in the
-// browser, same bits). tc receives tanh(c).
-func cells(g, c, tc, h []float32, n, H int, first bool) {
+// float32 with the float model's own gate math (Kernels.ExactCells: SIMD
+// in the browser, AVX natively, the same bits). tc receives tanh(c).
+func (q *QModel) cells(g, c, tc, h []float32, n, H int, first bool) {
 	cprev := c[:n*H]
 	if first {
 		cprev = nil
 	}
-	gateMath(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	q.Kernels.ExactCellsOrGo()(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
-
-// gateMath is kernels.ExactCells (tests swap in the Go loop to check that the
-// kernels change nothing).
-var gateMath = kernels.ExactCells()
 
 // layout sorts the examples by length, longest first, and lists each one's
 // tokens, exactly as the float model does (nn.BatchOrder).

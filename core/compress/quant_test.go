@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/train"
 )
@@ -119,7 +120,8 @@ func TestInt8ProductWithinQuantizationError(t *testing.T) {
 	xs := make([]float32, n)
 	quantizeActs(x, n, K, xq, xs)
 	got := make([]float32, n*N)
-	qmatmul(&qScratch{}, n, xq, xs, nil, m, got)
+	k := kernels.Default()
+	qmatmul(&k, &qScratch{}, n, xq, xs, nil, m, got)
 	worst := 0.0
 	for i := 0; i < n; i++ {
 		for j := 0; j < N; j++ {

@@ -34,12 +34,12 @@ func fastKernels() Kernels {
 func FastCandidates() []Kernels {
 	var ks []Kernels
 	if cpu.X86.HasAVX512F { // also checks the OS saves the ZMM state
-		ks = append(ks, Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm,
-			Cells: cellsAVX512, CellsBackward: cellsBackwardAVX512})
+		ks = append(ks, withNativeInt8(Kernels{Name: "fast-avx512", Gemm: gemmDriver{avx512Micro}.gemm,
+			Cells: cellsAVX512, CellsBackward: cellsBackwardAVX512}))
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, Kernels{Name: "fast-avx2", Gemm: gemmDriver{avx2Micro}.gemm,
-			Cells: cellsAVX2, CellsBackward: cellsBackwardAVX2})
+		ks = append(ks, withNativeInt8(Kernels{Name: "fast-avx2", Gemm: gemmDriver{avx2Micro}.gemm,
+			Cells: cellsAVX2, CellsBackward: cellsBackwardAVX2}))
 	}
 	return ks
 }

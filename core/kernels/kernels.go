@@ -21,6 +21,36 @@ type Kernels struct {
 	GemmBT        func(m, n, k int, a, bT, c []float32)
 	Cells         func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 	CellsBackward func(a, cprev, tc, dh, dc, dz []float32, n, H int)
+	// Steps, if set, runs the float LSTM's recurrence (core/nn's forward
+	// pass) in one call: rows laid out step after step, ns[t] of them at
+	// step t (a step of 0 ends it); for t > 0 the rows of Hprev are
+	// copied from step t−1's rows of Hs and A's rows get += Hprev·recurrent
+	// (Gemm); then Cells, with step t−1's rows of C as cprev. A is [R, 4H],
+	// C, TC, Hs and Hprev [R, H], recurrent [H, 4H]. The same kernels as
+	// those calls, so the same bits: in the browser it saves two calls into
+	// the SIMD module per step, which at batch 1 cost as much as the step.
+	// H is a multiple of 4.
+	Steps func(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int)
+	// RowwiseGemm says that Gemm(false, false, …) gives each row i < m&^3
+	// of c (its blocks of four rows) the same bits whichever block holds it:
+	// c[i,j] += Σ_p a[i,p]·b[p,j], summed from zero in order, then added.
+	// True of Portable and SIMD128; core/nn's InputTable relies on it.
+	RowwiseGemm bool
+
+	// The int8 runtime's kernels (core/compress), chosen with the rest:
+	// nil where this backend has none, and core/compress then runs its Go
+	// loops. Each gives those loops' bits; int8.go has the contracts.
+	QDot          func(x, q []int32, xs, scale, out []float32, n, K2, N4 int)
+	QDot8         func(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int)
+	QuantizeRows  func(a []float32, n, K int, q []int8, s []float32, sum []int32)
+	QuantizePairs func(a []float32, n, K int, words []int32, s []float32)
+	QStep         func(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int)
+	QSteps        func(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int)
+	// ExactCells is the fastest gate math of this backend that gives
+	// lstmCells' exact bits (Fast's Cells fuse multiply-adds and round
+	// differently); the int8 runtime uses it, so its logits do not depend
+	// on the machine.
+	ExactCells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 }
 
 // CellsOrGo is k.Cells, or the Go loop when k has none.
@@ -43,7 +73,7 @@ func (k Kernels) CellsBackwardOrGo() func(a, cprev, tc, dh, dc, dz []float32, n,
 // blas32 runs at ~0.7 GFLOP/s and this blocked loop at ~2.3 (BENCHMARKS.md). It is
 // also available natively, which is how a native run reproduces a wasm run bit
 // for bit: same kernel, same summation order, no FMA on either side.
-var Portable = Kernels{Name: "portable", Gemm: portableGemm}
+var Portable = Kernels{Name: "portable", Gemm: portableGemm, RowwiseGemm: true}
 
 func portableGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	if m == 0 || n == 0 || k == 0 {
@@ -289,24 +319,10 @@ func add4(r []float32, x0, x1, x2, x3 float32) {
 	r[3] += x3
 }
 
-// ExactCells returns the fastest gate math of this build that gives
-// lstmCells' exact bits: the SIMD128 kernel in a browser that has it, the
-// exact AVX-512 or AVX2 kernel natively (cells_exact_amd64.go; Fast's
-// kernels fuse multiply-adds and round differently), else the Go loop. The
-// int8 runtime (core/compress) uses it so its results do not depend on the
-// machine.
-func ExactCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
-	if exactCellsNative != nil {
-		return exactCellsNative
+// ExactCellsOrGo is k.ExactCells, or the Go loop when k has none.
+func (k Kernels) ExactCellsOrGo() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if k.ExactCells != nil {
+		return k.ExactCells
 	}
-	if k := Default(); k.Name == "simd128" {
-		return k.Cells
-	}
-	return lstmCells
-}
-
-// GoCells is the Go loop of the gate math, whose bits every exact kernel
-// reproduces (the reference for core/compress's tests).
-func GoCells() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	return lstmCells
 }

@@ -30,3 +30,27 @@ func BenchmarkWasmKernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGateMath measures the forward gate math (this build's Default's,
+// and the exact kernel the int8 runtime uses) at the fast preset's hidden
+// size on a chunk of 32 rows; under wasm:
+// GOOS=js GOARCH=wasm go test -exec=$PWD/scripts/go_js_wasm_exec -run XXX -bench GateMath.
+func BenchmarkGateMath(b *testing.B) {
+	const n, H = 32, 128
+	rng := rand.New(rand.NewPCG(1, 2))
+	a0, cprev := randSlice(rng, n*4*H), randSlice(rng, n*H)
+	a, c, tc, h := make([]float32, n*4*H), make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	k := Default()
+	for _, kc := range []struct {
+		name  string
+		cells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
+	}{{"go", lstmCells}, {k.Name, k.CellsOrGo()}, {k.Name + "-exact", k.ExactCellsOrGo()}} {
+		b.Run(kc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				copy(a, a0)
+				kc.cells(a, cprev, c, tc, h, n, H)
+			}
+			b.ReportMetric(float64(b.N*n*H)/b.Elapsed().Seconds()/1e6, "Mcells/s")
+		})
+	}
+}

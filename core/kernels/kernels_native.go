@@ -9,7 +9,7 @@ import (
 
 // Gonum is gonum's blas32 Sgemm, whose amd64 assembly runs ~10 GFLOP/s per
 // core here against ~4.7 for the portable loop (BENCHMARKS.md).
-var Gonum = Kernels{Name: "gonum", Gemm: gonumGemm}
+var Gonum = withNativeInt8(Kernels{Name: "gonum", Gemm: gonumGemm})
 
 // Default is the fastest kernel of this build: Fast (amd64 assembly)
 // when the CPU has AVX2+FMA, else gonum.

@@ -28,6 +28,7 @@ var simd struct {
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
 	qdot, quant, qstep     js.Value
+	steps, qsteps          js.Value
 }
 
 // SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
@@ -55,9 +56,11 @@ func SIMD128() (Kernels, bool) {
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
+		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
 		simd.ok = true
 	})
-	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward}, simd.ok
+	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, ExactCells: simdCells}, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product
@@ -183,20 +186,37 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 	runtime.KeepAlive(dz)
 }
 
-// QDot is the int8 runtime's product (core/compress qgemm) in SIMD:
-//
-//	out[r, j] += float32(xs[r]·scale[j]) · float32(Σ_k x[r,k]·q[k,j])
-//
-// with exact int32 sums, from int16 pairs: x [n, K2] words (x[r,2k],
-// x[r,2k+1]); q [N4, K2, 4] words (q[2k,j], q[2k+1,j]); out [n, 4·N4] and
-// scale [4·N4], so N must be a multiple of 4. It reports false, computing
-// nothing, when the SIMD module is unavailable.
-func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
-	if _, ok := SIMD128(); !ok {
-		return false
+// simdSteps is Steps (kernels.go) in the module (simd128_steps.go).
+func simdSteps(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int) {
+	if H%4 != 0 {
+		panic("kernels: Steps needs H a multiple of 4")
 	}
+	R := 0
+	for _, n := range ns[:T] {
+		if n == 0 {
+			break
+		}
+		R += int(n)
+	}
+	if R == 0 || H == 0 {
+		return
+	}
+	_, _, _ = A[R*4*H-1], recurrent[H*4*H-1], ns[T-1]
+	_, _, _, _ = C[R*H-1], TC[R*H-1], Hs[R*H-1], Hprev[R*H-1]
+	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H)
+	runtime.KeepAlive(A)
+	runtime.KeepAlive(C)
+	runtime.KeepAlive(TC)
+	runtime.KeepAlive(Hs)
+	runtime.KeepAlive(Hprev)
+	runtime.KeepAlive(recurrent)
+	runtime.KeepAlive(ns)
+}
+
+// simdQDot is QDot (int8.go) in the module (i32x4.dot_i16x8_s).
+func simdQDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) {
 	if n == 0 || K2 == 0 || N4 == 0 {
-		return true
+		return
 	}
 	_, _, _ = x[n*K2-1], q[N4*K2*4-1], out[n*N4*4-1]
 	_, _ = xs[n-1], scale[N4*4-1]
@@ -206,65 +226,36 @@ func QDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) bool {
 	runtime.KeepAlive(xs)
 	runtime.KeepAlive(scale)
 	runtime.KeepAlive(out)
-	return true
 }
 
 func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
-// HasQDot8 reports whether QDot8 runs here: only on amd64 with VNNI.
-func HasQDot8() bool { return false }
-
-// QDot8 is qdot_amd64.go's VNNI product; in the browser QDot serves.
-func QDot8(x []int8, q, corr []int32, xs, scale, out []float32, n, K4, N16 int) bool {
-	return false
-}
-
-// QuantizeRows is qdot_amd64.go's AVX2 activation quantizer; in the browser
-// core/compress quantizes in Go.
-func QuantizeRows(a []float32, n, K int, q []int8, s []float32, sum []int32) bool { return false }
-
-// QuantizePairs is core/compress's quantizeActs in SIMD (core/kernels/simd128/simd128_quant.go),
-// its int8 values written straight into QDot's int16 pairs: words [n, K/2]
-// with (q[r,2k], q[r,2k+1]), scales s [n]. The values are the Go loop's.
-// It reports false, computing nothing, without the SIMD module or when K is
-// not a multiple of 8.
-func QuantizePairs(a []float32, n, K int, words []int32, s []float32) bool {
-	if _, ok := SIMD128(); !ok || K%8 != 0 {
-		return false
+// simdQuantizePairs is QuantizePairs (int8.go) in the module
+// (core/kernels/simd128/simd128_quant.go): quantizeActs' values.
+func simdQuantizePairs(a []float32, n, K int, words []int32, s []float32) {
+	if K%8 != 0 {
+		panic("kernels: QuantizePairs needs K a multiple of 8")
 	}
 	if n == 0 || K == 0 {
-		return true
+		return
 	}
 	_, _, _ = a[n*K-1], words[n*K/2-1], s[n-1]
 	simd.quant.Invoke(addr(a), addr32(words), addr(s), n, K)
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(words)
 	runtime.KeepAlive(s)
-	return true
 }
 
-// QStep is one time step of core/compress's int8 LSTM in a single call
-// into the SIMD module (core/kernels/simd128/simd128_quant.go's qstep), which batch 1 needs: a
-// call through syscall/js costs about as much as a step's arithmetic.
-//
-//	QDot(xw, qK, xs, sK, g, n, K2, H)               g [n, 4H] holds the bias;
-//	                                                K2 = 0 skips this product
-//	if cprev != nil {                               cprev is c, or nil at t = 0
-//	    QuantizePairs(h, n, H, hw, hs)
-//	    QDot(hw, qR, hs, sR, g, n, H/2, H)
-//	}
-//	the gate math (ExactCells) on g, cprev → c, tc, h
-//
-// The same kernels as those calls, so the same bits. It reports false,
-// computing nothing, without the SIMD module or when H is not a multiple
-// of 8.
-func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
-	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) bool {
-	if _, ok := SIMD128(); !ok || H%8 != 0 {
-		return false
+// simdQStep is QStep (int8.go): one time step in a single call into the
+// module, which batch 1 needs, since a call through syscall/js costs about
+// as much as a step's arithmetic.
+func simdQStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32,
+	qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int) {
+	if H%8 != 0 || K2 < 0 {
+		panic("kernels: QStep needs H a multiple of 8")
 	}
-	if n == 0 || H == 0 || K2 < 0 {
-		return false
+	if n == 0 || H == 0 {
+		return
 	}
 	G := 4 * H
 	if K2 > 0 {
@@ -290,13 +281,38 @@ func QStep(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw [
 	runtime.KeepAlive(cprev)
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(tc)
-	return true
 }
 
-// HasQStep reports whether QStep runs here (the SIMD module is loaded).
-func HasQStep() bool {
-	_, ok := SIMD128()
-	return ok
+// simdQSteps is QSteps (int8.go): the recurrence of a review read alone
+// in one call instead of one per step.
+func simdQSteps(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int) {
+	if H%8 != 0 {
+		panic("kernels: QSteps needs H a multiple of 8")
+	}
+	R, B := 0, 0
+	for _, n := range ns[:T] {
+		if n == 0 {
+			break
+		}
+		R += int(n)
+		B = max(B, int(n))
+	}
+	if R == 0 || H == 0 {
+		return
+	}
+	G := 4 * H
+	_, _, _, _ = proj[R*G-1], h[B*H-1], hw[B*H/2-1], hs[B-1]
+	_, _, _, _, _ = qR[H*(H/2)*4-1], sR[G-1], c[B*H-1], tc[B*H-1], ns[T-1]
+	simd.qsteps.Invoke(addr(proj), addr(h), addr32(hw), addr(hs), addr32(qR), addr(sR), addr(c), addr(tc), addr32(ns), T, H, t0)
+	runtime.KeepAlive(proj)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hw)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(qR)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
+	runtime.KeepAlive(ns)
 }
 
 // addr32OrNil is addr32, or 0 for an empty slice.

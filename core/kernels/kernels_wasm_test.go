@@ -142,3 +142,41 @@ func requireSIMD(t *testing.T) Kernels {
 	}
 	return k
 }
+
+// TestSIMD128CellsDense: the SIMD gate math on a dense grid of [-90, 90]
+// (steps of 2^-10: every tie of exp32's n = round(x·log2e), both clamps,
+// the 2^-12 cutoff of tanh), bit for bit against the Go loop; the exp's
+// rounding and clamps are written differently from the Go code
+// (core/kernels/simd128/simd128_cells.go), so every lane value counts.
+func TestSIMD128CellsDense(t *testing.T) {
+	k := requireSIMD(t)
+	const H = 128
+	var xs []float32
+	for x := -90.0; x <= 90; x += 1.0 / 1024 {
+		xs = append(xs, float32(x))
+	}
+	n := (len(xs) + H - 1) / H
+	a0 := make([]float32, n*4*H)
+	cprev := make([]float32, n*H)
+	for i := range a0 {
+		a0[i] = xs[i%len(xs)]
+	}
+	for i := range cprev {
+		cprev[i] = xs[(7*i)%len(xs)]
+	}
+	a1 := append([]float32(nil), a0...)
+	c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+	lstmCells(a0, cprev, c0, tc0, h0, n, H)
+	k.ExactCells(a1, cprev, c1, tc1, h1, n, H)
+	for _, v := range []struct {
+		what      string
+		want, got []float32
+	}{{"gates", a0, a1}, {"c", c0, c1}, {"tanh(c)", tc0, tc1}, {"h", h0, h1}} {
+		for i := range v.want {
+			if math.Float32bits(v.want[i]) != math.Float32bits(v.got[i]) {
+				t.Fatalf("%s[%d] = %v (%#08x), Go loop %v (%#08x)", v.what, i, v.got[i], math.Float32bits(v.got[i]), v.want[i], math.Float32bits(v.want[i]))
+			}
+		}
+	}
+}

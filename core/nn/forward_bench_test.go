@@ -1,8 +1,11 @@
 package nn
 
 import (
-	"sentilab/core/kernels"
+	"fmt"
+	"math/rand/v2"
 	"testing"
+
+	"sentilab/core/kernels"
 )
 
 // BenchmarkForwardBatch1 is batch-1 inference at the thesis shape with
@@ -23,6 +26,27 @@ func BenchmarkForwardBatch1(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
 	})
+	// With the input table (table.go), on tokens spread as IMDB's are
+	// (Zipf: 83% of them below id 4,096; see core/compress's benchSet),
+	// and the same tokens without it.
+	zipf := make([]int32, cfg.MaxLen)
+	z := rand.NewZipf(rand.New(rand.NewPCG(7, 8)), 1.1, 20, uint64(cfg.Vocab-3))
+	for i := range 110 {
+		zipf[i] = int32(2 + z.Uint64())
+	}
+	tab := NewInputTable(m, ws.kern)
+	for _, useTable := range []bool{false, true} {
+		b.Run(fmt.Sprintf("zipf/table=%v", useTable && tab != nil), func(b *testing.B) {
+			if useTable {
+				ws.SetTable(tab)
+				defer ws.SetTable(nil)
+			}
+			for i := 0; i < b.N; i++ {
+				ws.Forward(m, zipf, 1, nil)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
+		})
+	}
 	b.Run("gemv", func(b *testing.B) {
 		k := kernels.Default()
 		c := make([]float32, 512)

@@ -37,6 +37,10 @@ type Workspace struct {
 
 	dZ, dX, dh, dc, dhf []float32
 	rt                  []float32 // [4H, H] Recurrent transposed, for Kernels.GemmBT
+	ns                  []int32   // n as int32, for Kernels.Steps
+	table               *InputTable
+	miss                []int     // rows not in the table (project)
+	missX, missA        []float32 // their inputs and gates
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.
@@ -78,18 +82,33 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		copy(ws.X[r*E:(r+1)*E], m.Embedding[int(tok)*E:int(tok+1)*E])
 	}
 
-	// Input projection for every step at once: A = X·W + b.
+	// Input projection for every step at once: A = X·W + b (from the
+	// table, if set, where it has the rows: table.go).
 	ws.A = resize(ws.A, R*G)
-	for r := 0; r < R; r++ {
-		copy(ws.A[r*G:(r+1)*G], m.Bias)
-	}
-	ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
+	ws.project(m, R)
 
 	ws.C = resize(ws.C, R*H)
 	ws.TC = resize(ws.TC, R*H)
 	ws.Hs = resize(ws.Hs, R*H)
 	ws.Hprev = resize(ws.Hprev, R*H)
 	clear(ws.Hprev[:ws.n[0]*H]) // the zero state entering step 0
+	if ws.kern.Steps != nil && H%4 == 0 {
+		// The loop below in one call (the browser's SIMD module).
+		ws.ns = ws.ns[:0]
+		for _, n := range ws.n[:T] {
+			ws.ns = append(ws.ns, int32(n))
+		}
+		ws.kern.Steps(ws.A, ws.C, ws.TC, ws.Hs, ws.Hprev, m.Recurrent, ws.ns, T, H)
+	} else {
+		ws.steps(m)
+	}
+	return ws.head(m, B, rng)
+}
+
+// steps runs the recurrence on the rows of ws.A (see Workspace): for each
+// step, Hprev·Recurrent added to the gates, then the gate math.
+func (ws *Workspace) steps(m *Model) {
+	T, H, G := ws.cfg.MaxLen, ws.cfg.Hidden, Gates*ws.cfg.Hidden
 	cells := ws.kern.CellsOrGo()
 	for t := 0; t < T; t++ {
 		nt, r0 := ws.n[t], ws.off[t]
@@ -105,6 +124,12 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		}
 		cells(ws.A[r0*G:(r0+nt)*G], cprev, ws.C[r0*H:(r0+nt)*H], ws.TC[r0*H:(r0+nt)*H], ws.Hs[r0*H:(r0+nt)*H], nt, H)
 	}
+}
+
+// head is the final hidden state (at each example's last real step),
+// dropout when rng is not nil, and the dense layer: the logits.
+func (ws *Workspace) head(m *Model, B int, rng *rand.Rand) []float32 {
+	c, H := m.Cfg, m.Cfg.Hidden
 
 	// Final hidden state (at each example's last real step), dropout, dense.
 	ws.hf = grow(ws.hf, B*H)

@@ -101,6 +101,10 @@ type variant struct {
 	bsize int64
 	// OOD is the latest score on the second dataset (guarded by Engine.mu).
 	OOD *protocol.OODEvaluation
+	// table is Model's nn.InputTable for one-review predictions, built on
+	// the first (a variant's weights never change once it exists).
+	tableOnce sync.Once
+	table     *nn.InputTable
 }
 
 // NewEngine returns an empty engine.

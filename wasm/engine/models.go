@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"sentilab/core/baseline"
@@ -222,12 +223,28 @@ func probability(v *variant, cleaned string) (float64, error) {
 	}
 	var z float32
 	if v.Q != nil {
-		z = v.Q.Logits(set.Tokens, 1, &compress.QWorkspace{})[0]
+		ws := int8Workspaces.Get().(*compress.QWorkspace)
+		z = v.Q.Logits(set.Tokens, 1, ws)[0]
+		int8Workspaces.Put(ws)
 	} else {
-		z = nn.NewWorkspace(v.Model.Cfg, kernels.Default()).Forward(v.Model, set.Tokens, 1, nil)[0]
+		v.tableOnce.Do(func() { v.table = nn.NewInputTable(v.Model, kernels.Default()) })
+		ws := floatWorkspaces.Get().(*nn.Workspace)
+		ws.SetTable(v.table)
+		z = ws.Forward(v.Model, set.Tokens, 1, nil)[0]
+		ws.SetTable(nil)
+		floatWorkspaces.Put(ws)
 	}
 	return float64(kernels.Sigmoid(z)), nil
 }
+
+// The workspaces of one-review predictions, reused: a fresh one per review
+// allocated ~0.5 MB at the fast preset's shape, which at the engine's GOGC
+// (main_js.go) brought a collection of the whole heap every few dozen
+// predictions. A workspace serves any model (its buffers are resized).
+var (
+	floatWorkspaces = sync.Pool{New: func() any { return nn.NewWorkspace(nn.Config{}, kernels.Default()) }}
+	int8Workspaces  = sync.Pool{New: func() any { return new(compress.QWorkspace) }}
+)
 
 // inspect returns per-tensor sparsity and a 60-bin weight histogram.
 func (e *Engine) inspect(name string) (*protocol.InspectResult, error) {

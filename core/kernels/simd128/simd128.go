@@ -34,9 +34,14 @@ package simd128
 //	                                  pairs: simd128_quant.go
 //	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
 //	                                  cells in one call (simd128_quant.go)
+//	steps(...)                        the float LSTM's recurrence over all steps:
+//	                                  dot, stream, cells (simd128_steps.go)
+//	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
+//	                                  computed beforehand (simd128_steps.go)
 func simd128Module() []byte {
-	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3)}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3),
+		simdSteps(0, 1, 3), simdQSteps(7)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))

@@ -12,63 +12,99 @@ package simd128
 //	cells(a, cprev, c, tc, h, n, H)            cprev = 0 for the zero state
 //	cellsBackward(a, cprev, tc, dh, dc, dz, n, H)
 
-// cellsLocals are the scratch registers of the activation macros.
+// cellsLocals are the scratch registers of the activation macros, and the
+// constants they use, splatted once into locals before the loops (a splat
+// in the loop body was three machine instructions at every use in V8).
 type cellsLocals struct {
 	x, nv, fn, e, tin, ax uint32
+	consts                map[float32]uint32
+	f                     *wasmFn
 }
 
+// newCellsLocals declares them and emits the constants' splats: call it
+// before any loop.
 func newCellsLocals(f *wasmFn) cellsLocals {
-	return cellsLocals{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)}
+	l := cellsLocals{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128),
+		map[float32]uint32{}, f}
+	for _, c := range []float32{88, -87, log2e, 0.5, -0.5, ln2hi, ln2lo, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1, -2,
+		1.0 / 4096, 8388608 + 127} {
+		v := f.local(tV128)
+		f.splat(c)
+		f.set(v)
+		l.consts[c] = v
+	}
+	return l
 }
+
+// c pushes v in all four lanes, from its local.
+func (l cellsLocals) c(v float32) {
+	lv, ok := l.consts[v]
+	if !ok {
+		panic("simd128: constant not splatted up front")
+	}
+	l.f.get(lv)
+}
+
+// Opcodes of the exp below.
+const (
+	opF32x4Trunc = 0x69 // f32x4.trunc: toward zero, as a float
+	opF32x4Pmin  = 0xea // f32x4.pmin(a, b) = b < a ? b : a (one minps in V8)
+)
 
 // exp replaces the vector on top of the stack by exp32 of each lane.
+//
+// Against a literal transcription it differs in three ways that keep every
+// bit: the clamps are f32x4.pmin/pmax, `x > 88 ? 88 : x` exactly as Go's
+// ifs (f32x4.min/max, which also order ±0 and canonicalise NaN, are about
+// seven instructions each in V8); n = int32(fn ± 0.5) is f32x4.trunc, the
+// same integer held as a float (|fn| < 128, so exact), instead of
+// trunc_sat and a conversion back (about nine instructions); and 2ⁿ's bits
+// come from nf + 2²³ + 127, a float whose low bits are n + 127 (1 … 254),
+// shifted left by 23, which drops the exponent bits above them.
+// TestSIMD128CellsDense (core/kernels, under wasm) checks every tie.
 func (l cellsLocals) exp(f *wasmFn) {
-	f.splat(88)
-	f.simdOp(opF32x4Min) // if x > 88 { x = 88 }
-	f.splat(-87)
-	f.simdOp(opF32x4Max) // if x < -87 { x = -87 }
+	l.c(88)
+	f.simdOp(opF32x4Pmin) // if x > 88 { x = 88 }
+	l.c(-87)
+	f.simdOp(opF32x4Pmax) // if x < -87 { x = -87 }
 	f.set(l.x)
 	f.get(l.x)
-	f.splat(log2e)
+	l.c(log2e)
 	f.simdOp(opF32x4Mul)
 	f.set(l.fn)
-	// n = int32(fn ± 0.5), the sign of the half that of fn.
+	// nf = float32(int32(fn ± 0.5)), the sign of the half that of fn.
 	f.get(l.fn)
-	f.splat(0.5)
-	f.splat(-0.5)
+	l.c(0.5)
+	l.c(-0.5)
 	f.get(l.fn)
 	f.v128Zero()
 	f.simdOp(opF32x4Ge)
 	f.simdOp(opBitselect)
 	f.simdOp(opF32x4Add)
-	f.simdOp(opI32TruncF32)
-	f.set(l.nv)
-	f.get(l.nv)
-	f.simdOp(opF32ConvI32)
+	f.simdOp(opF32x4Trunc)
 	f.set(l.fn) // now nf
 	// r = (x − nf·ln2hi) − nf·ln2lo, kept in x.
 	f.get(l.x)
 	f.get(l.fn)
-	f.splat(ln2hi)
+	l.c(ln2hi)
 	f.simdOp(opF32x4Mul)
 	f.simdOp(opF32x4Sub)
 	f.get(l.fn)
-	f.splat(ln2lo)
+	l.c(ln2lo)
 	f.simdOp(opF32x4Mul)
 	f.simdOp(opF32x4Sub)
 	f.set(l.x)
-	f.splat(1.0 / 720)
+	l.c(1.0 / 720)
 	for _, c := range []float32{1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1} {
 		f.get(l.x)
 		f.simdOp(opF32x4Mul)
-		f.splat(c)
+		l.c(c)
 		f.simdOp(opF32x4Add)
 	}
 	// · 2^n, built from its bits: (n+127) << 23.
-	f.get(l.nv)
-	f.i32(127)
-	f.simdOp(opI32x4Splat)
-	f.simdOp(opI32x4Add)
+	f.get(l.fn)
+	l.c(8388608 + 127)
+	f.simdOp(opF32x4Add)
 	f.i32(23)
 	f.simdOp(opI32x4Shl)
 	f.simdOp(opF32x4Mul)
@@ -79,8 +115,8 @@ func (l cellsLocals) sigmoid(f *wasmFn) {
 	f.simdOp(opF32x4Neg)
 	l.exp(f)
 	f.set(l.e)
-	f.splat(1)
-	f.splat(1)
+	l.c(1)
+	l.c(1)
 	f.get(l.e)
 	f.simdOp(opF32x4Add)
 	f.simdOp(opF32x4Div)
@@ -92,15 +128,15 @@ func (l cellsLocals) tanh(f *wasmFn) {
 	f.get(l.tin)
 	f.simdOp(opF32x4Abs)
 	f.set(l.ax)
-	f.splat(-2)
+	l.c(-2)
 	f.get(l.ax)
 	f.simdOp(opF32x4Mul)
 	l.exp(f)
 	f.set(l.e)
-	f.splat(1)
+	l.c(1)
 	f.get(l.e)
 	f.simdOp(opF32x4Sub)
-	f.splat(1)
+	l.c(1)
 	f.get(l.e)
 	f.simdOp(opF32x4Add)
 	f.simdOp(opF32x4Div)
@@ -116,7 +152,7 @@ func (l cellsLocals) tanh(f *wasmFn) {
 	f.get(l.tin)
 	f.get(l.e)
 	f.get(l.ax)
-	f.splat(1.0 / 4096)
+	l.c(1.0 / 4096)
 	f.simdOp(opF32x4Lt)
 	f.simdOp(opBitselect) // |x| < 2^-12 ? x : ±t
 }

@@ -1,0 +1,174 @@
+//go:build !(js && wasm)
+
+package simd128
+
+// The float LSTM's recurrence in one call from Go (core/nn's forward pass).
+
+const (
+	opI32Eqz = 0x45
+	opI32Or  = 0x72
+)
+
+// simdSteps(A, C, TC, Hs, Hprev, Rw, ns, T, H) runs core/nn Workspace.Forward's
+// loop over the time steps: rows laid out step after step, ns[t] (int32)
+// rows at step t, a step of 0 rows ending the loop:
+//
+//	for t := 0; t < T && ns[t] > 0; t++ {      r0: step t's first row
+//	    if t > 0 {                              p0: step t−1's
+//	        Hprev[r0:r0+nt] = Hs[p0:p0+nt]      (rows of H)
+//	        A[r0:r0+nt] += Hprev[r0:r0+nt]·Rw   dot on the rows in fours, stream on the rest,
+//	                                            as Kernels.Gemm calls them
+//	    }
+//	    cells(A[r0:], t > 0 ? C[p0:] : 0, C[r0:], TC[r0:], Hs[r0:], nt, H)
+//	}
+//
+// The same functions as the separate calls, so the same bits; the browser
+// saves two calls through syscall/js per step, which at batch 1 cost about
+// as much as the step's arithmetic. H must be a multiple of 4.
+func simdSteps(dot, stream, cells uint32) *wasmFn {
+	f := &wasmFn{params: 9}
+	const A, C, TC, Hs, Hprev, Rw, ns, T, H = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	t, nt, r0, p0, m4, G, i, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	rowAddr := func(base, row, width uint32) { // pushes base + 4·row·width
+		f.get(row)
+		f.get(width)
+		f.op(opI32Mul)
+		f.shl2()
+		f.get(base)
+		f.op(opI32Add)
+	}
+	f.get(H)
+	f.shl2()
+	f.set(G)
+	f.i32(0)
+	f.set(r0)
+	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
+		f.get(t)
+		f.shl2()
+		f.get(ns)
+		f.op(opI32Add)
+		f.op(opI32Load, 2, 0)
+		f.set(nt)
+		f.get(nt)
+		f.op(opI32Eqz)
+		f.op(opBrIf, 1) // out of forRange's block
+		f.i32(0)
+		f.set(cprev)
+		f.ifNonZero(t, func() {
+			// Hprev rows r0… = Hs rows p0…, nt·H floats, four at a time.
+			f.get(nt)
+			f.get(H)
+			f.op(opI32Mul)
+			f.set(m4) // the count, for now
+			f.forRange(i, func() { f.i32(0) }, m4, 4, func() {
+				rowAddr(Hprev, r0, H)
+				f.get(i)
+				f.shl2()
+				f.op(opI32Add)
+				rowAddr(Hs, p0, H)
+				f.get(i)
+				f.shl2()
+				f.op(opI32Add)
+				f.v128Load(0)
+				f.v128Store(0)
+			})
+			f.setMasked(m4, nt, -4)
+			f.ifNonZero(m4, func() { // dot(a, asi, asp, b, c, m, n, k)
+				rowAddr(Hprev, r0, H)
+				f.get(H)
+				f.i32(1)
+				f.get(Rw)
+				rowAddr(A, r0, G)
+				f.get(m4)
+				f.get(G)
+				f.get(H)
+				f.op(opCall, dot)
+			})
+			// stream(a, b, c, m0, m, n, k) on rows m4 ≤ i < nt (none if equal)
+			rowAddr(Hprev, r0, H)
+			f.get(Rw)
+			rowAddr(A, r0, G)
+			f.get(m4)
+			f.get(nt)
+			f.get(G)
+			f.get(H)
+			f.op(opCall, stream)
+			rowAddr(C, p0, H)
+			f.set(cprev)
+		})
+		rowAddr(A, r0, G)
+		f.get(cprev)
+		rowAddr(C, r0, H)
+		rowAddr(TC, r0, H)
+		rowAddr(Hs, r0, H)
+		f.get(nt)
+		f.get(H)
+		f.op(opCall, cells)
+		f.get(r0)
+		f.set(p0)
+		f.get(r0)
+		f.get(nt)
+		f.op(opI32Add)
+		f.set(r0)
+	})
+	return f
+}
+
+// simdQSteps(proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0) is the int8
+// LSTM's recurrence when the input side of every step is already in proj
+// (rows laid out step after step, ns[t] (int32) rows at step t, a step of
+// 0 rows ending the loop): qstep once per step, in one call from Go. t0 is
+// the first step's number in the review (0: no previous state).
+//
+//	for t, off := 0, 0; t < T && ns[t] > 0; t++ {
+//	    qstep(0, 0, 0, 0, h, hw, hs, qR, sR, proj[off:], t0+t > 0 ? c : 0, c, tc, ns[t], 0, H)
+//	    off += ns[t]                            (rows of 4H)
+//	}
+//
+// The same function as the separate calls, so the same bits.
+func simdQSteps(qstep uint32) *wasmFn {
+	f := &wasmFn{params: 12}
+	const proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0 = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	t, nt, g, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(proj)
+	f.set(g)
+	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
+		f.get(t)
+		f.shl2()
+		f.get(ns)
+		f.op(opI32Add)
+		f.op(opI32Load, 2, 0)
+		f.set(nt)
+		f.get(nt)
+		f.op(opI32Eqz)
+		f.op(opBrIf, 1) // out of forRange's block
+		f.i32(0)
+		f.set(cprev)
+		f.get(t)
+		f.get(t0)
+		f.op(opI32Or)
+		f.code = append(f.code, opIf, 0x40)
+		f.get(c)
+		f.set(cprev)
+		f.code = append(f.code, opEnd)
+		for range 4 {
+			f.i32(0)
+		}
+		for _, a := range []uint32{h, hw, hs, qR, sR, g, cprev, c, tc, nt} {
+			f.get(a)
+		}
+		f.i32(0)
+		f.get(H)
+		f.op(opCall, qstep)
+		// g += 4·nt·4H bytes
+		f.get(g)
+		f.get(nt)
+		f.get(H)
+		f.op(opI32Mul)
+		f.i32(4)
+		f.op(opI32Shl) // ·16: 4 gates of 4 bytes
+		f.op(opI32Add)
+		f.set(g)
+	})
+	return f
+}

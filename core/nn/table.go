@@ -1,0 +1,89 @@
+package nn
+
+import "sentilab/core/kernels"
+
+// InputTable holds the input side of the gates, bias + embedding·Kernel,
+// for the most frequent tokens of a model that no longer changes (the
+// tokenizer numbers words by frequency, so these are the lowest ids: below
+// 4,096 are 85% of the IMDB test tokens). Forward, given it (SetTable),
+// copies those rows instead of computing them. A row of the input product
+// comes out the same in every block of four rows with a RowwiseGemm kernel
+// (Portable, SIMD128), so the table's rows are Forward's bits, and the last
+// rows of a batch (R%4, which Gemm computes another way) are still
+// computed. It holds the model's weights as they were: build a new table
+// after changing them.
+type InputTable struct {
+	m    *Model
+	rows int       // tokens 0 … rows−1
+	a    []float32 // [rows, 4H]
+}
+
+// inputTableFloats bounds a table: rows × 4H floats, 8 MB (4,096 tokens at
+// H = 128).
+const inputTableFloats = 1 << 21
+
+// NewInputTable builds m's table with kernel k, or returns nil where k's
+// rows depend on their block (natively Fast, Gonum).
+func NewInputTable(m *Model, k kernels.Kernels) *InputTable {
+	c := m.Cfg
+	E, G := c.Embed, Gates*c.Hidden
+	rows := min(c.Vocab, inputTableFloats/max(G, 1)) &^ 3 // all in Gemm's blocks of four
+	if !k.RowwiseGemm || rows == 0 {
+		return nil
+	}
+	t := &InputTable{m: m, rows: rows, a: make([]float32, rows*G)}
+	for r := 0; r < rows; r++ {
+		copy(t.a[r*G:(r+1)*G], m.Bias)
+	}
+	k.Gemm(false, false, rows, G, E, m.Embedding[:rows*E], m.Kernel, t.a)
+	return t
+}
+
+// SetTable makes Forward use t for its model (nil: none).
+func (ws *Workspace) SetTable(t *InputTable) { ws.table = t }
+
+// project fills ws.A [R, 4H] with bias + X·Kernel, as one Gemm over all
+// rows would: rows in Gemm's blocks of four from the table where it has
+// their token, the others of those in one Gemm (padded to whole blocks),
+// and the last R%4 rows alone, as Gemm computes them.
+func (ws *Workspace) project(m *Model, R int) {
+	E, G := ws.cfg.Embed, Gates*ws.cfg.Hidden
+	t := ws.table
+	if t == nil || t.m != m || !ws.kern.RowwiseGemm {
+		for r := 0; r < R; r++ {
+			copy(ws.A[r*G:(r+1)*G], m.Bias)
+		}
+		ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
+		return
+	}
+	m4 := R &^ 3
+	ws.miss = ws.miss[:0]
+	for r, tok := range ws.rowTok[:m4] {
+		if int(tok) < t.rows {
+			copy(ws.A[r*G:(r+1)*G], t.a[int(tok)*G:int(tok+1)*G])
+		} else {
+			ws.miss = append(ws.miss, r)
+		}
+	}
+	if n := len(ws.miss); n > 0 {
+		n4 := (n + 3) &^ 3
+		ws.missX = grow(ws.missX, n4*E) // the padding rows stay zero
+		ws.missA = resize(ws.missA, n4*G)
+		for i, r := range ws.miss {
+			copy(ws.missX[i*E:(i+1)*E], ws.X[r*E:(r+1)*E])
+		}
+		for i := 0; i < n4; i++ {
+			copy(ws.missA[i*G:(i+1)*G], m.Bias)
+		}
+		ws.kern.Gemm(false, false, n4, G, E, ws.missX, m.Kernel, ws.missA)
+		for i, r := range ws.miss {
+			copy(ws.A[r*G:(r+1)*G], ws.missA[i*G:(i+1)*G])
+		}
+	}
+	if m4 < R {
+		for r := m4; r < R; r++ {
+			copy(ws.A[r*G:(r+1)*G], m.Bias)
+		}
+		ws.kern.Gemm(false, false, R-m4, G, E, ws.X[m4*E:R*E], m.Kernel, ws.A[m4*G:R*G])
+	}
+}
