@@ -117,8 +117,8 @@ func runBaseline(ctx context.Context, args []string) error {
 		return err
 	}
 	trainR = data.First(trainR, trainOrAll(*trainSize, len(trainR)))
-	trainX, trainY := textsLabels(trainR)
-	testX, testY := textsLabels(testR)
+	trainX, trainY := data.TextsLabels(trainR)
+	testX, testY := data.TextsLabels(testR)
 	o := baselineOutput{Config: opt.Config, MaxTerms: opt.MaxTerms, MinDF: opt.MinDF, C: opt.C,
 		TrainN: len(trainR), TestN: len(testR), Workers: opt.Workers}
 
@@ -159,7 +159,7 @@ func runBaseline(ctx context.Context, args []string) error {
 	logits := m.Logits(testX)
 	o.EvalSeconds = time.Since(t1).Seconds()
 	o.ReviewsPerS = float64(len(testX)) / o.EvalSeconds
-	o.Test = train.MetricsOf(logits, floats(testY))
+	o.Test = train.MetricsOf(logits, data.FloatLabels(testY))
 	o.TestAccuracy, o.TestLoss = o.Test.Accuracy, o.Test.Loss
 	fmt.Fprintf(os.Stderr, "test accuracy %.4f  loss %.4f  (%d reviews, %.0f reviews/s)\n", o.Test.Accuracy, o.Test.Loss, o.Test.N, o.ReviewsPerS)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", o.Test.Confusion)
@@ -173,8 +173,8 @@ func runBaseline(ctx context.Context, args []string) error {
 	o.TopPositive, o.TopNegative = m.TopWeights(10)
 	fmt.Fprintf(os.Stderr, "most positive: %s\nmost negative: %s\n", termList(o.TopPositive), termList(o.TopNegative))
 	if *ood != "" {
-		xs, ys := textsLabels(oodR)
-		o.OOD, o.OODData = train.MetricsOf(m.Logits(xs), floats(ys)), *ood
+		xs, ys := data.TextsLabels(oodR)
+		o.OOD, o.OODData = train.MetricsOf(m.Logits(xs), data.FloatLabels(ys)), *ood
 		fmt.Fprintf(os.Stderr, "out of domain: accuracy %.4f  loss %.4f  (%d reviews of %s)\n", o.OOD.Accuracy, o.OOD.Loss, o.OOD.N, *ood)
 	}
 	if *out != "" {
@@ -219,22 +219,6 @@ func trainOrAll(n, all int) int {
 		return all
 	}
 	return n
-}
-
-func textsLabels(rs []data.Review) ([]string, []int) {
-	xs, ys := make([]string, len(rs)), make([]int, len(rs))
-	for i, r := range rs {
-		xs[i], ys[i] = r.Text, r.Label
-	}
-	return xs, ys
-}
-
-func floats(ys []int) []float32 {
-	out := make([]float32, len(ys))
-	for i, y := range ys {
-		out[i] = float32(y)
-	}
-	return out
 }
 
 // saveBaseline writes the model file and returns its size in bytes.
@@ -299,9 +283,9 @@ func evalBaseline(lb *modelfile.LoadedBaseline, modelPath, dataPath, split strin
 			return err
 		}
 	}
-	xs, ys := textsLabels(reviews)
+	xs, ys := data.TextsLabels(reviews)
 	t0 := time.Now()
-	mt := train.MetricsOf(lb.Model.Logits(xs), floats(ys))
+	mt := train.MetricsOf(lb.Model.Logits(xs), data.FloatLabels(ys))
 	sec := time.Since(t0).Seconds()
 	fmt.Fprintf(os.Stderr, "accuracy %.4f  loss %.4f  on %d reviews  (%.0f reviews/s)\n", mt.Accuracy, mt.Loss, mt.N, float64(mt.N)/sec)
 	fmt.Fprintf(os.Stderr, "confusion [[TN FP] [FN TP]] = %v\n", mt.Confusion)

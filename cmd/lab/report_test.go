@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"sentilab/core/data"
 	"sentilab/core/kernels"
 	"sentilab/core/modelfile"
 	"sentilab/core/nn"
@@ -128,8 +129,8 @@ func TestReportBaselineAndOOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xs, ys := textsLabels(oodR)
-	set, err := train.EncodeRaw(tok, xs, floats(ys), ld.Model.Cfg)
+	xs, ys := data.TextsLabels(oodR)
+	set, err := train.EncodeRaw(tok, xs, data.FloatLabels(ys), ld.Model.Cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestReportBaselineAndOOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := train.MetricsOf(z, floats(ys)); lstm.OODN != 10 || lstm.OODAccuracy != want.Accuracy || math.Abs(lstm.OODLoss-want.Loss) > 1e-6 {
+	if want := train.MetricsOf(z, data.FloatLabels(ys)); lstm.OODN != 10 || lstm.OODAccuracy != want.Accuracy || math.Abs(lstm.OODLoss-want.Loss) > 1e-6 {
 		t.Errorf("LSTM out of domain %v (loss %v) on %d, want %v (loss %v) on 10", lstm.OODAccuracy, lstm.OODLoss, lstm.OODN, want.Accuracy, want.Loss)
 	}
 	table, err := os.ReadFile(md)

@@ -218,8 +218,8 @@ func (m *modelFile) testMetrics(ctx context.Context, corpus lab.Corpus, workers 
 // metricsOn scores the model on every review given (an out-of-domain set),
 // a block at a time: the whole set padded to max_len could be large.
 func (m *modelFile) metricsOn(ctx context.Context, reviews []data.Review, workers int) (*train.Metrics, error) {
-	xs, ys := textsLabels(reviews)
-	labels := floats(ys)
+	xs, ys := data.TextsLabels(reviews)
+	labels := data.FloatLabels(ys)
 	if m.lb != nil {
 		return train.MetricsOf(m.lb.Model.Logits(xs), labels), nil
 	}

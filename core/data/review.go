@@ -34,3 +34,22 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// TextsLabels splits reviews into their raw texts and 0/1 labels, the
+// input of core/baseline.
+func TextsLabels(rs []Review) ([]string, []int) {
+	xs, ys := make([]string, len(rs)), make([]int, len(rs))
+	for i, r := range rs {
+		xs[i], ys[i] = r.Text, r.Label
+	}
+	return xs, ys
+}
+
+// FloatLabels are 0/1 labels as the metrics take them.
+func FloatLabels(ys []int) []float32 {
+	out := make([]float32, len(ys))
+	for i, y := range ys {
+		out[i] = float32(y)
+	}
+	return out
+}

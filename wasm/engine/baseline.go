@@ -72,8 +72,8 @@ func (e *Engine) trainBaseline(ctx context.Context, p protocol.TrainBaselineRequ
 		trainIdx = trainIdx[:sp.TrainLimit]
 	}
 	trainR := gather(reviews, trainIdx)
-	trainX, trainY := textsLabels(trainR)
-	testX, testY := textsLabels(gather(reviews, testIdx))
+	trainX, trainY := data.TextsLabels(trainR)
+	testX, testY := data.TextsLabels(gather(reviews, testIdx))
 	opt := baseline.Options{C: p.C, MaxTerms: p.MaxTerms, Workers: 1, Progress: func(pr baseline.Progress) {
 		progress(protocol.BaselineProgress{Phase: protocol.PhaseBaseline, Stage: pr.Stage, Done: pr.Done, Total: pr.Total, Loss: pr.Loss})
 		e.tick(ctx) // Train checks ctx itself; this lets a cancel message in
@@ -93,7 +93,7 @@ func (e *Engine) trainBaseline(ctx context.Context, p protocol.TrainBaselineRequ
 		return nil, err
 	}
 	evalSec := time.Since(t1).Seconds()
-	mt := train.MetricsOf(z, floats(testY))
+	mt := train.MetricsOf(z, data.FloatLabels(testY))
 	name := p.Name
 	if name == "" {
 		name = baselineVariant
@@ -191,12 +191,12 @@ func (e *Engine) evaluateBaseline(ctx context.Context, v *variant, sp lab.SplitS
 	if err != nil {
 		return nil, err
 	}
-	xs, ys := textsLabels(gather(reviews, t.TestIndex))
+	xs, ys := data.TextsLabels(gather(reviews, t.TestIndex))
 	z, err := e.baselineLogits(ctx, v.B, xs, progress)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := lab.ScoreSeen(z, floats(ys), xs, lab.TrainingOf(nil, v.split, v.Data, corpus), e.testData(sp))
+	ev, err := lab.ScoreSeen(z, data.FloatLabels(ys), xs, lab.TrainingOf(nil, v.split, v.Data, corpus), e.testData(sp))
 	if err != nil {
 		return nil, err
 	}
@@ -270,24 +270,6 @@ func gather(reviews []data.Review, idx []int) []data.Review {
 	out := make([]data.Review, len(idx))
 	for k, i := range idx {
 		out[k] = reviews[i]
-	}
-	return out
-}
-
-// textsLabels are the reviews' raw texts and 0/1 labels (core/baseline's
-// input; floats gives the labels as the metrics take them).
-func textsLabels(rs []data.Review) ([]string, []int) {
-	xs, ys := make([]string, len(rs)), make([]int, len(rs))
-	for i, r := range rs {
-		xs[i], ys[i] = r.Text, r.Label
-	}
-	return xs, ys
-}
-
-func floats(ys []int) []float32 {
-	out := make([]float32, len(ys))
-	for i, y := range ys {
-		out[i] = float32(y)
 	}
 	return out
 }

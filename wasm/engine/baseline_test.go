@@ -50,13 +50,13 @@ func TestBaselineVariant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xs, ys := textsLabels(trainR)
+	xs, ys := data.TextsLabels(trainR)
 	m, _, err := baseline.Train(context.Background(), xs, ys, baseline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, ty := textsLabels(testR)
-	want := train.MetricsOf(m.Logits(tx), floats(ty))
+	tx, ty := data.TextsLabels(testR)
+	want := train.MetricsOf(m.Logits(tx), data.FloatLabels(ty))
 	if tr.Test.N != 400 || tr.TrainRows != 1600 || tr.Test.Accuracy != want.Accuracy || tr.Test.Confusion != want.Confusion {
 		t.Fatalf("engine baseline: %d test, %d train, accuracy %v %v; core/baseline on data.SplitGrouped: %v %v",
 			tr.Test.N, tr.TrainRows, tr.Test.Accuracy, tr.Test.Confusion, want.Accuracy, want.Confusion)
@@ -98,8 +98,8 @@ func TestBaselineVariant(t *testing.T) {
 	call(t, e, protocol.TypeLoadOOD, map[string]any{"name": "imdb.csv.gz", "limit": 500}, raw)
 	res, _ = call(t, e, protocol.TypeEvaluateOOD, protocol.VariantRequest{Variant: "baseline"}, nil)
 	ood := res.(*protocol.OODEvaluation)
-	ox, oy := textsLabels(data.First(reviews, 500))
-	if wantOOD := train.MetricsOf(m.Logits(ox), floats(oy)); ood.N != 500 || ood.Accuracy != wantOOD.Accuracy || ood.Data != "all 500 reviews of imdb.csv.gz" {
+	ox, oy := data.TextsLabels(data.First(reviews, 500))
+	if wantOOD := train.MetricsOf(m.Logits(ox), data.FloatLabels(oy)); ood.N != 500 || ood.Accuracy != wantOOD.Accuracy || ood.Data != "all 500 reviews of imdb.csv.gz" {
 		t.Errorf("evaluateOOD %v on %d (%s), want %v on 500", ood.Accuracy, ood.N, ood.Data, wantOOD.Accuracy)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"sentilab/core/data"
 	"sentilab/core/lab"
 	"sentilab/core/train"
 	"sentilab/protocol"
@@ -49,8 +50,8 @@ func (e *Engine) evaluateOOD(ctx context.Context, name string, progress Progress
 	if reviews == nil {
 		return nil, errors.New("no second dataset loaded: load one in the Data step first")
 	}
-	xs, labels := textsLabels(reviews)
-	ys := floats(labels)
+	xs, labels := data.TextsLabels(reviews)
+	ys := data.FloatLabels(labels)
 	t0 := time.Now()
 	var z []float32
 	if v.B != nil {
