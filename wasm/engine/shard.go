@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
@@ -19,19 +20,24 @@ import (
 // gets rows [w·B/W, (w+1)·B/W), cut into chunks numbered across the batch),
 // computes part 0 itself and asks helper engines (Peers: other Web Workers
 // running this same program) for the others.
-// Helpers get the training set and the initial weights once ("shardInit")
-// and, every step, the previous step's summed gradient ("shardStep"), which
-// they apply with their own Adam, exactly as the leader does, so every
-// engine holds the same weights without 10 MB of them crossing between
-// workers at each step (sending the weights cost 30-70 ms a step at the
-// thesis shape; the sparse gradient is ~1.4 MB). They answer with their
-// gradient sum. The leader adds the parts' gradients in part order —
-// never in arrival order — which is what core/train's goroutines do
-// natively, so the browser with W workers gives the command line's bits
-// with W workers. It applies Adam and sends the sum with the next step's
-// request. At each epoch's first step the helpers check their weights
-// against the leader's hash. Dropout is seeded per (step, chunk), so
-// nothing depends on timing.
+// Helpers get the initial weights once ("shardInit") and, every step, the
+// token ids and labels of their rows of the batch ("shardStep": ~22 KB at
+// the fast preset's shape), never the whole training set: a copy of it in
+// every helper, and the 38 MB message that carried it, were what set the
+// page's memory peak at training start (issue 11, BENCHMARKS.md). They
+// answer with their gradient sum. The leader adds the parts' gradients in
+// part order — never in arrival order — which is what core/train's
+// goroutines do natively, so the browser with W workers gives the command
+// line's bits with W workers. As soon as the sum is made the leader sends
+// it to the helpers (a shardStep with Update and no rows), which apply it
+// with their own Adam, exactly as the leader does, while the leader
+// applies its own: every engine holds the same weights without 10 MB of
+// them crossing between workers at each step (sending the weights cost
+// 30-70 ms a step at the thesis shape; the sparse gradient is ~1.4 MB),
+// and no engine waits for another's Adam (issue 12: the leader's Adam
+// running alone cost the scaling of 2 workers). At each epoch's first step
+// the helpers check their weights against the leader's hash. Dropout is
+// seeded per (step, chunk), so nothing depends on timing.
 
 // Peer is another engine the leader can send requests to.
 type Peer interface {
@@ -52,7 +58,9 @@ type leader struct {
 	m       *nn.Model
 	peers   []Peer
 	scratch *nn.Grads
-	update  []byte // the previous step's summed gradient, for the helpers
+	// updates are the helpers' replies to the last step's update, read
+	// at the next step (a helper handles its messages in order).
+	updates []<-chan PeerReply
 	pause   func() error
 }
 
@@ -64,12 +72,12 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	if l.scratch, err = nn.NewGrads(m.Cfg); err != nil {
 		return err
 	}
-	l.m, l.peers, l.pause = m, peers, opt.Pause
+	l.m, l.peers, l.pause, l.updates = m, peers, opt.Pause, nil
 	chunk := opt.Chunk
 	if chunk == 0 {
 		chunk = train.ChunkSize(m.Cfg)
 	}
-	buf := append(encodeSet(set), encodeWeights(m)...)
+	buf := encodeWeights(m)
 	kernelName := ""
 	if opt.Kernels.Name == kernels.Portable.Name {
 		kernelName = "portable"
@@ -87,24 +95,31 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	return nil
 }
 
-// grad computes part 0 here and the others in the helpers, and leaves the
-// sum, in part order, in local.G.
+// grad computes part 0 here and the others in the helpers, leaves the
+// sum, in part order, in local.G and sends it to the helpers to apply.
 func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error) {
-	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale, Update: l.update != nil}
+	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale}
 	if b.Index == 0 {
 		req.WeightsHash = lab.WeightsHash(l.m)
 	}
-	// Every helper gets the update, even one with no rows this step (a
-	// batch smaller than the workers): its weights must follow.
+	// Every helper is asked, even one with no rows this step (a batch
+	// smaller than the workers): its reply says its last update applied.
 	var pending []<-chan PeerReply
 	for s := 1; s <= len(l.peers); s++ {
 		req.Rows, req.ChunkBase = nil, 0
 		if s < len(b.Parts) {
 			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
 		}
-		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, l.update))
+		rows := encodeRows(nil, b.Set, req.Rows, l.m.Cfg.MaxLen)
+		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, rows))
 	}
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
+	for _, ch := range l.updates {
+		if rep := <-ch; rep.Err != nil && err == nil {
+			err = fmt.Errorf("helper worker: %v", rep.Err)
+		}
+	}
+	l.updates = l.updates[:0]
 	for s, ch := range pending { // part order, whatever order they finish in
 		rep := <-ch
 		if err != nil {
@@ -127,8 +142,22 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	if err != nil {
 		return loss, right, err
 	}
-	l.update = encodeGrads(local.G)
+	update := encodeGrads(local.G)
+	for _, p := range l.peers {
+		l.updates = append(l.updates, p.Call(protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, update))
+	}
 	return loss, right, nil
+}
+
+// encodeRows appends the rows' token ids (int32) then labels (float32).
+func encodeRows(out []byte, set train.Set, rows []int, T int) []byte {
+	for _, r := range rows {
+		out = appendLE(out, set.Tokens[r*T:(r+1)*T])
+	}
+	for _, r := range rows {
+		out = appendLE(out, set.Labels[r:r+1])
+	}
+	return out
 }
 
 // encodeWeights is every parameter, in Params order, as little-endian float32.
@@ -220,7 +249,8 @@ func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
 	return nil
 }
 
-// helperState is a helper engine's copy of the model and training set.
+// helperState is a helper engine's copy of the model, and its rows of the
+// current step (the training set stays with the leader).
 // The leader's summed gradient is decoded into w.G, applied and cleared
 // before w computes its own part: a second gradient buffer would cost as
 // much memory as the weights (11 MB at the fast preset's shape).
@@ -228,15 +258,11 @@ type helperState struct {
 	m     *nn.Model
 	adam  *nn.Adam
 	w     *train.Worker
-	set   train.Set
+	n     int // rows in the leader's training set
+	part  train.Set
+	local []int // 0, 1, ... : the part's rows in part
 	chunk int
 	seed  uint64
-}
-
-// encodeSet packs a set's tokens (int32) then labels (float32).
-func encodeSet(s train.Set) []byte {
-	out := make([]byte, 0, 4*(len(s.Tokens)+len(s.Labels)))
-	return appendLE(appendLE(out, s.Tokens), s.Labels)
 }
 
 func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.ShardInitResult, error) {
@@ -244,19 +270,16 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	T := cfg.MaxLen
 	m, err := nn.NewModel(cfg)
 	if err != nil {
 		return nil, err
 	}
-	setBytes := 4 * (p.N*T + p.N)
-	if p.N < 1 || p.Chunk < 1 || !(p.LR > 0) || len(buf) != setBytes+4*m.NumParams() {
-		return nil, fmt.Errorf("shardInit: %d bytes for %d rows of %d tokens and %d weights (lr %v)", len(buf), p.N, T, m.NumParams(), p.LR)
+	if p.N < 1 || p.Chunk < 1 || !(p.LR > 0) || len(buf) != 4*m.NumParams() {
+		return nil, fmt.Errorf("shardInit: %d bytes for %d weights (%d rows, chunk %d, lr %v)", len(buf), m.NumParams(), p.N, p.Chunk, p.LR)
 	}
-	if err := decodeWeights(m, buf[setBytes:]); err != nil {
+	if err := decodeWeights(m, buf); err != nil {
 		return nil, err
 	}
-	buf = buf[:setBytes]
 	k, err := lab.Kernels(p.Kernels)
 	if err != nil {
 		return nil, err
@@ -265,15 +288,15 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	if err != nil {
 		return nil, err
 	}
-	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
-	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
-	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, n: p.N, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
 	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
 
-func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, update []byte) (*protocol.ShardStepResult, []byte, error) {
+// shardStep applies an update (the buffer's first part) and computes the
+// gradient of the request's rows (their tokens and labels end the buffer).
+func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf []byte) (*protocol.ShardStepResult, []byte, error) {
 	e.mu.Lock()
 	h := e.helper
 	e.mu.Unlock()
@@ -281,10 +304,17 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, upd
 		return nil, nil, errors.New("shardStep before shardInit")
 	}
 	for _, r := range p.Rows {
-		if r < 0 || r >= h.set.N {
-			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
+		if r < 0 || r >= h.n {
+			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.n)
 		}
 	}
+	T := h.m.Cfg.MaxLen
+	n := len(p.Rows)
+	rowBytes := 4 * n * (T + 1)
+	if len(buf) < rowBytes {
+		return nil, nil, fmt.Errorf("shardStep: %d bytes for %d rows of %d tokens", len(buf), n, T)
+	}
+	update, rows := buf[:len(buf)-rowBytes], buf[len(buf)-rowBytes:]
 	h.w.G.Reset() // zero, even after a failed step
 	switch {
 	case p.Update:
@@ -299,7 +329,18 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, upd
 	if p.WeightsHash != "" && lab.WeightsHash(h.m) != p.WeightsHash {
 		return nil, nil, fmt.Errorf("shardStep %d: this helper's weights differ from the leader's", p.Step)
 	}
-	loss, right, err := h.w.Grad(h.m, h.set, train.Part{Rows: p.Rows, ChunkBase: p.ChunkBase}, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
+	if n == 0 {
+		return &protocol.ShardStepResult{}, nil, nil
+	}
+	h.part.N = n
+	h.part.Tokens = slices.Grow(h.part.Tokens[:0], n*T)[:n*T]
+	h.part.Labels = slices.Grow(h.part.Labels[:0], n)[:n]
+	readLE(h.part.Labels, readLE(h.part.Tokens, rows))
+	for len(h.local) < n {
+		h.local = append(h.local, len(h.local))
+	}
+	part := train.Part{Rows: h.local[:n], ChunkBase: p.ChunkBase}
+	loss, right, err := h.w.Grad(h.m, h.part, part, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
 	if err != nil {
 		return nil, nil, err
 	}

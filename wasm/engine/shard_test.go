@@ -6,22 +6,39 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"sentilab/core/data"
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
+	"sentilab/core/nn"
+	"sentilab/core/train"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
 
 // localPeer is a helper engine in the same process (the browser's are Web
-// Workers; the messages are the same).
-type localPeer struct{ e *Engine }
+// Workers; the messages are the same). Like a worker it handles its
+// messages one at a time, in the order they were sent.
+type localPeer struct {
+	e     *Engine
+	queue chan func()
+}
+
+func newLocalPeer() localPeer {
+	p := localPeer{NewEngine(), make(chan func(), 64)}
+	go func() {
+		for f := range p.queue {
+			f()
+		}
+	}()
+	return p
+}
 
 func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 	ch := make(chan PeerReply, 1)
-	go func() {
+	p.queue <- func() {
 		b, err := json.Marshal(payload)
 		if err != nil {
 			ch <- PeerReply{Err: err}
@@ -34,7 +51,7 @@ func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 		}
 		r, err := json.Marshal(res)
 		ch <- PeerReply{Payload: r, Buf: out, Err: err}
-	}()
+	}
 	return ch
 }
 
@@ -43,7 +60,7 @@ func newParallelEngine() *Engine {
 	e.NewPeers = func(n int) ([]Peer, error) {
 		var ps []Peer
 		for i := 0; i < n; i++ {
-			ps = append(ps, localPeer{NewEngine()})
+			ps = append(ps, newLocalPeer())
 		}
 		return ps, nil
 	}
@@ -153,5 +170,80 @@ func TestSameWeightsAsCLI(t *testing.T) {
 	}
 	if sameWeights[1] == sameWeights[2] {
 		t.Error("1 and 2 workers pinned to the same bits: the sums are grouped by worker")
+	}
+}
+
+// TestShardStepIsLocalGrad: a helper given the weights (shardInit) and a
+// part's rows with the step (shardStep) returns the gradient a local worker
+// computes from the whole set, byte for byte, after applying an update as
+// the leader's Adam does; it refuses rows out of range, a rows buffer of
+// the wrong size and a step before shardInit.
+func TestShardStepIsLocalGrad(t *testing.T) {
+	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, 7)
+	const N = 40
+	set := train.Set{Tokens: make([]int32, N*cfg.MaxLen), Labels: make([]float32, N), N: N}
+	for i := range set.Tokens {
+		set.Tokens[i] = int32((i*7 + i/13) % cfg.Vocab)
+	}
+	for i := range set.Labels {
+		set.Labels[i] = float32(i % 2)
+	}
+	rows := []int{3, 17, 5, 38, 21, 0, 9}
+	const chunk, seed, scale = 3, 42, float32(1) / 14
+	h := NewEngine()
+	step := func(p protocol.ShardStepRequest, buf []byte) ([]byte, error) {
+		_, out, err := h.shardStep(context.Background(), p, buf)
+		return out, err
+	}
+	if _, err := step(protocol.ShardStepRequest{Rows: rows}, encodeRows(nil, set, rows, cfg.MaxLen)); err == nil || !strings.Contains(err.Error(), "before shardInit") {
+		t.Fatalf("a step before shardInit: %v", err)
+	}
+	if _, err := h.shardInit(protocol.ShardInitRequest{Config: lab.ConfigJSON(cfg), N: N, Chunk: chunk, Seed: seed, LR: 1e-3, Kernels: "portable"}, encodeWeights(m)); err != nil {
+		t.Fatal(err)
+	}
+	// The leader's side: a gradient to apply, then this step's part.
+	w, err := train.NewWorker(cfg, kernels.Portable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Grad(m, set, train.Part{Rows: []int{1, 2, 4}}, chunk, 0, seed, scale, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	update := encodeGrads(w.G)
+	nn.NewAdam(1e-3).Update(m.Params(), w.G.Params())
+	w.G.Reset()
+	if _, err := step(protocol.ShardStepRequest{Step: 0, Update: true}, update); err != nil {
+		t.Fatal(err)
+	}
+	part := train.Part{Rows: rows, ChunkBase: 2}
+	if _, _, err := w.Grad(m, set, part, chunk, 1, seed, scale, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := encodeGrads(w.G)
+	req := protocol.ShardStepRequest{Step: 1, Rows: rows, ChunkBase: 2, Scale: scale, WeightsHash: lab.WeightsHash(m)}
+	got, err := step(req, encodeRows(nil, set, rows, cfg.MaxLen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the helper's gradient (%d bytes) differs from the local worker's (%d bytes)", len(got), len(want))
+	}
+	for _, c := range []struct {
+		req  protocol.ShardStepRequest
+		buf  []byte
+		want string
+	}{
+		{protocol.ShardStepRequest{Step: 2, Rows: []int{N}}, encodeRows(nil, set, []int{0}, cfg.MaxLen), "row 40 of 40"},
+		{protocol.ShardStepRequest{Step: 2, Rows: rows}, encodeRows(nil, set, rows[1:], cfg.MaxLen), "bytes for 7 rows of 12 tokens"},
+		{protocol.ShardStepRequest{Step: 2, Rows: rows[:1]}, append([]byte{1, 2, 3, 4}, encodeRows(nil, set, rows[:1], cfg.MaxLen)...), "a buffer without update"},
+	} {
+		if _, err := step(c.req, c.buf); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("rows %v, %d bytes: error %v, want %q", c.req.Rows, len(c.buf), err, c.want)
+		}
 	}
 }
