@@ -62,8 +62,17 @@ func (v *variant) meta() modelfile.Meta {
 		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
 	}
 	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra, Fingerprints: v.fp,
-		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: "sentilab browser lab, preset " + v.Preset,
-			Time: time.Now().UTC().Format(time.RFC3339)}}
+		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: provenanceCommand(v), Time: time.Now().UTC().Format(time.RFC3339)}}
+}
+
+// provenanceCommand says how the model was made, with the worker count
+// that, beside the seed, fixes its bits (the command line's --workers).
+func provenanceCommand(v *variant) string {
+	c := "sentilab browser lab, preset " + v.Preset
+	if v.Workers > 0 {
+		c += fmt.Sprintf(", %d Web Worker(s) (lab train --workers %d)", v.Workers, v.Workers)
+	}
+	return c
 }
 
 func (e *Engine) infos() []*protocol.VariantInfo {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"sentilab/core/data"
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
+	"sentilab/core/modelfile"
 	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
@@ -143,6 +145,15 @@ func TestSameWeightsAsCLI(t *testing.T) {
 		v, err := e.variant(res.(*protocol.TrainResult).Variant)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The file records the count that, beside the seed, fixes the bits.
+		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)
+		ld, err := modelfile.Load(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("lab train --workers %d", workers); !strings.Contains(ld.Meta.Provenance.Command, want) {
+			t.Errorf("provenance %q does not say %q", ld.Meta.Provenance.Command, want)
 		}
 		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
 	}

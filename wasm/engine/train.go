@@ -52,7 +52,7 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		name = "base"
 	}
 	tr.TestEval.Data = e.testData(plan.Split()) // with the data's name
-	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed,
+	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed, Workers: o.Workers,
 		Metrics: tr.Test, History: tr.Fit.History, Data: tr.TrainHash, Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: plan.Split(),
 		MetricsData: tr.TestEval.Data, Eval: tr.TestEval, fp: tr.Fingerprints}
 	e.putVariant(v)
