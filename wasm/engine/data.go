@@ -72,6 +72,8 @@ func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf [
 	e.mu.Lock()
 	e.dataName, e.reviews, e.cleaned = p.Name, reviews, nil
 	e.mu.Unlock()
+	buf = nil
+	collect() // the file's bytes, and the old data's, before the cleaning
 	h := data.CheckHygiene(reviews)
 	return &protocol.LoadDataResult{Name: p.Name, Rows: len(reviews), Positive: pos, Negative: neg, Hash: data.Hash(reviews),
 		Hygiene: protocol.Hygiene(h), Warnings: h.Warnings()}, nil
