@@ -114,14 +114,32 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, rows))
 	}
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
+	// A cancel does not wait for the helpers to finish their parts: their
+	// late replies go to buffered channels nobody reads, and a next run's
+	// shardInit queues behind them.
+	wait := func(ch <-chan PeerReply) (PeerReply, error) {
+		select {
+		case rep := <-ch:
+			return rep, nil
+		case <-ctx.Done():
+			return PeerReply{}, ctx.Err()
+		}
+	}
 	for _, ch := range l.updates {
-		if rep := <-ch; rep.Err != nil && err == nil {
+		rep, cerr := wait(ch)
+		if cerr != nil {
+			return loss, right, cerr
+		}
+		if rep.Err != nil && err == nil {
 			err = fmt.Errorf("helper worker: %v", rep.Err)
 		}
 	}
 	l.updates = l.updates[:0]
 	for s, ch := range pending { // part order, whatever order they finish in
-		rep := <-ch
+		rep, cerr := wait(ch)
+		if cerr != nil {
+			return loss, right, cerr
+		}
 		if err != nil {
 			continue // drain the replies before giving up
 		}

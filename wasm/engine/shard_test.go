@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"sentilab/core/data"
 	"sentilab/core/kernels"
@@ -256,5 +258,31 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 		if _, err := step(c.req, c.buf); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("rows %v, %d bytes: error %v, want %q", c.req.Rows, len(c.buf), err, c.want)
 		}
+	}
+}
+
+// stuckPeer is a helper that never answers a step with rows.
+type stuckPeer struct{ localPeer }
+
+func (p stuckPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
+	if r, ok := payload.(protocol.ShardStepRequest); ok && len(r.Rows) > 0 {
+		return make(chan PeerReply)
+	}
+	return p.localPeer.Call(typ, payload, buf)
+}
+
+// TestCancelDoesNotWaitForHelpers: a cancel stops the leader while a helper
+// still works on its part (in the browser the leader waited for it: up to a
+// chunk, ~120 ms at the thesis shape).
+func TestCancelDoesNotWaitForHelpers(t *testing.T) {
+	e := NewEngine()
+	e.NewPeers = func(n int) ([]Peer, error) { return []Peer{stuckPeer{newLocalPeer()}}, nil }
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(240, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, _, err := e.Handle(ctx, "train", []byte(`{"preset":"classroom","workers":2}`), nil, func(any) {})
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+		t.Fatalf("canceled train returned %v after %v", err, time.Since(start))
 	}
 }
