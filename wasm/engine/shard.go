@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"sentilab/core/kernels"
@@ -54,10 +55,10 @@ type PeerReply struct {
 // leader is the training engine's side: it implements lab.RunOptions's
 // BeforeFit (send helpers the set and weights) and Grad (share a batch).
 type leader struct {
-	e       *Engine
-	m       *nn.Model
-	peers   []Peer
-	scratch *nn.Grads
+	e     *Engine
+	m     *nn.Model
+	peers []Peer
+	in    []bool // addEncodedGrads' scratch
 	// updates are the helpers' replies to the last step's update, read
 	// at the next step (a helper handles its messages in order).
 	updates []<-chan PeerReply
@@ -69,9 +70,7 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	if err != nil {
 		return err
 	}
-	if l.scratch, err = nn.NewGrads(m.Cfg); err != nil {
-		return err
-	}
+	l.in = make([]bool, m.Cfg.Vocab)
 	l.m, l.peers, l.pause, l.updates = m, peers, opt.Pause, nil
 	chunk := opt.Chunk
 	if chunk == 0 {
@@ -152,7 +151,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 			continue
 		}
 		if s+1 < len(b.Parts) {
-			err = addEncodedGrads(local.G, l.scratch, rep.Buf)
+			err = addEncodedGrads(local.G, l.in, rep.Buf)
 		}
 		loss += sr.Loss
 		right += sr.Right
@@ -246,25 +245,56 @@ func decodeGrads(g *nn.Grads, b []byte) error {
 	return nil
 }
 
-// addEncodedGrads adds an encodeGrads buffer into g, using scratch (zero on
-// entry and on return) to hold it.
-func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
-	if err := decodeGrads(scratch, b); err != nil {
-		return err
+// addEncodedGrads adds an encodeGrads buffer into g as g.Add would (the
+// same additions in the same order, so the same bits), without decoding it
+// into a second gradient buffer first (11 MB of the engine's memory at the
+// fast preset's shape). in is scratch of Vocab flags. Rows new to g are
+// appended to g.Touched but not marked seen (as decodeGrads leaves them):
+// g is then for reading (Adam, encodeGrads) and Reset, nothing may be
+// accumulated into it before Reset.
+func addEncodedGrads(g *nn.Grads, in []bool, b []byte) error {
+	bad := errors.New("gradient buffer: truncated or malformed")
+	if len(b) < 4 {
+		return bad
 	}
-	E := g.Cfg.Embed
-	rows := scratch.Touched
-	g.Add(scratch)
-	for _, r := range rows {
-		clear(scratch.Embedding[int(r)*E : int(r+1)*E])
+	n := int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	E, V := g.Cfg.Embed, g.Cfg.Vocab
+	dense := len(g.Kernel) + len(g.Recurrent) + len(g.Bias) + len(g.DenseW) + len(g.DenseB)
+	if n > V || len(b) != 4*n+4*(n*E+dense) || len(in) != V {
+		return bad
 	}
-	scratch.Touched = nil
-	clear(scratch.Kernel)
-	clear(scratch.Recurrent)
-	clear(scratch.Bias)
-	clear(scratch.DenseW)
-	clear(scratch.DenseB)
+	rows, b := b[:4*n], b[4*n:]
+	for i := 0; i < n; i++ {
+		if r := int32(binary.LittleEndian.Uint32(rows[4*i:])); r < 0 || int(r) >= V {
+			return bad
+		}
+	}
+	clear(in)
+	for _, r := range g.Touched {
+		in[r] = true
+	}
+	for i := 0; i < n; i++ {
+		r := int32(binary.LittleEndian.Uint32(rows[4*i:]))
+		if !in[r] {
+			in[r] = true
+			g.Touched = append(g.Touched, r)
+		}
+		b = addLE(g.Embedding[int(r)*E:int(r+1)*E], b)
+	}
+	for _, v := range [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB} {
+		b = addLE(v, b)
+	}
 	return nil
+}
+
+// addLE adds the first 4·len(dst) bytes of b, little-endian float32s, into
+// dst and returns the rest.
+func addLE(dst []float32, b []byte) []byte {
+	for i := range dst {
+		dst[i] += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return b[4*len(dst):]
 }
 
 // helperState is a helper engine's copy of the model, and its rows of the

@@ -286,3 +286,44 @@ func TestCancelDoesNotWaitForHelpers(t *testing.T) {
 		t.Fatalf("canceled train returned %v after %v", err, time.Since(start))
 	}
 }
+
+// TestAddEncodedGradsIsAdd: adding a helper's encoded gradient in place
+// gives g.Add's bits and rows, without a second gradient buffer.
+func TestAddEncodedGradsIsAdd(t *testing.T) {
+	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, 3)
+	set := train.Set{Tokens: make([]int32, 20*cfg.MaxLen), Labels: make([]float32, 20), N: 20}
+	for i := range set.Tokens {
+		set.Tokens[i] = int32((i*11 + i/7) % cfg.Vocab)
+	}
+	grad := func(rows []int) *nn.Grads {
+		w, err := train.NewWorker(cfg, kernels.Portable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.Grad(m, set, train.Part{Rows: rows}, 4, 0, 1, 0.1, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		return w.G
+	}
+	a, b := grad([]int{0, 1, 2, 3, 4}), grad([]int{10, 11, 12, 13, 14, 15})
+	want := grad([]int{0, 1, 2, 3, 4})
+	dec, _ := nn.NewGrads(cfg)
+	if err := decodeGrads(dec, encodeGrads(b)); err != nil {
+		t.Fatal(err)
+	}
+	want.Add(dec)
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encodeGrads(a), encodeGrads(want)) {
+		t.Error("in-place sum differs from Grads.Add")
+	}
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)[:100]); err == nil {
+		t.Error("a truncated buffer was added")
+	}
+}
