@@ -55,6 +55,9 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		}
 		o.Grad = l.grad
 	}
+	// The trainer's workspace, gradients and Adam, before the test split's
+	// workspace (48 MB at the fast preset's shape) is allocated.
+	o.AfterFit = collect
 	collect() // the EDA's garbage, before the split and the tokenizer
 	tr, err := lab.Train(ctx, corpus, plan, o)
 	if err != nil {
