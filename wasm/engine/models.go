@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,9 +62,17 @@ func (v *variant) meta() modelfile.Meta {
 	if len(v.Steps) > 0 {
 		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
 	}
+	if v.Workers > 0 {
+		extra[keyWorkers] = strconv.Itoa(v.Workers)
+	}
 	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra, Fingerprints: v.fp,
 		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: provenanceCommand(v), Time: time.Now().UTC().Format(time.RFC3339)}}
 }
+
+// keyWorkers is the metadata key of the Web Worker count a model was
+// trained with, read back on import (a restored lab re-exports the same
+// file).
+const keyWorkers = "workers"
 
 // provenanceCommand says how the model was made, with the worker count
 // that, beside the seed, fixes its bits (the command line's --workers).
@@ -333,6 +342,9 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 		fp: ld.Meta.Fingerprints}
 	if v.Chain == "" {
 		v.Chain = lab.ChainName(nil)
+	}
+	if w, err := strconv.Atoi(ld.Meta.Extra[keyWorkers]); err == nil && w > 0 && w <= 256 {
+		v.Workers = w
 	}
 	if lab.Runtime(v.Chain) == lab.RuntimeInt8 {
 		if v.Q, err = compress.NewQModel(ld); err != nil {

@@ -157,6 +157,12 @@ func TestSameWeightsAsCLI(t *testing.T) {
 		if want := fmt.Sprintf("lab train --workers %d", workers); !strings.Contains(ld.Meta.Provenance.Command, want) {
 			t.Errorf("provenance %q does not say %q", ld.Meta.Provenance.Command, want)
 		}
+		// A restored lab imports its files: the count comes back with it.
+		res2, _ := call(t, e, "importModel", map[string]any{"name": "again"}, file)
+		_, file2 := call(t, e, "exportModel", map[string]any{"variant": res2.(*protocol.VariantInfo).Name}, nil)
+		if ld2, err := modelfile.Load(bytes.NewReader(file2), int64(len(file2))); err != nil || ld2.Meta.Provenance.Command != ld.Meta.Provenance.Command {
+			t.Errorf("re-exported after an import: provenance %q, want %q (%v)", ld2.Meta.Provenance.Command, ld.Meta.Provenance.Command, err)
+		}
 		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
 	}
 	for _, workers := range []int{1, 2} {
