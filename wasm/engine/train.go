@@ -36,7 +36,12 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		Tokenize: func(trainRows, testRows int) {
 			progress(protocol.TokenizeProgress{Phase: protocol.PhaseTokenize, TrainRows: trainRows, TestRows: testRows})
 		},
-		Progress: func(pr train.Progress) { progress(trainProgress(pr)) },
+		Progress: func(pr train.Progress) {
+			progress(trainProgress(pr))
+			if pr.Batch == pr.Batches {
+				collect() // the steps' garbage, before the validation's workspace
+			}
+		},
 		EpochEnd: func(h []train.Epoch) {
 			progress(protocol.EpochProgress{Phase: protocol.PhaseEpoch, History: h})
 			collect() // the validation's workspace, before the next epoch or the test split's
