@@ -167,6 +167,11 @@ window.sentilabEarly = [];
 const engineWorker = new Worker('worker.js?module=posted');
 window.sentilabWorker = engineWorker;
 engineWorker.onmessage = (e) => window.sentilabEarly.push(e);
+// For the benchmark (tests/e2e/bench.mjs): when the engine said ready,
+// whoever handles its messages by then.
+engineWorker.addEventListener('message', function ready(e) {
+  if (e.data && e.data.type === 'ready') { performance.mark('engine-ready'); engineWorker.removeEventListener('message', ready); }
+});
 WebAssembly.compileStreaming(fetch('engine.wasm')).then(
   (module) => { performance.mark('engine-compiled'); engineWorker.postMessage({ type: 'engineModule', module }); },
   (err) => engineWorker.postMessage({ type: 'engineModule', module: null, error: 'engine.wasm: ' + err }));

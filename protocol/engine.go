@@ -18,8 +18,8 @@ const (
 	TypeImportModel = "importModel"   // ImportRequest + buffer (or url) → VariantInfo
 	TypeDelete      = "deleteVariant" // VariantRequest → DeleteResult; an unknown name is an error
 	TypeCompress    = "compress"      // CompressRequest → CompressResult; progress as train
-	TypeShardInit   = "shardInit"     // ShardInitRequest + buffer (set, then weights) → ShardInitResult (leader → helper)
-	TypeShardStep   = "shardStep"     // ShardStepRequest + buffer (previous summed gradient) → ShardStepResult + buffer (gradient)
+	TypeShardInit   = "shardInit"     // ShardInitRequest + buffer (weights) → ShardInitResult (leader → helper)
+	TypeShardStep   = "shardStep"     // ShardStepRequest + buffer (summed gradient to apply, then the rows' tokens and labels) → ShardStepResult + buffer (gradient, if rows)
 )
 
 // Reply types.
@@ -470,9 +470,9 @@ type CompressResult struct {
 
 // ---- data-parallel training (leader → helper engines)
 
-// ShardInitRequest sends a helper the training set and the initial
-// weights (in buffer: tokens int32, labels float32, then every weight
-// float32, all little-endian).
+// ShardInitRequest sends a helper the initial weights (in buffer: every
+// weight float32, little-endian); the training set stays with the leader,
+// which sends each step's rows with the step.
 type ShardInitRequest struct {
 	Config ModelConfig `json:"config"`
 	N      int         `json:"n"`     // rows in the set
@@ -494,8 +494,9 @@ type ShardStepRequest struct {
 	Rows      []int   `json:"rows"`       // the helper's rows of the batch
 	ChunkBase int     `json:"chunk_base"` // the batch-wide index of its first chunk
 	Scale     float32 `json:"scale"`      // 1 / batch size
-	// Update: the buffer is the previous step's summed gradient, to apply
-	// (Adam) before computing. WeightsHash, if set, is the leader's
+	// Update: the buffer starts with a summed gradient, to apply (Adam)
+	// before computing; it ends with the rows' token ids (int32) then
+	// labels (float32), little-endian. WeightsHash, if set, is the leader's
 	// weights' hash after that update; the helper's must match.
 	Update      bool   `json:"update"`
 	WeightsHash string `json:"weights_hash,omitempty"`

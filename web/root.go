@@ -93,6 +93,13 @@ func (c *Root) setLesson(ls Lesson) {
 	cc.sched()
 }
 
+// DefaultWorkers is the Web Workers a run uses unless the link says
+// otherwise: 2 on every machine, so a seed gives the same model wherever
+// it runs (the count picks the chunks' dropout seeds and the sums'
+// grouping), and 2 was measured fastest on a 2-core machine, where the old
+// default of cores − 1 ran one (BENCHMARKS.md, training in the browser).
+const DefaultWorkers = 2
+
 // Init asks the engine for its presets, then applies the URL's state.
 func (c *Root) Init() {
 	c.wire()
@@ -100,7 +107,7 @@ func (c *Root) Init() {
 		c.link, c.linkTaken = c.Br.Query(), true
 	}
 	c.Charts = map[string]string{}
-	c.S = Settings{Step: "data", Preset: "classroom", Seed: 42, Workers: max(1, c.Br.HardwareConcurrency()-1)}
+	c.S = Settings{Step: "data", Preset: "classroom", Seed: 42, Workers: DefaultWorkers}
 	c.Status = "Starting the engine…"
 	c.CompressStep.reset()
 	c.TryStep.Review = defaultReview

@@ -33,6 +33,9 @@ type RunOptions struct {
 	// BeforeFit runs once the model is initialised (the browser sends
 	// helpers the set and the weights here).
 	BeforeFit func(m *nn.Model, set train.Set, opt train.Options) error
+	// AfterFit runs when the fit has ended, before the test split is
+	// scored (the browser collects the fit's garbage there).
+	AfterFit func()
 	// MaxBatches stops every epoch after this many batches (benchmarks).
 	MaxBatches int
 	// EvalWorkers scores the test split with this many goroutines (0 =
@@ -123,6 +126,9 @@ func Train(ctx context.Context, c Corpus, p Plan, o RunOptions) (*Trained, error
 	res, err := tr.Fit(ctx, prep.Train)
 	if err != nil {
 		return nil, err
+	}
+	if o.AfterFit != nil {
+		o.AfterFit()
 	}
 	t1 := time.Now()
 	ew := opt.Workers

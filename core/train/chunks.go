@@ -21,7 +21,8 @@ import (
 //     sums are added in worker order, never in the order they finish.
 //
 // Chunks exist for the browser, where Go cannot be preempted: the engine
-// gives JS a turn between chunks, so a cancel lands within one chunk.
+// gives JS a turn between chunks (and between a chunk's forward and
+// backward pass), so a cancel lands within part of one chunk.
 
 // ChunkSize is the most examples whose gradient is computed in one piece:
 // about 100 ms of work for the browser's SIMD kernel (~40 GFLOP/s; an
@@ -88,7 +89,8 @@ func NewWorker(cfg nn.Config, k kernels.Kernels) (*Worker, error) {
 
 // Grad adds into w.G the gradient of scale × the summed loss of part's
 // rows of set, chunk by chunk (chunk j uses dropout seed (seed, step, j)).
-// pause, if not nil, runs between chunks; its error stops the work.
+// pause, if not nil, runs between chunks and between a chunk's forward
+// and backward pass; its error stops the work.
 func (w *Worker) Grad(m *nn.Model, set Set, part Part, chunk, step int, seed uint64, scale float32, loss LossFunc, pause func() error) (float64, int, error) {
 	T := m.Cfg.MaxLen
 	var sum float64
@@ -110,6 +112,14 @@ func (w *Worker) Grad(m *nn.Model, set Set, part Part, chunk, step int, seed uin
 		}
 		s := seed ^ uint64(step)<<20 ^ uint64(j)
 		logits := w.ws.Forward(m, w.tokens, n, rand.New(rand.NewPCG(s, 0xd20f)))
+		// And between a chunk's forward and backward pass: a chunk at the
+		// thesis shape is ~120 ms in the browser, too long a wait for a
+		// cancel (BENCHMARKS.md). The gradient does not depend on it.
+		if pause != nil {
+			if err := pause(); err != nil {
+				return sum, right, err
+			}
+		}
 		var l float64
 		var r int
 		if loss != nil {

@@ -72,7 +72,8 @@ func TestChunksOnlyRegroup(t *testing.T) {
 }
 
 // Pause runs before every batch (a shape with one chunk per batch still
-// gives the browser its turns) and between chunks; its error stops the fit.
+// gives the browser its turns), between chunks and between a chunk's
+// forward and backward pass; its error stops the fit.
 func TestFitPause(t *testing.T) {
 	cfg := toyConfig(true)
 	m, _ := nn.NewModel(cfg)
@@ -88,11 +89,11 @@ func TestFitPause(t *testing.T) {
 	}}
 	_, err := Fit(context.Background(), m, toySet(100, cfg.MaxLen, 1), opt)
 	if !errors.Is(err, stop) || calls != 7 {
-		t.Errorf("one chunk per batch: err %v after %d pauses, want the pause's error at the 7th (batch 7)", err, calls)
+		t.Errorf("one chunk per batch: err %v after %d pauses, want the pause's error at the 7th (batch 4, before it)", err, calls)
 	}
 	calls = 0
-	opt.Chunk, opt.Pause = 3, func() error { calls++; return nil } // 4 chunks a batch: 1 pause before, 3 between
-	if _, err := Fit(context.Background(), m, toySet(100, cfg.MaxLen, 1), opt); err != nil || calls != 10*4 {
-		t.Errorf("chunks of 3: %d pauses (err %v), want 40", calls, err)
+	opt.Chunk, opt.Pause = 3, func() error { calls++; return nil } // 4 chunks a batch: 1 pause before, 3 between, 4 inside
+	if _, err := Fit(context.Background(), m, toySet(100, cfg.MaxLen, 1), opt); err != nil || calls != 10*8 {
+		t.Errorf("chunks of 3: %d pauses (err %v), want 80", calls, err)
 	}
 }

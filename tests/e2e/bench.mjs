@@ -3,7 +3,9 @@
 // Web Workers (data-parallel), inference reviews/s (batched and batch 1),
 // time to interactive, and the wasm sizes. Run ./build.sh first.
 //
-//   node tests/e2e/bench.mjs [--quick] [--tti-only]
+//   node tests/e2e/bench.mjs [--quick] [--tti-only] [--cancel-only]
+//
+// For how training scales with workers over whole epochs, see scaling.mjs.
 //
 // Throughput is measured between the first and the last batch's progress
 // message, so start-up (sending the data to helpers) is not counted.
@@ -30,7 +32,17 @@ try {
   const visit = async (page, kind) => {
     await page.goto(srv.url + '?run=' + tti.length);
     await page.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
-    const r = await page.evaluate(() => ({ interactive_ms: Math.round(window.sentilabInteractive), engine_ready_ms: Math.round(performance.now()) }));
+    const r = await page.evaluate(() => {
+      const at = {};
+      for (const m of performance.getEntriesByType('mark')) at[m.name + '_ms'] = Math.round(m.startTime);
+      for (const f of ['ui.wasm', 'engine.wasm']) {
+        const e = performance.getEntriesByType('resource').find((x) => x.name.endsWith(f));
+        if (e) at[f.replace('.wasm', '') + '_fetched_ms'] = Math.round(e.responseEnd);
+      }
+      // engine_ready_ms: the page shows "Ready" (the engine answered the
+      // page's first request); engine-ready_ms: its ready message.
+      return { interactive_ms: Math.round(window.sentilabInteractive), engine_ready_ms: Math.round(performance.now()), ...at };
+    });
     tti.push({ visit: kind, ...r });
   };
   for (let i = 0; i < 3; i++) {
@@ -72,6 +84,8 @@ try {
     'thesis-masked': { preset: 'fast', train_limit: 0, max_batches: quick ? 2 : 8 },
   };
   out.training = [];
+  const cancelOnly = process.argv.includes('--cancel-only');
+  if (cancelOnly) for (const k of Object.keys(shapes)) delete shapes[k];
   for (const [shape, cfg] of Object.entries(shapes)) {
     for (const workers of [1, 2, 4]) {
       const req = { ...cfg, epochs: 1, val_split: 0, test_frac: 0.05, workers, name: `${shape}-w${workers}` };
@@ -94,31 +108,41 @@ try {
     for (const r of out.training.filter((r) => r.shape === shape)) r.speedup = +(r.examples_per_sec / one).toFixed(2);
   }
 
-  // Cancel latency: from posting "cancel" to the error reply, mid-batch.
+  // Cancel latency: from posting "cancel" to the error reply, mid-batch,
+  // with 1 and 2 Web Workers (the page's default), at several delays after
+  // a batch's progress message so that it lands anywhere in the batch.
   out.cancel = [];
+  const delays = quick ? [37] : [5, 37, 71, 103, 139];
   for (const preset of ['classroom', 'thesis', 'fast']) {
-    const ms = await page.evaluate(async (preset) => {
-      const w = new Worker('worker.js');
-      const replies = [];
-      let onReply = () => {};
-      w.onmessage = (e) => { replies.push([performance.now(), e.data]); onReply(e.data); };
-      const until = (f) => new Promise((res) => { onReply = (m) => { if (f(m)) res(m); }; });
-      w.postMessage({ id: 1, type: 'loadData', payload: { url: 'api/data' } });
-      await until((m) => m.id === 1 && m.type !== 'progress');
-      w.postMessage({ id: 2, type: 'train', payload: { preset, train_limit: 0, epochs: 5 } });
-      await until((m) => m.id === 2 && m.type === 'progress' && m.payload.phase === 'train' && m.payload.batch >= 2);
-      await new Promise((r) => setTimeout(r, 37)); // land mid-chunk
-      const t0 = performance.now();
-      w.postMessage({ id: 3, type: 'cancel', payload: { target: 2 } });
-      const end = await until((m) => m.id === 2 && m.type === 'error');
-      const t1 = performance.now();
-      w.terminate();
-      return { ms: t1 - t0, message: end.payload.message };
-    }, preset);
-    out.cancel.push({ preset, cancel_ms: Math.round(ms.ms), reply: ms.message });
-    log(JSON.stringify(out.cancel[out.cancel.length - 1]));
+    for (const workers of [1, 2]) {
+      const ms = [];
+      for (const delay of delays) {
+        ms.push(await page.evaluate(async ({ preset, workers, delay }) => {
+          const w = new Worker('worker.js');
+          let onReply = () => {};
+          w.onmessage = (e) => onReply(e.data);
+          const until = (f) => new Promise((res) => { onReply = (m) => { if (f(m)) res(m); }; });
+          w.postMessage({ id: 1, type: 'loadData', payload: { url: 'api/data' } });
+          await until((m) => m.id === 1 && m.type !== 'progress');
+          w.postMessage({ id: 2, type: 'train', payload: { preset, train_limit: 0, epochs: 5, workers } });
+          await until((m) => m.id === 2 && m.type === 'progress' && m.payload.phase === 'train' && m.payload.batch >= 2);
+          await new Promise((r) => setTimeout(r, delay));
+          const t0 = performance.now();
+          w.postMessage({ id: 3, type: 'cancel', payload: { target: 2 } });
+          const end = await until((m) => m.id === 2 && m.type === 'error');
+          const t1 = performance.now();
+          w.terminate();
+          if (end.payload.message !== 'canceled') throw new Error('cancel replied: ' + end.payload.message);
+          return Math.round(t1 - t0);
+        }, { preset, workers, delay }));
+      }
+      const sorted = [...ms].sort((a, b) => a - b);
+      out.cancel.push({ preset, workers, cancel_ms: ms, median_ms: sorted[Math.floor(sorted.length / 2)], max_ms: sorted[sorted.length - 1] });
+      log(JSON.stringify(out.cancel[out.cancel.length - 1]));
+    }
   }
 
+  if (cancelOnly) throw new Done();
   // Inference: batched (evaluate on the test split) and batch 1 (predict).
   out.inference = [];
   const review = readFileSync(slice.file, 'utf8').split('\n')[1].slice(0, 1200);

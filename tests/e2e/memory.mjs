@@ -74,9 +74,13 @@ function field(text, name) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-// sample sums Pss and Rss over the browser's processes, and Pss by kind.
+// sample sums Pss and Rss over the browser's processes, and Pss by kind;
+// and USS (private pages): a process's PSS includes its share of pages it
+// shares (Chromium's code) with every process that maps them, other
+// users' browsers on a shared machine included, so it moves by tens of MB
+// when those start or exit; USS does not.
 function sample() {
-  let pss = 0, rss = 0, n = 0;
+  let pss = 0, rss = 0, uss = 0, n = 0;
   const kinds = {};
   for (const { pid, kind } of browserPIDs()) {
     let t;
@@ -84,10 +88,11 @@ function sample() {
     const p = field(t, 'Pss');
     pss += p;
     rss += field(t, 'Rss');
+    uss += field(t, 'Private_Clean') + field(t, 'Private_Dirty');
     kinds[kind] = (kinds[kind] || 0) + p;
     n++;
   }
-  return { t: Date.now(), pss, rss, procs: n, kinds };
+  return { t: Date.now(), pss, rss, uss, procs: n, kinds };
 }
 
 // --- the run
@@ -203,13 +208,15 @@ if (out) {
     const end = i + 1 < ps.length ? ps[i + 1].start : p.end;
     const in_ = samples.filter((s) => s.t >= p.start && s.t < end);
     const w = wasm.filter((s) => s.t >= p.start && s.t < end);
-    return { phase: p.phase, seconds: (end - p.start) / 1000, peak_pss_mb: MB(peak(in_, 'pss')), peak_rss_mb: MB(peak(in_, 'rss')),
+    return { phase: p.phase, seconds: (end - p.start) / 1000, peak_pss_mb: MB(peak(in_, 'pss')), peak_rss_mb: MB(peak(in_, 'rss')), peak_uss_mb: MB(peak(in_, 'uss')),
       wasm_mb: w.length ? { ui: MB(w[w.length - 1].ui), workers: w[w.length - 1].workers.map(MB) } : undefined };
   });
   Object.assign(report, { test_accuracy: out.test_accuracy, load_seconds: out.load_seconds, train_seconds: out.train_seconds, form: out.form });
 }
 const top = at(samples, 'pss');
-report.peak = { pss_mb: MB(peak(samples, 'pss')), rss_mb: MB(peak(samples, 'rss')), procs_at_peak: top ? top.procs : 0,
+const pssSorted = samples.map((s) => s.pss).sort((a, b) => a - b);
+report.peak = { pss_mb: MB(peak(samples, 'pss')), rss_mb: MB(peak(samples, 'rss')), uss_mb: MB(peak(samples, 'uss')),
+  pss_median_mb: MB(pssSorted[Math.floor(pssSorted.length / 2)] || 0), procs_at_peak: top ? top.procs : 0,
   pss_mb_by_kind_at_peak: top ? Object.fromEntries(Object.entries(top.kinds).map(([k, v]) => [k, MB(v)])) : undefined,
   within_1GB: peak(samples, 'pss') <= 1e9 };
 const lastW = wasm[wasm.length - 1];

@@ -75,7 +75,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 		name = lab.VariantName(src.Name, methods, params)
 	}
 	v := &variant{Name: e.uniqueName(name), Model: res.Model, Q: res.Q, Tok: src.Tok, Kind: lab.ChainName(methods), Chain: res.Chain,
-		Steps: append(append([]compress.Step(nil), src.Steps...), res.Steps...), Preset: src.Preset, Seed: src.Seed, Metrics: res.Test,
+		Steps: append(append([]compress.Step(nil), src.Steps...), res.Steps...), Preset: src.Preset, Seed: src.Seed, Workers: src.Workers, Metrics: res.Test,
 		Data: src.Data, Enc: res.Enc, split: src.split, fp: src.fp, MetricsData: e.testData(src.split),
 		Eval: res.TestEval}
 	if res.Fit != nil {

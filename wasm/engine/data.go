@@ -28,6 +28,8 @@ func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf [
 	e.mu.Lock()
 	e.dataName, e.reviews, e.cleaned = name, reviews, nil
 	e.mu.Unlock()
+	buf = nil
+	collect() // the file's bytes, and the old data's, before the cleaning
 	return dataResult(name, reviews), nil
 }
 

@@ -33,7 +33,7 @@
 //
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
-// loops give JS a turn (a channel closed by setTimeout) about every 100 ms,
+// loops give JS a turn (a channel closed by setTimeout) about every 50 ms,
 // between gradient chunks and evaluation batches: Go's js/wasm has no
 // preemption. A panic in a handler becomes an error reply; the worker
 // lives on.

@@ -28,7 +28,7 @@ const Version = "sentilab-engine/1"
 // (cleaned once, shared by EDA, training and evaluation) and the models.
 type Engine struct {
 	// Yield gives the JS event loop a turn; nil natively. Long loops call
-	// e.tick, which calls Yield at most about every 100 ms.
+	// e.tick, which calls Yield at most about every 50 ms.
 	Yield func()
 	// Fetch returns the bytes at a URL (the worker's fetch); nil natively.
 	Fetch func(url string) ([]byte, error)
@@ -105,6 +105,11 @@ type variant struct {
 	// the first (a variant's weights never change once it exists).
 	tableOnce sync.Once
 	table     *nn.InputTable
+
+	// Workers is the Web Workers that trained it (0: not trained here):
+	// the count picks the chunks' dropout seeds and the sums' grouping,
+	// so the model file records it beside the seed.
+	Workers int
 }
 
 // NewEngine returns an empty engine.
@@ -236,16 +241,20 @@ func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []b
 	return h(e, ctx, typ, payload, buf, progress)
 }
 
-// tick yields to JS when ~100 ms have passed since the last yield and
+// tick yields to JS when ~50 ms have passed since the last yield and
 // reports whether ctx is done. Yielding this often costs no measurable
-// throughput; cancel latency is in BENCHMARKS.md.
+// throughput (main_js.go's yield is a message to itself, well under a
+// millisecond); at 100 ms a cancel waited for every other pause point of a
+// thesis-shape batch (cancel latency is in BENCHMARKS.md).
 func (e *Engine) tick(ctx context.Context) error {
-	if e.Yield != nil && time.Since(e.lastYield) > 100*time.Millisecond {
+	if e.Yield != nil && time.Since(e.lastYield) > yieldEvery {
 		e.Yield()
 		e.lastYield = time.Now()
 	}
 	return ctx.Err()
 }
+
+const yieldEvery = 50 * time.Millisecond
 
 // pause is tick as core/lab's Pause hook.
 func (e *Engine) pause(ctx context.Context) func() error {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,9 +67,26 @@ func (v *variant) meta() modelfile.Meta {
 	if len(v.Steps) > 0 {
 		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
 	}
+	if v.Workers > 0 {
+		extra[keyWorkers] = strconv.Itoa(v.Workers)
+	}
 	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra, Fingerprints: v.fp,
-		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: "sentilab browser lab, preset " + v.Preset,
-			Time: time.Now().UTC().Format(time.RFC3339)}}
+		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: provenanceCommand(v), Time: time.Now().UTC().Format(time.RFC3339)}}
+}
+
+// keyWorkers is the metadata key of the Web Worker count a model was
+// trained with, read back on import (a restored lab re-exports the same
+// file).
+const keyWorkers = "workers"
+
+// provenanceCommand says how the model was made, with the worker count
+// that, beside the seed, fixes its bits (the command line's --workers).
+func provenanceCommand(v *variant) string {
+	c := "sentilab browser lab, preset " + v.Preset
+	if v.Workers > 0 {
+		c += fmt.Sprintf(", %d Web Worker(s) (lab train --workers %d)", v.Workers, v.Workers)
+	}
+	return c
 }
 
 func (e *Engine) infos() []*protocol.VariantInfo {
@@ -365,6 +383,9 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 		fp: ld.Meta.Fingerprints}
 	if v.Chain == "" {
 		v.Chain = lab.ChainName(nil)
+	}
+	if w, err := strconv.Atoi(ld.Meta.Extra[keyWorkers]); err == nil && w > 0 && w <= 256 {
+		v.Workers = w
 	}
 	if lab.Runtime(v.Chain) == lab.RuntimeInt8 {
 		if v.Q, err = compress.NewQModel(ld); err != nil {

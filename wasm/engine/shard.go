@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"time"
 
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
@@ -19,19 +22,24 @@ import (
 // gets rows [w·B/W, (w+1)·B/W), cut into chunks numbered across the batch),
 // computes part 0 itself and asks helper engines (Peers: other Web Workers
 // running this same program) for the others.
-// Helpers get the training set and the initial weights once ("shardInit")
-// and, every step, the previous step's summed gradient ("shardStep"), which
-// they apply with their own Adam, exactly as the leader does, so every
-// engine holds the same weights without 10 MB of them crossing between
-// workers at each step (sending the weights cost 30-70 ms a step at the
-// thesis shape; the sparse gradient is ~1.4 MB). They answer with their
-// gradient sum. The leader adds the parts' gradients in part order —
-// never in arrival order — which is what core/train's goroutines do
-// natively, so the browser with W workers gives the command line's bits
-// with W workers. It applies Adam and sends the sum with the next step's
-// request. At each epoch's first step the helpers check their weights
-// against the leader's hash. Dropout is seeded per (step, chunk), so
-// nothing depends on timing.
+// Helpers get the initial weights once ("shardInit") and, every step, the
+// token ids and labels of their rows of the batch ("shardStep": ~22 KB at
+// the fast preset's shape), never the whole training set: a copy of it in
+// every helper, and the 38 MB message that carried it, were what set the
+// page's memory peak at training start (issue 11, BENCHMARKS.md). They
+// answer with their gradient sum. The leader adds the parts' gradients in
+// part order — never in arrival order — which is what core/train's
+// goroutines do natively, so the browser with W workers gives the command
+// line's bits with W workers. As soon as the sum is made the leader sends
+// it to the helpers (a shardStep with Update and no rows), which apply it
+// with their own Adam, exactly as the leader does, while the leader
+// applies its own: every engine holds the same weights without 10 MB of
+// them crossing between workers at each step (sending the weights cost
+// 30-70 ms a step at the thesis shape; the sparse gradient is ~1.4 MB),
+// and no engine waits for another's Adam (issue 12: the leader's Adam
+// running alone cost the scaling of 2 workers). At each epoch's first step
+// the helpers check their weights against the leader's hash. Dropout is
+// seeded per (step, chunk), so nothing depends on timing.
 
 // Peer is another engine the leader can send requests to.
 type Peer interface {
@@ -48,11 +56,13 @@ type PeerReply struct {
 // leader is the training engine's side: it implements lab.RunOptions's
 // BeforeFit (send helpers the set and weights) and Grad (share a batch).
 type leader struct {
-	e       *Engine
-	m       *nn.Model
-	peers   []Peer
-	scratch *nn.Grads
-	update  []byte // the previous step's summed gradient, for the helpers
+	e     *Engine
+	m     *nn.Model
+	peers []Peer
+	in    []bool // addEncodedGrads' scratch
+	// updates are the helpers' replies to the last step's update, read
+	// at the next step (a helper handles its messages in order).
+	updates []<-chan PeerReply
 	pause   func() error
 }
 
@@ -61,15 +71,13 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	if err != nil {
 		return err
 	}
-	if l.scratch, err = nn.NewGrads(m.Cfg); err != nil {
-		return err
-	}
-	l.m, l.peers, l.pause = m, peers, opt.Pause
+	l.in = make([]bool, m.Cfg.Vocab)
+	l.m, l.peers, l.pause, l.updates = m, peers, opt.Pause, nil
 	chunk := opt.Chunk
 	if chunk == 0 {
 		chunk = train.ChunkSize(m.Cfg)
 	}
-	buf := append(encodeSet(set), encodeWeights(m)...)
+	buf := encodeWeights(m)
 	kernelName := ""
 	if opt.Kernels.Name == kernels.Portable.Name {
 		kernelName = "portable"
@@ -87,26 +95,52 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	return nil
 }
 
-// grad computes part 0 here and the others in the helpers, and leaves the
-// sum, in part order, in local.G.
+// grad computes part 0 here and the others in the helpers, leaves the
+// sum, in part order, in local.G and sends it to the helpers to apply.
 func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error) {
-	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale, Update: l.update != nil}
+	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale}
 	if b.Index == 0 {
 		req.WeightsHash = lab.WeightsHash(l.m)
 	}
-	// Every helper gets the update, even one with no rows this step (a
-	// batch smaller than the workers): its weights must follow.
+	// Every helper is asked, even one with no rows this step (a batch
+	// smaller than the workers): its reply says its last update applied.
 	var pending []<-chan PeerReply
 	for s := 1; s <= len(l.peers); s++ {
 		req.Rows, req.ChunkBase = nil, 0
 		if s < len(b.Parts) {
 			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
 		}
-		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, l.update))
+		rows := encodeRows(nil, b.Set, req.Rows, l.m.Cfg.MaxLen)
+		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, rows))
 	}
+	l.send()
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
+	// A cancel does not wait for the helpers to finish their parts: their
+	// late replies go to buffered channels nobody reads, and a next run's
+	// shardInit queues behind them.
+	wait := func(ch <-chan PeerReply) (PeerReply, error) {
+		select {
+		case rep := <-ch:
+			return rep, nil
+		case <-ctx.Done():
+			return PeerReply{}, ctx.Err()
+		}
+	}
+	for _, ch := range l.updates {
+		rep, cerr := wait(ch)
+		if cerr != nil {
+			return loss, right, cerr
+		}
+		if rep.Err != nil && err == nil {
+			err = fmt.Errorf("helper worker: %v", rep.Err)
+		}
+	}
+	l.updates = l.updates[:0]
 	for s, ch := range pending { // part order, whatever order they finish in
-		rep := <-ch
+		rep, cerr := wait(ch)
+		if cerr != nil {
+			return loss, right, cerr
+		}
 		if err != nil {
 			continue // drain the replies before giving up
 		}
@@ -119,7 +153,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 			continue
 		}
 		if s+1 < len(b.Parts) {
-			err = addEncodedGrads(local.G, l.scratch, rep.Buf)
+			err = addEncodedGrads(local.G, l.in, rep.Buf)
 		}
 		loss += sr.Loss
 		right += sr.Right
@@ -127,8 +161,35 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	if err != nil {
 		return loss, right, err
 	}
-	l.update = encodeGrads(local.G)
+	update := encodeGrads(local.G)
+	for _, p := range l.peers {
+		l.updates = append(l.updates, p.Call(protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, update))
+	}
+	l.send()
 	return loss, right, nil
+}
+
+// send lets the messages just posted to the helpers leave: a worker's
+// message to the workers it started is delivered only once the sender's
+// task ends (measured in Chromium 156: a message posted before 200 ms of
+// work arrived 200 ms later), so without a yield here a helper started its
+// part at the leader's next pause, up to 50 ms into the leader's own.
+func (l *leader) send() {
+	if l.e.Yield != nil {
+		l.e.Yield()
+		l.e.lastYield = time.Now()
+	}
+}
+
+// encodeRows appends the rows' token ids (int32) then labels (float32).
+func encodeRows(out []byte, set train.Set, rows []int, T int) []byte {
+	for _, r := range rows {
+		out = appendLE(out, set.Tokens[r*T:(r+1)*T])
+	}
+	for _, r := range rows {
+		out = appendLE(out, set.Labels[r:r+1])
+	}
+	return out
 }
 
 // encodeWeights is every parameter, in Params order, as little-endian float32.
@@ -199,28 +260,60 @@ func decodeGrads(g *nn.Grads, b []byte) error {
 	return nil
 }
 
-// addEncodedGrads adds an encodeGrads buffer into g, using scratch (zero on
-// entry and on return) to hold it.
-func addEncodedGrads(g, scratch *nn.Grads, b []byte) error {
-	if err := decodeGrads(scratch, b); err != nil {
-		return err
+// addEncodedGrads adds an encodeGrads buffer into g as g.Add would (the
+// same additions in the same order, so the same bits), without decoding it
+// into a second gradient buffer first (11 MB of the engine's memory at the
+// fast preset's shape). in is scratch of Vocab flags. Rows new to g are
+// appended to g.Touched but not marked seen (as decodeGrads leaves them):
+// g is then for reading (Adam, encodeGrads) and Reset, nothing may be
+// accumulated into it before Reset.
+func addEncodedGrads(g *nn.Grads, in []bool, b []byte) error {
+	bad := errors.New("gradient buffer: truncated or malformed")
+	if len(b) < 4 {
+		return bad
 	}
-	E := g.Cfg.Embed
-	rows := scratch.Touched
-	g.Add(scratch)
-	for _, r := range rows {
-		clear(scratch.Embedding[int(r)*E : int(r+1)*E])
+	n := int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	E, V := g.Cfg.Embed, g.Cfg.Vocab
+	dense := len(g.Kernel) + len(g.Recurrent) + len(g.Bias) + len(g.DenseW) + len(g.DenseB)
+	if n > V || len(b) != 4*n+4*(n*E+dense) || len(in) != V {
+		return bad
 	}
-	scratch.Touched = nil
-	clear(scratch.Kernel)
-	clear(scratch.Recurrent)
-	clear(scratch.Bias)
-	clear(scratch.DenseW)
-	clear(scratch.DenseB)
+	rows, b := b[:4*n], b[4*n:]
+	for i := 0; i < n; i++ {
+		if r := int32(binary.LittleEndian.Uint32(rows[4*i:])); r < 0 || int(r) >= V {
+			return bad
+		}
+	}
+	clear(in)
+	for _, r := range g.Touched {
+		in[r] = true
+	}
+	for i := 0; i < n; i++ {
+		r := int32(binary.LittleEndian.Uint32(rows[4*i:]))
+		if !in[r] {
+			in[r] = true
+			g.Touched = append(g.Touched, r)
+		}
+		b = addLE(g.Embedding[int(r)*E:int(r+1)*E], b)
+	}
+	for _, v := range [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB} {
+		b = addLE(v, b)
+	}
 	return nil
 }
 
-// helperState is a helper engine's copy of the model and training set.
+// addLE adds the first 4·len(dst) bytes of b, little-endian float32s, into
+// dst and returns the rest.
+func addLE(dst []float32, b []byte) []byte {
+	for i := range dst {
+		dst[i] += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return b[4*len(dst):]
+}
+
+// helperState is a helper engine's copy of the model, and its rows of the
+// current step (the training set stays with the leader).
 // The leader's summed gradient is decoded into w.G, applied and cleared
 // before w computes its own part: a second gradient buffer would cost as
 // much memory as the weights (11 MB at the fast preset's shape).
@@ -228,15 +321,11 @@ type helperState struct {
 	m     *nn.Model
 	adam  *nn.Adam
 	w     *train.Worker
-	set   train.Set
+	n     int // rows in the leader's training set
+	part  train.Set
+	local []int // 0, 1, ... : the part's rows in part
 	chunk int
 	seed  uint64
-}
-
-// encodeSet packs a set's tokens (int32) then labels (float32).
-func encodeSet(s train.Set) []byte {
-	out := make([]byte, 0, 4*(len(s.Tokens)+len(s.Labels)))
-	return appendLE(appendLE(out, s.Tokens), s.Labels)
 }
 
 func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.ShardInitResult, error) {
@@ -244,19 +333,16 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	T := cfg.MaxLen
 	m, err := nn.NewModel(cfg)
 	if err != nil {
 		return nil, err
 	}
-	setBytes := 4 * (p.N*T + p.N)
-	if p.N < 1 || p.Chunk < 1 || !(p.LR > 0) || len(buf) != setBytes+4*m.NumParams() {
-		return nil, fmt.Errorf("shardInit: %d bytes for %d rows of %d tokens and %d weights (lr %v)", len(buf), p.N, T, m.NumParams(), p.LR)
+	if p.N < 1 || p.Chunk < 1 || !(p.LR > 0) || len(buf) != 4*m.NumParams() {
+		return nil, fmt.Errorf("shardInit: %d bytes for %d weights (%d rows, chunk %d, lr %v)", len(buf), m.NumParams(), p.N, p.Chunk, p.LR)
 	}
-	if err := decodeWeights(m, buf[setBytes:]); err != nil {
+	if err := decodeWeights(m, buf); err != nil {
 		return nil, err
 	}
-	buf = buf[:setBytes]
 	k, err := lab.Kernels(p.Kernels)
 	if err != nil {
 		return nil, err
@@ -265,15 +351,15 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	if err != nil {
 		return nil, err
 	}
-	set := train.Set{Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N), N: p.N}
-	readLE(set.Labels, readLE(set.Tokens, buf))
 	e.mu.Lock()
-	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, set: set, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, n: p.N, chunk: p.Chunk, seed: p.Seed}
 	e.mu.Unlock()
 	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
 
-func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, update []byte) (*protocol.ShardStepResult, []byte, error) {
+// shardStep applies an update (the buffer's first part) and computes the
+// gradient of the request's rows (their tokens and labels end the buffer).
+func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf []byte) (*protocol.ShardStepResult, []byte, error) {
 	e.mu.Lock()
 	h := e.helper
 	e.mu.Unlock()
@@ -281,10 +367,17 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, upd
 		return nil, nil, errors.New("shardStep before shardInit")
 	}
 	for _, r := range p.Rows {
-		if r < 0 || r >= h.set.N {
-			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.set.N)
+		if r < 0 || r >= h.n {
+			return nil, nil, fmt.Errorf("shardStep: row %d of %d", r, h.n)
 		}
 	}
+	T := h.m.Cfg.MaxLen
+	n := len(p.Rows)
+	rowBytes := 4 * n * (T + 1)
+	if len(buf) < rowBytes {
+		return nil, nil, fmt.Errorf("shardStep: %d bytes for %d rows of %d tokens", len(buf), n, T)
+	}
+	update, rows := buf[:len(buf)-rowBytes], buf[len(buf)-rowBytes:]
 	h.w.G.Reset() // zero, even after a failed step
 	switch {
 	case p.Update:
@@ -299,7 +392,18 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, upd
 	if p.WeightsHash != "" && lab.WeightsHash(h.m) != p.WeightsHash {
 		return nil, nil, fmt.Errorf("shardStep %d: this helper's weights differ from the leader's", p.Step)
 	}
-	loss, right, err := h.w.Grad(h.m, h.set, train.Part{Rows: p.Rows, ChunkBase: p.ChunkBase}, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
+	if n == 0 {
+		return &protocol.ShardStepResult{}, nil, nil
+	}
+	h.part.N = n
+	h.part.Tokens = slices.Grow(h.part.Tokens[:0], n*T)[:n*T]
+	h.part.Labels = slices.Grow(h.part.Labels[:0], n)[:n]
+	readLE(h.part.Labels, readLE(h.part.Tokens, rows))
+	for len(h.local) < n {
+		h.local = append(h.local, len(h.local))
+	}
+	part := train.Part{Rows: h.local[:n], ChunkBase: p.ChunkBase}
+	loss, right, err := h.w.Grad(h.m, h.part, part, h.chunk, p.Step, h.seed, p.Scale, nil, e.pause(ctx))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,24 +4,45 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"sentilab/core/data"
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/train"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
 
 // localPeer is a helper engine in the same process (the browser's are Web
-// Workers; the messages are the same).
-type localPeer struct{ e *Engine }
+// Workers; the messages are the same). Like a worker it handles its
+// messages one at a time, in the order they were sent.
+type localPeer struct {
+	e     *Engine
+	queue chan func()
+}
+
+func newLocalPeer() localPeer {
+	p := localPeer{NewEngine(), make(chan func(), 64)}
+	go func() {
+		for f := range p.queue {
+			f()
+		}
+	}()
+	return p
+}
 
 func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 	ch := make(chan PeerReply, 1)
-	go func() {
+	p.queue <- func() {
 		b, err := json.Marshal(payload)
 		if err != nil {
 			ch <- PeerReply{Err: err}
@@ -34,7 +55,7 @@ func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 		}
 		r, err := json.Marshal(res)
 		ch <- PeerReply{Payload: r, Buf: out, Err: err}
-	}()
+	}
 	return ch
 }
 
@@ -43,7 +64,7 @@ func newParallelEngine() *Engine {
 	e.NewPeers = func(n int) ([]Peer, error) {
 		var ps []Peer
 		for i := 0; i < n; i++ {
-			ps = append(ps, localPeer{NewEngine()})
+			ps = append(ps, newLocalPeer())
 		}
 		return ps, nil
 	}
@@ -127,6 +148,21 @@ func TestSameWeightsAsCLI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The file records the count that, beside the seed, fixes the bits.
+		_, file := call(t, e, "exportModel", map[string]any{"variant": v.Name}, nil)
+		ld, err := modelfile.Load(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("lab train --workers %d", workers); !strings.Contains(ld.Meta.Provenance.Command, want) {
+			t.Errorf("provenance %q does not say %q", ld.Meta.Provenance.Command, want)
+		}
+		// A restored lab imports its files: the count comes back with it.
+		res2, _ := call(t, e, "importModel", map[string]any{"name": "again"}, file)
+		_, file2 := call(t, e, "exportModel", map[string]any{"variant": res2.(*protocol.VariantInfo).Name}, nil)
+		if ld2, err := modelfile.Load(bytes.NewReader(file2), int64(len(file2))); err != nil || ld2.Meta.Provenance.Command != ld.Meta.Provenance.Command {
+			t.Errorf("re-exported after an import: provenance %q, want %q (%v)", ld2.Meta.Provenance.Command, ld.Meta.Provenance.Command, err)
+		}
 		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
 	}
 	for _, workers := range []int{1, 2} {
@@ -153,5 +189,147 @@ func TestSameWeightsAsCLI(t *testing.T) {
 	}
 	if sameWeights[1] == sameWeights[2] {
 		t.Error("1 and 2 workers pinned to the same bits: the sums are grouped by worker")
+	}
+}
+
+// TestShardStepIsLocalGrad: a helper given the weights (shardInit) and a
+// part's rows with the step (shardStep) returns the gradient a local worker
+// computes from the whole set, byte for byte, after applying an update as
+// the leader's Adam does; it refuses rows out of range, a rows buffer of
+// the wrong size and a step before shardInit.
+func TestShardStepIsLocalGrad(t *testing.T) {
+	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, 7)
+	const N = 40
+	set := train.Set{Tokens: make([]int32, N*cfg.MaxLen), Labels: make([]float32, N), N: N}
+	for i := range set.Tokens {
+		set.Tokens[i] = int32((i*7 + i/13) % cfg.Vocab)
+	}
+	for i := range set.Labels {
+		set.Labels[i] = float32(i % 2)
+	}
+	rows := []int{3, 17, 5, 38, 21, 0, 9}
+	const chunk, seed, scale = 3, 42, float32(1) / 14
+	h := NewEngine()
+	step := func(p protocol.ShardStepRequest, buf []byte) ([]byte, error) {
+		_, out, err := h.shardStep(context.Background(), p, buf)
+		return out, err
+	}
+	if _, err := step(protocol.ShardStepRequest{Rows: rows}, encodeRows(nil, set, rows, cfg.MaxLen)); err == nil || !strings.Contains(err.Error(), "before shardInit") {
+		t.Fatalf("a step before shardInit: %v", err)
+	}
+	if _, err := h.shardInit(protocol.ShardInitRequest{Config: lab.ConfigJSON(cfg), N: N, Chunk: chunk, Seed: seed, LR: 1e-3, Kernels: "portable"}, encodeWeights(m)); err != nil {
+		t.Fatal(err)
+	}
+	// The leader's side: a gradient to apply, then this step's part.
+	w, err := train.NewWorker(cfg, kernels.Portable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Grad(m, set, train.Part{Rows: []int{1, 2, 4}}, chunk, 0, seed, scale, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	update := encodeGrads(w.G)
+	nn.NewAdam(1e-3).Update(m.Params(), w.G.Params())
+	w.G.Reset()
+	if _, err := step(protocol.ShardStepRequest{Step: 0, Update: true}, update); err != nil {
+		t.Fatal(err)
+	}
+	part := train.Part{Rows: rows, ChunkBase: 2}
+	if _, _, err := w.Grad(m, set, part, chunk, 1, seed, scale, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := encodeGrads(w.G)
+	req := protocol.ShardStepRequest{Step: 1, Rows: rows, ChunkBase: 2, Scale: scale, WeightsHash: lab.WeightsHash(m)}
+	got, err := step(req, encodeRows(nil, set, rows, cfg.MaxLen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the helper's gradient (%d bytes) differs from the local worker's (%d bytes)", len(got), len(want))
+	}
+	for _, c := range []struct {
+		req  protocol.ShardStepRequest
+		buf  []byte
+		want string
+	}{
+		{protocol.ShardStepRequest{Step: 2, Rows: []int{N}}, encodeRows(nil, set, []int{0}, cfg.MaxLen), "row 40 of 40"},
+		{protocol.ShardStepRequest{Step: 2, Rows: rows}, encodeRows(nil, set, rows[1:], cfg.MaxLen), "bytes for 7 rows of 12 tokens"},
+		{protocol.ShardStepRequest{Step: 2, Rows: rows[:1]}, append([]byte{1, 2, 3, 4}, encodeRows(nil, set, rows[:1], cfg.MaxLen)...), "a buffer without update"},
+	} {
+		if _, err := step(c.req, c.buf); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("rows %v, %d bytes: error %v, want %q", c.req.Rows, len(c.buf), err, c.want)
+		}
+	}
+}
+
+// stuckPeer is a helper that never answers a step with rows.
+type stuckPeer struct{ localPeer }
+
+func (p stuckPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
+	if r, ok := payload.(protocol.ShardStepRequest); ok && len(r.Rows) > 0 {
+		return make(chan PeerReply)
+	}
+	return p.localPeer.Call(typ, payload, buf)
+}
+
+// TestCancelDoesNotWaitForHelpers: a cancel stops the leader while a helper
+// still works on its part (in the browser the leader waited for it: up to a
+// chunk, ~120 ms at the thesis shape).
+func TestCancelDoesNotWaitForHelpers(t *testing.T) {
+	e := NewEngine()
+	e.NewPeers = func(n int) ([]Peer, error) { return []Peer{stuckPeer{newLocalPeer()}}, nil }
+	call(t, e, "loadData", map[string]any{"name": "toy.csv"}, testenv.ToyCSV(240, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, _, err := e.Handle(ctx, "train", []byte(`{"preset":"classroom","workers":2}`), nil, func(any) {})
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+		t.Fatalf("canceled train returned %v after %v", err, time.Since(start))
+	}
+}
+
+// TestAddEncodedGradsIsAdd: adding a helper's encoded gradient in place
+// gives g.Add's bits and rows, without a second gradient buffer.
+func TestAddEncodedGradsIsAdd(t *testing.T) {
+	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, 3)
+	set := train.Set{Tokens: make([]int32, 20*cfg.MaxLen), Labels: make([]float32, 20), N: 20}
+	for i := range set.Tokens {
+		set.Tokens[i] = int32((i*11 + i/7) % cfg.Vocab)
+	}
+	grad := func(rows []int) *nn.Grads {
+		w, err := train.NewWorker(cfg, kernels.Portable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.Grad(m, set, train.Part{Rows: rows}, 4, 0, 1, 0.1, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		return w.G
+	}
+	a, b := grad([]int{0, 1, 2, 3, 4}), grad([]int{10, 11, 12, 13, 14, 15})
+	want := grad([]int{0, 1, 2, 3, 4})
+	dec, _ := nn.NewGrads(cfg)
+	if err := decodeGrads(dec, encodeGrads(b)); err != nil {
+		t.Fatal(err)
+	}
+	want.Add(dec)
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encodeGrads(a), encodeGrads(want)) {
+		t.Error("in-place sum differs from Grads.Add")
+	}
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)[:100]); err == nil {
+		t.Error("a truncated buffer was added")
 	}
 }

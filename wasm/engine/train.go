@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"runtime"
 
 	"sentilab/core/compress"
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
+	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/protocol"
 )
@@ -34,15 +36,34 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		Tokenize: func(trainRows, testRows int) {
 			progress(protocol.TokenizeProgress{Phase: protocol.PhaseTokenize, TrainRows: trainRows, TestRows: testRows})
 		},
-		Progress: func(pr train.Progress) { progress(trainProgress(pr)) },
-		EpochEnd: func(h []train.Epoch) { progress(protocol.EpochProgress{Phase: protocol.PhaseEpoch, History: h}) },
+		Progress: func(pr train.Progress) {
+			progress(trainProgress(pr))
+			if pr.Batch == pr.Batches {
+				collect() // the steps' garbage, before the validation's workspace
+			}
+		},
+		EpochEnd: func(h []train.Epoch) {
+			progress(protocol.EpochProgress{Phase: protocol.PhaseEpoch, History: h})
+			collect() // the validation's workspace, before the next epoch or the test split's
+		},
 		EvalProgress: func(done, total int) {
 			progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: done, Total: total})
 		}}
+	// The tokenizer's garbage goes before the model, Adam, gradients and
+	// workspaces are allocated.
+	o.BeforeFit = func(*nn.Model, train.Set, train.Options) error { collect(); return nil }
 	if o.Workers > 1 {
 		l := &leader{e: e}
-		o.BeforeFit, o.Grad = l.init, l.grad
+		o.BeforeFit = func(m *nn.Model, set train.Set, opt train.Options) error {
+			collect()
+			return l.init(m, set, opt)
+		}
+		o.Grad = l.grad
 	}
+	// The trainer's workspace, gradients and Adam, before the test split's
+	// workspace (48 MB at the fast preset's shape) is allocated.
+	o.AfterFit = collect
+	collect() // the EDA's garbage, before the split and the tokenizer
 	tr, err := lab.Train(ctx, corpus, plan, o)
 	if err != nil {
 		return nil, err
@@ -52,7 +73,7 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		name = "base"
 	}
 	tr.TestEval.Data = e.testData(plan.Split()) // with the data's name
-	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed,
+	v := &variant{Name: name, Model: tr.Model, Tok: tr.Tok, Kind: "trained", Chain: lab.ChainName(nil), Preset: plan.Name, Seed: plan.Seed, Workers: o.Workers,
 		Metrics: tr.Test, History: tr.Fit.History, Data: tr.TrainHash, Enc: compress.EncodeOptions{Values: compress.StoreF32}, split: plan.Split(),
 		MetricsData: tr.TestEval.Data, Eval: tr.TestEval, fp: tr.Fingerprints}
 	e.putVariant(v)
@@ -60,6 +81,16 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		EPS: tr.Fit.ExamplesPerSec, Params: tr.Model.NumParams(), Train: tr.TrainN, Config: lab.ConfigJSON(tr.Model.Cfg), Info: e.info(v),
 		TestEval: tr.TestEval}, nil
 }
+
+// collect runs a whole garbage collection now, between phases, so that the
+// next phase's memory reuses the last one's garbage. A wasm memory grows
+// and never shrinks, and Go's collector runs concurrently: a phase that
+// allocates tens of MB right after another one ended (training's buffers
+// after the tokenizer's word lists, the test evaluation's workspace after
+// training's) grew the memory before the garbage was swept (issue 11,
+// BENCHMARKS.md). A collection of the engine's heap, mostly pointer-free,
+// takes milliseconds to tens of them.
+func collect() { runtime.GC() }
 
 // trainProgress is a fit's progress as the page reads it.
 func trainProgress(pr train.Progress) protocol.TrainProgress {
