@@ -396,6 +396,7 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 		v.Metrics = &train.Metrics{Accuracy: acc, Loss: ld.Meta.Metrics["test_loss"]}
 		v.MetricsData = "the file's recorded test score"
 		if n := ld.Meta.Metrics["test_n"]; n > 0 {
+			v.Metrics.N = int(n) // kept, so a re-export writes the same metadata
 			v.MetricsData += fmt.Sprintf(" (%s test reviews of the data it was trained on)", lab.Count(int(n)))
 		}
 	}

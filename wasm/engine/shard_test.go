@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,10 @@ func TestSameWeightsAsCLI(t *testing.T) {
 		_, file2 := call(t, e, "exportModel", map[string]any{"variant": res2.(*protocol.VariantInfo).Name}, nil)
 		if ld2, err := modelfile.Load(bytes.NewReader(file2), int64(len(file2))); err != nil || ld2.Meta.Provenance.Command != ld.Meta.Provenance.Command {
 			t.Errorf("re-exported after an import: provenance %q, want %q (%v)", ld2.Meta.Provenance.Command, ld.Meta.Provenance.Command, err)
+		} else if !reflect.DeepEqual(ld2.Meta.Metrics, ld.Meta.Metrics) || !reflect.DeepEqual(ld2.Meta.Extra, ld.Meta.Extra) || len(file2) != len(file) {
+			// The page shows the size: a restored lab must show the same.
+			t.Errorf("re-exported after an import: %d bytes, metrics %v, extra %v; exported first: %d bytes, %v, %v",
+				len(file2), ld2.Meta.Metrics, ld2.Meta.Extra, len(file), ld.Meta.Metrics, ld.Meta.Extra)
 		}
 		return lab.WeightsHash(v.Model), res.(*protocol.TrainResult)
 	}
