@@ -55,7 +55,19 @@ type Texts struct {
 	TrainY, TestY []float32
 	// TrainIndex and TestIndex are the rows' indexes in the corpus.
 	TrainIndex, TestIndex []int
-	TrainHash             string // data.Hash of the training reviews, for provenance
+
+	trainR    []data.Review
+	trainHash string
+}
+
+// TrainHash is data.Hash of the training reviews, for provenance. It is
+// computed on first use: hashing 40,000 reviews costs more than scoring a
+// small test split, which needs no hash.
+func (t *Texts) TrainHash() string {
+	if t.trainHash == "" {
+		t.trainHash = data.Hash(t.trainR)
+	}
+	return t.trainHash
 }
 
 // Split splits the corpus by the spec's rule (the same reviews land in
@@ -84,7 +96,7 @@ func (c Corpus) Split(sp SplitSpec) (*Texts, error) {
 	for _, j := range testIdx {
 		t.TestX, t.TestY = append(t.TestX, c.Cleaned[j]), append(t.TestY, float32(c.Reviews[j].Label))
 	}
-	t.TrainHash = data.Hash(trainR)
+	t.trainR = trainR
 	return t, nil
 }
 
@@ -109,7 +121,7 @@ func Prepare(t *Texts, cfg nn.Config) (*Prepared, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	p := &Prepared{Config: cfg, Tok: tok, TrainHash: t.TrainHash}
+	p := &Prepared{Config: cfg, Tok: tok, TrainHash: t.TrainHash()}
 	var err error
 	if p.Train, err = train.Encode(tok, t.TrainX, t.TrainY, cfg); err != nil {
 		return nil, err

@@ -156,7 +156,7 @@ func TestScoreSeen(t *testing.T) {
 	// The same data: its split's training reviews hash to the provenance.
 	sp := SplitSpec{Seed: 1, TestFrac: 0.2, Rule: data.RulePermutation}
 	tx, _ := c.Split(sp)
-	bySplit := TrainingOf(nil, sp, tx.TrainHash, c)
+	bySplit := TrainingOf(nil, sp, tx.TrainHash(), c)
 	if ev4, _ := ScoreSeen(z, y, raw, bySplit, "toy"); bySplit.Source != protocol.TrainingSplit || ev4.Seen != 32 || ev4.Unseen != 8 {
 		t.Errorf("by split: %d seen, %d unseen (%s)", ev4.Seen, ev4.Unseen, bySplit.Source)
 	}

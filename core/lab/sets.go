@@ -66,9 +66,9 @@ func (c Corpus) Sets(sp SplitSpec, tok *text.Tokenizer, cfg nn.Config, dataHash 
 	if err != nil {
 		return trainSet, testSet, err
 	}
-	if dataHash != "" && t.TrainHash != dataHash {
+	if dataHash != "" && t.TrainHash() != dataHash {
 		return trainSet, testSet, fmt.Errorf("the training reviews (seed %d, test_frac %v, train_limit %d, %s rule) hash to %s, the model's provenance says %s: not the data it was trained on",
-			sp.Seed, sp.TestFrac, sp.TrainLimit, sp.rule(), t.TrainHash, dataHash)
+			sp.Seed, sp.TestFrac, sp.TrainLimit, sp.rule(), t.TrainHash(), dataHash)
 	}
 	if trainSet, err = train.Encode(tok, t.TrainX, t.TrainY, cfg); err != nil {
 		return trainSet, testSet, err

@@ -87,7 +87,7 @@ func TestPipeline(t *testing.T) {
 		distinct[corpus.Reviews[i].Text] = true
 	}
 	v, err := e.variant("base-2")
-	if info := e.info(v); err != nil || info.Evaluation != ev || info.Fingerprints != len(distinct) || info.Metrics.N != 0 ||
+	if info := e.info(v); err != nil || info.Evaluation != ev || info.Fingerprints != len(distinct) || info.Metrics.N != 400 ||
 		info.MetricsData != "the file's recorded test score (400 test reviews of the data it was trained on)" {
 		t.Fatalf("base-2 info: %+v (%v); want %d fingerprints", info, err, len(distinct))
 	}
