@@ -150,16 +150,24 @@ try {
   // runtime (compress.QModel, SIMD int8 products in the browser).
   await page.evaluate(() => window.benchCall('compress', { variant: 'thesis-masked-w1', method: 'int8', name: 'thesis-masked-w1-int8' }));
   for (const v of ['classroom-w1', 'thesis-w1', 'thesis-masked-w1', 'thesis-masked-w1-int8']) {
+    // The first evaluate and predict of a model pay one-time costs (the
+    // engine builds a model's input tables on first use): timed apart,
+    // then the steady state is measured.
     const r = await page.evaluate(async ({ v, review }) => {
       const t0 = performance.now();
-      const m = await window.benchCall('evaluate', { variant: v, test_frac: 0.05 });
+      await window.benchCall('evaluate', { variant: v, test_frac: 0.05 });
       const t1 = performance.now();
+      await window.benchCall('predict', { text: review, variants: [v] });
+      const t2 = performance.now();
+      const m = await window.benchCall('evaluate', { variant: v, test_frac: 0.05 });
+      const t3 = performance.now();
       const n1 = 20;
       for (let i = 0; i < n1; i++) await window.benchCall('predict', { text: review, variants: [v] });
-      const t2 = performance.now();
-      return { n: m.payload.n, batched_s: (t1 - t0) / 1000, single_s: (t2 - t1) / 1000, n1 };
+      const t4 = performance.now();
+      return { n: m.payload.n, first_evaluate_ms: t1 - t0, first_predict_ms: t2 - t1, batched_s: (t3 - t2) / 1000, single_s: (t4 - t3) / 1000, n1 };
     }, { v, review });
-    const row = { variant: v, batched_reviews_per_sec: +(r.n / r.batched_s).toFixed(1), batch1_reviews_per_sec: +(r.n1 / r.single_s).toFixed(1), reviews: r.n };
+    const row = { variant: v, batched_reviews_per_sec: +(r.n / r.batched_s).toFixed(1), batch1_reviews_per_sec: +(r.n1 / r.single_s).toFixed(1), reviews: r.n,
+      first_evaluate_ms: Math.round(r.first_evaluate_ms), first_predict_ms: +r.first_predict_ms.toFixed(1) };
     out.inference.push(row);
     log(JSON.stringify(row));
   }
