@@ -154,7 +154,7 @@ try {
   for (const r of sent) console.log(`     train request: ${JSON.stringify(r)}`);
   check('the page\'s train requests carry the form\'s seed and split, the preset\'s split rule and padding', sent.length === (short ? 1 : 2) &&
     sent.every((r) => r.preset === 'classroom' && r.seed === 42 && r.test_frac === 0.2 && r.val_split === 0.1 && r.train_limit === 10000 &&
-      r.split_rule === undefined) && sent[0].padding === undefined && sent[0].max_len === 100,
+      r.split_rule === undefined) && sent[0].padding === 'pre' && sent[0].max_len === 100, // the form sends the preset's padding side
     `${sent.length} request(s)`);
   await page.click('#tab-compare');
   await page.screenshot({ path: join(results, 'lesson-defaults-compare.png'), fullPage: true });
