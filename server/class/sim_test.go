@@ -46,6 +46,24 @@ func (l *ledger) accept(job int64, a acceptance, repeat bool) {
 	}
 }
 
+// checkOnce asserts every job got exactly one accepted result: all the 200
+// answers a job got came from one student with one hash (a retry after a
+// kill may get a repeat answer from the same student, nothing else), and
+// the students' account holds all want assignments.
+func (l *ledger) checkOnce(t *testing.T, want int) {
+	t.Helper()
+	for job, accs := range l.accepted {
+		for _, a := range accs[1:] {
+			if a != accs[0] {
+				t.Errorf("job %d accepted twice, differently: %+v", job, accs)
+			}
+		}
+	}
+	if len(l.accepted) != want {
+		t.Errorf("%d assignments accepted by the students' account, want %d", len(l.accepted), want)
+	}
+}
+
 func (l *ledger) acceptedPosts() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -278,19 +296,7 @@ func TestClassSurvivesKill(t *testing.T) {
 		t.Fatalf("status %+v: not every assignment done", st)
 	}
 
-	// Every job exactly one accepted result: all the 200 answers a job got
-	// came from one student with one hash (a retry after the kill may get
-	// a repeat answer from the same student, nothing else).
-	for job, accs := range led.accepted {
-		for _, a := range accs[1:] {
-			if a != accs[0] {
-				t.Errorf("job %d accepted twice, differently: %+v", job, accs)
-			}
-		}
-	}
-	if len(led.accepted) != created.Assignments {
-		t.Errorf("%d assignments accepted by the students' account, want %d", len(led.accepted), created.Assignments)
-	}
+	led.checkOnce(t, created.Assignments)
 	// Spot checks agree, each result is its run's hash, and nothing a
 	// student was told is lost: the database has every accepted result.
 	runs, err := expand(alphaTGrid(), 100)

@@ -199,16 +199,7 @@ func TestWorkerdClass(t *testing.T) {
 	if st.Done != created.Assignments || st.Todo != 0 || st.Leased != 0 {
 		t.Fatalf("status %+v: not every assignment done", st)
 	}
-	for job, accs := range led.accepted {
-		for _, a := range accs[1:] {
-			if a != accs[0] {
-				t.Errorf("job %d accepted twice, differently: %+v", job, accs)
-			}
-		}
-	}
-	if len(led.accepted) != created.Assignments {
-		t.Errorf("%d assignments accepted by the students' account, want %d", len(led.accepted), created.Assignments)
-	}
+	led.checkOnce(t, created.Assignments)
 	runs, err := expand(exp, 100)
 	if err != nil {
 		t.Fatal(err)
