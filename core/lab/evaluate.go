@@ -35,6 +35,7 @@ type EvalOptions struct {
 	Kernels  kernels.Kernels // zero = kernels.Default()
 	Progress func(done, total int)
 	Pause    func() error
+	Reuse    *train.Workspaces // the float model's workspaces, kept between calls (nil: not kept)
 }
 
 // Evaluate scores a model on set with the runtime it ships with: q, the
@@ -55,7 +56,7 @@ func Logits(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Set,
 	cfg := m.Cfg
 	if q == nil {
 		return train.Logits(ctx, m, set, train.EvalOptions{BatchSize: train.EvalBatch(cfg), Workers: max(1, o.Workers), Kernels: o.Kernels,
-			Progress: o.Progress, Pause: o.Pause})
+			Progress: o.Progress, Pause: o.Pause, Reuse: o.Reuse})
 	}
 	if o.Pause == nil {
 		return compress.QLogits(ctx, q, set, train.EvalBatch(cfg), max(1, o.Workers))

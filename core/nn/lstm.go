@@ -48,6 +48,9 @@ func NewWorkspace(cfg Config, k kernels.Kernels) *Workspace {
 	return &Workspace{cfg: cfg, kern: k}
 }
 
+// Kernels are the kernels ws computes with.
+func (ws *Workspace) Kernels() kernels.Kernels { return ws.kern }
+
 // grow returns s resized to n zeroed elements, reusing its storage.
 func grow(s []float32, n int) []float32 {
 	s = resize(s, n)

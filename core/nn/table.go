@@ -1,6 +1,10 @@
 package nn
 
-import "sentilab/core/kernels"
+import (
+	"sync"
+
+	"sentilab/core/kernels"
+)
 
 // InputTable holds the input side of the gates, bias + embedding·Kernel,
 // for the most frequent tokens of a model that no longer changes (the
@@ -12,31 +16,32 @@ import "sentilab/core/kernels"
 // rows of a batch (R%4, which Gemm computes another way) are still
 // computed. It holds the model's weights as they were: build a new table
 // after changing them.
+//
+// A row is computed the first time Forward needs it (in the block of four
+// it computes anyway), not all 4,096 at once: building the whole table made
+// a model's first prediction cost 10–20 ms in wasm, 8× an old one (issue 9).
 type InputTable struct {
 	m    *Model
 	rows int       // tokens 0 … rows−1
 	a    []float32 // [rows, 4H]
+	mu   sync.Mutex
+	have []bool // [rows]: row computed
 }
 
 // inputTableFloats bounds a table: rows × 4H floats, 8 MB (4,096 tokens at
 // H = 128).
 const inputTableFloats = 1 << 21
 
-// NewInputTable builds m's table with kernel k, or returns nil where k's
-// rows depend on their block (natively Fast, Gonum).
+// NewInputTable makes m's (empty) table for kernel k, or returns nil where
+// k's rows depend on their block (natively Fast, Gonum).
 func NewInputTable(m *Model, k kernels.Kernels) *InputTable {
 	c := m.Cfg
-	E, G := c.Embed, Gates*c.Hidden
-	rows := min(c.Vocab, inputTableFloats/max(G, 1)) &^ 3 // all in Gemm's blocks of four
+	G := Gates * c.Hidden
+	rows := min(c.Vocab, inputTableFloats/max(G, 1))
 	if !k.RowwiseGemm || rows == 0 {
 		return nil
 	}
-	t := &InputTable{m: m, rows: rows, a: make([]float32, rows*G)}
-	for r := 0; r < rows; r++ {
-		copy(t.a[r*G:(r+1)*G], m.Bias)
-	}
-	k.Gemm(false, false, rows, G, E, m.Embedding[:rows*E], m.Kernel, t.a)
-	return t
+	return &InputTable{m: m, rows: rows, a: make([]float32, rows*G), have: make([]bool, rows)}
 }
 
 // SetTable makes Forward use t for its model (nil: none).
@@ -57,9 +62,11 @@ func (ws *Workspace) project(m *Model, R int) {
 		return
 	}
 	m4 := R &^ 3
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	ws.miss = ws.miss[:0]
 	for r, tok := range ws.rowTok[:m4] {
-		if int(tok) < t.rows {
+		if int(tok) < t.rows && t.have[tok] {
 			copy(ws.A[r*G:(r+1)*G], t.a[int(tok)*G:int(tok+1)*G])
 		} else {
 			ws.miss = append(ws.miss, r)
@@ -77,7 +84,12 @@ func (ws *Workspace) project(m *Model, R int) {
 		}
 		ws.kern.Gemm(false, false, n4, G, E, ws.missX, m.Kernel, ws.missA)
 		for i, r := range ws.miss {
-			copy(ws.A[r*G:(r+1)*G], ws.missA[i*G:(i+1)*G])
+			row := ws.missA[i*G : (i+1)*G]
+			copy(ws.A[r*G:(r+1)*G], row)
+			if tok := int(ws.rowTok[r]); tok < t.rows && !t.have[tok] {
+				copy(t.a[tok*G:(tok+1)*G], row)
+				t.have[tok] = true
+			}
 		}
 	}
 	if m4 < R {

@@ -12,7 +12,8 @@ import (
 // Forward with an InputTable gives the bits it gives without one, with
 // tokens in and out of the table (ids 16,384 and up miss it here) in the
 // same blocks of four rows, every R%4 remainder, an empty review and OOV
-// ids; and none is built for a kernel whose rows depend on their block.
+// ids; the rows it fills on the way are a whole-table product's; and none
+// is built for a kernel whose rows depend on their block.
 func TestInputTableSameBits(t *testing.T) {
 	cfg := Config{Vocab: 20000, Embed: 24, Hidden: 32, MaxLen: 30, Padding: "post", Masking: true}
 	m, err := NewModel(cfg)
@@ -64,6 +65,28 @@ func TestInputTableSameBits(t *testing.T) {
 					}
 				})
 			}
+		}
+		// The rows filled on the way are those a whole-table product gives.
+		G := Gates * cfg.Hidden
+		full := make([]float32, tab.rows*G)
+		for r := 0; r < tab.rows; r++ {
+			copy(full[r*G:(r+1)*G], m.Bias)
+		}
+		k.Gemm(false, false, tab.rows, G, cfg.Embed, m.Embedding[:tab.rows*cfg.Embed], m.Kernel, full)
+		filled := 0
+		for r, ok := range tab.have {
+			if !ok {
+				continue
+			}
+			filled++
+			for j := r * G; j < (r+1)*G; j++ {
+				if math.Float32bits(tab.a[j]) != math.Float32bits(full[j]) {
+					t.Fatalf("%s: table row %d differs from the whole product's", k.Name, r)
+				}
+			}
+		}
+		if filled < 50 || filled == tab.rows {
+			t.Errorf("%s: %d of %d rows filled; want the ones the batches met", k.Name, filled, tab.rows)
 		}
 	}
 	if k := kernels.Default(); !k.RowwiseGemm && NewInputTable(m, k) != nil {

@@ -25,6 +25,49 @@ type EvalOptions struct {
 	// evaluation holds, whatever max_len and the widths are.
 	ChunkBytes int64
 	ChunkFLOPs int64
+
+	// Reuse, when not nil, lends the workspaces and takes them back, so
+	// that the next call does not allocate them again.
+	Reuse *Workspaces
+}
+
+// Workspaces keeps Logits's workspaces from one call to the next. The
+// browser's Compare step evaluates variant after variant: allocating ~20 MB
+// of activations per call, and collecting them, cost a third of scoring
+// 200 classroom reviews (issue 9). The zero value is ready; Drop lets their
+// memory go (before training, which needs it).
+type Workspaces struct {
+	mu   sync.Mutex
+	free []*nn.Workspace
+}
+
+func (p *Workspaces) get(cfg nn.Config, k kernels.Kernels) *nn.Workspace {
+	if p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for i, ws := range p.free {
+			if ws.Kernels().Name == k.Name {
+				p.free = append(p.free[:i], p.free[i+1:]...)
+				return ws
+			}
+		}
+	}
+	return nn.NewWorkspace(cfg, k)
+}
+
+func (p *Workspaces) put(wss []*nn.Workspace) {
+	if p != nil {
+		p.mu.Lock()
+		p.free = append(p.free, wss...)
+		p.mu.Unlock()
+	}
+}
+
+// Drop forgets the kept workspaces.
+func (p *Workspaces) Drop() {
+	p.mu.Lock()
+	p.free = nil
+	p.mu.Unlock()
 }
 
 // Chunk bounds by default: 256 MiB and 1 GFLOP per worker (≈ 15–50 ms on
@@ -110,8 +153,9 @@ func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float
 	out := make([]float32, set.N)
 	wss := make([]*nn.Workspace, opt.Workers)
 	for w := range wss {
-		wss[w] = nn.NewWorkspace(m.Cfg, opt.Kernels)
+		wss[w] = opt.Reuse.get(m.Cfg, opt.Kernels)
 	}
+	defer opt.Reuse.put(wss)
 	chunks := Chunks(m.Cfg, set.Tokens, set.N, opt.BatchSize, opt.ChunkBytes, opt.ChunkFLOPs)
 	for lo := 0; lo < len(chunks); lo += opt.Workers {
 		if err := ctx.Err(); err != nil {

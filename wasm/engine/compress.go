@@ -64,6 +64,7 @@ func (e *Engine) compress(ctx context.Context, p protocol.CompressRequest, progr
 	if err != nil {
 		return nil, err
 	}
+	e.evalWS.Drop() // the memory is the fine-tuning's now
 	res, err := lab.Compress(ctx, lab.ChainInput{Source: src.Model, SourceEnc: src.Enc, Prior: src.Steps, Vocab: src.Tok.Words(),
 		Train: trainSet, Test: testSet, TestTexts: texts, Training: lab.TrainingOf(src.fp, src.split, src.Data, corpus), TestData: e.testData(src.split),
 		Params: params, Eval: lab.EvalOptions{Workers: 1, Kernels: k, Pause: e.pause(ctx)}}, methods)

@@ -37,12 +37,18 @@ type Engine struct {
 	// Web Workers); nil means training runs in this engine only.
 	NewPeers func(n int) ([]Peer, error)
 
-	mu        sync.Mutex
-	peers     []Peer
-	helper    *helperState // set when this engine is a helper
-	dataName  string
-	reviews   []data.Review
-	cleaned   []string // text.Clean of reviews[i]; nil until first needed
+	mu       sync.Mutex
+	peers    []Peer
+	helper   *helperState // set when this engine is a helper
+	dataName string
+	reviews  []data.Review
+	cleaned  []string // text.Clean of reviews[i]; nil until first needed
+	// last is the last split made of reviews (data.go's split): the
+	// Compare step evaluates variant after variant on the same one.
+	last *lastSplit
+	// evalWS are evaluate's workspaces, kept from one call to the next,
+	// dropped before a training run (train.Workspaces).
+	evalWS    train.Workspaces
 	variants  map[string]*variant
 	classKey  string // the training settings of the "class-base" variant (classjob.go)
 	lastYield time.Time
@@ -101,8 +107,9 @@ type variant struct {
 	bsize int64
 	// OOD is the latest score on the second dataset (guarded by Engine.mu).
 	OOD *protocol.OODEvaluation
-	// table is Model's nn.InputTable for one-review predictions, built on
-	// the first (a variant's weights never change once it exists).
+	// table is Model's nn.InputTable for one-review predictions, made on
+	// the first and filled as they go (a variant's weights never change
+	// once it exists).
 	tableOnce sync.Once
 	table     *nn.InputTable
 

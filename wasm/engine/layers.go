@@ -43,11 +43,7 @@ func (e *Engine) layers(ctx context.Context, p protocol.LayersRequest, progress 
 	if n < 1 {
 		return nil, fmt.Errorf("layers: %d reviews, want at least 1 (0 = %d)", n, DefaultLayerReviews)
 	}
-	corpus, err := e.corpus(ctx, progress)
-	if err != nil {
-		return nil, err
-	}
-	t, err := corpus.Split(v.split)
+	_, t, err := e.split(ctx, v.split, progress)
 	if err != nil {
 		return nil, err
 	}

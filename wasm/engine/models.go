@@ -125,11 +125,7 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	if v.B != nil {
 		return e.evaluateBaseline(ctx, v, sp, progress)
 	}
-	corpus, err := e.corpus(ctx, progress)
-	if err != nil {
-		return nil, err
-	}
-	t, err := corpus.Split(sp)
+	corpus, t, err := e.split(ctx, sp, progress)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"sentilab/core/kernels"
 	"sentilab/core/lab"
@@ -41,7 +42,9 @@ import (
 // the helpers check their weights against the leader's hash. Dropout is
 // seeded per (step, chunk), so nothing depends on timing.
 
-// Peer is another engine the leader can send requests to.
+// Peer is another engine the leader can send requests to. Call copies
+// payload and buf (as posting a message does): the caller may reuse buf
+// as soon as Call returns.
 type Peer interface {
 	Call(typ string, payload any, buf []byte) <-chan PeerReply
 }
@@ -64,6 +67,9 @@ type leader struct {
 	// at the next step (a helper handles its messages in order).
 	updates []<-chan PeerReply
 	pause   func() error
+	// update and rows are the step's message buffers, reused: Call copies
+	// them into the messages.
+	update, rows []byte
 }
 
 func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
@@ -110,8 +116,8 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		if s < len(b.Parts) {
 			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
 		}
-		rows := encodeRows(nil, b.Set, req.Rows, l.m.Cfg.MaxLen)
-		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, rows))
+		l.rows = encodeRows(l.rows[:0], b.Set, req.Rows, l.m.Cfg.MaxLen)
+		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, l.rows))
 	}
 	l.send()
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
@@ -161,9 +167,9 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	if err != nil {
 		return loss, right, err
 	}
-	update := encodeGrads(local.G)
+	l.update = encodeGrads(l.update, local.G)
 	for _, p := range l.peers {
-		l.updates = append(l.updates, p.Call(protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, update))
+		l.updates = append(l.updates, p.Call(protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, l.update))
 	}
 	l.send()
 	return loss, right, nil
@@ -211,17 +217,25 @@ func decodeWeights(m *nn.Model, b []byte) error {
 	return nil
 }
 
-// encodeGrads writes g sparsely: the touched embedding rows (count, ids,
-// values), then the dense tensors. A batch touches a few thousand of the
-// 20,000 rows, so this is a fraction of the dense size.
-func encodeGrads(g *nn.Grads) []byte {
+// encodeGrads writes g sparsely into dst's storage: the touched embedding
+// rows (count, ids, values), then the dense tensors. A batch touches a few
+// thousand of the 20,000 rows, so this is a fraction of the dense size.
+// The buffer is sized once and reused: appending row by row into a new one
+// at each step cost ~1 ms of a 10 ms classroom step in wasm, with the
+// collections its garbage brought (issue 9).
+func encodeGrads(dst []byte, g *nn.Grads) []byte {
 	E := g.Cfg.Embed
-	out := binary.LittleEndian.AppendUint32(nil, uint32(len(g.Touched)))
+	dense := [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB}
+	n := 4 + 4*len(g.Touched)*(1+E)
+	for _, v := range dense {
+		n += 4 * len(v)
+	}
+	out := binary.LittleEndian.AppendUint32(slices.Grow(dst[:0], n), uint32(len(g.Touched)))
 	out = appendLE(out, g.Touched)
 	for _, r := range g.Touched {
 		out = appendLE(out, g.Embedding[int(r)*E:int(r+1)*E])
 	}
-	for _, v := range [][]float32{g.Kernel, g.Recurrent, g.Bias, g.DenseW, g.DenseB} {
+	for _, v := range dense {
 		out = appendLE(out, v)
 	}
 	return out
@@ -306,6 +320,12 @@ func addEncodedGrads(g *nn.Grads, in []bool, b []byte) error {
 // addLE adds the first 4·len(dst) bytes of b, little-endian float32s, into
 // dst and returns the rest.
 func addLE(dst []float32, b []byte) []byte {
+	if littleEndian && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 == 0 {
+		for i, x := range unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(dst)) {
+			dst[i] += x
+		}
+		return b[4*len(dst):]
+	}
 	for i := range dst {
 		dst[i] += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
@@ -326,6 +346,7 @@ type helperState struct {
 	local []int // 0, 1, ... : the part's rows in part
 	chunk int
 	seed  uint64
+	out   []byte // the reply's buffer, reused
 }
 
 func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.ShardInitResult, error) {
@@ -407,7 +428,7 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 	if err != nil {
 		return nil, nil, err
 	}
-	out := encodeGrads(h.w.G)
+	h.out = encodeGrads(h.out, h.w.G) // posted (copied) before the next request is read
 	h.w.G.Reset()
-	return &protocol.ShardStepResult{Loss: loss, Right: right}, out, nil
+	return &protocol.ShardStepResult{Loss: loss, Right: right}, h.out, nil
 }

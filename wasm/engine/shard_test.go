@@ -43,13 +43,16 @@ func newLocalPeer() localPeer {
 
 func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
 	ch := make(chan PeerReply, 1)
+	// A message is a copy: the caller reuses buf, the helper its reply's.
+	b, err := json.Marshal(payload)
+	buf = bytes.Clone(buf)
 	p.queue <- func() {
-		b, err := json.Marshal(payload)
 		if err != nil {
 			ch <- PeerReply{Err: err}
 			return
 		}
 		res, out, err := p.e.Handle(context.Background(), typ, b, buf, func(any) {})
+		out = bytes.Clone(out)
 		if err != nil {
 			ch <- PeerReply{Err: err}
 			return
@@ -238,7 +241,7 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 	if _, _, err := w.Grad(m, set, train.Part{Rows: []int{1, 2, 4}}, chunk, 0, seed, scale, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	update := encodeGrads(w.G)
+	update := encodeGrads(nil, w.G)
 	nn.NewAdam(1e-3).Update(m.Params(), w.G.Params())
 	w.G.Reset()
 	if _, err := step(protocol.ShardStepRequest{Step: 0, Update: true}, update); err != nil {
@@ -248,7 +251,7 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 	if _, _, err := w.Grad(m, set, part, chunk, 1, seed, scale, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	want := encodeGrads(w.G)
+	want := encodeGrads(nil, w.G)
 	req := protocol.ShardStepRequest{Step: 1, Rows: rows, ChunkBase: 2, Scale: scale, WeightsHash: lab.WeightsHash(m)}
 	got, err := step(req, encodeRows(nil, set, rows, cfg.MaxLen))
 	if err != nil {
@@ -324,17 +327,17 @@ func TestAddEncodedGradsIsAdd(t *testing.T) {
 	a, b := grad([]int{0, 1, 2, 3, 4}), grad([]int{10, 11, 12, 13, 14, 15})
 	want := grad([]int{0, 1, 2, 3, 4})
 	dec, _ := nn.NewGrads(cfg)
-	if err := decodeGrads(dec, encodeGrads(b)); err != nil {
+	if err := decodeGrads(dec, encodeGrads(nil, b)); err != nil {
 		t.Fatal(err)
 	}
 	want.Add(dec)
-	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)); err != nil {
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(nil, b)); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(encodeGrads(a), encodeGrads(want)) {
+	if !bytes.Equal(encodeGrads(nil, a), encodeGrads(nil, want)) {
 		t.Error("in-place sum differs from Grads.Add")
 	}
-	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(b)[:100]); err == nil {
+	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(nil, b)[:100]); err == nil {
 		t.Error("a truncated buffer was added")
 	}
 }

@@ -63,7 +63,8 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 	// The trainer's workspace, gradients and Adam, before the test split's
 	// workspace (48 MB at the fast preset's shape) is allocated.
 	o.AfterFit = collect
-	collect() // the EDA's garbage, before the split and the tokenizer
+	e.evalWS.Drop()
+	collect() // the EDA's garbage and evaluate's workspaces, before the split and the tokenizer
 	tr, err := lab.Train(ctx, corpus, plan, o)
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func trainProgress(pr train.Progress) protocol.TrainProgress {
 // evalOptions score with one worker, yielding to JS between batches and
 // reporting progress.
 func (e *Engine) evalOptions(ctx context.Context, progress Progress) lab.EvalOptions {
-	return lab.EvalOptions{Workers: 1, Pause: e.pause(ctx), Progress: func(done, total int) {
+	return lab.EvalOptions{Workers: 1, Pause: e.pause(ctx), Reuse: &e.evalWS, Progress: func(done, total int) {
 		progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: done, Total: total})
 	}}
 }
