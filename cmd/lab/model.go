@@ -124,8 +124,8 @@ func runEval(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		// Only the split is needed: no cleaned texts.
-		if training = lab.TrainingOf(nil, sp, ld.Meta.Provenance.DataHash, lab.Corpus{Reviews: all, Cleaned: make([]string, len(all))}); !training.Known() {
+		// Only the split is needed: no cleaned texts (TrainingOf splits rows).
+		if training = lab.TrainingOf(nil, sp, ld.Meta.Provenance.DataHash, lab.Corpus{Reviews: all}); !training.Known() {
 			return fmt.Errorf("--train-data %s: its split (seed %d, test_frac %v, train_limit %d) is not the training reviews %s's provenance records",
 				*trainData, sp.Seed, sp.TestFrac, sp.TrainLimit, *modelPath)
 		}
@@ -142,7 +142,7 @@ func runEval(ctx context.Context, args []string) error {
 		if *testFrac != 0 {
 			sp.TestFrac = *testFrac
 		}
-		t, err := corpus.Split(sp)
+		t, err := corpus.SplitRows(sp)
 		if err != nil {
 			return err
 		}

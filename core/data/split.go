@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 )
@@ -145,10 +144,17 @@ func Counts(reviews []Review) (pos, neg int) {
 func Hash(reviews []Review) string {
 	h := sha256.New()
 	var buf [8]byte
+	// The texts go through one buffer: io.WriteString copied each into a
+	// new byte slice, 53 MB of garbage for 40,000 reviews (issue 11).
+	var chunk [4096]byte
 	for _, r := range reviews {
 		binary.LittleEndian.PutUint64(buf[:], uint64(len(r.Text)))
 		h.Write(buf[:])
-		io.WriteString(h, r.Text)
+		for t := r.Text; len(t) > 0; {
+			n := copy(chunk[:], t)
+			h.Write(chunk[:n])
+			t = t[n:]
+		}
 		h.Write([]byte{byte(r.Label)})
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -10,10 +10,17 @@ import (
 )
 
 // Corpus is a dataset with its reviews' cleaned texts (text.Clean of
-// Reviews[i]), cleaned once and shared by the EDA, training and scoring.
+// Reviews[i]), cleaned once and shared by the EDA, training and scoring,
+// or without them (Cleaned nil): then a split cleans the reviews it takes,
+// each time. The browser keeps no second copy of the 50,000 texts (62 MB
+// of a wasm memory that never shrinks, issue 11); cleaning them again costs
+// a second or two at each training run.
 type Corpus struct {
 	Reviews []data.Review
 	Cleaned []string
+	// Cleaning, if set, runs every 256 reviews a split cleans; its error
+	// (a cancel) stops the split.
+	Cleaning func(done, total int) error
 }
 
 // NewCorpus cleans reviews (progress may be nil).
@@ -73,8 +80,17 @@ func (t *Texts) TrainHash() string {
 // Split splits the corpus by the spec's rule (the same reviews land in
 // test as with data.Split or data.SplitGrouped) and keeps the first
 // TrainLimit training reviews.
-func (c Corpus) Split(sp SplitSpec) (*Texts, error) {
-	if len(c.Cleaned) != len(c.Reviews) {
+func (c Corpus) Split(sp SplitSpec) (*Texts, error) { return c.split(sp, true, true) }
+
+// SplitTest is Split without the training texts (TrainX is nil): for
+// scoring, which cleans only the test reviews.
+func (c Corpus) SplitTest(sp SplitSpec) (*Texts, error) { return c.split(sp, false, true) }
+
+// SplitRows is Split without texts: the rows, labels and training hash.
+func (c Corpus) SplitRows(sp SplitSpec) (*Texts, error) { return c.split(sp, false, false) }
+
+func (c Corpus) split(sp SplitSpec, trainX, testX bool) (*Texts, error) {
+	if c.Cleaned != nil && len(c.Cleaned) != len(c.Reviews) {
 		return nil, fmt.Errorf("corpus: %d cleaned texts for %d reviews", len(c.Cleaned), len(c.Reviews))
 	}
 	if sp.TrainLimit < 0 {
@@ -90,13 +106,49 @@ func (c Corpus) Split(sp SplitSpec) (*Texts, error) {
 	t := &Texts{TrainIndex: trainIdx, TestIndex: testIdx}
 	trainR := make([]data.Review, len(trainIdx))
 	for k, j := range trainIdx {
-		t.TrainX, t.TrainY = append(t.TrainX, c.Cleaned[j]), append(t.TrainY, float32(c.Reviews[j].Label))
+		t.TrainY = append(t.TrainY, float32(c.Reviews[j].Label))
 		trainR[k] = c.Reviews[j]
 	}
 	for _, j := range testIdx {
-		t.TestX, t.TestY = append(t.TestX, c.Cleaned[j]), append(t.TestY, float32(c.Reviews[j].Label))
+		t.TestY = append(t.TestY, float32(c.Reviews[j].Label))
 	}
 	t.trainR = trainR
+	var todo int
+	if trainX {
+		todo += len(trainIdx)
+	}
+	if testX {
+		todo += len(testIdx)
+	}
+	done := 0
+	var cl text.Cleaner
+	texts := func(index []int) ([]string, error) {
+		out := make([]string, len(index))
+		for k, j := range index {
+			if c.Cleaned != nil {
+				out[k] = c.Cleaned[j]
+				continue
+			}
+			if done%256 == 0 && c.Cleaning != nil {
+				if err := c.Cleaning(done, todo); err != nil {
+					return nil, err
+				}
+			}
+			out[k] = cl.Clean(c.Reviews[j].Text)
+			done++
+		}
+		return out, nil
+	}
+	if trainX {
+		if t.TrainX, err = texts(trainIdx); err != nil {
+			return nil, err
+		}
+	}
+	if testX {
+		if t.TestX, err = texts(testIdx); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 

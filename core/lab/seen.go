@@ -59,7 +59,7 @@ func TrainingOf(fp *fingerprint.Set, sp SplitSpec, dataHash string, c Corpus) Tr
 		return Training{Source: protocol.TrainingFingerprints, fp: fp}
 	}
 	if dataHash != "" {
-		if t, err := c.Split(sp); err == nil && t.TrainHash() == dataHash {
+		if t, err := c.SplitRows(sp); err == nil && t.TrainHash() == dataHash {
 			return TrainingTexts(c, t.TrainIndex)
 		}
 	}

@@ -80,7 +80,7 @@ func (c Corpus) Sets(sp SplitSpec, tok *text.Tokenizer, cfg nn.Config, dataHash 
 // TestTexts are the raw texts of sp's test reviews, in the order of the
 // test set Sets and Split make.
 func (c Corpus) TestTexts(sp SplitSpec) ([]string, error) {
-	t, err := c.Split(sp)
+	t, err := c.SplitRows(sp)
 	if err != nil {
 		return nil, err
 	}

@@ -19,21 +19,27 @@ func Pad(seqs [][]int32, maxLen int, padding, truncating string) ([]int32, error
 	}
 	out := make([]int32, len(seqs)*maxLen)
 	for i, s := range seqs {
-		if len(s) > maxLen {
-			if truncating == "pre" {
-				s = s[len(s)-maxLen:]
-			} else {
-				s = s[:maxLen]
-			}
-		}
-		row := out[i*maxLen : (i+1)*maxLen]
-		if padding == "post" {
-			copy(row, s)
-		} else {
-			copy(row[maxLen-len(s):], s)
-		}
+		PadRow(out[i*maxLen:(i+1)*maxLen], s, padding, truncating)
 	}
 	return out, nil
+}
+
+// PadRow writes one sequence into row (len(row) is maxLen, all zero) as Pad
+// does, padding and truncating given valid ("pre" or "post").
+func PadRow(row, s []int32, padding, truncating string) {
+	maxLen := len(row)
+	if len(s) > maxLen {
+		if truncating == "pre" {
+			s = s[len(s)-maxLen:]
+		} else {
+			s = s[:maxLen]
+		}
+	}
+	if padding == "post" {
+		copy(row, s)
+	} else {
+		copy(row[maxLen-len(s):], s)
+	}
 }
 
 // Lengths returns, for each sequence, how many real tokens survive

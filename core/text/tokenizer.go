@@ -141,11 +141,15 @@ func (t *Tokenizer) Index(w string) int32 {
 
 // Sequence turns one text into word indices (Keras texts_to_sequences).
 func (t *Tokenizer) Sequence(text string) []int32 {
-	seq := make([]int32, 0, 16)
+	return t.AppendSequence(make([]int32, 0, 16), text)
+}
+
+// AppendSequence appends text's word indices to dst.
+func (t *Tokenizer) AppendSequence(dst []int32, text string) []int32 {
 	eachKerasWord(text, func(w string) {
-		seq = append(seq, t.Index(w))
+		dst = append(dst, t.Index(w))
 	})
-	return seq
+	return dst
 }
 
 // Sequences turns every text into word indices.

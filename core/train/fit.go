@@ -32,9 +32,12 @@ type Options struct {
 	Seed      uint64  // shuffling and dropout
 	LR        float64
 	Workers   int // shards per batch, each on its own goroutine natively
-	Patience  int // early stopping on validation loss after this many epochs without improvement; 0 = off
-	Kernels   kernels.Kernels
-	Progress  func(Progress) // after every batch; may be nil
+	// EvalWorkers scores the validation rows with this many goroutines
+	// (0 = Workers): the browser's engine has one thread.
+	EvalWorkers int
+	Patience    int // early stopping on validation loss after this many epochs without improvement; 0 = off
+	Kernels     kernels.Kernels
+	Progress    func(Progress) // after every batch; may be nil
 	// EpochEnd runs after every epoch with the history so far; may be nil.
 	EpochEnd func(history []Epoch)
 	// Chunk is the most examples per gradient chunk (chunks.go); 0 =
@@ -126,20 +129,45 @@ func NewTrainer(m *nn.Model, opt Options) (*Trainer, error) {
 	if tr.Chunk == 0 {
 		tr.Chunk = ChunkSize(m.Cfg)
 	}
-	for w := 0; w < opt.Workers; w++ {
-		wk, err := NewWorker(m.Cfg, opt.Kernels)
+	// Worker 0 only: the others are made when a batch first runs on
+	// goroutines (with Grad set they never are: the browser's other parts
+	// are computed by helper engines, and each worker's gradient buffer is
+	// as large as the weights).
+	if err := tr.grow(1); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// grow makes local workers up to n.
+func (tr *Trainer) grow(n int) error {
+	for len(tr.workers) < n {
+		wk, err := NewWorker(tr.Model.Cfg, tr.Opt.Kernels)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tr.workers = append(tr.workers, wk)
 	}
-	return tr, nil
+	return nil
+}
+
+// Workspaces lends the workers' workspaces to an evaluation (Logits's
+// Reuse): scoring after a batch grows one of them instead of allocating
+// another (in wasm, whose memory never shrinks, the validation's 48 MB
+// workspace beside the trainer's 37 MB one set the page's peak, issue 11).
+// The trainer must not step meanwhile.
+func (tr *Trainer) Workspaces() *Workspaces {
+	p := &Workspaces{}
+	for _, w := range tr.workers {
+		p.free = append(p.free, w.ws)
+	}
+	return p
 }
 
 // Step trains on one batch (rows idx of set) and returns its summed loss and
 // number of correct answers. step numbers the optimiser steps from 0.
 func (tr *Trainer) Step(ctx context.Context, set Set, idx []int, step int) (float64, int, error) {
-	b := Batch{Set: set, Step: step, Parts: Partition(idx, len(tr.workers), tr.Chunk), Chunk: tr.Chunk, Seed: tr.Opt.Seed,
+	b := Batch{Set: set, Step: step, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk), Chunk: tr.Chunk, Seed: tr.Opt.Seed,
 		Scale: 1 / float32(len(idx))}
 	return tr.step(ctx, b)
 }
@@ -172,6 +200,9 @@ func (tr *Trainer) grad(b Batch) (float64, int, error) {
 		loss  float64
 		right int
 		err   error
+	}
+	if err := tr.grow(len(b.Parts)); err != nil {
+		return 0, 0, err
 	}
 	outs := make([]out, len(b.Parts))
 	var wg sync.WaitGroup
@@ -253,7 +284,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 				return res, err
 			}
 			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
-			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, len(tr.workers), tr.Chunk),
+			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
 				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))})
 			if err != nil {
 				return res, err
@@ -277,7 +308,12 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		}
 		e := Epoch{Epoch: ep, Loss: lossSum / float64(seen), Accuracy: float64(right) / float64(seen)}
 		if val.N > 0 {
-			vm, err := Evaluate(ctx, m, val, EvalOptions{BatchSize: EvalBatch(m.Cfg), Workers: opt.Workers, Kernels: opt.Kernels, Pause: opt.Pause})
+			ew := opt.Workers
+			if opt.EvalWorkers > 0 {
+				ew = opt.EvalWorkers
+			}
+			vm, err := Evaluate(ctx, m, val, EvalOptions{BatchSize: EvalBatch(m.Cfg), Workers: ew, Kernels: opt.Kernels, Pause: opt.Pause,
+				Reuse: tr.Workspaces()})
 			if err != nil {
 				return res, err
 			}

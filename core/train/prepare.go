@@ -13,19 +13,23 @@ func Encode(tok *text.Tokenizer, cleaned []string, labels []float32, cfg nn.Conf
 	if len(cleaned) != len(labels) {
 		return Set{}, fmt.Errorf("%d texts but %d labels", len(cleaned), len(labels))
 	}
-	// A block of reviews at a time: each review pads on its own, so the
-	// result is the same, but the word lists of all 40,000 reviews at once
+	if cfg.MaxLen <= 0 {
+		return Set{}, fmt.Errorf("max length %d, want > 0", cfg.MaxLen)
+	}
+	if cfg.Padding != "pre" && cfg.Padding != "post" {
+		return Set{}, fmt.Errorf("padding %q, want \"pre\" or \"post\"", cfg.Padding)
+	}
+	// Each review's ids go through one reused buffer straight into its
+	// padded row (text.Pad's rule): the word lists of all reviews at once
 	// took ~150–215 MB of the browser engine's memory, which a wasm memory
-	// never gives back (BENCHMARKS.md, the page's footprint).
-	const block = 1024
-	tokens := make([]int32, 0, len(cleaned)*cfg.MaxLen)
-	for lo := 0; lo < len(cleaned); lo += block {
-		hi := min(lo+block, len(cleaned))
-		part, err := text.Pad(tok.Sequences(cleaned[lo:hi]), cfg.MaxLen, cfg.Padding, cfg.Padding)
-		if err != nil {
-			return Set{}, err
-		}
-		tokens = append(tokens, part...)
+	// never gives back (BENCHMARKS.md, the page's footprint), and a list
+	// per review ~90 MB of garbage for the collector to catch up with.
+	T := cfg.MaxLen
+	tokens := make([]int32, len(cleaned)*T)
+	var seq []int32
+	for i, s := range cleaned {
+		seq = tok.AppendSequence(seq[:0], s)
+		text.PadRow(tokens[i*T:(i+1)*T], seq, cfg.Padding, cfg.Padding)
 	}
 	return Set{Tokens: tokens, Labels: labels, N: len(labels)}, nil
 }

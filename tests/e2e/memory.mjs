@@ -15,6 +15,9 @@
 //   node tests/e2e/memory.mjs [--workers 2] [--epochs 1] [--limit 0] [--out FILE]
 //
 // --limit N trains on N reviews instead of all (a quick check of the script).
+// --breakdown also asks Chromium, every ~10 s, where the renderer's memory is
+// (performance.measureUserAgentSpecificMemory: JS heaps and array buffers
+// per realm, the page's and each worker's), printed as "ua_memory".
 // Run ./build.sh first (assets/, build/server).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -27,6 +30,8 @@ const arg = (name, def) => {
 };
 const workers = Number(arg('workers', 2)), epochs = Number(arg('epochs', 1)), limit = Number(arg('limit', 0));
 const outFile = arg('out', '');
+const breakdown = args.includes('--breakdown');
+const ua = []; // measureUserAgentSpecificMemory results, summarised
 const MB = (b) => Math.round(b / (1 << 20));
 
 // --- the browser's processes, from /proc
@@ -149,6 +154,24 @@ try {
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
+  const uaLoop = breakdown && (async () => {
+    while (sampling) {
+      const r = await page.evaluate(async () => {
+        if (!self.crossOriginIsolated || !performance.measureUserAgentSpecificMemory) return null;
+        const m = await performance.measureUserAgentSpecificMemory();
+        const by = {};
+        for (const b of m.breakdown) {
+          const scope = b.attribution.map((a) => a.scope + (a.url ? ' ' + a.url.replace(/^.*\//, '') : '')).join('+') || 'shared';
+          const k = scope + ' [' + b.types.join(',') + ']';
+          by[k] = (by[k] || 0) + b.bytes;
+        }
+        return { bytes: m.bytes, by };
+      }).catch((e) => ({ error: String(e) }));
+      const phase = await page.evaluate(() => window.memPhases.length ? window.memPhases[window.memPhases.length - 1].phase : '').catch(() => '');
+      if (r) ua.push({ t: Date.now(), phase, total_mb: MB(r.bytes || 0), by_mb: r.by && Object.fromEntries(Object.entries(r.by).map(([k, v]) => [k, MB(v)])), error: r.error });
+      await new Promise((res) => setTimeout(res, 10000));
+    }
+  })();
   const t0 = Date.now();
   await page.click('#tab-data');
   await page.click('#load-server');
@@ -182,6 +205,7 @@ try {
   }
   sampling = false;
   await wasmLoop;
+  if (uaLoop) await uaLoop;
   await wasmSample();
   const trainSeconds = (Date.now() - t1) / 1000;
   const acc = Number((await page.locator('#test-acc').first().innerText()).replace(/[^0-9.]/g, '')) / 100;
@@ -223,6 +247,7 @@ const lastW = wasm[wasm.length - 1];
 report.wasm_final_mb = lastW ? { ui: MB(lastW.ui), workers: lastW.workers.map(MB) } : undefined;
 report.wasm_peak_mb = { ui: MB(peak(wasm, 'ui')), workers_sum: MB(wasm.reduce((m, s) => Math.max(m, s.workers.reduce((a, b) => a + Math.max(b, 0), 0)), 0)) };
 report.samples = samples.length;
+if (breakdown) report.ua_memory = ua;
 if (outFile) writeFileSync(outFile, JSON.stringify({ report, samples, wasm }, null, 1));
 console.log(JSON.stringify(report, null, 2));
 process.exit(failed || problems.length ? 1 : 0);

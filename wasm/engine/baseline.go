@@ -186,8 +186,8 @@ func (e *Engine) evaluateBaseline(ctx context.Context, v *variant, sp lab.SplitS
 		return nil, errors.New("no data loaded: load a dataset first")
 	}
 	// Only the split is needed, not the cleaned texts.
-	corpus := lab.Corpus{Reviews: reviews, Cleaned: make([]string, len(reviews))}
-	t, err := corpus.Split(sp)
+	corpus := lab.Corpus{Reviews: reviews}
+	t, err := corpus.SplitRows(sp)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"sentilab/core/data"
 	"sentilab/core/eda"
 	"sentilab/core/lab"
-	"sentilab/core/text"
 	"sentilab/protocol"
 )
 
@@ -26,7 +25,7 @@ func (e *Engine) loadData(ctx context.Context, p protocol.LoadDataRequest, buf [
 		return nil, err
 	}
 	e.mu.Lock()
-	e.dataName, e.reviews, e.cleaned, e.last = name, reviews, nil, nil
+	e.dataName, e.reviews, e.last = name, reviews, nil
 	e.mu.Unlock()
 	buf = nil
 	collect() // the file's bytes, and the old data's, before the cleaning
@@ -109,40 +108,26 @@ func catchCancel(f func() error, ctx context.Context) (err error) {
 	return f()
 }
 
-// dataset returns the loaded reviews and their cleaned texts, cleaning them
-// on first use (the thesis's text.Clean: 0.64 s natively for 50k).
-func (e *Engine) dataset(ctx context.Context, progress Progress) ([]data.Review, []string, error) {
+// dataset returns the loaded reviews.
+func (e *Engine) dataset() ([]data.Review, error) {
 	e.mu.Lock()
-	reviews, cleaned := e.reviews, e.cleaned
+	reviews := e.reviews
 	e.mu.Unlock()
 	if reviews == nil {
-		return nil, nil, errors.New("no data loaded: load a dataset first")
+		return nil, errors.New("no data loaded: load a dataset first")
 	}
-	if cleaned != nil {
-		return reviews, cleaned, nil
-	}
-	cleaned = make([]string, len(reviews))
-	for i, r := range reviews {
-		cleaned[i] = text.Clean(r.Text)
-		if i%200 == 0 {
-			if err := e.tick(ctx); err != nil {
-				return nil, nil, err
-			}
-			progress(protocol.CountProgress{Phase: protocol.PhaseClean, Done: i, Total: len(reviews)})
-		}
-	}
-	e.mu.Lock()
-	if len(e.reviews) == len(reviews) && (len(reviews) == 0 || &e.reviews[0] == &reviews[0]) {
-		e.cleaned = cleaned
-	}
-	e.mu.Unlock()
-	return reviews, cleaned, nil
+	return reviews, nil
 }
 
-// corpus is the loaded data as core/lab takes it.
+// corpus is the loaded data as core/lab takes it: without cleaned texts,
+// which each split makes for the reviews it takes (lab.Corpus), reporting
+// its progress and giving JS its turn.
 func (e *Engine) corpus(ctx context.Context, progress Progress) (lab.Corpus, error) {
-	reviews, cleaned, err := e.dataset(ctx, progress)
-	return lab.Corpus{Reviews: reviews, Cleaned: cleaned}, err
+	reviews, err := e.dataset()
+	return lab.Corpus{Reviews: reviews, Cleaning: func(done, total int) error {
+		progress(protocol.CountProgress{Phase: protocol.PhaseClean, Done: done, Total: total})
+		return e.tick(ctx)
+	}}, err
 }
 
 // lastSplit is a split of the loaded reviews and how it was made.
@@ -151,9 +136,10 @@ type lastSplit struct {
 	texts *lab.Texts
 }
 
-// split is the corpus and its split by sp. The last split is kept: cutting
-// the 50,000 reviews again for each evaluation (the grouped rule hashes
-// every text) cost as much as scoring 200 classroom reviews (issue 9).
+// split is the corpus and its split by sp, with the test texts only
+// (lab.Corpus.SplitTest). The last split is kept: cutting the 50,000
+// reviews again for each evaluation (the grouped rule hashes every text)
+// cost as much as scoring 200 classroom reviews (issue 9).
 func (e *Engine) split(ctx context.Context, sp lab.SplitSpec, progress Progress) (lab.Corpus, *lab.Texts, error) {
 	corpus, err := e.corpus(ctx, progress)
 	if err != nil {
@@ -165,7 +151,7 @@ func (e *Engine) split(ctx context.Context, sp lab.SplitSpec, progress Progress)
 	if last != nil && last.spec == sp {
 		return corpus, last.texts, nil
 	}
-	t, err := corpus.Split(sp)
+	t, err := corpus.SplitTest(sp)
 	if err != nil {
 		return corpus, nil, err
 	}
@@ -179,7 +165,7 @@ func (e *Engine) split(ctx context.Context, sp lab.SplitSpec, progress Progress)
 
 // eda computes the thesis's EDA of the loaded data.
 func (e *Engine) eda(ctx context.Context, progress Progress) (*eda.Report, error) {
-	reviews, cleaned, err := e.dataset(ctx, progress)
+	reviews, err := e.dataset()
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +177,7 @@ func (e *Engine) eda(ctx context.Context, progress Progress) (*eda.Report, error
 	var rep *eda.Report
 	err = catchCancel(func() error {
 		var err error
-		rep, err = eda.Compute(texts, labels, eda.Options{Cleaned: cleaned, Progress: func(done, total int) {
+		rep, err = eda.Compute(texts, labels, eda.Options{Progress: func(done, total int) {
 			progress(protocol.CountProgress{Phase: protocol.PhaseEDA, Done: done, Total: total})
 			if e.tick(ctx) != nil {
 				panic(canceled{})

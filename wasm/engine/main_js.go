@@ -19,6 +19,10 @@ import (
 // forwards every message to goOnMessage.
 
 var (
+	// regionIn and regionOut are a helper's shared buffers from its leader,
+	// per region (peers_js.go).
+	regionIn, regionOut [regions]js.Value
+
 	jsJSON  = js.Global().Get("JSON")
 	jsU8    = js.Global().Get("Uint8Array")
 	running sync.Map // request id (float64) → context.CancelFunc
@@ -57,7 +61,24 @@ func onMessage(e *Engine, msg js.Value) {
 		payload = []byte(jsJSON.Call("stringify", p).String())
 	}
 	var buf []byte
-	if b := msg.Get("buffer"); b.Truthy() {
+	replyTo := js.Undefined()
+	if r := msg.Get("region"); r.Type() == js.TypeNumber && r.Int() >= 0 && r.Int() < regions {
+		// A leader's request in shared memory (peers_js.go), copied now,
+		// before the leader may write its region's next one. A region's
+		// buffers come once, and again when they grow.
+		k := r.Int()
+		if b := msg.Get("shared"); b.Truthy() {
+			regionIn[k] = b
+		}
+		if b := msg.Get("replyTo"); b.Truthy() {
+			regionOut[k] = b
+		}
+		if n := msg.Get("sharedLen"); n.Type() == js.TypeNumber && regionIn[k].Truthy() {
+			buf = make([]byte, n.Int())
+			js.CopyBytesToGo(buf, jsU8.New(regionIn[k], 0, n.Int()))
+		}
+		replyTo = regionOut[k]
+	} else if b := msg.Get("buffer"); b.Truthy() {
 		u8 := jsU8.New(b)
 		buf = make([]byte, u8.Get("length").Int())
 		js.CopyBytesToGo(buf, u8)
@@ -92,7 +113,7 @@ func onMessage(e *Engine, msg js.Value) {
 			post(reply(id, protocol.ReplyError, protocol.Error{Message: msg}), nil)
 			return
 		}
-		post(reply(id, protocol.ReplyResult, res), out)
+		postTo(reply(id, protocol.ReplyResult, res), out, replyTo)
 	}
 	if instant[typ.String()] {
 		go run()
@@ -133,7 +154,11 @@ func reply(id js.Value, typ string, payload any) envelope {
 
 // post sends m with its payload JSON-encoded in Go and parsed by JS, and buf
 // transferred as an ArrayBuffer.
-func post(m envelope, buf []byte) {
+func post(m envelope, buf []byte) { postTo(m, buf, js.Undefined()) }
+
+// postTo is post, with buf written into replyTo (a SharedArrayBuffer the
+// request brought) when it fits there.
+func postTo(m envelope, buf []byte, replyTo js.Value) {
 	b, err := json.Marshal(m.Payload)
 	if err != nil {
 		b, _ = json.Marshal(protocol.Error{Message: fmt.Sprintf("cannot encode reply: %v", err)}) // a string field: cannot fail
@@ -145,6 +170,12 @@ func post(m envelope, buf []byte) {
 	}
 	obj.Set("type", m.Type)
 	obj.Set("payload", jsJSON.Call("parse", string(b)))
+	if buf != nil && replyTo.Truthy() && replyTo.Get("byteLength").Int() >= len(buf) {
+		js.CopyBytesToJS(jsU8.New(replyTo, 0, len(buf)), buf)
+		obj.Set("sharedLen", len(buf))
+		js.Global().Call("goPost", obj)
+		return
+	}
 	if buf != nil {
 		u8 := jsU8.New(len(buf))
 		js.CopyBytesToJS(u8, buf)

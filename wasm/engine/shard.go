@@ -44,10 +44,21 @@ import (
 
 // Peer is another engine the leader can send requests to. Call copies
 // payload and buf (as posting a message does): the caller may reuse buf
-// as soon as Call returns.
+// as soon as Call returns. region is the shared area the bytes may travel
+// in (peers_js.go), or NoRegion: the caller sends a region's next request
+// only once the reply to its previous one has arrived.
 type Peer interface {
-	Call(typ string, payload any, buf []byte) <-chan PeerReply
+	Call(region int, typ string, payload any, buf []byte) <-chan PeerReply
 }
+
+// The regions of the shard messages: a step's rows (and the helper's
+// gradient in reply), the summed gradient applied by every helper.
+const (
+	NoRegion     = -1
+	RegionRows   = 0
+	RegionUpdate = 1
+	regions      = 2
+)
 
 // PeerReply is a peer's result (or error) for one request.
 type PeerReply struct {
@@ -91,7 +102,7 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	req := protocol.ShardInitRequest{Config: lab.ConfigJSON(m.Cfg), N: set.N, Chunk: chunk, Seed: opt.Seed, LR: opt.LR, Kernels: kernelName}
 	var replies []<-chan PeerReply
 	for _, p := range peers {
-		replies = append(replies, p.Call(protocol.TypeShardInit, req, buf))
+		replies = append(replies, p.Call(NoRegion, protocol.TypeShardInit, req, buf))
 	}
 	for _, r := range replies {
 		if rep := <-r; rep.Err != nil {
@@ -117,7 +128,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
 		}
 		l.rows = encodeRows(l.rows[:0], b.Set, req.Rows, l.m.Cfg.MaxLen)
-		pending = append(pending, l.peers[s-1].Call(protocol.TypeShardStep, req, l.rows))
+		pending = append(pending, l.peers[s-1].Call(RegionRows, protocol.TypeShardStep, req, l.rows))
 	}
 	l.send()
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
@@ -169,7 +180,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	}
 	l.update = encodeGrads(l.update, local.G)
 	for _, p := range l.peers {
-		l.updates = append(l.updates, p.Call(protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, l.update))
+		l.updates = append(l.updates, p.Call(RegionUpdate, protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, l.update))
 	}
 	l.send()
 	return loss, right, nil

@@ -41,7 +41,7 @@ func newLocalPeer() localPeer {
 	return p
 }
 
-func (p localPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
+func (p localPeer) Call(_ int, typ string, payload any, buf []byte) <-chan PeerReply {
 	ch := make(chan PeerReply, 1)
 	// A message is a copy: the caller reuses buf, the helper its reply's.
 	b, err := json.Marshal(payload)
@@ -278,11 +278,11 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 // stuckPeer is a helper that never answers a step with rows.
 type stuckPeer struct{ localPeer }
 
-func (p stuckPeer) Call(typ string, payload any, buf []byte) <-chan PeerReply {
+func (p stuckPeer) Call(region int, typ string, payload any, buf []byte) <-chan PeerReply {
 	if r, ok := payload.(protocol.ShardStepRequest); ok && len(r.Rows) > 0 {
 		return make(chan PeerReply)
 	}
-	return p.localPeer.Call(typ, payload, buf)
+	return p.localPeer.Call(region, typ, payload, buf)
 }
 
 // TestCancelDoesNotWaitForHelpers: a cancel stops the leader while a helper

@@ -44,7 +44,7 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		},
 		EpochEnd: func(h []train.Epoch) {
 			progress(protocol.EpochProgress{Phase: protocol.PhaseEpoch, History: h})
-			collect() // the validation's workspace, before the next epoch or the test split's
+			collect() // the validation's garbage, before the next epoch or the test split
 		},
 		EvalProgress: func(done, total int) {
 			progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: done, Total: total})
@@ -60,8 +60,8 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 		}
 		o.Grad = l.grad
 	}
-	// The trainer's workspace, gradients and Adam, before the test split's
-	// workspace (48 MB at the fast preset's shape) is allocated.
+	// The trainer's gradients and Adam, before the test split is scored
+	// (in the trainer's workspace, core/lab.Train).
 	o.AfterFit = collect
 	e.evalWS.Drop()
 	collect() // the EDA's garbage and evaluate's workspaces, before the split and the tokenizer
