@@ -23,7 +23,10 @@
 // start-up, it posts {type: "ready", payload: {version, kernel}}. Payloads
 // are decoded strictly (an unknown key is an error reply naming it). Bulk
 // bytes (a dataset, a model file, a gradient) travel in buffer and are
-// transferred, not copied.
+// transferred, not copied. Between a training engine and its helpers, in
+// a cross-origin-isolated page, a step's bytes travel instead in
+// SharedArrayBuffers reused from step to step: {..., region, sharedLen,
+// shared?, replyTo?} (peers_js.go), answered with {..., sharedLen}.
 //
 // Started as worker.js?module=posted, the worker first waits for the
 // compiled engine.wasm: {type: "engineModule", module: WebAssembly.Module}
@@ -33,7 +36,7 @@
 //
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
-// loops give JS a turn (a channel closed by setTimeout) about every 50 ms,
+// loops give JS a turn (a message to itself, main_js.go) about every 50 ms,
 // between gradient chunks and evaluation batches: Go's js/wasm has no
 // preemption. A panic in a handler becomes an error reply; the worker
 // lives on.
