@@ -12,9 +12,9 @@ import (
 // Corpus is a dataset with its reviews' cleaned texts (text.Clean of
 // Reviews[i]), cleaned once and shared by the EDA, training and scoring,
 // or without them (Cleaned nil): then a split cleans the reviews it takes,
-// each time. The browser keeps no second copy of the 50,000 texts (62 MB
+// each time. The browser keeps no second copy of the 50,000 texts (≈41 MB
 // of a wasm memory that never shrinks, issue 11); cleaning them again costs
-// a second or two at each training run.
+// about a second at each training run in the page.
 type Corpus struct {
 	Reviews []data.Review
 	Cleaned []string

@@ -39,8 +39,9 @@ type RunOptions struct {
 	// MaxBatches stops every epoch after this many batches (benchmarks).
 	MaxBatches int
 	// EvalWorkers scores the validation rows and the test split with this
-	// many goroutines (0 = Workers). The browser engine evaluates alone on its one thread:
-	// a second workspace there is ~50 MB of wasm memory for no speed.
+	// many goroutines (0 = Workers). The browser engine evaluates alone on
+	// its one thread: a second workspace there is ~50 MB of wasm memory for
+	// no speed.
 	EvalWorkers int
 }
 
@@ -106,7 +107,7 @@ func Train(ctx context.Context, c Corpus, p Plan, o RunOptions) (*Trained, error
 	if err != nil {
 		return nil, err
 	}
-	// Encoded now: the cleaned texts (62 MB for 50,000 reviews) are garbage
+	// Encoded now: the cleaned texts (≈41 MB for 50,000 reviews) are garbage
 	// from here, before the fit allocates the model and its buffers.
 	texts.TrainX, texts.TestX = nil, nil
 	p.Model = prep.Config
