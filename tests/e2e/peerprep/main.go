@@ -106,8 +106,12 @@ func run() error {
 		return err
 	}
 	c := ld.Model.Cfg
-	if c.Padding != "post" || !c.Masking {
-		return fmt.Errorf("%s: padding %q, masking %v: the peer graphs take post-padded, masked models", *floatPath, c.Padding, c.Masking)
+	// The peer graphs take post-padded rows and their lengths. A masked
+	// model skips padding wherever it is, so a 'pre' model's rows (its
+	// truncation keeps a long review's end) are moved to the front below:
+	// the same tokens, the same logits.
+	if !c.Masking {
+		return fmt.Errorf("%s: masking off: the peer graphs take masked models", *floatPath)
 	}
 	if ldq.Model.Cfg != c {
 		return fmt.Errorf("%s and %s have different configs", *floatPath, *int8Path)
@@ -150,6 +154,16 @@ func run() error {
 	lens := make([]int, *n)
 	for i := range lens {
 		row := set0.Tokens[i*T : (i+1)*T]
+		if c.Padding == "pre" {
+			k := 0
+			for _, tok := range row {
+				if tok != 0 {
+					row[k] = tok
+					k++
+				}
+			}
+			clear(row[k:])
+		}
 		for lens[i] < T && row[lens[i]] != 0 {
 			lens[i]++
 		}
