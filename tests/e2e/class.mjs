@@ -12,15 +12,11 @@
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 const slice = writeSlice(1000);
 const dbDir = mkdtempSync(join(tmpdir(), 'sentilab-class-'));
@@ -217,8 +213,7 @@ try {
     .then(() => true, () => false);
   check('closing the class stops the students', closedNote && (await status(code)).state === 'closed');
 } catch (e) {
-  failed++;
-  console.log('FAIL ' + (e.stack || e));
+  fail(e.stack || e);
 } finally {
   await close();
   srv.stop();
@@ -230,7 +225,6 @@ try {
 const expected = /^console error: Failed to load resource: the server responded with a status of (403 \(Forbidden\)|410 \(Gone\))$/;
 for (const p of problems) {
   if (expected.test(p)) console.log('note ' + p);
-  else { failed++; console.log('FAIL ' + p); }
+  else fail(p);
 }
-console.log(`${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-process.exit(failed ? 1 : 0);
+finish('', ` (${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -16,15 +16,11 @@ import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { root, results, writeSlice, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 const port = await new Promise((res, rej) => {
   const s = createServer();
@@ -129,8 +125,7 @@ try {
     .then(() => true, () => false);
   check('closing the class stops the browser students', cl === 200 && stopped);
 } catch (e) {
-  failed++;
-  console.log('FAIL ' + (e.stack || e));
+  fail(e.stack || e);
 } finally {
   try { crowd?.kill('SIGTERM'); } catch { /* gone */ }
   await close();
@@ -143,7 +138,6 @@ try {
 const expected = /^console error: (Failed to load resource: (the server responded with a status of 410 \(Gone\)|net::ERR_CONNECTION_REFUSED|net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET)|.*EventSource.*)$/;
 for (const p of problems) {
   if (expected.test(p)) console.log('note ' + p);
-  else { failed++; console.log('FAIL ' + p); }
+  else fail(p);
 }
-console.log(`${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-process.exit(failed ? 1 : 0);
+finish('', ` (${((Date.now() - started) / 1000).toFixed(0)} s)`);

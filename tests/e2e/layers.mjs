@@ -12,15 +12,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 const N = 200; // sensitivity reviews: the first 200 of the base's test split
 const slice = writeSlice(1500);
@@ -172,13 +168,11 @@ try {
   }
   check('at 390×844 nothing overflows horizontally', over.length === 0, over.join(', '));
 } catch (e) {
-  failed++;
-  console.log('FAIL ' + (e.stack || e));
+  fail(e.stack || e);
 } finally {
   await close();
   srv.stop();
   rmSync(slice.dir, { recursive: true, force: true });
 }
-for (const p of problems) { failed++; console.log('FAIL ' + p); }
-console.log(`${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-process.exit(failed ? 1 : 0);
+for (const p of problems) fail(p);
+finish('', ` (${((Date.now() - started) / 1000).toFixed(0)} s)`);

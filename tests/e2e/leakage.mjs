@@ -10,15 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 const lab = (args) => JSON.parse(execFileSync(join(root, 'build', 'lab'), args, { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }));
 
 const small = writeSlice(3000);
@@ -69,8 +65,7 @@ try {
     cells[7]?.includes(`${cli.seen} seen in training`), row.replace(/\s+/g, ' '));
   await page.screenshot({ path: join(results, 'leakage-compare.png'), fullPage: true });
 } catch (err) {
-  failed++;
-  console.log('FAIL exception: ' + (err.stack || err));
+  fail('exception: ' + (err.stack || err));
 } finally {
   await close();
   srv.stop();
@@ -79,5 +74,4 @@ try {
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -32,15 +32,11 @@
 // error or request not to 127.0.0.1.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { results, dataPath, startServer, launch, guardedPage } from './lib.mjs';
+import { results, dataPath, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 // fileConfig is a model file's recorded config (safetensors' metadata).
 function fileConfig(bytes) {
@@ -159,13 +155,11 @@ try {
   await page.click('#tab-compare');
   await page.screenshot({ path: join(results, 'lesson-defaults-compare.png'), fullPage: true });
 } catch (err) {
-  failed++;
-  console.log('FAIL exception: ' + (err.stack || err));
+  fail('exception: ' + (err.stack || err));
 } finally {
   await close();
   srv.stop();
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/lesson-defaults-*.png)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -20,15 +20,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 // A models folder: two of the repo's LSTMs and a TF-IDF baseline trained
 // here on 2,000 reviews (half a second), with its manifest.
@@ -205,5 +201,4 @@ try {
 }
 check('no console errors, no remote requests', problems.length === 0, problems.slice(0, 5).join('; '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -8,15 +8,11 @@
 // Prints "N passed, M failed"; exits non-zero on any failure, console error or request not to 127.0.0.1.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 const slice = writeSlice(5000);
 const srv = await startServer(['--data', slice.file]);
@@ -211,8 +207,7 @@ try {
   }
   check('at 390×844 nothing overflows horizontally', over.length === 0, over.join(', ') || 'compress, compare, export');
 } catch (err) {
-  failed++;
-  console.log('FAIL exception: ' + (err.stack || err));
+  fail('exception: ' + (err.stack || err));
 } finally {
   await close();
   srv.stop();
@@ -220,5 +215,4 @@ try {
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

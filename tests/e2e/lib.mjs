@@ -122,3 +122,26 @@ export function modelHash(bytes) {
   return createHash('sha256').update(JSON.stringify({ config: meta.config, vocab: meta.vocab, tensors }))
     .update(bytes.subarray(8 + n)).digest('hex');
 }
+
+// tally keeps an e2e script's account: check(name, ok, detail) prints "ok"
+// or "FAIL" and the detail, fail(text) counts a failure found otherwise (an
+// exception, a console error), and finish(prefix, suffix) prints "N passed,
+// M failed" (what ./build.sh test reads) and exits non-zero on any failure.
+export function tally() {
+  let passed = 0, failed = 0;
+  const line = (name, detail) => name + (detail ? ' — ' + detail : '');
+  return {
+    check(name, ok, detail = '') {
+      if (ok) { passed++; console.log(`ok   ${line(name, detail)}`); }
+      else { failed++; console.log(`FAIL ${line(name, detail)}`); }
+    },
+    fail(text) {
+      failed++;
+      console.log('FAIL ' + text);
+    },
+    finish(prefix = '', suffix = '') {
+      console.log(`${prefix}${passed} passed, ${failed} failed${suffix}`);
+      process.exit(failed ? 1 : 0);
+    },
+  };
+}

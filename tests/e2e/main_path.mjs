@@ -20,15 +20,11 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { results, dataPath, firstRows, startServer, launch, guardedPage, modelHash } from './lib.mjs';
+import { results, dataPath, firstRows, startServer, launch, guardedPage, modelHash, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 const MB = (b) => (b / (1 << 20)).toFixed(1) + ' MB';
 
 const csv = gunzipSync(readFileSync(dataPath())).toString('utf8');
@@ -371,8 +367,7 @@ try {
   // The deliberate failures above logged errors; nothing else may have.
   problems.splice(before, problems.length - before, ...problems.slice(before).filter((p) => !/test: |Go program has already exited|JavaScript error/.test(p)));
 } catch (err) {
-  failed++;
-  console.log('FAIL exception: ' + (err.stack || err));
+  fail('exception: ' + (err.stack || err));
 } finally {
   await close();
   srv.stop();
@@ -380,5 +375,4 @@ try {
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.slice(0, 5).join(' | '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/main-path-*.png)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

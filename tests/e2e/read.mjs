@@ -21,15 +21,11 @@
 // - at 390×844 nothing overflows horizontally; axe-core finds nothing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 
 const review = 'I wanted to love this film. The first hour is clever, warm and often very funny, and the two leads are wonderful together. ' +
   'Then the script falls apart: the ending is lazy, predictable and far too long, and the villain is a cartoon. A waste of a great cast.';
@@ -150,12 +146,10 @@ try {
   await page.waitForTimeout(1000);
   await page.locator('#chart-read-cell-0').screenshot({ path: join(results, 'read-4-thesis-cells.png') });
 } catch (e) {
-  failed++;
-  console.log('FAIL', e.stack || e);
+  fail(e.stack || e);
 } finally {
   await close();
   srv.stop();
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.join(' | '));
-console.log(`read.mjs: ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(failed ? 1 : 0);
+finish('read.mjs: ', ` in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -6,15 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
 
 const started = Date.now();
-let passed = 0, failed = 0;
+const { check, fail, finish } = tally();
 const problems = [];
-function check(name, ok, detail = '') {
-  if (ok) { passed++; console.log(`ok   ${name}${detail ? ' — ' + detail : ''}`); }
-  else { failed++; console.log(`FAIL ${name}${detail ? ' — ' + detail : ''}`); }
-}
 const near = (a, b, tol) => Math.abs(a - b) <= tol;
 
 const slice = writeSlice(2000);
@@ -287,8 +283,7 @@ try {
   check('the lab starts offline after one visit', offline);
   await p2.context().setOffline(false);
 } catch (err) {
-  failed++;
-  console.log('FAIL exception: ' + (err.stack || err));
+  fail('exception: ' + (err.stack || err));
 } finally {
   await close();
   srv.stop();
@@ -296,5 +291,4 @@ try {
 }
 check('no console errors and no request outside 127.0.0.1', problems.length === 0, problems.join(' | '));
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in testresults/)`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
