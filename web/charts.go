@@ -175,6 +175,41 @@ func PolynomialSchedule(si, sf float64, t0, t1 int) (x []string, s []float64) {
 	return x, s
 }
 
+// AccuracyHeatmap is an ECharts heatmap option of test accuracies (%):
+// xs across, ys up, each cell {x, y, accuracy %} coloured and labelled,
+// missing cells blank. The colour range is the cells' (0–100 with none,
+// widened to a visible 1 point when they are all equal). left is the
+// plot's left margin, sized to the y axis's labels.
+func AccuracyHeatmap(title, xName, yName string, left int, xs, ys []string, cells [][3]any) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cells {
+		v := c[2].(float64)
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if len(cells) == 0 {
+		lo, hi = 0, 100
+	}
+	if hi-lo < 0.5 { // one cell, or all equal: a visible range
+		lo, hi = lo-0.5, hi+0.5
+	}
+	opt := map[string]any{
+		"animation": false,
+		"title":     map[string]any{"text": title, "left": "center", "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip":   map[string]any{"show": true},
+		"grid":      map[string]any{"top": 40, "left": left, "right": 24, "bottom": 96},
+		"xAxis":     map[string]any{"type": "category", "data": xs, "name": xName, "nameLocation": "middle", "nameGap": 28, "splitArea": map[string]any{"show": true}},
+		"yAxis":     map[string]any{"type": "category", "data": ys, "name": yName, "splitArea": map[string]any{"show": true}},
+		"visualMap": map[string]any{"min": round(lo, 2), "max": round(hi, 2), "calculable": true, "orient": "horizontal", "left": "center", "bottom": 0},
+		"series": []any{map[string]any{"name": "test accuracy (%)", "type": "heatmap", "data": cells,
+			"label": map[string]any{"show": true}}},
+	}
+	b, err := json.Marshal(opt)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
 func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p

@@ -197,40 +197,16 @@ func ClassHeatmap(st *protocol.ClassStatus) string {
 	for _, v := range e.Sweep[0].Values {
 		ys = append(ys, string(v))
 	}
-	data := [][3]any{}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	cells := [][3]any{}
 	for _, r := range st.Results {
 		m, ok := readMetrics(r.Metrics)
 		if !ok || r.Index < 0 || r.Index >= len(xs)*len(ys) {
 			continue
 		}
-		v := round(100*m.Accuracy, 2)
-		data = append(data, [3]any{r.Index % len(xs), r.Index / len(xs), v})
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if len(data) == 0 {
-		lo, hi = 0, 100
-	}
-	if hi-lo < 0.5 {
-		lo, hi = lo-0.5, hi+0.5
+		cells = append(cells, [3]any{r.Index % len(xs), r.Index / len(xs), round(100*m.Accuracy, 2)})
 	}
 	xName, yName := AxisName(e.Sweep[1].Param), AxisName(e.Sweep[0].Param)
-	opt := map[string]any{
-		"animation": false,
-		"title":     map[string]any{"text": fmt.Sprintf("Test accuracy (%%) by %s and %s", yName, xName), "left": "center", "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip":   map[string]any{"show": true},
-		"grid":      map[string]any{"top": 40, "left": 64, "right": 24, "bottom": 96},
-		"xAxis":     map[string]any{"type": "category", "data": xs, "name": xName, "nameLocation": "middle", "nameGap": 28, "splitArea": map[string]any{"show": true}},
-		"yAxis":     map[string]any{"type": "category", "data": ys, "name": yName, "splitArea": map[string]any{"show": true}},
-		"visualMap": map[string]any{"min": round(lo, 2), "max": round(hi, 2), "calculable": true, "orient": "horizontal", "left": "center", "bottom": 0},
-		"series": []any{map[string]any{"name": "test accuracy (%)", "type": "heatmap", "data": data,
-			"label": map[string]any{"show": true}}},
-	}
-	b, err := json.Marshal(opt)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+	return AccuracyHeatmap(fmt.Sprintf("Test accuracy (%%) by %s and %s", yName, xName), xName, yName, 64, xs, ys, cells)
 }
 
 // CellCurve is grid point index's posted curve as a line chart option, ""

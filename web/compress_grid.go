@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -124,39 +123,15 @@ func HeatmapChart(g *DistillGrid) string {
 	for _, a := range g.Alphas {
 		ys = append(ys, strconv.FormatFloat(a, 'g', -1, 64))
 	}
-	data := [][3]any{}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	cells := [][3]any{}
 	for i, a := range g.Alphas {
 		for j, t := range g.Ts {
 			if c, ok := g.Cell(a, t); ok {
-				v := round(100*c.Accuracy, 2)
-				data = append(data, [3]any{j, i, v})
-				lo, hi = min(lo, v), max(hi, v)
+				cells = append(cells, [3]any{j, i, round(100*c.Accuracy, 2)})
 			}
 		}
 	}
-	if len(data) == 0 {
-		lo, hi = 0, 100
-	}
-	if hi-lo < 0.5 { // one cell, or all equal: a visible range
-		lo, hi = lo-0.5, hi+0.5
-	}
-	opt := map[string]any{
-		"animation": false,
-		"title":     map[string]any{"text": "Student test accuracy (%) by α and T", "left": "center", "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip":   map[string]any{"show": true},
-		"grid":      map[string]any{"top": 40, "left": 56, "right": 24, "bottom": 96},
-		"xAxis":     map[string]any{"type": "category", "data": xs, "name": "temperature T", "nameLocation": "middle", "nameGap": 28, "splitArea": map[string]any{"show": true}},
-		"yAxis":     map[string]any{"type": "category", "data": ys, "name": "α", "splitArea": map[string]any{"show": true}},
-		"visualMap": map[string]any{"min": round(lo, 2), "max": round(hi, 2), "calculable": true, "orient": "horizontal", "left": "center", "bottom": 0},
-		"series": []any{map[string]any{"name": "test accuracy (%)", "type": "heatmap", "data": data,
-			"label": map[string]any{"show": true}}},
-	}
-	b, err := json.Marshal(opt)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+	return AccuracyHeatmap("Student test accuracy (%) by α and T", "temperature T", "α", 56, xs, ys, cells)
 }
 
 // RunGrid runs the grid's missing cells from the chosen teacher, each a
