@@ -158,13 +158,14 @@ function goExited(reason) {
   window.sentilabCrash(`The lab's page stopped (${why}). Your lab is saved in this browser (models, results, settings): reload to restore it.`, true);
 }
 
-// engine.wasm is compiled here, in parallel with ui.wasm, and the module is
-// posted to the engine worker: a worker only starts running once the page's
-// main thread is free (≈1.2 s in, after Go has rendered), so compiling inside
-// it made the engine ready ≈1 s later. Messages to the engine wait in a queue
-// until the Go side (web/client_js.go) takes over.
+// The engine's worker starts first, and fetches, compiles and starts
+// engine.wasm on its own thread while this one compiles and runs ui.wasm.
+// (Compiling engine.wasm here and posting the module made the engine wait
+// for this thread: Go's first render holds it ≈100 ms, and the engine was
+// ready ≈120 ms later; BENCHMARKS.md.) Messages to the engine wait in a
+// queue until the Go side (web/client_js.go) takes over.
 window.sentilabEarly = [];
-const engineWorker = new Worker('worker.js?module=posted');
+const engineWorker = new Worker('worker.js');
 window.sentilabWorker = engineWorker;
 engineWorker.onmessage = (e) => window.sentilabEarly.push(e);
 // For the benchmark (tests/e2e/bench.mjs): when the engine said ready,
@@ -172,9 +173,6 @@ engineWorker.onmessage = (e) => window.sentilabEarly.push(e);
 engineWorker.addEventListener('message', function ready(e) {
   if (e.data && e.data.type === 'ready') { performance.mark('engine-ready'); engineWorker.removeEventListener('message', ready); }
 });
-WebAssembly.compileStreaming(fetch('engine.wasm')).then(
-  (module) => { performance.mark('engine-compiled'); engineWorker.postMessage({ type: 'engineModule', module }); },
-  (err) => engineWorker.postMessage({ type: 'engineModule', module: null, error: 'engine.wasm: ' + err }));
 
 // The page itself.
 (async () => {

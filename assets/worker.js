@@ -1,10 +1,10 @@
 // worker.js: runs engine.wasm (Go) in a Web Worker. Protocol: wasm/engine/doc.go.
 // Messages that arrive before Go is running are queued, then replayed.
 //
-// worker.js?module=posted waits for its creator to post the compiled module
-// ({type: "engineModule", module}) instead of fetching and compiling
-// engine.wasm itself: the page compiles it once, in parallel with ui.wasm,
-// and the engine hands the same module to its data-parallel helpers.
+// Plain worker.js (the page's engine) fetches and compiles engine.wasm
+// itself. worker.js?module=posted waits for its creator to post the compiled
+// module ({type: "engineModule", module}): a training engine hands its own
+// module to its data-parallel helpers, which so compile nothing.
 'use strict';
 importScripts('wasm_exec.js');
 

@@ -180,8 +180,14 @@ func (c *CompressStep) CancelCompress() {
 	}
 }
 
-// sched draws the pruning schedule of the current parameters.
+// sched draws the pruning schedule of the current parameters, if the
+// Compress step is open (Root.Go draws it when the step opens): the page's
+// first chart pays the JSON encoder's first use, which the first screen
+// need not wait for.
 func (c *CompressStep) sched() {
+	if c.Lab.S.Step != "compress" {
+		return
+	}
 	si, sf := c.CInitial, c.CFinal
 	if si == 0 && sf == 0 {
 		si, sf = 0.2, 0.8

@@ -46,11 +46,11 @@ type Lab struct {
 	// by Root), link is the URL the page was opened with, linkRead says
 	// it has been applied (before that the URL is not rewritten), query
 	// is the query last written.
-	lesson    func() Lesson
-	link      string
-	linkTaken bool
-	linkRead  bool
-	query     string
+	lesson   func() Lesson
+	link     string
+	linkRead bool
+	query    string
+	inited   bool // Root.Init ran
 }
 
 // logCap bounds every log list on the page: a lesson long enough must not

@@ -43,9 +43,6 @@ type Persist struct {
 	failing bool
 	wrote   bool        // a record exists in the store
 	warn    atomic.Bool // beforeunload asks before leaving
-	startMu sync.Mutex
-	started bool   // restoreLab ran
-	status  string // the status a restore ended with
 
 	srcMu    sync.Mutex
 	restored map[string]VariantInfo // saved infos of re-imported variants
@@ -70,20 +67,6 @@ func (p *Persist) own(key string) {
 // it saves every change. It runs once, after the engine's presets arrived.
 // Hook: Init.
 func (c *Root) restoreLab() {
-	// Init runs twice (wasm/ui's main, then Vugu's first build): restore
-	// once. The other call's "Ready" may land after the restore's status:
-	// put that back once the restore is over.
-	c.P.startMu.Lock() // held for the whole restore
-	defer c.P.startMu.Unlock()
-	if c.P.started {
-		c.update(func() {
-			if c.P.status != "" {
-				c.Status = c.P.status
-			}
-		})
-		return
-	}
-	c.P.started = true
 	if c.Store == nil {
 		st, err := openStore()
 		if err != nil {
@@ -162,7 +145,6 @@ func (c *Root) restore(rec *LabRecord, problems []string) {
 			rows = fmt.Sprintf(", %d reviews", c.Data.Rows)
 		}
 		c.Status = fmt.Sprintf("Ready. Restored your lab from %s (%d model(s)%s).", when, got, rows)
-		c.P.status = c.Status
 		c.P.Note = "Restored your lab from " + when + "."
 		if len(problems) > 0 {
 			c.P.Note += " Not restored: " + clip(strings.Join(problems, "; "), 600) + "."

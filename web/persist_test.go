@@ -197,7 +197,7 @@ func startPage(t *testing.T, eng Engine, st Store, query string) *Root {
 	c.Store = st
 	c.Env.Lock()
 	c.Init()
-	c.Init() // as in the page: wasm/ui's main, then Vugu's first build
+	c.Init() // as in the page: wasm/ui's main, then Vugu's first build (a no-op)
 	c.Env.UnlockOnly()
 	waitFor(t, c, "the page to be ready", func() bool { return strings.HasPrefix(c.Status, "Ready") && c.Busy == "" })
 	t.Cleanup(func() {

@@ -101,20 +101,30 @@ func (c *Root) setLesson(ls Lesson) {
 const DefaultWorkers = 2
 
 // Init asks the engine for its presets, then applies the URL's state.
+// It starts the page once: wasm/ui calls it before the first render, and
+// Vugu again in that render's build (twice, it asked for the presets and
+// decoded the server's manifest twice while the first screen waited).
 func (c *Root) Init() {
-	c.wire()
-	if !c.linkTaken { // Init runs twice (wasm/ui): keep the link as opened
-		c.link, c.linkTaken = c.Br.Query(), true
+	if c.inited {
+		return
 	}
+	c.inited = true
+	c.wire()
+	c.link = c.Br.Query()
 	c.Charts = map[string]string{}
 	c.S = Settings{Step: "data", Preset: "classroom", Seed: 42, Workers: DefaultWorkers}
 	c.Status = "Starting the engine…"
 	c.CompressStep.reset()
 	c.TryStep.Review = defaultReview
-	c.CompressStep.sched()
 	c.goSafe(func() {
 		var p protocol.PresetsResult
 		_, err := ask(c.Eng, protocol.TypePresets, nil, nil, &p, nil, nil)
+		// The server's lists after the engine's answer is drawn: decoding
+		// the 60 KB manifest holds the page's only thread, and "Ready"
+		// need not wait for it. (Deferred calls run last first: these
+		// start after the unlock below.)
+		defer c.goSafe(c.loadDatasets) // the second dataset's offer (ood.go)
+		defer c.goSafe(c.CompareStep.loadManifest)
 		c.Env.Lock()
 		defer c.Env.UnlockRender()
 		if err != nil {
@@ -141,8 +151,6 @@ func (c *Root) Init() {
 		c.saveURL()
 		c.goSafe(c.restoreLab)
 	})
-	c.goSafe(c.CompareStep.loadManifest)
-	c.goSafe(c.loadDatasets) // the second dataset's offer (ood.go)
 }
 
 // ---- navigation

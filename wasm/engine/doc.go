@@ -30,9 +30,9 @@
 //
 // Started as worker.js?module=posted, the worker first waits for the
 // compiled engine.wasm: {type: "engineModule", module: WebAssembly.Module}
-// (the page compiles it while ui.wasm compiles; a training engine passes
-// its own module to its helpers). Plain worker.js fetches and compiles
-// engine.wasm itself.
+// (a training engine passes its own module to its helpers). Plain
+// worker.js, the page's engine, fetches and compiles engine.wasm itself,
+// beside the page's ui.wasm.
 //
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
