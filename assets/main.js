@@ -158,21 +158,24 @@ function goExited(reason) {
   window.sentilabCrash(`The lab's page stopped (${why}). Your lab is saved in this browser (models, results, settings): reload to restore it.`, true);
 }
 
-// The engine's worker starts first, and fetches, compiles and starts
-// engine.wasm on its own thread while this one compiles and runs ui.wasm.
-// (Compiling engine.wasm here and posting the module made the engine wait
-// for this thread: Go's first render holds it ≈100 ms, and the engine was
-// ready ≈120 ms later; BENCHMARKS.md.) Messages to the engine wait in a
-// queue until the Go side (web/client_js.go) takes over.
+// The engine's worker starts once ui.wasm is compiled, as Go's page starts:
+// it fetches, compiles and starts engine.wasm on its own thread while this
+// one runs the page's first render. On 2 cores, starting it with the page
+// made both compile at once and the first render ≈70 ms later; compiling
+// engine.wasm here and posting the module made the engine wait for this
+// thread (BENCHMARKS.md, start-up). Messages to the engine wait in a queue
+// until the Go side (web/client_js.go) takes over.
 window.sentilabEarly = [];
-const engineWorker = new Worker('worker.js');
-window.sentilabWorker = engineWorker;
-engineWorker.onmessage = (e) => window.sentilabEarly.push(e);
-// For the benchmark (tests/e2e/bench.mjs): when the engine said ready,
-// whoever handles its messages by then.
-engineWorker.addEventListener('message', function ready(e) {
-  if (e.data && e.data.type === 'ready') { performance.mark('engine-ready'); engineWorker.removeEventListener('message', ready); }
-});
+function startEngine() {
+  const w = new Worker('worker.js');
+  window.sentilabWorker = w;
+  w.onmessage = (e) => window.sentilabEarly.push(e);
+  // For the benchmark (tests/e2e/bench.mjs): when the engine said ready,
+  // whoever handles its messages by then.
+  w.addEventListener('message', function ready(e) {
+    if (e.data && e.data.type === 'ready') { performance.mark('engine-ready'); w.removeEventListener('message', ready); }
+  });
+}
 
 // The page itself.
 (async () => {
@@ -180,6 +183,7 @@ engineWorker.addEventListener('message', function ready(e) {
   try {
     const { instance } = await WebAssembly.instantiateStreaming(fetch('ui.wasm'), go.importObject);
     performance.mark('ui-compiled');
+    startEngine();
     // go.run executes Go's main synchronously up to its first wait, which
     // is after domrender.New has made its eval call.
     // ui.wasm's memory, for the e2e test that checks it stays bounded.
