@@ -112,6 +112,13 @@ type variant struct {
 	// once it exists).
 	tableOnce sync.Once
 	table     *nn.InputTable
+	// sized holds what the model list shows that costs a pass over the
+	// weights: its file's size (the file built once: 70 ms a listing for
+	// the thesis-shape model and its int8 copy in wasm, and the page lists
+	// the models each time a step opens) and its non-zero weights.
+	sized     sync.Once
+	fileBytes int64
+	nonZero   int
 
 	// Workers is the Web Workers that trained it (0: not trained here):
 	// the count picks the chunks' dropout seeds and the sums' grouping,

@@ -29,16 +29,18 @@ func (e *Engine) info(v *variant) *protocol.VariantInfo {
 	if v.B != nil {
 		return e.baselineInfo(v)
 	}
-	size := int64(-1)
-	if f, err := v.file(); err == nil {
-		size, _ = modelfile.Size(f)
-	}
+	v.sized.Do(func() {
+		v.fileBytes, v.nonZero = -1, compress.NonZero(v.Model)
+		if f, err := v.file(); err == nil {
+			v.fileBytes, _ = modelfile.Size(f)
+		}
+	})
 	runtime := lab.RuntimeFloat32
 	if v.Q != nil {
 		runtime = lab.RuntimeInt8
 	}
 	info := &protocol.VariantInfo{Name: v.Name, Kind: v.Kind, Preset: v.Preset, Config: lab.ConfigJSON(v.Model.Cfg), Params: v.Model.NumParams(),
-		NonZero: compress.NonZero(v.Model), FileBytes: size, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
+		NonZero: v.nonZero, FileBytes: v.fileBytes, Metrics: v.Metrics, History: v.History, Storage: string(v.Enc.Values), Sparse: v.Enc.Sparse,
 		Runtime: runtime, MetricsData: v.MetricsData}
 	e.mu.Lock()
 	info.Evaluation, info.OOD = v.Eval, v.OOD
