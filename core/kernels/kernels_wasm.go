@@ -29,6 +29,7 @@ var simd struct {
 	cells, cellsBackward   js.Value
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
+	adam, add              js.Value
 }
 
 // SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
@@ -57,6 +58,7 @@ func SIMD128() (Kernels, bool) {
 		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
+		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
 		simd.ok = true
 	})
 	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,

@@ -332,8 +332,9 @@ func addEncodedGrads(g *nn.Grads, in []bool, b []byte) error {
 // dst and returns the rest.
 func addLE(dst []float32, b []byte) []byte {
 	if littleEndian && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 == 0 {
-		for i, x := range unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(dst)) {
-			dst[i] += x
+		src := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(dst))
+		for i := kernels.AddVector(dst, src); i < len(dst); i++ { // the module's sums, then the tail
+			dst[i] += src[i]
 		}
 		return b[4*len(dst):]
 	}

@@ -38,10 +38,12 @@ package simd128
 //	                                  dot, stream, cells (simd128_steps.go)
 //	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
 //	                                  computed beforehand (simd128_steps.go)
+//	adam(w, g, m, v, n, k), add(dst, src, n)
+//	                                  the optimizer's loops (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3),
-		simdSteps(0, 1, 3), simdQSteps(7)}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps"}
+		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add"}
 
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))

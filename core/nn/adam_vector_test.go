@@ -5,14 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"golang.org/x/sys/cpu"
+	"sentilab/core/kernels"
 )
 
-// TestAdamVectorMatchesGo: the AVX2 Adam leaves the same bits as the Go loop
-// over several steps, with zero and large gradients among the values.
+// TestAdamVectorMatchesGo: the vector Adam (AVX2 natively, the SIMD128
+// module in wasm) leaves the same bits as the Go loop over several steps,
+// with zero, huge, tiny and NaN gradients among the values.
 func TestAdamVectorMatchesGo(t *testing.T) {
-	if !cpu.X86.HasAVX2 {
-		t.Skip("no AVX2")
+	if kernels.AdamVector(make([]float32, 8), make([]float32, 8), make([]float32, 8), make([]float32, 8), 0.1, 0.001, 0.01, 1e-7) == 0 {
+		t.Skip("no vector Adam here")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	const n = 1003 // a tail the Go loop takes
@@ -24,12 +25,13 @@ func TestAdamVectorMatchesGo(t *testing.T) {
 	av, as := NewAdam(3e-3), NewAdam(3e-3)
 	for step := 0; step < 5; step++ {
 		g := randSlice(rng, n)
-		g[0], g[1], g[2] = 0, 1e6, -1e-20
+		g[0], g[1], g[2], g[3] = 0, 1e6, -1e-20, float32(math.Inf(1))
+		g[4] = float32(math.NaN())
 		av.Update(pv, []Param{{W: g}})
 		// The reference: the same update with the vector path off.
 		scalarAdamUpdate(as, ps, []Param{{W: g}})
 		for i := range pv[0].W {
-			if math.Float32bits(pv[0].W[i]) != math.Float32bits(ps[0].W[i]) {
+			if a, b := pv[0].W[i], ps[0].W[i]; math.Float32bits(a) != math.Float32bits(b) && !(a != a && b != b) {
 				t.Fatalf("step %d: w[%d] = %v, Go loop %v", step, i, pv[0].W[i], ps[0].W[i])
 			}
 		}
@@ -57,6 +59,28 @@ func scalarAdamUpdate(a *Adam, params, grads []Param) {
 			vi := v[i] + float32((float32(gi*gi)-v[i])*c2)
 			m[i], v[i] = mi, vi
 			w[i] -= float32(mi*alpha) / (sqrt32(vi) + eps)
+		}
+	}
+}
+
+// TestAddVectorMatchesGo: the vector sum gives the Go loop's bits.
+func TestAddVectorMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	dst, src := randSlice(rng, 1003), randSlice(rng, 1003)
+	want := append([]float32(nil), dst...)
+	for i := range want {
+		want[i] += src[i]
+	}
+	n := kernels.AddVector(dst, src)
+	if n == 0 {
+		t.Skip("no vector sum here")
+	}
+	for i := n; i < len(dst); i++ {
+		dst[i] += src[i]
+	}
+	for i := range dst {
+		if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("dst[%d] = %v, Go loop %v", i, dst[i], want[i])
 		}
 	}
 }

@@ -1,0 +1,49 @@
+//go:build js && wasm
+
+package kernels
+
+import "runtime"
+
+// AdamVector runs core/nn's Adam step (nn/adam.go) on the longest
+// multiple-of-4 prefix of w in the SIMD128 module (simd128_adam.go) and
+// returns its length, 0 without the module; Adam.Update does the rest in
+// Go. The same operations in the same order, each rounded to float32, so
+// the same bits. The Go loop was 5.2 ms of every training step at the
+// thesis shape (2.7 M weights), ~5% of a step on one worker and more of
+// one on two, where every engine runs it (BENCHMARKS.md).
+func AdamVector(w, g, m, v []float32, c1, c2, alpha, eps float32) int {
+	n := len(w) &^ 3
+	if n == 0 {
+		return 0
+	}
+	if _, ok := SIMD128(); !ok {
+		return 0
+	}
+	_, _, _ = g[n-1], m[n-1], v[n-1]
+	k := []float32{c1, c2, alpha, eps}
+	simd.adam.Invoke(addr(w), addr(g), addr(m), addr(v), n, addr(k))
+	runtime.KeepAlive(w)
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(v)
+	runtime.KeepAlive(k)
+	return n
+}
+
+// AddVector adds the longest multiple-of-4 prefix of src into dst in the
+// SIMD128 module and returns its length (elementwise sums: the Go loop's
+// bits), 0 without the module.
+func AddVector(dst, src []float32) int {
+	n := len(dst) &^ 3
+	if n == 0 {
+		return 0
+	}
+	if _, ok := SIMD128(); !ok {
+		return 0
+	}
+	_ = src[n-1]
+	simd.add.Invoke(addr(dst), addr(src), n)
+	runtime.KeepAlive(dst)
+	runtime.KeepAlive(src)
+	return n
+}
