@@ -20,6 +20,7 @@ const (
 	TypeCompress    = "compress"      // CompressRequest → CompressResult; progress as train
 	TypeShardInit   = "shardInit"     // ShardInitRequest + buffer (weights) → ShardInitResult (leader → helper)
 	TypeShardStep   = "shardStep"     // ShardStepRequest + buffer (summed gradient to apply, then the rows' tokens and labels) → ShardStepResult + buffer (gradient, if rows)
+	TypeShardLogits = "shardLogits"   // ShardLogitsRequest + buffer (rows' tokens and labels) → ShardLogitsResult + buffer (their logits, float32)
 )
 
 // Reply types.
@@ -500,6 +501,28 @@ type ShardStepRequest struct {
 	// weights' hash after that update; the helper's must match.
 	Update      bool   `json:"update"`
 	WeightsHash string `json:"weights_hash,omitempty"`
+	// Own (with Update, and nothing else in the buffer): the update is the
+	// leader's own part of the step, not the sum. The helper adds the part
+	// it sent last (none if it had no rows) to it, as the leader adds that
+	// part to its own, and applies the sum. A leader with one helper sends
+	// its part as soon as it is computed, so neither waits for the other's
+	// sum (wasm/engine/shard.go).
+	Own bool `json:"own,omitempty"`
+}
+
+// ShardLogitsRequest asks a helper for the logits of N validation rows
+// (the buffer: their token ids, int32, then labels, float32,
+// little-endian), with the weights of its last update, scored in chunks
+// of these sizes (summing to N): the leader's cut, whose bits they give.
+type ShardLogitsRequest struct {
+	N      int   `json:"n"`
+	Chunks []int `json:"chunks"`
+}
+
+// ShardLogitsResult comes with the N logits, little-endian float32, in the
+// rows' order.
+type ShardLogitsResult struct {
+	N int `json:"n"`
 }
 
 type ShardStepResult struct {

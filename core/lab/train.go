@@ -30,6 +30,9 @@ type RunOptions struct {
 	// Grad computes each batch's gradient instead of local goroutines
 	// (train.Trainer.Grad): the browser shares it with helper engines.
 	Grad func(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error)
+	// ValLogits scores the validation rows instead of local goroutines
+	// (train.Options.ValLogits): the browser shares them with its helpers.
+	ValLogits func(ctx context.Context, m *nn.Model, val train.Set, opt train.EvalOptions) ([]float32, error)
 	// BeforeFit runs once the model is initialised (the browser sends
 	// helpers the set and the weights here).
 	BeforeFit func(m *nn.Model, set train.Set, opt train.Options) error
@@ -81,7 +84,7 @@ func (p Plan) FitOptions(o RunOptions) train.Options {
 	}
 	return train.Options{Epochs: p.Epochs, BatchSize: p.BatchSize, ValSplit: p.ValSplit, Seed: p.Seed, LR: p.LR,
 		Workers: max(1, o.Workers), EvalWorkers: o.EvalWorkers, Patience: p.Patience, Kernels: k, Progress: o.Progress, EpochEnd: o.EpochEnd,
-		Pause: o.Pause, MaxBatches: o.MaxBatches}
+		Pause: o.Pause, MaxBatches: o.MaxBatches, ValLogits: o.ValLogits}
 }
 
 // Train runs a plan on a corpus: split, tokenize, initialise the model

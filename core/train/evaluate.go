@@ -29,6 +29,13 @@ type EvalOptions struct {
 	// Reuse, when not nil, lends the workspaces and takes them back, so
 	// that the next call does not allocate them again.
 	Reuse *Workspaces
+
+	// Chunks, if set, are the row ranges to score, in order, covering the
+	// set: a share of another evaluation's chunks (EvalChunks) gives its
+	// bits. A logit depends on its chunk in its last bits with the portable
+	// and SIMD128 kernels, whose last m%4 rows of a product take another
+	// path (rowExact in the tests).
+	Chunks [][2]int
 }
 
 // Workspaces keeps Logits's workspaces from one call to the next. The
@@ -150,23 +157,24 @@ func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float
 	if len(set.Tokens) != set.N*T || len(set.Labels) != set.N {
 		return nil, fmt.Errorf("evaluation set: %d rows, %d tokens, %d labels (want tokens = rows × max length %d)", set.N, len(set.Tokens), len(set.Labels), T)
 	}
+	chunks := opt.Chunks
+	if chunks == nil {
+		chunks = EvalChunks(m.Cfg, set, opt)
+	}
+	if set.N > 0 && len(chunks) == 0 {
+		return nil, fmt.Errorf("evaluation chunks: none for %d rows", set.N)
+	}
+	for i, ch := range chunks {
+		if ch[0] < 0 || ch[0] >= ch[1] || (i == 0 && ch[0] != 0) || (i > 0 && ch[0] != chunks[i-1][1]) || (i == len(chunks)-1 && ch[1] != set.N) {
+			return nil, fmt.Errorf("evaluation chunks %v do not cover the %d rows in order", chunks, set.N)
+		}
+	}
 	out := make([]float32, set.N)
 	wss := make([]*nn.Workspace, opt.Workers)
 	for w := range wss {
 		wss[w] = opt.Reuse.get(m.Cfg, opt.Kernels)
 	}
 	defer opt.Reuse.put(wss)
-	chunks := Chunks(m.Cfg, set.Tokens, set.N, opt.BatchSize, opt.ChunkBytes, opt.ChunkFLOPs)
-	if W := opt.Workers; W > 1 && len(chunks)%W != 0 {
-		// A last round with idle workers: 64 thesis-shape reviews in 1 GFLOP
-		// chunks are 22+22+20, two rounds of which the second keeps one of
-		// two workers busy (lab bench's batched rows, 0.94× the unchunked
-		// code). Smaller chunks that make whole rounds, if the bounds allow.
-		k := (len(chunks)/W + 1) * W
-		if even := Chunks(m.Cfg, set.Tokens, set.N, min(opt.BatchSize, (set.N+k-1)/k), opt.ChunkBytes, opt.ChunkFLOPs); len(even)%W == 0 {
-			chunks = even
-		}
-	}
 	for lo := 0; lo < len(chunks); lo += opt.Workers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -191,6 +199,25 @@ func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float
 		}
 	}
 	return out, nil // finished work is returned even if ctx ended meanwhile
+}
+
+// EvalChunks is the row ranges Logits scores set in with opt (and
+// opt.Chunks unset): Chunks, cut into whole rounds of opt.Workers if the
+// bounds allow.
+func EvalChunks(c nn.Config, set Set, opt EvalOptions) [][2]int {
+	opt.defaults()
+	chunks := Chunks(c, set.Tokens, set.N, opt.BatchSize, opt.ChunkBytes, opt.ChunkFLOPs)
+	if W := opt.Workers; W > 1 && len(chunks)%W != 0 {
+		// A last round with idle workers: 64 thesis-shape reviews in 1 GFLOP
+		// chunks are 22+22+20, two rounds of which the second keeps one of
+		// two workers busy (lab bench's batched rows, 0.94× the unchunked
+		// code). Smaller chunks that make whole rounds, if the bounds allow.
+		k := (len(chunks)/W + 1) * W
+		if even := Chunks(c, set.Tokens, set.N, min(opt.BatchSize, (set.N+k-1)/k), opt.ChunkBytes, opt.ChunkFLOPs); len(even)%W == 0 {
+			chunks = even
+		}
+	}
+	return chunks
 }
 
 // Evaluate returns the loss, accuracy, confusion matrix and classification

@@ -51,6 +51,10 @@ type Options struct {
 	// browser engine gives JS a turn there, so a cancel message is read. nil
 	// natively.
 	Pause func() error
+	// ValLogits, if set, scores the validation rows instead of Logits with
+	// opt (the browser shares them with its helper engines). Each logit
+	// depends on its own review alone, so any sharing gives Logits's bits.
+	ValLogits func(ctx context.Context, m *nn.Model, val Set, opt EvalOptions) ([]float32, error)
 }
 
 func (o Options) Validate() error {
@@ -163,6 +167,10 @@ func (tr *Trainer) Workspaces() *Workspaces {
 	}
 	return p
 }
+
+// Workspaces lends w's workspace to an evaluation (Logits's Reuse), as
+// Trainer.Workspaces does; w must not compute a gradient meanwhile.
+func (w *Worker) Workspaces() *Workspaces { return &Workspaces{free: []*nn.Workspace{w.ws}} }
 
 // Step trains on one batch (rows idx of set) and returns its summed loss and
 // number of correct answers. step numbers the optimiser steps from 0.
@@ -312,11 +320,16 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 			if opt.EvalWorkers > 0 {
 				ew = opt.EvalWorkers
 			}
-			vm, err := Evaluate(ctx, m, val, EvalOptions{BatchSize: EvalBatch(m.Cfg), Workers: ew, Kernels: opt.Kernels, Pause: opt.Pause,
-				Reuse: tr.Workspaces()})
+			eo := EvalOptions{BatchSize: EvalBatch(m.Cfg), Workers: ew, Kernels: opt.Kernels, Pause: opt.Pause, Reuse: tr.Workspaces()}
+			logits := Logits
+			if opt.ValLogits != nil {
+				logits = opt.ValLogits
+			}
+			z, err := logits(ctx, m, val, eo)
 			if err != nil {
 				return res, err
 			}
+			vm := MetricsOf(z, val.Labels)
 			e.ValLoss, e.ValAccuracy = vm.Loss, vm.Accuracy
 		}
 		e.Seconds = time.Since(t0).Seconds()

@@ -203,6 +203,9 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	protocol.TypeShardStep: handler(func(e *Engine, ctx context.Context, p protocol.ShardStepRequest, buf []byte, _ Progress) (any, []byte, error) {
 		return e.shardStep(ctx, p, buf)
 	}),
+	protocol.TypeShardLogits: handler(func(e *Engine, ctx context.Context, p protocol.ShardLogitsRequest, buf []byte, _ Progress) (any, []byte, error) {
+		return e.shardLogits(ctx, p, buf)
+	}),
 	protocol.TypeLayers: handler(func(e *Engine, ctx context.Context, p protocol.LayersRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.layers(ctx, p, pr)
 		return r, nil, err

@@ -38,9 +38,14 @@ import (
 // them crossing between workers at each step (sending the weights cost
 // 30-70 ms a step at the thesis shape; the sparse gradient is ~1.4 MB),
 // and no engine waits for another's Adam (issue 12: the leader's Adam
-// running alone cost the scaling of 2 workers). At each epoch's first step
-// the helpers check their weights against the leader's hash. Dropout is
-// seeded per (step, chunk), so nothing depends on timing.
+// running alone cost the scaling of 2 workers). With one helper (the
+// default 2 workers) the leader sends its own part instead, as soon as it
+// has it (Update with Own), and each engine adds the other's part to its
+// own in part order, so the helper need not wait for the sum to come back.
+// At each epoch's first step the helpers check their weights against the
+// leader's hash. Dropout is seeded per (step, chunk), so nothing depends
+// on timing. At each epoch's end the helpers also score a share of the
+// validation rows (shardLogits, valLogits).
 
 // Peer is another engine the leader can send requests to. Call copies
 // payload and buf (as posting a message does): the caller may reuse buf
@@ -153,6 +158,16 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		}
 	}
 	l.updates = l.updates[:0]
+	// With one helper the leader sends its own part now, while the helper
+	// may still compute: each then adds the other's part to its own in
+	// part order (the same additions, so the same bits) and runs Adam, and
+	// the helper need not wait for the leader's sum to come back (issue 12:
+	// ~2 ms of a 66 ms step at the fast preset's shape). With more helpers
+	// the leader sums the parts and sends the sum.
+	own := len(l.peers) == 1 && err == nil
+	if own {
+		l.sendUpdate(b.Step, true, local.G)
+	}
 	for s, ch := range pending { // part order, whatever order they finish in
 		rep, cerr := wait(ch)
 		if cerr != nil {
@@ -178,12 +193,89 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	if err != nil {
 		return loss, right, err
 	}
-	l.update = encodeGrads(l.update, local.G)
+	if !own {
+		l.sendUpdate(b.Step, false, local.G)
+	}
+	return loss, right, nil
+}
+
+// sendUpdate sends every helper g, encoded: the step's summed gradient, or
+// (own) the leader's part of it.
+func (l *leader) sendUpdate(step int, own bool, g *nn.Grads) {
+	l.update = encodeGrads(l.update, g)
 	for _, p := range l.peers {
-		l.updates = append(l.updates, p.Call(RegionUpdate, protocol.TypeShardStep, protocol.ShardStepRequest{Step: b.Step, Update: true}, l.update))
+		l.updates = append(l.updates, p.Call(RegionUpdate, protocol.TypeShardStep, protocol.ShardStepRequest{Step: step, Update: true, Own: own}, l.update))
 	}
 	l.send()
-	return loss, right, nil
+}
+
+// valLogits scores the validation rows (train.Options.ValLogits) here and
+// in the helpers, in rows order: the chunks the command line cuts with as
+// many goroutines as there are engines (train.EvalChunks), a contiguous
+// share of them each, so the losses keep the command line's bits (issue
+// 12: the leader scoring them alone kept 2 workers' whole epochs at 1.69×
+// one). A helper scores with the weights of the last update it applied,
+// which are the leader's: it reads its requests in order, and the step's
+// update went before this.
+func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt train.EvalOptions) ([]float32, error) {
+	P := len(l.peers) + 1
+	all := opt
+	all.Workers = P
+	chunks := train.EvalChunks(m.Cfg, val, all)
+	if len(chunks) < P {
+		opt.Chunks = chunks
+		return train.Logits(ctx, m, val, opt)
+	}
+	T := m.Cfg.MaxLen
+	share := func(k int) [][2]int { return chunks[k*len(chunks)/P : (k+1)*len(chunks)/P] }
+	var pending []<-chan PeerReply
+	for k := 1; k < P; k++ {
+		cs := share(k)
+		lo, hi := cs[0][0], cs[len(cs)-1][1]
+		req := protocol.ShardLogitsRequest{N: hi - lo}
+		rows := make([]int, hi-lo)
+		for i := range rows {
+			rows[i] = lo + i
+		}
+		for _, c := range cs {
+			req.Chunks = append(req.Chunks, c[1]-c[0])
+		}
+		l.rows = encodeRows(l.rows[:0], val, rows, T)
+		pending = append(pending, l.peers[k-1].Call(RegionRows, protocol.TypeShardLogits, req, l.rows))
+	}
+	l.send()
+	opt.Chunks = share(0)
+	hi0 := opt.Chunks[len(opt.Chunks)-1][1]
+	z0, err := train.Logits(ctx, m, train.Set{N: hi0, Tokens: val.Tokens[:hi0*T], Labels: val.Labels[:hi0]}, opt)
+	out := append(make([]float32, 0, val.N), z0...)
+	for k, ch := range pending {
+		var rep PeerReply
+		select {
+		case rep = <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			continue // drain the replies before giving up
+		}
+		cs := share(k + 1)
+		n := cs[len(cs)-1][1] - cs[0][0]
+		var r protocol.ShardLogitsResult
+		switch {
+		case rep.Err != nil:
+			err = fmt.Errorf("helper worker: %v", rep.Err)
+		case protocol.Decode("shardLogits result", rep.Payload, &r) != nil || r.N != n || len(rep.Buf) != 4*n:
+			err = fmt.Errorf("helper worker: %d logits (%d bytes) for %d validation rows", r.N, len(rep.Buf), n)
+		default:
+			z := make([]float32, n)
+			readLE(z, rep.Buf)
+			out = append(out, z...)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // send lets the messages just posted to the helpers leave: a worker's
@@ -358,7 +450,13 @@ type helperState struct {
 	local []int // 0, 1, ... : the part's rows in part
 	chunk int
 	seed  uint64
+	k     kernels.Kernels
 	out   []byte // the reply's buffer, reused
+	// sent says out holds the part this helper computed last and not yet
+	// added to an update (ShardStepRequest.Own); in is addEncodedGrads'
+	// scratch.
+	sent bool
+	in   []bool
 }
 
 func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.ShardInitResult, error) {
@@ -385,7 +483,7 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 		return nil, err
 	}
 	e.mu.Lock()
-	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, n: p.N, chunk: p.Chunk, seed: p.Seed}
+	e.helper = &helperState{m: m, adam: nn.NewAdam(p.LR), w: w, n: p.N, chunk: p.Chunk, seed: p.Seed, k: k, in: make([]bool, cfg.Vocab)}
 	e.mu.Unlock()
 	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
@@ -417,6 +515,12 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 		if err := decodeGrads(h.w.G, update); err != nil {
 			return nil, nil, err
 		}
+		if p.Own && h.sent { // the leader's part, then this helper's
+			if err := addEncodedGrads(h.w.G, h.in, h.out); err != nil {
+				return nil, nil, err
+			}
+		}
+		h.sent = false
 		h.adam.Update(h.m.Params(), h.w.G.Params())
 		h.w.G.Reset()
 	case len(update) > 0:
@@ -428,6 +532,7 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 	if n == 0 {
 		return &protocol.ShardStepResult{}, nil, nil
 	}
+	h.sent = false // out is about to be rewritten
 	h.part.N = n
 	h.part.Tokens = slices.Grow(h.part.Tokens[:0], n*T)[:n*T]
 	h.part.Labels = slices.Grow(h.part.Labels[:0], n)[:n]
@@ -441,6 +546,43 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 		return nil, nil, err
 	}
 	h.out = encodeGrads(h.out, h.w.G) // posted (copied) before the next request is read
+	h.sent = true
 	h.w.G.Reset()
 	return &protocol.ShardStepResult{Loss: loss, Right: right}, h.out, nil
+}
+
+// shardLogits scores a leader's share of the validation rows (the buffer:
+// their tokens, then labels) with this helper's weights, in the leader's
+// chunks, in the gradient's workspace (a second one would be tens of MB of
+// the page's memory, issue 11).
+func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest, buf []byte) (*protocol.ShardLogitsResult, []byte, error) {
+	e.mu.Lock()
+	h := e.helper
+	e.mu.Unlock()
+	if h == nil {
+		return nil, nil, errors.New("shardLogits before shardInit")
+	}
+	T := h.m.Cfg.MaxLen
+	if p.N < 1 || len(buf) != 4*p.N*(T+1) {
+		return nil, nil, fmt.Errorf("shardLogits: %d bytes for %d rows of %d tokens", len(buf), p.N, T)
+	}
+	set := train.Set{N: p.N, Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N)}
+	readLE(set.Labels, readLE(set.Tokens, buf))
+	var chunks [][2]int
+	for lo, n := range p.Chunks {
+		if lo > 0 {
+			lo = chunks[len(chunks)-1][1]
+		}
+		chunks = append(chunks, [2]int{lo, lo + n})
+	}
+	if len(chunks) == 0 || chunks[len(chunks)-1][1] != p.N {
+		return nil, nil, fmt.Errorf("shardLogits: chunks %v for %d rows", p.Chunks, p.N)
+	}
+	z, err := train.Logits(ctx, h.m, set, train.EvalOptions{Workers: 1, Kernels: h.k, Pause: e.pause(ctx), Reuse: h.w.Workspaces(), Chunks: chunks})
+	if err != nil {
+		return nil, nil, err
+	}
+	h.out = appendLE(h.out[:0], z)
+	h.sent = false // out no longer holds the last gradient
+	return &protocol.ShardLogitsResult{N: p.N}, h.out, nil
 }

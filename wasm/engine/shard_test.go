@@ -188,6 +188,15 @@ func TestSameWeightsAsCLI(t *testing.T) {
 		if cli.TrainN != 192 || res.Config != lab.ConfigJSON(cli.Model.Cfg) || res.Test.Accuracy != cli.Test.Accuracy {
 			t.Errorf("%d workers: %d training rows; configs %+v / %+v", workers, cli.TrainN, res.Config, cli.Model.Cfg)
 		}
+		// The validation rows, shared with the helper (leader.valLogits),
+		// give the command line's losses to the bit (early stopping and
+		// restore-best read them).
+		for i, ep := range cli.Fit.History {
+			if got := res.History[i]; got.ValLoss != ep.ValLoss || got.ValAccuracy != ep.ValAccuracy || got.ValLoss == 0 {
+				t.Errorf("%d workers, epoch %d: validation loss %v, accuracy %v; the command line's %v, %v",
+					workers, i+1, got.ValLoss, got.ValAccuracy, ep.ValLoss, ep.ValAccuracy)
+			}
+		}
 		t.Logf("%d workers: weights %s, test accuracy %.3f", workers, got, cli.Test.Accuracy)
 		if k := kernels.Default().Name; k == "simd128" {
 			if h, _ := engineHash(workers, ""); h != got {

@@ -59,6 +59,7 @@ func (e *Engine) train(ctx context.Context, p protocol.TrainRequest, progress Pr
 			return l.init(m, set, opt)
 		}
 		o.Grad = l.grad
+		o.ValLogits = l.valLogits
 	}
 	// The trainer's gradients and Adam, before the test split is scored
 	// (in the trainer's workspace, core/lab.Train).
