@@ -488,14 +488,23 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	return &protocol.ShardInitResult{Rows: p.N}, nil
 }
 
+// helperFor is this engine's helper state for a request of type typ, which
+// needs a shardInit first.
+func (e *Engine) helperFor(typ string) (*helperState, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.helper == nil {
+		return nil, fmt.Errorf("%s before shardInit", typ)
+	}
+	return e.helper, nil
+}
+
 // shardStep applies an update (the buffer's first part) and computes the
 // gradient of the request's rows (their tokens and labels end the buffer).
 func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf []byte) (*protocol.ShardStepResult, []byte, error) {
-	e.mu.Lock()
-	h := e.helper
-	e.mu.Unlock()
-	if h == nil {
-		return nil, nil, errors.New("shardStep before shardInit")
+	h, err := e.helperFor(protocol.TypeShardStep)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, r := range p.Rows {
 		if r < 0 || r >= h.n {
@@ -556,11 +565,9 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 // chunks, in the gradient's workspace (a second one would be tens of MB of
 // the page's memory, issue 11).
 func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest, buf []byte) (*protocol.ShardLogitsResult, []byte, error) {
-	e.mu.Lock()
-	h := e.helper
-	e.mu.Unlock()
-	if h == nil {
-		return nil, nil, errors.New("shardLogits before shardInit")
+	h, err := e.helperFor(protocol.TypeShardLogits)
+	if err != nil {
+		return nil, nil, err
 	}
 	T := h.m.Cfg.MaxLen
 	if p.N < 1 || len(buf) != 4*p.N*(T+1) {
