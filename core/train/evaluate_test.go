@@ -81,6 +81,42 @@ func TestChunkedLogitsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestLogitsGivenChunks: Logits in the chunks EvalChunks cuts gives the
+// same bits as Logits cutting them itself, and chunks that skip, overlap or
+// fall short of the rows are refused.
+func TestLogitsGivenChunks(t *testing.T) {
+	c := nn.Config{Vocab: 50, Embed: 16, Hidden: 24, MaxLen: 40, Padding: "pre", Masking: true}
+	m, _ := nn.NewModel(c)
+	nn.Init(m, 3)
+	set := varied(c, 101, 4)
+	opt := EvalOptions{BatchSize: 16, Workers: 2, Kernels: kernels.Portable}
+	ref, err := Logits(context.Background(), m, set, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := EvalChunks(c, set, opt)
+	if len(chunks) < 2 || len(chunks)%2 != 0 {
+		t.Fatalf("chunks %v: want whole rounds of 2", chunks)
+	}
+	given := opt
+	given.Workers, given.Chunks = 1, chunks
+	got, err := Logits(context.Background(), m, set, given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ref {
+		if math.Float32bits(got[i]) != math.Float32bits(ref[i]) {
+			t.Fatalf("logit %d: %v in the given chunks, %v", i, got[i], ref[i])
+		}
+	}
+	for _, bad := range [][][2]int{{{0, 50}, {51, 101}}, {{0, 50}, {40, 101}}, {{0, 100}}, {{1, 101}}, {}} {
+		given.Chunks = bad // {} is an empty list, not "cut them yourself"
+		if _, err := Logits(context.Background(), m, set, given); err == nil {
+			t.Errorf("chunks %v for 101 rows: no error", bad)
+		}
+	}
+}
+
 // At the thesis shape a default chunk holds 22 unmasked reviews (1 GFLOP /
 // 45 MFLOP); with masking it holds as many as fit by their real lengths.
 func TestChunksThesisShape(t *testing.T) {

@@ -284,6 +284,64 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 	}
 }
 
+// TestShardLogitsIsLocalLogits: a helper scores a leader's share of the
+// validation rows in the leader's chunks, to the bit of train.Logits on the
+// leader's side with the same chunks; it refuses a buffer of the wrong
+// size, chunks that do not sum to the rows, and a request before
+// shardInit.
+func TestShardLogitsIsLocalLogits(t *testing.T) {
+	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Masking: true, Padding: "pre"}
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, 5)
+	const N = 23
+	set := train.Set{Tokens: make([]int32, N*cfg.MaxLen), Labels: make([]float32, N), N: N}
+	for i := range set.Tokens {
+		if i%cfg.MaxLen >= (i/cfg.MaxLen)%cfg.MaxLen { // rows of different lengths, pre-padded
+			set.Tokens[i] = int32((i*11 + 3) % cfg.Vocab)
+		}
+	}
+	rows := make([]int, N)
+	for i := range rows {
+		rows[i] = i
+	}
+	buf := encodeRows(nil, set, rows, cfg.MaxLen)
+	h := NewEngine()
+	req := protocol.ShardLogitsRequest{N: N, Chunks: []int{6, 9, 8}}
+	if _, _, err := h.shardLogits(context.Background(), req, buf); err == nil || !strings.Contains(err.Error(), "before shardInit") {
+		t.Fatalf("logits before shardInit: %v", err)
+	}
+	if _, err := h.shardInit(protocol.ShardInitRequest{Config: lab.ConfigJSON(cfg), N: 100, Chunk: 4, Seed: 1, LR: 1e-3, Kernels: "portable"}, encodeWeights(m)); err != nil {
+		t.Fatal(err)
+	}
+	res, out, err := h.shardLogits(context.Background(), req, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := train.Logits(context.Background(), m, set, train.EvalOptions{Kernels: kernels.Portable, Chunks: [][2]int{{0, 6}, {6, 15}, {15, 23}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.N != N || !bytes.Equal(out, appendLE(nil, want)) {
+		t.Errorf("the helper's %d logits (%d bytes) differ from the leader's", res.N, len(out))
+	}
+	for _, c := range []struct {
+		req  protocol.ShardLogitsRequest
+		buf  []byte
+		want string
+	}{
+		{protocol.ShardLogitsRequest{N: N, Chunks: []int{N}}, buf[4:], "bytes for 23 rows"},
+		{protocol.ShardLogitsRequest{N: N, Chunks: []int{6, 9}}, buf, "chunks [6 9] for 23 rows"},
+		{protocol.ShardLogitsRequest{N: N}, buf, "chunks [] for 23 rows"},
+	} {
+		if _, _, err := h.shardLogits(context.Background(), c.req, c.buf); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v, %d bytes: error %v, want %q", c.req, len(c.buf), err, c.want)
+		}
+	}
+}
+
 // stuckPeer is a helper that never answers a step with rows.
 type stuckPeer struct{ localPeer }
 
