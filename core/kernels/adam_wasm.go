@@ -4,6 +4,13 @@ package kernels
 
 import "runtime"
 
+// minVector is the fewest floats worth a call into the module: a call from
+// Go's wasm through syscall/js costs about a microsecond (and a JS array of
+// its arguments), as much as the Go loop over a thousand floats. The
+// leader adds a helper's gradient row by row (128 floats each, thousands a
+// step): those stay in Go.
+const minVector = 1024
+
 // AdamVector runs core/nn's Adam step (nn/adam.go) on the longest
 // multiple-of-4 prefix of w in the SIMD128 module (simd128_adam.go) and
 // returns its length, 0 without the module; Adam.Update does the rest in
@@ -13,7 +20,7 @@ import "runtime"
 // one on two, where every engine runs it (BENCHMARKS.md).
 func AdamVector(w, g, m, v []float32, c1, c2, alpha, eps float32) int {
 	n := len(w) &^ 3
-	if n == 0 {
+	if n < minVector {
 		return 0
 	}
 	if _, ok := SIMD128(); !ok {
@@ -35,7 +42,7 @@ func AdamVector(w, g, m, v []float32, c1, c2, alpha, eps float32) int {
 // bits), 0 without the module.
 func AddVector(dst, src []float32) int {
 	n := len(dst) &^ 3
-	if n == 0 {
+	if n < minVector {
 		return 0
 	}
 	if _, ok := SIMD128(); !ok {
