@@ -147,7 +147,11 @@ func Chunks(c nn.Config, tokens []int32, n, maxB int, maxBytes, maxFLOPs int64) 
 // It works in chunks (see EvalOptions), Workers of them at a time, and
 // returns ctx's error between rounds. A config over nn.DefaultBudget is
 // refused: one review of it alone could exceed any memory. Each logit
-// depends only on its own review, so the chunking never changes a bit.
+// depends only on its own review, and with a row-exact kernel (AVX, gonum)
+// the chunking never changes a bit; with the portable and SIMD128 kernels
+// a review's last bits depend on its place in a chunk (their last m%4 rows
+// of a product take another path), so scoring a share of the rows
+// elsewhere keeps the bits only in the same chunks (opt.Chunks).
 func Logits(ctx context.Context, m *nn.Model, set Set, opt EvalOptions) ([]float32, error) {
 	opt.defaults()
 	if err := m.Cfg.CheckBudget(nn.DefaultBudget); err != nil {

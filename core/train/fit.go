@@ -52,8 +52,10 @@ type Options struct {
 	// natively.
 	Pause func() error
 	// ValLogits, if set, scores the validation rows instead of Logits with
-	// opt (the browser shares them with its helper engines). Each logit
-	// depends on its own review alone, so any sharing gives Logits's bits.
+	// opt (the browser shares them with its helper engines). To give
+	// Logits's bits it scores them in the chunks Logits would cut
+	// (EvalChunks): with the portable and SIMD128 kernels a logit depends
+	// in its last bits on its place in a chunk.
 	ValLogits func(ctx context.Context, m *nn.Model, val Set, opt EvalOptions) ([]float32, error)
 }
 
