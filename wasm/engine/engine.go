@@ -113,9 +113,9 @@ type variant struct {
 	tableOnce sync.Once
 	table     *nn.InputTable
 	// sized holds what the model list shows that costs a pass over the
-	// weights: its file's size (the file built once: 70 ms a listing for
-	// the thesis-shape model and its int8 copy in wasm, and the page lists
-	// the models each time a step opens) and its non-zero weights.
+	// weights: its file's size (the file built once: 139 ms a listing for
+	// the thesis-shape model and its int8 copy in the browser, and the page
+	// lists the models each time a step opens) and its non-zero weights.
 	sized     sync.Once
 	fileBytes int64
 	nonZero   int

@@ -233,14 +233,11 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 		cs := share(k)
 		lo, hi := cs[0][0], cs[len(cs)-1][1]
 		req := protocol.ShardLogitsRequest{N: hi - lo}
-		rows := make([]int, hi-lo)
-		for i := range rows {
-			rows[i] = lo + i
-		}
 		for _, c := range cs {
 			req.Chunks = append(req.Chunks, c[1]-c[0])
 		}
-		l.rows = encodeRows(l.rows[:0], val, rows, T)
+		// encodeRows's layout for the contiguous rows lo … hi−1.
+		l.rows = appendLE(appendLE(l.rows[:0], val.Tokens[lo*T:hi*T]), val.Labels[lo:hi])
 		pending = append(pending, l.peers[k-1].Call(RegionRows, protocol.TypeShardLogits, req, l.rows))
 	}
 	l.send()
@@ -575,12 +572,11 @@ func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest,
 	}
 	set := train.Set{N: p.N, Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N)}
 	readLE(set.Labels, readLE(set.Tokens, buf))
-	var chunks [][2]int
-	for lo, n := range p.Chunks {
-		if lo > 0 {
-			lo = chunks[len(chunks)-1][1]
-		}
+	var chunks [][2]int // the sizes as row ranges; Logits refuses ranges that do not cover the rows
+	lo := 0
+	for _, n := range p.Chunks {
 		chunks = append(chunks, [2]int{lo, lo + n})
+		lo += n
 	}
 	if len(chunks) == 0 || chunks[len(chunks)-1][1] != p.N {
 		return nil, nil, fmt.Errorf("shardLogits: chunks %v for %d rows", p.Chunks, p.N)
