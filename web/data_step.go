@@ -103,6 +103,9 @@ func (c *DataStep) dataProgress(p json.RawMessage) {
 		switch pr.Phase {
 		case protocol.PhaseRead:
 			c.Lab.Status = fmt.Sprintf("Reading: %.0f%%", 100*c.DataProg)
+			if pr.Total == 0 { // a download of unknown length
+				c.Lab.Status = fmt.Sprintf("Reading: %.1f MB", float64(pr.Bytes)/1e6)
+			}
 		case protocol.PhaseClean:
 			c.Lab.Status = fmt.Sprintf("Cleaning the texts (the thesis's preprocessing): %.0f%%", 100*c.DataProg)
 		case protocol.PhaseEDA:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 
 	"sentilab/core/data"
 	"sentilab/core/eda"
@@ -43,6 +44,8 @@ func dataResult(name string, reviews []data.Review) *protocol.LoadDataResult {
 // readReviews reads a dataset given as bytes or fetched from a URL, within
 // the request's limits, and returns its name and reviews.
 func (e *Engine) readReviews(ctx context.Context, p protocol.LoadDataRequest, buf []byte, progress Progress) (string, []data.Review, error) {
+	var in io.Reader = bytes.NewReader(buf)
+	total := len(buf)
 	if buf == nil {
 		if p.URL == "" {
 			return "", nil, errors.New("loadData: neither file bytes nor a url given")
@@ -51,11 +54,15 @@ func (e *Engine) readReviews(ctx context.Context, p protocol.LoadDataRequest, bu
 			return "", nil, errors.New("loadData: fetching a url is only possible in the browser")
 		}
 		progress(protocol.FetchProgress{Phase: protocol.PhaseFetch, URL: p.URL})
-		b, err := e.Fetch(p.URL)
+		// Read as it downloads: a whole file's bytes (26 MB for the
+		// 50,000 reviews) would sit in the worker's JS heap until its next
+		// full collection, through a training run (issue 11).
+		body, size, err := e.Fetch(p.URL)
 		if err != nil {
 			return "", nil, err
 		}
-		buf = b
+		defer body.Close()
+		in, total = body, max(int(size), 0) // 0: unknown
 		if p.Name == "" {
 			p.Name = p.URL
 		}
@@ -63,7 +70,6 @@ func (e *Engine) readReviews(ctx context.Context, p protocol.LoadDataRequest, bu
 	if p.Limit < 0 {
 		return "", nil, errors.New("loadData: limit is negative")
 	}
-	total := len(buf)
 	// The reader checks ctx, but in js/wasm a cancel arrives as a message,
 	// read only when we yield: its progress callback is our chance to yield
 	// and to stop, so a cancel seen there unwinds it with a sentinel panic.
@@ -78,7 +84,7 @@ func (e *Engine) readReviews(ctx context.Context, p protocol.LoadDataRequest, bu
 				panic(canceled{})
 			}
 		}
-		reviews, err = data.ReadAutoContext(ctx, bytes.NewReader(buf), p.Name, opt)
+		reviews, err = data.ReadAutoContext(ctx, in, p.Name, opt)
 		return err
 	}, ctx)
 	if err != nil {

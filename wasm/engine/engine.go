@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -30,8 +31,9 @@ type Engine struct {
 	// Yield gives the JS event loop a turn; nil natively. Long loops call
 	// e.tick, which calls Yield at most about every 50 ms.
 	Yield func()
-	// Fetch returns the bytes at a URL (the worker's fetch); nil natively.
-	Fetch func(url string) ([]byte, error)
+	// Fetch GETs a URL with the worker's fetch and returns its body as a
+	// stream and the body's length (-1 if unknown); nil natively.
+	Fetch func(url string) (body io.ReadCloser, size int64, err error)
 
 	// NewPeers starts n helper engines for data-parallel training (other
 	// Web Workers); nil means training runs in this engine only.

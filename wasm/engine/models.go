@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -317,6 +318,39 @@ func (e *Engine) exportModel(name string) (*protocol.ExportResult, []byte, error
 	return &protocol.ExportResult{Name: name, Filename: file, Size: b.Len()}, b.Bytes(), nil
 }
 
+// maxModelFetch bounds a model file fetched by URL: the largest the lab
+// ships (the thesis shape) is 11 MB.
+const maxModelFetch = 256 << 20
+
+// fetchAll reads a URL's whole body (a model file) into one buffer of its
+// size: io.ReadAll would grow it by doubling, to twice the file in a wasm
+// memory that never gives back what it grew to.
+func fetchAll(fetch func(string) (io.ReadCloser, int64, error), url string) ([]byte, error) {
+	body, size, err := fetch(url)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	if size > maxModelFetch {
+		return nil, fmt.Errorf("fetch %s: %d bytes, more than a model file's %d", url, size, maxModelFetch)
+	}
+	if size < 0 {
+		b, err := io.ReadAll(io.LimitReader(body, maxModelFetch+1))
+		if err == nil && len(b) > maxModelFetch {
+			err = fmt.Errorf("more than a model file's %d bytes", maxModelFetch)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %v", url, err)
+		}
+		return b, nil
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(body, b); err != nil {
+		return nil, fmt.Errorf("fetch %s: %d bytes announced: %v", url, size, err)
+	}
+	return b, nil
+}
+
 // importModel reads a model file; the model file reader validates it.
 func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.VariantInfo, error) {
 	name := p.Name
@@ -324,7 +358,7 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 		if e.Fetch == nil {
 			return nil, errors.New("importModel: fetching a url is only possible in the browser")
 		}
-		b, err := e.Fetch(p.URL)
+		b, err := fetchAll(e.Fetch, p.URL)
 		if err != nil {
 			return nil, err
 		}
