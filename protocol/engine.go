@@ -21,6 +21,7 @@ const (
 	TypeShardInit   = "shardInit"     // ShardInitRequest + buffer (weights) → ShardInitResult (leader → helper)
 	TypeShardStep   = "shardStep"     // ShardStepRequest + buffer (summed gradient to apply, then the rows' tokens and labels) → ShardStepResult + buffer (gradient, if rows)
 	TypeShardLogits = "shardLogits"   // ShardLogitsRequest + buffer (rows' tokens and labels) → ShardLogitsResult + buffer (their logits, float32)
+	TypeScoreRows   = "scoreRows"     // ScoreRowsRequest + buffer (model file, then rows' tokens) → ShardLogitsResult + buffer (their logits, float32)
 )
 
 // Reply types.
@@ -349,7 +350,16 @@ type EvaluateRequest struct {
 	Variant  string  `json:"variant"`
 	Seed     uint64  `json:"seed"`      // of the split; 0 = the variant's
 	TestFrac float64 `json:"test_frac"` // 0 = the variant's
+	// Workers scores a large test split (≥ SharedEvalRows) in this many
+	// Web Workers, this engine and helpers (scoreRows); 0 or 1: alone.
+	// The logits are the same bits either way.
+	Workers int `json:"workers,omitempty"`
 }
+
+// SharedEvalRows is the smallest test split an evaluate shares with
+// helpers: below it, starting a helper and sending it the model costs
+// more than it saves.
+const SharedEvalRows = 2048
 
 type PredictRequest struct {
 	Text     string   `json:"text"`
@@ -517,6 +527,18 @@ type ShardStepRequest struct {
 type ShardLogitsRequest struct {
 	N      int   `json:"n"`
 	Chunks []int `json:"chunks"`
+}
+
+// ScoreRowsRequest asks a helper for the logits of N rows (the buffer:
+// Model's file, FileBytes long, then the rows' token ids, int32
+// little-endian) scored in chunks of these sizes (summing to N), the
+// leader's cut, whose bits they give. FileBytes 0: the model is the one
+// the helper was last sent under that Model key.
+type ScoreRowsRequest struct {
+	Model     string `json:"model"`
+	FileBytes int    `json:"file_bytes"`
+	N         int    `json:"n"`
+	Chunks    []int  `json:"chunks"`
 }
 
 // ShardLogitsResult comes with the N logits, little-endian float32, in the

@@ -100,6 +100,7 @@ var messages = []struct {
 		metricsJSON[:len(metricsJSON)-1] + `,"data":"all 10 reviews of a.csv","training":"unknown","seen":0,"unseen":0,"note":"training reviews unknown"}`},
 	{"VariantsResult", &VariantsResult{Variants: []*VariantInfo{info}}, `{"variants":[` + infoJSON + `]}`},
 	{"EvaluateRequest", &EvaluateRequest{Variant: "base", Seed: 42, TestFrac: 0.05}, `{"variant":"base","seed":42,"test_frac":0.05}`},
+	{"EvaluateRequest", &EvaluateRequest{Variant: "base", Workers: 2}, `{"variant":"base","seed":0,"test_frac":0,"workers":2}`},
 	{"PredictRequest", &PredictRequest{Text: "good", Variants: []string{"base"}, Explain: true}, `{"text":"good","variants":["base"],"explain":true}`},
 	{"PredictResult", &PredictResult{Cleaned: "good", Results: []Prediction{{Variant: "base", Probability: 0.75, Label: "positive", MS: 1.5,
 		Words: []WordEffect{{Word: "good", Delta: 0.25}}}}},
@@ -140,6 +141,7 @@ var messages = []struct {
 		`{"step":3,"rows":[],"chunk_base":0,"scale":0,"update":true,"own":true}`},
 	{"ShardStepResult", &ShardStepResult{Loss: 1.5, Right: 3}, `{"loss":1.5,"right":3}`},
 	{"ShardLogitsRequest", &ShardLogitsRequest{N: 240, Chunks: []int{120, 120}}, `{"n":240,"chunks":[120,120]}`},
+	{"ScoreRowsRequest", &ScoreRowsRequest{Model: "base", FileBytes: 5600446, N: 5000, Chunks: []int{2500, 2500}}, `{"model":"base","file_bytes":5600446,"n":5000,"chunks":[2500,2500]}`},
 	{"ShardLogitsResult", &ShardLogitsResult{N: 240}, `{"n":240}`},
 	{"EDAReport", edaReport(), edaJSON},
 	{"Manifest", &Manifest{Models: []ManifestModel{{Name: "base.int8", File: "base.int8.safetensors", Bytes: 10, SHA256: "ff", Variant: "int8",
@@ -252,7 +254,7 @@ func TestEveryTypeCovered(t *testing.T) {
 		"TokenizeProgress", "TrainProgress", "EpochProgress", "Progress", "TrainRequest", "Metrics", "TrainResult", "PresetsResult",
 		"CancelRequest", "CancelResult", "VariantRequest", "VariantInfo", "VariantsResult", "EvaluateRequest", "PredictRequest",
 		"PredictResult", "InspectResult", "ExportResult", "ExportONNXResult", "ImportRequest", "CompressRequest", "CompressResult", "ShardInitRequest",
-		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "ExplainRequest", "ExplainResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation",
+		"ShardInitResult", "ShardStepRequest", "ShardStepResult", "ScoreRowsRequest", "ExplainRequest", "ExplainResult", "EDAReport", "Manifest", "ResultRow", "TrainOutput", "Datasets", "Evaluation",
 		"TrainBaselineRequest", "BaselineProgress", "TrainBaselineResult", "BaselineExplainRequest", "BaselineExplainResult", "OODEvaluation"} {
 		if !covered[name] {
 			t.Errorf("%s has no round-trip case", name)

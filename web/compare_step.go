@@ -61,7 +61,10 @@ func (c *CompareStep) Evaluate(name string) {
 	defer c.Lab.guard()
 	c.Lab.async("evaluating "+name, func() error {
 		var ev protocol.Evaluation
-		if _, err := ask(c.Lab.Eng, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: name}, nil, &ev, nil, nil); err != nil {
+		// A large test split is scored in as many Web Workers as training
+		// runs in (the same logits as one).
+		req := protocol.EvaluateRequest{Variant: name, Workers: c.Lab.S.Workers}
+		if _, err := ask(c.Lab.Eng, protocol.TypeEvaluate, req, nil, &ev, nil, nil); err != nil {
 			return err
 		}
 		if ev.Metrics == nil {

@@ -36,6 +36,10 @@ type EvalOptions struct {
 	Progress func(done, total int)
 	Pause    func() error
 	Reuse    *train.Workspaces // the float model's workspaces, kept between calls (nil: not kept)
+	// Chunks, if set, are the row ranges the float runtime scores in
+	// (train.EvalOptions.Chunks: a share of another engine's cut). The
+	// int8 runtime's blocks are fixed: train.ChunkSize rows from row 0.
+	Chunks [][2]int
 }
 
 // Evaluate scores a model on set with the runtime it ships with: q, the
@@ -56,7 +60,7 @@ func Logits(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Set,
 	cfg := m.Cfg
 	if q == nil {
 		return train.Logits(ctx, m, set, train.EvalOptions{BatchSize: train.EvalBatch(cfg), Workers: max(1, o.Workers), Kernels: o.Kernels,
-			Progress: o.Progress, Pause: o.Pause, Reuse: o.Reuse})
+			Progress: o.Progress, Pause: o.Pause, Reuse: o.Reuse, Chunks: o.Chunks})
 	}
 	if o.Pause == nil {
 		return compress.QLogits(ctx, q, set, train.EvalBatch(cfg), max(1, o.Workers))

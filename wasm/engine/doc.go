@@ -9,8 +9,8 @@
 // (shard_test.go). What is the browser's own stays here: the messages
 // (main_js.go), yielding to JS so a cancel is seen (Engine.tick, passed to
 // the core as its Pause hook), and sharing each batch's gradient with
-// helper engines in other Web Workers (shard.go, the core's Grad hook).
-// The handlers are plain Go, tested natively and as wasm.
+// helper engines in other Web Workers (shard.go, the core's Grad hook),
+// and a large evaluation's chunks with one (evalshare.go). The handlers are plain Go, tested natively and as wasm.
 //
 // # PROTOCOL
 //

@@ -39,12 +39,17 @@ type Engine struct {
 	// Web Workers); nil means training runs in this engine only.
 	NewPeers func(n int) ([]Peer, error)
 
-	mu       sync.Mutex
-	peers    []Peer
-	helper   *helperState // set when this engine is a helper
-	dataName string
-	reviews  []data.Review
-	cleaned  []string // text.Clean of reviews[i]; nil until first needed
+	mu    sync.Mutex
+	peers []Peer
+	// helperModels[k] is the key of the model peers[k] was last sent for
+	// a shared evaluation (evalshare.go); scoring is the one this engine
+	// scores rows with as a helper.
+	helperModels []string
+	scoring      *scoring
+	helper       *helperState // set when this engine is a helper
+	dataName     string
+	reviews      []data.Review
+	cleaned      []string // text.Clean of reviews[i]; nil until first needed
 	// last is the last split made of reviews (data.go's split): the
 	// Compare step evaluates variant after variant on the same one.
 	last *lastSplit
@@ -121,6 +126,10 @@ type variant struct {
 	sized     sync.Once
 	fileBytes int64
 	nonZero   int
+
+	// scoreKey names it to helpers that score a share of its evaluations
+	// (evalshare.go); made on first use.
+	scoreKey string
 
 	// Workers is the Web Workers that trained it (0: not trained here):
 	// the count picks the chunks' dropout seeds and the sums' grouping,
@@ -238,6 +247,9 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 	}),
 	protocol.TypeClassJob: handler(func(e *Engine, ctx context.Context, p protocol.LabRun, _ []byte, pr Progress) (any, []byte, error) {
 		return e.classJob(ctx, p, pr)
+	}),
+	protocol.TypeScoreRows: handler(func(e *Engine, ctx context.Context, p protocol.ScoreRowsRequest, buf []byte, _ Progress) (any, []byte, error) {
+		return e.scoreRows(ctx, p, buf)
 	}),
 	protocol.TypeCompress: handler(func(e *Engine, ctx context.Context, p protocol.CompressRequest, _ []byte, pr Progress) (any, []byte, error) {
 		r, err := e.compress(ctx, p, pr)

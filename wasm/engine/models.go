@@ -140,7 +140,7 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	for k, i := range t.TestIndex {
 		raw[k] = corpus.Reviews[i].Text
 	}
-	z, err := lab.Logits(ctx, v.Model, v.Q, set, e.evalOptions(ctx, progress))
+	z, err := e.logits(ctx, v, set, p.Workers, progress)
 	if err != nil {
 		return nil, err
 	}

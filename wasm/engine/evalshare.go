@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"sentilab/core/compress"
+	"sentilab/core/kernels"
+	"sentilab/core/lab"
+	"sentilab/core/modelfile"
+	"sentilab/core/nn"
+	"sentilab/core/train"
+	"sentilab/protocol"
+)
+
+// An evaluation shared with helper engines (other Web Workers): a large
+// test split is cut into the chunks one engine alone scores it in, the
+// leader keeps the first share of the chunks and each helper gets the
+// next with the model's file (once per model), so every logit has the bits
+// one engine gives it. Scoring 10,000 reviews with the fast preset's
+// model takes ~7 s in one worker.
+
+// logits scores set with v in workers engines (this one and helpers) when
+// the set is large, else alone.
+func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers int, progress Progress) ([]float32, error) {
+	opt := e.evalOptions(ctx, progress)
+	if workers < 2 || set.N < protocol.SharedEvalRows || e.NewPeers == nil {
+		return lab.Logits(ctx, v.Model, v.Q, set, opt)
+	}
+	peers, err := e.getPeers(workers - 1)
+	if err != nil {
+		return nil, err
+	}
+	chunks := scoreChunks(v, set)
+	P := len(peers) + 1
+	if len(chunks) < P {
+		return lab.Logits(ctx, v.Model, v.Q, set, opt)
+	}
+	share := func(k int) [][2]int { return chunks[k*len(chunks)/P : (k+1)*len(chunks)/P] }
+	T := v.Model.Cfg.MaxLen
+	key := e.scoreKey(v)
+	var pending []<-chan PeerReply
+	for k, p := range peers {
+		cs := share(k + 1)
+		lo, hi := cs[0][0], cs[len(cs)-1][1]
+		req := protocol.ScoreRowsRequest{Model: key, N: hi - lo}
+		for _, c := range cs {
+			req.Chunks = append(req.Chunks, c[1]-c[0])
+		}
+		var buf []byte
+		if e.mustSend(k, key) {
+			f, err := v.file()
+			if err != nil {
+				return nil, err
+			}
+			var b bytes.Buffer
+			if err := modelfile.Write(&b, f); err != nil {
+				return nil, err
+			}
+			buf, req.FileBytes = b.Bytes(), b.Len()
+		}
+		buf = appendLE(buf, set.Tokens[lo*T:hi*T])
+		pending = append(pending, p.Call(NoRegion, protocol.TypeScoreRows, req, buf))
+	}
+	// This engine's share; its progress stands for all of them.
+	mine := share(0)
+	n0 := mine[len(mine)-1][1]
+	opt.Chunks = mine
+	opt.Progress = func(done, _ int) {
+		progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: min(set.N, done*P), Total: set.N})
+	}
+	z, err := lab.Logits(ctx, v.Model, v.Q, set.Rows(0, n0, T), opt)
+	if err != nil {
+		return nil, err
+	}
+	out := append(make([]float32, 0, set.N), z...)
+	for k, ch := range pending {
+		var rep PeerReply
+		select {
+		case rep = <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		cs := share(k + 1)
+		lo, hi := cs[0][0], cs[len(cs)-1][1]
+		var r protocol.ShardLogitsResult
+		if rep.Err != nil || protocol.Decode("scoreRows result", rep.Payload, &r) != nil || r.N != hi-lo || len(rep.Buf) != 4*r.N {
+			// A helper that failed (its worker died, or it answered
+			// wrong): this engine scores its share.
+			e.forgetSent(k)
+			opt.Chunks = shifted(cs, -lo)
+			zk, err := lab.Logits(ctx, v.Model, v.Q, set.Rows(lo, hi, T), opt)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, zk...)
+			continue
+		}
+		zk := make([]float32, r.N)
+		readLE(zk, rep.Buf)
+		out = append(out, zk...)
+	}
+	progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: set.N, Total: set.N})
+	return out, nil
+}
+
+// scoreChunks is the row ranges one engine scores set in with v: the
+// float runtime's chunks (train.EvalChunks), the int8 runtime's blocks of
+// train.ChunkSize rows (lab.Logits in the browser).
+func scoreChunks(v *variant, set train.Set) [][2]int {
+	cfg := v.Model.Cfg
+	if v.Q == nil {
+		return train.EvalChunks(cfg, set, train.EvalOptions{BatchSize: train.EvalBatch(cfg), Workers: 1, Kernels: kernels.Default()})
+	}
+	var out [][2]int
+	for lo, bs := 0, train.ChunkSize(cfg); lo < set.N; lo += bs {
+		out = append(out, [2]int{lo, min(lo+bs, set.N)})
+	}
+	return out
+}
+
+// shifted is chunks moved by d rows.
+func shifted(chunks [][2]int, d int) [][2]int {
+	out := make([][2]int, len(chunks))
+	for i, c := range chunks {
+		out[i] = [2]int{c[0] + d, c[1] + d}
+	}
+	return out
+}
+
+// scoreKeys numbers the variants sent to helpers: a name can come back
+// for another model after a delete.
+var scoreKeys atomic.Int64
+
+// scoreKey is v's key for helpers, made on first use.
+func (e *Engine) scoreKey(v *variant) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if v.scoreKey == "" {
+		v.scoreKey = fmt.Sprintf("%s#%d", v.Name, scoreKeys.Add(1))
+	}
+	return v.scoreKey
+}
+
+// mustSend says whether helper k must be sent the model of key (it was
+// not the last it was sent), and notes that it will have it.
+func (e *Engine) mustSend(k int, key string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for len(e.helperModels) <= k {
+		e.helperModels = append(e.helperModels, "")
+	}
+	if e.helperModels[k] == key {
+		return false
+	}
+	e.helperModels[k] = key
+	return true
+}
+
+// forgetSent makes the next shared evaluation send helper k its model.
+func (e *Engine) forgetSent(k int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if k < len(e.helperModels) {
+		e.helperModels[k] = ""
+	}
+}
+
+// scoring is the model a helper scores rows with (scoreRows).
+type scoring struct {
+	key string
+	m   *nn.Model
+	q   *compress.QModel
+}
+
+// scoreRows is a helper's share of a shared evaluation: the logits of
+// p.N rows in p.Chunks, with the model of p.Model, sent in the buffer
+// before the rows or kept from an earlier request.
+func (e *Engine) scoreRows(ctx context.Context, p protocol.ScoreRowsRequest, buf []byte) (*protocol.ShardLogitsResult, []byte, error) {
+	if p.FileBytes < 0 || p.FileBytes > len(buf) {
+		return nil, nil, fmt.Errorf("scoreRows: a %d-byte model file in a %d-byte buffer", p.FileBytes, len(buf))
+	}
+	if p.FileBytes > 0 {
+		s, err := readScoring(p.Model, buf[:p.FileBytes])
+		if err != nil {
+			return nil, nil, err
+		}
+		e.mu.Lock()
+		e.scoring = s
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
+	s := e.scoring
+	e.mu.Unlock()
+	if s == nil || s.key != p.Model {
+		return nil, nil, fmt.Errorf("scoreRows: no model %q was sent", p.Model)
+	}
+	T := s.m.Cfg.MaxLen
+	rows := buf[p.FileBytes:]
+	if p.N < 1 || len(rows) != 4*p.N*T {
+		return nil, nil, fmt.Errorf("scoreRows: %d bytes for %d rows of %d tokens", len(rows), p.N, T)
+	}
+	set := train.Set{N: p.N, Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N)}
+	readLE(set.Tokens, rows)
+	var chunks [][2]int // the sizes as row ranges; Logits refuses ranges that do not cover the rows
+	lo := 0
+	for _, n := range p.Chunks {
+		chunks = append(chunks, [2]int{lo, lo + n})
+		lo += n
+	}
+	if len(chunks) == 0 || chunks[len(chunks)-1][1] != p.N {
+		return nil, nil, fmt.Errorf("scoreRows: chunks %v for %d rows", p.Chunks, p.N)
+	}
+	opt := e.evalOptions(ctx, func(any) {})
+	opt.Progress, opt.Chunks = nil, chunks
+	z, err := lab.Logits(ctx, s.m, s.q, set, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &protocol.ShardLogitsResult{N: p.N}, appendLE(nil, z), nil
+}
+
+// readScoring reads a model file into what scoreRows needs: the float
+// model, and the int8 runtime if its chain ends in int8 (as importModel).
+func readScoring(key string, b []byte) (*scoring, error) {
+	f, err := modelfile.Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	ld, err := modelfile.Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	s := &scoring{key: key, m: ld.Model}
+	if lab.Runtime(ld.Meta.Variant) == lab.RuntimeInt8 {
+		if s.q, err = compress.NewQModel(ld); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
