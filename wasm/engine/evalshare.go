@@ -20,7 +20,8 @@ import (
 // leader keeps the first share of the chunks and each helper gets the
 // next with the model's file (once per model), so every logit has the bits
 // one engine gives it. Scoring 10,000 reviews with the fast preset's
-// model takes ~7 s in one worker.
+// model takes ~7 s in one worker. A cancel stops this engine's share; a
+// helper finishes its own (a few seconds at most) before its next request.
 
 // logits scores set with v in workers engines (this one and helpers) when
 // the set is large, else alone.
