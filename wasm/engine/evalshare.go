@@ -78,11 +78,9 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 	}
 	out := append(make([]float32, 0, set.N), z...)
 	for k, ch := range pending {
-		var rep PeerReply
-		select {
-		case rep = <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		rep, err := awaitReply(ctx, ch)
+		if err != nil {
+			return nil, err
 		}
 		cs := share(k + 1)
 		lo, hi := cs[0][0], cs[len(cs)-1][1]
@@ -205,14 +203,9 @@ func (e *Engine) scoreRows(ctx context.Context, p protocol.ScoreRowsRequest, buf
 	}
 	set := train.Set{N: p.N, Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N)}
 	readLE(set.Tokens, rows)
-	var chunks [][2]int // the sizes as row ranges; Logits refuses ranges that do not cover the rows
-	lo := 0
-	for _, n := range p.Chunks {
-		chunks = append(chunks, [2]int{lo, lo + n})
-		lo += n
-	}
-	if len(chunks) == 0 || chunks[len(chunks)-1][1] != p.N {
-		return nil, nil, fmt.Errorf("scoreRows: chunks %v for %d rows", p.Chunks, p.N)
+	chunks, err := chunkRanges("scoreRows", p.Chunks, p.N)
+	if err != nil {
+		return nil, nil, err
 	}
 	opt := e.evalOptions(ctx, func(any) {})
 	opt.Progress, opt.Chunks = nil, chunks

@@ -140,16 +140,8 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	// A cancel does not wait for the helpers to finish their parts: their
 	// late replies go to buffered channels nobody reads, and a next run's
 	// shardInit queues behind them.
-	wait := func(ch <-chan PeerReply) (PeerReply, error) {
-		select {
-		case rep := <-ch:
-			return rep, nil
-		case <-ctx.Done():
-			return PeerReply{}, ctx.Err()
-		}
-	}
 	for _, ch := range l.updates {
-		rep, cerr := wait(ch)
+		rep, cerr := awaitReply(ctx, ch)
 		if cerr != nil {
 			return loss, right, cerr
 		}
@@ -169,7 +161,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		l.sendUpdate(b.Step, true, local.G)
 	}
 	for s, ch := range pending { // part order, whatever order they finish in
-		rep, cerr := wait(ch)
+		rep, cerr := awaitReply(ctx, ch)
 		if cerr != nil {
 			return loss, right, cerr
 		}
@@ -246,11 +238,9 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 	z0, err := train.Logits(ctx, m, train.Set{N: hi0, Tokens: val.Tokens[:hi0*T], Labels: val.Labels[:hi0]}, opt)
 	out := append(make([]float32, 0, val.N), z0...)
 	for k, ch := range pending {
-		var rep PeerReply
-		select {
-		case rep = <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		rep, cerr := awaitReply(ctx, ch)
+		if cerr != nil {
+			return nil, cerr
 		}
 		if err != nil {
 			continue // drain the replies before giving up
@@ -572,14 +562,9 @@ func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest,
 	}
 	set := train.Set{N: p.N, Tokens: make([]int32, p.N*T), Labels: make([]float32, p.N)}
 	readLE(set.Labels, readLE(set.Tokens, buf))
-	var chunks [][2]int // the sizes as row ranges; Logits refuses ranges that do not cover the rows
-	lo := 0
-	for _, n := range p.Chunks {
-		chunks = append(chunks, [2]int{lo, lo + n})
-		lo += n
-	}
-	if len(chunks) == 0 || chunks[len(chunks)-1][1] != p.N {
-		return nil, nil, fmt.Errorf("shardLogits: chunks %v for %d rows", p.Chunks, p.N)
+	chunks, err := chunkRanges("shardLogits", p.Chunks, p.N)
+	if err != nil {
+		return nil, nil, err
 	}
 	z, err := train.Logits(ctx, h.m, set, train.EvalOptions{Workers: 1, Kernels: h.k, Pause: e.pause(ctx), Reuse: h.w.Workspaces(), Chunks: chunks})
 	if err != nil {
@@ -588,4 +573,29 @@ func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest,
 	h.out = appendLE(h.out[:0], z)
 	h.sent = false // out no longer holds the last gradient
 	return &protocol.ShardLogitsResult{N: p.N}, h.out, nil
+}
+
+// chunkRanges turns a request's chunk sizes into row ranges, which must
+// cover its n rows (Logits refuses ranges that do not).
+func chunkRanges(what string, sizes []int, n int) ([][2]int, error) {
+	var chunks [][2]int
+	lo := 0
+	for _, k := range sizes {
+		chunks = append(chunks, [2]int{lo, lo + k})
+		lo += k
+	}
+	if len(chunks) == 0 || chunks[len(chunks)-1][1] != n {
+		return nil, fmt.Errorf("%s: chunks %v for %d rows", what, sizes, n)
+	}
+	return chunks, nil
+}
+
+// awaitReply waits for a helper's reply, or for ctx to end.
+func awaitReply(ctx context.Context, ch <-chan PeerReply) (PeerReply, error) {
+	select {
+	case rep := <-ch:
+		return rep, nil
+	case <-ctx.Done():
+		return PeerReply{}, ctx.Err()
+	}
 }
