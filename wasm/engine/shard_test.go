@@ -216,11 +216,7 @@ func TestSameWeightsAsCLI(t *testing.T) {
 // the wrong size and a step before shardInit.
 func TestShardStepIsLocalGrad(t *testing.T) {
 	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
-	m, err := nn.NewModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nn.Init(m, 7)
+	m := seededModel(t, cfg, 7)
 	const N = 40
 	set := train.Set{Tokens: make([]int32, N*cfg.MaxLen), Labels: make([]float32, N), N: N}
 	for i := range set.Tokens {
@@ -291,11 +287,7 @@ func TestShardStepIsLocalGrad(t *testing.T) {
 // shardInit.
 func TestShardLogitsIsLocalLogits(t *testing.T) {
 	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Masking: true, Padding: "pre"}
-	m, err := nn.NewModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nn.Init(m, 5)
+	m := seededModel(t, cfg, 5)
 	const N = 23
 	set := train.Set{Tokens: make([]int32, N*cfg.MaxLen), Labels: make([]float32, N), N: N}
 	for i := range set.Tokens {
@@ -372,11 +364,7 @@ func TestCancelDoesNotWaitForHelpers(t *testing.T) {
 // gives g.Add's bits and rows, without a second gradient buffer.
 func TestAddEncodedGradsIsAdd(t *testing.T) {
 	cfg := nn.Config{Vocab: 50, Embed: 8, Hidden: 8, MaxLen: 12, Dropout: 0.2, Masking: true, Padding: "post"}
-	m, err := nn.NewModel(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nn.Init(m, 3)
+	m := seededModel(t, cfg, 3)
 	set := train.Set{Tokens: make([]int32, 20*cfg.MaxLen), Labels: make([]float32, 20), N: 20}
 	for i := range set.Tokens {
 		set.Tokens[i] = int32((i*11 + i/7) % cfg.Vocab)
@@ -407,4 +395,15 @@ func TestAddEncodedGradsIsAdd(t *testing.T) {
 	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(nil, b)[:100]); err == nil {
 		t.Error("a truncated buffer was added")
 	}
+}
+
+// seededModel is a new model of cfg with nn.Init's weights for seed.
+func seededModel(t *testing.T, cfg nn.Config, seed uint64) *nn.Model {
+	t.Helper()
+	m, err := nn.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nn.Init(m, seed)
+	return m
 }
