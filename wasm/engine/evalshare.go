@@ -46,21 +46,13 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 	for k, p := range peers {
 		cs := share(k + 1)
 		lo, hi := cs[0][0], cs[len(cs)-1][1]
-		req := protocol.ScoreRowsRequest{Model: key, N: hi - lo}
-		for _, c := range cs {
-			req.Chunks = append(req.Chunks, c[1]-c[0])
-		}
+		req := protocol.ScoreRowsRequest{Model: key, N: hi - lo, Chunks: chunkSizes(cs)}
 		var buf []byte
 		if e.mustSend(k, key) {
-			f, err := v.file()
-			if err != nil {
+			if buf, err = v.encoded(); err != nil {
 				return nil, err
 			}
-			var b bytes.Buffer
-			if err := modelfile.Write(&b, f); err != nil {
-				return nil, err
-			}
-			buf, req.FileBytes = b.Bytes(), b.Len()
+			req.FileBytes = len(buf)
 		}
 		buf = appendLE(buf, set.Tokens[lo*T:hi*T])
 		pending = append(pending, p.Call(NoRegion, protocol.TypeScoreRows, req, buf))
@@ -181,17 +173,18 @@ func (e *Engine) scoreRows(ctx context.Context, p protocol.ScoreRowsRequest, buf
 	if p.FileBytes < 0 || p.FileBytes > len(buf) {
 		return nil, nil, fmt.Errorf("scoreRows: a %d-byte model file in a %d-byte buffer", p.FileBytes, len(buf))
 	}
+	var s *scoring
 	if p.FileBytes > 0 {
-		s, err := readScoring(p.Model, buf[:p.FileBytes])
-		if err != nil {
+		var err error
+		if s, err = readScoring(p.Model, buf[:p.FileBytes]); err != nil {
 			return nil, nil, err
 		}
-		e.mu.Lock()
-		e.scoring = s
-		e.mu.Unlock()
 	}
 	e.mu.Lock()
-	s := e.scoring
+	if s != nil {
+		e.scoring = s
+	}
+	s = e.scoring
 	e.mu.Unlock()
 	if s == nil || s.key != p.Model {
 		return nil, nil, fmt.Errorf("scoreRows: no model %q was sent", p.Model)

@@ -306,16 +306,25 @@ func (e *Engine) exportModel(name string) (*protocol.ExportResult, []byte, error
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := v.file()
+	b, err := v.encoded()
 	if err != nil {
 		return nil, nil, err
 	}
+	file := fmt.Sprintf("sentilab-%s.safetensors", name)
+	return &protocol.ExportResult{Name: name, Filename: file, Size: len(b)}, b, nil
+}
+
+// encoded is v's model file, written out.
+func (v *variant) encoded() ([]byte, error) {
+	f, err := v.file()
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	if err := modelfile.Write(&b, f); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	file := fmt.Sprintf("sentilab-%s.safetensors", name)
-	return &protocol.ExportResult{Name: name, Filename: file, Size: b.Len()}, b.Bytes(), nil
+	return b.Bytes(), nil
 }
 
 // maxModelFetch bounds a model file fetched by URL: the largest the lab

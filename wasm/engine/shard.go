@@ -224,10 +224,7 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 	for k := 1; k < P; k++ {
 		cs := share(k)
 		lo, hi := cs[0][0], cs[len(cs)-1][1]
-		req := protocol.ShardLogitsRequest{N: hi - lo}
-		for _, c := range cs {
-			req.Chunks = append(req.Chunks, c[1]-c[0])
-		}
+		req := protocol.ShardLogitsRequest{N: hi - lo, Chunks: chunkSizes(cs)}
 		// encodeRows's layout for the contiguous rows lo … hi−1.
 		l.rows = appendLE(appendLE(l.rows[:0], val.Tokens[lo*T:hi*T]), val.Labels[lo:hi])
 		pending = append(pending, l.peers[k-1].Call(RegionRows, protocol.TypeShardLogits, req, l.rows))
@@ -588,6 +585,15 @@ func chunkRanges(what string, sizes []int, n int) ([][2]int, error) {
 		return nil, fmt.Errorf("%s: chunks %v for %d rows", what, sizes, n)
 	}
 	return chunks, nil
+}
+
+// chunkSizes is chunkRanges's inverse: the sizes of contiguous ranges.
+func chunkSizes(chunks [][2]int) []int {
+	out := make([]int, len(chunks))
+	for i, c := range chunks {
+		out[i] = c[1] - c[0]
+	}
+	return out
 }
 
 // awaitReply waits for a helper's reply, or for ctx to end.
