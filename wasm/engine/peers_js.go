@@ -113,6 +113,7 @@ func (p *workerPeer) onMessage(_ js.Value, args []js.Value) any {
 			u8 := jsU8.New(b)
 			r.Buf = make([]byte, u8.Get("length").Int())
 			js.CopyBytesToGo(r.Buf, u8)
+			release(b)
 			if call.region >= 0 && shared {
 				// It did not fit in the reply area: a larger one next time.
 				p.back[call.region] = grownShared(p.back[call.region], len(r.Buf))
