@@ -39,8 +39,9 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 	if len(chunks) < P {
 		return lab.Logits(ctx, v.Model, v.Q, set, opt)
 	}
-	share := func(k int) [][2]int { return chunks[k*len(chunks)/P : (k+1)*len(chunks)/P] }
 	T := v.Model.Cfg.MaxLen
+	bounds := shareBounds(chunks, set, v.Model.Cfg.Masking, P)
+	share := func(k int) [][2]int { return chunks[bounds[k]:bounds[k+1]] }
 	key := e.scoreKey(v)
 	var pending []<-chan PeerReply
 	for k, p := range peers {
@@ -57,12 +58,13 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 		buf = appendLE(buf, set.Tokens[lo*T:hi*T])
 		pending = append(pending, p.Call(NoRegion, protocol.TypeScoreRows, req, buf))
 	}
+	e.flush() // the helpers start now, not at this engine's first pause
 	// This engine's share; its progress stands for all of them.
 	mine := share(0)
 	n0 := mine[len(mine)-1][1]
 	opt.Chunks = mine
 	opt.Progress = func(done, _ int) {
-		progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: min(set.N, done*P), Total: set.N})
+		progress(protocol.CountProgress{Phase: protocol.PhaseEvaluate, Done: done * set.N / n0, Total: set.N})
 	}
 	z, err := lab.Logits(ctx, v.Model, v.Q, set.Rows(0, n0, T), opt)
 	if err != nil {
@@ -81,7 +83,7 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 			// A helper that failed (its worker died, or it answered
 			// wrong): this engine scores its share.
 			e.forgetSent(k)
-			opt.Chunks = shifted(cs, -lo)
+			opt.Chunks, opt.Progress = shifted(cs, -lo), nil
 			zk, err := lab.Logits(ctx, v.Model, v.Q, set.Rows(lo, hi, T), opt)
 			if err != nil {
 				return nil, err
@@ -110,6 +112,40 @@ func scoreChunks(v *variant, set train.Set) [][2]int {
 		out = append(out, [2]int{lo, min(lo+bs, set.N)})
 	}
 	return out
+}
+
+// shareBounds cuts chunks into p contiguous runs of about the same work,
+// and returns where each starts (and, last, len(chunks)): a review costs
+// its tokens, padding aside when the model is masked (it skips padding per
+// review), so a split sorted by length (the peer benchmark's, a user's
+// file) does not leave one engine the long reviews. Every run gets at
+// least one chunk; the chunks, so every logit's bits, stay the same.
+func shareBounds(chunks [][2]int, set train.Set, masked bool, p int) []int {
+	T := len(set.Tokens) / max(1, set.N)
+	work := make([]int, len(chunks)+1) // work[i]: the chunks before i
+	for i, c := range chunks {
+		w := (c[1] - c[0]) * (T + 1)
+		if masked {
+			w = c[1] - c[0]
+			for _, tok := range set.Tokens[c[0]*T : c[1]*T] {
+				if tok != 0 {
+					w++
+				}
+			}
+		}
+		work[i+1] = work[i] + w
+	}
+	bounds := make([]int, p+1)
+	bounds[p] = len(chunks)
+	for k := 1; k < p; k++ {
+		target := work[len(chunks)] * k / p
+		i := bounds[k-1] + 1
+		for i < len(chunks) && work[i] < target {
+			i++
+		}
+		bounds[k] = min(i, len(chunks)-(p-k))
+	}
+	return bounds
 }
 
 // shifted is chunks moved by d rows.
@@ -175,6 +211,14 @@ func (e *Engine) scoreRows(ctx context.Context, p protocol.ScoreRowsRequest, buf
 	}
 	var s *scoring
 	if p.FileBytes > 0 {
+		// A new model: the last one, and a training run's state (model,
+		// Adam, gradients, workspaces: tens of MB), are garbage, collected
+		// before this one is decoded into the heap they leave (a wasm
+		// memory never shrinks; issue 11). A next run sends shardInit.
+		e.mu.Lock()
+		e.scoring, e.helper = nil, nil
+		e.mu.Unlock()
+		collect()
 		var err error
 		if s, err = readScoring(p.Model, buf[:p.FileBytes]); err != nil {
 			return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"sentilab/core/train"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
 )
@@ -104,5 +105,92 @@ func TestSharedEvaluateSameAsAlone(t *testing.T) {
 	reqs = nil
 	if alone, shared := evaluate("base.int8", 1), evaluate("base.int8", 2); alone != shared || len(reqs) != 1 {
 		t.Fatalf("with a failing helper (%d requests): alone %.200s\nshared %.200s", len(reqs), alone, shared)
+	}
+}
+
+// shareBounds gives each engine about the same work, not the same number
+// of chunks: on reviews sorted longest first (the peer benchmark's order)
+// the first share has fewer of them. Every share keeps at least one chunk.
+func TestShareBounds(t *testing.T) {
+	const T, n = 10, 40
+	set := train.Set{N: n, Tokens: make([]int32, n*T)}
+	for r := range n { // row r has T − r/4 tokens, then padding
+		for j := range T - r/4 {
+			set.Tokens[r*T+j] = 5
+		}
+	}
+	var chunks [][2]int
+	for lo := 0; lo < n; lo += 4 {
+		chunks = append(chunks, [2]int{lo, lo + 4})
+	}
+	work := func(cs [][2]int, masked bool) (w int) {
+		for _, c := range cs {
+			for r := c[0]; r < c[1]; r++ {
+				w++
+				for j := range T {
+					if !masked || set.Tokens[r*T+j] != 0 {
+						w++
+					}
+				}
+			}
+		}
+		return w
+	}
+	b := shareBounds(chunks, set, true, 2)
+	first, second := work(chunks[:b[1]], true), work(chunks[b[1]:], true)
+	if b[0] != 0 || b[2] != len(chunks) || b[1] >= len(chunks)/2 || max(first, second)-min(first, second) > work(chunks[:1], true) {
+		t.Errorf("masked, sorted longest first: bounds %v, work %d and %d", b, first, second)
+	}
+	if b := shareBounds(chunks, set, false, 2); b[1] != len(chunks)/2 {
+		t.Errorf("unmasked (every review T steps): bounds %v, want the chunks halved", b)
+	}
+	if b := shareBounds(chunks[:3], set, true, 3); b[1] != 1 || b[2] != 2 || b[3] != 3 {
+		t.Errorf("3 chunks, 3 engines: bounds %v, want one each", b)
+	}
+}
+
+// A helper keeps one kind of state at a time: a training run's shardInit
+// drops the model a shared evaluation left it (and the leader then sends
+// the file again), and a model file sent for scoring drops a finished
+// run's training state. Both would otherwise sit beside the other in the
+// helper's heap, which a wasm memory never gives back (issue 11).
+func TestHelperDropsStaleState(t *testing.T) {
+	raw, err := os.ReadFile(testenv.DataPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../assets/models/base.int8.safetensors")
+	if err != nil {
+		t.Skip("no shipped model:", err)
+	}
+	var mu sync.Mutex
+	var reqs []protocol.ScoreRowsRequest
+	var helper *Engine
+	e := NewEngine()
+	e.NewPeers = func(n int) ([]Peer, error) {
+		p := newLocalPeer()
+		helper = p.e
+		return []Peer{countingPeer{p, &mu, &reqs, false}}, nil
+	}
+	call(t, e, "loadData", map[string]any{"name": "imdb.csv.gz", "limit": 12000}, raw)
+	call(t, e, "importModel", map[string]any{"name": "base.int8"}, b)
+	evaluate := func() string {
+		res, _ := call(t, e, protocol.TypeEvaluate, protocol.EvaluateRequest{Variant: "base.int8", Workers: 2}, nil)
+		j, _ := json.Marshal(res.(*protocol.Evaluation).Metrics)
+		return string(j)
+	}
+	first := evaluate()
+	if helper.scoring == nil || helper.helper != nil {
+		t.Fatalf("after a shared evaluation: helper scoring %v, training state %v", helper.scoring != nil, helper.helper != nil)
+	}
+	call(t, e, "train", map[string]any{"preset": "classroom", "train_limit": 300, "epochs": 1, "max_len": 40, "workers": 2}, nil)
+	if helper.scoring != nil || helper.helper == nil || len(e.helperModels) != 0 {
+		t.Fatalf("after training: helper scoring %v, training state %v; leader thinks it has %v", helper.scoring != nil, helper.helper != nil, e.helperModels)
+	}
+	if again := evaluate(); again != first || len(reqs) != 2 || reqs[1].FileBytes == 0 {
+		t.Fatalf("evaluated again: %d requests (%+v), metrics %s, first %s", len(reqs), reqs, again, first)
+	}
+	if helper.scoring == nil || helper.helper != nil {
+		t.Fatalf("after scoring again: helper scoring %v, training state %v", helper.scoring != nil, helper.helper != nil)
 	}
 }

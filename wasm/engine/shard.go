@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 	"unsafe"
 
 	"sentilab/core/kernels"
@@ -95,6 +94,9 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 	}
 	l.in = make([]bool, m.Cfg.Vocab)
 	l.m, l.peers, l.pause, l.updates = m, peers, opt.Pause, nil
+	l.e.mu.Lock()
+	l.e.helperModels = nil // shardInit drops a helper's scoring model
+	l.e.mu.Unlock()
 	chunk := opt.Chunk
 	if chunk == 0 {
 		chunk = train.ChunkSize(m.Cfg)
@@ -262,17 +264,8 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 	return out, nil
 }
 
-// send lets the messages just posted to the helpers leave: a worker's
-// message to the workers it started is delivered only once the sender's
-// task ends (measured in Chromium 156: a message posted before 200 ms of
-// work arrived 200 ms later), so without a yield here a helper started its
-// part at the leader's next pause, up to 50 ms into the leader's own.
-func (l *leader) send() {
-	if l.e.Yield != nil {
-		l.e.Yield()
-		l.e.lastYield = time.Now()
-	}
-}
+// send lets the messages just posted to the helpers leave (Engine.flush).
+func (l *leader) send() { l.e.flush() }
 
 // encodeRows appends the rows' token ids (int32) then labels (float32).
 func encodeRows(out []byte, set train.Set, rows []int, T int) []byte {
@@ -448,6 +441,14 @@ func (e *Engine) shardInit(p protocol.ShardInitRequest, buf []byte) (*protocol.S
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// What shared evaluations left here (the last model sent and its
+	// workspaces, tens of MB) goes before the training state is allocated
+	// (issue 11); the leader forgets it sent that model.
+	e.mu.Lock()
+	e.scoring = nil
+	e.mu.Unlock()
+	e.evalWS.Drop()
+	collect()
 	m, err := nn.NewModel(cfg)
 	if err != nil {
 		return nil, err
