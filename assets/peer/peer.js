@@ -102,7 +102,9 @@ const engineVariants = {};
 // in the same order: peerprep placed them so), then predict on the `single`
 // reviews' raw texts, one call each. The first pass for a model file loads
 // it and warms both up (the first evaluate also cleans the texts).
-async function enginePass({ file, single, which = '' }) {
+// workers 2: evaluate shares the split with a helper worker, as the lab's
+// Compare step does (only from 2,048 reviews on: peer.mjs --n 2500).
+async function enginePass({ file, single, which = '', workers = 1 }) {
   const call = (type, payload) => engineCall(type, payload, which);
   engineLoaded[which] ??= call('loadData', { url: '../api/data', name: 'peer.csv' });
   const loaded = await engineLoaded[which];
@@ -115,7 +117,7 @@ async function enginePass({ file, single, which = '' }) {
     for (const i of single.slice(0, 5)) await call('predict', { text: ref.texts[i], variants: [info.name] });
   }
   let t0 = performance.now();
-  const m = await call('evaluate', v.req);
+  const m = await call('evaluate', { ...v.req, workers });
   const batched = (performance.now() - t0) / 1000;
   // inside: the engine's own time for each prediction (its reply's ms:
   // tokenizing and the forward pass, no cleaning, no messages).

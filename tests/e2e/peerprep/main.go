@@ -24,7 +24,7 @@
 //	                (unpadded), lengths, labels, raw texts, and Sentilab's native
 //	                probabilities (float runtime; int8 runtime)
 //	engine.csv      those reviews plus one filler row, placed so that the
-//	                engine's evaluate (seed 42, test_frac 0.999) sees exactly
+//	                engine's evaluate (seed 42, test_frac just under 1) sees exactly
 //	                them, in the same longest-first order
 //
 // Unlike `lab export` (tokens [batch, max_len] only; the graph finds the
@@ -259,11 +259,11 @@ func run() error {
 // the engine's evaluate shuffles the loaded rows with data.Permutation and
 // tests on the last ceil(testFrac·rows)) is exactly want, in order, and that
 // test fraction. One filler row goes to training: with n+1 rows and
-// testFrac 0.999 the split keeps all rows but the one at perm[0], and
-// want[i] must sit at perm[i+1].
+// testFrac (n − ½)/(n+1) the split keeps all rows but the one at perm[0]
+// (a fixed 0.999 kept n−1 of 2,501), and want[i] must sit at perm[i+1].
 func engineLayout(want []data.Review, seed uint64) ([]data.Review, float64, error) {
-	const testFrac = 0.999
 	rows := len(want) + 1
+	testFrac := (float64(len(want)) - 0.5) / float64(rows)
 	if got := int(ceilF(testFrac * float64(rows))); got != len(want) {
 		return nil, 0, fmt.Errorf("test_frac %v of %d rows keeps %d, want %d", testFrac, rows, got, len(want))
 	}
