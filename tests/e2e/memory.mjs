@@ -12,9 +12,11 @@
 // The budget: a peak summed PSS within 1 GB (1e9 bytes). Exits 1 if the run
 // fails (not on the budget: a benchmark on a shared machine).
 //
-//   node tests/e2e/memory.mjs [--workers 2] [--epochs 1] [--limit 0] [--out FILE]
+//   node tests/e2e/memory.mjs [--workers 2] [--epochs 1] [--limit 0] [--evaluate-first] [--out FILE]
 //
 // --limit N trains on N reviews instead of all (a quick check of the script).
+// --evaluate-first scores the shipped base model in Compare (2 workers: a
+// helper gets its file) before training, as a teacher might.
 // --breakdown also asks Chromium, every ~10 s, where the renderer's memory is
 // (performance.measureUserAgentSpecificMemory: JS heaps and array buffers
 // per realm, the page's and each worker's), printed as "ua_memory".
@@ -31,6 +33,7 @@ const arg = (name, def) => {
 const workers = Number(arg('workers', 2)), epochs = Number(arg('epochs', 1)), limit = Number(arg('limit', 0));
 const outFile = arg('out', '');
 const breakdown = args.includes('--breakdown');
+const evaluateFirst = args.includes('--evaluate-first');
 const ua = []; // measureUserAgentSpecificMemory results, summarised
 const MB = (b) => Math.round(b / (1 << 20));
 
@@ -177,6 +180,15 @@ try {
   await page.click('#load-server');
   await page.waitForFunction(() => /EDA of \d+ reviews ready/.test(document.querySelector('#status')?.textContent || ''), null, { timeout: 900000 });
   const loadSeconds = (Date.now() - t0) / 1000;
+  if (evaluateFirst) {
+    // A teacher's way in: the shipped model scored in Compare (a helper
+    // worker gets its file), then a training run.
+    await page.click('#tab-compare');
+    await page.click('#load-base');
+    await page.waitForSelector('#eval-base', { timeout: 60000 });
+    await page.click('#eval-base');
+    await page.waitForFunction(() => /base: accuracy/.test(document.querySelector('#status')?.textContent || ''), null, { timeout: 300000 });
+  }
   await page.click('#tab-train');
   const form = await page.evaluate(() => Object.fromEntries(['preset', 'f-epochs', 'f-workers', 'f-hidden', 'f-maxlen', 'f-vocab', 'f-limit']
     .map((id) => [id, document.getElementById(id)?.value])));
@@ -225,7 +237,7 @@ try {
 // span, from its first progress message to the next phase's, holds it).
 const peak = (xs, k) => xs.reduce((m, s) => Math.max(m, s[k]), 0);
 const at = (xs, k) => xs.find((s) => s[k] === peak(xs, k));
-const report = { workers, epochs, limit, failed: failed || undefined, problems, loadavg_end: loadavg() };
+const report = { workers, epochs, limit, evaluate_first: evaluateFirst, failed: failed || undefined, problems, loadavg_end: loadavg() };
 if (out) {
   const ps = out.phases.filter((p) => p.phase !== 'result' && p.phase !== 'error' && p.phase !== 'ready');
   report.phases = ps.map((p, i) => {
