@@ -201,9 +201,10 @@ func postTo(m envelope, buf []byte, replyTo js.Value) {
 // release frees the memory of an ArrayBuffer whose bytes were copied into
 // Go: transfer(0) (ES2024) detaches it at once, where it would otherwise
 // live until Go's collector dropped the js.Value and then V8's collected
-// the buffer: a model file sent to importModel (5.6 MB for base), a
-// helper's rows, at the page's memory peak or not (issue 11). Only for a
-// buffer this worker owns (transferred or cloned to it).
+// the buffer: a model file sent to importModel or with a helper's rows
+// (megabytes each), kept through whatever ran next (issue 11). Only for a
+// buffer this worker owns (transferred or cloned to it), never a shared
+// one (a SharedArrayBuffer has no transfer).
 func release(ab js.Value) {
 	if ab.Get("transfer").Type() == js.TypeFunction {
 		ab.Call("transfer", 0)
