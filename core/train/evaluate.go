@@ -120,15 +120,7 @@ func Chunks(c nn.Config, tokens []int32, n, maxB int, maxBytes, maxFLOPs int64) 
 	a := 0
 	var bytes, flops int64
 	for i := 0; i < n; i++ {
-		live := int64(T)
-		if c.Masking {
-			live = 0
-			for _, tok := range tokens[i*T : (i+1)*T] {
-				if tok != 0 {
-					live++
-				}
-			}
-		}
+		live := int64(LiveSteps(c, tokens[i*T:(i+1)*T]))
 		eb, ef := live*stepBytes+8*int64(T), live*stepFLOPs
 		if i > a && (i-a >= maxB || bytes+eb > maxBytes || flops+ef > maxFLOPs) {
 			out = append(out, [2]int{a, i})
@@ -141,6 +133,22 @@ func Chunks(c nn.Config, tokens []int32, n, maxB int, maxBytes, maxFLOPs int64) 
 		out = append(out, [2]int{a, n})
 	}
 	return out
+}
+
+// LiveSteps is how many LSTM steps a row of token ids costs: its tokens
+// when the model is masked (padding, id 0, is skipped wherever it is),
+// else every one of them.
+func LiveSteps(c nn.Config, row []int32) int {
+	if !c.Masking {
+		return len(row)
+	}
+	live := 0
+	for _, tok := range row {
+		if tok != 0 {
+			live++
+		}
+	}
+	return live
 }
 
 // Logits runs the model over set (no dropout) and returns one logit per row.

@@ -40,7 +40,7 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 		return lab.Logits(ctx, v.Model, v.Q, set, opt)
 	}
 	T := v.Model.Cfg.MaxLen
-	bounds := shareBounds(chunks, set, v.Model.Cfg.Masking, P)
+	bounds := shareBounds(chunks, set, v.Model.Cfg, P)
 	share := func(k int) [][2]int { return chunks[bounds[k]:bounds[k+1]] }
 	key := e.scoreKey(v)
 	var pending []<-chan PeerReply
@@ -116,22 +116,17 @@ func scoreChunks(v *variant, set train.Set) [][2]int {
 
 // shareBounds cuts chunks into p contiguous runs of about the same work,
 // and returns where each starts (and, last, len(chunks)): a review costs
-// its tokens, padding aside when the model is masked (it skips padding per
-// review), so a split sorted by length (the peer benchmark's, a user's
-// file) does not leave one engine the long reviews. Every run gets at
-// least one chunk; the chunks, so every logit's bits, stay the same.
-func shareBounds(chunks [][2]int, set train.Set, masked bool, p int) []int {
-	T := len(set.Tokens) / max(1, set.N)
+// its LSTM steps (train.LiveSteps: padding aside when the model is masked)
+// and one more, so a split sorted by length (the peer benchmark's, a
+// user's file) does not leave one engine the long reviews. Every run gets
+// at least one chunk; the chunks, so every logit's bits, stay the same.
+func shareBounds(chunks [][2]int, set train.Set, cfg nn.Config, p int) []int {
+	T := cfg.MaxLen
 	work := make([]int, len(chunks)+1) // work[i]: the chunks before i
 	for i, c := range chunks {
-		w := (c[1] - c[0]) * (T + 1)
-		if masked {
-			w = c[1] - c[0]
-			for _, tok := range set.Tokens[c[0]*T : c[1]*T] {
-				if tok != 0 {
-					w++
-				}
-			}
+		w := 0
+		for r := c[0]; r < c[1]; r++ {
+			w += train.LiveSteps(cfg, set.Tokens[r*T:(r+1)*T]) + 1
 		}
 		work[i+1] = work[i] + w
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"sentilab/core/nn"
 	"sentilab/core/train"
 	"sentilab/internal/testenv"
 	"sentilab/protocol"
@@ -113,6 +114,7 @@ func TestSharedEvaluateSameAsAlone(t *testing.T) {
 // the first share has fewer of them. Every share keeps at least one chunk.
 func TestShareBounds(t *testing.T) {
 	const T, n = 10, 40
+	masked, unmasked := nn.Config{MaxLen: T, Masking: true}, nn.Config{MaxLen: T}
 	set := train.Set{N: n, Tokens: make([]int32, n*T)}
 	for r := range n { // row r has T − r/4 tokens, then padding
 		for j := range T - r/4 {
@@ -136,15 +138,15 @@ func TestShareBounds(t *testing.T) {
 		}
 		return w
 	}
-	b := shareBounds(chunks, set, true, 2)
+	b := shareBounds(chunks, set, masked, 2)
 	first, second := work(chunks[:b[1]], true), work(chunks[b[1]:], true)
 	if b[0] != 0 || b[2] != len(chunks) || b[1] >= len(chunks)/2 || max(first, second)-min(first, second) > work(chunks[:1], true) {
 		t.Errorf("masked, sorted longest first: bounds %v, work %d and %d", b, first, second)
 	}
-	if b := shareBounds(chunks, set, false, 2); b[1] != len(chunks)/2 {
+	if b := shareBounds(chunks, set, unmasked, 2); b[1] != len(chunks)/2 {
 		t.Errorf("unmasked (every review T steps): bounds %v, want the chunks halved", b)
 	}
-	if b := shareBounds(chunks[:3], set, true, 3); b[1] != 1 || b[2] != 2 || b[3] != 3 {
+	if b := shareBounds(chunks[:3], set, masked, 3); b[1] != 1 || b[2] != 2 || b[3] != 3 {
 		t.Errorf("3 chunks, 3 engines: bounds %v, want one each", b)
 	}
 }
