@@ -103,6 +103,9 @@ e2e_tests() {
       echo "e2e: /usr/bin/chromium is missing: apt-get install -y chromium" >&2
       return 1
     fi
+    log "go test ./core/compress (js/wasm in Chromium: relaxed SIMD, which Node 20 gets wrong)"
+    SENTILAB_REQUIRE_SIMD=1 SENTILAB_REQUIRE_RELAXED=1 GOOS=js GOARCH=wasm go test -count=1 -exec="node $root/scripts/go_js_wasm_chromium.mjs" \
+      -run 'QSteps7|Act7|QLogitsSameOnEveryPath|QMatmulPaths|QDotIsUsed' ./core/compress
     log "browser end-to-end tests (Chromium + playwright-core; screenshots in testresults/)"
     node tests/e2e/run.mjs
     node tests/e2e/reload.mjs

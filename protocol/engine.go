@@ -51,6 +51,9 @@ const Canceled = "canceled"
 type Ready struct {
 	Version string `json:"version"`
 	Kernel  string `json:"kernel"` // the matmul kernel: "simd128", or "portable" without WebAssembly SIMD
+	// Relaxed says the browser runs relaxed SIMD, so the int8 runtime's
+	// Act7 opt-in (PredictRequest.Act7) is its fast path here.
+	Relaxed bool `json:"relaxed,omitempty"`
 }
 
 // Error is the payload of an error reply.
@@ -354,6 +357,10 @@ type EvaluateRequest struct {
 	// Web Workers, this engine and helpers (scoreRows); 0 or 1: alone.
 	// The logits are the same bits either way.
 	Workers int `json:"workers,omitempty"`
+	// Act7 runs an int8 model with its hidden state quantized to 7 bits
+	// (core/compress/act7.go), the opt-in relaxed SIMD runs fast; float
+	// models ignore it. The reply says whether it applied (Evaluation.Act7).
+	Act7 bool `json:"act7,omitempty"`
 }
 
 // SharedEvalRows is the smallest test split an evaluate shares with
@@ -363,8 +370,9 @@ const SharedEvalRows = 2048
 
 type PredictRequest struct {
 	Text     string   `json:"text"`
-	Variants []string `json:"variants"` // none = every model
-	Explain  bool     `json:"explain"`  // also each word's effect
+	Variants []string `json:"variants"`       // none = every model
+	Explain  bool     `json:"explain"`        // also each word's effect
+	Act7     bool     `json:"act7,omitempty"` // int8 models with a 7-bit hidden state (EvaluateRequest.Act7)
 }
 
 type WordEffect struct {
@@ -378,6 +386,7 @@ type Prediction struct {
 	Label       string       `json:"label"`
 	MS          float64      `json:"ms"`
 	Words       []WordEffect `json:"words,omitempty"`
+	Act7        bool         `json:"act7,omitempty"` // scored with an int8 model's 7-bit hidden state
 }
 
 type PredictResult struct {
@@ -539,6 +548,7 @@ type ScoreRowsRequest struct {
 	FileBytes int    `json:"file_bytes"`
 	N         int    `json:"n"`
 	Chunks    []int  `json:"chunks"`
+	Act7      bool   `json:"act7,omitempty"` // EvaluateRequest.Act7
 }
 
 // ShardLogitsResult comes with the N logits, little-endian float32, in the

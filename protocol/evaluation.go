@@ -29,4 +29,7 @@ type Evaluation struct {
 	// Note says it in a sentence: "802 of 1,000 reviews were in this
 	// model's training set; on the 198 unseen: 86.36%".
 	Note string `json:"note"`
+	// Act7 says an int8 model ran with its 7-bit hidden state
+	// (EvaluateRequest.Act7).
+	Act7 bool `json:"act7,omitempty"`
 }

@@ -12,6 +12,9 @@ type QMatrix struct {
 	packed []int64
 	simd   qWords // the same weights for kernels.QDot (qgemm_simd.go)
 	vnni   qWords // and for kernels.QDot8
+	// relaxed and corr7 are them for kernels.QSteps7 (act7.go)
+	relaxed qWords
+	corr7   []int32
 }
 
 // NewQMatrix packs q [K, N] with per-column scales.
@@ -116,6 +119,12 @@ func qgemmRef(n int, x []int64, xs []float32, m *QMatrix, out []float32) {
 // with scale max|row|/127: TFLite's dynamic-range activations, per row,
 // computed afresh at every timestep.
 func quantizeActs(a []float32, n, K int, q []int8, s []float32) {
+	quantizeLevels(a, n, K, q, s, 127)
+}
+
+// quantizeLevels is quantizeActs onto the integers −L … L, scale max|row|/L
+// (L = 63 for the 7-bit hidden state of Act7, act7.go).
+func quantizeLevels(a []float32, n, K int, q []int8, s []float32, L int64) {
 	for r := 0; r < n; r++ {
 		row := a[r*K : (r+1)*K]
 		qr := q[r*K : (r+1)*K]
@@ -133,7 +142,7 @@ func quantizeActs(a []float32, n, K int, q []int8, s []float32) {
 			s[r] = 0
 			continue
 		}
-		sc := mx / 127
+		sc := mx / float32(L)
 		inv := 1 / sc
 		s[r] = sc
 		for k, v := range row {
@@ -144,7 +153,7 @@ func quantizeActs(a []float32, n, K int, q []int8, s []float32) {
 			} else {
 				qi = int64(y - 0.5)
 			}
-			qr[k] = int8(min(max(qi, -127), 127))
+			qr[k] = int8(min(max(qi, -L), L))
 		}
 	}
 }

@@ -98,44 +98,79 @@ func TestQLogitsSameOnEveryPath(t *testing.T) {
 	} {
 		q := Quantize(initModel(t, c, 21))
 		set := randomSet(c, 37, 22)
-		ref := func() []float32 { // the step loop as first written: Go loops only
-			q.Kernels = kernels.Portable
-			oldHoist, oldTable := hoistFloats, tableFloats
-			hoistFloats, tableFloats = 0, 0
-			defer func() { hoistFloats, tableFloats = oldHoist, oldTable }()
-			z, err := QLogits(context.Background(), q, set, 16, 1)
-			if err != nil {
-				t.Fatal(err)
+		for _, act7 := range []bool{false, true} { // the default, and Act7 (act7.go)
+			logits := QLogits
+			if act7 {
+				logits = QLogitsAct7
 			}
-			return z
-		}()
-		G := nn.Gates * c.Hidden
-		for _, p := range qPaths() {
-			t.Run(fmt.Sprintf("E=%d/H=%d/%s", c.Embed, c.Hidden, p.name), func(t *testing.T) {
-				q.Kernels = p.k
-				defer func(h, tb int) { hoistFloats, tableFloats = h, tb }(hoistFloats, tableFloats)
-				// The input table: none, 30 of the tokens (hits and misses
-				// in one step), the whole vocabulary.
-				for _, table := range []int{0, 30 * G, 1 << 21} {
-					tableFloats = table
-					for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
-						hoistFloats = hoist
-						for _, batch := range []int{1, 5, 16} {
-							z, err := QLogits(context.Background(), q, set, batch, 2)
-							if err != nil {
-								t.Fatal(err)
-							}
-							for i := range z {
-								if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
-									t.Fatalf("table %d, hoist %d, batch %d, example %d: %v, portable Go %v", table, hoist, batch, i, z[i], ref[i])
+			ref := func() []float32 { // the step loop as first written: Go loops only
+				q.Kernels = kernels.Portable
+				oldHoist, oldTable := hoistFloats, tableFloats
+				hoistFloats, tableFloats = 0, 0
+				defer func() { hoistFloats, tableFloats = oldHoist, oldTable }()
+				z, err := logits(context.Background(), q, set, 16, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return z
+			}()
+			G := nn.Gates * c.Hidden
+			for _, p := range qPaths() {
+				t.Run(fmt.Sprintf("E=%d/H=%d/%s/act7=%v", c.Embed, c.Hidden, p.name, act7), func(t *testing.T) {
+					q.Kernels = p.k
+					defer func(h, tb int) { hoistFloats, tableFloats = h, tb }(hoistFloats, tableFloats)
+					// The input table: none, 30 of the tokens (hits and misses
+					// in one step), the whole vocabulary.
+					for _, table := range []int{0, 30 * G, 1 << 21} {
+						tableFloats = table
+						for _, hoist := range []int{0, 1 << 20, 3000} { // never, always, for small batches
+							hoistFloats = hoist
+							for _, batch := range []int{1, 5, 16} {
+								z, err := logits(context.Background(), q, set, batch, 2)
+								if err != nil {
+									t.Fatal(err)
+								}
+								for i := range z {
+									if math.Float32bits(z[i]) != math.Float32bits(ref[i]) {
+										t.Fatalf("table %d, hoist %d, batch %d, example %d: %v, portable Go %v", table, hoist, batch, i, z[i], ref[i])
+									}
 								}
 							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
+}
+
+// Act7 is a quantization of the hidden state, not another model: its
+// probabilities stay within a few hundredths of the 8-bit runtime's, and
+// they do differ (the opt-in changes what is computed).
+func TestAct7CloseToInt8(t *testing.T) {
+	c := nn.Config{Vocab: 300, Embed: 32, Hidden: 32, MaxLen: 40, Padding: "pre", Masking: true}
+	q := Quantize(initModel(t, c, 23))
+	set := randomSet(c, 200, 24)
+	z8, err := QLogits(context.Background(), q, set, 16, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z7, err := QLogitsAct7(context.Background(), q, set, 16, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	differ := 0
+	for i := range z8 {
+		if z7[i] != z8[i] {
+			differ++
+		}
+		worst = max(worst, math.Abs(float64(kernels.Sigmoid(z7[i])-kernels.Sigmoid(z8[i]))))
+	}
+	if worst > 0.02 || differ < len(z8)/2 {
+		t.Fatalf("Act7 against 8 bits: max |Δp| %.4f (want ≤ 0.02), %d of %d logits differ (want most)", worst, differ, len(z8))
+	}
+	t.Logf("max |Δp| %.5f, %d of %d logits differ", worst, differ, len(z8))
 }
 
 // The AVX2 quantizer (Kernels.QuantizeRows) gives quantizeActs' values and

@@ -181,6 +181,11 @@ func scaleOf(f *modelfile.File, name string, n int) ([]float32, error) {
 
 // QWorkspace holds one goroutine's buffers for QModel.Logits.
 type QWorkspace struct {
+	// Act7 quantizes the hidden state to 7 bits for the recurrent product
+	// (act7.go): the opt-in that relaxed SIMD runs fast. Not the default:
+	// the logits differ a little from the 8-bit ones.
+	Act7 bool
+
 	batch       nn.BatchOrder
 	order, lens []int
 	toks        []int32   // [B, T] by sorted position, real steps first
@@ -206,6 +211,7 @@ type QWorkspace struct {
 	stepToks []int32
 	proj     []float32
 	ns       []int32 // rows per step, for Kernels.QSteps
+	hb       []int8  // h as Act7's bytes (Kernels.QSteps7)
 }
 
 func growF(s []float32, n int) []float32 {
@@ -333,6 +339,14 @@ var hoistFloats = 1 << 20
 // there is none. g already holds bias + x·Kernel (project).
 func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
 	H := q.Cfg.Hidden
+	if ws.Act7 {
+		if !q.has7() {
+			return false
+		}
+		ws.ns = append(ws.ns[:0], int32(n))
+		q.steps7(ws, g, ws.ns, t)
+		return true
+	}
 	if H%8 != 0 || q.Kernels.QStep == nil {
 		return false
 	}
@@ -354,7 +368,7 @@ func (q *QModel) fusedStep(ws *QWorkspace, n, t int, g []float32) bool {
 // every step.
 func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, error) {
 	T, H, G := q.Cfg.MaxLen, q.Cfg.Hidden, nn.Gates*q.Cfg.Hidden
-	if H%8 != 0 || q.Kernels.QSteps == nil {
+	if ws.Act7 && !q.has7() || !ws.Act7 && (H%8 != 0 || q.Kernels.QSteps == nil) {
 		return false, nil
 	}
 	ws.ns = ws.ns[:0]
@@ -375,7 +389,11 @@ func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, err
 			return true, err
 		}
 		ns := ws.ns[t0:min(t0+checkEvery, len(ws.ns))]
-		q.Kernels.QSteps(ws.proj[off*G:], ws.h, ws.hw, ws.hs, q.Recurrent.pairs(), q.Recurrent.Scale, ws.c, ws.tc, ns, len(ns), H, t0)
+		if ws.Act7 {
+			q.steps7(ws, ws.proj[off*G:], ns, t0)
+		} else {
+			q.Kernels.QSteps(ws.proj[off*G:], ws.h, ws.hw, ws.hs, q.Recurrent.pairs(), q.Recurrent.Scale, ws.c, ws.tc, ns, len(ns), H, t0)
+		}
 		for _, n := range ns {
 			off += int(n)
 		}
@@ -388,6 +406,10 @@ func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, err
 // QDot's int16 pairs (Kernels.QuantizePairs: one SIMD pass, the same values).
 func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 	H, m, k := q.Cfg.Hidden, q.Recurrent, &q.Kernels
+	if ws.Act7 {
+		q.recurrent7(ws, n, g)
+		return
+	}
 	if k.QuantizePairs != nil && k.QDot != nil && m.N%4 == 0 && H%8 == 0 {
 		ws.sc.x = grow(ws.sc.x, n*H/2)
 		k.QuantizePairs(ws.h, n, H, ws.sc.x, ws.hs)
@@ -421,6 +443,15 @@ func (q *QModel) layout(tokens []int32, B int, ws *QWorkspace) {
 // train.Logits bounds its chunks, on `workers` goroutines; it stops within a
 // few time steps of ctx ending. A config over nn.DefaultBudget is refused.
 func QLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int) ([]float32, error) {
+	return qLogits(ctx, q, set, batch, workers, false)
+}
+
+// QLogitsAct7 is QLogits with the 7-bit hidden state of Act7 (act7.go).
+func QLogitsAct7(ctx context.Context, q *QModel, set train.Set, batch, workers int) ([]float32, error) {
+	return qLogits(ctx, q, set, batch, workers, true)
+}
+
+func qLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int, act7 bool) ([]float32, error) {
 	if err := q.Cfg.CheckBudget(nn.DefaultBudget); err != nil {
 		return nil, fmt.Errorf("int8 evaluation: %v", err)
 	}
@@ -431,6 +462,9 @@ func QLogits(ctx context.Context, q *QModel, set train.Set, batch, workers int) 
 	batch, workers = max(batch, 1), max(workers, 1)
 	out := make([]float32, set.N)
 	wss := make([]QWorkspace, workers)
+	for i := range wss {
+		wss[i].Act7 = act7
+	}
 	chunks := train.Chunks(q.Cfg, set.Tokens, set.N, batch, train.DefaultChunkBytes, train.DefaultChunkFLOPs)
 	for lo := 0; lo < len(chunks); lo += workers {
 		if err := ctx.Err(); err != nil {

@@ -59,3 +59,14 @@ package kernels
 //	for t, off := 0, 0; t < T && ns[t] > 0; off, t = off+ns[t], t+1 {
 //	    QStep(nil, nil, nil, nil, h, hw, hs, qR, sR, proj[off·4H:], t0+t > 0 ? c : nil, c, tc, ns[t], 0, H)
 //	}
+//
+// QSteps7(proj, h, hb, hs, q7, corr, sR, c, tc, ns, T, H, t0) is QSteps with
+// the hidden state quantized onto −63 … 63 (scale max|row|/63, otherwise
+// QuantizeRows' rule) and stored as bytes x + 64 in hb [n, H], so that
+// relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s, whose second operand
+// must lie in 0 … 127 for its result not to depend on the machine,
+// multiplies them with the weights: q7 [4H/16, H/4, 16] words, word (c, k, l)
+// holding the signed bytes q[4k..4k+3, 16c+l], low byte first, and corr[j]
+// = −64·Σ_k q[k, j], so the integer is Σ_k x·q exactly. Then as QStep:
+// g[r, j] += float32(hs[r]·sR[j]) · float32(Σ_k x[r,k]·q[k,j]), ExactCells.
+// H is a multiple of 16.

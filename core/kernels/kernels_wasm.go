@@ -30,6 +30,7 @@ var simd struct {
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
 	adam, add              js.Value
+	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
 }
 
 // SIMD128 returns the kernel of core/kernels/simd128, if this host supports it: the
@@ -60,9 +61,22 @@ func SIMD128() (Kernels, bool) {
 		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
 		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
 		simd.ok = true
+		// Relaxed SIMD, where the engine has it, for the int8 runtime's
+		// opt-in Act7 alone (core/compress/act7.go): a separate module,
+		// since an engine without it refuses the whole module.
+		relaxed := js.Global().Get("Uint8Array").New(len(simd128.RelaxedModule))
+		js.CopyBytesToJS(relaxed, simd128.RelaxedModule)
+		if wa.Call("validate", relaxed).Bool() {
+			rinst := wa.Get("Instance").New(wa.Get("Module").New(relaxed), imports)
+			simd.qsteps7 = rinst.Get("exports").Get("qsteps7")
+		}
 	})
-	return Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, ExactCells: simdCells}, simd.ok
+	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, ExactCells: simdCells}
+	if simd.qsteps7.Truthy() {
+		k.QSteps7 = simdQSteps7
+	}
+	return k, simd.ok
 }
 
 // scratchPool holds the transposes' buffers: one per concurrent product
@@ -324,3 +338,39 @@ func addr32OrNil(s []int32) int {
 	}
 	return addr32(s)
 }
+
+// simdQSteps7 is QSteps7 (int8.go) in the relaxed module
+// (simd128_relaxed.go).
+func simdQSteps7(proj, h []float32, hb []int8, hs []float32, q7, corr []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int) {
+	if H%16 != 0 {
+		panic("kernels: QSteps7 needs H a multiple of 16")
+	}
+	R, n0 := 0, 0
+	for _, n := range ns[:T] {
+		if n == 0 {
+			break
+		}
+		R += int(n)
+		n0 = max(n0, int(n))
+	}
+	if R == 0 || H == 0 {
+		return
+	}
+	G := 4 * H
+	_, _, _ = proj[R*G-1], q7[H/4*G/16*16-1], corr[G-1]
+	_, _, _, _ = sR[G-1], h[n0*H-1], hb[n0*H-1], hs[n0-1]
+	_, _ = c[n0*H-1], tc[n0*H-1]
+	simd.qsteps7.Invoke(addr(proj), addr(h), addr8(hb), addr(hs), addr32(q7), addr32(corr), addr(sR), addr(c), addr(tc), addr32(ns), T, H, t0)
+	runtime.KeepAlive(proj)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hb)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(q7)
+	runtime.KeepAlive(corr)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
+	runtime.KeepAlive(ns)
+}
+
+func addr8(s []int8) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }

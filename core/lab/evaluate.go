@@ -40,6 +40,9 @@ type EvalOptions struct {
 	// (train.EvalOptions.Chunks: a share of another engine's cut). The
 	// int8 runtime's blocks are fixed: train.ChunkSize rows from row 0.
 	Chunks [][2]int
+	// Act7 runs the int8 runtime with its 7-bit hidden state
+	// (core/compress/act7.go); the float runtime ignores it.
+	Act7 bool
 }
 
 // Evaluate scores a model on set with the runtime it ships with: q, the
@@ -63,6 +66,9 @@ func Logits(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Set,
 			Progress: o.Progress, Pause: o.Pause, Reuse: o.Reuse, Chunks: o.Chunks})
 	}
 	if o.Pause == nil {
+		if o.Act7 {
+			return compress.QLogitsAct7(ctx, q, set, train.EvalBatch(cfg), max(1, o.Workers))
+		}
 		return compress.QLogits(ctx, q, set, train.EvalBatch(cfg), max(1, o.Workers))
 	}
 	// In the browser: one batch at a time, JS's turn in between.
@@ -72,7 +78,7 @@ func Logits(ctx context.Context, m *nn.Model, q *compress.QModel, set train.Set,
 	}
 	bs := train.ChunkSize(cfg)
 	out := make([]float32, set.N)
-	var ws compress.QWorkspace
+	ws := compress.QWorkspace{Act7: o.Act7}
 	for lo := 0; lo < set.N; lo += bs {
 		if err := o.Pause(); err != nil {
 			return nil, err

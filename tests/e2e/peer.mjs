@@ -10,6 +10,10 @@
 // --n 2500 (2,048 reviews or more) adds Sentilab with the lab's default 2
 // workers, batched: evaluate shares the split with a helper worker.
 //
+// Sentilab int8-act7 is the int8 runtime's opt-in 7-bit hidden state
+// (core/compress/act7.go), relaxed SIMD's fast path: its own answers,
+// checked against the native runtime's with the same option.
+//
 // --baseline-engine FILE: an engine.wasm of an older build (e.g. saved
 // before a change) runs as two more cells, in its own worker in the same
 // rounds, so before and after see the same load; the JSON then has
@@ -117,6 +121,9 @@ try {
     { name: 'ort int8 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
     { name: 'sentilab fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single }) },
     { name: 'sentilab int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single }) },
+    // The int8 runtime's opt-in 7-bit hidden state, relaxed SIMD's fast path
+    // (core/compress/act7.go): other answers than the default int8's.
+    { name: 'sentilab int8-act7', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, act7: true }) },
   ];
   // With 2,048 reviews or more the engine's evaluate shares them with a
   // helper worker (the lab's default 2 workers): our default against ORT's
@@ -171,7 +178,11 @@ try {
       cell.max_abs_dp_vs_sentilab = +worst.toPrecision(3);
       out.ort[`${kind}_${threads}`] = cell;
     } else {
-      const r = rs[0], correct = kind === 'int8' ? ref.int8_correct : ref.float_correct;
+      const r = rs[0], correct = { int8: ref.int8_correct, 'int8-act7': ref.int8_act7_correct }[kind] ?? ref.float_correct;
+      if (kind === 'int8-act7') {
+        check(rs.every((x) => x.act7), 'engine int8-act7: every reply says the 7-bit hidden state applied');
+        out.relaxed_simd = r.relaxed;
+      }
       check(rs.every((x) => x.evaluated === ref.n), `engine evaluated ${r.evaluated} reviews (want ${ref.n}) of ${r.rows_loaded} loaded`);
       const right = Math.round(r.accuracy * r.evaluated);
       check(Math.abs(right - correct) <= 2, `engine ${kind} (${r.runtime} runtime) gets ${right} right, native ${correct} (same reviews: ≤ 2 apart)`);
@@ -188,9 +199,13 @@ try {
   out.ratio_int8_over_fp32 = {};
   for (const [key, side] of [['sentilab', out.sentilab], ['sentilab_baseline', out.sentilab_baseline]]) {
     if (!side) continue;
-    for (const what of ['batched', 'batch1']) {
-      out.ratio_int8_over_fp32[`${key}_${what}`] = +(side.int8[`${what}_reviews_per_sec`] / side.fp32[`${what}_reviews_per_sec`]).toFixed(2);
-      out.ratio_int8_over_fp32[`${key}_${what}_best`] = +(side.int8.best[`${what}_reviews_per_sec`] / side.fp32.best[`${what}_reviews_per_sec`]).toFixed(2);
+    for (const kind of ['int8', 'int8-act7']) {
+      if (!side[kind]) continue;
+      const k = kind === 'int8' ? key : `${key}_act7`;
+      for (const what of ['batched', 'batch1']) {
+        out.ratio_int8_over_fp32[`${k}_${what}`] = +(side[kind][`${what}_reviews_per_sec`] / side.fp32[`${what}_reviews_per_sec`]).toFixed(2);
+        out.ratio_int8_over_fp32[`${k}_${what}_best`] = +(side[kind].best[`${what}_reviews_per_sec`] / side.fp32.best[`${what}_reviews_per_sec`]).toFixed(2);
+      }
     }
   }
   if (baseline) {
@@ -211,7 +226,8 @@ try {
   out.ratio_sentilab_over_ort = {};
   out.ratio_sentilab_over_ort_best = {};
   const ratio = (s, o) => +(s / o).toFixed(2);
-  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'], ['int8', 'int8_1t_b8']]) {
+  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'], ['int8', 'int8_1t_b8'],
+    ['int8-act7', 'int8_1t'], ['int8-act7', 'int8_2t']]) {
     const o = out.ort[peer], s = out.sentilab[kind];
     const key = `${kind}_%_vs_ort_${peer.replace(/^(fp32|int8)_/, '')}`;
     for (const what of ['batched', 'batch1']) {

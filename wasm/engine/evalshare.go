@@ -25,8 +25,9 @@ import (
 
 // logits scores set with v in workers engines (this one and helpers) when
 // the set is large, else alone.
-func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers int, progress Progress) ([]float32, error) {
+func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers int, act7 bool, progress Progress) ([]float32, error) {
 	opt := e.evalOptions(ctx, progress)
+	opt.Act7 = act7
 	if workers < 2 || set.N < protocol.SharedEvalRows || e.NewPeers == nil {
 		return lab.Logits(ctx, v.Model, v.Q, set, opt)
 	}
@@ -47,7 +48,7 @@ func (e *Engine) logits(ctx context.Context, v *variant, set train.Set, workers 
 	for k, p := range peers {
 		cs := share(k + 1)
 		lo, hi := cs[0][0], cs[len(cs)-1][1]
-		req := protocol.ScoreRowsRequest{Model: key, N: hi - lo, Chunks: chunkSizes(cs)}
+		req := protocol.ScoreRowsRequest{Model: key, N: hi - lo, Chunks: chunkSizes(cs), Act7: act7}
 		var buf []byte
 		if e.mustSend(k, key) {
 			if buf, err = v.encoded(); err != nil {
@@ -240,7 +241,7 @@ func (e *Engine) scoreRows(ctx context.Context, p protocol.ScoreRowsRequest, buf
 		return nil, nil, err
 	}
 	opt := e.evalOptions(ctx, func(any) {})
-	opt.Progress, opt.Chunks = nil, chunks
+	opt.Progress, opt.Chunks, opt.Act7 = nil, chunks, p.Act7
 	z, err := lab.Logits(ctx, s.m, s.q, set, opt)
 	if err != nil {
 		return nil, nil, err

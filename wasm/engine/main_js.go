@@ -47,7 +47,7 @@ func main() {
 		}
 		return nil
 	}))
-	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: kernels.Default().Name}}, nil)
+	post(envelope{Type: protocol.ReplyReady, Payload: protocol.Ready{Version: Version, Kernel: kernels.Default().Name, Relaxed: kernels.Default().QSteps7 != nil}}, nil)
 	select {}
 }
 

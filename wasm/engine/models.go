@@ -140,7 +140,7 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	for k, i := range t.TestIndex {
 		raw[k] = corpus.Reviews[i].Text
 	}
-	z, err := e.logits(ctx, v, set, p.Workers, progress)
+	z, err := e.logits(ctx, v, set, p.Workers, p.Act7, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +149,7 @@ func (e *Engine) evaluate(ctx context.Context, p protocol.EvaluateRequest, progr
 	if err != nil {
 		return nil, err
 	}
+	ev.Act7 = p.Act7 && v.Q != nil
 	e.mu.Lock()
 	v.Eval = ev
 	e.mu.Unlock()
@@ -190,10 +191,10 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 		if v.B != nil {
 			// The baseline reads the raw review (its own tokens).
 			prob = baseline.Sigmoid(v.B.Logit(p.Text))
-		} else if prob, err = probability(v, cleaned); err != nil {
+		} else if prob, err = probability(v, cleaned, p.Act7); err != nil {
 			return nil, err
 		}
-		pr := protocol.Prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative"}
+		pr := protocol.Prediction{Variant: n, Probability: prob, MS: float64(time.Since(t0).Microseconds()) / 1000, Label: "negative", Act7: p.Act7 && v.Q != nil}
 		if prob >= 0.5 {
 			pr.Label = "positive"
 		}
@@ -217,7 +218,7 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 						rest = append(rest, x)
 					}
 				}
-				q, err := probability(v, strings.Join(rest, " "))
+				q, err := probability(v, strings.Join(rest, " "), p.Act7)
 				if err != nil {
 					return nil, err
 				}
@@ -233,7 +234,9 @@ func (e *Engine) predict(ctx context.Context, p protocol.PredictRequest) (*proto
 	return &protocol.PredictResult{Cleaned: cleaned, Results: out}, nil
 }
 
-func probability(v *variant, cleaned string) (float64, error) {
+// probability is v's P(positive) for a cleaned review; act7: an int8
+// model's 7-bit hidden state (core/compress/act7.go).
+func probability(v *variant, cleaned string, act7 bool) (float64, error) {
 	set, err := train.Encode(v.Tok, []string{cleaned}, []float32{0}, v.Model.Cfg)
 	if err != nil {
 		return 0, err
@@ -241,6 +244,7 @@ func probability(v *variant, cleaned string) (float64, error) {
 	var z float32
 	if v.Q != nil {
 		ws := int8Workspaces.Get().(*compress.QWorkspace)
+		ws.Act7 = act7
 		z = v.Q.Logits(set.Tokens, 1, ws)[0]
 		int8Workspaces.Put(ws)
 	} else {

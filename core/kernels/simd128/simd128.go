@@ -44,7 +44,12 @@ func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3),
 		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd()}
 	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add"}
+	return buildModule(fns, names)
+}
 
+// buildModule is a module of fns (all i32 parameters, no results), each
+// exported under its name, importing Go's memory as env.mem.
+func buildModule(fns []*wasmFn, names []string) []byte {
 	var types, funcs, exports, code []byte
 	types = uleb(types, uint32(len(fns)))
 	funcs = uleb(funcs, uint32(len(fns)))

@@ -4,19 +4,26 @@ package simd128
 
 // The int8 runtime's activation quantizer for the SIMD128 module.
 
+import (
+	"encoding/binary"
+	"math"
+)
+
 const (
-	opElse          = 0x05
-	opF32Eq         = 0x5b
-	opF32Div        = 0x95
-	opI8x16Shuffle  = 0x0d
-	opF32x4Extract  = 0x1f
-	opV128And       = 0x4e
-	opV128Or        = 0x50
-	opI16x8Narrow32 = 0x85 // i16x8.narrow_i32x4_s
-	opI32x4MinS     = 0xb6
-	opI32x4MaxS     = 0xb8
-	opF32x4Pmax     = 0xeb
-	opI32ShrS       = 0x75
+	opElse           = 0x05
+	opF32Eq          = 0x5b
+	opF32Div         = 0x95
+	opI8x16Shuffle   = 0x0d
+	opF32x4Extract   = 0x1f
+	opV128And        = 0x4e
+	opV128Or         = 0x50
+	opI16x8Narrow32  = 0x85 // i16x8.narrow_i32x4_s
+	opI32x4MinS      = 0xb6
+	opI32x4MaxS      = 0xb8
+	opF32x4Pmax      = 0xeb
+	opI32ShrS        = 0x75
+	opI8x16Splat     = 0x0f
+	opI8x16NarrowU16 = 0x66 // i8x16.narrow_i16x8_u
 )
 
 // simdQuant(a, words, s, n, K) is core/compress's quantizeActs (K a
@@ -32,7 +39,16 @@ const (
 // Go's int64(z) is i64.trunc_sat_f32_s in wasm; i32x4.trunc_sat_f32x4_s
 // agrees after the clamp (NaN → 0, beyond ±2³¹ → ±127). Four int32 lanes
 // narrowed to int16 and paired are exactly the pair words.
-func simdQuant() *wasmFn {
+func simdQuant() *wasmFn { return simdQuantTo(127, false) }
+
+// simdQuant7(a, b, s, n, K) is the same with 63 levels (core/compress's
+// Act7, K a multiple of 16), writing each value as the byte q + 64 (b [n, K]),
+// the operand relaxed SIMD's dot product needs in 0 … 127.
+func simdQuant7() *wasmFn { return simdQuantTo(63, true) }
+
+// simdQuantTo is simdQuant onto −levels … levels, as int16 pairs or (bytes)
+// as bytes q + 64.
+func simdQuantTo(levels int32, bytes bool) *wasmFn {
 	f := &wasmFn{params: 5}
 	const a, words, s, n, K = 0, 1, 2, 3, 4
 	r, k, pa, pw := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
@@ -66,15 +82,34 @@ func simdQuant() *wasmFn {
 		f.simdOp(opV128Or) // ±0.5, the sign of y
 		f.simdOp(opF32x4Add)
 		f.simdOp(opI32TruncF32)
-		f.i32(-127)
+		f.i32(-levels)
 		f.simdOp(opI32x4Splat)
 		f.simdOp(opI32x4MaxS)
-		f.i32(127)
+		f.i32(levels)
 		f.simdOp(opI32x4Splat)
 		f.simdOp(opI32x4MinS)
+		if bytes {
+			f.i32(64)
+			f.simdOp(opI32x4Splat)
+			f.simdOp(opI32x4Add)
+		}
+	}
+	// outAddr pushes pw + k's offset: 2 bytes a value (pairs) or 1 (bytes).
+	outAddr := func() {
+		f.get(pw)
+		f.get(k)
+		if !bytes {
+			f.i32(1)
+			f.op(opI32Shl)
+		}
+		f.op(opI32Add)
+	}
+	vals := int32(8) // values per store of 16 bytes
+	if bytes {
+		vals = 16
 	}
 	f.forRange(r, func() { f.i32(0) }, n, 1, func() {
-		// pa = a + 4·r·K, pw = words + 2·r·K
+		// pa = a + 4·r·K, pw = words + 2·r·K (bytes: + r·K)
 		f.get(r)
 		f.get(K)
 		f.op(opI32Mul)
@@ -85,8 +120,10 @@ func simdQuant() *wasmFn {
 		f.op(opI32Add)
 		f.set(pa)
 		f.get(pw)
-		f.i32(1)
-		f.op(opI32Shl)
+		if !bytes {
+			f.i32(1)
+			f.op(opI32Shl)
+		}
 		f.get(words)
 		f.op(opI32Add)
 		f.set(pw)
@@ -131,18 +168,20 @@ func simdQuant() *wasmFn {
 		sAddr()
 		f.f32Zero()
 		f.f32Store(0)
-		f.forRange(k, func() { f.i32(0) }, K, 8, func() {
-			f.get(pw)
-			f.get(k)
-			f.i32(1)
-			f.op(opI32Shl)
-			f.op(opI32Add)
-			f.v128Zero()
+		f.forRange(k, func() { f.i32(0) }, K, vals, func() {
+			outAddr()
+			if bytes { // q = 0 is the byte 64
+				f.i32(64)
+				f.simdOp(opI8x16Splat)
+			} else {
+				f.v128Zero()
+			}
 			f.v128Store(0)
 		})
 		f.code = append(f.code, opElse)
 		f.get(sc)
-		f.code = append(f.code, opF32Const, 0, 0, 0xfe, 0x42) // 127
+		f.code = append(f.code, opF32Const)
+		f.code = binary.LittleEndian.AppendUint32(f.code, math.Float32bits(float32(levels)))
 		f.op(opF32Div)
 		f.set(sc)
 		sAddr()
@@ -153,15 +192,17 @@ func simdQuant() *wasmFn {
 		f.op(opF32Div)
 		f.simdOp(opF32x4Splat)
 		f.set(inv)
-		f.forRange(k, func() { f.i32(0) }, K, 8, func() {
-			f.get(pw)
-			f.get(k)
-			f.i32(1)
-			f.op(opI32Shl)
-			f.op(opI32Add)
+		f.forRange(k, func() { f.i32(0) }, K, vals, func() {
+			outAddr()
 			quant4(0)
 			quant4(16)
 			f.simdOp(opI16x8Narrow32)
+			if bytes { // the lanes are 1 … 127: narrowing keeps them
+				quant4(32)
+				quant4(48)
+				f.simdOp(opI16x8Narrow32)
+				f.simdOp(opI8x16NarrowU16)
+			}
 			f.v128Store(0)
 		})
 		f.code = append(f.code, opEnd)

@@ -76,6 +76,9 @@ type reviewsFile struct {
 	Engine  engineSplit `json:"engine"`
 	Correct int         `json:"float_correct"` // reviews the float runtime gets right
 	QRight  int         `json:"int8_correct"`  // reviews the int8 runtime gets right
+	// Q7Right: the int8 runtime with its 7-bit hidden state (Act7, the
+	// relaxed SIMD opt-in) gets right.
+	Q7Right int `json:"int8_act7_correct"`
 }
 
 // engineSplit is how to make the engine evaluate exactly these reviews.
@@ -204,6 +207,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	zq7, err := compress.QLogitsAct7(ctx, q, set, 32, 1)
+	if err != nil {
+		return err
+	}
 	for i := range zf {
 		rf.PFloat = append(rf.PFloat, kernels.Sigmoid(zf[i]))
 		rf.PInt8 = append(rf.PInt8, kernels.Sigmoid(zq[i]))
@@ -212,6 +219,9 @@ func run() error {
 		}
 		if (zq[i] >= 0) == (rf.Labels[i] >= 0.5) {
 			rf.QRight++
+		}
+		if (zq7[i] >= 0) == (rf.Labels[i] >= 0.5) {
+			rf.Q7Right++
 		}
 	}
 
