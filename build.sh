@@ -111,6 +111,7 @@ e2e_tests() {
     node tests/e2e/reload.mjs
     node tests/e2e/lesson_url.mjs
     node tests/e2e/leakage.mjs
+    node tests/e2e/act7.mjs # issue 12: the int8 models' 7-bit hidden state (relaxed SIMD) equals lab eval --act7; Try's option (~10 s)
     node tests/e2e/read.mjs # issue 13: watch the LSTM read (IG completeness, last step = prediction, two models side by side; ~45 s)
     node tests/e2e/layers.mjs # issue 13: compression layer by layer, selective int8, histograms, diff, the Pareto front (~90 s)
     node tests/e2e/lessons.mjs # issue 10 item 6: structured pruning, the pipeline, the α×T grid, ONNX (~1 min)

@@ -293,6 +293,7 @@ type Preset struct {
 type PresetsResult struct {
 	Presets []Preset `json:"presets"`
 	Kernel  string   `json:"kernel"`
+	Relaxed bool     `json:"relaxed,omitempty"` // as Ready.Relaxed
 }
 
 // ---- cancel

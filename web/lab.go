@@ -22,6 +22,9 @@ type Lab struct {
 
 	S       Settings
 	Presets []Preset
+	// Relaxed: the engine runs relaxed SIMD, the int8 models' 7-bit hidden
+	// state's fast path (Settings.Act7).
+	Relaxed bool
 	Status  string
 	Err     string
 	Busy    string   // the running job's name, "" when idle

@@ -132,7 +132,7 @@ func (c *Root) Init() {
 			c.Status = ""
 			return
 		}
-		c.Presets = p.Presets
+		c.Presets, c.Relaxed = p.Presets, p.Relaxed
 		want := Settings{Preset: "classroom"}
 		want.ParseQuery(c.link)
 		c.applyPreset(want.Preset)

@@ -28,7 +28,10 @@ type Settings struct {
 	Masking    bool
 	Dropout    float64
 	Workers    int
-	Variants   []string // chosen for Compare and Try
+	// Act7 scores int8 models with their hidden state quantized to 7 bits
+	// (core/compress/act7.go): relaxed SIMD's fast path, an opt-in of Try.
+	Act7     bool
+	Variants []string // chosen for Compare and Try
 }
 
 // Apply sets the hyperparameters to preset p's.
@@ -66,6 +69,9 @@ func (s Settings) values() url.Values {
 	v.Set("masking", strconv.FormatBool(s.Masking))
 	setF("dropout", s.Dropout)
 	set("workers", s.Workers)
+	if s.Act7 { // absent when off: the links made before it stay the same
+		v.Set("act7", "true")
+	}
 	if len(s.Variants) > 0 {
 		v.Set("variants", strings.Join(s.Variants, ","))
 	}
@@ -148,6 +154,14 @@ func (s *Settings) ParseQuery(q string) (bad []string) {
 	}
 	flt("dropout", &s.Dropout, 0, 0.99)
 	num("workers", &s.Workers, 1, 64)
+	if x := v.Get("act7"); x != "" {
+		b, err := strconv.ParseBool(x)
+		if err != nil {
+			bad = append(bad, "act7="+clip(x, 40))
+		} else {
+			s.Act7 = b
+		}
+	}
 	if x := v.Get("variants"); x != "" {
 		s.Variants = strings.Split(x, ",")
 	}

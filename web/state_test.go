@@ -9,13 +9,28 @@ import (
 func TestSettingsRoundTrip(t *testing.T) {
 	s := Settings{Step: "train", Preset: "classroom", Epochs: 3, BatchSize: 64, LR: 0.001, Seed: 7, TrainLimit: 10000,
 		TestFrac: 0.2, ValSplit: 0.1, Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "post", Masking: true, Dropout: 0.2,
-		Workers: 2, Variants: []string{"base", "int8"}}
+		Workers: 2, Act7: true, Variants: []string{"base", "int8"}}
 	var got Settings
 	if bad := got.ParseQuery("?" + s.Query()); bad != nil {
 		t.Fatalf("bad keys %v", bad)
 	}
 	if !reflect.DeepEqual(got, s) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, s)
+	}
+}
+
+// The int8 models' 7-bit hidden state is in a link only when on, so the
+// links made before it stay as they were; a malformed value is reported.
+func TestAct7InLink(t *testing.T) {
+	if q := (Settings{Step: "try"}).Query(); strings.Contains(q, "act7") {
+		t.Fatalf("off, yet in the link: %s", q)
+	}
+	s := Settings{Act7: true}
+	if bad := s.ParseQuery("act7=maybe"); !s.Act7 || strings.Join(bad, " ") != "act7=maybe" {
+		t.Fatalf("act7=maybe: Act7 %v, reported %v", s.Act7, bad)
+	}
+	if bad := s.ParseQuery("act7=false"); s.Act7 || bad != nil {
+		t.Fatalf("act7=false: Act7 %v, reported %v", s.Act7, bad)
 	}
 }
 

@@ -80,7 +80,7 @@ func (c *TryStep) Predict() {
 	}
 	c.Lab.async("predicting", func() error {
 		var r protocol.PredictResult
-		req := protocol.PredictRequest{Text: text, Explain: true, Variants: chosen}
+		req := protocol.PredictRequest{Text: text, Explain: true, Variants: chosen, Act7: c.Lab.S.Act7}
 		if _, err := ask(c.Lab.Eng, protocol.TypePredict, req, nil, &r, nil, nil); err != nil {
 			return err
 		}
@@ -90,6 +90,34 @@ func (c *TryStep) Predict() {
 		})
 		return nil
 	})
+}
+
+// HasInt8 says whether an int8 model is among the chosen ones: the 7-bit
+// hidden state is theirs alone.
+func (c *TryStep) HasInt8() bool {
+	for _, v := range c.Lab.Variants {
+		if v.Runtime == "int8" && c.Chosen(v.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// ToggleAct7 switches the int8 models' 7-bit hidden state (kept in the
+// URL).
+func (c *TryStep) ToggleAct7() {
+	defer c.Lab.guard()
+	c.Lab.S.Act7 = !c.Lab.S.Act7
+	c.Lab.saveURL()
+}
+
+// Act7Note says what the 7-bit hidden state is, and whether this browser
+// runs it fast.
+func (c *TryStep) Act7Note() string {
+	if c.Lab.Relaxed {
+		return "Relaxed SIMD multiplies 16 bytes an instruction when the hidden state fits 7 bits: faster, and the scores move a little."
+	}
+	return "This browser has no relaxed SIMD: the 7-bit hidden state gives the same scores as where it has, but no faster than 8 bits."
 }
 
 // Moved lists the 8 words that moved the score most (a long review has

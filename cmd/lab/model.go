@@ -81,6 +81,7 @@ func runEval(ctx context.Context, args []string) error {
 	testFrac := fs.Float64("test-frac", 0, "test share (with --split test; 0 = the model's)")
 	trainData := fs.String("train-data", "", "the data the model was trained on: recognises its training reviews when its file has no fingerprints (the shipped models)")
 	workers := workersFlag(fs)
+	act7 := fs.Bool("act7", false, "int8 models: quantize the hidden state to 7 bits (the page's relaxed SIMD opt-in, core/compress/act7.go)")
 	asJSON := fs.Bool("json", false, "print JSON on stdout")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -160,6 +161,9 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *act7 && q == nil {
+		return fmt.Errorf("--act7: %s runs in float32; the 7-bit hidden state is the int8 runtime's", *modelPath)
+	}
 	// Encoded a block at a time: the whole set padded to max_len could be
 	// large (a million reviews at the budget's max_len is gigabytes).
 	const block = 4096
@@ -171,7 +175,7 @@ func runEval(ctx context.Context, args []string) error {
 			break
 		}
 		var z []float32
-		z, err = lab.Logits(ctx, ld.Model, q, set, lab.EvalOptions{Workers: *workers,
+		z, err = lab.Logits(ctx, ld.Model, q, set, lab.EvalOptions{Workers: *workers, Act7: *act7,
 			Progress: func(d, _ int) { b.update(lo+d, len(cleaned), "evaluating", -1) }})
 		logits = append(logits, z...)
 	}
@@ -183,6 +187,7 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ev.Act7 = *act7
 	mt := ev.Metrics
 	sec := time.Since(t0).Seconds()
 	fmt.Fprintf(os.Stderr, "%s\n", what)

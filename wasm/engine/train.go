@@ -117,5 +117,5 @@ func presetList() *protocol.PresetsResult {
 	}
 	// kernel: "simd128", or "portable" in a browser without WebAssembly
 	// SIMD, where everything computes several times slower.
-	return &protocol.PresetsResult{Presets: out, Kernel: kernels.Default().Name}
+	return &protocol.PresetsResult{Presets: out, Kernel: kernels.Default().Name, Relaxed: kernels.Default().QSteps7 != nil}
 }
