@@ -49,15 +49,25 @@ func BenchmarkInferFloat32(b *testing.B) {
 	}
 }
 
+// BenchmarkInferInt8's act7 runs are the 7-bit hidden state (act7.go):
+// relaxed SIMD in Chromium (scripts/go_js_wasm_chromium.mjs), the Go
+// quantizer elsewhere.
 func BenchmarkInferInt8(b *testing.B) {
 	q := Quantize(initModel(b, benchCfg, 1))
 	set := benchSet()
-	for _, batch := range []int{256, 1} {
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				QLogits(context.Background(), q, set, batch, 1)
-			}
-			b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
-		})
+	for _, act7 := range []bool{false, true} {
+		logits := QLogits
+		name := ""
+		if act7 {
+			logits, name = QLogitsAct7, "act7/"
+		}
+		for _, batch := range []int{256, 1} {
+			b.Run(fmt.Sprintf("%sbatch=%d", name, batch), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					logits(context.Background(), q, set, batch, 1)
+				}
+				b.ReportMetric(float64(b.N*set.N)/b.Elapsed().Seconds(), "reviews/s")
+			})
+		}
 	}
 }

@@ -26,36 +26,38 @@ func relaxedModule() []byte {
 // and adds 16 products into four int32 lanes. With b in 0 … 127 no pair of
 // products leaves int16 (|2·127·128| < 2¹⁵) and the result is the same on
 // every machine; the sums are exact, so any order gives the same integers.
-// Tiles of one row × 16 columns, two steps of k per pass (K4 even).
+// Tiles of one row × 32 columns (each splat feeds eight products), two
+// steps of k per pass: N16 and K4 even.
 func simdQDot7() *wasmFn {
 	f := &wasmFn{params: 9}
 	const x, q, out, xs, scale, corr, n, K4, N16 = 0, 1, 2, 3, 4, 5, 6, 7, 8
-	r, c, k, px, pq, addr := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	var acc [4]uint32
-	for g := range acc {
-		acc[g] = f.local(tV128)
+	r, c, k, px, addr := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	pq := [2]uint32{f.local(tI32), f.local(tI32)} // the tile's two groups of 16 columns
+	var acc [8]uint32
+	for a := range acc {
+		acc[a] = f.local(tV128)
 	}
 	sp := f.local(tV128)
 	step := func(u uint32) { // one step of k (four values), u steps on
 		f.get(px)
 		f.simd(opLoad32Splat, 2, 4*u)
 		f.set(sp)
-		for g := range acc {
-			f.get(pq)
-			f.v128Load(64*u + 16*uint32(g))
+		for a := range acc {
+			f.get(pq[a/4])
+			f.v128Load(64*u + 16*uint32(a%4))
 			f.get(sp)
-			f.get(acc[g])
+			f.get(acc[a])
 			f.simdOp(opI32x4RelaxedDot8)
-			f.set(acc[g])
+			f.set(acc[a])
 		}
 	}
 	f.forRange(r, func() { f.i32(0) }, n, 1, func() {
-		f.forRange(c, func() { f.i32(0) }, N16, 1, func() {
-			for g := range acc {
+		f.forRange(c, func() { f.i32(0) }, N16, 2, func() {
+			for a := range acc {
 				f.v128Zero()
-				f.set(acc[g])
+				f.set(acc[a])
 			}
-			// px = x + r·4·K4, pq = q + 64·c·K4
+			// px = x + r·4·K4, pq[0] = q + 64·c·K4, pq[1] = pq[0] + 64·K4
 			f.get(r)
 			f.get(K4)
 			f.op(opI32Mul)
@@ -70,7 +72,13 @@ func simdQDot7() *wasmFn {
 			f.op(opI32Shl)
 			f.get(q)
 			f.op(opI32Add)
-			f.set(pq)
+			f.set(pq[0])
+			f.get(K4)
+			f.i32(6)
+			f.op(opI32Shl)
+			f.get(pq[0])
+			f.op(opI32Add)
+			f.set(pq[1])
 			f.forRange(k, func() { f.i32(0) }, K4, 2, func() {
 				step(0)
 				step(1)
@@ -78,14 +86,17 @@ func simdQDot7() *wasmFn {
 				f.i32(8)
 				f.op(opI32Add)
 				f.set(px)
-				f.get(pq)
-				f.i32(128)
-				f.op(opI32Add)
-				f.set(pq)
+				for _, p := range pq {
+					f.get(p)
+					f.i32(128)
+					f.op(opI32Add)
+					f.set(p)
+				}
 			})
-			// out[r, 16c+4g ..] += (xs[r]·scale[..]) · float32(acc + corr[..]),
-			// qgemm's store; out + 4·(r·16·N16 + 16c + 4g).
-			for g := range acc {
+			// out[r, 16c+4a ..] += (xs[r]·scale[..]) · float32(acc + corr[..]),
+			// qgemm's store; out + 4·(r·16·N16 + 16c) + 16a.
+			for a := range acc {
+				off := 16 * uint32(a)
 				f.get(r)
 				f.get(N16)
 				f.op(opI32Mul)
@@ -98,7 +109,7 @@ func simdQDot7() *wasmFn {
 				f.set(addr)
 				f.get(addr)
 				f.get(addr)
-				f.v128Load(16 * uint32(g))
+				f.v128Load(off)
 				f.get(r)
 				f.shl2()
 				f.get(xs)
@@ -109,20 +120,20 @@ func simdQDot7() *wasmFn {
 				f.op(opI32Shl)
 				f.get(scale)
 				f.op(opI32Add)
-				f.v128Load(16 * uint32(g))
+				f.v128Load(off)
 				f.simdOp(opF32x4Mul)
-				f.get(acc[g])
+				f.get(acc[a])
 				f.get(c)
 				f.i32(6)
 				f.op(opI32Shl)
 				f.get(corr)
 				f.op(opI32Add)
-				f.v128Load(16 * uint32(g))
+				f.v128Load(off)
 				f.simdOp(opI32x4Add)
 				f.simdOp(opF32ConvI32)
 				f.simdOp(opF32x4Mul)
 				f.simdOp(opF32x4Add)
-				f.v128Store(16 * uint32(g))
+				f.v128Store(off)
 			}
 		})
 	})
