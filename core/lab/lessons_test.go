@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"sentilab/core/data"
@@ -50,6 +51,31 @@ func TestLessonsWithDefaults(t *testing.T) {
 		}
 		return c
 	}
+	// pruneAt is the pruning lesson at another seed: its own teacher, then
+	// pruned; the accuracy points it loses.
+	pruneAt := func(seed uint64) float64 {
+		t.Helper()
+		ps, err := Resolve("classroom", Overrides{Seed: &seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := Train(ctx, corpus, ps, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, te, err := corpus.Sets(ps.Split(), base.Tok, base.Model.Cfg, base.TrainHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := DefaultParams()
+		params.Tune.Seed, params.Tune.Workers = seed, run.Workers
+		c, err := Compress(ctx, ChainInput{Source: base.Model, Vocab: base.Tok.Words(), Train: tr, Test: te,
+			Params: params, Eval: EvalOptions{Workers: run.Workers}}, []string{"prune"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 100 * (c.Test.Accuracy - base.Test.Accuracy)
+	}
 	points := func(c *Compressed) float64 { return 100 * (c.Test.Accuracy - teacher.Test.Accuracy) }
 
 	// Distillation: a student with at most half the teacher's parameters
@@ -67,14 +93,24 @@ func TestLessonsWithDefaults(t *testing.T) {
 	thesis := compressWith("distill", true)
 	t.Logf("thesis-way student: test accuracy %.4f (%+.2f points)", thesis.Test.Accuracy, points(thesis))
 
-	// Pruning 20% → 80% over 3 epochs loses at most 1.5 points.
+	// Pruning 20% → 80% over 3 epochs loses at most 1.5 points: the median
+	// of three seeds (42, 1, 2), since one seed's loss is a draw with a
+	// spread of about a point. Over seeds 42, 1 … 7: −0.73, −0.58, −0.59,
+	// −1.43, −2.14, −0.96, −0.35, −1.32 (mean −1.01); with a batch's rows
+	// dealt to the 2 workers by their work (a change tried and not kept),
+	// −1.80, −0.47, −0.19, −1.28, −1.42, +0.27, −0.68, −0.39: one seed in
+	// eight over 1.5 either way, so a single seed's check fails on any
+	// change to the numerics by chance.
 	pruned := compressWith("prune", false)
 	t.Logf("pruned: %d of %d non-zero, test accuracy %.4f (%+.2f points)", pruned.Steps[0].NonZero, pruned.Model.NumParams(), pruned.Test.Accuracy, points(pruned))
 	if nz := float64(pruned.Steps[0].NonZero) / float64(pruned.Model.NumParams()); nz > 0.25 {
 		t.Errorf("pruning kept %.1f%% of the weights, want at most 25%% (80%% of the pruned tensors)", 100*nz)
 	}
-	if points(pruned) < -1.5 {
-		t.Errorf("the pruned model scores %.4f, %.2f points below the base's %.4f; want at most 1.5", pruned.Test.Accuracy, -points(pruned), teacher.Test.Accuracy)
+	losses := []float64{points(pruned), pruneAt(1), pruneAt(2)}
+	slices.Sort(losses)
+	t.Logf("pruning at seeds 42, 1, 2: %.2f points (sorted)", losses)
+	if losses[1] < -1.5 {
+		t.Errorf("pruning loses %.2f points at the median of seeds 42, 1, 2 (%.2f); want at most 1.5", -losses[1], losses)
 	}
 
 	// Masking: without a mask and with 'post' padding the LSTM reads the
