@@ -124,10 +124,6 @@ type Batch struct {
 	Chunk        int
 	Seed         uint64
 	Scale        float32 // 1 / batch size: Keras averages the loss over the batch
-	// Next is the epoch's next batch (nil after its last), which a Grad may
-	// hand out ahead: the browser's helpers get their rows while they
-	// still apply this step's update.
-	Next *Batch
 }
 
 // NewTrainer prepares training of m with opt.
@@ -288,14 +284,6 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var lossSum float64
 		var right, seen int
-		// batch is the epoch's b-th batch, optimiser step first+b.
-		first := step
-		batch := func(b int) *Batch {
-			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
-			return &Batch{Set: set, Step: first + b, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
-				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))}
-		}
-		next := batch(0)
 		for b := 0; b < batches; b++ {
 			if opt.Pause != nil {
 				if err := opt.Pause(); err != nil {
@@ -305,24 +293,17 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
-			cur := next
-			if next = nil; b+1 < batches {
-				next = batch(b + 1)
-				cur.Next = next
-			}
-			l, r, err := tr.step(ctx, *cur)
+			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
+			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
+				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))})
 			if err != nil {
 				return res, err
-			}
-			n := 0 // the batch's rows
-			for _, p := range cur.Parts {
-				n += len(p.Rows)
 			}
 			step++
 			lossSum += l
 			right += r
-			seen += n
-			done += n
+			seen += len(idx)
+			done += len(idx)
 			if opt.Progress != nil {
 				el := time.Since(start).Seconds()
 				eps := float64(done) / el
@@ -331,7 +312,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 					Done: done, Total: total, ExamplesPerSec: eps,
 					ETA:  time.Duration(float64(total-done) / eps * float64(time.Second)),
 					Loss: lossSum / float64(seen), Accuracy: float64(right) / float64(seen),
-					BatchLoss: l / float64(n), Phase: "train",
+					BatchLoss: l / float64(len(idx)), Phase: "train",
 				})
 			}
 		}

@@ -85,10 +85,6 @@ type leader struct {
 	// update and rows are the step's message buffers, reused: Call copies
 	// them into the messages.
 	update, rows []byte
-	// ahead holds the replies to the rows of step aheadStep, sent during
-	// the step before it (postRows).
-	ahead     []<-chan PeerReply
-	aheadStep int
 }
 
 func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
@@ -97,7 +93,7 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 		return err
 	}
 	l.in = make([]bool, m.Cfg.Vocab)
-	l.m, l.peers, l.pause, l.updates, l.ahead = m, peers, opt.Pause, nil, nil
+	l.m, l.peers, l.pause, l.updates = m, peers, opt.Pause, nil
 	l.e.mu.Lock()
 	l.e.helperModels = nil // shardInit drops a helper's scoring model
 	l.e.mu.Unlock()
@@ -126,12 +122,22 @@ func (l *leader) init(m *nn.Model, set train.Set, opt train.Options) error {
 // grad computes part 0 here and the others in the helpers, leaves the
 // sum, in part order, in local.G and sends it to the helpers to apply.
 func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (float64, int, error) {
-	pending := l.ahead
-	if pending == nil || l.aheadStep != b.Step {
-		pending = l.postRows(b)
-		l.send()
+	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale}
+	if b.Index == 0 {
+		req.WeightsHash = lab.WeightsHash(l.m)
 	}
-	l.ahead = nil
+	// Every helper is asked, even one with no rows this step (a batch
+	// smaller than the workers): its reply says its last update applied.
+	var pending []<-chan PeerReply
+	for s := 1; s <= len(l.peers); s++ {
+		req.Rows, req.ChunkBase = nil, 0
+		if s < len(b.Parts) {
+			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
+		}
+		l.rows = encodeRows(l.rows[:0], b.Set, req.Rows, l.m.Cfg.MaxLen)
+		pending = append(pending, l.peers[s-1].Call(RegionRows, protocol.TypeShardStep, req, l.rows))
+	}
+	l.send()
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
 	// A cancel does not wait for the helpers to finish their parts: their
 	// late replies go to buffered channels nobody reads, and a next run's
@@ -184,36 +190,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	if !own {
 		l.sendUpdate(b.Step, false, local.G)
 	}
-	// The next step's rows go now, behind the update: a helper starts on
-	// them as soon as it has applied it, instead of waiting for this
-	// engine's Adam and its next request (issue 12). Not across epochs:
-	// an epoch's first step carries the weights' hash, known after Adam.
-	if b.Next != nil {
-		l.ahead, l.aheadStep = l.postRows(*b.Next), b.Next.Step
-		l.send()
-	}
 	return loss, right, nil
-}
-
-// postRows sends each helper its rows of batch b (shardStep) and returns
-// the channels of their replies. Every helper is asked, even one with no
-// rows this step (a batch smaller than the workers): its reply says its
-// last update applied.
-func (l *leader) postRows(b train.Batch) []<-chan PeerReply {
-	req := protocol.ShardStepRequest{Step: b.Step, Scale: b.Scale}
-	if b.Index == 0 {
-		req.WeightsHash = lab.WeightsHash(l.m)
-	}
-	var pending []<-chan PeerReply
-	for s := 1; s <= len(l.peers); s++ {
-		req.Rows, req.ChunkBase = nil, 0
-		if s < len(b.Parts) {
-			req.Rows, req.ChunkBase = b.Parts[s].Rows, b.Parts[s].ChunkBase
-		}
-		l.rows = encodeRows(l.rows[:0], b.Set, req.Rows, l.m.Cfg.MaxLen)
-		pending = append(pending, l.peers[s-1].Call(RegionRows, protocol.TypeShardStep, req, l.rows))
-	}
-	return pending
 }
 
 // sendUpdate sends every helper g, encoded: the step's summed gradient, or
