@@ -8,6 +8,9 @@ type ExplainRequest struct {
 	Text     string   `json:"text"`
 	Variants []string `json:"variants"` // one or two models, read side by side
 	IGSteps  int      `json:"ig_steps"` // first trapezoid grid; 0 = core/explain's default (64)
+	// Act7: an int8 model's Prediction with its 7-bit hidden state
+	// (PredictRequest.Act7), as Try's table scored it.
+	Act7 bool `json:"act7,omitempty"`
 }
 
 // Reading is one model's reading of the review, one entry per step it ran

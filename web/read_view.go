@@ -50,7 +50,7 @@ func (r *Reader) Read() {
 		note = fmt.Sprintf("%d models are chosen; reading the first two: %s and %s.", len(chosen), chosen[0], chosen[1])
 		chosen = chosen[:2]
 	}
-	req := protocol.ExplainRequest{Text: r.Try.Review, Variants: chosen}
+	req := protocol.ExplainRequest{Text: r.Try.Review, Variants: chosen, Act7: r.Try.Lab.S.Act7}
 	r.Lab.async("reading", func() error {
 		var res protocol.ExplainResult
 		if _, err := ask(r.Lab.Eng, protocol.TypeExplain, req, nil, &res, nil, nil); err != nil {

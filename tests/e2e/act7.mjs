@@ -92,6 +92,11 @@ try {
   const p7 = Number(await row.locator('td[data-k=prob]').getAttribute('data-value'));
   check('the row scored with it is marked "7-bit h"', (await row.locator('td').first().innerText()).includes('7-bit h') &&
     page.url().includes('act7=true'), `${await row.locator('td').first().innerText()} | ${page.url()}`);
+  // Watching it read: the reading's prediction is the table's, 7 bits too.
+  await page.click('#read-review');
+  await page.waitForSelector('.read-check[data-variant="base.int8"]', { timeout: 30000 });
+  const readP = Number(await page.getAttribute('.read-check[data-variant="base.int8"]', 'data-prediction'));
+  check('watching it read gives the same prediction as the table', readP === p7, `read ${readP}, table ${p7}`);
   await page.waitForFunction(() => window.sentilabSaved?.models?.includes('base.int8'), null, { timeout: 30000 });
   await page.reload();
   await waitStatus(page, 'Restored your lab', 60000);

@@ -51,7 +51,7 @@ func (e *Engine) explainReview(ctx context.Context, p protocol.ExplainRequest) (
 		if err != nil {
 			return nil, err
 		}
-		pred, err := probability(v, cleaned, false)
+		pred, err := probability(v, cleaned, p.Act7)
 		if err != nil {
 			return nil, err
 		}
