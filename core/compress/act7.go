@@ -22,20 +22,7 @@ const act7Levels = 63
 // activations carry back out of the sums. N must be a multiple of 16.
 func (m *QMatrix) quads7() (words, corr []int32) {
 	m.relaxed.once.Do(func() {
-		K4, N16 := (m.K+3)/4, m.N/16
-		w := make([]int32, N16*K4*16)
-		for c := 0; c < N16; c++ {
-			for k := 0; k < K4; k++ {
-				for l := 0; l < 16; l++ {
-					var word uint32
-					for b := 0; b < 4; b++ {
-						word |= uint32(uint8(m.at(4*k+b, 16*c+l))) << (8 * b)
-					}
-					w[(c*K4+k)*16+l] = int32(word)
-				}
-			}
-		}
-		m.relaxed.words = w
+		m.relaxed.words = m.packQuads(0) // signed bytes: Q as it is
 		m.corr7 = make([]int32, m.N)
 		for j := range m.corr7 {
 			var s int32

@@ -49,23 +49,28 @@ func (m *QMatrix) pairs() []int32 {
 // quads is Q in kernels.QDot8's layout: [N16, K4, 16] words, each four
 // Q[4k..4k+3, j] + 128 as unsigned bytes, low byte first.
 func (m *QMatrix) quads() []int32 {
-	m.vnni.once.Do(func() {
-		K4, N16 := (m.K+3)/4, (m.N+15)/16
-		w := make([]int32, N16*K4*16)
-		for c := 0; c < N16; c++ {
-			for k := 0; k < K4; k++ {
-				for l := 0; l < 16; l++ {
-					var word uint32
-					for b := 0; b < 4; b++ {
-						word |= uint32(uint8(int(m.at(4*k+b, 16*c+l))+128)) << (8 * b)
-					}
-					w[(c*K4+k)*16+l] = int32(word)
+	m.vnni.once.Do(func() { m.vnni.words = m.packQuads(128) })
+	return m.vnni.words
+}
+
+// packQuads is Q as [ceil(N/16), K4, 16] words, word (c, k, l) the four
+// bytes Q[4k..4k+3, 16c+l] + bias, low byte first (zeros past the edges,
+// plus bias).
+func (m *QMatrix) packQuads(bias int) []int32 {
+	K4, N16 := (m.K+3)/4, (m.N+15)/16
+	w := make([]int32, N16*K4*16)
+	for c := 0; c < N16; c++ {
+		for k := 0; k < K4; k++ {
+			for l := 0; l < 16; l++ {
+				var word uint32
+				for b := 0; b < 4; b++ {
+					word |= uint32(uint8(int(m.at(4*k+b, 16*c+l))+bias)) << (8 * b)
 				}
+				w[(c*K4+k)*16+l] = int32(word)
 			}
 		}
-		m.vnni.words = w
-	})
-	return m.vnni.words
+	}
+	return w
 }
 
 // qScratch holds the products' buffers (one per goroutine).

@@ -156,9 +156,7 @@ func simdQDot7() *wasmFn {
 func simdQSteps7(cells, quant7, qdot7 uint32) *wasmFn {
 	f := &wasmFn{params: 13}
 	const proj, h, hb, hs, q7, corr, sR, c, tc, ns, T, H, t0 = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
-	t, nt, g, cprev, h4 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	f.get(proj)
-	f.set(g)
+	h4 := f.local(tI32)
 	f.get(H)
 	f.i32(2)
 	f.op(opI32ShrS)
@@ -169,37 +167,12 @@ func simdQSteps7(cells, quant7, qdot7 uint32) *wasmFn {
 		}
 		f.op(opCall, fn)
 	}
-	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
-		f.get(t)
-		f.shl2()
-		f.get(ns)
-		f.op(opI32Add)
-		f.op(opI32Load, 2, 0)
-		f.set(nt)
-		f.get(nt)
-		f.op(opI32Eqz)
-		f.op(opBrIf, 1) // out of forRange's block
-		f.i32(0)
-		f.set(cprev)
-		f.get(t)
-		f.get(t0)
-		f.op(opI32Or)
-		f.code = append(f.code, opIf, 0x40)
-		f.get(c)
-		f.set(cprev)
-		call(quant7, h, hb, hs, nt, H)
-		call(qdot7, hb, q7, g, hs, sR, corr, nt, h4, h4)
-		f.code = append(f.code, opEnd)
+	f.eachStep(proj, ns, T, H, t0, c, func(nt, g, cprev uint32) {
+		f.ifNonZero(cprev, func() {
+			call(quant7, h, hb, hs, nt, H)
+			call(qdot7, hb, q7, g, hs, sR, corr, nt, h4, h4)
+		})
 		call(cells, g, cprev, c, tc, h, nt, H)
-		// g += 4·nt·4H bytes
-		f.get(g)
-		f.get(nt)
-		f.get(H)
-		f.op(opI32Mul)
-		f.i32(4)
-		f.op(opI32Shl)
-		f.op(opI32Add)
-		f.set(g)
 	})
 	return f
 }

@@ -129,6 +129,28 @@ func simdSteps(dot, stream, cells uint32) *wasmFn {
 func simdQSteps(qstep uint32) *wasmFn {
 	f := &wasmFn{params: 12}
 	const proj, h, hw, hs, qR, sR, c, tc, ns, T, H, t0 = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	f.eachStep(proj, ns, T, H, t0, c, func(nt, g, cprev uint32) {
+		for range 4 {
+			f.i32(0)
+		}
+		for _, a := range []uint32{h, hw, hs, qR, sR, g, cprev, c, tc, nt} {
+			f.get(a)
+		}
+		f.i32(0)
+		f.get(H)
+		f.op(opCall, qstep)
+	})
+	return f
+}
+
+// eachStep emits the loop over an int8 recurrence's steps that qsteps and
+// qsteps7 share (the step's rows in nt, its first row's gates at g):
+//
+//	for t, g := 0, proj; t < T && ns[t] > 0; t++ {
+//	    body(nt = ns[t], g, cprev = t0+t > 0 ? c : 0)
+//	    g += nt rows of 4H
+//	}
+func (f *wasmFn) eachStep(proj, ns, T, H, t0, c uint32, body func(nt, g, cprev uint32)) {
 	t, nt, g, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	f.get(proj)
 	f.set(g)
@@ -151,15 +173,7 @@ func simdQSteps(qstep uint32) *wasmFn {
 		f.get(c)
 		f.set(cprev)
 		f.code = append(f.code, opEnd)
-		for range 4 {
-			f.i32(0)
-		}
-		for _, a := range []uint32{h, hw, hs, qR, sR, g, cprev, c, tc, nt} {
-			f.get(a)
-		}
-		f.i32(0)
-		f.get(H)
-		f.op(opCall, qstep)
+		body(nt, g, cprev)
 		// g += 4·nt·4H bytes
 		f.get(g)
 		f.get(nt)
@@ -170,5 +184,4 @@ func simdQSteps(qstep uint32) *wasmFn {
 		f.op(opI32Add)
 		f.set(g)
 	})
-	return f
 }
