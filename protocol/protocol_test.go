@@ -102,6 +102,10 @@ var messages = []struct {
 	{"EvaluateRequest", &EvaluateRequest{Variant: "base", Seed: 42, TestFrac: 0.05}, `{"variant":"base","seed":42,"test_frac":0.05}`},
 	{"EvaluateRequest", &EvaluateRequest{Variant: "base", Workers: 2}, `{"variant":"base","seed":0,"test_frac":0,"workers":2}`},
 	{"PredictRequest", &PredictRequest{Text: "good", Variants: []string{"base"}, Explain: true}, `{"text":"good","variants":["base"],"explain":true}`},
+	// The int8 runtime's 7-bit hidden state (core/compress/act7.go), and the reply's mark.
+	{"EvaluateRequest", &EvaluateRequest{Variant: "base-int8", Workers: 2, Act7: true}, `{"variant":"base-int8","seed":0,"test_frac":0,"workers":2,"act7":true}`},
+	{"PredictRequest", &PredictRequest{Text: "good", Variants: []string{"base-int8"}, Act7: true}, `{"text":"good","variants":["base-int8"],"explain":false,"act7":true}`},
+	{"Prediction", &Prediction{Variant: "base-int8", Probability: 0.75, Label: "positive", MS: 0.3, Act7: true}, `{"variant":"base-int8","probability":0.75,"label":"positive","ms":0.3,"act7":true}`},
 	{"PredictResult", &PredictResult{Cleaned: "good", Results: []Prediction{{Variant: "base", Probability: 0.75, Label: "positive", MS: 1.5,
 		Words: []WordEffect{{Word: "good", Delta: 0.25}}}}},
 		`{"cleaned":"good","results":[{"variant":"base","probability":0.75,"label":"positive","ms":1.5,"words":[{"word":"good","delta":0.25}]}]}`},
