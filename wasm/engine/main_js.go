@@ -270,8 +270,11 @@ func fetchBody(url string) (io.ReadCloser, int64, error) {
 }
 
 // jsBody reads a fetch's body stream chunk by chunk as the chunks arrive:
-// each chunk's Uint8Array is young garbage once copied, which the worker's
-// V8 frees at its next minor collection. (A whole-body arrayBuffer() of the
+// each chunk's buffer is detached (release) once copied, so its bytes go at
+// once, not at the worker's next collection, which a worker that allocates
+// little JS makes rarely (a model fetched before a training run: 4 runs
+// each of memory.mjs loading the shipped base first, 988–1,003 MiB against
+// 999–1,013). The chunks were young garbage before. (A whole-body arrayBuffer() of the
 // 50,000 reviews' 26 MB outlived its copy into Go through the training run
 // that followed: promoted to V8's old space, it waits for a full
 // collection, which a worker that allocates little rarely makes.)
@@ -300,7 +303,10 @@ func (b *jsBody) Read(p []byte) (int, error) {
 		b.off, b.n = 0, b.chunk.Get("length").Int()
 	}
 	n := js.CopyBytesToGo(p, b.chunk.Call("subarray", b.off))
-	b.off += n
+	if b.off += n; b.off >= b.n {
+		release(b.chunk.Get("buffer")) // copied: freed now, not at V8's next collection
+		b.chunk = js.Undefined()
+	}
 	return n, nil
 }
 
