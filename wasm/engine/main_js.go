@@ -269,15 +269,14 @@ func fetchBody(url string) (io.ReadCloser, int64, error) {
 	return &jsBody{reader: resp.Get("body").Call("getReader")}, size, nil
 }
 
-// jsBody reads a fetch's body stream chunk by chunk as the chunks arrive:
-// each chunk's buffer is detached (release) once copied, so its bytes go at
+// jsBody reads a fetch's body stream chunk by chunk as the chunks arrive,
+// and detaches each chunk's buffer once copied (release): its bytes go at
 // once, not at the worker's next collection, which a worker that allocates
-// little JS makes rarely (a model fetched before a training run: 4 runs
-// each of memory.mjs loading the shipped base first, 988–1,003 MiB against
-// 999–1,013). The chunks were young garbage before. (A whole-body arrayBuffer() of the
-// 50,000 reviews' 26 MB outlived its copy into Go through the training run
-// that followed: promoted to V8's old space, it waits for a full
-// collection, which a worker that allocates little rarely makes.)
+// little JS makes rarely (memory.mjs loading the shipped base before
+// training, 4 runs each: 988–1,003 MiB against 999–1,013 when the chunks
+// were left as young garbage). A whole-body arrayBuffer() of the 50,000
+// reviews' 26 MB outlived its copy into Go through the training run that
+// followed: promoted to V8's old space, it waited for a full collection.
 type jsBody struct {
 	reader js.Value
 	chunk  js.Value // the current chunk, a Uint8Array
