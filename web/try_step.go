@@ -117,7 +117,7 @@ func (c *TryStep) Act7Note() string {
 	if c.Lab.Relaxed {
 		return "Relaxed SIMD multiplies 16 bytes an instruction when the hidden state fits 7 bits: faster, and the scores move a little."
 	}
-	return "This browser has no relaxed SIMD: the 7-bit hidden state gives the same scores as where it has, but no faster than 8 bits."
+	return "This browser has no relaxed SIMD: the 7-bit hidden state gives the same scores as where it has, but runs slower here than 8 bits."
 }
 
 // Moved lists the 8 words that moved the score most (a long review has
