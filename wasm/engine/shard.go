@@ -137,7 +137,7 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		l.rows = encodeRows(l.rows[:0], b.Set, req.Rows, l.m.Cfg.MaxLen)
 		pending = append(pending, l.peers[s-1].Call(RegionRows, protocol.TypeShardStep, req, l.rows))
 	}
-	l.send()
+	l.e.flush() // the messages just posted leave now
 	loss, right, err := local.Grad(l.m, b.Set, b.Parts[0], b.Chunk, b.Step, b.Seed, b.Scale, nil, l.pause)
 	// A cancel does not wait for the helpers to finish their parts: their
 	// late replies go to buffered channels nobody reads, and a next run's
@@ -200,7 +200,7 @@ func (l *leader) sendUpdate(step int, own bool, g *nn.Grads) {
 	for _, p := range l.peers {
 		l.updates = append(l.updates, p.Call(RegionUpdate, protocol.TypeShardStep, protocol.ShardStepRequest{Step: step, Update: true, Own: own}, l.update))
 	}
-	l.send()
+	l.e.flush() // the messages just posted leave now
 }
 
 // valLogits scores the validation rows (train.Options.ValLogits) here and
@@ -231,7 +231,7 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 		l.rows = appendLE(appendLE(l.rows[:0], val.Tokens[lo*T:hi*T]), val.Labels[lo:hi])
 		pending = append(pending, l.peers[k-1].Call(RegionRows, protocol.TypeShardLogits, req, l.rows))
 	}
-	l.send()
+	l.e.flush() // the messages just posted leave now
 	opt.Chunks = share(0)
 	hi0 := opt.Chunks[len(opt.Chunks)-1][1]
 	z0, err := train.Logits(ctx, m, train.Set{N: hi0, Tokens: val.Tokens[:hi0*T], Labels: val.Labels[:hi0]}, opt)
@@ -263,9 +263,6 @@ func (l *leader) valLogits(ctx context.Context, m *nn.Model, val train.Set, opt 
 	}
 	return out, nil
 }
-
-// send lets the messages just posted to the helpers leave (Engine.flush).
-func (l *leader) send() { l.e.flush() }
 
 // encodeRows appends the rows' token ids (int32) then labels (float32).
 func encodeRows(out []byte, set train.Set, rows []int, T int) []byte {
