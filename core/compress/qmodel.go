@@ -382,7 +382,9 @@ func (q *QModel) allSteps(ctx context.Context, ws *QWorkspace, B int) (bool, err
 		}
 		ws.ns = append(ws.ns, int32(n))
 	}
-	ws.hw = grow(ws.hw, B*H/2)
+	if !ws.Act7 { // Act7's bytes are steps7's
+		ws.hw = grow(ws.hw, B*H/2)
+	}
 	off := 0 // the first row of step t0 in ws.proj
 	for t0 := 0; t0 < len(ws.ns); t0 += checkEvery {
 		if err := ctx.Err(); err != nil {
