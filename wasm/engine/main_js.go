@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall/js"
@@ -24,6 +25,15 @@ var (
 	// regionIn and regionOut are a helper's shared buffers from its leader,
 	// per region (peers_js.go).
 	regionIn, regionOut [regions]js.Value
+	// regionBuf is where a region's request is copied into Go, reused from
+	// request to request while regionBusy says no handler still holds the
+	// last one (a leader sends a region's next request only after the
+	// reply to its previous one; a canceled run's may overlap). A new
+	// 1.4 MB slice at every step was the only garbage a training step
+	// made: with gcPercent 10 it set off a collection every ~5 steps in
+	// each engine, and each made the other engine wait (issue 12).
+	regionBuf  [regions][]byte
+	regionBusy [regions]bool
 
 	jsJSON  = js.Global().Get("JSON")
 	jsU8    = js.Global().Get("Uint8Array")
@@ -63,6 +73,7 @@ func onMessage(e *Engine, msg js.Value) {
 		payload = []byte(jsJSON.Call("stringify", p).String())
 	}
 	var buf []byte
+	lent := func() {} // gives buf back, once the request is handled
 	replyTo := js.Undefined()
 	if r := msg.Get("region"); r.Type() == js.TypeNumber && r.Int() >= 0 && r.Int() < regions {
 		// A leader's request in shared memory (peers_js.go), copied now,
@@ -76,7 +87,7 @@ func onMessage(e *Engine, msg js.Value) {
 			regionOut[k] = b
 		}
 		if n := msg.Get("sharedLen"); n.Type() == js.TypeNumber && regionIn[k].Truthy() {
-			buf = make([]byte, n.Int())
+			buf, lent = regionBytes(k, n.Int())
 			js.CopyBytesToGo(buf, jsU8.New(regionIn[k], 0, n.Int()))
 		}
 		replyTo = regionOut[k]
@@ -87,6 +98,7 @@ func onMessage(e *Engine, msg js.Value) {
 		release(b)
 	}
 	if typ.String() == protocol.TypeCancel {
+		lent()
 		var p protocol.CancelRequest
 		if err := protocol.Decode("cancel request", payload, &p); err != nil {
 			post(reply(id, protocol.ReplyError, protocol.Error{Message: err.Error()}), nil)
@@ -106,6 +118,7 @@ func onMessage(e *Engine, msg js.Value) {
 	run := func() {
 		defer running.Delete(key)
 		defer cancel()
+		defer lent()
 		progress := func(p any) { post(reply(id, protocol.ReplyProgress, p), nil) }
 		res, out, err := e.Handle(ctx, typ.String(), payload, buf, progress)
 		if err != nil {
@@ -127,6 +140,17 @@ func onMessage(e *Engine, msg js.Value) {
 	// one reading messages: while a request yields to JS, the next message
 	// (a cancel) is read and handled.
 	queue <- run
+}
+
+// regionBytes lends region k's buffer, resized to n bytes, until giveBack
+// is called; a new slice if it is still lent.
+func regionBytes(k, n int) (buf []byte, giveBack func()) {
+	if regionBusy[k] {
+		return make([]byte, n), func() {}
+	}
+	regionBuf[k] = slices.Grow(regionBuf[k][:0], n)[:n]
+	regionBusy[k] = true
+	return regionBuf[k], func() { regionBusy[k] = false }
 }
 
 // instant requests only read state and are quick: they skip the queue so

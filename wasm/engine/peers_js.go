@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall/js"
 
@@ -33,6 +34,10 @@ type workerPeer struct {
 	// every message halved the classroom model's speed with 2 workers:
 	// 4,600 against 8,500 examples/s).
 	toldSent, toldBack [regions]js.Value
+	// got is where a region's reply is copied into Go (PeerReply.Buf),
+	// reused: a new 1.4 MB slice at every step set off a collection every
+	// ~6 steps (gcPercent 10), which the helper waited for (issue 12).
+	got [regions][]byte
 }
 
 // pendingCall is a request waiting for its reply.
@@ -107,7 +112,8 @@ func (p *workerPeer) onMessage(_ js.Value, args []js.Value) any {
 	} else {
 		r.Payload = json.RawMessage(jsJSON.Call("stringify", d.Get("payload")).String())
 		if n := d.Get("sharedLen"); n.Type() == js.TypeNumber {
-			r.Buf = make([]byte, n.Int())
+			p.got[call.region] = slices.Grow(p.got[call.region][:0], n.Int())[:n.Int()]
+			r.Buf = p.got[call.region]
 			js.CopyBytesToGo(r.Buf, jsU8.New(p.back[call.region], 0, n.Int()))
 		} else if b := d.Get("buffer"); b.Truthy() {
 			u8 := jsU8.New(b)

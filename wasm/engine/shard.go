@@ -64,7 +64,9 @@ const (
 	regions      = 2
 )
 
-// PeerReply is a peer's result (or error) for one request.
+// PeerReply is a peer's result (or error) for one request. The Buf of a
+// reply in a region may be reused by the region's next reply: read it
+// before the region's next Call.
 type PeerReply struct {
 	Payload json.RawMessage
 	Buf     []byte
@@ -334,7 +336,7 @@ func decodeGrads(g *nn.Grads, b []byte) error {
 	if n > V || len(b) != 4*n+4*(n*E+dense) {
 		return bad
 	}
-	rows := make([]int32, n)
+	rows := slices.Grow(g.Touched[:0], n)[:n] // g.Touched is empty (g is zero)
 	b = readLE(rows, b)
 	for _, r := range rows {
 		if r < 0 || int(r) >= V {
