@@ -78,8 +78,8 @@ func TestHelperStepsMakeNoGarbage(t *testing.T) {
 		onMessage(e, msg)
 		select {
 		case r := <-replies:
-			if typ := r.Get("type").String(); typ != protocol.ReplyResult {
-				t.Fatalf("%s: %s %s", typ, typ, jsJSON.Call("stringify", r.Get("payload")).String())
+			if got := r.Get("type").String(); got != protocol.ReplyResult {
+				t.Fatalf("%s: %s %s", typ, got, jsJSON.Call("stringify", r.Get("payload")).String())
 			}
 			return r
 		case <-time.After(time.Minute):
