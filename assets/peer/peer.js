@@ -74,6 +74,7 @@ async function ortFixed({ model, len, rows = 1024, batch = 32 }) {
 // same rounds as this one.
 const engines = {};
 function engineCall(type, payload, which = '') {
+  if (which === 'page') return pageEngineCall(type, payload);
   if (!engines[which]) {
     const base = which === 'base';
     const w = new Worker(base ? '../worker.js?module=posted' : '../worker.js');
@@ -96,6 +97,42 @@ function engineCall(type, payload, which = '') {
     });
   }
   return engines[which](type, payload);
+}
+
+// which = 'page': the same engine.wasm on the page's own thread, where ORT's
+// sessions run too, called through the same message handler (goOnMessage)
+// without the worker: batch 1 with the hop and without it, side by side.
+// Go answers a request before goOnMessage returns unless the request
+// yields to the event loop (evaluate does, between chunks).
+let pageEngine;
+function pageEngineCall(type, payload) {
+  pageEngine ??= (async () => {
+    await new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '../wasm_exec.js'; s.onload = resolve; s.onerror = () => reject(new Error('../wasm_exec.js did not load'));
+      document.head.append(s);
+    });
+    let next = 0; const calls = new Map();
+    let ready;
+    const started = new Promise((resolve) => { ready = resolve; });
+    self.goPost = (m) => {
+      if (m.type === 'ready') { engineRelaxed.page = m.payload?.relaxed === true; ready(); return; }
+      const c = calls.get(m.id); if (!c || m.type === 'progress') return;
+      calls.delete(m.id);
+      if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
+    };
+    const go = new Go();
+    const r = await WebAssembly.instantiateStreaming(fetch('../engine.wasm'), go.importObject);
+    self.engineModule = r.module; // for helpers, as worker.js sets it
+    self.sentilabGoMemory = r.instance.exports.mem; // the SIMD kernels work in Go's memory
+    go.run(r.instance); // sets self.goOnMessage, posts {type: "ready"}
+    await started;
+    return (t, p) => new Promise((resolve, reject) => {
+      const id = ++next; calls.set(id, { resolve, reject });
+      self.goOnMessage({ id, type: t, payload: p });
+    });
+  })();
+  return pageEngine.then((call) => call(type, payload));
 }
 
 const engineLoaded = {};

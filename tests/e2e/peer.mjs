@@ -14,6 +14,11 @@
 // (core/compress/act7.go), relaxed SIMD's fast path: its own answers,
 // checked against the native runtime's with the same option.
 //
+// Sentilab-page is the same engine.wasm on the page's own thread, where
+// ORT's sessions run, called through the same message handler: the lab
+// keeps its engine in a worker (the page stays responsive while it
+// computes), so these cells tell the worker hop's cost from the engine's.
+//
 // --baseline-engine FILE: an engine.wasm of an older build (e.g. saved
 // before a change) runs as two more cells, in its own worker in the same
 // rounds, so before and after see the same load; the JSON then has
@@ -80,7 +85,7 @@ const out = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg_before: uptime() }, chromium: browser.version(),
   reviews: ref.n, lengths: { min: ref.lengths[ref.n - 1], max: ref.lengths[0], mean: +(ref.lengths.reduce((a, b) => a + b, 0) / ref.n).toFixed(1) },
   model: { float: ref.model, int8: ref.int8_model, max_len: ref.max_len }, reps, batch1_reviews: single.length,
-  baseline_engine: baseline || undefined, ort: {}, sentilab: {}, sentilab_baseline: baseline ? {} : undefined, checks: [],
+  baseline_engine: baseline || undefined, ort: {}, sentilab: {}, sentilab_page: {}, sentilab_baseline: baseline ? {} : undefined, checks: [],
 };
 const check = (ok, what) => { out.checks.push(`${ok ? 'ok' : 'FAIL'} ${what}`); if (!ok) problems.push(what); log(ok ? 'ok' : 'FAIL', what); };
 
@@ -125,6 +130,13 @@ try {
     // (core/compress/act7.go): other answers than the default int8's.
     { name: 'sentilab int8-act7', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, act7: true }) },
   ];
+  // The same engine on the page's own thread, where ORT runs: no worker
+  // hop (the lab itself keeps its engine in a worker, so the page stays
+  // responsive; these cells say what the hop costs at batch 1).
+  cells.push(
+    { name: 'sentilab-page fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single, which: 'page' }) },
+    { name: 'sentilab-page int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, which: 'page' }) },
+    { name: 'sentilab-page int8-act7', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, which: 'page', act7: true }) });
   // With 2,048 reviews or more the engine's evaluate shares them with a
   // helper worker (the lab's default 2 workers): our default against ORT's
   // 2 threads, batched (a prediction is one review: no second worker).
@@ -192,12 +204,12 @@ try {
       const ins = rs.map((x) => x.batch1_inside_seconds);
       cell.batch1_inside_ms = +((1000 * median(ins)) / single.length).toPrecision(3);
       cell.best.batch1_inside_ms = +((1000 * Math.min(...ins)) / single.length).toPrecision(3);
-      (side === 'sentilab-base' ? out.sentilab_baseline : out.sentilab)[kind] = cell;
+      ({ 'sentilab-base': out.sentilab_baseline, 'sentilab-page': out.sentilab_page }[side] ?? out.sentilab)[kind] = cell;
     }
   }
   // int8 over float32 in the engine (issue 12 asks ≥ 1.5), median and best.
   out.ratio_int8_over_fp32 = {};
-  for (const [key, side] of [['sentilab', out.sentilab], ['sentilab_baseline', out.sentilab_baseline]]) {
+  for (const [key, side] of [['sentilab', out.sentilab], ['sentilab_page', out.sentilab_page], ['sentilab_baseline', out.sentilab_baseline]]) {
     if (!side) continue;
     for (const kind of ['int8', 'int8-act7']) {
       if (!side[kind]) continue;
@@ -233,6 +245,15 @@ try {
     for (const what of ['batched', 'batch1']) {
       out.ratio_sentilab_over_ort[key.replace('%', what)] = ratio(s[`${what}_reviews_per_sec`], o[`${what}_reviews_per_sec`]);
       out.ratio_sentilab_over_ort_best[key.replace('%', what)] = ratio(s.best[`${what}_reviews_per_sec`], o.best[`${what}_reviews_per_sec`]);
+    }
+  }
+
+  // The engine on the page's thread against ORT there, 1 thread.
+  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['int8', 'int8_1t'], ['int8-act7', 'int8_1t']]) {
+    const o = out.ort[peer], s = out.sentilab_page[kind];
+    for (const what of ['batched', 'batch1']) {
+      out.ratio_sentilab_over_ort[`page_${kind}_${what}_vs_ort_1t`] = ratio(s[`${what}_reviews_per_sec`], o[`${what}_reviews_per_sec`]);
+      out.ratio_sentilab_over_ort_best[`page_${kind}_${what}_vs_ort_1t`] = ratio(s.best[`${what}_reviews_per_sec`], o.best[`${what}_reviews_per_sec`]);
     }
   }
 
