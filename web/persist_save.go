@@ -135,11 +135,28 @@ func (c *Root) saveRecord(rec *LabRecord) error {
 	for _, n := range names {
 		rec.Models = append(rec.Models, p.models[n])
 	}
-	if rec.Data == nil && len(rec.Models) == 0 && len(rec.History) == 0 && !p.wrote && p.last == "" {
+	if rec.Data == nil && len(rec.Models) == 0 && len(rec.History) == 0 && !p.wrote {
 		// Nothing done yet: keep no record, so a fresh visit stays fresh.
-		b, err := json.Marshal(rec)
-		p.last = string(b)
-		return err
+		// Going from step to step is not work (the page's link keeps the
+		// step): a fresh page whose tabs were only looked at kept a record
+		// and offered "Start over" (the reload test caught it, a tick of
+		// the saver after a click on Export).
+		fresh := *rec
+		if rec.Settings != nil {
+			s := *rec.Settings
+			s.Step = ""
+			fresh.Settings = &s
+		}
+		b, err := json.Marshal(&fresh)
+		if err != nil {
+			return err
+		}
+		if p.last == "" {
+			p.last = string(b)
+		}
+		if string(b) == p.last {
+			return nil
+		}
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {

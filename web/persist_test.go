@@ -352,6 +352,15 @@ func TestFreshVisitWritesNothingUntilAChange(t *testing.T) {
 	if keys, _ := st.Keys(); len(keys) != 0 {
 		t.Fatalf("a fresh visit stored %v", keys)
 	}
+	for _, step := range []string{"export", "train", "data"} { // looking at the steps is not work
+		c.Env.Lock()
+		c.S.Step = step
+		c.Env.UnlockOnly()
+		c.saveOnce()
+		if keys, _ := st.Keys(); len(keys) != 0 || c.P.HasSaved {
+			t.Fatalf("a fresh visit that went to step %s stored %v (offers Start over: %v)", step, keys, c.P.HasSaved)
+		}
+	}
 	c.Env.Lock()
 	c.TryStep.Review = "typed"
 	c.Env.UnlockOnly()
