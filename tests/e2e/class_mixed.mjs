@@ -108,11 +108,15 @@ try {
   const tail = crowdOut.split('\n').filter((l) => /classcrowd_test|^(ok|FAIL|---)/.test(l)).join(' | ');
   check('the simulated crowd completes the class; every point a browser ran equals its native recomputation', code0 === 0, tail);
   const st = await status(code);
-  const by = (n) => st.results.filter((r) => st.students.find((s) => s.id === r.student_id)?.name === n).length;
+  // Assignments with a result, a spot check included: a grid point's
+  // result names the student of its first run only, and with 30 native
+  // students a browser may get one assignment that is not a first run (a
+  // test-long run once had chromium-2 done 1, named by no result).
+  const by = (n) => st.students.find((s) => s.name === n)?.done ?? 0;
   check('49 points with results, every spot check agrees', st.results.length === 49 && st.results.every((r) => !r.mismatch) && st.todo === 0,
     `${st.results.filter((r) => r.checked).length} spot checks agreed; ${st.done} assignments done`);
   check('both browser students ran points', by('chromium-1') >= 1 && by('chromium-2') >= 1,
-    `chromium-1 ${st.students.find((s) => s.name === 'chromium-1')?.done}, chromium-2 ${st.students.find((s) => s.name === 'chromium-2')?.done} assignments`);
+    `chromium-1 ${by('chromium-1')}, chromium-2 ${by('chromium-2')} assignments with a result`);
   check('32 students joined', st.students.length === 32);
   for (const [i, s] of students.entries()) {
     const ok = await s.page.waitForFunction(() => document.querySelector('#cl-summary')?.textContent.includes('49 of 49 grid points done'), null, { timeout: 20000 })
