@@ -88,14 +88,15 @@ try {
   await tp.waitForFunction(() => document.querySelector('#cl-summary')?.textContent.includes('4 of 4 grid points done'), null, { timeout: 150000 });
   const gridSeconds = (Date.now() - t0) / 1000;
   st = await status(code);
-  const firstRuns = st.students.map((s) => s.name + ' ' + s.done).join(', ');
+  const doneBy = (st) => st.students.map((s) => s.name + ' ' + s.done).join(', ');
+  const firstRuns = doneBy(st);
   for (let i = 0; i < 120 && (st = await status(code)).done < 6; i++) await new Promise((r) => setTimeout(r, 500));
   // Who runs which assignment is a race (a CI run once saw Ada finish all
   // 4 points before Bo finished any), but a spot-checked point's two
   // copies never go to the same student: with both copies of 2 points
   // done, each student has run some.
   check('the two students ran the 4 grid points and their spot checks, each some', st.results.length === 4 && st.students.length === 2 &&
-    st.students.every((s) => s.done >= 1), `grid in ${gridSeconds.toFixed(0)} s (done then: ${firstRuns}); done now ${st.students.map((s) => s.name + ' ' + s.done).join(', ')}`);
+    st.students.every((s) => s.done >= 1), `grid in ${gridSeconds.toFixed(0)} s (done then: ${firstRuns}); done now ${doneBy(st)}`);
   check('two spot checks, run by the other student, agree bit for bit', st.results.filter((r) => r.checked).length === 2 &&
     st.results.every((r) => !r.mismatch) && st.done === 6, `${st.results.filter((r) => r.checked).length} checked, ${st.done} assignments done`);
   const cells = await tp.evaluate(() => document.querySelector('#chart-class')?.sentilabChart?.getOption().series[0].data ?? null);

@@ -210,24 +210,14 @@ try {
   // --- Start over
   await page.click('#start-over');
   await waitStatus('Load a dataset to begin', 30000);
-  const keys = await page.evaluate(() => new Promise((resolve, reject) => {
-    const r = indexedDB.open('sentilab');
-    r.onsuccess = () => { const q = r.result.transaction('lab').objectStore('lab').getAllKeys(); q.onsuccess = () => resolve(q.result); q.onerror = () => reject(q.error); };
-    r.onerror = () => reject(r.error);
-  }));
+  const keys = await storedKeys();
   await page.waitForTimeout(1000); // a saver would have written by now
-  const keysLater = await page.evaluate(() => new Promise((resolve) => {
-    const r = indexedDB.open('sentilab');
-    r.onsuccess = () => { const q = r.result.transaction('lab').objectStore('lab').getAllKeys(); q.onsuccess = () => resolve(q.result); };
-  }));
+  const keysLater = await storedKeys();
   await page.click('#tab-export');
   // Looking at a step is not work: the fresh page keeps no record and
   // offers no Start over after the saver's next ticks (it once did).
   await page.waitForTimeout(1000);
-  const keysTab = await page.evaluate(() => new Promise((resolve) => {
-    const r = indexedDB.open('sentilab');
-    r.onsuccess = () => { const q = r.result.transaction('lab').objectStore('lab').getAllKeys(); q.onsuccess = () => resolve(q.result); };
-  }));
+  const keysTab = await storedKeys();
   const fresh = { rows: await page.locator('#export-table tbody tr').count(), startOver: await page.locator('#start-over').isVisible(), search: await page.evaluate(() => location.search) };
   check('Start over empties the store and the page', keys.length === 0 && keysLater.length === 0 && keysTab.length === 0 && fresh.rows === 0 && !fresh.startOver,
     `keys ${JSON.stringify(keys)}, then ${JSON.stringify(keysLater)}, after a look at Export ${JSON.stringify(keysTab)}; ${fresh.rows} variants, Start over ${fresh.startOver ? 'shown' : 'hidden'}, link ${fresh.search}`);
