@@ -82,21 +82,29 @@ function engineCall(type, payload, which = '') {
       fetch('gen/engine_base.wasm').then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b))
         .then((module) => w.postMessage({ type: 'engineModule', module }), (err) => w.postMessage({ type: 'engineModule', error: String(err) }));
     }
-    let next = 0; const calls = new Map();
-    w.onmessage = (e) => {
-      const m = e.data;
-      if (m.type === 'ready') engineRelaxed[which] = m.payload?.relaxed === true;
-      const c = calls.get(m.id); if (!c) return;
-      if (m.type === 'progress') return;
-      calls.delete(m.id);
-      if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
-    };
-    engines[which] = (type, payload) => new Promise((resolve, reject) => {
-      const id = ++next; calls.set(id, { resolve, reject });
-      w.postMessage({ id, type, payload });
-    });
+    const r = replies(which, (m) => w.postMessage(m));
+    w.onmessage = (e) => r.onReply(e.data);
+    engines[which] = r.call;
   }
   return engines[which](type, payload);
+}
+
+// replies pairs an engine's replies with its requests (sent by send):
+// call(type, payload) resolves with the result's payload or rejects with
+// the error; progress is ignored; the ready message notes relaxed SIMD.
+function replies(which, send) {
+  let next = 0; const calls = new Map();
+  const onReply = (m) => {
+    if (m.type === 'ready') engineRelaxed[which] = m.payload?.relaxed === true;
+    const c = calls.get(m.id); if (!c || m.type === 'progress') return;
+    calls.delete(m.id);
+    if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
+  };
+  const call = (type, payload) => new Promise((resolve, reject) => {
+    const id = ++next; calls.set(id, { resolve, reject });
+    send({ id, type, payload });
+  });
+  return { onReply, call };
 }
 
 // which = 'page': the same engine.wasm on the page's own thread, where ORT's
@@ -112,25 +120,17 @@ function pageEngineCall(type, payload) {
       s.src = '../wasm_exec.js'; s.onload = resolve; s.onerror = () => reject(new Error('../wasm_exec.js did not load'));
       document.head.append(s);
     });
-    let next = 0; const calls = new Map();
+    const r = replies('page', (m) => self.goOnMessage(m));
     let ready;
     const started = new Promise((resolve) => { ready = resolve; });
-    self.goPost = (m) => {
-      if (m.type === 'ready') { engineRelaxed.page = m.payload?.relaxed === true; ready(); return; }
-      const c = calls.get(m.id); if (!c || m.type === 'progress') return;
-      calls.delete(m.id);
-      if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
-    };
+    self.goPost = (m) => { r.onReply(m); if (m.type === 'ready') ready(); };
     const go = new Go();
-    const r = await WebAssembly.instantiateStreaming(fetch('../engine.wasm'), go.importObject);
-    self.engineModule = r.module; // for helpers, as worker.js sets it
-    self.sentilabGoMemory = r.instance.exports.mem; // the SIMD kernels work in Go's memory
-    go.run(r.instance); // sets self.goOnMessage, posts {type: "ready"}
+    const inst = await WebAssembly.instantiateStreaming(fetch('../engine.wasm'), go.importObject);
+    self.engineModule = inst.module; // for helpers, as worker.js sets it
+    self.sentilabGoMemory = inst.instance.exports.mem; // the SIMD kernels work in Go's memory
+    go.run(inst.instance); // sets self.goOnMessage, posts {type: "ready"}
     await started;
-    return (t, p) => new Promise((resolve, reject) => {
-      const id = ++next; calls.set(id, { resolve, reject });
-      self.goOnMessage({ id, type: t, payload: p });
-    });
+    return r.call;
   })();
   return pageEngine.then((call) => call(type, payload));
 }
