@@ -38,7 +38,7 @@ type Persist struct {
 	mu      sync.Mutex
 	stopped bool
 	models  map[string]SavedModel // by variant name: what the store holds
-	last    string                // the record last written (without its time)
+	last    string                // the record last written (without its time); before a write, the fresh page's without its step
 	retryAt time.Time
 	failing bool
 	wrote   bool        // a record exists in the store
