@@ -1,16 +1,21 @@
 // peer.js: the page of the peer benchmark (tests/e2e/peer.mjs drives it).
 // ONNX Runtime Web (wasm backend, from our own origin: /ort/, copied there
 // by build.sh) runs the two peer graphs on the main thread with
-// ?threads=N threads; Sentilab's engine runs in its usual Web Worker
+// ?threads=N threads (with ?proxy=1 in ORT's own proxy worker instead);
+// Sentilab's engine runs in its usual Web Worker
 // (/worker.js). The data (gen/reviews.json and the .onnx files, written by
 // tests/e2e/peerprep) is answered by the driving script, never stored here.
 import * as ort from '../ort/ort.wasm.min.mjs';
 import { batches, maxDiff } from './peerlib.mjs';
 
-const threads = Number(new URL(location.href).searchParams.get('threads') || 1);
+const params = new URL(location.href).searchParams;
+const threads = Number(params.get('threads') || 1);
+// ?proxy=1: ORT's own worker (ort.env.wasm.proxy), so ORT pays a worker's
+// round trip as Sentilab's engine does in the lab.
+const proxy = params.get('proxy') === '1';
 ort.env.wasm.wasmPaths = new URL('../ort/', location.href).href;
 ort.env.wasm.numThreads = threads; // fixed for the page: set before the first session
-ort.env.wasm.proxy = false;
+ort.env.wasm.proxy = proxy;
 
 const status = (s) => { document.getElementById('status').textContent = s; };
 const json = async (url) => { const r = await fetch(url); if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.json(); };
@@ -24,6 +29,10 @@ const sessions = {};
 // an untimed warm-up of both. peer.mjs calls it once per round and takes
 // the median over rounds.
 const feedsOf = {};
+// feed: the tensors of a run. ORT's proxy transfers (detaches) its inputs'
+// buffers to its worker, so there each run gets fresh copies, made inside
+// the timed loop as a caller's own tensors would be.
+const feed = (x) => proxy ? Object.fromEntries(Object.entries(x).map(([k, t]) => [k, new ort.Tensor(t.type, t.data.slice(), t.dims)])) : x;
 async function ortPass({ model, batch = 32, single }) {
   const key = `${model}/${batch}`;
   if (!feedsOf[key]) {
@@ -39,16 +48,16 @@ async function ortPass({ model, batch = 32, single }) {
       all: batches(ref, batch, pad).map(f),
       one: single.map((i) => f(batches({ n: 1, ids: [ref.ids[i]], lengths: [ref.lengths[i]] }, 1, pad)[0])),
     };
-    for (const x of feedsOf[key].all) await sessions[model].run(x);
-    for (const x of feedsOf[key].one.slice(0, 5)) await sessions[model].run(x);
+    for (const x of feedsOf[key].all) await sessions[model].run(feed(x));
+    for (const x of feedsOf[key].one.slice(0, 5)) await sessions[model].run(feed(x));
   }
   const s = sessions[model], { all, one } = feedsOf[key];
   const p = [];
   let t0 = performance.now();
-  for (const x of all) p.push(...(await s.run(x)).probability.data);
+  for (const x of all) p.push(...(await s.run(feed(x))).probability.data);
   const batched = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  for (const x of one) await s.run(x);
+  for (const x of one) await s.run(feed(x));
   const single1 = (performance.now() - t0) / 1000;
   const want = model === 'int8' ? ref.p_int8 : ref.p_float; // the export's graph is the float model too
   return { batched_seconds: batched, batch1_seconds: single1, vs_sentilab: maxDiff(p, want) };
@@ -175,5 +184,5 @@ async function enginePass({ file, single, which = '', workers = 1, act7 = false 
     batched_seconds: batched, batch1_seconds: single1, batch1_inside_seconds: inside / 1000, act7: applied, relaxed: engineRelaxed[which] };
 }
 
-window.peer = { ortPass, ortFixed, enginePass, threads, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
-status(`Ready: ${ref.n} reviews, ORT ${threads} thread(s), cross-origin isolated: ${window.crossOriginIsolated}`);
+window.peer = { ortPass, ortFixed, enginePass, threads, proxy, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
+status(`Ready: ${ref.n} reviews, ORT ${threads} thread(s)${proxy ? ' in its proxy worker' : ''}, cross-origin isolated: ${window.crossOriginIsolated}`);

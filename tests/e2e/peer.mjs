@@ -33,6 +33,9 @@
 //     activations quantized inside). Batches of 32 in that order, each cut to
 //     its longest review, with the lengths as sequence_lens; on the page's main
 //     thread; intra-op threads 1 or 2 (ort.env.wasm.numThreads).
+//   - also, ORT 1 thread in its own proxy worker (ort.env.wasm.proxy: each
+//     run's tensors cross to a worker and back, fresh copies each run as ORT
+//     detaches them), the placement of Sentilab's engine in the lab;
 //   - also, ORT 1 thread in batches of the engine's own chunk sizes (16 float,
 //     8 int8), the same batches exactly; and ORT 1 thread on the float graph exactly as
 //     `lab export` writes it (tokens [batch, 170] only: batches padded to 170,
@@ -89,7 +92,7 @@ const out = {
 };
 const check = (ok, what) => { out.checks.push(`${ok ? 'ok' : 'FAIL'} ${what}`); if (!ok) problems.push(what); log(ok ? 'ok' : 'FAIL', what); };
 
-async function openPage(threads) {
+async function openPage(threads, proxy = false) {
   const { page, ctx } = await guardedPage(browser, problems);
   // The generated files come from the temporary folder, not from assets/.
   await ctx.route('**/peer/gen/*', (route) => {
@@ -98,10 +101,10 @@ async function openPage(threads) {
     if (!/^[\w.]+$/.test(name) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
     return route.fulfill({ status: 200, path: file, headers: { 'content-type': name.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
   });
-  await page.goto(srv.url + `peer/index.html?threads=${threads}`);
+  await page.goto(srv.url + `peer/index.html?threads=${threads}${proxy ? '&proxy=1' : ''}`);
   await page.waitForFunction(() => window.peer, null, { timeout: 60000 });
-  const info = await page.evaluate(() => ({ coi: window.peer.crossOriginIsolated, threads: window.peer.threads, n: window.peer.n, version: window.peer.ortVersion }));
-  check(info.coi === true, `page with ORT ${threads} thread(s) is cross-origin isolated`);
+  const info = await page.evaluate(() => ({ coi: window.peer.crossOriginIsolated, threads: window.peer.threads, proxy: window.peer.proxy, n: window.peer.n, version: window.peer.ortVersion }));
+  check(info.coi === true && info.proxy === proxy, `page with ORT ${threads} thread(s)${proxy ? ' in its proxy worker' : ''} is cross-origin isolated`);
   check(info.n === ref.n, `page loaded ${info.n} reviews`);
   out.ort_version = info.version;
   return { page, ctx };
@@ -113,7 +116,7 @@ try {
   // (numThreads is fixed per page). The cells take turns, one pass each per
   // round, in an order rotated every round, so a change in the machine's
   // load spreads over all of them; each cell reports its median.
-  const p1 = await openPage(1), p2 = await openPage(2);
+  const p1 = await openPage(1), p2 = await openPage(2), pw = await openPage(1, true);
   const cells = [
     { name: 'ort fp32 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', single }) },
     { name: 'ort int8 1t', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
@@ -124,6 +127,10 @@ try {
     { name: 'ort fp32 1t_b16', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', batch: 16, single }) },
     { name: 'ort int8 1t_b8', run: () => p1.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', batch: 8, single }) },
     { name: 'ort int8 2t', run: () => p2.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
+    // ORT in its own proxy worker, 1 thread: a worker's round trip on each
+    // call, as Sentilab's engine in the lab (the worker cells below).
+    { name: 'ort fp32 1t-worker', run: () => pw.page.evaluate((a) => window.peer.ortPass(a), { model: 'fp32', single }) },
+    { name: 'ort int8 1t-worker', run: () => pw.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
     { name: 'sentilab fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single }) },
     { name: 'sentilab int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single }) },
     // The int8 runtime's opt-in 7-bit hidden state, relaxed SIMD's fast path
@@ -161,6 +168,9 @@ try {
       log(`round ${round} ${c.name}: batched ${r.batched_seconds.toFixed(3)} s, batch 1 ${r.batch1_seconds.toFixed(3)} s, load ${r.loadavg}`);
     }
   }
+  // The proxy page's ORT ran in a worker of its own (the page starts no engine).
+  const ortWorkers = pw.page.workers().map((w) => w.url()).filter((u) => u.includes('/ort/'));
+  check(ortWorkers.length === 1, `ORT's proxy page runs ORT in a worker (${ortWorkers.join(', ') || 'none'})`);
   for (const [name, rs] of Object.entries(passes)) {
     const [side, kind, threads] = name.split(' ');
     if (side === 'sentilab2w') {
@@ -239,7 +249,7 @@ try {
   out.ratio_sentilab_over_ort_best = {};
   const ratio = (s, o) => +(s / o).toFixed(2);
   for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'], ['int8', 'int8_1t_b8'],
-    ['int8-act7', 'int8_1t'], ['int8-act7', 'int8_2t']]) {
+    ['int8-act7', 'int8_1t'], ['int8-act7', 'int8_2t'], ['fp32', 'fp32_1t-worker'], ['int8', 'int8_1t-worker'], ['int8-act7', 'int8_1t-worker']]) {
     const o = out.ort[peer], s = out.sentilab[kind];
     const key = `${kind}_%_vs_ort_${peer.replace(/^(fp32|int8)_/, '')}`;
     for (const what of ['batched', 'batch1']) {
@@ -287,6 +297,7 @@ try {
   }
   await p1.ctx.close();
   await p2.ctx.close();
+  await pw.ctx.close();
 } finally {
   await close();
   srv.stop();
