@@ -248,22 +248,21 @@ try {
   out.ratio_sentilab_over_ort = {};
   out.ratio_sentilab_over_ort_best = {};
   const ratio = (s, o) => +(s / o).toFixed(2);
-  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'], ['int8', 'int8_1t_b8'],
-    ['int8-act7', 'int8_1t'], ['int8-act7', 'int8_2t'], ['fp32', 'fp32_1t-worker'], ['int8', 'int8_1t-worker'], ['int8-act7', 'int8_1t-worker']]) {
-    const o = out.ort[peer], s = out.sentilab[kind];
-    const key = `${kind}_%_vs_ort_${peer.replace(/^(fp32|int8)_/, '')}`;
-    for (const what of ['batched', 'batch1']) {
-      out.ratio_sentilab_over_ort[key.replace('%', what)] = ratio(s[`${what}_reviews_per_sec`], o[`${what}_reviews_per_sec`]);
-      out.ratio_sentilab_over_ort_best[key.replace('%', what)] = ratio(s.best[`${what}_reviews_per_sec`], o.best[`${what}_reviews_per_sec`]);
-    }
-  }
-
-  // The engine on the page's thread against ORT there, 1 thread.
-  for (const [kind, peer] of [['fp32', 'fp32_1t'], ['int8', 'int8_1t'], ['int8-act7', 'int8_1t']]) {
-    const o = out.ort[peer], s = out.sentilab_page[kind];
-    for (const what of ['batched', 'batch1']) {
-      out.ratio_sentilab_over_ort[`page_${kind}_${what}_vs_ort_1t`] = ratio(s[`${what}_reviews_per_sec`], o[`${what}_reviews_per_sec`]);
-      out.ratio_sentilab_over_ort_best[`page_${kind}_${what}_vs_ort_1t`] = ratio(s.best[`${what}_reviews_per_sec`], o.best[`${what}_reviews_per_sec`]);
+  // Our engine in its worker against every ORT cell, and on the page's
+  // thread (keys page_…) against ORT there, 1 thread.
+  const pairs = [
+    ['', out.sentilab, [['fp32', 'fp32_1t'], ['fp32', 'fp32_2t'], ['fp32', 'export-fp32_1t'], ['fp32', 'fp32_1t_b16'], ['int8', 'int8_1t'], ['int8', 'int8_2t'],
+      ['int8', 'int8_1t_b8'], ['int8-act7', 'int8_1t'], ['int8-act7', 'int8_2t'], ['fp32', 'fp32_1t-worker'], ['int8', 'int8_1t-worker'], ['int8-act7', 'int8_1t-worker']]],
+    ['page_', out.sentilab_page, [['fp32', 'fp32_1t'], ['int8', 'int8_1t'], ['int8-act7', 'int8_1t']]],
+  ];
+  for (const [prefix, side, peers] of pairs) {
+    for (const [kind, peer] of peers) {
+      const o = out.ort[peer], s = side[kind];
+      const key = `${prefix}${kind}_%_vs_ort_${peer.replace(/^(fp32|int8)_/, '')}`;
+      for (const what of ['batched', 'batch1']) {
+        out.ratio_sentilab_over_ort[key.replace('%', what)] = ratio(s[`${what}_reviews_per_sec`], o[`${what}_reviews_per_sec`]);
+        out.ratio_sentilab_over_ort_best[key.replace('%', what)] = ratio(s.best[`${what}_reviews_per_sec`], o.best[`${what}_reviews_per_sec`]);
+      }
     }
   }
 
