@@ -54,7 +54,7 @@ func TestQSteps7EqualsGo(t *testing.T) {
 				}
 				g := wproj[step*n*G : (step+1)*n*G]
 				qgemmRef(n, x64, xs, m, g)
-				kernels.Portable.ExactCellsOrGo()(g, wc, wc, wtc, wh, n, H)
+				kernels.Portable.QCellsOrGo()(g, wc, wc, wtc, wh, n, H)
 			}
 			words, corr := m.quads7()
 			hb, hs, tc := make([]int8, n*H), make([]float32, n), make([]float32, n*H)

@@ -424,14 +424,15 @@ func (q *QModel) recurrent(ws *QWorkspace, n int, g []float32) {
 
 // cells applies the LSTM gates (i, f, g, o: Keras's order) to n rows of
 // pre-activations and updates the cell c and hidden state h in place, in
-// float32 with the float model's own gate math (Kernels.ExactCells: SIMD
-// in the browser, AVX natively, the same bits). tc receives tanh(c).
+// float32 with the int8 runtime's rational tanh and sigmoid
+// (Kernels.QCells: SIMD in the browser, AVX natively, the same bits;
+// core/kernels/cells_q.go). tc receives tanh(c).
 func (q *QModel) cells(g, c, tc, h []float32, n, H int, first bool) {
 	cprev := c[:n*H]
 	if first {
 		cprev = nil
 	}
-	q.Kernels.ExactCellsOrGo()(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
+	q.Kernels.QCellsOrGo()(g[:n*nn.Gates*H], cprev, c[:n*H], tc[:n*H], h[:n*H], n, H)
 }
 
 // layout sorts the examples by length, longest first, and lists each one's

@@ -132,6 +132,120 @@ DATA cellsConst<>+504(SB)/4, $0x0000007f // bias
 DATA cellsConst<>+508(SB)/4, $0x0000007f // bias
 GLOBL cellsConst<>(SB), RODATA|NOPTR, $512
 
+DATA qcellsConst<>+0(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+4(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+8(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+12(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+16(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+20(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+24(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+28(SB)/4, $0x40fcf84f // clamp
+DATA qcellsConst<>+32(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+36(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+40(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+44(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+48(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+52(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+56(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+60(SB)/4, $0xc0fcf84f // mclamp
+DATA qcellsConst<>+64(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+68(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+72(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+76(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+80(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+84(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+88(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+92(SB)/4, $0x3f000000 // half
+DATA qcellsConst<>+96(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+100(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+104(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+108(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+112(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+116(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+120(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+124(SB)/4, $0xa59f25c0 // n0
+DATA qcellsConst<>+128(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+132(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+136(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+140(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+144(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+148(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+152(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+156(SB)/4, $0x2a61337e // n1
+DATA qcellsConst<>+160(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+164(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+168(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+172(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+176(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+180(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+184(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+188(SB)/4, $0xaebd37ff // n2
+DATA qcellsConst<>+192(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+196(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+200(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+204(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+208(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+212(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+216(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+220(SB)/4, $0x335c0041 // n3
+DATA qcellsConst<>+224(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+228(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+232(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+236(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+240(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+244(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+248(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+252(SB)/4, $0x3779434a // n4
+DATA qcellsConst<>+256(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+260(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+264(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+268(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+272(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+276(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+280(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+284(SB)/4, $0x3a270ded // n5
+DATA qcellsConst<>+288(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+292(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+296(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+300(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+304(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+308(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+312(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+316(SB)/4, $0x3ba059dc // n6
+DATA qcellsConst<>+320(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+324(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+328(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+332(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+336(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+340(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+344(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+348(SB)/4, $0x35a0d3d8 // d0
+DATA qcellsConst<>+352(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+356(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+360(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+364(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+368(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+372(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+376(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+380(SB)/4, $0x38f895d6 // d1
+DATA qcellsConst<>+384(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+388(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+392(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+396(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+400(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+404(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+408(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+412(SB)/4, $0x3b14aa05 // d2
+DATA qcellsConst<>+416(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+420(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+424(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+428(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+432(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+436(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+440(SB)/4, $0x3ba059dd // d3
+DATA qcellsConst<>+444(SB)/4, $0x3ba059dd // d3
+GLOBL qcellsConst<>(SB), RODATA|NOPTR, $448
+
 // func cellsFwdAVX512(a, cprev, cOut, tcOut, hOut *float32, n, H int)
 TEXT ·cellsFwdAVX512(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), DI
@@ -607,8 +721,8 @@ cellsBwdAVX2_nocp:
 	VZEROUPPER
 	RET
 
-// func cellsFwdExactAVX512(a, cprev, cOut, tcOut, hOut *float32, n, H int)
-TEXT ·cellsFwdExactAVX512(SB), NOSPLIT, $0-56
+// func cellsFwdQAVX512(a, cprev, cOut, tcOut, hOut *float32, n, H int)
+TEXT ·cellsFwdQAVX512(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), DI
 	MOVQ cprev+8(FP), SI
 	MOVQ cOut+16(FP), R8
@@ -620,213 +734,173 @@ TEXT ·cellsFwdExactAVX512(SB), NOSPLIT, $0-56
 	SHRQ $4, R11 // vectors per row
 	SHLQ $2, DX // H in bytes: the gate stride
 	LEAQ (DX)(DX*2), R12 // 3H bytes
-	VBROADCASTSS cellsConst<>+0(SB), Z16
-	VBROADCASTSS cellsConst<>+32(SB), Z17
-	VBROADCASTSS cellsConst<>+64(SB), Z18
-	VBROADCASTSS cellsConst<>+96(SB), Z19
-	VBROADCASTSS cellsConst<>+128(SB), Z20
-	VBROADCASTSS cellsConst<>+160(SB), Z21
-	VBROADCASTSS cellsConst<>+192(SB), Z22
-	VBROADCASTSS cellsConst<>+224(SB), Z23
-	VBROADCASTSS cellsConst<>+256(SB), Z24
-	VBROADCASTSS cellsConst<>+288(SB), Z25
-	VBROADCASTSS cellsConst<>+320(SB), Z26
-	VBROADCASTSS cellsConst<>+352(SB), Z27
-	VBROADCASTSS cellsConst<>+384(SB), Z28
-	VBROADCASTSS cellsConst<>+416(SB), Z29
-	VBROADCASTSS cellsConst<>+448(SB), Z30
-	VBROADCASTSS cellsConst<>+480(SB), Z31
-cellsFwdExactAVX512_row:
+	VBROADCASTSS qcellsConst<>+0(SB), Z16
+	VBROADCASTSS qcellsConst<>+32(SB), Z17
+	VBROADCASTSS qcellsConst<>+64(SB), Z18
+	VBROADCASTSS qcellsConst<>+96(SB), Z19
+	VBROADCASTSS qcellsConst<>+128(SB), Z20
+	VBROADCASTSS qcellsConst<>+160(SB), Z21
+	VBROADCASTSS qcellsConst<>+192(SB), Z22
+	VBROADCASTSS qcellsConst<>+224(SB), Z23
+	VBROADCASTSS qcellsConst<>+256(SB), Z24
+	VBROADCASTSS qcellsConst<>+288(SB), Z25
+	VBROADCASTSS qcellsConst<>+320(SB), Z26
+	VBROADCASTSS qcellsConst<>+352(SB), Z27
+	VBROADCASTSS qcellsConst<>+384(SB), Z28
+	VBROADCASTSS qcellsConst<>+416(SB), Z29
+cellsFwdQAVX512_row:
 	MOVQ R11, BX
-cellsFwdExactAVX512_col:
+cellsFwdQAVX512_col:
 	VMOVUPS (DI), Z0
 	VMOVUPS (DI)(DX*1), Z1
 	VMOVUPS (DI)(DX*2), Z2
 	VMOVUPS (DI)(R12*1), Z3
-	VXORPS Z28, Z0, Z0
-	VXORPS Z28, Z1, Z1
-	VANDPS Z27, Z2, Z11
-	VXORPS Z28, Z3, Z3
-	VMINPS Z0, Z17, Z0 // x = 88 < x ? 88 : x
-	VMINPS Z1, Z17, Z1 // x = 88 < x ? 88 : x
-	VANDPS Z28, Z2, Z13
-	VMINPS Z3, Z17, Z3 // x = 88 < x ? 88 : x
-	VMAXPS Z0, Z16, Z0 // x = -87 > x ? -87 : x
-	VMAXPS Z1, Z16, Z1 // x = -87 > x ? -87 : x
-	VMULPS Z30, Z11, Z12
-	VMAXPS Z3, Z16, Z3 // x = -87 > x ? -87 : x
-	VMULPS Z18, Z0, Z5 // fn
-	VMULPS Z18, Z1, Z7 // fn
-	VCMPPS $1, Z29, Z11, K1
-	VMULPS Z18, Z3, Z9 // fn
-	VANDPS Z28, Z5, Z6
-	VANDPS Z28, Z7, Z8
-	VMINPS Z12, Z17, Z12 // x = 88 < x ? 88 : x
-	VANDPS Z28, Z9, Z10
-	VORPS Z25, Z6, Z6
-	VORPS Z25, Z8, Z8
-	VMAXPS Z12, Z16, Z12 // x = -87 > x ? -87 : x
-	VORPS Z25, Z10, Z10
-	VADDPS Z6, Z5, Z5
-	VADDPS Z8, Z7, Z7
-	VMULPS Z18, Z12, Z11 // fn
-	VADDPS Z10, Z9, Z9
-	VCVTTPS2DQ Z5, Z5 // n
-	VCVTTPS2DQ Z7, Z7 // n
-	VANDPS Z28, Z11, Z14
-	VCVTTPS2DQ Z9, Z9 // n
-	VCVTDQ2PS Z5, Z6 // nf
-	VCVTDQ2PS Z7, Z8 // nf
-	VORPS Z25, Z14, Z14
-	VCVTDQ2PS Z9, Z10 // nf
-	VMULPS Z19, Z6, Z5
-	VMULPS Z19, Z8, Z7
-	VADDPS Z14, Z11, Z11
-	VMULPS Z19, Z10, Z9
-	VSUBPS Z5, Z0, Z0
-	VSUBPS Z7, Z1, Z1
-	VCVTTPS2DQ Z11, Z11 // n
-	VSUBPS Z9, Z3, Z3
-	VMULPS Z20, Z6, Z5
-	VMULPS Z20, Z8, Z7
-	VCVTDQ2PS Z11, Z14 // nf
-	VMULPS Z20, Z10, Z9
-	VSUBPS Z5, Z0, Z0
-	VSUBPS Z7, Z1, Z1
-	VMULPS Z19, Z14, Z11
-	VSUBPS Z9, Z3, Z3
-	VCVTTPS2DQ Z6, Z5
-	VCVTTPS2DQ Z8, Z7
-	VSUBPS Z11, Z12, Z12
-	VCVTTPS2DQ Z10, Z9
-	VPADDD Z31, Z5, Z5
-	VPADDD Z31, Z7, Z7
-	VMULPS Z20, Z14, Z11
-	VPADDD Z31, Z9, Z9
-	VPSLLD $23, Z5, Z5
-	VPSLLD $23, Z7, Z7
-	VSUBPS Z11, Z12, Z12
-	VPSLLD $23, Z9, Z9
-	VMOVAPS Z21, Z6
-	VMOVAPS Z21, Z8
-	VCVTTPS2DQ Z14, Z11
-	VMOVAPS Z21, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VPADDD Z31, Z11, Z11
-	VMULPS Z3, Z10, Z10
+	VMULPS Z18, Z0, Z0
+	VMULPS Z18, Z1, Z1
+	VMINPS Z2, Z16, Z2 // x = clamp < x ? clamp : x
+	VMULPS Z18, Z3, Z3
+	VMINPS Z0, Z16, Z0 // x = clamp < x ? clamp : x
+	VMINPS Z1, Z16, Z1 // x = clamp < x ? clamp : x
+	VMAXPS Z2, Z17, Z2 // x = -clamp > x ? -clamp : x
+	VMINPS Z3, Z16, Z3 // x = clamp < x ? clamp : x
+	VMAXPS Z0, Z17, Z0 // x = -clamp > x ? -clamp : x
+	VMAXPS Z1, Z17, Z1 // x = -clamp > x ? -clamp : x
+	VMULPS Z2, Z2, Z11 // x²
+	VMAXPS Z3, Z17, Z3 // x = -clamp > x ? -clamp : x
+	VMULPS Z0, Z0, Z5 // x²
+	VMULPS Z1, Z1, Z7 // x²
+	VMOVAPS Z19, Z12
+	VMULPS Z3, Z3, Z9 // x²
+	VMOVAPS Z19, Z6
+	VMOVAPS Z19, Z8
+	VMULPS Z11, Z12, Z12
+	VMOVAPS Z19, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z20, Z12, Z12
+	VMULPS Z9, Z10, Z10
+	VADDPS Z20, Z6, Z6
+	VADDPS Z20, Z8, Z8
+	VMULPS Z11, Z12, Z12
+	VADDPS Z20, Z10, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z21, Z12, Z12
+	VMULPS Z9, Z10, Z10
+	VADDPS Z21, Z6, Z6
+	VADDPS Z21, Z8, Z8
+	VMULPS Z11, Z12, Z12
+	VADDPS Z21, Z10, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z22, Z12, Z12
+	VMULPS Z9, Z10, Z10
 	VADDPS Z22, Z6, Z6
 	VADDPS Z22, Z8, Z8
-	VPSLLD $23, Z11, Z11
+	VMULPS Z11, Z12, Z12
 	VADDPS Z22, Z10, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VMOVAPS Z21, Z14
-	VMULPS Z3, Z10, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z23, Z12, Z12
+	VMULPS Z9, Z10, Z10
 	VADDPS Z23, Z6, Z6
 	VADDPS Z23, Z8, Z8
-	VMULPS Z12, Z14, Z14
+	VMULPS Z11, Z12, Z12
 	VADDPS Z23, Z10, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VADDPS Z22, Z14, Z14
-	VMULPS Z3, Z10, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z24, Z12, Z12
+	VMULPS Z9, Z10, Z10
 	VADDPS Z24, Z6, Z6
 	VADDPS Z24, Z8, Z8
-	VMULPS Z12, Z14, Z14
+	VMULPS Z11, Z12, Z12
 	VADDPS Z24, Z10, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VADDPS Z23, Z14, Z14
-	VMULPS Z3, Z10, Z10
+	VMULPS Z5, Z6, Z6
+	VMULPS Z7, Z8, Z8
+	VADDPS Z25, Z12, Z12
+	VMULPS Z9, Z10, Z10
 	VADDPS Z25, Z6, Z6
 	VADDPS Z25, Z8, Z8
-	VMULPS Z12, Z14, Z14
+	VMULPS Z2, Z12, Z12 // the numerator
 	VADDPS Z25, Z10, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VADDPS Z24, Z14, Z14
-	VMULPS Z3, Z10, Z10
-	VADDPS Z26, Z6, Z6
-	VADDPS Z26, Z8, Z8
-	VMULPS Z12, Z14, Z14
-	VADDPS Z26, Z10, Z10
-	VMULPS Z0, Z6, Z6
-	VMULPS Z1, Z8, Z8
-	VADDPS Z25, Z14, Z14
-	VMULPS Z3, Z10, Z10
-	VADDPS Z26, Z6, Z6
-	VADDPS Z26, Z8, Z8
-	VMULPS Z12, Z14, Z14
-	VADDPS Z26, Z10, Z10
-	VMULPS Z5, Z6, Z0
-	VMULPS Z7, Z8, Z1
-	VADDPS Z26, Z14, Z14
-	VMULPS Z9, Z10, Z3
-	VADDPS Z26, Z0, Z0
-	VADDPS Z26, Z1, Z1
-	VMULPS Z12, Z14, Z14
-	VADDPS Z26, Z3, Z3
-	VDIVPS Z0, Z26, Z0
-	VDIVPS Z1, Z26, Z1
-	VADDPS Z26, Z14, Z14
-	VDIVPS Z3, Z26, Z3
+	VMULPS Z0, Z6, Z6 // the numerator
+	VMULPS Z1, Z8, Z8 // the numerator
+	VMOVAPS Z26, Z2
+	VMULPS Z3, Z10, Z10 // the numerator
+	VMOVAPS Z26, Z0
+	VMOVAPS Z26, Z1
+	VMULPS Z11, Z2, Z2
+	VMOVAPS Z26, Z3
+	VMULPS Z5, Z0, Z0
+	VMULPS Z7, Z1, Z1
+	VADDPS Z27, Z2, Z2
+	VMULPS Z9, Z3, Z3
+	VADDPS Z27, Z0, Z0
+	VADDPS Z27, Z1, Z1
+	VMULPS Z11, Z2, Z2
+	VADDPS Z27, Z3, Z3
+	VMULPS Z5, Z0, Z0
+	VMULPS Z7, Z1, Z1
+	VADDPS Z28, Z2, Z2
+	VMULPS Z9, Z3, Z3
+	VADDPS Z28, Z0, Z0
+	VADDPS Z28, Z1, Z1
+	VMULPS Z11, Z2, Z2
+	VADDPS Z28, Z3, Z3
+	VMULPS Z5, Z0, Z0
+	VMULPS Z7, Z1, Z1
+	VADDPS Z29, Z2, Z2
+	VMULPS Z9, Z3, Z3
+	VADDPS Z29, Z0, Z0
+	VADDPS Z29, Z1, Z1
+	VDIVPS Z2, Z12, Z2
+	VADDPS Z29, Z3, Z3
+	VDIVPS Z0, Z6, Z0
+	VDIVPS Z1, Z8, Z1
+	VMOVUPS Z2, (DI)(DX*2)
+	VDIVPS Z3, Z10, Z3
+	VMULPS Z18, Z0, Z0
+	VMULPS Z18, Z1, Z1
+	VMULPS Z18, Z3, Z3
+	VADDPS Z18, Z0, Z0
+	VADDPS Z18, Z1, Z1
+	VADDPS Z18, Z3, Z3
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, (DI)(DX*1)
-	VMULPS Z11, Z14, Z12
 	VMOVUPS Z3, (DI)(R12*1)
-	VSUBPS Z12, Z26, Z14
-	VADDPS Z26, Z12, Z12
-	VDIVPS Z12, Z14, Z14
-	VORPS Z13, Z14, Z14
-	VBLENDMPS Z2, Z14, K1, Z2
-	VMOVUPS Z2, (DI)(DX*2)
 	VMULPS Z0, Z2, Z5
 	TESTQ SI, SI
-	JEQ cellsFwdExactAVX512_nocp
+	JEQ cellsFwdQAVX512_nocp
 	VMULPS (SI), Z1, Z6
 	VADDPS Z6, Z5, Z5
 	ADDQ $64, SI
-cellsFwdExactAVX512_nocp:
+cellsFwdQAVX512_nocp:
 	VMOVUPS Z5, (R8)
-	VANDPS Z27, Z5, Z6
-	VANDPS Z28, Z5, Z8
-	VMULPS Z30, Z6, Z7
-	VCMPPS $1, Z29, Z6, K1
-	VMINPS Z7, Z17, Z7 // x = 88 < x ? 88 : x
-	VMAXPS Z7, Z16, Z7 // x = -87 > x ? -87 : x
-	VMULPS Z18, Z7, Z6 // fn
-	VANDPS Z28, Z6, Z9
-	VORPS Z25, Z9, Z9
-	VADDPS Z9, Z6, Z6
-	VCVTTPS2DQ Z6, Z6 // n
-	VCVTDQ2PS Z6, Z9 // nf
-	VMULPS Z19, Z9, Z6
-	VSUBPS Z6, Z7, Z7
-	VMULPS Z20, Z9, Z6
-	VSUBPS Z6, Z7, Z7
-	VCVTTPS2DQ Z9, Z6
-	VPADDD Z31, Z6, Z6
-	VPSLLD $23, Z6, Z6
-	VMOVAPS Z21, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z22, Z9, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z23, Z9, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z24, Z9, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z25, Z9, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z26, Z9, Z9
-	VMULPS Z7, Z9, Z9
-	VADDPS Z26, Z9, Z9
-	VMULPS Z6, Z9, Z7
-	VSUBPS Z7, Z26, Z9
-	VADDPS Z26, Z7, Z7
-	VDIVPS Z7, Z9, Z9
-	VORPS Z8, Z9, Z9
-	VBLENDMPS Z5, Z9, K1, Z5
+	VMINPS Z5, Z16, Z5 // x = clamp < x ? clamp : x
+	VMAXPS Z5, Z17, Z5 // x = -clamp > x ? -clamp : x
+	VMULPS Z5, Z5, Z6 // x²
+	VMOVAPS Z19, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z20, Z7, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z21, Z7, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z22, Z7, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z23, Z7, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z24, Z7, Z7
+	VMULPS Z6, Z7, Z7
+	VADDPS Z25, Z7, Z7
+	VMULPS Z5, Z7, Z7 // the numerator
+	VMOVAPS Z26, Z5
+	VMULPS Z6, Z5, Z5
+	VADDPS Z27, Z5, Z5
+	VMULPS Z6, Z5, Z5
+	VADDPS Z28, Z5, Z5
+	VMULPS Z6, Z5, Z5
+	VADDPS Z29, Z5, Z5
+	VDIVPS Z5, Z7, Z5
 	VMOVUPS Z5, (R9)
 	VMULPS Z3, Z5, Z5
 	VMOVUPS Z5, (R10)
@@ -835,15 +909,15 @@ cellsFwdExactAVX512_nocp:
 	ADDQ $64, R9
 	ADDQ $64, R10
 	DECQ BX
-	JNZ cellsFwdExactAVX512_col
+	JNZ cellsFwdQAVX512_col
 	ADDQ R12, DI // past the row's f, g, o gates
 	DECQ CX
-	JNZ cellsFwdExactAVX512_row
+	JNZ cellsFwdQAVX512_row
 	VZEROUPPER
 	RET
 
-// func cellsFwdExactAVX2(a, cprev, cOut, tcOut, hOut *float32, n, H int)
-TEXT ·cellsFwdExactAVX2(SB), NOSPLIT, $0-56
+// func cellsFwdQAVX2(a, cprev, cOut, tcOut, hOut *float32, n, H int)
+TEXT ·cellsFwdQAVX2(SB), NOSPLIT, $0-56
 	MOVQ a+0(FP), DI
 	MOVQ cprev+8(FP), SI
 	MOVQ cOut+16(FP), R8
@@ -855,208 +929,169 @@ TEXT ·cellsFwdExactAVX2(SB), NOSPLIT, $0-56
 	SHRQ $3, R11 // vectors per row
 	SHLQ $2, DX // H in bytes: the gate stride
 	LEAQ (DX)(DX*2), R12 // 3H bytes
-	VMOVUPS cellsConst<>+320(SB), Y15
-cellsFwdExactAVX2_row:
+cellsFwdQAVX2_row:
 	MOVQ R11, BX
-cellsFwdExactAVX2_col:
+cellsFwdQAVX2_col:
 	VMOVUPS (DI), Y0
 	VMOVUPS (DI)(DX*1), Y1
 	VMOVUPS (DI)(DX*2), Y2
 	VMOVUPS (DI)(R12*1), Y3
-	VXORPS cellsConst<>+384(SB), Y0, Y0
-	VXORPS cellsConst<>+384(SB), Y1, Y1
-	VANDPS cellsConst<>+352(SB), Y2, Y11
-	VXORPS cellsConst<>+384(SB), Y3, Y3
-	VMOVUPS cellsConst<>+32(SB), Y5
-	VMOVUPS cellsConst<>+32(SB), Y7
-	VANDPS cellsConst<>+384(SB), Y2, Y13
-	VMOVUPS cellsConst<>+32(SB), Y9
-	VMINPS Y0, Y5, Y0 // x = 88 < x ? 88 : x
-	VMINPS Y1, Y7, Y1 // x = 88 < x ? 88 : x
-	VMULPS cellsConst<>+448(SB), Y11, Y12
-	VMINPS Y3, Y9, Y3 // x = 88 < x ? 88 : x
-	VMOVUPS cellsConst<>+0(SB), Y5
-	VMOVUPS cellsConst<>+0(SB), Y7
-	VCMPPS $1, cellsConst<>+416(SB), Y11, Y11
-	VMOVUPS cellsConst<>+0(SB), Y9
-	VMAXPS Y0, Y5, Y0 // x = -87 > x ? -87 : x
-	VMAXPS Y1, Y7, Y1 // x = -87 > x ? -87 : x
-	VMOVUPS cellsConst<>+32(SB), Y4
-	VMAXPS Y3, Y9, Y3 // x = -87 > x ? -87 : x
-	VMULPS cellsConst<>+64(SB), Y0, Y5 // fn
-	VMULPS cellsConst<>+64(SB), Y1, Y7 // fn
-	VMINPS Y12, Y4, Y12 // x = 88 < x ? 88 : x
-	VMULPS cellsConst<>+64(SB), Y3, Y9 // fn
-	VANDPS cellsConst<>+384(SB), Y5, Y6
-	VANDPS cellsConst<>+384(SB), Y7, Y8
-	VMOVUPS cellsConst<>+0(SB), Y4
-	VANDPS cellsConst<>+384(SB), Y9, Y10
-	VORPS cellsConst<>+288(SB), Y6, Y6
-	VORPS cellsConst<>+288(SB), Y8, Y8
-	VMAXPS Y12, Y4, Y12 // x = -87 > x ? -87 : x
-	VORPS cellsConst<>+288(SB), Y10, Y10
-	VADDPS Y6, Y5, Y5
-	VADDPS Y8, Y7, Y7
-	VMULPS cellsConst<>+64(SB), Y12, Y4 // fn
-	VADDPS Y10, Y9, Y9
-	VCVTTPS2DQ Y5, Y5 // n
-	VCVTTPS2DQ Y7, Y7 // n
-	VANDPS cellsConst<>+384(SB), Y4, Y14
-	VCVTTPS2DQ Y9, Y9 // n
-	VCVTDQ2PS Y5, Y6 // nf
-	VCVTDQ2PS Y7, Y8 // nf
-	VORPS cellsConst<>+288(SB), Y14, Y14
-	VCVTDQ2PS Y9, Y10 // nf
-	VMULPS cellsConst<>+96(SB), Y6, Y5
-	VMULPS cellsConst<>+96(SB), Y8, Y7
-	VADDPS Y14, Y4, Y4
-	VMULPS cellsConst<>+96(SB), Y10, Y9
-	VSUBPS Y5, Y0, Y0
-	VSUBPS Y7, Y1, Y1
-	VCVTTPS2DQ Y4, Y4 // n
-	VSUBPS Y9, Y3, Y3
-	VMULPS cellsConst<>+128(SB), Y6, Y5
-	VMULPS cellsConst<>+128(SB), Y8, Y7
-	VCVTDQ2PS Y4, Y14 // nf
-	VMULPS cellsConst<>+128(SB), Y10, Y9
-	VSUBPS Y5, Y0, Y0
-	VSUBPS Y7, Y1, Y1
-	VMULPS cellsConst<>+96(SB), Y14, Y4
-	VSUBPS Y9, Y3, Y3
-	VCVTTPS2DQ Y6, Y5
-	VCVTTPS2DQ Y8, Y7
-	VSUBPS Y4, Y12, Y12
-	VCVTTPS2DQ Y10, Y9
-	VPADDD cellsConst<>+480(SB), Y5, Y5
-	VPADDD cellsConst<>+480(SB), Y7, Y7
-	VMULPS cellsConst<>+128(SB), Y14, Y4
-	VPADDD cellsConst<>+480(SB), Y9, Y9
-	VPSLLD $23, Y5, Y5
-	VPSLLD $23, Y7, Y7
-	VSUBPS Y4, Y12, Y12
-	VPSLLD $23, Y9, Y9
-	VMOVUPS cellsConst<>+160(SB), Y6
-	VMOVUPS cellsConst<>+160(SB), Y8
-	VCVTTPS2DQ Y14, Y4
-	VMOVUPS cellsConst<>+160(SB), Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VPADDD cellsConst<>+480(SB), Y4, Y4
-	VMULPS Y3, Y10, Y10
-	VADDPS cellsConst<>+192(SB), Y6, Y6
-	VADDPS cellsConst<>+192(SB), Y8, Y8
-	VPSLLD $23, Y4, Y4
-	VADDPS cellsConst<>+192(SB), Y10, Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VMOVUPS cellsConst<>+160(SB), Y14
-	VMULPS Y3, Y10, Y10
-	VADDPS cellsConst<>+224(SB), Y6, Y6
-	VADDPS cellsConst<>+224(SB), Y8, Y8
-	VMULPS Y12, Y14, Y14
-	VADDPS cellsConst<>+224(SB), Y10, Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VADDPS cellsConst<>+192(SB), Y14, Y14
-	VMULPS Y3, Y10, Y10
-	VADDPS cellsConst<>+256(SB), Y6, Y6
-	VADDPS cellsConst<>+256(SB), Y8, Y8
-	VMULPS Y12, Y14, Y14
-	VADDPS cellsConst<>+256(SB), Y10, Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VADDPS cellsConst<>+224(SB), Y14, Y14
-	VMULPS Y3, Y10, Y10
-	VADDPS cellsConst<>+288(SB), Y6, Y6
-	VADDPS cellsConst<>+288(SB), Y8, Y8
-	VMULPS Y12, Y14, Y14
-	VADDPS cellsConst<>+288(SB), Y10, Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VADDPS cellsConst<>+256(SB), Y14, Y14
-	VMULPS Y3, Y10, Y10
-	VADDPS Y15, Y6, Y6
-	VADDPS Y15, Y8, Y8
-	VMULPS Y12, Y14, Y14
-	VADDPS Y15, Y10, Y10
-	VMULPS Y0, Y6, Y6
-	VMULPS Y1, Y8, Y8
-	VADDPS cellsConst<>+288(SB), Y14, Y14
-	VMULPS Y3, Y10, Y10
-	VADDPS Y15, Y6, Y6
-	VADDPS Y15, Y8, Y8
-	VMULPS Y12, Y14, Y14
-	VADDPS Y15, Y10, Y10
-	VMULPS Y5, Y6, Y0
-	VMULPS Y7, Y8, Y1
-	VADDPS Y15, Y14, Y14
-	VMULPS Y9, Y10, Y3
-	VADDPS Y15, Y0, Y0
-	VADDPS Y15, Y1, Y1
-	VMULPS Y12, Y14, Y14
-	VADDPS Y15, Y3, Y3
-	VDIVPS Y0, Y15, Y0
-	VDIVPS Y1, Y15, Y1
-	VADDPS Y15, Y14, Y14
-	VDIVPS Y3, Y15, Y3
+	VMULPS qcellsConst<>+64(SB), Y0, Y0
+	VMULPS qcellsConst<>+64(SB), Y1, Y1
+	VMOVUPS qcellsConst<>+0(SB), Y11
+	VMULPS qcellsConst<>+64(SB), Y3, Y3
+	VMOVUPS qcellsConst<>+0(SB), Y5
+	VMOVUPS qcellsConst<>+0(SB), Y7
+	VMINPS Y2, Y11, Y2 // x = clamp < x ? clamp : x
+	VMOVUPS qcellsConst<>+0(SB), Y9
+	VMINPS Y0, Y5, Y0 // x = clamp < x ? clamp : x
+	VMINPS Y1, Y7, Y1 // x = clamp < x ? clamp : x
+	VMOVUPS qcellsConst<>+32(SB), Y11
+	VMINPS Y3, Y9, Y3 // x = clamp < x ? clamp : x
+	VMOVUPS qcellsConst<>+32(SB), Y5
+	VMOVUPS qcellsConst<>+32(SB), Y7
+	VMAXPS Y2, Y11, Y2 // x = -clamp > x ? -clamp : x
+	VMOVUPS qcellsConst<>+32(SB), Y9
+	VMAXPS Y0, Y5, Y0 // x = -clamp > x ? -clamp : x
+	VMAXPS Y1, Y7, Y1 // x = -clamp > x ? -clamp : x
+	VMULPS Y2, Y2, Y11 // x²
+	VMAXPS Y3, Y9, Y3 // x = -clamp > x ? -clamp : x
+	VMULPS Y0, Y0, Y5 // x²
+	VMULPS Y1, Y1, Y7 // x²
+	VMOVUPS qcellsConst<>+96(SB), Y12
+	VMULPS Y3, Y3, Y9 // x²
+	VMOVUPS qcellsConst<>+96(SB), Y6
+	VMOVUPS qcellsConst<>+96(SB), Y8
+	VMULPS Y11, Y12, Y12
+	VMOVUPS qcellsConst<>+96(SB), Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+128(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+128(SB), Y6, Y6
+	VADDPS qcellsConst<>+128(SB), Y8, Y8
+	VMULPS Y11, Y12, Y12
+	VADDPS qcellsConst<>+128(SB), Y10, Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+160(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+160(SB), Y6, Y6
+	VADDPS qcellsConst<>+160(SB), Y8, Y8
+	VMULPS Y11, Y12, Y12
+	VADDPS qcellsConst<>+160(SB), Y10, Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+192(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+192(SB), Y6, Y6
+	VADDPS qcellsConst<>+192(SB), Y8, Y8
+	VMULPS Y11, Y12, Y12
+	VADDPS qcellsConst<>+192(SB), Y10, Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+224(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+224(SB), Y6, Y6
+	VADDPS qcellsConst<>+224(SB), Y8, Y8
+	VMULPS Y11, Y12, Y12
+	VADDPS qcellsConst<>+224(SB), Y10, Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+256(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+256(SB), Y6, Y6
+	VADDPS qcellsConst<>+256(SB), Y8, Y8
+	VMULPS Y11, Y12, Y12
+	VADDPS qcellsConst<>+256(SB), Y10, Y10
+	VMULPS Y5, Y6, Y6
+	VMULPS Y7, Y8, Y8
+	VADDPS qcellsConst<>+288(SB), Y12, Y12
+	VMULPS Y9, Y10, Y10
+	VADDPS qcellsConst<>+288(SB), Y6, Y6
+	VADDPS qcellsConst<>+288(SB), Y8, Y8
+	VMULPS Y2, Y12, Y12 // the numerator
+	VADDPS qcellsConst<>+288(SB), Y10, Y10
+	VMULPS Y0, Y6, Y6 // the numerator
+	VMULPS Y1, Y8, Y8 // the numerator
+	VMOVUPS qcellsConst<>+320(SB), Y2
+	VMULPS Y3, Y10, Y10 // the numerator
+	VMOVUPS qcellsConst<>+320(SB), Y0
+	VMOVUPS qcellsConst<>+320(SB), Y1
+	VMULPS Y11, Y2, Y2
+	VMOVUPS qcellsConst<>+320(SB), Y3
+	VMULPS Y5, Y0, Y0
+	VMULPS Y7, Y1, Y1
+	VADDPS qcellsConst<>+352(SB), Y2, Y2
+	VMULPS Y9, Y3, Y3
+	VADDPS qcellsConst<>+352(SB), Y0, Y0
+	VADDPS qcellsConst<>+352(SB), Y1, Y1
+	VMULPS Y11, Y2, Y2
+	VADDPS qcellsConst<>+352(SB), Y3, Y3
+	VMULPS Y5, Y0, Y0
+	VMULPS Y7, Y1, Y1
+	VADDPS qcellsConst<>+384(SB), Y2, Y2
+	VMULPS Y9, Y3, Y3
+	VADDPS qcellsConst<>+384(SB), Y0, Y0
+	VADDPS qcellsConst<>+384(SB), Y1, Y1
+	VMULPS Y11, Y2, Y2
+	VADDPS qcellsConst<>+384(SB), Y3, Y3
+	VMULPS Y5, Y0, Y0
+	VMULPS Y7, Y1, Y1
+	VADDPS qcellsConst<>+416(SB), Y2, Y2
+	VMULPS Y9, Y3, Y3
+	VADDPS qcellsConst<>+416(SB), Y0, Y0
+	VADDPS qcellsConst<>+416(SB), Y1, Y1
+	VDIVPS Y2, Y12, Y2
+	VADDPS qcellsConst<>+416(SB), Y3, Y3
+	VDIVPS Y0, Y6, Y0
+	VDIVPS Y1, Y8, Y1
+	VMOVUPS Y2, (DI)(DX*2)
+	VDIVPS Y3, Y10, Y3
+	VMULPS qcellsConst<>+64(SB), Y0, Y0
+	VMULPS qcellsConst<>+64(SB), Y1, Y1
+	VMULPS qcellsConst<>+64(SB), Y3, Y3
+	VADDPS qcellsConst<>+64(SB), Y0, Y0
+	VADDPS qcellsConst<>+64(SB), Y1, Y1
+	VADDPS qcellsConst<>+64(SB), Y3, Y3
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, (DI)(DX*1)
-	VMULPS Y4, Y14, Y12
 	VMOVUPS Y3, (DI)(R12*1)
-	VSUBPS Y12, Y15, Y14
-	VADDPS Y15, Y12, Y12
-	VDIVPS Y12, Y14, Y14
-	VORPS Y13, Y14, Y14
-	VBLENDVPS Y11, Y2, Y14, Y2
-	VMOVUPS Y2, (DI)(DX*2)
 	VMULPS Y0, Y2, Y5
 	TESTQ SI, SI
-	JEQ cellsFwdExactAVX2_nocp
+	JEQ cellsFwdQAVX2_nocp
 	VMULPS (SI), Y1, Y6
 	VADDPS Y6, Y5, Y5
 	ADDQ $32, SI
-cellsFwdExactAVX2_nocp:
+cellsFwdQAVX2_nocp:
 	VMOVUPS Y5, (R8)
-	VANDPS cellsConst<>+352(SB), Y5, Y6
-	VANDPS cellsConst<>+384(SB), Y5, Y8
-	VMULPS cellsConst<>+448(SB), Y6, Y7
-	VCMPPS $1, cellsConst<>+416(SB), Y6, Y6
-	VMOVUPS cellsConst<>+32(SB), Y10
-	VMINPS Y7, Y10, Y7 // x = 88 < x ? 88 : x
-	VMOVUPS cellsConst<>+0(SB), Y10
-	VMAXPS Y7, Y10, Y7 // x = -87 > x ? -87 : x
-	VMULPS cellsConst<>+64(SB), Y7, Y10 // fn
-	VANDPS cellsConst<>+384(SB), Y10, Y9
-	VORPS cellsConst<>+288(SB), Y9, Y9
-	VADDPS Y9, Y10, Y10
-	VCVTTPS2DQ Y10, Y10 // n
-	VCVTDQ2PS Y10, Y9 // nf
-	VMULPS cellsConst<>+96(SB), Y9, Y10
-	VSUBPS Y10, Y7, Y7
-	VMULPS cellsConst<>+128(SB), Y9, Y10
-	VSUBPS Y10, Y7, Y7
-	VCVTTPS2DQ Y9, Y10
-	VPADDD cellsConst<>+480(SB), Y10, Y10
-	VPSLLD $23, Y10, Y10
-	VMOVUPS cellsConst<>+160(SB), Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS cellsConst<>+192(SB), Y9, Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS cellsConst<>+224(SB), Y9, Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS cellsConst<>+256(SB), Y9, Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS cellsConst<>+288(SB), Y9, Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS Y15, Y9, Y9
-	VMULPS Y7, Y9, Y9
-	VADDPS Y15, Y9, Y9
-	VMULPS Y10, Y9, Y7
-	VSUBPS Y7, Y15, Y9
-	VADDPS Y15, Y7, Y7
-	VDIVPS Y7, Y9, Y9
-	VORPS Y8, Y9, Y9
-	VBLENDVPS Y6, Y5, Y9, Y5
+	VMOVUPS qcellsConst<>+0(SB), Y6
+	VMINPS Y5, Y6, Y5 // x = clamp < x ? clamp : x
+	VMOVUPS qcellsConst<>+32(SB), Y6
+	VMAXPS Y5, Y6, Y5 // x = -clamp > x ? -clamp : x
+	VMULPS Y5, Y5, Y6 // x²
+	VMOVUPS qcellsConst<>+96(SB), Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+128(SB), Y7, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+160(SB), Y7, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+192(SB), Y7, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+224(SB), Y7, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+256(SB), Y7, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS qcellsConst<>+288(SB), Y7, Y7
+	VMULPS Y5, Y7, Y7 // the numerator
+	VMOVUPS qcellsConst<>+320(SB), Y5
+	VMULPS Y6, Y5, Y5
+	VADDPS qcellsConst<>+352(SB), Y5, Y5
+	VMULPS Y6, Y5, Y5
+	VADDPS qcellsConst<>+384(SB), Y5, Y5
+	VMULPS Y6, Y5, Y5
+	VADDPS qcellsConst<>+416(SB), Y5, Y5
+	VDIVPS Y5, Y7, Y5
 	VMOVUPS Y5, (R9)
 	VMULPS Y3, Y5, Y5
 	VMOVUPS Y5, (R10)
@@ -1065,10 +1100,10 @@ cellsFwdExactAVX2_nocp:
 	ADDQ $32, R9
 	ADDQ $32, R10
 	DECQ BX
-	JNZ cellsFwdExactAVX2_col
+	JNZ cellsFwdQAVX2_col
 	ADDQ R12, DI // past the row's f, g, o gates
 	DECQ CX
-	JNZ cellsFwdExactAVX2_row
+	JNZ cellsFwdQAVX2_row
 	VZEROUPPER
 	RET
 

@@ -1,7 +1,8 @@
 //go:build ignore
 
 // cells_gen writes cells_amd64.s: the LSTM gate math (lstmCells and
-// lstmCellsBackward) in AVX-512 (16 lanes) and AVX2+FMA (8 lanes). One
+// lstmCellsBackward) in AVX-512 (16 lanes) and AVX2+FMA (8 lanes), and the
+// int8 runtime's (lstmCellsQ, cells_q.go) in both without FMA. One
 // description of exp, sigmoid and tanh serves both widths; they differ only in
 // register names, where the constants live (registers Z16-Z31 with AVX-512,
 // 32-byte memory rows with AVX2's 16 registers), the compare/blend idiom and
@@ -57,13 +58,15 @@ func interleave(streams ...func()) {
 	}
 }
 
+type constant struct {
+	name string
+	bits uint32
+}
+
 // The constants of exp32, sigmoid32 and tanh32 (mathx.go), rounded to float32
 // exactly as the Go code rounds them. Each is stored as 8 copies (one AVX2
 // row, 32 bytes); AVX-512 broadcasts the first.
-var consts = []struct {
-	name string
-	bits uint32
-}{
+var consts = []constant{
 	{"min", f(-87)},
 	{"max", f(88)},
 	{"log2e", f(1.44269504088896341)},
@@ -82,10 +85,42 @@ var consts = []struct {
 	{"bias", 127}, // exponent bias, an int32 (AVX2 builds 2^n's bits)
 }
 
+// qConsts are tanhR's and sigmoidR's (cells_q.go): its clamp, ½, and the
+// numerator's and denominator's coefficients, highest power first.
+var qConsts = []constant{
+	{"clamp", f32(7.90531110763549805)},
+	{"mclamp", f32(-7.90531110763549805)},
+	{"half", f(0.5)},
+	{"n0", f32(-2.76076847742355e-16)},
+	{"n1", f32(2.00018790482477e-13)},
+	{"n2", f32(-8.60467152213735e-11)},
+	{"n3", f32(5.12229709037114e-08)},
+	{"n4", f32(1.48572235717979e-05)},
+	{"n5", f32(6.37261928875436e-04)},
+	{"n6", f32(4.89352455891786e-03)},
+	{"d0", f32(1.19825839466702e-06)},
+	{"d1", f32(1.18534705686654e-04)},
+	{"d2", f32(2.26843463243900e-03)},
+	{"d3", f32(4.89352518554385e-03)},
+}
+
 func f(x float64) uint32 { return math.Float32bits(float32(x)) }
 
-func constIndex(name string) int {
-	for i, c := range consts {
+// f32 rounds an untyped constant to float32 once, as cells_q.go's
+// [n]float32 literals do.
+func f32(x float32) uint32 { return math.Float32bits(x) }
+
+// table is the constants of s's gate math, and the symbol holding them.
+func (s isa) table() ([]constant, string) {
+	if s.q {
+		return qConsts, "qcellsConst<>"
+	}
+	return consts, "cellsConst<>"
+}
+
+func (s isa) constIndex(name string) int {
+	cs, _ := s.table()
+	for i, c := range cs {
 		if c.name == name {
 			return i
 		}
@@ -99,12 +134,11 @@ type isa struct {
 	reg    string // "Z" or "Y"
 	lanes  int
 	avx512 bool
-	// exact: lstmCells' own bits (the int8 runtime's gate math, which must
-	// match the Go loop and the wasm kernel): every operation of mathx.go
-	// in its order, each rounded, no FMA; n = int32(fn ± 0.5) truncated
-	// as exp32 rounds (ties away from zero); 2^n from its bits; clamps that
-	// leave NaN as the Go comparisons do.
-	exact bool
+	// q: lstmCellsQ's own bits (the int8 runtime's gate math, which must
+	// match the Go loop and the wasm kernel): every operation of
+	// cells_q.go in its order, each rounded, no FMA; clamps that leave NaN
+	// as the Go comparisons do.
+	q bool
 }
 
 func (s isa) v(i int) string { return fmt.Sprintf("%s%d", s.reg, i) }
@@ -120,24 +154,28 @@ func (s isa) one() string {
 
 // c is a constant operand: Z16+i with AVX-512, a memory row with AVX2.
 func (s isa) c(name string) string {
-	i := constIndex(name)
+	i := s.constIndex(name)
 	if s.avx512 {
 		return fmt.Sprintf("Z%d", 16+i)
 	}
 	if name == "one" {
 		return "Y15"
 	}
-	return fmt.Sprintf("cellsConst<>+%d(SB)", 32*i)
+	_, sym := s.table()
+	return fmt.Sprintf("%s+%d(SB)", sym, 32*i)
 }
 
 func (s isa) loadConsts() {
+	cs, sym := s.table()
 	if s.avx512 {
-		for i := range consts {
-			w("\tVBROADCASTSS cellsConst<>+%d(SB), Z%d", 32*i, 16+i)
+		for i := range cs {
+			w("\tVBROADCASTSS %s+%d(SB), Z%d", sym, 32*i, 16+i)
 		}
 		return
 	}
-	w("\tVMOVUPS cellsConst<>+%d(SB), Y15", 32*constIndex("one"))
+	if !s.q {
+		w("\tVMOVUPS %s+%d(SB), Y15", sym, 32*s.constIndex("one"))
+	}
 }
 
 // exp replaces x by e^x (exp32): clamp to [-87, 88], n = round(x·log2e),
@@ -145,10 +183,6 @@ func (s isa) loadConsts() {
 // fused), then p·2^n. t1, t2 are scratch. Rounding is to nearest even where
 // exp32 rounds ties away from zero; both leave |r| ≤ ln2/2.
 func (s isa) exp(x, t1, t2 string) {
-	if s.exact {
-		s.expExact(x, t1, t2)
-		return
-	}
 	w("\tVMAXPS %s, %s, %s", s.c("min"), x, x)
 	w("\tVMINPS %s, %s, %s", s.c("max"), x, x)
 	w("\tVMULPS %s, %s, %s", s.c("log2e"), x, t1)
@@ -179,55 +213,53 @@ func (s isa) exp(x, t1, t2 string) {
 	w("\tVMULPS %s, %s, %s", t1, t2, x)
 }
 
-// expExact is exp32 operation for operation (see isa.exact). t1, t2 are
-// scratch.
-func (s isa) expExact(x, t1, t2 string) {
+// tanhQ replaces x by tanhR(x) (cells_q.go) operation for operation:
+// clamp to ±7.9, then x·P(x²) / Q(x²), both by Horner's rule, each product
+// and sum rounded. t1 holds x², t2 the numerator.
+func (s isa) tanhQ(x, t1, t2 string) {
 	mov := "VMOVUPS"
 	if s.avx512 {
 		mov = "VMOVAPS"
 	}
-	// if x > 88 { x = 88 }; if x < -87 { x = -87 }. MINPS/MAXPS return
-	// their second source when either is NaN, so x goes second: a NaN
-	// stays NaN as in Go. The constant must be in a register for that.
-	hi, lo := s.c("max"), s.c("min")
+	// if x > clamp { x = clamp }; if x < -clamp { x = -clamp }. MINPS/MAXPS return their
+	// second source when either is NaN, so x goes second: a NaN stays NaN
+	// as in Go. The constant must be in a register for that.
+	hi, lo := s.c("clamp"), s.c("mclamp")
 	if !s.avx512 {
 		w("\t%s %s, %s", mov, hi, t1)
 		hi = t1
 	}
-	w("\tVMINPS %s, %s, %s // x = 88 < x ? 88 : x", x, hi, x)
+	w("\tVMINPS %s, %s, %s // x = clamp < x ? clamp : x", x, hi, x)
 	if !s.avx512 {
 		w("\t%s %s, %s", mov, lo, t1)
 		lo = t1
 	}
-	w("\tVMAXPS %s, %s, %s // x = -87 > x ? -87 : x", x, lo, x)
-	w("\tVMULPS %s, %s, %s // fn", s.c("log2e"), x, t1)
-	// n = int32(fn ± 0.5), the half carrying fn's sign (fn = -0 gives
-	// -0.5 where Go adds +0.5: both truncate to 0).
-	w("\tVANDPS %s, %s, %s", s.c("sign"), t1, t2)
-	w("\tVORPS %s, %s, %s", s.c("half"), t2, t2)
-	w("\tVADDPS %s, %s, %s", t2, t1, t1)
-	w("\tVCVTTPS2DQ %s, %s // n", t1, t1)
-	w("\tVCVTDQ2PS %s, %s // nf", t1, t2)
-	// r = (x − nf·ln2hi) − nf·ln2lo, each product rounded.
-	w("\tVMULPS %s, %s, %s", s.c("ln2hi"), t2, t1)
-	w("\tVSUBPS %s, %s, %s", t1, x, x)
-	w("\tVMULPS %s, %s, %s", s.c("ln2lo"), t2, t1)
-	w("\tVSUBPS %s, %s, %s", t1, x, x)
-	// 2^n's bits, (n+127)<<23, from nf (an integer, so converted back
-	// exactly) while t2 is free for the polynomial.
-	w("\tVCVTTPS2DQ %s, %s", t2, t1)
-	w("\tVPADDD %s, %s, %s", s.c("bias"), t1, t1)
-	w("\tVPSLLD $23, %s, %s", t1, t1)
-	w("\t%s %s, %s", mov, s.c("c720"), t2)
-	for _, k := range []string{"c120", "c24", "c6", "half", "one", "one"} {
-		w("\tVMULPS %s, %s, %s", x, t2, t2)
+	w("\tVMAXPS %s, %s, %s // x = -clamp > x ? -clamp : x", x, lo, x)
+	w("\tVMULPS %s, %s, %s // x²", x, x, t1)
+	w("\t%s %s, %s", mov, s.c("n0"), t2)
+	for _, k := range []string{"n1", "n2", "n3", "n4", "n5", "n6"} {
+		w("\tVMULPS %s, %s, %s", t1, t2, t2)
 		w("\tVADDPS %s, %s, %s", s.c(k), t2, t2)
 	}
-	w("\tVMULPS %s, %s, %s", t1, t2, x) // p · 2^n
+	w("\tVMULPS %s, %s, %s // the numerator", x, t2, t2)
+	w("\t%s %s, %s", mov, s.c("d0"), x)
+	for _, k := range []string{"d1", "d2", "d3"} {
+		w("\tVMULPS %s, %s, %s", t1, x, x)
+		w("\tVADDPS %s, %s, %s", s.c(k), x, x)
+	}
+	w("\tVDIVPS %s, %s, %s", x, t2, x)
 }
 
-// sigmoid replaces x by 1/(1+e^-x), with a true division.
+// sigmoid replaces x by 1/(1+e^-x), with a true division, or by
+// sigmoidR(x) = ½·tanhR(½x) + ½.
 func (s isa) sigmoid(x, t1, t2 string) {
+	if s.q {
+		w("\tVMULPS %s, %s, %s", s.c("half"), x, x)
+		s.tanhQ(x, t1, t2)
+		w("\tVMULPS %s, %s, %s", s.c("half"), x, x)
+		w("\tVADDPS %s, %s, %s", s.c("half"), x, x)
+		return
+	}
 	w("\tVXORPS %s, %s, %s", s.c("sign"), x, x)
 	s.exp(x, t1, t2)
 	w("\tVADDPS %s, %s, %s", s.one(), x, x)
@@ -239,6 +271,10 @@ func (s isa) sigmoid(x, t1, t2 string) {
 // t[0..3], and t[4] with AVX2, whose small-|x| mask stays in t[0] until the
 // blend (AVX-512 keeps it in K1 and reuses t[0]).
 func (s isa) tanh(x string, t []string) {
+	if s.q {
+		s.tanhQ(x, t[0], t[1])
+		return
+	}
 	ax, e, sgn, num := t[0], t[1], t[2], t[3]
 	t1 := ax
 	if !s.avx512 {
@@ -270,8 +306,8 @@ func (s isa) tanh(x string, t []string) {
 // being contiguous, are walked straight through.
 func (s isa) forward() {
 	name := "cellsFwd" + s.suffix
-	if s.exact {
-		name = "cellsFwdExact" + s.suffix
+	if s.q {
+		name = "cellsFwdQ" + s.suffix
 	}
 	vb := 4 * s.lanes // bytes per vector
 	w("// func %s(a, cprev, cOut, tcOut, hOut *float32, n, H int)", name)
@@ -311,8 +347,8 @@ func (s isa) forward() {
 	t := []string{s.v(6), s.v(7), s.v(8), s.v(9), s.v(10)}
 	// c = f·cprev + i·g (fused; lstmCells rounds both products), or i·g
 	// at t = 0.
-	if s.exact {
-		// As Go compiles lstmCells: g·i and (g·i) + (f·cprev), first
+	if s.q {
+		// As Go compiles lstmCellsQ: g·i and (g·i) + (f·cprev), first
 		// operands first, which decides which NaN a NaN result carries.
 		w("\tVMULPS %s, %s, %s", i, g, c)
 	} else {
@@ -320,7 +356,7 @@ func (s isa) forward() {
 	}
 	w("\tTESTQ SI, SI")
 	w("\tJEQ %s_nocp", name)
-	if s.exact { // float32(f·cprev) + float32(i·g)
+	if s.q { // float32(f·cprev) + float32(i·g)
 		w("\tVMULPS (SI), %s, %s", fg, t[0])
 		w("\tVADDPS %s, %s, %s", t[0], c, c)
 	} else {
@@ -445,13 +481,16 @@ func main() {
 	w("")
 	w("#include \"textflag.h\"")
 	w("")
-	for i, c := range consts {
-		for l := 0; l < 8; l++ {
-			w("DATA cellsConst<>+%d(SB)/4, $0x%08x // %s", 32*i+4*l, c.bits, c.name)
+	for _, s := range []isa{{}, {q: true}} {
+		cs, sym := s.table()
+		for i, c := range cs {
+			for l := 0; l < 8; l++ {
+				w("DATA %s+%d(SB)/4, $0x%08x // %s", sym, 32*i+4*l, c.bits, c.name)
+			}
 		}
+		w("GLOBL %s(SB), RODATA|NOPTR, $%d", sym, 32*len(cs))
+		w("")
 	}
-	w("GLOBL cellsConst<>(SB), RODATA|NOPTR, $%d", 32*len(consts))
-	w("")
 	for _, s := range []isa{{"AVX512", "Z", 16, true, false}, {"AVX2", "Y", 8, false, false}} {
 		s.forward()
 		s.backward()

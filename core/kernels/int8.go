@@ -1,6 +1,6 @@
 package kernels
 
-// The int8 runtime's kernels (the Kernels fields QDot … ExactCells) and
+// The int8 runtime's kernels (the Kernels fields QDot … QCells) and
 // their contracts. core/compress's Go loops are the reference: every
 // kernel sums the same exact integers and rescales them with the same
 // float32 operations, in the same order and without FMA, so each gives
@@ -46,7 +46,7 @@ package kernels
 //	    QuantizePairs(h, n, H, hw, hs)
 //	    QDot(hw, qR, hs, sR, g, n, H/2, H)
 //	}
-//	ExactCells(g, cprev, c, tc, h, n, H)
+//	QCells(g, cprev, c, tc, h, n, H)
 //
 // The same kernels as those calls, so the same bits.
 //
@@ -68,5 +68,5 @@ package kernels
 // multiplies them with the weights: q7 [4H/16, H/4, 16] words, word (c, k, l)
 // holding the signed bytes q[4k..4k+3, 16c+l], low byte first, and corr[j]
 // = −64·Σ_k q[k, j], so the integer is Σ_k x·q exactly. Then as QStep:
-// g[r, j] += float32(hs[r]·sR[j]) · float32(Σ_k x[r,k]·q[k,j]), ExactCells.
+// g[r, j] += float32(hs[r]·sR[j]) · float32(Σ_k x[r,k]·q[k,j]), QCells.
 // H is a multiple of 16.

@@ -50,11 +50,10 @@ type Kernels struct {
 	// product relaxed SIMD runs fast (the opt-in Act7 of core/compress):
 	// nil unless the browser runs relaxed SIMD.
 	QSteps7 func(proj, h []float32, hb []int8, hs []float32, q7, corr []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int)
-	// ExactCells is the fastest gate math of this backend that gives
-	// lstmCells' exact bits (Fast's Cells fuse multiply-adds and round
-	// differently); the int8 runtime uses it, so its logits do not depend
-	// on the machine.
-	ExactCells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
+	// QCells is the int8 runtime's gate math, lstmCellsQ (cells_q.go:
+	// rational tanh and sigmoid), at this backend's fastest with its exact
+	// bits, so the int8 logits do not depend on the machine.
+	QCells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 }
 
 // CellsOrGo is k.Cells, or the Go loop when k has none.
@@ -323,10 +322,10 @@ func add4(r []float32, x0, x1, x2, x3 float32) {
 	r[3] += x3
 }
 
-// ExactCellsOrGo is k.ExactCells, or the Go loop when k has none.
-func (k Kernels) ExactCellsOrGo() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
-	if k.ExactCells != nil {
-		return k.ExactCells
+// QCellsOrGo is k.QCells, or the Go loop when k has none.
+func (k Kernels) QCellsOrGo() func(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	if k.QCells != nil {
+		return k.QCells
 	}
-	return lstmCells
+	return lstmCellsQ
 }

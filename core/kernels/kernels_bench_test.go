@@ -32,7 +32,7 @@ func BenchmarkWasmKernels(b *testing.B) {
 }
 
 // BenchmarkGateMath measures the forward gate math (this build's Default's,
-// and the exact kernel the int8 runtime uses) at the fast preset's hidden
+// and the int8 runtime's) at the fast preset's hidden
 // size on a chunk of 32 rows; under wasm:
 // GOOS=js GOARCH=wasm go test -exec=$PWD/scripts/go_js_wasm_exec -run XXX -bench GateMath.
 func BenchmarkGateMath(b *testing.B) {
@@ -44,7 +44,7 @@ func BenchmarkGateMath(b *testing.B) {
 	for _, kc := range []struct {
 		name  string
 		cells func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
-	}{{"go", lstmCells}, {k.Name, k.CellsOrGo()}, {k.Name + "-exact", k.ExactCellsOrGo()}} {
+	}{{"go", lstmCells}, {k.Name, k.CellsOrGo()}, {k.Name + "-int8", k.QCellsOrGo()}} {
 		b.Run(kc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				copy(a, a0)

@@ -27,6 +27,7 @@ var simd struct {
 	ok                     bool
 	dot, stream, transpose js.Value
 	cells, cellsBackward   js.Value
+	qcells                 js.Value // the int8 runtime's gate math
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
 	adam, add              js.Value
@@ -56,7 +57,7 @@ func SIMD128() (Kernels, bool) {
 		inst := wa.Get("Instance").New(wa.Get("Module").New(u8), imports)
 		ex := inst.Get("exports")
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
-		simd.cells, simd.cellsBackward = ex.Get("cells"), ex.Get("cellsBackward")
+		simd.cells, simd.cellsBackward, simd.qcells = ex.Get("cells"), ex.Get("cellsBackward"), ex.Get("qcells")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
 		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
@@ -72,7 +73,7 @@ func SIMD128() (Kernels, bool) {
 		}
 	})
 	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, ExactCells: simdCells}
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QCells: simdQCells}
 	if simd.qsteps7.Truthy() {
 		k.QSteps7 = simdQSteps7
 	}
@@ -165,8 +166,19 @@ func addrOrNil(s []float32) int {
 // simdCells has lstmCells' contract and results (four units per lane group,
 // so H must be a multiple of 4; other sizes take the Go loop).
 func simdCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	cellsIn(simd.cells, lstmCells, a, cprev, cOut, tcOut, hOut, n, H)
+}
+
+// simdQCells is QCells: lstmCellsQ's contract and results.
+func simdQCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
+	cellsIn(simd.qcells, lstmCellsQ, a, cprev, cOut, tcOut, hOut, n, H)
+}
+
+// cellsIn runs the module's gate math fn, or goLoop where H is not a
+// multiple of 4.
+func cellsIn(fn js.Value, goLoop func(a, cprev, cOut, tcOut, hOut []float32, n, H int), a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	if H%4 != 0 || n == 0 {
-		lstmCells(a, cprev, cOut, tcOut, hOut, n, H)
+		goLoop(a, cprev, cOut, tcOut, hOut, n, H)
 		return
 	}
 	_ = a[n*4*H-1]
@@ -174,7 +186,7 @@ func simdCells(a, cprev, cOut, tcOut, hOut []float32, n, H int) {
 	if cprev != nil {
 		_ = cprev[n*H-1]
 	}
-	simd.cells.Invoke(addr(a), addrOrNil(cprev), addr(cOut), addr(tcOut), addr(hOut), n, H)
+	fn.Invoke(addr(a), addrOrNil(cprev), addr(cOut), addr(tcOut), addr(hOut), n, H)
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(cprev)
 	runtime.KeepAlive(cOut)

@@ -72,13 +72,15 @@ func compareKernels(t *testing.T, k Kernels, rng *rand.Rand, tA, tB bool, m, n, 
 }
 
 // TestSIMD128CellsMatchGo: the SIMD gate math gives lstmCells' and
-// lstmCellsBackward's bits, with and without a previous state, on inputs
-// that reach every branch of exp32 and tanh32 (clamps at −87 and 88, the
-// 2^-12 cutoff, signed zeros).
+// lstmCellsBackward's bits, and the int8 runtime's lstmCellsQ's, with and
+// without a previous state, on inputs that reach every branch of exp32 and
+// tanh32 (clamps at −87 and 88, the 2^-12 cutoff, signed zeros) and
+// tanhR's clamps (±7.9, ±15.8 for sigmoidR).
 func TestSIMD128CellsMatchGo(t *testing.T) {
 	k := requireSIMD(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	special := []float32{0, float32(math.Copysign(0, -1)), 88, 89, -87, -88, 1.0 / 4096, -1.0 / 4096, 1.0 / 8192, 200, -200, 1e-30}
+	special := []float32{0, float32(math.Copysign(0, -1)), 88, 89, -87, -88, 1.0 / 4096, -1.0 / 4096, 1.0 / 8192, 200, -200, 1e-30,
+		7.90531110763549805, -7.90531110763549805, 7.9054, -7.9054, 15.8106222, -15.8106222}
 	input := func(n int) []float32 {
 		s := make([]float32, n)
 		for i := range s {
@@ -119,6 +121,17 @@ func TestSIMD128CellsMatchGo(t *testing.T) {
 				same("tanh(c)", tc0, tc1)
 				same("h", h0, h1)
 
+				q0 := input(n * 4 * H)
+				q1 := append([]float32(nil), q0...)
+				qc0, qtc0, qh0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+				qc1, qtc1, qh1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+				lstmCellsQ(q0, cprev, qc0, qtc0, qh0, n, H)
+				k.QCells(q1, cprev, qc1, qtc1, qh1, n, H)
+				same("int8 gates", q0, q1)
+				same("int8 c", qc0, qc1)
+				same("int8 tanh(c)", qtc0, qtc1)
+				same("int8 h", qh0, qh1)
+
 				dh, dcIn := input(n*H), input(n*H)
 				dc0, dc1 := append([]float32(nil), dcIn...), append([]float32(nil), dcIn...)
 				dz0, dz1 := make([]float32, n*4*H), make([]float32, n*4*H)
@@ -143,11 +156,12 @@ func requireSIMD(t *testing.T) Kernels {
 	return k
 }
 
-// TestSIMD128CellsDense: the SIMD gate math on a dense grid of [-90, 90]
-// (steps of 2^-10: every tie of exp32's n = round(x·log2e), both clamps,
-// the 2^-12 cutoff of tanh), bit for bit against the Go loop; the exp's
-// rounding and clamps are written differently from the Go code
-// (core/kernels/simd128/simd128_cells.go), so every lane value counts.
+// TestSIMD128CellsDense: the SIMD gate math, the float model's and the int8
+// runtime's, on a dense grid of [-90, 90] (steps of 2^-10: every tie of
+// exp32's n = round(x·log2e), every clamp, the 2^-12 cutoff of tanh), bit
+// for bit against the Go loops; the exp's rounding and clamps are written
+// differently from the Go code (core/kernels/simd128/simd128_cells.go), so
+// every lane value counts.
 func TestSIMD128CellsDense(t *testing.T) {
 	k := requireSIMD(t)
 	const H = 128
@@ -164,18 +178,24 @@ func TestSIMD128CellsDense(t *testing.T) {
 	for i := range cprev {
 		cprev[i] = xs[(7*i)%len(xs)]
 	}
-	a1 := append([]float32(nil), a0...)
-	c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-	c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-	lstmCells(a0, cprev, c0, tc0, h0, n, H)
-	k.ExactCells(a1, cprev, c1, tc1, h1, n, H)
-	for _, v := range []struct {
-		what      string
-		want, got []float32
-	}{{"gates", a0, a1}, {"c", c0, c1}, {"tanh(c)", tc0, tc1}, {"h", h0, h1}} {
-		for i := range v.want {
-			if math.Float32bits(v.want[i]) != math.Float32bits(v.got[i]) {
-				t.Fatalf("%s[%d] = %v (%#08x), Go loop %v (%#08x)", v.what, i, v.got[i], math.Float32bits(v.got[i]), v.want[i], math.Float32bits(v.want[i]))
+	type cellsFn = func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
+	for _, kc := range []struct {
+		name        string
+		goLoop, got cellsFn
+	}{{"float", lstmCells, k.Cells}, {"int8", lstmCellsQ, k.QCells}} {
+		g0, g1 := append([]float32(nil), a0...), append([]float32(nil), a0...)
+		c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+		c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+		kc.goLoop(g0, cprev, c0, tc0, h0, n, H)
+		kc.got(g1, cprev, c1, tc1, h1, n, H)
+		for _, v := range []struct {
+			what      string
+			want, got []float32
+		}{{"gates", g0, g1}, {"c", c0, c1}, {"tanh(c)", tc0, tc1}, {"h", h0, h1}} {
+			for i := range v.want {
+				if math.Float32bits(v.want[i]) != math.Float32bits(v.got[i]) {
+					t.Fatalf("%s %s[%d] = %v (%#08x), Go loop %v (%#08x)", kc.name, v.what, i, v.got[i], math.Float32bits(v.got[i]), v.want[i], math.Float32bits(v.want[i]))
+				}
 			}
 		}
 	}

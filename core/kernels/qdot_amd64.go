@@ -7,7 +7,7 @@ import (
 // withNativeInt8 is k with the int8 kernels this CPU runs (int8.go has the
 // contracts): QDot with AVX2's VPMADDWD on int16 pairs (the same layout as
 // the browser's), QDot8 with AVX-512 VNNI, QuantizeRows with AVX2 and the
-// exact gate math. Fast and Gonum carry them.
+// int8 gate math. Fast and Gonum carry them.
 func withNativeInt8(k Kernels) Kernels {
 	if cpu.X86.HasAVX2 {
 		k.QDot, k.QuantizeRows = qdotPairs, quantizeRows
@@ -15,7 +15,7 @@ func withNativeInt8(k Kernels) Kernels {
 	if hasQDot8() {
 		k.QDot8 = qdot8
 	}
-	k.ExactCells = exactCellsNative
+	k.QCells = qCellsNative
 	return k
 }
 

@@ -28,12 +28,14 @@ package simd128
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
 //	cells, cellsBackward              the gate math: simd128_cells.go
+//	qcells                            the int8 runtime's (rational tanh and
+//	                                  sigmoid, core/kernels/cells_q.go)
 //	qdot(x, q, out, xs, scale, n, K2, N4)
 //	                                  the int8 runtime's products: see QDot
 //	quant(a, words, s, n, K)          its activations, quantized into QDot's
 //	                                  pairs: simd128_quant.go
 //	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
-//	                                  cells in one call (simd128_quant.go)
+//	                                  qcells in one call (simd128_quant.go)
 //	steps(...)                        the float LSTM's recurrence over all steps:
 //	                                  dot, stream, cells (simd128_steps.go)
 //	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
@@ -41,9 +43,9 @@ package simd128
 //	adam(w, g, m, v, n, k), add(dst, src, n)
 //	                                  the optimizer's loops (simd128_adam.go)
 func simd128Module() []byte {
-	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 3),
-		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add"}
+	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
+		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells"}
 	return buildModule(fns, names)
 }
 

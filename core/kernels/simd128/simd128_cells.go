@@ -5,11 +5,13 @@ package simd128
 // The LSTM's gate math in SIMD128, four units at a time, for hidden sizes
 // that are a multiple of 4 (kernels_wasm.go falls back to the Go loops
 // otherwise). Each lane repeats lstmCells / lstmCellsBackward and exp32,
-// sigmoid32, tanh32 (mathx.go) operation for operation, so the bits are the
-// same. Once the matmuls ran in SIMD this was most of a wasm training step:
+// sigmoid32, tanh32 (mathx.go), or for the int8 runtime lstmCellsQ and
+// tanhR, sigmoidR (cells_q.go), operation for operation, so the bits are
+// the same. Once the matmuls ran in SIMD this was most of a wasm training step:
 // ~100 of 157 ms of the forward pass at the thesis shape (B = 64, masked).
 //
 //	cells(a, cprev, c, tc, h, n, H)            cprev = 0 for the zero state
+//	qcells(a, cprev, c, tc, h, n, H)           the int8 runtime's
 //	cellsBackward(a, cprev, tc, dh, dc, dz, n, H)
 
 // cellsLocals are the scratch registers of the activation macros, and the
@@ -19,15 +21,21 @@ type cellsLocals struct {
 	x, nv, fn, e, tin, ax uint32
 	consts                map[float32]uint32
 	f                     *wasmFn
+	rational              bool // the int8 runtime's gate math (tanhR, sigmoidR)
 }
 
 // newCellsLocals declares them and emits the constants' splats: call it
 // before any loop.
-func newCellsLocals(f *wasmFn) cellsLocals {
+func newCellsLocals(f *wasmFn, rational bool) cellsLocals {
 	l := cellsLocals{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128),
-		map[float32]uint32{}, f}
-	for _, c := range []float32{88, -87, log2e, 0.5, -0.5, ln2hi, ln2lo, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1, -2,
-		1.0 / 4096, 8388608 + 127} {
+		map[float32]uint32{}, f, rational}
+	consts := []float32{88, -87, log2e, 0.5, -0.5, ln2hi, ln2lo, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1, -2,
+		1.0 / 4096, 8388608 + 127}
+	if rational {
+		consts = append([]float32{tanhClamp, -tanhClamp, 0.5}, tanhNum[:]...)
+		consts = append(consts, tanhDen[:]...)
+	}
+	for _, c := range consts {
 		v := f.local(tV128)
 		f.splat(c)
 		f.set(v)
@@ -110,8 +118,18 @@ func (l cellsLocals) exp(f *wasmFn) {
 	f.simdOp(opF32x4Mul)
 }
 
-// sigmoid: top of stack x → 1/(1+exp32(−x)).
+// sigmoid: top of stack x → 1/(1+exp32(−x)), or sigmoidR(x).
 func (l cellsLocals) sigmoid(f *wasmFn) {
+	if l.rational {
+		l.c(0.5)
+		f.simdOp(opF32x4Mul)
+		l.tanhR(f)
+		l.c(0.5)
+		f.simdOp(opF32x4Mul)
+		l.c(0.5)
+		f.simdOp(opF32x4Add)
+		return
+	}
 	f.simdOp(opF32x4Neg)
 	l.exp(f)
 	f.set(l.e)
@@ -124,6 +142,10 @@ func (l cellsLocals) sigmoid(f *wasmFn) {
 
 // tanh: top of stack x → x if |x| < 2^-12, else ±(1−e)/(1+e), e = exp32(−2|x|).
 func (l cellsLocals) tanh(f *wasmFn) {
+	if l.rational {
+		l.tanhR(f)
+		return
+	}
 	f.set(l.tin)
 	f.get(l.tin)
 	f.simdOp(opF32x4Abs)
@@ -155,6 +177,38 @@ func (l cellsLocals) tanh(f *wasmFn) {
 	l.c(1.0 / 4096)
 	f.simdOp(opF32x4Lt)
 	f.simdOp(opBitselect) // |x| < 2^-12 ? x : ±t
+}
+
+// tanhR: top of stack x → tanhR(x) (core/kernels/cells_q.go),
+// operation for operation: clamp, then the odd numerator over the even
+// denominator, both by Horner's rule in x².
+func (l cellsLocals) tanhR(f *wasmFn) {
+	l.c(tanhClamp)
+	f.simdOp(opF32x4Pmin)
+	l.c(-tanhClamp)
+	f.simdOp(opF32x4Pmax)
+	f.set(l.x)
+	f.get(l.x)
+	f.get(l.x)
+	f.simdOp(opF32x4Mul)
+	f.set(l.fn) // x²
+	l.c(tanhNum[0])
+	for _, a := range tanhNum[1:] {
+		f.get(l.fn)
+		f.simdOp(opF32x4Mul)
+		l.c(a)
+		f.simdOp(opF32x4Add)
+	}
+	f.get(l.x)
+	f.simdOp(opF32x4Mul)
+	l.c(tanhDen[0])
+	for _, b := range tanhDen[1:] {
+		f.get(l.fn)
+		f.simdOp(opF32x4Mul)
+		l.c(b)
+		f.simdOp(opF32x4Add)
+	}
+	f.simdOp(opF32x4Div)
 }
 
 // cellLoop runs body for rows r < n and units j < H in steps of 4, with pa
@@ -202,10 +256,12 @@ func pushAddr(f *wasmFn, base, rel, hb uint32, q int) {
 	}
 }
 
-func simdCells() *wasmFn {
+// simdCells is the float model's gate math (exp32's), or with rational
+// the int8 runtime's (tanhR's).
+func simdCells(rational bool) *wasmFn {
 	f := &wasmFn{params: 7}
 	const a, cprev, cOut, tcOut, hOut, n, H = 0, 1, 2, 3, 4, 5, 6
-	l := newCellsLocals(f)
+	l := newCellsLocals(f, rational)
 	gate := [4]uint32{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)} // i, f, g, o
 	cv := f.local(tV128)
 	cellLoop(f, n, H, func(pa, off, hb uint32) {

@@ -224,7 +224,7 @@ const opCall = 0x10
 //	    quant(h, hw, hs, n, H)                  h → int16 pairs
 //	    qdot(hw, qR, g, hs, sR, n, H/2, H)      g += h·Recurrent
 //	}
-//	cells(g, cprev, c, tc, h, n, H)
+//	qcells(g, cprev, c, tc, h, n, H)
 //
 // The same functions as the separate calls, so the same bits. H must be a
 // multiple of 8 (quant's rows; 4H columns are then H groups of four).

@@ -9,9 +9,10 @@ package simd128
 
 const opI32x4RelaxedDot8 = 0x113 // i32x4.relaxed_dot_i8x16_i7x16_add_s
 
-// relaxedModule builds RelaxedModule: cells, quant7, qdot7, qsteps7.
+// relaxedModule builds RelaxedModule: cells (the int8 runtime's qcells),
+// quant7, qdot7, qsteps7.
 func relaxedModule() []byte {
-	return buildModule([]*wasmFn{simdCells(), simdQuant7(), simdQDot7(), simdQSteps7(0, 1, 2)},
+	return buildModule([]*wasmFn{simdCells(true), simdQuant7(), simdQDot7(), simdQSteps7(0, 1, 2)},
 		[]string{"cells", "quant7", "qdot7", "qsteps7"})
 }
 
