@@ -103,6 +103,22 @@ func TestSIMD128CellsMatchGo(t *testing.T) {
 			}
 		}
 	}
+	// forward runs goLoop and got on the same random gates and returns the
+	// Go loop's activations and tanh(c) (the backward pass's inputs).
+	forward := func(name string, goLoop, got func(a, cprev, cOut, tcOut, hOut []float32, n, H int), cprev []float32, n, H int) ([]float32, []float32) {
+		t.Helper()
+		a0 := input(n * 4 * H)
+		a1 := append([]float32(nil), a0...)
+		c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+		c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
+		goLoop(a0, cprev, c0, tc0, h0, n, H)
+		got(a1, cprev, c1, tc1, h1, n, H)
+		same(name+"gates", a0, a1)
+		same(name+"c", c0, c1)
+		same(name+"tanh(c)", tc0, tc1)
+		same(name+"h", h0, h1)
+		return a0, tc0
+	}
 	for _, H := range []int{4, 8, 32, 128} {
 		for _, n := range []int{1, 3, 64} {
 			for _, withPrev := range []bool{false, true} {
@@ -110,27 +126,8 @@ func TestSIMD128CellsMatchGo(t *testing.T) {
 				if withPrev {
 					cprev = input(n * H)
 				}
-				a0 := input(n * 4 * H)
-				a1 := append([]float32(nil), a0...)
-				c0, tc0, h0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-				c1, tc1, h1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-				lstmCells(a0, cprev, c0, tc0, h0, n, H)
-				k.Cells(a1, cprev, c1, tc1, h1, n, H)
-				same("gates", a0, a1)
-				same("c", c0, c1)
-				same("tanh(c)", tc0, tc1)
-				same("h", h0, h1)
-
-				q0 := input(n * 4 * H)
-				q1 := append([]float32(nil), q0...)
-				qc0, qtc0, qh0 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-				qc1, qtc1, qh1 := make([]float32, n*H), make([]float32, n*H), make([]float32, n*H)
-				lstmCellsQ(q0, cprev, qc0, qtc0, qh0, n, H)
-				k.QCells(q1, cprev, qc1, qtc1, qh1, n, H)
-				same("int8 gates", q0, q1)
-				same("int8 c", qc0, qc1)
-				same("int8 tanh(c)", qtc0, qtc1)
-				same("int8 h", qh0, qh1)
+				a0, tc0 := forward("", lstmCells, k.Cells, cprev, n, H)
+				forward("int8 ", lstmCellsQ, k.QCells, cprev, n, H)
 
 				dh, dcIn := input(n*H), input(n*H)
 				dc0, dc1 := append([]float32(nil), dcIn...), append([]float32(nil), dcIn...)
