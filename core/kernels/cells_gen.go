@@ -221,9 +221,10 @@ func (s isa) tanhQ(x, t1, t2 string) {
 	if s.avx512 {
 		mov = "VMOVAPS"
 	}
-	// if x > clamp { x = clamp }; if x < -clamp { x = -clamp }. MINPS/MAXPS return their
-	// second source when either is NaN, so x goes second: a NaN stays NaN
-	// as in Go. The constant must be in a register for that.
+	// if x > clamp { x = clamp }; if x < -clamp { x = -clamp }. MINPS and
+	// MAXPS return their second source when either is NaN, so x goes
+	// second: a NaN stays NaN as in Go. The constant must be in a register
+	// for that.
 	hi, lo := s.c("clamp"), s.c("mclamp")
 	if !s.avx512 {
 		w("\t%s %s, %s", mov, hi, t1)
