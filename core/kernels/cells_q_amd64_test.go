@@ -25,20 +25,7 @@ func TestQCellsMatchGo(t *testing.T) {
 	special := []float32{0, float32(math.Copysign(0, -1)), tanhClamp, -tanhClamp, 7.9054, -7.9054,
 		2 * tanhClamp, -2 * tanhClamp, 15.9, -15.9, 1.0 / 4096, -1.0 / 4096, 1.0 / 8192, 2.4e-4, -2.5e-4, 200, -200, 1e-30, 1e-40, -1e-40,
 		float32(math.Inf(1)), float32(math.Inf(-1)), nan, -nan, float32(math.NaN())}
-	input := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			switch rng.IntN(4) {
-			case 0:
-				s[i] = special[rng.IntN(len(special))]
-			case 1:
-				s[i] = float32(rng.NormFloat64() * 30)
-			default:
-				s[i] = float32(rng.NormFloat64() * 2)
-			}
-		}
-		return s
-	}
+	input := gateInputs(rng, special)
 	for ki, k := range ks {
 		for _, H := range []int{8, 16, 32, 128, 24, 4} {
 			for _, n := range []int{1, 3, 64} {

@@ -39,6 +39,26 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
+// gateInputs returns a source of n pre-activations for the gate math's
+// bit-for-bit tests: a quarter drawn from special (clamps, cutoffs, signed
+// zeros…), a quarter wide (σ 30), the rest σ 2.
+func gateInputs(rng *rand.Rand, special []float32) func(n int) []float32 {
+	return func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			switch rng.IntN(4) {
+			case 0:
+				s[i] = special[rng.IntN(len(special))]
+			case 1:
+				s[i] = float32(rng.NormFloat64() * 30)
+			default:
+				s[i] = float32(rng.NormFloat64() * 2)
+			}
+		}
+		return s
+	}
+}
+
 // checkKernel compares k against the float64 reference on awkward sizes (odd,
 // not multiples of the 4×2 blocking, and the LSTM's own shapes). Tolerance:
 // float32 accumulation of k terms errs by about k·2^-24·Σ|a·b|; we allow
