@@ -260,16 +260,26 @@ var handlers = map[string]func(*Engine, context.Context, string, []byte, []byte,
 // Handle runs one request. payload is the request's JSON; buf its bulk bytes.
 // It returns the result payload and optional bytes. A panic becomes an error.
 func (e *Engine) Handle(ctx context.Context, typ string, payload []byte, buf []byte, progress Progress) (res any, out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error in %s: %v\n%s", typ, r, debug.Stack())
-		}
-	}()
+	defer internalError(typ, &err)
 	h, ok := handlers[typ]
 	if !ok {
 		return nil, nil, fmt.Errorf("unknown request type %q", typ)
 	}
 	return h(e, ctx, typ, payload, buf, progress)
+}
+
+// Predict is Handle's predict for a request read without JSON
+// (predict_js.go).
+func (e *Engine) Predict(ctx context.Context, p protocol.PredictRequest) (res *protocol.PredictResult, err error) {
+	defer internalError(protocol.TypePredict, &err)
+	return e.predict(ctx, p)
+}
+
+// internalError turns a handler's panic into its error, deferred.
+func internalError(typ string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("internal error in %s: %v\n%s", typ, r, debug.Stack())
+	}
 }
 
 // tick yields to JS when ~50 ms have passed since the last yield and

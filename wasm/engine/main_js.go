@@ -68,6 +68,21 @@ func onMessage(e *Engine, msg js.Value) {
 		post(reply(id, protocol.ReplyError, protocol.Error{Message: "message without a string type"}), nil)
 		return
 	}
+	name := typ.String()
+	if name == protocol.TypePredict {
+		// A prediction's request and reply skip JSON (predict_js.go).
+		if req, ok := predictFromJS(msg.Get("payload")); ok {
+			schedule(id, name, func(ctx context.Context) {
+				r, err := e.Predict(ctx, req)
+				if err != nil {
+					postError(id, err)
+					return
+				}
+				postJS(reply(id, protocol.ReplyResult, nil), predictToJS(r))
+			})
+			return
+		}
+	}
 	payload := []byte("{}")
 	if p := msg.Get("payload"); p.Truthy() {
 		payload = []byte(jsJSON.Call("stringify", p).String())
@@ -97,7 +112,7 @@ func onMessage(e *Engine, msg js.Value) {
 		js.CopyBytesToGo(buf, u8)
 		release(b)
 	}
-	if typ.String() == protocol.TypeCancel {
+	if name == protocol.TypeCancel {
 		lent()
 		var p protocol.CancelRequest
 		if err := protocol.Decode("cancel request", payload, &p); err != nil {
@@ -112,34 +127,47 @@ func onMessage(e *Engine, msg js.Value) {
 		post(reply(id, protocol.ReplyResult, res), nil)
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	key := id.Float()
-	running.Store(key, cancel)
-	run := func() {
-		defer running.Delete(key)
-		defer cancel()
+	schedule(id, name, func(ctx context.Context) {
 		defer lent()
 		progress := func(p any) { post(reply(id, protocol.ReplyProgress, p), nil) }
-		res, out, err := e.Handle(ctx, typ.String(), payload, buf, progress)
+		res, out, err := e.Handle(ctx, name, payload, buf, progress)
 		if err != nil {
-			msg := err.Error()
-			if errors.Is(err, context.Canceled) {
-				msg = protocol.Canceled
-			}
-			post(reply(id, protocol.ReplyError, protocol.Error{Message: msg}), nil)
+			postError(id, err)
 			return
 		}
 		postTo(reply(id, protocol.ReplyResult, res), out, replyTo)
+	})
+}
+
+// schedule runs request id (of type name) with a context that a cancel
+// message naming id cancels.
+func schedule(id js.Value, name string, run func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	key := id.Float()
+	running.Store(key, cancel)
+	job := func() {
+		defer running.Delete(key)
+		defer cancel()
+		run(ctx)
 	}
-	if instant[typ.String()] {
-		go run()
+	if instant[name] {
+		go job()
 		return
 	}
 	// Requests run one after another, in arrival order (an eda sent right
 	// after a loadData must see its data), on a goroutine other than the
 	// one reading messages: while a request yields to JS, the next message
 	// (a cancel) is read and handled.
-	queue <- run
+	queue <- job
+}
+
+// postError sends a request's error; a canceled request's says so.
+func postError(id js.Value, err error) {
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = protocol.Canceled
+	}
+	post(reply(id, protocol.ReplyError, protocol.Error{Message: msg}), nil)
 }
 
 // regionBytes lends region k's buffer, resized to n bytes, until giveBack
@@ -199,12 +227,7 @@ func postTo(m envelope, buf []byte, replyTo js.Value) {
 		b, _ = json.Marshal(protocol.Error{Message: fmt.Sprintf("cannot encode reply: %v", err)}) // a string field: cannot fail
 		m.Type = protocol.ReplyError
 	}
-	obj := js.Global().Get("Object").New()
-	if m.ID != nil {
-		obj.Set("id", *m.ID)
-	}
-	obj.Set("type", m.Type)
-	obj.Set("payload", jsJSON.Call("parse", string(b)))
+	obj := envelopeObject(m, jsJSON.Call("parse", string(b)))
 	if buf != nil && replyTo.Truthy() && replyTo.Get("byteLength").Int() >= len(buf) {
 		js.CopyBytesToJS(jsU8.New(replyTo, 0, len(buf)), buf)
 		obj.Set("sharedLen", len(buf))
@@ -220,6 +243,22 @@ func postTo(m envelope, buf []byte, replyTo js.Value) {
 		return
 	}
 	js.Global().Call("goPost", obj)
+}
+
+// postJS sends m with payload, a JS value built in Go (predict_js.go).
+func postJS(m envelope, payload js.Value) {
+	js.Global().Call("goPost", envelopeObject(m, payload))
+}
+
+// envelopeObject is m as the JS object {id, type, payload}.
+func envelopeObject(m envelope, payload js.Value) js.Value {
+	obj := jsObject.New()
+	if m.ID != nil {
+		obj.Set("id", *m.ID)
+	}
+	obj.Set("type", m.Type)
+	obj.Set("payload", payload)
+	return obj
 }
 
 // release frees the memory of an ArrayBuffer whose bytes were copied into
