@@ -184,5 +184,21 @@ async function enginePass({ file, single, which = '', workers = 1, act7 = false 
     batched_seconds: batched, batch1_seconds: single1, batch1_inside_seconds: inside / 1000, act7: applied, relaxed: engineRelaxed[which] };
 }
 
-window.peer = { ortPass, ortFixed, enginePass, threads, proxy, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
+// echoPass times the `single` reviews' predict messages to echo.js, a
+// worker that answers at once: the worker round trip alone, with the same
+// texts and a reply of the same shape.
+let echo;
+async function echoPass({ single }) {
+  if (!echo) {
+    const w = new Worker('echo.js');
+    const r = replies('echo', (m) => w.postMessage(m));
+    w.onmessage = (e) => r.onReply(e.data);
+    echo = r.call;
+  }
+  const t0 = performance.now();
+  for (const i of single) await echo('predict', { text: ref.texts[i], variants: ['echo'] });
+  return { batch1_seconds: (performance.now() - t0) / 1000 };
+}
+
+window.peer = { ortPass, echoPass, ortFixed, enginePass, threads, proxy, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
 status(`Ready: ${ref.n} reviews, ORT ${threads} thread(s)${proxy ? ' in its proxy worker' : ''}, cross-origin isolated: ${window.crossOriginIsolated}`);

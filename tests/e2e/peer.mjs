@@ -19,6 +19,10 @@
 // keeps its engine in a worker (the page stays responsive while it
 // computes), so these cells tell the worker hop's cost from the engine's.
 //
+// echo worker is a worker that answers each predict message at once
+// (assets/peer/echo.js): what the worker's round trip alone costs at
+// batch 1 (worker_echo in the JSON).
+//
 // --baseline-engine FILE: an engine.wasm of an older build (e.g. saved
 // before a change) runs as two more cells, in its own worker in the same
 // rounds, so before and after see the same load; the JSON then has
@@ -137,6 +141,9 @@ try {
     // (core/compress/act7.go): other answers than the default int8's.
     { name: 'sentilab int8-act7', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, act7: true }) },
   ];
+  // A worker that answers at once (assets/peer/echo.js): the round trip
+  // that any engine in a worker pays at batch 1, whatever its own speed.
+  cells.push({ name: 'echo worker', run: () => p1.page.evaluate((a) => window.peer.echoPass(a), { single }) });
   // The same engine on the page's own thread, where ORT runs: no worker
   // hop (the lab itself keeps its engine in a worker, so the page stays
   // responsive; these cells say what the hop costs at batch 1).
@@ -165,7 +172,7 @@ try {
       const r = await c.run();
       r.loadavg = uptime();
       if (round >= 0) (passes[c.name] ??= []).push(r);
-      log(`round ${round} ${c.name}: batched ${r.batched_seconds.toFixed(3)} s, batch 1 ${r.batch1_seconds.toFixed(3)} s, load ${r.loadavg}`);
+      log(`round ${round} ${c.name}: batched ${r.batched_seconds?.toFixed(3)} s, batch 1 ${r.batch1_seconds.toFixed(3)} s, load ${r.loadavg}`);
     }
   }
   // The proxy page's ORT ran in a worker of its own (the page starts no engine).
@@ -173,6 +180,11 @@ try {
   check(ortWorkers.length === 1, `ORT's proxy page runs ORT in a worker (${ortWorkers.join(', ') || 'none'})`);
   for (const [name, rs] of Object.entries(passes)) {
     const [side, kind, threads] = name.split(' ');
+    if (side === 'echo') {
+      const ms = rs.map((r) => (1000 * r.batch1_seconds) / single.length);
+      out.worker_echo = { batch1_ms: +median(ms).toPrecision(3), best: { batch1_ms: +Math.min(...ms).toPrecision(3) } };
+      continue;
+    }
     if (side === 'sentilab2w') {
       const b = median(rs.map((r) => r.batched_seconds)), bb = Math.min(...rs.map((r) => r.batched_seconds));
       check(rs.every((x) => x.evaluated === ref.n), `engine with 2 workers evaluated ${rs[0].evaluated} reviews (want ${ref.n})`);
