@@ -16,6 +16,19 @@ import (
 	"sentilab/protocol"
 )
 
+// capturePosts stands in for worker.js's goPost until t ends: the
+// engine's messages to the page arrive on the channel.
+func capturePosts(t *testing.T) <-chan js.Value {
+	replies := make(chan js.Value, 4)
+	goPost := js.FuncOf(func(_ js.Value, args []js.Value) any { replies <- args[0]; return nil })
+	js.Global().Set("goPost", goPost)
+	t.Cleanup(func() {
+		js.Global().Delete("goPost")
+		goPost.Release()
+	})
+	return replies
+}
+
 // TestHelperStepsMakeNoGarbage: a helper engine's training steps, arriving
 // as the page's messages do (onMessage; the summed gradient and the rows in
 // the leader's shared buffers), leave next to no garbage. The engine runs
@@ -23,11 +36,7 @@ import (
 // at the fast preset's shape) set off a collection every ~5 steps in each
 // engine, and the other engine waited for it (issue 12).
 func TestHelperStepsMakeNoGarbage(t *testing.T) {
-	replies := make(chan js.Value, 4)
-	goPost := js.FuncOf(func(_ js.Value, args []js.Value) any { replies <- args[0]; return nil })
-	defer goPost.Release()
-	js.Global().Set("goPost", goPost)
-	defer js.Global().Delete("goPost")
+	replies := capturePosts(t)
 
 	cfg := nn.Config{Vocab: 20000, Embed: 64, Hidden: 64, MaxLen: 100, Dropout: 0.2, Padding: "post"}
 	m := seededModel(t, cfg, 3)

@@ -20,11 +20,7 @@ import (
 // unknown key, a wrong type, a key in other case) still gets the JSON
 // path's answer or error.
 func TestPredictWithoutJSON(t *testing.T) {
-	replies := make(chan js.Value, 4)
-	goPost := js.FuncOf(func(_ js.Value, args []js.Value) any { replies <- args[0]; return nil })
-	defer goPost.Release()
-	js.Global().Set("goPost", goPost)
-	defer js.Global().Delete("goPost")
+	replies := capturePosts(t)
 
 	e := NewEngine()
 	for _, name := range []string{"base.int8", "baseline"} {
