@@ -10,10 +10,11 @@ import (
 
 // A prediction skips JSON both ways: its request is read from the page's
 // object field by field and its reply is built as a JS object. Through
-// JSON a 1,200-character review cost 0.12–0.14 ms more in Chromium
-// (JSON.stringify, Go's decoder reading the text byte by byte, Go's encoder
-// writing the cleaned text, JSON.parse): a third of an int8 prediction, paid
-// on every one the Try step makes (issue 12, BENCHMARKS.md).
+// JSON, the review's text and its cleaned copy went through JSON.stringify,
+// Go's decoder (byte by byte), Go's encoder and JSON.parse: in Chromium a
+// prediction's cost beyond the engine's own time was 0.17 ms, now 0.12, on
+// the page's thread (int8, 1,200 characters; issue 12, BENCHMARKS.md
+// "Session 14"). The Try step pays it on every review.
 
 var (
 	jsObject = js.Global().Get("Object")
