@@ -185,10 +185,10 @@ async function enginePass({ file, single, which = '', workers = 1, act7 = false 
 }
 
 // echoPass times the `single` reviews' predict messages to echo.js, a
-// worker that answers at once: the worker round trip alone, with the same
-// texts and a reply of the same shape.
+// worker that answers at once, or after spinning spinMs: the worker round
+// trip alone, with the same texts and a reply of the same shape.
 let echo;
-async function echoPass({ single }) {
+async function echoPass({ single, spinMs = 0 }) {
   if (!echo) {
     const w = new Worker('echo.js');
     const r = replies('echo', (m) => w.postMessage(m));
@@ -196,8 +196,8 @@ async function echoPass({ single }) {
     echo = r.call;
   }
   const t0 = performance.now();
-  for (const i of single) await echo('predict', { text: ref.texts[i], variants: ['echo'] });
-  return { batch1_seconds: (performance.now() - t0) / 1000 };
+  for (const i of single) await echo('predict', { text: ref.texts[i], variants: ['echo'], spin_ms: spinMs });
+  return { batch1_seconds: (performance.now() - t0) / 1000, spin_ms: spinMs };
 }
 
 window.peer = { ortPass, echoPass, ortFixed, enginePass, threads, proxy, crossOriginIsolated: window.crossOriginIsolated, n: ref.n, ortVersion: ort.env.versions?.web };
