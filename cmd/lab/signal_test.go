@@ -245,7 +245,27 @@ func TestKill9MidWrite(t *testing.T) {
 	os.WriteFile(out, old, 0o644)
 	csv := smallCSV(t, dir, 1500)
 	cmd, _, done := startLab(t, "test accuracy", "train", "--preset", "classroom", "--epochs", "1", "--workers", "1", "--data", csv, "--out", out)
-	tmps, _ := filepath.Glob(filepath.Join(dir, ".out.safetensors.sentilab-tmp-*"))
+	// The temp file appears when the write begins, just after "test
+	// accuracy" is printed: look until it does, or until the run has ended
+	// (the write then finished before the test could see it).
+	var tmps []string
+	for deadline := time.Now().Add(30 * time.Second); len(tmps) == 0; {
+		tmps, _ = filepath.Glob(filepath.Join(dir, ".out.safetensors.sentilab-tmp-*"))
+		select {
+		case <-done:
+			t.Logf("the write finished before the test saw its temp file")
+			if _, err := modelfile.LoadFile(out); err != nil {
+				t.Fatalf("the new model does not load: %v", err)
+			}
+			assertNoTemps(t, dir)
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no temp file within 30 s of the test accuracy")
+		}
+	}
 	if len(tmps) != 1 {
 		cmd.Process.Kill()
 		t.Fatalf("temp files %v, want one", tmps)
