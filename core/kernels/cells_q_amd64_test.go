@@ -56,19 +56,7 @@ func TestQCellsMatchGo(t *testing.T) {
 // (steps of 2^-10, across every clamp), bit for bit.
 func TestQCellsDense(t *testing.T) {
 	const H = 128
-	var xs []float32
-	for x := -90.0; x <= 90; x += 1.0 / 1024 {
-		xs = append(xs, float32(x))
-	}
-	n := (len(xs) + H - 1) / H
-	a0 := make([]float32, n*4*H)
-	cprev := make([]float32, n*H)
-	for i := range a0 {
-		a0[i] = xs[i%len(xs)]
-	}
-	for i := range cprev {
-		cprev[i] = xs[(7*i)%len(xs)]
-	}
+	a0, cprev, n := denseGateGrid(H)
 	for ki, k := range qCellsCandidates() {
 		a1 := append([]float32(nil), a0...)
 		a2 := append([]float32(nil), a0...)

@@ -59,6 +59,26 @@ func gateInputs(rng *rand.Rand, special []float32) func(n int) []float32 {
 	}
 }
 
+// denseGateGrid is the dense bit-for-bit tests' input: every value of
+// [-90, 90] in steps of 2^-10 (across every clamp and cutoff) as the gate
+// pre-activations a0 of n rows of H units, and again, strided, as cprev.
+func denseGateGrid(H int) (a0, cprev []float32, n int) {
+	var xs []float32
+	for x := -90.0; x <= 90; x += 1.0 / 1024 {
+		xs = append(xs, float32(x))
+	}
+	n = (len(xs) + H - 1) / H
+	a0 = make([]float32, n*4*H)
+	cprev = make([]float32, n*H)
+	for i := range a0 {
+		a0[i] = xs[i%len(xs)]
+	}
+	for i := range cprev {
+		cprev[i] = xs[(7*i)%len(xs)]
+	}
+	return a0, cprev, n
+}
+
 // checkKernel compares k against the float64 reference on awkward sizes (odd,
 // not multiples of the 4×2 blocking, and the LSTM's own shapes). Tolerance:
 // float32 accumulation of k terms errs by about k·2^-24·Σ|a·b|; we allow

@@ -149,19 +149,7 @@ func requireSIMD(t *testing.T) Kernels {
 func TestSIMD128CellsDense(t *testing.T) {
 	k := requireSIMD(t)
 	const H = 128
-	var xs []float32
-	for x := -90.0; x <= 90; x += 1.0 / 1024 {
-		xs = append(xs, float32(x))
-	}
-	n := (len(xs) + H - 1) / H
-	a0 := make([]float32, n*4*H)
-	cprev := make([]float32, n*H)
-	for i := range a0 {
-		a0[i] = xs[i%len(xs)]
-	}
-	for i := range cprev {
-		cprev[i] = xs[(7*i)%len(xs)]
-	}
+	a0, cprev, n := denseGateGrid(H)
 	type cellsFn = func(a, cprev, cOut, tcOut, hOut []float32, n, H int)
 	for _, kc := range []struct {
 		name        string
