@@ -68,7 +68,7 @@ func onMessage(e *Engine, msg js.Value) {
 		post(reply(id, protocol.ReplyError, protocol.Error{Message: "message without a string type"}), nil)
 		return
 	}
-	name := typ.String()
+	name := jsStrings.String(typ)
 	if name == protocol.TypePredict {
 		// A prediction's request and reply skip JSON (predict_js.go).
 		if req, ok := predictFromJS(msg.Get("payload")); ok {

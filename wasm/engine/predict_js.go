@@ -31,7 +31,7 @@ func predictFromJS(p js.Value) (req protocol.PredictRequest, ok bool) {
 	}
 	known := 0 // keys read: with a value, or null
 	if v := p.Get("text"); v.Type() == js.TypeString {
-		req.Text = v.String()
+		req.Text = jsStrings.String(v)
 		known++
 	} else if !absent(v, &known) {
 		return req, false
@@ -43,7 +43,7 @@ func predictFromJS(p js.Value) (req protocol.PredictRequest, ok bool) {
 			if s.Type() != js.TypeString {
 				return req, false
 			}
-			req.Variants[i] = s.String()
+			req.Variants[i] = jsStrings.String(s)
 		}
 		known++
 	} else if !absent(v, &known) {
