@@ -29,7 +29,8 @@
 // shared?, replyTo?} (peers_js.go), answered with {..., sharedLen}.
 // A predict request's payload is read, and its result built, as JS values
 // without JSON text in between (predict_js.go: the same keys and errors,
-// pinned by a test), since a Try step pays that path on every review.
+// pinned by a test), its strings read with TextEncoder.encodeInto
+// (jsstring_js.go), since a Try step pays that path on every review.
 //
 // Started as worker.js?module=posted, the worker first waits for the
 // compiled engine.wasm: {type: "engineModule", module: WebAssembly.Module}
