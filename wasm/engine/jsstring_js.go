@@ -12,8 +12,8 @@ import (
 // TextEncoder.encode, which makes a new Uint8Array for every string that Go
 // then copies: in Chromium 156 that was 10–28 µs for a 1,360-character
 // review against 1.3–2.6 µs for encodeInto, and in a profile of the Try
-// step's predictions the largest part of their cost outside the model
-// (issue 12, BENCHMARKS.md "Session 15").
+// step's predictions the largest named part of their cost outside the
+// model (issue 12, BENCHMARKS.md "Session 15").
 
 // goStrings reads JS strings into Go through a view of a scratch buffer
 // in Go's memory.
@@ -38,7 +38,7 @@ func (s *goStrings) String(v js.Value) string {
 		return v.String()
 	}
 	if s.buf == nil {
-		s.buf = make([]byte, 16<<10) // IMDB's longest review is 13.7 kB
+		s.buf = make([]byte, 16<<10) // IMDB's longest review: 13,704 bytes
 	}
 	for range 2 {
 		if s.view.IsUndefined() {
