@@ -5,8 +5,11 @@
 // reviews: alone, and shared with a helper Web Worker) and must give the
 // command line's loss to the last digit with --act7, and its 8-bit loss
 // without: the relaxed kernel is pinned against the native Go loops on real
-// data. Then the page: Try offers the option for an int8 model, marks the
-// rows it scored so, keeps it in the link through a reload, and at 390 px.
+// data. A review with accents, emoji and curly quotes, predicted through the
+// worker, must score as `lab predict` scores it (its text comes into Go by
+// TextEncoder.encodeInto). Then the page: Try offers the option for an int8
+// model, marks the rows it scored so, keeps it in the link through a reload,
+// and at 390 px.
 // Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
 // failure, any console error, or any request not to 127.0.0.1.
 import { execFileSync } from 'node:child_process';
@@ -27,6 +30,10 @@ check('the command line: --act7 changes the loss, and little (|Δ accuracy| ≤ 
   Math.abs(cli7.accuracy - cli8.accuracy) <= 0.005 && cli7.n === 2400,
   `8 bits ${cli8.accuracy} / ${cli8.loss}, 7 bits ${cli7.accuracy} / ${cli7.loss} on ${cli7.n}`);
 
+// Strong words after multi-byte characters: lost or mangled bytes would move P.
+const unicodeReview = 'Café scenes 😀👍🏽 and a naïve “hero” — but the ending was dreadful, boring and awful';
+const cliU = lab(['predict', '--model', model, '--json', unicodeReview])[0];
+
 const srv = await startServer(['--data', slice.file]);
 const { browser, close } = await launch();
 const waitStatus = (page, s, timeout = 60000) => page.waitForFunction((s) => document.querySelector('#status')?.textContent.includes(s), s, { timeout });
@@ -36,7 +43,7 @@ try {
   await waitStatus(page, 'Ready', 30000);
 
   // --- 1. the engine, pinned against the command line
-  const e = await page.evaluate(async () => {
+  const e = await page.evaluate(async (unicodeReview) => {
     const w = new Worker('worker.js');
     let next = 0, ready;
     const calls = new Map(), isReady = new Promise((r) => { ready = r; });
@@ -62,15 +69,22 @@ try {
     const text = 'A slow start, then a wonderful second half: I would watch it again.'; // as in part 2
     out.p7 = (await call('predict', { text, variants: [info.name], act7: true })).results[0];
     out.p8 = (await call('predict', { text, variants: [info.name] })).results[0];
+    out.pu = await call('predict', { text: unicodeReview, variants: [info.name] });
     w.terminate();
     return out;
-  });
+  }, unicodeReview);
   check('Chromium runs relaxed SIMD (the engine says so when it starts)', e.ready.relaxed === true, JSON.stringify(e.ready));
   check('in the browser, the 7-bit hidden state gives lab eval --act7\'s loss exactly', e.e7.act7 === true && e.e7.loss === cli7.loss &&
     e.e7.accuracy === cli7.accuracy, `page ${e.e7.accuracy} / ${e.e7.loss}, CLI ${cli7.accuracy} / ${cli7.loss}`);
   check('the same with the split shared with a helper Web Worker', e.e7shared.act7 === true && e.e7shared.loss === cli7.loss,
     `${e.e7shared.loss}`);
   check('without the option, the 8-bit loss of lab eval', e.e8.act7 !== true && e.e8.loss === cli8.loss, `${e.e8.loss} vs ${cli8.loss}`);
+  // The review comes into Go through encodeInto (wasm/engine/jsstring_js.go):
+  // its words after the accents and emoji must arrive whole, as the command
+  // line reads them from its arguments.
+  check('a review with accents, emoji and curly quotes scores as lab predict scores it',
+    Math.fround(e.pu.results[0].probability) === Math.fround(cliU.positive) && e.pu.cleaned.includes('café') && e.pu.cleaned.trim().endsWith('dreadful boring awful'),
+    `P ${e.pu.results[0].probability}, CLI ${cliU.positive}; cleaned "${e.pu.cleaned}"`);
   check('a prediction says it used the 7-bit hidden state, and moves by < 0.02', e.p7.act7 === true && e.p8.act7 !== true &&
     Math.abs(e.p7.probability - e.p8.probability) < 0.02 && e.p7.probability !== e.p8.probability,
     `P ${e.p7.probability} (7 bits), ${e.p8.probability} (8 bits)`);
