@@ -42,7 +42,7 @@ func (s *goStrings) String(v js.Value) string {
 	}
 	for range 2 {
 		if s.view.IsUndefined() {
-			s.view = js.Global().Get("Uint8Array").New(s.mem.Get("buffer"), int(uintptr(unsafe.Pointer(&s.buf[0]))), len(s.buf))
+			s.view = jsU8.New(s.mem.Get("buffer"), int(uintptr(unsafe.Pointer(&s.buf[0]))), len(s.buf))
 		}
 		// encodeInto stops before a character that does not fit (at most
 		// 4 bytes): room left means it read the whole string.
