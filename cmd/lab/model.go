@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ const preprocessing = "thesis: lowercase, NLTK stopwords, strip HTML, [^\\w\\s']
 func saveModel(path string, tr *lab.Trained, args []string) error {
 	extra := lab.SplitMeta(tr.Plan.Split())
 	extra[lab.KeyPreset] = tr.Plan.Name
+	// The worker count fixes the bits beside the seed; the command line
+	// above omits it when it is the default (all cores).
+	extra[lab.KeyWorkers] = strconv.Itoa(tr.Workers)
 
 	// The learning curve and the confusion matrix, for the report pages.
 	extra[keyHistory], extra[keyConfusion] = mustJSON(tr.Fit.History), mustJSON(tr.Test.Confusion)

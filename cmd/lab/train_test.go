@@ -54,6 +54,9 @@ func TestTrainIsLabTrain(t *testing.T) {
 	if err != nil || sp != plan.Split() || ld.Meta.Variant != "base" || ld.Meta.Provenance.DataHash != tr.TrainHash {
 		t.Errorf("metadata: split %+v (%v), want %+v; variant %q", sp, err, plan.Split(), ld.Meta.Variant)
 	}
+	if w := ld.Meta.Extra[lab.KeyWorkers]; w != "2" {
+		t.Errorf("metadata: workers %q, want 2 (beside the seed it fixes the bits)", w)
+	}
 	err = runTrain(context.Background(), []string{"--data", csv, "--kernels", "avx9"})
 	if err == nil || !strings.Contains(err.Error(), `--kernels: kernels "avx9": want portable or native`) {
 		t.Errorf("bad --kernels: %v", err)

@@ -20,6 +20,9 @@ const (
 	KeyTestFrac   = "test_frac"
 	KeyTrainLimit = "train_limit"
 	KeySplitRule  = "split_rule"
+	// KeyWorkers is the worker count a model was trained with: beside the
+	// seed it fixes the bits (core/train's chunk rule; `lab train --workers`).
+	KeyWorkers = "workers"
 )
 
 // SplitMeta is the metadata that records sp (the seed goes in Provenance).

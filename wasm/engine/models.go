@@ -71,16 +71,11 @@ func (v *variant) meta() modelfile.Meta {
 		extra[compress.KeyPipeline] = compress.PipelineJSON(v.Steps)
 	}
 	if v.Workers > 0 {
-		extra[keyWorkers] = strconv.Itoa(v.Workers)
+		extra[lab.KeyWorkers] = strconv.Itoa(v.Workers)
 	}
 	return modelfile.Meta{Variant: v.Chain, Preprocessing: "thesis", Metrics: mt, Extra: extra, Fingerprints: v.fp,
 		Provenance: modelfile.Provenance{Seed: v.Seed, DataHash: v.Data, Command: provenanceCommand(v), Time: time.Now().UTC().Format(time.RFC3339)}}
 }
-
-// keyWorkers is the metadata key of the Web Worker count a model was
-// trained with, read back on import (a restored lab re-exports the same
-// file).
-const keyWorkers = "workers"
 
 // provenanceCommand says how the model was made, with the worker count
 // that, beside the seed, fixes its bits (the command line's --workers).
@@ -429,7 +424,7 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 	if v.Chain == "" {
 		v.Chain = lab.ChainName(nil)
 	}
-	if w, err := strconv.Atoi(ld.Meta.Extra[keyWorkers]); err == nil && w > 0 && w <= 256 {
+	if w, err := strconv.Atoi(ld.Meta.Extra[lab.KeyWorkers]); err == nil && w > 0 && w <= 256 {
 		v.Workers = w
 	}
 	if lab.Runtime(v.Chain) == lab.RuntimeInt8 {
