@@ -13,14 +13,7 @@ import (
 // same bits everywhere:
 //
 //   - a batch of B rows is shared by W workers (goroutines natively, Web
-//     Workers in the browser): worker w gets (w+1)·B/W − w·B/W of them.
-//     Without masking they are rows [w·B/W, (w+1)·B/W). With masking a
-//     row costs its real tokens (padded steps are never computed), so the
-//     rows are dealt by length: longest first (the earlier on a tie), each
-//     to the worker with the fewest tokens so far that still has room (the
-//     lower on a tie), and each worker keeps its rows in batch order. On
-//     the IMDB batches of 64 the busier of 2 workers then has 0.07% more
-//     tokens than the mean instead of 4.6% (BENCHMARKS.md, session 16);
+//     Workers in the browser): worker w gets rows [w·B/W, (w+1)·B/W);
 //   - each worker cuts its rows into chunks of at most ChunkSize examples,
 //     numbered across the batch in order; chunk j draws its dropout masks
 //     from (Seed, step, j);
@@ -56,9 +49,8 @@ type Part struct {
 }
 
 // Partition shares a batch's rows among workers (at most one per row) as
-// the rule above says. lens, if not nil, are the rows' real lengths (the
-// batch is masked) and deal them; nil shares contiguous rows.
-func Partition(rows []int, workers, chunk int, lens []int) []Part {
+// the rule above says.
+func Partition(rows []int, workers, chunk int) []Part {
 	B := len(rows)
 	W := max(1, min(workers, B))
 	parts := make([]Part, W)
@@ -68,43 +60,7 @@ func Partition(rows []int, workers, chunk int, lens []int) []Part {
 		parts[w] = Part{Rows: rows[lo:hi], ChunkBase: base}
 		base += (hi - lo + chunk - 1) / chunk
 	}
-	if lens != nil && W > 1 {
-		deal(parts, rows, lens)
-	}
 	return parts
-}
-
-// deal refills parts (their sizes kept) with rows dealt by length, as the
-// rule says.
-func deal(parts []Part, rows, lens []int) {
-	byLen := make([]int, len(rows)) // positions in the batch, longest first
-	for i := range byLen {
-		byLen[i] = i
-	}
-	slices.SortStableFunc(byLen, func(a, b int) int { return lens[b] - lens[a] })
-	room := make([]int, len(parts))
-	load := make([]int, len(parts))
-	mine := make([]int, len(rows)) // position → worker
-	for w, p := range parts {
-		room[w] = len(p.Rows)
-	}
-	for _, i := range byLen {
-		best := -1
-		for w := range parts {
-			if room[w] > 0 && (best < 0 || load[w] < load[best]) {
-				best = w
-			}
-		}
-		mine[i] = best
-		room[best]--
-		load[best] += lens[i]
-	}
-	for w := range parts {
-		parts[w].Rows = make([]int, 0, len(parts[w].Rows))
-	}
-	for i, r := range rows {
-		parts[mine[i]].Rows = append(parts[mine[i]].Rows, r)
-	}
 }
 
 // LossFunc turns logits into a loss and its gradient: it writes

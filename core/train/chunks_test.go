@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"sentilab/core/kernels"
@@ -25,54 +23,8 @@ func TestPartition(t *testing.T) {
 		{3, 2, "[{[10 11 12] 0} {[13 14 15 16] 2} {[17 18 19 20] 4}]"},
 		{20, 4, "[{[10] 0} {[11] 1} {[12] 2} {[13] 3} {[14] 4} {[15] 5} {[16] 6} {[17] 7} {[18] 8} {[19] 9} {[20] 10}]"},
 	} {
-		if got := fmt.Sprint(Partition(rows, c.workers, c.chunk, nil)); got != c.want {
+		if got := fmt.Sprint(Partition(rows, c.workers, c.chunk)); got != c.want {
 			t.Errorf("%d workers, chunk %d: %s, want %s", c.workers, c.chunk, got, c.want)
-		}
-	}
-}
-
-// With masking the rows are dealt by length, each worker keeping the rows
-// rule's count and its rows in batch order.
-func TestPartitionDealsByLength(t *testing.T) {
-	rows := []int{10, 11, 12, 13}
-	if got := fmt.Sprint(Partition(rows, 2, 1, []int{4, 3, 1, 2})); got != "[{[10 12] 0} {[11 13] 2}]" {
-		t.Errorf("lengths 4 3 1 2: %s, want rows 10 12 | 11 13", got)
-	}
-	if got := fmt.Sprint(Partition(rows, 2, 1, []int{2, 2, 2, 2})); got != "[{[10 12] 0} {[11 13] 2}]" {
-		t.Errorf("equal lengths: %s, want them dealt in turn", got)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := 0; trial < 200; trial++ {
-		B, W := 1+rng.IntN(80), 1+rng.IntN(5)
-		rows, lens := make([]int, B), make([]int, B)
-		for i := range rows {
-			rows[i], lens[i] = 1000+i, rng.IntN(171)
-		}
-		plain := Partition(rows, W, 7, nil)
-		dealt := Partition(rows, W, 7, lens)
-		seen := map[int]bool{}
-		loads := []int{}
-		for w, p := range dealt {
-			if len(p.Rows) != len(plain[w].Rows) || p.ChunkBase != plain[w].ChunkBase {
-				t.Fatalf("B %d W %d: part %d has %d rows from chunk %d, the rows rule %d from %d", B, W, w, len(p.Rows), p.ChunkBase, len(plain[w].Rows), plain[w].ChunkBase)
-			}
-			load := 0
-			for k, r := range p.Rows {
-				if seen[r] || (k > 0 && r < p.Rows[k-1]) {
-					t.Fatalf("B %d W %d: part %d %v repeats a row or leaves batch order", B, W, w, p.Rows)
-				}
-				seen[r] = true
-				load += lens[r-1000]
-			}
-			loads = append(loads, load)
-		}
-		if len(seen) != B {
-			t.Fatalf("B %d W %d: %d rows dealt", B, W, len(seen))
-		}
-		// Equal counts (the rows rule's, within one) and longest first:
-		// no two loads differ by more than the longest row.
-		if W > 1 && B >= 2*W && slices.Max(loads)-slices.Min(loads) > slices.Max(lens) {
-			t.Errorf("B %d W %d: loads %v differ by more than a row (%d)", B, W, loads, slices.Max(lens))
 		}
 	}
 }

@@ -177,27 +177,9 @@ func (w *Worker) Workspaces() *Workspaces { return &Workspaces{free: []*nn.Works
 // Step trains on one batch (rows idx of set) and returns its summed loss and
 // number of correct answers. step numbers the optimiser steps from 0.
 func (tr *Trainer) Step(ctx context.Context, set Set, idx []int, step int) (float64, int, error) {
-	b := Batch{Set: set, Step: step, Parts: tr.partition(set, idx), Chunk: tr.Chunk, Seed: tr.Opt.Seed,
+	b := Batch{Set: set, Step: step, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk), Chunk: tr.Chunk, Seed: tr.Opt.Seed,
 		Scale: 1 / float32(len(idx))}
 	return tr.step(ctx, b)
-}
-
-// partition shares batch idx of set among the workers (chunks.go): with
-// masking by the rows' real lengths.
-func (tr *Trainer) partition(set Set, idx []int) []Part {
-	c := tr.Model.Cfg
-	if !c.Masking || tr.Opt.Workers < 2 {
-		return Partition(idx, tr.Opt.Workers, tr.Chunk, nil)
-	}
-	lens := make([]int, len(idx))
-	for i, r := range idx {
-		for _, tok := range set.Tokens[r*c.MaxLen : (r+1)*c.MaxLen] {
-			if tok != 0 { // nn.BatchOrder's count: padding is id 0
-				lens[i]++
-			}
-		}
-	}
-	return Partition(idx, tr.Opt.Workers, tr.Chunk, lens)
 }
 
 func (tr *Trainer) step(ctx context.Context, b Batch) (float64, int, error) {
@@ -312,7 +294,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 				return res, err
 			}
 			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
-			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: tr.partition(set, idx),
+			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
 				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))})
 			if err != nil {
 				return res, err

@@ -19,8 +19,7 @@ import (
 
 // Data-parallel training. The engine that runs "train" (the leader) shares
 // every batch among W workers by core/train's one rule (chunks.go: worker w
-// gets (w+1)·B/W − w·B/W rows, with masking dealt by length, cut into
-// chunks numbered across the batch),
+// gets rows [w·B/W, (w+1)·B/W), cut into chunks numbered across the batch),
 // computes part 0 itself and asks helper engines (Peers: other Web Workers
 // running this same program) for the others.
 // Helpers get the initial weights once ("shardInit") and, every step, the
