@@ -424,6 +424,8 @@ func (e *Engine) importModel(p protocol.ImportRequest, buf []byte) (*protocol.Va
 	if v.Chain == "" {
 		v.Chain = lab.ChainName(nil)
 	}
+	// The worker count comes back with the file, so a restored lab
+	// re-exports the same file.
 	if w, err := strconv.Atoi(ld.Meta.Extra[lab.KeyWorkers]); err == nil && w > 0 && w <= 256 {
 		v.Workers = w
 	}
