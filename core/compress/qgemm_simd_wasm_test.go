@@ -13,7 +13,7 @@ import (
 // check them (not only the packed loop) against the Go reference.
 func TestQDotIsUsedInWasm(t *testing.T) {
 	k := kernels.Default()
-	ok := k.QDot != nil && k.QuantizePairs != nil && k.QStep != nil && k.QCells != nil
+	ok := k.QDot != nil && k.QuantizePairs != nil && k.QStep != nil && k.QStepsRows != nil && k.QCells != nil
 	if !ok && os.Getenv("SENTILAB_REQUIRE_SIMD") == "1" {
 		t.Fatal("the SIMD int8 kernels are unavailable (run with scripts/go_js_wasm_exec)")
 	}

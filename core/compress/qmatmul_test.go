@@ -21,7 +21,7 @@ func qPaths() []struct {
 	d := kernels.Default()
 	pairs, vnni := d, d
 	pairs.QDot8 = nil
-	vnni.QDot, vnni.QuantizePairs, vnni.QStep, vnni.QSteps = nil, nil, nil, nil
+	vnni.QDot, vnni.QuantizePairs, vnni.QStep, vnni.QSteps, vnni.QStepsRows = nil, nil, nil, nil, nil
 	type path = struct {
 		name string
 		k    kernels.Kernels

@@ -211,6 +211,7 @@ type QWorkspace struct {
 	stepToks []int32
 	proj     []float32
 	ns       []int32 // rows per step, for Kernels.QSteps
+	rowIdx   []int32 // each step's input row at batch 1 (qrows.go)
 	hb       []int8  // h as Act7's bytes (Kernels.QSteps7)
 }
 
@@ -257,6 +258,12 @@ func (q *QModel) LogitsContext(ctx context.Context, tokens []int32, B int, ws *Q
 		R += min(L, T)
 	}
 	hoisted := R*G <= hoistFloats
+	if hoisted && q.byRows(ws, B) {
+		if err := q.rowSteps(ctx, ws, tab, rows); err != nil {
+			return nil, err
+		}
+		hoisted, T = false, 0 // straight to the dense layer
+	}
 	if hoisted {
 		// Every step's tokens in step order (the rows running at step t
 		// are a prefix), their inputs in one go.

@@ -60,6 +60,14 @@ package kernels
 //	    QStep(nil, nil, nil, nil, h, hw, hs, qR, sR, proj[off·4H:], t0+t > 0 ? c : nil, c, tc, ns[t], 0, H)
 //	}
 //
+// QStepsRows(tab, miss, idx, g, h, hw, hs, qR, sR, c, tc, T, H, t0) is
+// QSteps for a review read alone (every ns[t] = 1) whose input sides are
+// not copied into proj but read where they are: step t's is row idx[t] of
+// tab [·, 4H] if idx[t] ≥ 0, else row −1−idx[t] of miss [·, 4H] (core/
+// compress's table of frequent tokens and the rows it computed for the
+// others); g [4H] is the step's scratch. QSteps on those rows copied into
+// proj, one after the other, gives the same bits.
+//
 // QSteps7(proj, h, hb, hs, q7, corr, sR, c, tc, ns, T, H, t0) is QSteps with
 // the hidden state quantized onto −63 … 63 (scale max|row|/63, otherwise
 // QuantizeRows' rule) and stored as bytes x + 64 in hb [n, H], so that

@@ -46,6 +46,7 @@ type Kernels struct {
 	QuantizePairs func(a []float32, n, K int, words []int32, s []float32)
 	QStep         func(xw []int32, xs []float32, qK []int32, sK []float32, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, g, cprev, c, tc []float32, n, K2, H int)
 	QSteps        func(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, ns []int32, T, H, t0 int)
+	QStepsRows    func(tab, miss []float32, idx []int32, g, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, T, H, t0 int)
 	// QSteps7 is QSteps with the hidden state quantized to 7 bits, the
 	// product relaxed SIMD runs fast (the opt-in Act7 of core/compress):
 	// nil unless the browser runs relaxed SIMD.

@@ -30,6 +30,7 @@ var simd struct {
 	qcells                 js.Value // the int8 runtime's gate math
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
+	qstepsRows             js.Value
 	adam, add              js.Value
 	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
 }
@@ -59,7 +60,7 @@ func SIMD128() (Kernels, bool) {
 		simd.dot, simd.stream, simd.transpose = ex.Get("dot"), ex.Get("stream"), ex.Get("transpose")
 		simd.cells, simd.cellsBackward, simd.qcells = ex.Get("cells"), ex.Get("cellsBackward"), ex.Get("qcells")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
-		simd.steps, simd.qsteps = ex.Get("steps"), ex.Get("qsteps")
+		simd.steps, simd.qsteps, simd.qstepsRows = ex.Get("steps"), ex.Get("qsteps"), ex.Get("qstepsRows")
 		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
 		simd.ok = true
 		// Relaxed SIMD, where the engine has it, for the int8 runtime's
@@ -73,7 +74,7 @@ func SIMD128() (Kernels, bool) {
 		}
 	})
 	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QCells: simdQCells}
+		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
 	if simd.qsteps7.Truthy() {
 		k.QSteps7 = simdQSteps7
 	}
@@ -248,7 +249,7 @@ func simdQDot(x, q []int32, xs, scale, out []float32, n, K2, N4 int) {
 	}
 	_, _, _ = x[n*K2-1], q[N4*K2*4-1], out[n*N4*4-1]
 	_, _ = xs[n-1], scale[N4*4-1]
-	simd.qdot.Invoke(addr32(x), addr32(q), addr(out), addr(xs), addr(scale), n, K2, N4)
+	simd.qdot.Invoke(addr32(x), addr32(q), addr(out), addr(xs), addr(scale), n, K2, N4, addr(out))
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(q)
 	runtime.KeepAlive(xs)
@@ -341,6 +342,39 @@ func simdQSteps(proj, h []float32, hw []int32, hs []float32, qR []int32, sR []fl
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(tc)
 	runtime.KeepAlive(ns)
+}
+
+// simdQStepsRows is QStepsRows (int8.go): a review read alone, each
+// step's input side read from its row of tab or miss. Every row index is
+// checked here, since the module reads them unchecked.
+func simdQStepsRows(tab, miss []float32, idx []int32, g, h []float32, hw []int32, hs []float32, qR []int32, sR []float32, c, tc []float32, T, H, t0 int) {
+	if H%8 != 0 {
+		panic("kernels: QStepsRows needs H a multiple of 8")
+	}
+	if T == 0 || H == 0 {
+		return
+	}
+	G := 4 * H
+	nTab, nMiss := int32(len(tab)/G), int32(len(miss)/G)
+	for _, i := range idx[:T] {
+		if i >= nTab || i < -nMiss {
+			panic("kernels: QStepsRows: a row index out of range")
+		}
+	}
+	_, _, _, _ = g[G-1], h[H-1], hw[H/2-1], hs[0]
+	_, _, _, _ = qR[H*(H/2)*4-1], sR[G-1], c[H-1], tc[H-1]
+	simd.qstepsRows.Invoke(addr(tab), addr(miss), addr32(idx), addr(g), addr(h), addr32(hw), addr(hs), addr32(qR), addr(sR), addr(c), addr(tc), T, H, t0)
+	runtime.KeepAlive(tab)
+	runtime.KeepAlive(miss)
+	runtime.KeepAlive(idx)
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(hw)
+	runtime.KeepAlive(hs)
+	runtime.KeepAlive(qR)
+	runtime.KeepAlive(sR)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(tc)
 }
 
 // addr32OrNil is addr32, or 0 for an empty slice.

@@ -30,8 +30,9 @@ package simd128
 //	cells, cellsBackward              the gate math: simd128_cells.go
 //	qcells                            the int8 runtime's (rational tanh and
 //	                                  sigmoid, core/kernels/cells_q.go)
-//	qdot(x, q, out, xs, scale, n, K2, N4)
+//	qdot(x, q, out, xs, scale, n, K2, N4, src)
 //	                                  the int8 runtime's products: see QDot
+//	                                  (src = out: added in place)
 //	quant(a, words, s, n, K)          its activations, quantized into QDot's
 //	                                  pairs: simd128_quant.go
 //	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
@@ -40,12 +41,14 @@ package simd128
 //	                                  dot, stream, cells (simd128_steps.go)
 //	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
 //	                                  computed beforehand (simd128_steps.go)
+//	qstepsRows(...)                   the same at batch 1, each step's inputs
+//	                                  read from its token's table row
 //	adam(w, g, m, v, n, k), add(dst, src, n)
 //	                                  the optimizer's loops (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
-		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true)}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells"}
+		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows"}
 	return buildModule(fns, names)
 }
 

@@ -4,12 +4,16 @@ package simd128
 
 // The int8 runtime's product (core/compress) for the SIMD128 module.
 
-// simdQDot: out[r, j] += (xs[r]·scale[j])·float32(s[r, j]) with the exact
+// simdQDot(x, q, out, xs, scale, n, K2, N4, src):
+// out[r, j] = src[r, j] + (xs[r]·scale[j])·float32(s[r, j]) with the exact
 // int32 sums s[r, 4c+l] = Σ_k x[r,k]·q[k, 4c+l], from int16 pairs:
 // x[r*K2+k] holds (x[r,2k], x[r,2k+1]) and the v128 at q[(c*K2+k)*4] the
 // four columns' (q[2k,j], q[2k+1,j]); i32x4.dot_i16x8_s multiplies the
 // pairs and adds them, so each instruction does 8 multiply-adds. Integer
-// sums are exact, so any order gives the same result.
+// sums are exact, so any order gives the same result. src is out for the
+// product added in place; the int8 LSTM at batch 1 (qstepsRows) reads a
+// step's input side from its token's row of a table instead, which saves
+// copying the row first, with the same float32 additions.
 //
 // Tiles of 4 rows × 8 columns (two column groups): each splat of x feeds
 // two products and each load of q four, with one pointer per row and per
@@ -17,9 +21,14 @@ package simd128
 // splat feeds four, and two steps of k per pass. The last N4 % 4 column
 // groups take 4 × 4 and 1 × 4.
 func simdQDot() *wasmFn {
-	f := &wasmFn{params: 8}
-	const x, q, out, xs, scale, n, K2, N4 = 0, 1, 2, 3, 4, 5, 6, 7
+	f := &wasmFn{params: 9}
+	const x, q, out, xs, scale, n, K2, N4, src = 0, 1, 2, 3, 4, 5, 6, 7, 8
 	r, c, k, n4, nc4, addr := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	fromSrc := f.local(tI32) // src − out: where a store's addend is
+	f.get(src)
+	f.get(out)
+	f.op(opI32Sub)
+	f.set(fromSrc)
 	var px [4]uint32
 	for i := range px {
 		px[i] = f.local(tI32)
@@ -128,7 +137,7 @@ func simdQDot() *wasmFn {
 			f.forRange(k, func() { f.i32(0) }, k2, 2, func() { step(0); step(1); advance(2) })
 			f.ifNonZero(odd, func() { step(0) })
 		}
-		// out[r+i, 4(c+g)..] += (xs[r+i]·scale[4(c+g)..]) · float32(acc),
+		// out[r+i, 4(c+g)..] = src[…] + (xs[r+i]·scale[4(c+g)..]) · float32(acc),
 		// as qgemm's store; out's address is out + 16·((r+i)·N4 + c+g).
 		for i := range R {
 			for g := range C {
@@ -152,6 +161,8 @@ func simdQDot() *wasmFn {
 				f.set(addr)
 				f.get(addr)
 				f.get(addr)
+				f.get(fromSrc)
+				f.op(opI32Add)
 				f.v128Load(0)
 				f.get(r)
 				if i > 0 {

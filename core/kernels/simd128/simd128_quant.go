@@ -237,7 +237,7 @@ func simdQStep(qdot, quant, cells uint32) *wasmFn {
 		}
 		f.op(opCall, fn)
 	}
-	f.ifNonZero(K2, func() { call(qdot, xw, qK, g, xs, sK, n, K2, H) })
+	f.ifNonZero(K2, func() { call(qdot, xw, qK, g, xs, sK, n, K2, H, g) })
 	f.ifNonZero(cprev, func() {
 		call(quant, h, hw, hs, n, H)
 		for _, a := range []uint32{hw, qR, g, hs, sR, n} {
@@ -247,6 +247,7 @@ func simdQStep(qdot, quant, cells uint32) *wasmFn {
 		f.i32(1)
 		f.op(opI32ShrS)
 		f.get(H)
+		f.get(g)
 		f.op(opCall, qdot)
 	})
 	call(cells, g, cprev, c, tc, h, n, H)

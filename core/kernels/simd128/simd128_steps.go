@@ -185,3 +185,101 @@ func (f *wasmFn) eachStep(proj, ns, T, H, t0, c uint32, body func(nt, g, cprev u
 		f.set(g)
 	})
 }
+
+// simdQStepsRows(tab, miss, idx, g, h, hw, hs, qR, sR, c, tc, T, H, t0) is
+// qsteps for a review read alone (batch 1) whose steps' input sides are
+// rows of two tables rather than laid out in proj: step t's is row idx[t]
+// (int32) of tab if idx[t] ≥ 0, else row −1−idx[t] of miss, each row 4H
+// floats. g [4H] is the step's scratch. Per step, as qstep with n = 1:
+//
+//	src = idx[t] ≥ 0 ? tab[idx[t]] : miss[−1−idx[t]]
+//	if t0+t > 0 {
+//	    quant(h, hw, hs, 1, H)
+//	    qdot(hw, qR, g, hs, sR, 1, H/2, H, src)     g = src + h·Recurrent
+//	} else {
+//	    g = src
+//	}
+//	qcells(g, t0+t > 0 ? c : 0, c, tc, h, 1, H)
+//
+// qsteps on the rows copied into proj does the same float32 operations, so
+// the same bits, and the copy (2 KB a step at H = 128) is gone.
+func simdQStepsRows(qdot, quant, cells uint32) *wasmFn {
+	f := &wasmFn{params: 14}
+	const tab, miss, idx, g, h, hw, hs, qR, sR, c, tc, T, H, t0 = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+	t, i, src, cprev, row, k := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(H)
+	f.i32(4)
+	f.op(opI32Shl)
+	f.set(row) // bytes a row: 4H floats
+	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
+		f.get(t)
+		f.shl2()
+		f.get(idx)
+		f.op(opI32Add)
+		f.op(opI32Load, 2, 0)
+		f.set(i)
+		f.get(i)
+		f.i32(0)
+		f.op(opI32GeS)
+		f.code = append(f.code, opIf, 0x40)
+		f.get(i)
+		f.get(row)
+		f.op(opI32Mul)
+		f.get(tab)
+		f.op(opI32Add)
+		f.set(src)
+		f.code = append(f.code, opElse)
+		f.i32(-1)
+		f.get(i)
+		f.op(opI32Sub)
+		f.get(row)
+		f.op(opI32Mul)
+		f.get(miss)
+		f.op(opI32Add)
+		f.set(src)
+		f.code = append(f.code, opEnd)
+		f.i32(0)
+		f.set(cprev)
+		f.get(t)
+		f.get(t0)
+		f.op(opI32Or)
+		f.code = append(f.code, opIf, 0x40)
+		f.get(c)
+		f.set(cprev)
+		for _, a := range []uint32{h, hw, hs} {
+			f.get(a)
+		}
+		f.i32(1)
+		f.get(H)
+		f.op(opCall, quant)
+		for _, a := range []uint32{hw, qR, g, hs, sR} {
+			f.get(a)
+		}
+		f.i32(1)
+		f.get(H)
+		f.i32(1)
+		f.op(opI32ShrS)
+		f.get(H)
+		f.get(src)
+		f.op(opCall, qdot)
+		f.code = append(f.code, opElse)
+		f.forRange(k, func() { f.i32(0) }, row, 16, func() { // g = src
+			f.get(g)
+			f.get(k)
+			f.op(opI32Add)
+			f.get(src)
+			f.get(k)
+			f.op(opI32Add)
+			f.v128Load(0)
+			f.v128Store(0)
+		})
+		f.code = append(f.code, opEnd)
+		for _, a := range []uint32{g, cprev, c, tc, h} {
+			f.get(a)
+		}
+		f.i32(1)
+		f.get(H)
+		f.op(opCall, cells)
+	})
+	return f
+}

@@ -33,6 +33,7 @@ const (
 	opF32Const = 0x43
 	opI32GeS   = 0x4e
 	opI32Add   = 0x6a
+	opI32Sub   = 0x6b
 	opI32Mul   = 0x6c
 	opI32And   = 0x71
 	opI32Shl   = 0x74
