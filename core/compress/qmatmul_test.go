@@ -84,8 +84,9 @@ func TestQMatmulPathsEqualReference(t *testing.T) {
 }
 
 // The whole int8 model gives the same logits, bit for bit, on every product
-// path (in the browser "pairs" includes the one-call step, Kernels.QStep, where
-// H is a multiple of 8) and with this build's exact gate math against the Go
+// path (in the browser "pairs" includes the one-call step, Kernels.QStep,
+// and at batch 1 the input rows read in place, Kernels.QStepsRows, where H
+// is a multiple of 8) and with this build's exact gate math against the Go
 // loop's: what runs natively is what the portable build and the browser
 // compute.
 func TestQLogitsSameOnEveryPath(t *testing.T) {

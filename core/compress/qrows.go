@@ -8,7 +8,7 @@ import "context"
 // Kernels.QStepsRows reads them where they are instead: ws.rowIdx names
 // each step's row, of the table (≥ 0) or of ws.missG (−1 − i, the rows
 // computed for tokens past the table). The same float32 operations, so
-// the same bits as the copy (TestQStepsRowsEqualsQSteps).
+// the same bits as the copy (TestQLogitsSameOnEveryPath, under wasm).
 
 // byRows says whether LogitsContext reads the input rows in place:
 // batch 1, the int16 path (not Act7), a backend with QStepsRows.
