@@ -164,15 +164,7 @@ func (f *wasmFn) eachStep(proj, ns, T, H, t0, c uint32, body func(nt, g, cprev u
 		f.get(nt)
 		f.op(opI32Eqz)
 		f.op(opBrIf, 1) // out of forRange's block
-		f.i32(0)
-		f.set(cprev)
-		f.get(t)
-		f.get(t0)
-		f.op(opI32Or)
-		f.code = append(f.code, opIf, 0x40)
-		f.get(c)
-		f.set(cprev)
-		f.code = append(f.code, opEnd)
+		f.prevState(t, t0, c, cprev)
 		body(nt, g, cprev)
 		// g += 4·nt·4H bytes
 		f.get(g)
@@ -238,14 +230,9 @@ func simdQStepsRows(qdot, quant, cells uint32) *wasmFn {
 		f.op(opI32Add)
 		f.set(src)
 		f.code = append(f.code, opEnd)
-		f.i32(0)
-		f.set(cprev)
-		f.get(t)
-		f.get(t0)
-		f.op(opI32Or)
+		f.prevState(t, t0, c, cprev)
+		f.get(cprev) // not the first step (c, a Go slice, is never at 0)
 		f.code = append(f.code, opIf, 0x40)
-		f.get(c)
-		f.set(cprev)
 		for _, a := range []uint32{h, hw, hs} {
 			f.get(a)
 		}
@@ -282,4 +269,18 @@ func simdQStepsRows(qdot, quant, cells uint32) *wasmFn {
 		f.op(opCall, cells)
 	})
 	return f
+}
+
+// prevState emits cprev = t0+t > 0 ? c : 0: the cell state a step starts
+// from, none at a review's first step.
+func (f *wasmFn) prevState(t, t0, c, cprev uint32) {
+	f.i32(0)
+	f.set(cprev)
+	f.get(t)
+	f.get(t0)
+	f.op(opI32Or)
+	f.code = append(f.code, opIf, 0x40)
+	f.get(c)
+	f.set(cprev)
+	f.code = append(f.code, opEnd)
 }
