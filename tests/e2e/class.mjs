@@ -90,7 +90,10 @@ try {
   st = await status(code);
   const doneBy = (st) => st.students.map((s) => s.name + ' ' + s.done).join(', ');
   const firstRuns = doneBy(st);
-  for (let i = 0; i < 120 && (st = await status(code)).done < 6; i++) await new Promise((r) => setTimeout(r, 500));
+  // A student posts a job's result, then uploads its model file: wait for
+  // the uploads too (a CI run once read the state between the two, 3 of 4).
+  const settled = (st) => st.done >= 6 && st.results.every((r) => r.model);
+  for (let i = 0; i < 120 && !settled(st = await status(code)); i++) await new Promise((r) => setTimeout(r, 500));
   // Who runs which assignment is a race (a CI run once saw Ada finish all
   // 4 points before Bo finished any), but a spot-checked point's two
   // copies never go to the same student: with both copies of 2 points
