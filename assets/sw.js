@@ -3,7 +3,16 @@
 // (/api/data, tens of MB) is not cached.
 'use strict';
 const CACHE = 'sentilab-v1';
-self.addEventListener('install', () => self.skipWaiting());
+// The page registers this once its engine is ready (main.js), after the
+// files it started with were fetched without it: installing stores them, so
+// that one visit is enough (from the HTTP cache, revalidated by ETag). A
+// file that fails is left to the fetch handler.
+const SHELL = ['./', 'lab.css', 'wasm_exec.js', 'vugu-helper.js', 'main.js', 'ui.wasm', 'worker.js', 'engine.wasm',
+  'api/models', 'api/datasets'];
+self.addEventListener('install', (e) => {
+  self.skipWaiting();
+  e.waitUntil(caches.open(CACHE).then((c) => Promise.all(SHELL.map((u) => c.add(u).catch(() => {})))));
+});
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);

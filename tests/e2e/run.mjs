@@ -278,15 +278,26 @@ try {
   await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('EDA of 2000 reviews ready'), null, { timeout: 60000 });
   check("the server's dataset loads through /api/data", (await p2.innerText('#eda-rows')) === '2000');
 
-  // --- offline after the first visit (service worker, network first)
-  await p2.reload();
-  await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
-  await p2.waitForFunction(async () => (await caches.open('sentilab-v1').then((c) => c.keys())).length >= 8, null, { timeout: 30000 });
-  await p2.context().setOffline(true);
-  await p2.reload();
-  const offline = await p2.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 }).then(() => true, () => false);
+  // --- offline after the first visit (service worker, network first): a
+  // fresh context's one visit, the worker registered once the engine is
+  // ready (main.js) and storing what the page loaded before it (sw.js)
+  const p3 = (await guardedPage(browser, problems)).page;
+  await p3.goto(srv.url);
+  await p3.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
+  const early = await p3.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length));
+  // (Polled from here: waitForFunction takes an async predicate's promise
+  // as a truthy value at once.)
+  const stored = async () => p3.evaluate(async () => navigator.serviceWorker.controller !== null &&
+    (await caches.open('sentilab-v1').then((c) => c.keys())).length);
+  let keys = 0;
+  for (let i = 0; i < 60 && (keys = await stored()) < 10; i++) await p3.waitForTimeout(500);
+  check('one visit stores the page, its code and the model list', keys >= 10, `${keys} files`);
+  await p3.context().setOffline(true);
+  await p3.reload();
+  const offline = await p3.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 }).then(() => true, () => false);
   check('the lab starts offline after one visit', offline);
-  await p2.context().setOffline(false);
+  check('the service worker is registered after the engine is ready, not with the page', early === 0, `${early} registration(s) at "Ready"`);
+  await p3.context().setOffline(false);
 } catch (err) {
   fail('exception: ' + (err.stack || err));
 } finally {
