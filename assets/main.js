@@ -209,8 +209,8 @@ function startEngine() {
 // (sw.js). It is registered once the engine is ready and the page idle:
 // registered with the page, on a first visit it started and took over while
 // the engine's worker loaded, and every byte of worker.js and engine.wasm
-// went through it, engine ready ≈ 0.4 s later on 2 cores (BENCHMARKS.md,
-// session 17). It then stores the files this visit already loaded itself.
+// went through it: "Ready" 0.2–0.4 s later on a 2-core VM (BENCHMARKS.md,
+// session 17). Installing, it stores the files this visit loaded without it.
 function keepOffline() {
   if (!('serviceWorker' in navigator) || !(location.protocol === 'http:' || location.protocol === 'https:')) return;
   const register = () => navigator.serviceWorker.register('sw.js').catch((err) => console.warn('service worker:', err));
