@@ -43,11 +43,7 @@ func simdSteps(dot, stream, cells uint32) *wasmFn {
 	f.i32(0)
 	f.set(r0)
 	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
-		f.get(t)
-		f.shl2()
-		f.get(ns)
-		f.op(opI32Add)
-		f.op(opI32Load, 2, 0)
+		f.loadI32At(ns, t)
 		f.set(nt)
 		f.get(nt)
 		f.op(opI32Eqz)
@@ -155,11 +151,7 @@ func (f *wasmFn) eachStep(proj, ns, T, H, t0, c uint32, body func(nt, g, cprev u
 	f.get(proj)
 	f.set(g)
 	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
-		f.get(t)
-		f.shl2()
-		f.get(ns)
-		f.op(opI32Add)
-		f.op(opI32Load, 2, 0)
+		f.loadI32At(ns, t)
 		f.set(nt)
 		f.get(nt)
 		f.op(opI32Eqz)
@@ -204,11 +196,7 @@ func simdQStepsRows(qdot, quant, cells uint32) *wasmFn {
 	f.op(opI32Shl)
 	f.set(row) // bytes a row: 4H floats
 	f.forRange(t, func() { f.i32(0) }, T, 1, func() {
-		f.get(t)
-		f.shl2()
-		f.get(idx)
-		f.op(opI32Add)
-		f.op(opI32Load, 2, 0)
+		f.loadI32At(idx, t)
 		f.set(i)
 		f.get(i)
 		f.i32(0)

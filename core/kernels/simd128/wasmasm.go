@@ -142,6 +142,16 @@ func (f *wasmFn) forRange(i uint32, start func(), end uint32, step int32, body f
 	f.code = append(f.code, opEnd, opEnd)
 }
 
+// loadI32At pushes the int32 element i of the array at base (locals):
+// a step's row count, or its row's index.
+func (f *wasmFn) loadI32At(base, i uint32) {
+	f.get(i)
+	f.shl2()
+	f.get(base)
+	f.op(opI32Add)
+	f.op(opI32Load, 2, 0)
+}
+
 // ifNonZero emits: if (local l ≠ 0) { body }.
 func (f *wasmFn) ifNonZero(l uint32, body func()) {
 	f.get(l)
