@@ -158,14 +158,18 @@ function goExited(reason) {
   window.sentilabCrash(`The lab's page stopped (${why}). Your lab is saved in this browser (models, results, settings): reload to restore it.`, true);
 }
 
-// The engine's worker starts once ui.wasm is compiled, as Go's page starts:
-// it fetches, compiles and starts engine.wasm on its own thread while this
-// one runs the page's first render. On 2 cores, starting it with the page
-// made both compile at once and the first render ≈70 ms later; compiling
-// engine.wasm here and posting the module made the engine wait for this
-// thread (BENCHMARKS.md, start-up). Messages to the engine wait in a queue
-// until the Go side (web/client_js.go) takes over.
+// The engine's worker starts first, before ui.wasm is compiled: "Ready"
+// waits for the engine, and the page's own start is the shorter path.
+// Its start needs this thread for a moment, though (the worker's script is
+// handed over here), and go.run below holds this thread for 0.3 s: started
+// just before it, the worker ran its first line only after it. So the page
+// waits, at most 1 s, for the worker's "starting" message before go.run
+// (BENCHMARKS.md, session 18: settled cold visits, "Ready" median 1,440 →
+// 1,247 ms with the .gz loading of load_wasm.js; 1,355 without the wait).
+// Messages to the engine wait in a queue until the Go side
+// (web/client_js.go) takes over; it ignores "starting".
 window.sentilabEarly = [];
+const engineStarting = startEngine();
 function startEngine() {
   const w = new Worker('worker.js');
   window.sentilabWorker = w;
@@ -179,15 +183,24 @@ function startEngine() {
       keepOffline();
     }
   });
+  return new Promise((resolve) => {
+    w.addEventListener('message', function starting(e) {
+      if (e.data && e.data.type === 'starting') {
+        w.removeEventListener('message', starting);
+        resolve();
+      }
+    });
+    setTimeout(resolve, 1000);
+  });
 }
 
 // The page itself.
 (async () => {
   const go = new Go();
   try {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch('ui.wasm'), go.importObject);
+    const { instance } = await sentilabLoadWasm('ui.wasm', go.importObject);
     performance.mark('ui-compiled');
-    startEngine();
+    await engineStarting;
     // go.run executes Go's main synchronously up to its first wait, which
     // is after domrender.New has made its eval call.
     // ui.wasm's memory, for the e2e test that checks it stays bounded.

@@ -7,8 +7,9 @@ const CACHE = 'sentilab-v1';
 // files it started with were fetched without it: installing stores them, so
 // that one visit is enough (from the HTTP cache, revalidated by ETag). A
 // file that fails is left to the fetch handler.
-const SHELL = ['./', 'lab.css', 'wasm_exec.js', 'vugu-helper.js', 'main.js', 'ui.wasm', 'worker.js', 'engine.wasm',
-  'api/models', 'api/datasets'];
+// The wasm files as the page loads them: their gzip copies (load_wasm.js).
+const SHELL = ['./', 'lab.css', 'wasm_exec.js', 'load_wasm.js', 'vugu-helper.js', 'main.js', 'ui.wasm.gz', 'worker.js',
+  'engine.wasm.gz', 'api/models', 'api/datasets'];
 self.addEventListener('install', (e) => {
   self.skipWaiting();
   e.waitUntil(caches.open(CACHE).then((c) => Promise.all(SHELL.map((u) => c.add(u).catch(() => {})))));

@@ -6,14 +6,18 @@
 // module ({type: "engineModule", module}): a training engine hands its own
 // module to its data-parallel helpers, which so compile nothing.
 'use strict';
-importScripts('wasm_exec.js');
+// The page's engine says it runs at once: the page holds its first render
+// until then (main.js). A helper's creator does not wait for this.
+const helper = new URL(location.href).searchParams.get('module') === 'posted';
+if (!helper) postMessage({ type: 'starting' });
+importScripts('wasm_exec.js', 'load_wasm.js');
 
 const queue = [];
-let posted;
-const modulePosted = new Promise((resolve) => { posted = resolve; });
+let gotModule;
+const modulePosted = new Promise((resolve) => { gotModule = resolve; });
 self.goOnMessage = (m) => queue.push(m);
 self.onmessage = (e) => {
-  if (e.data && e.data.type === 'engineModule') posted(e.data);
+  if (e.data && e.data.type === 'engineModule') gotModule(e.data);
   else self.goOnMessage(e.data);
 };
 self.goPost = (m, transfer) => postMessage(m, transfer || []);
@@ -22,13 +26,13 @@ self.goPost = (m, transfer) => postMessage(m, transfer || []);
   const go = new Go();
   try {
     let instance;
-    if (new URL(location.href).searchParams.get('module') === 'posted') {
+    if (helper) {
       const m = await modulePosted;
       if (!m.module) throw new Error(m.error || 'no module posted');
       self.engineModule = m.module;
       instance = await WebAssembly.instantiate(self.engineModule, go.importObject);
     } else {
-      const r = await WebAssembly.instantiateStreaming(fetch('engine.wasm'), go.importObject);
+      const r = await sentilabLoadWasm('engine.wasm', go.importObject);
       self.engineModule = r.module;
       instance = r.instance;
     }

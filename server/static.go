@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // maxOnTheFlyGzip is the largest file we compress per request (once, then
@@ -87,6 +88,11 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 		return
 	}
 	defer f.Close()
+	if !fr.noSiblings && fr.staleSibling(rel, fi) {
+		s.reqLog.logf(slog.LevelWarn, 0, "stale precompressed file refused", "file", fr.label+":"+rel)
+		s.notFound(w)
+		return
+	}
 
 	ct := contentType(rel)
 	h := w.Header()
@@ -147,6 +153,21 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 	setEncodedLength(w.Header(), fi.Size())
 	serveContent(w, r, fi.ModTime(), f, fi.Size())
 	return true
+}
+
+// staleSibling reports whether rel is a precompressed copy (ui.wasm.gz)
+// older than its file: asked for by name, as load_wasm.js does, it would
+// hand out the previous build as surely as through Accept-Encoding. A 404
+// makes the page load the .wasm itself.
+func (fr *fileRoot) staleSibling(rel string, fi fs.FileInfo) bool {
+	base, ok := strings.CutSuffix(rel, ".gz")
+	if !ok {
+		if base, ok = strings.CutSuffix(rel, ".br"); !ok {
+			return false
+		}
+	}
+	orig, err := fr.root.Stat(filepath.FromSlash(base))
+	return err == nil && orig.Mode().IsRegular() && fi.ModTime().Before(orig.ModTime())
 }
 
 // whole reads all of f without moving its offset, which http.ServeContent

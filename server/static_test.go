@@ -396,6 +396,27 @@ func TestStaleSiblingIgnored(t *testing.T) {
 	if r.header.Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, r.body), fx.files["engine.wasm"]) {
 		t.Errorf("stale siblings: Content-Encoding %q; want gzip made from the current file", r.header.Get("Content-Encoding"))
 	}
+	// Asked for by name (load_wasm.js fetches engine.wasm.gz): refused, so
+	// the page loads engine.wasm instead of the previous build.
+	for _, sib := range []string{"/engine.wasm.gz", "/engine.wasm.br"} {
+		if r := do(t, "GET", ts.URL+sib); r.status != 404 {
+			t.Errorf("stale %s by name: %d, want 404", sib, r.status)
+		}
+	}
+}
+
+// TestSiblingByName: a current .gz copy asked for by name is served as it
+// is, a gzip file (the page inflates it: load_wasm.js), never re-encoded.
+func TestSiblingByName(t *testing.T) {
+	fx := newFixture(t)
+	ts := start(t, fx.config())
+	for _, ae := range []string{"", "gzip, br"} {
+		r := do(t, "GET", ts.URL+"/engine.wasm.gz", "Accept-Encoding", ae)
+		if r.status != 200 || r.header.Get("Content-Type") != "application/gzip" || r.header.Get("Content-Encoding") != "" ||
+			!bytes.Equal(r.body, []byte("GZIP-SIBLING")) {
+			t.Errorf("engine.wasm.gz (Accept-Encoding %q): %d %q %q %q", ae, r.status, r.header.Get("Content-Type"), r.header.Get("Content-Encoding"), r.body)
+		}
+	}
 }
 
 func TestMemo(t *testing.T) {

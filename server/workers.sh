@@ -67,8 +67,10 @@ else
     [[ -f $pub/models/${f#./} ]] || echo "workers.sh: not uploaded (not in the manifest): $MODELS/${f#./}" >&2
   done
   # Nothing a browser must not see: no symlinks (they may point anywhere),
-  # no dotfiles; precompressed siblings are useless, Cloudflare compresses.
-  find "$pub" \( -type l -o -name '.*' -o -name '*.gz' -o -name '*.br' \) -print -delete | sed 's/^/workers.sh: not uploaded: /' >&2
+  # no dotfiles; precompressed siblings are useless, Cloudflare compresses,
+  # except the wasm's gzip copies: the page asks for those by name and
+  # inflates them itself (assets/load_wasm.js).
+  find "$pub" \( -type l -o -name '.*' -o \( -name '*.gz' ! -name '*.wasm.gz' \) -o -name '*.br' \) -print -delete | sed 's/^/workers.sh: not uploaded: /' >&2
 fi
 go run ./server --cf-headers > "$pub/_headers"
 if [[ -f "$pub/models/manifest.json" ]]; then
@@ -139,6 +141,12 @@ check() { # label want-status want-header-substring curl-args...
 }
 check "GET / (assets)" 200 "cross-origin-embedder-policy: require-corp" "$base/"
 check "GET /ui.wasm (assets)" 200 "content-type: application/wasm" "$base/ui.wasm"
+if [[ -f $pub/ui.wasm.gz ]]; then
+  # As the file is, not re-encoded: load_wasm.js inflates it.
+  check "GET /ui.wasm.gz (assets)" 200 "content-type: application/gzip" "$base/ui.wasm.gz"
+  if cmp -s "$out/b.bin" "$pub/ui.wasm.gz" && ! grep -qi '^content-encoding:' "$out/h.txt"; then echo "ok   ui.wasm.gz arrives byte for byte, no Content-Encoding"
+  else echo "FAIL ui.wasm.gz: bytes differ or a Content-Encoding was set"; cat "$out/h.txt"; fail=1; fi
+fi
 check "GET / (assets, _headers)" 200 "permissions-policy: accelerometer=()" "$base/"
 check "GET / (assets, _headers)" 200 "style-src 'self'; style-src-attr 'unsafe-inline';" "$base/"
 check "GET /healthz (Go headers)" 200 "x-permitted-cross-domain-policies: none" "$base/healthz"

@@ -282,16 +282,21 @@ try {
   // fresh context's one visit, the worker registered once the engine is
   // ready (main.js) and storing what the page loaded before it (sw.js)
   const p3 = (await guardedPage(browser, problems)).page;
+  const wasmAsked = [];
+  p3.context().on('request', (r) => { const f = new URL(r.url()).pathname.slice(1); if (/\.wasm/.test(f)) wasmAsked.push(f); });
   await p3.goto(srv.url);
   await p3.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 });
+  // load_wasm.js: the gzip copies, inflated by the page and the worker (a
+  // failure there falls back to the .wasm, which this would show).
+  check('the page and its engine load the wasm from its gzip copies', wasmAsked.sort().join() === 'engine.wasm.gz,ui.wasm.gz', wasmAsked.join(', '));
   const early = await p3.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length));
   // (Polled from here: waitForFunction takes an async predicate's promise
   // as a truthy value at once.)
   const stored = async () => p3.evaluate(async () => navigator.serviceWorker.controller !== null &&
     (await caches.open('sentilab-v1').then((c) => c.keys())).length);
   let keys = 0;
-  for (let i = 0; i < 60 && (keys = await stored()) < 10; i++) await p3.waitForTimeout(500);
-  check('one visit stores the page, its code and the model list', keys >= 10, `${keys} files`);
+  for (let i = 0; i < 60 && (keys = await stored()) < 11; i++) await p3.waitForTimeout(500);
+  check('one visit stores the page, its code and the model list', keys >= 11, `${keys} files`);
   await p3.context().setOffline(true);
   await p3.reload();
   const offline = await p3.waitForFunction(() => document.querySelector('#status')?.textContent.includes('Ready'), null, { timeout: 30000 }).then(() => true, () => false);

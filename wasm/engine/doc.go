@@ -35,8 +35,10 @@
 // Started as worker.js?module=posted, the worker first waits for the
 // compiled engine.wasm: {type: "engineModule", module: WebAssembly.Module}
 // (a training engine passes its own module to its helpers). Plain
-// worker.js, the page's engine, fetches and compiles engine.wasm itself,
-// beside the page's ui.wasm.
+// worker.js, the page's engine, fetches and compiles engine.wasm itself
+// (its gzip copy, assets/load_wasm.js), beside the page's ui.wasm; its
+// first line posts {type: "starting"}, before Go runs, which the page waits
+// for before its own start (assets/main.js) and otherwise ignores.
 //
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
