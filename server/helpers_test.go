@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -58,7 +59,7 @@ func newFixture(t testing.TB) *fixture {
 	fx.put(t, "ui.wasm", wasmLike(rng, 64<<10))
 	fx.put(t, "engine.wasm", wasmLike(rng, 32<<10))
 	fx.put(t, "engine.wasm.br", []byte("BROTLI-SIBLING"))
-	fx.put(t, "engine.wasm.gz", []byte("GZIP-SIBLING"))
+	fx.put(t, "engine.wasm.gz", gzipped(t, fx.files["engine.wasm"])) // as build.sh makes it: gzip -9, unlike gzip made here
 	fx.put(t, "ui.0123abcd.wasm", wasmLike(rng, 1<<10))
 	fx.put(t, "sub/file.txt", []byte("in a subfolder"))
 	fx.put(t, ".hidden", []byte("dotfile"))
@@ -200,4 +201,16 @@ func rawRequest(t testing.TB, addr, request string) reply {
 	}
 	// body is the whole raw response: a leak could hide in a header too.
 	return reply{resp.StatusCode, resp.Header, all}
+}
+
+// gzipped compresses b as build.sh's gzip -9 does: at the best level, so
+// its bytes differ from the server's own on-the-fly gzip (default level).
+func gzipped(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := zw.Write(b); err != nil || zw.Close() != nil {
+		t.Fatal("gzip", err)
+	}
+	return buf.Bytes()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -88,7 +89,7 @@ func (s *server) serveFile(w http.ResponseWriter, r *http.Request, fr *fileRoot,
 		return
 	}
 	defer f.Close()
-	if !fr.noSiblings && fr.staleSibling(rel, fi) {
+	if !fr.noSiblings && s.staleSibling(fr, rel, f, fi) {
 		s.reqLog.logf(slog.LevelWarn, 0, "stale precompressed file refused", "file", fr.label+":"+rel)
 		s.notFound(w)
 		return
@@ -156,18 +157,37 @@ func (s *server) serveSibling(w http.ResponseWriter, r *http.Request, fr *fileRo
 }
 
 // staleSibling reports whether rel is a precompressed copy (ui.wasm.gz)
-// older than its file: asked for by name, as load_wasm.js does, it would
+// that is not its file's: asked for by name, as load_wasm.js does, it would
 // hand out the previous build as surely as through Accept-Encoding. A 404
-// makes the page load the .wasm itself.
-func (fr *fileRoot) staleSibling(rel string, fi fs.FileInfo) bool {
+// makes the page load the .wasm itself. A .gz is compared by content (its
+// inflated bytes' hash against the file's, each computed once per version):
+// a copy of the folder that did not keep modification times (cp -r) must
+// not make a good copy look old. A .br (Go has no brotli decoder) by time.
+func (s *server) staleSibling(fr *fileRoot, rel string, f *os.File, fi fs.FileInfo) bool {
 	base, ok := strings.CutSuffix(rel, ".gz")
 	if !ok {
 		if base, ok = strings.CutSuffix(rel, ".br"); !ok {
 			return false
 		}
+		orig, err := fr.root.Stat(filepath.FromSlash(base))
+		return err == nil && orig.Mode().IsRegular() && fi.ModTime().Before(orig.ModTime())
 	}
-	orig, err := fr.root.Stat(filepath.FromSlash(base))
-	return err == nil && orig.Mode().IsRegular() && fi.ModTime().Before(orig.ModTime())
+	of, ofi, err := fr.open(base)
+	if err != nil {
+		return false // a .gz of its own (no such file beside it), served as it is
+	}
+	defer of.Close()
+	want, err1 := s.etags.get(fr.key(base, ofi), func() ([]byte, error) { return hashETag(whole(of, ofi), "") })
+	inflated := fr.key(rel, fi)
+	inflated.path += "|inflated"
+	got, err2 := s.etags.get(inflated, func() ([]byte, error) {
+		zr, err := gzip.NewReader(whole(f, fi))
+		if err != nil {
+			return nil, err
+		}
+		return hashETag(zr, "") // its CRC is checked at the end
+	})
+	return err1 != nil || err2 != nil || !bytes.Equal(want, got)
 }
 
 // whole reads all of f without moving its offset, which http.ServeContent

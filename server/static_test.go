@@ -86,8 +86,8 @@ func TestCompressionNegotiation(t *testing.T) {
 		// Precompressed siblings win, br before gzip.
 		{"/engine.wasm", "gzip, deflate, br", "br", []byte("BROTLI-SIBLING")},
 		{"/engine.wasm", "br;q=1.0, gzip;q=0.8", "br", []byte("BROTLI-SIBLING")},
-		{"/engine.wasm", "gzip", "gzip", []byte("GZIP-SIBLING")},
-		{"/engine.wasm", "br;q=0, gzip", "gzip", []byte("GZIP-SIBLING")},
+		{"/engine.wasm", "gzip", "gzip", fx.files["engine.wasm.gz"]},
+		{"/engine.wasm", "br;q=0, gzip", "gzip", fx.files["engine.wasm.gz"]},
 		{"/engine.wasm", "*", "br", []byte("BROTLI-SIBLING")},
 		{"/engine.wasm", "", "", fx.files["engine.wasm"]},
 		{"/engine.wasm", "identity", "", fx.files["engine.wasm"]},
@@ -396,25 +396,50 @@ func TestStaleSiblingIgnored(t *testing.T) {
 	if r.header.Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, r.body), fx.files["engine.wasm"]) {
 		t.Errorf("stale siblings: Content-Encoding %q; want gzip made from the current file", r.header.Get("Content-Encoding"))
 	}
-	// Asked for by name (load_wasm.js fetches engine.wasm.gz): refused, so
-	// the page loads engine.wasm instead of the previous build.
-	for _, sib := range []string{"/engine.wasm.gz", "/engine.wasm.br"} {
-		if r := do(t, "GET", ts.URL+sib); r.status != 404 {
-			t.Errorf("stale %s by name: %d, want 404", sib, r.status)
-		}
+	// Asked for by name: refused, so the page loads engine.wasm instead of
+	// the previous build.
+	if r := do(t, "GET", ts.URL+"/engine.wasm.br"); r.status != 404 {
+		t.Errorf("stale engine.wasm.br by name: %d, want 404", r.status)
 	}
 }
 
-// TestSiblingByName: a current .gz copy asked for by name is served as it
-// is, a gzip file (the page inflates it: load_wasm.js), never re-encoded.
+// TestSiblingByName: load_wasm.js fetches ui.wasm.gz and inflates it. A
+// .gz asked for by name is served as it is (application/gzip, never
+// re-encoded) if it inflates to its file, whatever the times say (a folder
+// copied without them), and is refused (404) if it does not: the page then
+// loads the .wasm itself.
 func TestSiblingByName(t *testing.T) {
 	fx := newFixture(t)
 	ts := start(t, fx.config())
+	gzPath := filepath.Join(fx.root, "engine.wasm.gz")
+	older := time.Now().Add(-time.Hour)
+	put := func(b []byte) {
+		t.Helper()
+		if err := os.WriteFile(gzPath, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(gzPath, older, older); err != nil {
+			t.Fatal(err)
+		}
+	}
+	current := gzipped(t, fx.files["engine.wasm"])
+	put(current)
 	for _, ae := range []string{"", "gzip, br"} {
 		r := do(t, "GET", ts.URL+"/engine.wasm.gz", "Accept-Encoding", ae)
 		if r.status != 200 || r.header.Get("Content-Type") != "application/gzip" || r.header.Get("Content-Encoding") != "" ||
-			!bytes.Equal(r.body, []byte("GZIP-SIBLING")) {
-			t.Errorf("engine.wasm.gz (Accept-Encoding %q): %d %q %q %q", ae, r.status, r.header.Get("Content-Type"), r.header.Get("Content-Encoding"), r.body)
+			!bytes.Equal(r.body, current) {
+			t.Errorf("current engine.wasm.gz (Accept-Encoding %q): %d %q %q, %d bytes", ae, r.status,
+				r.header.Get("Content-Type"), r.header.Get("Content-Encoding"), len(r.body))
+		}
+	}
+	for name, b := range map[string][]byte{
+		"the previous build":      gzipped(t, []byte("the previous engine.wasm")),
+		"not gzip":                []byte("GZIP-SIBLING"),
+		"cut short (CRC missing)": current[:len(current)-4],
+	} {
+		put(b)
+		if r := do(t, "GET", ts.URL+"/engine.wasm.gz"); r.status != 404 {
+			t.Errorf("engine.wasm.gz holding %s: %d, want 404", name, r.status)
 		}
 	}
 }
