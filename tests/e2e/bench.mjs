@@ -54,8 +54,9 @@ try {
     const settled = i < 3;
     if (settled) await page.waitForTimeout(3000);
     await visit(page, settled ? 'cold' : 'cold, window just opened');
-    // warm: a return visit, once the service worker has stored the first
-    // visit's wasm (straight after, that copy competes with it).
+    // warm: the same context's second visit, 1 s after the first: from the
+    // HTTP cache (the service worker, registered 2 s after "Ready", is not
+    // in it yet).
     if (i === 2) {
       await page.waitForTimeout(1000);
       await visit(page, 'warm');
