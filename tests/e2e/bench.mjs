@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
-import { root, writeSlice, startServer, launch, guardedPage } from './lib.mjs';
+import { root, writeSlice, startServer, launch, guardedPage, offlineFiles } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 class Done extends Error {}
@@ -62,9 +62,7 @@ try {
       await visit(page, 'warm');
       // A return visit the service worker answers (network first, sw.js),
       // once it is registered (2 s after "Ready") and has stored the files.
-      const stored = () => page.evaluate(async () => navigator.serviceWorker.controller !== null &&
-        (await caches.open('sentilab-v1').then((c) => c.keys())).length);
-      for (let k = 0; k < 60 && (await stored()) < 11; k++) await page.waitForTimeout(500);
+      await offlineFiles(page, 11);
       await page.waitForTimeout(1000);
       await visit(page, 'return, through the service worker');
     }

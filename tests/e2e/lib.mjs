@@ -123,6 +123,19 @@ export function modelHash(bytes) {
     .update(bytes.subarray(8 + n)).digest('hex');
 }
 
+// offlineFiles is the page's service worker's copy once it has one:
+// polled until the worker controls the page and its cache (assets/sw.js)
+// holds want files, at most 30 s. It returns the count it last saw
+// (polled from Node: waitForFunction takes an async predicate's promise as
+// a truthy value at once).
+export async function offlineFiles(page, want) {
+  const stored = () => page.evaluate(async () => navigator.serviceWorker.controller !== null &&
+    (await caches.open('sentilab-v1').then((c) => c.keys())).length);
+  let n = 0;
+  for (let i = 0; i < 60 && (n = await stored()) < want; i++) await page.waitForTimeout(500);
+  return n;
+}
+
 // tally keeps an e2e script's account: check(name, ok, detail) prints "ok"
 // or "FAIL" and the detail, fail(text) counts a failure found otherwise (an
 // exception, a console error), and finish(prefix, suffix) prints "N passed,

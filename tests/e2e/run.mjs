@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, results, writeSlice, startServer, launch, guardedPage, tally } from './lib.mjs';
+import { root, results, writeSlice, startServer, launch, guardedPage, tally, offlineFiles } from './lib.mjs';
 
 const started = Date.now();
 const { check, fail, finish } = tally();
@@ -290,12 +290,7 @@ try {
   // failure there falls back to the .wasm, which this would show).
   check('the page and its engine load the wasm from its gzip copies', wasmAsked.sort().join() === 'engine.wasm.gz,ui.wasm.gz', wasmAsked.join(', '));
   const early = await p3.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length));
-  // (Polled from here: waitForFunction takes an async predicate's promise
-  // as a truthy value at once.)
-  const stored = async () => p3.evaluate(async () => navigator.serviceWorker.controller !== null &&
-    (await caches.open('sentilab-v1').then((c) => c.keys())).length);
-  let keys = 0;
-  for (let i = 0; i < 60 && (keys = await stored()) < 11; i++) await p3.waitForTimeout(500);
+  const keys = await offlineFiles(p3, 11);
   check('one visit stores the page, its code and the model list', keys >= 11, `${keys} files`);
   await p3.context().setOffline(true);
   await p3.reload();
