@@ -211,17 +211,17 @@ func (l cellsLocals) tanhR(f *wasmFn) {
 	f.simdOp(opF32x4Div)
 }
 
-// cellLoop runs body for rows r < n and units j < H in steps of 4, with pa
-// the byte address of gate row r, unit j (relative to 0: add a base) and off
-// that of element [r, j] of an [n, H] array; hb is 4·H, the byte distance
-// between gate blocks.
-func cellLoop(f *wasmFn, n, H uint32, body func(pa, off, hb uint32)) {
+// cellLoop runs body for rows r < n and units j < H in steps of width
+// (a multiple of 4 that divides H), with pa the byte address of gate row r,
+// unit j (relative to 0: add a base) and off that of element [r, j] of an
+// [n, H] array; hb is 4·H, the byte distance between gate blocks.
+func cellLoop(f *wasmFn, n, H uint32, width int32, body func(pa, off, hb uint32)) {
 	r, j, pa, off, hb := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	f.get(H)
 	f.shl2()
 	f.set(hb)
 	f.forRange(r, func() { f.i32(0) }, n, 1, func() {
-		f.forRange(j, func() { f.i32(0) }, H, 4, func() {
+		f.forRange(j, func() { f.i32(0) }, H, width, func() {
 			f.get(r)
 			f.get(H)
 			f.op(opI32Mul)
@@ -258,55 +258,91 @@ func pushAddr(f *wasmFn, base, rel, hb uint32, q int) {
 
 // simdCells is the float model's gate math (exp32's), or with rational
 // the int8 runtime's (tanhR's).
+//
+// A unit's math is one long chain (the gates' activations, then c, then
+// tanh(c)), and four units at a time left the core waiting on it. When H
+// is a multiple of 16 (every preset's) a pass takes four blocks of four
+// units and does each step (a gate's activation, c, tanh(c)) for the four
+// blocks in turn, so four chains run side by side: 24% faster under Node,
+// float and int8 alike (eight blocks were no faster). The zero state's
+// branch is taken once, outside the loops, so that a pass is one stretch
+// of straight code. Lanes and operations are unchanged: the same bits.
 func simdCells(rational bool) *wasmFn {
 	f := &wasmFn{params: 7}
 	const a, cprev, cOut, tcOut, hOut, n, H = 0, 1, 2, 3, 4, 5, 6
 	l := newCellsLocals(f, rational)
-	gate := [4]uint32{f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)} // i, f, g, o
-	cv := f.local(tV128)
-	cellLoop(f, n, H, func(pa, off, hb uint32) {
+	const S = 4           // blocks a pass
+	var gate [S][4]uint32 // i, f, g, o
+	var cv [S]uint32
+	for b := range S {
 		for q := range 4 {
-			pushAddr(f, a, pa, hb, q) // store address
-			pushAddr(f, a, pa, hb, q)
-			f.v128Load(0)
-			if q == 2 {
-				l.tanh(f)
-			} else {
-				l.sigmoid(f)
-			}
-			f.set(gate[q])
-			f.get(gate[q])
-			f.v128Store(0)
+			gate[b][q] = f.local(tV128)
 		}
-		// c = f·cprev + i·g, or i·g from the zero state.
-		f.get(gate[0])
-		f.get(gate[2])
-		f.simdOp(opF32x4Mul)
-		f.set(cv)
-		f.ifNonZero(cprev, func() {
-			f.get(gate[1])
-			pushAddr(f, cprev, off, 0, 0)
-			f.v128Load(0)
-			f.simdOp(opF32x4Mul)
-			f.get(cv)
-			f.simdOp(opF32x4Add)
-			f.set(cv)
+		cv[b] = f.local(tV128)
+	}
+	// pass emits the loops with blocks blocks of four units a pass.
+	pass := func(blocks int, withPrev bool) {
+		cellLoop(f, n, H, int32(4*blocks), func(pa, off, hb uint32) {
+			for q := range 4 {
+				for b := range blocks {
+					pushAddr(f, a, pa, hb, q) // store address
+					pushAddr(f, a, pa, hb, q)
+					f.v128Load(uint32(16 * b))
+					if q == 2 {
+						l.tanh(f)
+					} else {
+						l.sigmoid(f)
+					}
+					f.set(gate[b][q])
+					f.get(gate[b][q])
+					f.v128Store(uint32(16 * b))
+				}
+			}
+			// c = f·cprev + i·g, or i·g from the zero state.
+			for b := range blocks {
+				f.get(gate[b][0])
+				f.get(gate[b][2])
+				f.simdOp(opF32x4Mul)
+				f.set(cv[b])
+				if withPrev {
+					f.get(gate[b][1])
+					pushAddr(f, cprev, off, 0, 0)
+					f.v128Load(uint32(16 * b))
+					f.simdOp(opF32x4Mul)
+					f.get(cv[b])
+					f.simdOp(opF32x4Add)
+					f.set(cv[b])
+				}
+				pushAddr(f, cOut, off, 0, 0)
+				f.get(cv[b])
+				f.v128Store(uint32(16 * b))
+			}
+			for b := range blocks {
+				pushAddr(f, tcOut, off, 0, 0)
+				f.get(cv[b])
+				l.tanh(f)
+				f.set(cv[b]) // now tanh(c)
+				f.get(cv[b])
+				f.v128Store(uint32(16 * b))
+			}
+			for b := range blocks {
+				pushAddr(f, hOut, off, 0, 0)
+				f.get(gate[b][3])
+				f.get(cv[b])
+				f.simdOp(opF32x4Mul)
+				f.v128Store(uint32(16 * b))
+			}
 		})
-		pushAddr(f, cOut, off, 0, 0)
-		f.get(cv)
-		f.v128Store(0)
-		pushAddr(f, tcOut, off, 0, 0)
-		f.get(cv)
-		l.tanh(f)
-		f.set(cv) // now tanh(c)
-		f.get(cv)
-		f.v128Store(0)
-		pushAddr(f, hOut, off, 0, 0)
-		f.get(gate[3])
-		f.get(cv)
-		f.simdOp(opF32x4Mul)
-		f.v128Store(0)
-	})
+	}
+	passes := func(blocks int) {
+		f.get(cprev) // c, a Go slice, is never at 0
+		f.ifElse(func() { pass(blocks, true) }, func() { pass(blocks, false) })
+	}
+	f.get(H)
+	f.i32(4*S - 1)
+	f.op(opI32And)
+	f.op(opI32Eqz) // H a multiple of 4·S
+	f.ifElse(func() { passes(S) }, func() { passes(1) })
 	return f
 }
 
@@ -330,7 +366,7 @@ func simdCellsBackward() *wasmFn {
 		f.simdOp(opF32x4Sub)
 		f.simdOp(opF32x4Mul)
 	}
-	cellLoop(f, n, H, func(pa, off, hb uint32) {
+	cellLoop(f, n, H, 4, func(pa, off, hb uint32) {
 		for q := range 4 {
 			load(a, pa, hb, q, g[q])
 		}

@@ -160,6 +160,15 @@ func (f *wasmFn) ifNonZero(l uint32, body func()) {
 	f.code = append(f.code, opEnd)
 }
 
+// ifElse emits: if (the i32 on the stack ≠ 0) { then } else { els }.
+func (f *wasmFn) ifElse(then, els func()) {
+	f.code = append(f.code, opIf, 0x40)
+	then()
+	f.code = append(f.code, opElse)
+	els()
+	f.code = append(f.code, opEnd)
+}
+
 // body encodes the locals (one run per local, which is valid if not
 // compact) and the code.
 func (f *wasmFn) body() []byte {
