@@ -2,9 +2,9 @@
 
 package simd128
 
-// The LSTM's gate math in SIMD128, four units at a time, for hidden sizes
-// that are a multiple of 4 (kernels_wasm.go falls back to the Go loops
-// otherwise). Each lane repeats lstmCells / lstmCellsBackward and exp32,
+// The LSTM's gate math in SIMD128, four units at a time (the forward pass
+// in blocks of four of those, see simdCells), for hidden sizes that are a
+// multiple of 4 (kernels_wasm.go falls back to the Go loops otherwise). Each lane repeats lstmCells / lstmCellsBackward and exp32,
 // sigmoid32, tanh32 (mathx.go), or for the int8 runtime lstmCellsQ and
 // tanhR, sigmoidR (cells_q.go), operation for operation, so the bits are
 // the same. Once the matmuls ran in SIMD this was most of a wasm training step:
@@ -263,10 +263,11 @@ func pushAddr(f *wasmFn, base, rel, hb uint32, q int) {
 // tanh(c)), and four units at a time left the core waiting on it. When H
 // is a multiple of 16 (every preset's) a pass takes four blocks of four
 // units and does each step (a gate's activation, c, tanh(c)) for the four
-// blocks in turn, so four chains run side by side: 24% faster under Node,
-// float and int8 alike (eight blocks were no faster). The zero state's
-// branch is taken once, outside the loops, so that a pass is one stretch
-// of straight code. Lanes and operations are unchanged: the same bits.
+// blocks in turn, so four chains run side by side: about a quarter
+// faster, float and int8 alike (eight blocks were no faster; BENCHMARKS.md
+// "Session 19"). The zero state's branch is taken once, outside the
+// loops, so that a pass is one stretch of straight code. Lanes and
+// operations are unchanged: the same bits.
 func simdCells(rational bool) *wasmFn {
 	f := &wasmFn{params: 7}
 	const a, cprev, cOut, tcOut, hOut, n, H = 0, 1, 2, 3, 4, 5, 6
