@@ -4,10 +4,11 @@ package simd128
 
 // The LSTM's gate math in SIMD128, four units at a time (the forward pass
 // in blocks of four of those, see simdCells), for hidden sizes that are a
-// multiple of 4 (kernels_wasm.go falls back to the Go loops otherwise). Each lane repeats lstmCells / lstmCellsBackward and exp32,
-// sigmoid32, tanh32 (mathx.go), or for the int8 runtime lstmCellsQ and
-// tanhR, sigmoidR (cells_q.go), operation for operation, so the bits are
-// the same. Once the matmuls ran in SIMD this was most of a wasm training step:
+// multiple of 4 (kernels_wasm.go falls back to the Go loops otherwise).
+// Each lane repeats lstmCells / lstmCellsBackward and exp32, sigmoid32,
+// tanh32 (mathx.go), or for the int8 runtime lstmCellsQ and tanhR,
+// sigmoidR (cells_q.go), operation for operation, so the bits are the
+// same. Once the matmuls ran in SIMD this was most of a wasm training step:
 // ~100 of 157 ms of the forward pass at the thesis shape (B = 64, masked).
 //
 //	cells(a, cprev, c, tc, h, n, H)            cprev = 0 for the zero state
@@ -281,7 +282,8 @@ func simdCells(rational bool) *wasmFn {
 		}
 		cv[b] = f.local(tV128)
 	}
-	// pass emits the loops with blocks blocks of four units a pass.
+	// pass emits the loop over the units, a pass taking blocks blocks of
+	// four units.
 	pass := func(blocks int, withPrev bool) {
 		cellLoop(f, n, H, int32(4*blocks), func(pa, off, hb uint32) {
 			for q := range 4 {
