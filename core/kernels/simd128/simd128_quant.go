@@ -10,7 +10,6 @@ import (
 )
 
 const (
-	opElse           = 0x05
 	opF32Eq          = 0x5b
 	opF32Div         = 0x95
 	opI8x16Shuffle   = 0x0d
@@ -164,48 +163,48 @@ func simdQuantTo(levels int32, bytes bool) *wasmFn {
 		f.get(sc)
 		f.f32Zero()
 		f.op(opF32Eq)
-		f.code = append(f.code, opIf, 0x40)
-		sAddr()
-		f.f32Zero()
-		f.f32Store(0)
-		f.forRange(k, func() { f.i32(0) }, K, vals, func() {
-			outAddr()
-			if bytes { // q = 0 is the byte 64
-				f.i32(64)
-				f.simdOp(opI8x16Splat)
-			} else {
-				f.v128Zero()
-			}
-			f.v128Store(0)
-		})
-		f.code = append(f.code, opElse)
-		f.get(sc)
-		f.code = append(f.code, opF32Const)
-		f.code = binary.LittleEndian.AppendUint32(f.code, math.Float32bits(float32(levels)))
-		f.op(opF32Div)
-		f.set(sc)
-		sAddr()
-		f.get(sc)
-		f.f32Store(0)
-		f.code = append(f.code, opF32Const, 0, 0, 0x80, 0x3f) // 1
-		f.get(sc)
-		f.op(opF32Div)
-		f.simdOp(opF32x4Splat)
-		f.set(inv)
-		f.forRange(k, func() { f.i32(0) }, K, vals, func() {
-			outAddr()
-			quant4(0)
-			quant4(16)
-			f.simdOp(opI16x8Narrow32)
-			if bytes { // the lanes are 1 … 127: narrowing keeps them
-				quant4(32)
-				quant4(48)
+		f.ifElse(func() {
+			sAddr()
+			f.f32Zero()
+			f.f32Store(0)
+			f.forRange(k, func() { f.i32(0) }, K, vals, func() {
+				outAddr()
+				if bytes { // q = 0 is the byte 64
+					f.i32(64)
+					f.simdOp(opI8x16Splat)
+				} else {
+					f.v128Zero()
+				}
+				f.v128Store(0)
+			})
+		}, func() {
+			f.get(sc)
+			f.code = append(f.code, opF32Const)
+			f.code = binary.LittleEndian.AppendUint32(f.code, math.Float32bits(float32(levels)))
+			f.op(opF32Div)
+			f.set(sc)
+			sAddr()
+			f.get(sc)
+			f.f32Store(0)
+			f.code = append(f.code, opF32Const, 0, 0, 0x80, 0x3f) // 1
+			f.get(sc)
+			f.op(opF32Div)
+			f.simdOp(opF32x4Splat)
+			f.set(inv)
+			f.forRange(k, func() { f.i32(0) }, K, vals, func() {
+				outAddr()
+				quant4(0)
+				quant4(16)
 				f.simdOp(opI16x8Narrow32)
-				f.simdOp(opI8x16NarrowU16)
-			}
-			f.v128Store(0)
+				if bytes { // the lanes are 1 … 127: narrowing keeps them
+					quant4(32)
+					quant4(48)
+					f.simdOp(opI16x8Narrow32)
+					f.simdOp(opI8x16NarrowU16)
+				}
+				f.v128Store(0)
+			})
 		})
-		f.code = append(f.code, opEnd)
 	})
 	return f
 }

@@ -19,6 +19,7 @@ const (
 
 	opBlock    = 0x02
 	opIf       = 0x04
+	opElse     = 0x05
 	opLoop     = 0x03
 	opEnd      = 0x0b
 	opBr       = 0x0c
