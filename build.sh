@@ -23,7 +23,9 @@ if [[ -z "${SENTILAB_DATA:-}" && -f "$default_data" ]]; then
   export SENTILAB_DATA="$default_data"
 fi
 
-log() { printf '==> %s\n' "$*" >&2; }
+# Each step's line says when it began (minutes:seconds since the start), so
+# a log shows where CI's time goes.
+log() { printf '==> [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 
 build_native() {
   mkdir -p build
