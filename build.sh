@@ -152,6 +152,8 @@ case "${1:-build}" in
     build_all
     log "bad-input catalogue at full size (tests/badinput, ~2 min)"
     SENTILAB_LONG=1 go test -count=1 -timeout 30m -run Catalogue ./tests/badinput
+    log "the lessons with their defaults in js/wasm under Node (core/lab, ~2 min; natively in ./build.sh test)"
+    SENTILAB_LONG=1 SENTILAB_REQUIRE_SIMD=1 GOOS=js GOARCH=wasm go test -count=1 -timeout 20m -run LessonsWithDefaults -exec="$WASM_EXEC" ./core/lab
     log "class mode: 300 simulated students (server/class, ~90 s)"
     SENTILAB_LONG=1 go test -count=1 -timeout 10m -run Load300 -v ./server/class
     log "the three lessons with the page's defaults on the 50,000 reviews (tests/e2e/lesson_defaults.mjs, ~5 min)"
