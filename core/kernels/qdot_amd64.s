@@ -1,5 +1,24 @@
 #include "textflag.h"
 
+// FOUR_ROWS points R15 at x row r (R14), R9 at the row stride in bytes
+// and R10 at three of them (rows r+1.. are k2 words apart), and CX at the
+// end of row r.
+#define FOUR_ROWS \
+	MOVQ R14, AX \
+	IMULQ R11, AX \
+	LEAQ (SI)(AX*4), R15 \
+	MOVQ R11, R9 \
+	SHLQ $2, R9 \
+	LEAQ (R9)(R9*2), R10 \
+	LEAQ (R15)(R9*1), CX
+
+// OUT_AT sets AX to the byte offset of out[r, 4c] (r in R14, c in R13).
+#define OUT_AT \
+	MOVQ R14, AX \
+	IMULQ R12, AX \
+	ADDQ R13, AX \
+	SHLQ $4, AX
+
 // OUT16(lo, hi) adds row r's 16 columns, out[r, 4c..4c+15] at byte
 // offset AX of DX: (xs[r]·scale) · float32(acc), with xs[r] in Y3 and
 // scale in Y6 / Y11; it clobbers Y3 and Y4 and adds CX to AX (the out
@@ -61,13 +80,7 @@ y4loop:
 	LEAQ 4(R14), AX
 	CMPQ AX, n+40(FP)
 	JGT  y1loop
-	MOVQ R14, AX
-	IMULQ R11, AX
-	LEAQ (SI)(AX*4), R15       // x row r; rows r+1.. are k2 words apart
-	MOVQ R11, R9
-	SHLQ $2, R9                // R9 = row stride in bytes
-	LEAQ (R9)(R9*2), R10       // R10 = 3 strides
-	LEAQ (R15)(R9*1), CX       // CX = end of row r
+	FOUR_ROWS
 	VPXOR Y0, Y0, Y0
 	VPXOR Y7, Y7, Y7
 	VPXOR Y8, Y8, Y8
@@ -112,10 +125,7 @@ yk4loop:
 	JMP  yk4loop
 
 yk4done:
-	MOVQ R14, AX
-	IMULQ R12, AX
-	ADDQ R13, AX
-	SHLQ $4, AX                // byte offset of out[r, 4c]
+	OUT_AT
 	MOVQ R12, CX
 	SHLQ $4, CX                // out row stride in bytes
 	MOVQ xs+24(FP), R15
@@ -163,10 +173,7 @@ yk1loop:
 yk1done:
 	MOVQ xs+24(FP), R9
 	VBROADCASTSS (R9)(R14*4), Y3
-	MOVQ R14, AX
-	IMULQ R12, AX
-	ADDQ R13, AX
-	SHLQ $4, AX
+	OUT_AT
 	OUT16(Y0, Y12)
 	MOVQ q+8(FP), DI
 	INCQ R14
@@ -197,13 +204,7 @@ r4loop:
 	LEAQ 4(R14), AX
 	CMPQ AX, n+40(FP)
 	JGT  r1loop
-	MOVQ R14, AX
-	IMULQ R11, AX
-	LEAQ (SI)(AX*4), R15       // x row r; rows r+1.. are k2 words apart
-	MOVQ R11, R9
-	SHLQ $2, R9                // R9 = row stride in bytes
-	LEAQ (R9)(R9*2), R10       // R10 = 3 strides
-	LEAQ (R15)(R9*1), CX       // CX = end of row r
+	FOUR_ROWS
 	VPXOR X0, X0, X0
 	VPXOR X7, X7, X7
 	VPXOR X8, X8, X8
@@ -231,10 +232,7 @@ k4loop:
 	JMP  k4loop
 
 k4done:
-	MOVQ R14, AX
-	IMULQ R12, AX
-	ADDQ R13, AX
-	SHLQ $4, AX                // byte offset of out[r, 4c]
+	OUT_AT
 	MOVQ R12, CX
 	SHLQ $4, CX                // out row stride in bytes
 	VCVTDQ2PS X0, X0
@@ -292,10 +290,7 @@ k1done:
 	VBROADCASTSS (R8)(R14*4), X3
 	VMULPS X6, X3, X3          // xs[r]·scale
 	VMULPS X0, X3, X3          // · float32(acc)
-	MOVQ R14, AX
-	IMULQ R12, AX
-	ADDQ R13, AX
-	SHLQ $4, AX
+	OUT_AT
 	VADDPS (DX)(AX*1), X3, X3
 	VMOVUPS X3, (DX)(AX*1)
 	INCQ R14
