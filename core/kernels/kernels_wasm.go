@@ -30,6 +30,7 @@ var simd struct {
 	qcells                 js.Value // the int8 runtime's gate math
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
+	dotp, pack8            js.Value // dot on b packed in panels of 8 columns
 	qstepsRows             js.Value
 	adam, add              js.Value
 	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
@@ -62,6 +63,7 @@ func SIMD128() (Kernels, bool) {
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps, simd.qstepsRows = ex.Get("steps"), ex.Get("qsteps"), ex.Get("qstepsRows")
 		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
+		simd.dotp, simd.pack8 = ex.Get("dotp"), ex.Get("pack8")
 		simd.ok = true
 		// Relaxed SIMD, where the engine has it, for the int8 runtime's
 		// opt-in Act7 alone (core/compress/act7.go): a separate module,
@@ -220,19 +222,30 @@ func simdSteps(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int) {
 	if H%4 != 0 {
 		panic("kernels: Steps needs H a multiple of 4")
 	}
-	R := 0
+	R, most := 0, int32(0)
 	for _, n := range ns[:T] {
 		if n == 0 {
 			break
 		}
 		R += int(n)
+		most = max(most, n)
 	}
 	if R == 0 || H == 0 {
 		return
 	}
 	_, _, _ = A[R*4*H-1], recurrent[H*4*H-1], ns[T-1]
 	_, _, _, _ = C[R*H-1], TC[R*H-1], Hs[R*H-1], Hprev[R*H-1]
-	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H)
+	// With blocks of four rows (batched, not batch 1) the recurrent
+	// weights are packed once for all the steps: dotp reads them
+	// contiguously, with the same bits as dot.
+	packed := 0
+	if most >= 4 {
+		t := getScratch(H * 4 * H)
+		defer scratchPool.Put(t)
+		packed = addr(*t)
+		simd.pack8.Invoke(addr(recurrent), packed, H, 4*H)
+	}
+	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H, packed)
 	runtime.KeepAlive(A)
 	runtime.KeepAlive(C)
 	runtime.KeepAlive(TC)

@@ -26,6 +26,8 @@ package simd128
 //	                                  gemmTN, and gemmNT once b is transposed
 //	stream(a, b, c, m0, m, n, k)      gemmNN's rows m0 ≤ i < m: four rows of b
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
+//	dotp(a, asi, asp, bp, c, m, n, k) dot with b packed by pack8 (n a multiple of 8)
+//	pack8(b, bp, k, n)                bp[j/8][p][j%8] = b[p, j] (n a multiple of 8)
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
 //	cells, cellsBackward              the gate math: simd128_cells.go
 //	qcells                            the int8 runtime's (rational tanh and
@@ -38,7 +40,7 @@ package simd128
 //	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
 //	                                  qcells in one call (simd128_quant.go)
 //	steps(...)                        the float LSTM's recurrence over all steps:
-//	                                  dot, stream, cells (simd128_steps.go)
+//	                                  dot or dotp, stream, cells (simd128_steps.go)
 //	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
 //	                                  computed beforehand (simd128_steps.go)
 //	qstepsRows(...)                   the same at batch 1, each step's inputs
@@ -47,8 +49,8 @@ package simd128
 //	                                  the optimizer's loops (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
-		simdSteps(0, 1, 3), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12)}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows"}
+		simdSteps(0, 1, 3, 14), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8"}
 	return buildModule(fns, names)
 }
 
@@ -91,7 +93,17 @@ func buildModule(fns []*wasmFn, names []string) []byte {
 
 // simdDot: for each row block of R ∈ {4, 1} rows and column block of 8, 4
 // (vectors) or 1 (scalar) columns, accumulate over p from zero, then add to c.
-func simdDot() *wasmFn {
+func simdDot() *wasmFn { return dotFn(false) }
+
+// simdDotPanels is dotp(a, asi, asp, bp, c, m, n, k): dot with b packed by
+// pack8 into panels of 8 columns, bp[j/8][p][j%8] = b[p, j], n a multiple
+// of 8. The same tiles and sums as dot, so the same bits; a p step reads
+// the next 32 bytes of its panel instead of a row of b n floats further,
+// which on session 19's VM made the product 15–30% faster (BENCHMARKS.md,
+// session 20).
+func simdDotPanels() *wasmFn { return dotFn(true) }
+
+func dotFn(packed bool) *wasmFn {
 	f := &wasmFn{params: 8}
 	const a, asi, asp, b, c, m, n, k = 0, 1, 2, 3, 4, 5, 6, 7
 	i0, j0, p := f.local(tI32), f.local(tI32), f.local(tI32)
@@ -148,9 +160,15 @@ func simdDot() *wasmFn {
 		f.op(opI32Add)
 		f.set(addr)
 	}
-	// pb = the address of b[0, j0]; advanceB moves it down one row.
+	// pb = the address of b[0, j0]; advanceB moves it down one row. Packed,
+	// j0's panel starts 8·k·(j0/8) = k·j0 floats in, and its rows are 8
+	// floats apart.
 	startB := func() {
 		f.get(j0)
+		if packed {
+			f.get(k)
+			f.op(opI32Mul)
+		}
 		f.shl2()
 		f.get(b)
 		f.op(opI32Add)
@@ -158,8 +176,12 @@ func simdDot() *wasmFn {
 	}
 	advanceB := func() {
 		f.get(pb)
-		f.get(n)
-		f.shl2()
+		if packed {
+			f.i32(32)
+		} else {
+			f.get(n)
+			f.shl2()
+		}
 		f.op(opI32Add)
 		f.set(pb)
 	}
@@ -235,6 +257,9 @@ func simdDot() *wasmFn {
 	}
 	rows := func(R int) {
 		f.forRange(j0, func() { f.i32(0) }, n8, 8, func() { vectorTile(R, 2) })
+		if packed { // n is a multiple of 8
+			return
+		}
 		f.forRange(j0, func() { f.get(n8) }, n4, 4, func() { vectorTile(R, 1) })
 		f.forRange(j0, func() { f.get(n4) }, n, 1, func() { scalarColumn(R) })
 	}
@@ -376,6 +401,46 @@ func simdTranspose() *wasmFn {
 			f.op(opI32Add)
 			f.op(opI32Load, 2, 0)
 			f.op(opI32Store, 2, 0)
+		})
+	})
+	return f
+}
+
+// simdPack8 is pack8(b, bp, k, n): b [k, n] into dotp's panels of 8
+// columns, bp[j/8][p][j%8] = b[p, j], two vectors at a time; n is a
+// multiple of 8.
+func simdPack8() *wasmFn {
+	f := &wasmFn{params: 4}
+	const b, bp, k, n = 0, 1, 2, 3
+	p, j0, src, dst := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(b)
+	f.set(src)
+	f.forRange(p, func() { f.i32(0) }, k, 1, func() {
+		// dst = bp + 4·(8·p) for the panel of j0 = 0; the next panel is
+		// 8·k floats on.
+		f.get(p)
+		f.i32(5)
+		f.op(opI32Shl)
+		f.get(bp)
+		f.op(opI32Add)
+		f.set(dst)
+		f.forRange(j0, func() { f.i32(0) }, n, 8, func() {
+			for v := range 2 {
+				f.get(dst)
+				f.get(src)
+				f.v128Load(uint32(16 * v))
+				f.v128Store(uint32(16 * v))
+			}
+			f.get(src)
+			f.i32(32)
+			f.op(opI32Add)
+			f.set(src)
+			f.get(dst)
+			f.get(k)
+			f.i32(5)
+			f.op(opI32Shl)
+			f.op(opI32Add)
+			f.set(dst)
 		})
 	})
 	return f

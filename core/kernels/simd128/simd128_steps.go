@@ -9,7 +9,7 @@ const (
 	opI32Or  = 0x72
 )
 
-// simdSteps(A, C, TC, Hs, Hprev, Rw, ns, T, H) runs core/nn Workspace.Forward's
+// simdSteps(A, C, TC, Hs, Hprev, Rw, ns, T, H, Rp) runs core/nn Workspace.Forward's
 // loop over the time steps: rows laid out step after step, ns[t] (int32)
 // rows at step t, a step of 0 rows ending the loop:
 //
@@ -17,7 +17,8 @@ const (
 //	    if t > 0 {                              p0: step t−1's
 //	        Hprev[r0:r0+nt] = Hs[p0:p0+nt]      (rows of H)
 //	        A[r0:r0+nt] += Hprev[r0:r0+nt]·Rw   dot on the rows in fours, stream on the rest,
-//	                                            as Kernels.Gemm calls them
+//	                                            as Kernels.Gemm calls them (dotp on Rp,
+//	                                            Rw packed by pack8, if Rp ≠ 0)
 //	    }
 //	    cells(A[r0:], t > 0 ? C[p0:] : 0, C[r0:], TC[r0:], Hs[r0:], nt, H)
 //	}
@@ -25,9 +26,9 @@ const (
 // The same functions as the separate calls, so the same bits; the browser
 // saves two calls through syscall/js per step, which at batch 1 cost about
 // as much as the step's arithmetic. H must be a multiple of 4.
-func simdSteps(dot, stream, cells uint32) *wasmFn {
-	f := &wasmFn{params: 9}
-	const A, C, TC, Hs, Hprev, Rw, ns, T, H = 0, 1, 2, 3, 4, 5, 6, 7, 8
+func simdSteps(dot, stream, cells, dotp uint32) *wasmFn {
+	f := &wasmFn{params: 10}
+	const A, C, TC, Hs, Hprev, Rw, ns, T, H, Rp = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
 	t, nt, r0, p0, m4, G, i, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	rowAddr := func(base, row, width uint32) { // pushes base + 4·row·width
 		f.get(row)
@@ -69,16 +70,22 @@ func simdSteps(dot, stream, cells uint32) *wasmFn {
 				f.v128Store(0)
 			})
 			f.setMasked(m4, nt, -4)
-			f.ifNonZero(m4, func() { // dot(a, asi, asp, b, c, m, n, k)
-				rowAddr(Hprev, r0, H)
-				f.get(H)
-				f.i32(1)
-				f.get(Rw)
-				rowAddr(A, r0, G)
-				f.get(m4)
-				f.get(G)
-				f.get(H)
-				f.op(opCall, dot)
+			f.ifNonZero(m4, func() { // dot(a, asi, asp, b, c, m, n, k), or dotp on Rp
+				product := func(b uint32, fn uint32) func() {
+					return func() {
+						rowAddr(Hprev, r0, H)
+						f.get(H)
+						f.i32(1)
+						f.get(b)
+						rowAddr(A, r0, G)
+						f.get(m4)
+						f.get(G)
+						f.get(H)
+						f.op(opCall, fn)
+					}
+				}
+				f.get(Rp)
+				f.ifElse(product(Rp, dotp), product(Rw, dot))
 			})
 			// stream(a, b, c, m0, m, n, k) on rows m4 ≤ i < nt (none if equal)
 			rowAddr(Hprev, r0, H)
