@@ -112,7 +112,9 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	switch {
 	case !transA && !transB:
 		m4 := m &^ 3
-		if m4 > 0 {
+		if m4 >= packRows && n%8 == 0 {
+			dotPacked(pa, pb, pc, m4, n, k)
+		} else if m4 > 0 {
 			simd.dot.Invoke(pa, k, 1, pb, pc, m4, n, k)
 		}
 		if m4 < m {
@@ -156,6 +158,20 @@ func simdGemmBT(m, n, k int, a, bT, c []float32) {
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(bT)
 	runtime.KeepAlive(c)
+}
+
+// packRows is the fewest rows for which a product packs b first: packing
+// costs a pass over b, and dotp saves ~15% of each row's product.
+const packRows = 16
+
+// dotPacked is dot(a, k, 1, b, c, m, n, k) through dotp, b packed into a
+// scratch first: the same bits. n is a multiple of 8.
+func dotPacked(pa, pb, pc, m, n, k int) {
+	t := getScratch(k * n)
+	defer scratchPool.Put(t)
+	pp := addr(*t)
+	simd.pack8.Invoke(pb, pp, k, n)
+	simd.dotp.Invoke(pa, k, 1, pp, pc, m, n, k)
 }
 
 // addrOrNil is addr, or 0 (the module's "no previous state") for nil.
