@@ -161,7 +161,8 @@ func simdGemmBT(m, n, k int, a, bT, c []float32) {
 }
 
 // packRows is the fewest rows for which a product packs b first: packing
-// costs a pass over b, and dotp saves ~15% of each row's product.
+// costs a pass over b, which dotp repays on each row (BENCHMARKS.md,
+// session 20).
 const packRows = 16
 
 // dotPacked is dot(a, k, 1, b, c, m, n, k) through dotp, b packed into a

@@ -56,9 +56,8 @@ TEXT ·qdotAVX2(SB), NOSPLIT, $0-64
 // left: groups c and c+2 in the low halves of two registers, c+1 and c+3
 // in the high halves, so the same integers and the same float32
 // operations per column as the 128-bit loop below (the same bits), with
-// half its VPMADDWDs and a quarter of its broadcasts of x. On session
-// 19's AVX2 VM (Zen 3, two 256-bit VPMADDWDs a cycle) this doubled the
-// int8 runtime's speed (BENCHMARKS.md, session 20).
+// half its VPMADDWDs and a quarter of its broadcasts of x: Zen 3, for
+// one, issues two 256-bit VPMADDWDs a cycle (BENCHMARKS.md, session 20).
 c4loop:
 	LEAQ 4(R13), AX
 	CMPQ AX, R12

@@ -99,8 +99,7 @@ func simdDot() *wasmFn { return dotFn(false) }
 // pack8 into panels of 8 columns, bp[j/8][p][j%8] = b[p, j], n a multiple
 // of 8. The same tiles and sums as dot, so the same bits; a p step reads
 // the next 32 bytes of its panel instead of a row of b n floats further,
-// which on session 19's VM made the product 15–30% faster (BENCHMARKS.md,
-// session 20).
+// which is faster (BENCHMARKS.md, session 20).
 func simdDotPanels() *wasmFn { return dotFn(true) }
 
 func dotFn(packed bool) *wasmFn {

@@ -71,7 +71,7 @@ func simdSteps(dot, stream, cells, dotp uint32) *wasmFn {
 			})
 			f.setMasked(m4, nt, -4)
 			f.ifNonZero(m4, func() { // dot(a, asi, asp, b, c, m, n, k), or dotp on Rp
-				product := func(b uint32, fn uint32) func() {
+				product := func(b, fn uint32) func() {
 					return func() {
 						rowAddr(Hprev, r0, H)
 						f.get(H)
