@@ -30,7 +30,7 @@ var simd struct {
 	qcells                 js.Value // the int8 runtime's gate math
 	qdot, quant, qstep     js.Value
 	steps, qsteps          js.Value
-	dotp, pack8            js.Value // dot on b packed in panels of 8 columns
+	dotp, pack8, streamp   js.Value // dot and stream on b packed in panels of 8 columns
 	qstepsRows             js.Value
 	adam, add              js.Value
 	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
@@ -63,7 +63,7 @@ func SIMD128() (Kernels, bool) {
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps, simd.qstepsRows = ex.Get("steps"), ex.Get("qsteps"), ex.Get("qstepsRows")
 		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
-		simd.dotp, simd.pack8 = ex.Get("dotp"), ex.Get("pack8")
+		simd.dotp, simd.pack8, simd.streamp = ex.Get("dotp"), ex.Get("pack8"), ex.Get("streamp")
 		simd.ok = true
 		// Relaxed SIMD, where the engine has it, for the int8 runtime's
 		// opt-in Act7 alone (core/compress/act7.go): a separate module,
@@ -76,7 +76,7 @@ func SIMD128() (Kernels, bool) {
 		}
 	})
 	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
+		Steps: simdSteps, PackRecurrent: simdPackRecurrent, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
 	if simd.qsteps7.Truthy() {
 		k.QSteps7 = simdQSteps7
 	}
@@ -113,8 +113,10 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	case !transA && !transB:
 		m4 := m &^ 3
 		if m4 >= packRows && n%8 == 0 {
-			dotPacked(pa, pb, pc, m4, n, k)
-		} else if m4 > 0 {
+			productPacked(pa, pb, pc, m4, m, n, k)
+			break
+		}
+		if m4 > 0 {
 			simd.dot.Invoke(pa, k, 1, pb, pc, m4, n, k)
 		}
 		if m4 < m {
@@ -165,14 +167,18 @@ func simdGemmBT(m, n, k int, a, bT, c []float32) {
 // session 20).
 const packRows = 16
 
-// dotPacked is dot(a, k, 1, b, c, m, n, k) through dotp, b packed into a
-// scratch first: the same bits. n is a multiple of 8.
-func dotPacked(pa, pb, pc, m, n, k int) {
+// productPacked is dot on rows 0 ≤ i < m4 and stream on the rest, with b
+// packed into a scratch first for dotp and streamp: the same bits. n is a
+// multiple of 8.
+func productPacked(pa, pb, pc, m4, m, n, k int) {
 	t := getScratch(k * n)
 	defer scratchPool.Put(t)
 	pp := addr(*t)
 	simd.pack8.Invoke(pb, pp, k, n)
-	simd.dotp.Invoke(pa, k, 1, pp, pc, m, n, k)
+	simd.dotp.Invoke(pa, k, 1, pp, pc, m4, n, k)
+	if m4 < m {
+		simd.streamp.Invoke(pa, pp, pc, m4, m, n, k)
+	}
 }
 
 // addrOrNil is addr, or 0 (the module's "no previous state") for nil.
@@ -235,41 +241,55 @@ func simdCellsBackward(a, cprev, tc, dh, dc, dz []float32, n, H int) {
 }
 
 // simdSteps is Steps (kernels.go) in the module (simd128_steps.go).
-func simdSteps(A, C, TC, Hs, Hprev, recurrent []float32, ns []int32, T, H int) {
+func simdSteps(A, C, TC, Hs, Hprev, recurrent, packed []float32, ns []int32, T, H int) {
 	if H%4 != 0 {
 		panic("kernels: Steps needs H a multiple of 4")
 	}
-	R, most := 0, int32(0)
+	R := 0
 	for _, n := range ns[:T] {
 		if n == 0 {
 			break
 		}
 		R += int(n)
-		most = max(most, n)
 	}
 	if R == 0 || H == 0 {
 		return
 	}
 	_, _, _ = A[R*4*H-1], recurrent[H*4*H-1], ns[T-1]
 	_, _, _, _ = C[R*H-1], TC[R*H-1], Hs[R*H-1], Hprev[R*H-1]
-	// With blocks of four rows (batched, not batch 1) the recurrent
-	// weights are packed once for all the steps: dotp reads them
-	// contiguously, with the same bits as dot.
-	packed := 0
-	if most >= 4 {
+	// The recurrent weights packed in panels (given, or packed here once
+	// for all the steps when they have packRows rows or more: at batch 1 a
+	// review of 16 tokens or more): dotp and streamp read them
+	// contiguously, with the same bits as dot and stream.
+	pp := 0
+	switch {
+	case packed != nil:
+		_ = packed[H*4*H-1]
+		pp = addr(packed)
+	case R >= packRows:
 		t := getScratch(H * 4 * H)
 		defer scratchPool.Put(t)
-		packed = addr(*t)
-		simd.pack8.Invoke(addr(recurrent), packed, H, 4*H)
+		pp = addr(*t)
+		simd.pack8.Invoke(addr(recurrent), pp, H, 4*H)
 	}
-	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H, packed)
+	simd.steps.Invoke(addr(A), addr(C), addr(TC), addr(Hs), addr(Hprev), addr(recurrent), addr32(ns), T, H, pp)
 	runtime.KeepAlive(A)
 	runtime.KeepAlive(C)
 	runtime.KeepAlive(TC)
 	runtime.KeepAlive(Hs)
 	runtime.KeepAlive(Hprev)
 	runtime.KeepAlive(recurrent)
+	runtime.KeepAlive(packed)
 	runtime.KeepAlive(ns)
+}
+
+// simdPackRecurrent is PackRecurrent: recurrent [H, 4H] in pack8's panels.
+func simdPackRecurrent(recurrent []float32, H int) []float32 {
+	_ = recurrent[H*4*H-1]
+	p := make([]float32, H*4*H)
+	simd.pack8.Invoke(addr(recurrent), addr(p), H, 4*H)
+	runtime.KeepAlive(recurrent)
+	return p
 }
 
 // simdQDot is QDot (int8.go) in the module (i32x4.dot_i16x8_s).

@@ -101,7 +101,11 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 		for _, n := range ws.n[:T] {
 			ws.ns = append(ws.ns, int32(n))
 		}
-		ws.kern.Steps(ws.A, ws.C, ws.TC, ws.Hs, ws.Hprev, m.Recurrent, ws.ns, T, H)
+		var packed []float32
+		if ws.table != nil && ws.table.m == m {
+			packed = ws.table.packedRecurrent(ws.kern)
+		}
+		ws.kern.Steps(ws.A, ws.C, ws.TC, ws.Hs, ws.Hprev, m.Recurrent, packed, ws.ns, T, H)
 	} else {
 		ws.steps(m)
 	}

@@ -26,6 +26,13 @@ type InputTable struct {
 	a    []float32 // [rows, 4H]
 	mu   sync.Mutex
 	have []bool // [rows]: row computed
+
+	// The recurrent weights as kern's Steps reads them, laid out on the
+	// first Forward (nil until then, or where kern has no layout of its
+	// own): a review read alone would otherwise lay them out again, a pass
+	// over 256 KB at H = 128, about as long as 25 of its steps.
+	kern      kernels.Kernels
+	recurrent []float32
 }
 
 // inputTableFloats bounds a table: rows × 4H floats, 8 MB (4,096 tokens at
@@ -41,7 +48,21 @@ func NewInputTable(m *Model, k kernels.Kernels) *InputTable {
 	if !k.RowwiseGemm || rows == 0 {
 		return nil
 	}
-	return &InputTable{m: m, rows: rows, a: make([]float32, rows*G), have: make([]bool, rows)}
+	return &InputTable{m: m, rows: rows, a: make([]float32, rows*G), have: make([]bool, rows), kern: k}
+}
+
+// packedRecurrent is t's model's recurrent weights laid out for Steps of
+// kernel k, or nil (k is not the table's kernel, or lays out nothing).
+func (t *InputTable) packedRecurrent(k kernels.Kernels) []float32 {
+	if t == nil || k.Name != t.kern.Name || t.kern.PackRecurrent == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.recurrent == nil {
+		t.recurrent = t.kern.PackRecurrent(t.m.Recurrent, t.m.Cfg.Hidden)
+	}
+	return t.recurrent
 }
 
 // SetTable makes Forward use t for its model (nil: none).

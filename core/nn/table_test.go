@@ -66,6 +66,10 @@ func TestInputTableSameBits(t *testing.T) {
 				})
 			}
 		}
+		// Steps read the recurrent weights the table laid out (SIMD128).
+		if (k.PackRecurrent != nil) != (tab.recurrent != nil) {
+			t.Errorf("%s: packed recurrent weights %v, kernel lays them out: %v", k.Name, tab.recurrent != nil, k.PackRecurrent != nil)
+		}
 		// The rows filled on the way are those a whole-table product gives.
 		G := Gates * cfg.Hidden
 		full := make([]float32, tab.rows*G)

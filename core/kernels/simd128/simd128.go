@@ -49,8 +49,8 @@ package simd128
 //	                                  the optimizer's loops (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
-		simdSteps(0, 1, 3, 14), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8"}
+		simdSteps(0, 1, 3, 14, 16), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8(), simdStreamPanels(1)}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8", "streamp"}
 	return buildModule(fns, names)
 }
 

@@ -17,8 +17,8 @@ const (
 //	    if t > 0 {                              p0: step t−1's
 //	        Hprev[r0:r0+nt] = Hs[p0:p0+nt]      (rows of H)
 //	        A[r0:r0+nt] += Hprev[r0:r0+nt]·Rw   dot on the rows in fours, stream on the rest,
-//	                                            as Kernels.Gemm calls them (dotp on Rp,
-//	                                            Rw packed by pack8, if Rp ≠ 0)
+//	                                            as Kernels.Gemm calls them (dotp and
+//	                                            streamp on Rp, Rw packed by pack8, if Rp ≠ 0)
 //	    }
 //	    cells(A[r0:], t > 0 ? C[p0:] : 0, C[r0:], TC[r0:], Hs[r0:], nt, H)
 //	}
@@ -26,7 +26,7 @@ const (
 // The same functions as the separate calls, so the same bits; the browser
 // saves two calls through syscall/js per step, which at batch 1 cost about
 // as much as the step's arithmetic. H must be a multiple of 4.
-func simdSteps(dot, stream, cells, dotp uint32) *wasmFn {
+func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 	f := &wasmFn{params: 10}
 	const A, C, TC, Hs, Hprev, Rw, ns, T, H, Rp = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
 	t, nt, r0, p0, m4, G, i, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
@@ -87,15 +87,22 @@ func simdSteps(dot, stream, cells, dotp uint32) *wasmFn {
 				f.get(Rp)
 				f.ifElse(product(Rp, dotp), product(Rw, dot))
 			})
-			// stream(a, b, c, m0, m, n, k) on rows m4 ≤ i < nt (none if equal)
-			rowAddr(Hprev, r0, H)
-			f.get(Rw)
-			rowAddr(A, r0, G)
-			f.get(m4)
-			f.get(nt)
-			f.get(G)
-			f.get(H)
-			f.op(opCall, stream)
+			// stream(a, b, c, m0, m, n, k) on rows m4 ≤ i < nt (none if
+			// equal), or streamp on Rp
+			leftover := func(b, fn uint32) func() {
+				return func() {
+					rowAddr(Hprev, r0, H)
+					f.get(b)
+					rowAddr(A, r0, G)
+					f.get(m4)
+					f.get(nt)
+					f.get(G)
+					f.get(H)
+					f.op(opCall, fn)
+				}
+			}
+			f.get(Rp)
+			f.ifElse(leftover(Rp, streamp), leftover(Rw, stream))
 			rowAddr(C, p0, H)
 			f.set(cprev)
 		})
