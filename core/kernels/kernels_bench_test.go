@@ -7,7 +7,9 @@ import (
 )
 
 // BenchmarkWasmKernels measures the wasm kernels (portable and, when the
-// host provides it, simd128) on the thesis LSTM's products; run it under
+// host provides it, simd128) on the thesis LSTM's products (a step's
+// recurrence forward and backward, the input gradient over a batch's rows,
+// the weight gradients); run it under
 // wasm: GOOS=js GOARCH=wasm go test -exec=$PWD/scripts/go_js_wasm_exec -bench WasmKernels.
 func BenchmarkWasmKernels(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -18,7 +20,7 @@ func BenchmarkWasmKernels(b *testing.B) {
 	for _, s := range []struct {
 		tA, tB  bool
 		m, n, k int
-	}{{false, false, 64, 512, 128}, {false, true, 64, 128, 512}, {true, false, 128, 512, 640}} {
+	}{{false, false, 64, 512, 128}, {false, true, 64, 128, 512}, {false, true, 1024, 128, 512}, {true, false, 128, 512, 640}} {
 		a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
 		for _, kern := range kernels {
 			b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", kern.Name, s.tA, s.tB, s.m, s.n, s.k), func(b *testing.B) {

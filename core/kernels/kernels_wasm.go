@@ -131,9 +131,24 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 		defer scratchPool.Put(t)
 		pt := addr(*t)
 		simd.transpose.Invoke(pa, pt, k, m)
+		// Each run of b is read by every four rows of c: packed in
+		// panels first when there are packRows rows or more (the weight
+		// gradients: +30–50% in Node, BENCHMARKS.md, session 21).
+		packed := m >= packRows && n%8 == 0
+		pp := 0
+		if packed {
+			s := getScratch(min(tnBlock, k) * n)
+			defer scratchPool.Put(s)
+			pp = addr(*s)
+		}
 		for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
 			kb := min(tnBlock, k-p0)
-			simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
+			if packed {
+				simd.pack8.Invoke(pb+4*p0*n, pp, kb, n)
+				simd.dotp.Invoke(pt+4*p0, k, 1, pp, pc, m, n, kb)
+			} else {
+				simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
+			}
 		}
 	case !transA && transB:
 		// b is [n,k]; the lanes need rows of bᵀ.

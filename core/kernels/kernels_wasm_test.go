@@ -29,8 +29,9 @@ func TestSIMD128MatchesPortable(t *testing.T) {
 		}
 	}
 	// (m ≥ 16 with n a multiple of 8: b packed in panels first, dotp on
-	// the rows in fours and streamp on the rest.)
-	for _, s := range [][3]int{{1, 512, 128}, {64, 512, 128}, {37, 512, 128}, {64, 128, 512}, {128, 512, 61}, {16, 24, 5}, {21, 40, 3}, {19, 16, 131}} {
+	// the rows in fours and streamp on the rest; transposed a, dotp on
+	// each run of tnBlock rows of b, three runs at k = 600.)
+	for _, s := range [][3]int{{1, 512, 128}, {64, 512, 128}, {37, 512, 128}, {64, 128, 512}, {128, 512, 61}, {16, 24, 5}, {21, 40, 3}, {19, 16, 131}, {16, 16, 600}} {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
 			compareKernels(t, k, rng, tr[0], tr[1], s[0], s[1], s[2])
 		}
