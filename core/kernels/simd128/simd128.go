@@ -267,7 +267,8 @@ func dotFn(packed bool) *wasmFn {
 	return f
 }
 
-// simdStream is gemmNN's leftover-row loop (the whole of batch-1 inference).
+// simdStream is gemmNN's leftover-row loop: c += a·b row by row, for the
+// rows after the blocks of four when b is not packed (streamp when it is).
 func simdStream() *wasmFn {
 	f := &wasmFn{params: 7}
 	const a, b, c, m0, m, n, k = 0, 1, 2, 3, 4, 5, 6
