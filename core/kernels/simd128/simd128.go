@@ -351,19 +351,9 @@ func simdStream() *wasmFn {
 			func() { f.op(opF32Mul) }, func() { f.op(opF32Add) })
 	}
 	f.forRange(i, func() { f.get(m0) }, m, 1, func() {
-		f.get(i)
-		f.get(n)
-		f.op(opI32Mul)
-		f.shl2()
-		f.get(c)
-		f.op(opI32Add)
+		f.rowAddr(c, i, n)
 		f.set(cr)
-		f.get(i)
-		f.get(k)
-		f.op(opI32Mul)
-		f.shl2()
-		f.get(a)
-		f.op(opI32Add)
+		f.rowAddr(a, i, k)
 		f.set(arow)
 		f.forRange(p, func() { f.i32(0) }, k4, 4, func() {
 			startPass(4)

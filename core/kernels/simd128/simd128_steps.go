@@ -30,14 +30,6 @@ func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 	f := &wasmFn{params: 10}
 	const A, C, TC, Hs, Hprev, Rw, ns, T, H, Rp = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
 	t, nt, r0, p0, m4, G, i, cprev := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	rowAddr := func(base, row, width uint32) { // pushes base + 4·row·width
-		f.get(row)
-		f.get(width)
-		f.op(opI32Mul)
-		f.shl2()
-		f.get(base)
-		f.op(opI32Add)
-	}
 	f.get(H)
 	f.shl2()
 	f.set(G)
@@ -58,11 +50,11 @@ func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 			f.op(opI32Mul)
 			f.set(m4) // the count, for now
 			f.forRange(i, func() { f.i32(0) }, m4, 4, func() {
-				rowAddr(Hprev, r0, H)
+				f.rowAddr(Hprev, r0, H)
 				f.get(i)
 				f.shl2()
 				f.op(opI32Add)
-				rowAddr(Hs, p0, H)
+				f.rowAddr(Hs, p0, H)
 				f.get(i)
 				f.shl2()
 				f.op(opI32Add)
@@ -73,11 +65,11 @@ func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 			f.ifNonZero(m4, func() { // dot(a, asi, asp, b, c, m, n, k), or dotp on Rp
 				product := func(b, fn uint32) func() {
 					return func() {
-						rowAddr(Hprev, r0, H)
+						f.rowAddr(Hprev, r0, H)
 						f.get(H)
 						f.i32(1)
 						f.get(b)
-						rowAddr(A, r0, G)
+						f.rowAddr(A, r0, G)
 						f.get(m4)
 						f.get(G)
 						f.get(H)
@@ -91,9 +83,9 @@ func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 			// equal), or streamp on Rp
 			leftover := func(b, fn uint32) func() {
 				return func() {
-					rowAddr(Hprev, r0, H)
+					f.rowAddr(Hprev, r0, H)
 					f.get(b)
-					rowAddr(A, r0, G)
+					f.rowAddr(A, r0, G)
 					f.get(m4)
 					f.get(nt)
 					f.get(G)
@@ -103,14 +95,14 @@ func simdSteps(dot, stream, cells, dotp, streamp uint32) *wasmFn {
 			}
 			f.get(Rp)
 			f.ifElse(leftover(Rp, streamp), leftover(Rw, stream))
-			rowAddr(C, p0, H)
+			f.rowAddr(C, p0, H)
 			f.set(cprev)
 		})
-		rowAddr(A, r0, G)
+		f.rowAddr(A, r0, G)
 		f.get(cprev)
-		rowAddr(C, r0, H)
-		rowAddr(TC, r0, H)
-		rowAddr(Hs, r0, H)
+		f.rowAddr(C, r0, H)
+		f.rowAddr(TC, r0, H)
+		f.rowAddr(Hs, r0, H)
 		f.get(nt)
 		f.get(H)
 		f.op(opCall, cells)

@@ -143,6 +143,17 @@ func (f *wasmFn) forRange(i uint32, start func(), end uint32, step int32, body f
 	f.code = append(f.code, opEnd, opEnd)
 }
 
+// rowAddr pushes base + 4·row·width (locals): the address of row `row`
+// of a float32 matrix `width` columns wide.
+func (f *wasmFn) rowAddr(base, row, width uint32) {
+	f.get(row)
+	f.get(width)
+	f.op(opI32Mul)
+	f.shl2()
+	f.get(base)
+	f.op(opI32Add)
+}
+
 // loadI32At pushes the int32 element i of the array at base (locals):
 // a step's row count, or its row's index.
 func (f *wasmFn) loadI32At(base, i uint32) {
