@@ -27,6 +27,8 @@ package simd128
 //	stream(a, b, c, m0, m, n, k)      gemmNN's rows m0 ≤ i < m: four rows of b
 //	                                  per pass, c += ((x0·b0 + x1·b1) + x2·b2) + x3·b3
 //	dotp(a, asi, asp, bp, c, m, n, k) dot with b packed by pack8 (n a multiple of 8)
+//	streamp(a, bp, c, m0, m, n, k)    stream with b packed by pack8: the same
+//	                                  sums, c in registers (simd128_streamp.go)
 //	pack8(b, bp, k, n)                bp[j/8][p][j%8] = b[p, j] (n a multiple of 8)
 //	transpose(src, dst, rows, cols)   dst[c*rows+r] = src[r*cols+c]
 //	cells, cellsBackward              the gate math: simd128_cells.go
@@ -40,7 +42,8 @@ package simd128
 //	qstep(...)                        one int8 LSTM step: qdot, quant, qdot,
 //	                                  qcells in one call (simd128_quant.go)
 //	steps(...)                        the float LSTM's recurrence over all steps:
-//	                                  dot or dotp, stream, cells (simd128_steps.go)
+//	                                  dot or dotp, stream or streamp, cells
+//	                                  (simd128_steps.go)
 //	qsteps(...)                       the int8 LSTM's, qstep per step, its inputs
 //	                                  computed beforehand (simd128_steps.go)
 //	qstepsRows(...)                   the same at batch 1, each step's inputs

@@ -13,7 +13,8 @@ package simd128
 // columns) across all of k instead of being loaded and stored at every 4
 // steps of p, and the four steps of a pass read one panel's next 128 bytes
 // at constant offsets. This is batch-1 inference's recurrence
-// (BENCHMARKS.md, session 21).
+// (BENCHMARKS.md, session 21). The module takes W = 1: two and four panels
+// a pass, sharing the four splats, measured slower under V8.
 func simdStreamPanels(W int) *wasmFn {
 	f := &wasmFn{params: 7}
 	const a, bp, c, m0, m, n, k = 0, 1, 2, 3, 4, 5, 6
