@@ -54,3 +54,20 @@ func AddVector(dst, src []float32) int {
 	runtime.KeepAlive(src)
 	return n
 }
+
+// addRowsVector is AddRows in one call into the module, where n is a
+// multiple of 4 and the sum is worth the call; false otherwise.
+func addRowsVector(dst, src []float32, rows int) bool {
+	n := len(dst)
+	if n%4 != 0 || rows*n < minVector {
+		return false
+	}
+	if _, ok := SIMD128(); !ok {
+		return false
+	}
+	_ = src[rows*n-1]
+	simd.addRows.Invoke(addr(dst), addr(src), rows, n)
+	runtime.KeepAlive(dst)
+	runtime.KeepAlive(src)
+	return true
+}

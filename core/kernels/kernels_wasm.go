@@ -32,7 +32,7 @@ var simd struct {
 	steps, qsteps          js.Value
 	dotp, pack8, streamp   js.Value // dot and stream on b packed in panels of 8 columns
 	qstepsRows             js.Value
-	adam, add              js.Value
+	adam, add, addRows     js.Value
 	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
 }
 
@@ -62,7 +62,7 @@ func SIMD128() (Kernels, bool) {
 		simd.cells, simd.cellsBackward, simd.qcells = ex.Get("cells"), ex.Get("cellsBackward"), ex.Get("qcells")
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps, simd.qstepsRows = ex.Get("steps"), ex.Get("qsteps"), ex.Get("qstepsRows")
-		simd.adam, simd.add = ex.Get("adam"), ex.Get("add")
+		simd.adam, simd.add, simd.addRows = ex.Get("adam"), ex.Get("add"), ex.Get("addRows")
 		simd.dotp, simd.pack8, simd.streamp = ex.Get("dotp"), ex.Get("pack8"), ex.Get("streamp")
 		simd.ok = true
 		// Relaxed SIMD, where the engine has it, for the int8 runtime's

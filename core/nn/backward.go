@@ -139,9 +139,7 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	// Weight gradients for all steps at once.
 	ws.kern.Gemm(true, false, E, G, R, ws.X, ws.dZ, g.Kernel)
 	ws.kern.Gemm(true, false, H, G, R, ws.Hprev, ws.dZ, g.Recurrent)
-	for r := 0; r < R; r++ {
-		addTo(g.Bias, ws.dZ[r*G:(r+1)*G])
-	}
+	kernels.AddRows(g.Bias, ws.dZ[:R*G], R)
 	ws.dX = grow(ws.dX, R*E)
 	ws.kern.Gemm(false, true, R, E, G, ws.dZ, m.Kernel, ws.dX)
 	for r, tok := range ws.rowTok {

@@ -48,12 +48,13 @@ package simd128
 //	                                  computed beforehand (simd128_steps.go)
 //	qstepsRows(...)                   the same at batch 1, each step's inputs
 //	                                  read from its token's table row
-//	adam(w, g, m, v, n, k), add(dst, src, n)
-//	                                  the optimizer's loops (simd128_adam.go)
+//	adam(w, g, m, v, n, k), add(dst, src, n), addRows(dst, src, rows, n)
+//	                                  the optimizer's loops and the bias
+//	                                  gradient's sum (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
-		simdSteps(0, 1, 3, 14, 16), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8(), simdStreamPanels(1)}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8", "streamp"}
+		simdSteps(0, 1, 3, 14, 16), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8(), simdStreamPanels(1), simdAddRows()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8", "streamp", "addRows"}
 	return buildModule(fns, names)
 }
 

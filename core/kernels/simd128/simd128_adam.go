@@ -109,3 +109,38 @@ func simdAdd() *wasmFn {
 	})
 	return f
 }
+
+// simdAddRows(dst, src, rows, n): dst[i] += src[r·n + i] for each row r in
+// order (n a multiple of 4): add once per row, in one call from Go.
+func simdAddRows() *wasmFn {
+	f := &wasmFn{params: 4}
+	const dst, src, rows, n = 0, 1, 2, 3
+	r, i, end, row := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(n)
+	f.shl2()
+	f.set(end)
+	f.get(src)
+	f.set(row)
+	f.forRange(r, func() { f.i32(0) }, rows, 1, func() {
+		f.forRange(i, func() { f.i32(0) }, end, 16, func() {
+			f.get(dst)
+			f.get(i)
+			f.op(opI32Add)
+			f.get(dst)
+			f.get(i)
+			f.op(opI32Add)
+			f.v128Load(0)
+			f.get(row)
+			f.get(i)
+			f.op(opI32Add)
+			f.v128Load(0)
+			f.simdOp(opF32x4Add)
+			f.v128Store(0)
+		})
+		f.get(row)
+		f.get(end)
+		f.op(opI32Add)
+		f.set(row)
+	})
+	return f
+}
