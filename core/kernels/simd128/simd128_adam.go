@@ -93,19 +93,7 @@ func simdAdd() *wasmFn {
 	f.shl2()
 	f.set(end)
 	f.forRange(i, func() { f.i32(0) }, end, 16, func() {
-		f.get(dst)
-		f.get(i)
-		f.op(opI32Add)
-		f.get(dst)
-		f.get(i)
-		f.op(opI32Add)
-		f.v128Load(0)
-		f.get(src)
-		f.get(i)
-		f.op(opI32Add)
-		f.v128Load(0)
-		f.simdOp(opF32x4Add)
-		f.v128Store(0)
+		addAt(f, dst, src, i)
 	})
 	return f
 }
@@ -123,19 +111,7 @@ func simdAddRows() *wasmFn {
 	f.set(row)
 	f.forRange(r, func() { f.i32(0) }, rows, 1, func() {
 		f.forRange(i, func() { f.i32(0) }, end, 16, func() {
-			f.get(dst)
-			f.get(i)
-			f.op(opI32Add)
-			f.get(dst)
-			f.get(i)
-			f.op(opI32Add)
-			f.v128Load(0)
-			f.get(row)
-			f.get(i)
-			f.op(opI32Add)
-			f.v128Load(0)
-			f.simdOp(opF32x4Add)
-			f.v128Store(0)
+			addAt(f, dst, row, i)
 		})
 		f.get(row)
 		f.get(end)
@@ -143,4 +119,22 @@ func simdAddRows() *wasmFn {
 		f.set(row)
 	})
 	return f
+}
+
+// addAt emits dst[i:i+16 bytes] += src[i:…] (locals: two addresses and a
+// byte offset), four floats.
+func addAt(f *wasmFn, dst, src, i uint32) {
+	f.get(dst)
+	f.get(i)
+	f.op(opI32Add)
+	f.get(dst)
+	f.get(i)
+	f.op(opI32Add)
+	f.v128Load(0)
+	f.get(src)
+	f.get(i)
+	f.op(opI32Add)
+	f.v128Load(0)
+	f.simdOp(opF32x4Add)
+	f.v128Store(0)
 }
