@@ -49,10 +49,7 @@ func (g *Grads) Add(o *Grads) {
 	E := g.Cfg.Embed
 	for _, r := range o.Touched {
 		g.touch(r)
-		dst, src := g.Embedding[int(r)*E:int(r+1)*E], o.Embedding[int(r)*E:int(r+1)*E]
-		for j, v := range src {
-			dst[j] += v
-		}
+		addTo(g.Embedding[int(r)*E:int(r+1)*E], o.Embedding[int(r)*E:int(r+1)*E])
 	}
 	addTo(g.Kernel, o.Kernel)
 	addTo(g.Recurrent, o.Recurrent)
@@ -61,12 +58,8 @@ func (g *Grads) Add(o *Grads) {
 	addTo(g.DenseB, o.DenseB)
 }
 
-func addTo(dst, src []float32) {
-	src = src[:len(dst)]
-	for i := kernels.AddVector(dst, src); i < len(dst); i++ {
-		dst[i] += src[i]
-	}
-}
+// addTo adds src into dst (dst += src[:len(dst)]).
+func addTo(dst, src []float32) { kernels.AddRows(dst, src, 1) }
 
 // Backward accumulates into g the gradient of a loss whose derivative with
 // respect to the logits of the last Forward is dlogits [B] (example order).

@@ -400,10 +400,7 @@ func addEncodedGrads(g *nn.Grads, in []bool, b []byte) error {
 // dst and returns the rest.
 func addLE(dst []float32, b []byte) []byte {
 	if littleEndian && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 == 0 {
-		src := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(dst))
-		for i := kernels.AddVector(dst, src); i < len(dst); i++ { // the module's sums, then the tail
-			dst[i] += src[i]
-		}
+		kernels.AddRows(dst, unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(dst)), 1)
 		return b[4*len(dst):]
 	}
 	for i := range dst {
