@@ -30,12 +30,16 @@ type Kernels struct {
 	// those calls, so the same bits: in the browser it saves two calls into
 	// the SIMD module per step, which at batch 1 cost as much as the step.
 	// H is a multiple of 4. packed, if not nil, is recurrent laid out by
-	// PackRecurrent, which Steps then reads instead of laying it out itself.
+	// Pack (k = H, n = 4H), which Steps then reads instead of laying it
+	// out itself.
 	Steps func(A, C, TC, Hs, Hprev, recurrent, packed []float32, ns []int32, T, H int)
-	// PackRecurrent, if set, lays out recurrent weights [H, 4H] as Steps
-	// reads them: for weights that no longer change (core/nn's InputTable),
-	// laid out once rather than on each call.
-	PackRecurrent func(recurrent []float32, H int) []float32
+	// Pack, if set, lays out b [k, n] (n a multiple of 8) as Steps and
+	// GemmPacked read it: for weights that no longer change (core/nn's
+	// InputTable), laid out once rather than on each call.
+	Pack func(b []float32, k, n int) []float32
+	// GemmPacked, set with Pack, is Gemm(false, false, m, n, k, a, b, c)
+	// given b laid out by Pack, with the same results.
+	GemmPacked func(m, n, k int, a, bp, c []float32)
 	// RowwiseGemm says that Gemm(false, false, …) gives each row i < m&^3
 	// of c (its blocks of four rows) the same bits whichever block holds it:
 	// c[i,j] += Σ_p a[i,p]·b[p,j], summed from zero in order, then added.

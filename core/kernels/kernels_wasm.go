@@ -76,7 +76,7 @@ func SIMD128() (Kernels, bool) {
 		}
 	})
 	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, PackRecurrent: simdPackRecurrent, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
+		Steps: simdSteps, Pack: simdPack, GemmPacked: simdGemmPacked, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
 	if simd.qsteps7.Truthy() {
 		k.QSteps7 = simdQSteps7
 	}
@@ -113,7 +113,7 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	case !transA && !transB:
 		m4 := m &^ 3
 		if m4 >= packRows && n%8 == 0 {
-			productPacked(pa, pb, pc, m4, m, n, k)
+			productPacked(pa, pb, pc, m, n, k)
 			break
 		}
 		if m4 > 0 {
@@ -185,14 +185,22 @@ const packRows = 16
 // productPacked is dot on rows 0 ≤ i < m4 and stream on the rest, with b
 // packed into a scratch first for dotp and streamp: the same bits. n is a
 // multiple of 8.
-func productPacked(pa, pb, pc, m4, m, n, k int) {
+func productPacked(pa, pb, pc, m, n, k int) {
 	t := getScratch(k * n)
 	defer scratchPool.Put(t)
 	pp := addr(*t)
 	simd.pack8.Invoke(pb, pp, k, n)
-	simd.dotp.Invoke(pa, k, 1, pp, pc, m4, n, k)
-	if m4 < m {
-		simd.streamp.Invoke(pa, pp, pc, m4, m, n, k)
+	onPanels(pa, pp, pc, m, n, k)
+}
+
+// onPanels is c += a·b with b at pp in pack8's panels: dotp on the rows in
+// fours, streamp on the last m%4 (dot's and stream's bits).
+func onPanels(pa, pp, pc, m, n, k int) {
+	if m4 := m &^ 3; m4 > 0 {
+		simd.dotp.Invoke(pa, k, 1, pp, pc, m4, n, k)
+	}
+	if m&3 != 0 {
+		simd.streamp.Invoke(pa, pp, pc, m&^3, m, n, k)
 	}
 }
 
@@ -298,13 +306,31 @@ func simdSteps(A, C, TC, Hs, Hprev, recurrent, packed []float32, ns []int32, T, 
 	runtime.KeepAlive(ns)
 }
 
-// simdPackRecurrent is PackRecurrent: recurrent [H, 4H] in pack8's panels.
-func simdPackRecurrent(recurrent []float32, H int) []float32 {
-	_ = recurrent[H*4*H-1]
-	p := make([]float32, H*4*H)
-	simd.pack8.Invoke(addr(recurrent), addr(p), H, 4*H)
-	runtime.KeepAlive(recurrent)
+// simdPack is Pack: b [k, n] in pack8's panels.
+func simdPack(b []float32, k, n int) []float32 {
+	if n%8 != 0 {
+		panic("kernels: Pack needs n a multiple of 8")
+	}
+	_ = b[k*n-1]
+	p := make([]float32, k*n)
+	simd.pack8.Invoke(addr(b), addr(p), k, n)
+	runtime.KeepAlive(b)
 	return p
+}
+
+// simdGemmPacked is GemmPacked: productPacked with b packed already.
+func simdGemmPacked(m, n, k int, a, bp, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if n%8 != 0 {
+		panic("kernels: GemmPacked needs n a multiple of 8")
+	}
+	_, _, _ = a[m*k-1], bp[k*n-1], c[m*n-1]
+	onPanels(addr(a), addr(bp), addr(c), m, n, k)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(bp)
+	runtime.KeepAlive(c)
 }
 
 // simdQDot is QDot (int8.go) in the module (i32x4.dot_i16x8_s).

@@ -56,6 +56,21 @@ func TestSIMD128MatchesPortable(t *testing.T) {
 			}
 		}
 	}
+	// GemmPacked: the same a·b from b laid out by Pack, at every row count
+	// (rows in fours on dotp, the rest on streamp, with no packRows bound).
+	for _, s := range [][3]int{{1, 512, 128}, {3, 512, 128}, {4, 512, 128}, {7, 512, 128}, {36, 512, 128}, {5, 16, 9}, {2, 8, 1}} {
+		m, n, kk := s[0], s[1], s[2]
+		a, b := randSlice(rng, m*kk), randSlice(rng, kk*n)
+		c0 := randSlice(rng, m*n)
+		c1 := append([]float32(nil), c0...)
+		Portable.Gemm(false, false, m, n, kk, a, b, c0)
+		k.GemmPacked(m, n, kk, a, k.Pack(b, kk, n), c1)
+		for i := range c0 {
+			if math.Float32bits(c0[i]) != math.Float32bits(c1[i]) {
+				t.Fatalf("GemmPacked %dx%dx%d: c[%d] = %v, portable %v", m, n, kk, i, c1[i], c0[i])
+			}
+		}
+	}
 	t.Logf("%d shapes bit-identical", cases)
 }
 

@@ -27,12 +27,13 @@ type InputTable struct {
 	mu   sync.Mutex
 	have []bool // [rows]: row computed
 
-	// The recurrent weights as kern's Steps reads them, laid out on the
-	// first Forward (nil until then, or where kern has no layout of its
-	// own): a review read alone would otherwise lay them out again, a pass
-	// over 256 KB at H = 128, about as long as 25 of its steps.
-	kern      kernels.Kernels
-	recurrent []float32
+	// The recurrent and input weights as kern reads them (Kernels.Pack),
+	// laid out on the first Forward (nil until then, or where kern has no
+	// layout of its own): a review read alone would otherwise lay out the
+	// recurrent ones again, a pass over 256 KB at H = 128, about as long
+	// as 25 of its steps, and the input ones for its rows missing here.
+	kern              kernels.Kernels
+	recurrent, kernel []float32
 }
 
 // inputTableFloats bounds a table: rows × 4H floats, 8 MB (4,096 tokens at
@@ -54,15 +55,28 @@ func NewInputTable(m *Model, k kernels.Kernels) *InputTable {
 // packedRecurrent is t's model's recurrent weights laid out for Steps of
 // kernel k, or nil (k is not the table's kernel, or lays out nothing).
 func (t *InputTable) packedRecurrent(k kernels.Kernels) []float32 {
-	if t == nil || k.Name != t.kern.Name || t.kern.PackRecurrent == nil {
+	if t == nil {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.recurrent == nil {
-		t.recurrent = t.kern.PackRecurrent(t.m.Recurrent, t.m.Cfg.Hidden)
+	recurrent, _ := t.laidOut(k)
+	return recurrent
+}
+
+// laidOut is t's model's recurrent [H, 4H] and input [E, 4H] weights laid
+// out by kernel k, made on first use, or nils (k is not the table's kernel,
+// or lays out nothing). t.mu is held.
+func (t *InputTable) laidOut(k kernels.Kernels) (recurrent, kernel []float32) {
+	c := t.m.Cfg
+	if k.Name != t.kern.Name || t.kern.Pack == nil || c.Hidden%2 != 0 {
+		return nil, nil
 	}
-	return t.recurrent
+	if t.recurrent == nil {
+		t.recurrent = t.kern.Pack(t.m.Recurrent, c.Hidden, Gates*c.Hidden)
+		t.kernel = t.kern.Pack(t.m.Kernel, c.Embed, Gates*c.Hidden)
+	}
+	return t.recurrent, t.kernel
 }
 
 // SetTable makes Forward use t for its model (nil: none).
@@ -85,6 +99,7 @@ func (ws *Workspace) project(m *Model, R int) {
 	m4 := R &^ 3
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	_, kernel := t.laidOut(ws.kern)
 	ws.miss = ws.miss[:0]
 	for r, tok := range ws.rowTok[:m4] {
 		if int(tok) < t.rows && t.have[tok] {
@@ -103,7 +118,7 @@ func (ws *Workspace) project(m *Model, R int) {
 		for i := 0; i < n4; i++ {
 			copy(ws.missA[i*G:(i+1)*G], m.Bias)
 		}
-		ws.kern.Gemm(false, false, n4, G, E, ws.missX, m.Kernel, ws.missA)
+		ws.inputProduct(m, kernel, n4, ws.missX, ws.missA)
 		for i, r := range ws.miss {
 			row := ws.missA[i*G : (i+1)*G]
 			copy(ws.A[r*G:(r+1)*G], row)
@@ -117,6 +132,18 @@ func (ws *Workspace) project(m *Model, R int) {
 		for r := m4; r < R; r++ {
 			copy(ws.A[r*G:(r+1)*G], m.Bias)
 		}
-		ws.kern.Gemm(false, false, R-m4, G, E, ws.X[m4*E:R*E], m.Kernel, ws.A[m4*G:R*G])
+		ws.inputProduct(m, kernel, R-m4, ws.X[m4*E:R*E], ws.A[m4*G:R*G])
 	}
+}
+
+// inputProduct is c += a·Kernel for rows of a, on kernel (m.Kernel laid out
+// by the table's kernel) when there is one: the same bits, without laying
+// the weights out at each call.
+func (ws *Workspace) inputProduct(m *Model, kernel []float32, rows int, a, c []float32) {
+	E, G := ws.cfg.Embed, Gates*ws.cfg.Hidden
+	if kernel != nil {
+		ws.kern.GemmPacked(rows, G, E, a, kernel, c)
+		return
+	}
+	ws.kern.Gemm(false, false, rows, G, E, a, m.Kernel, c)
 }

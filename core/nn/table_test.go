@@ -66,9 +66,10 @@ func TestInputTableSameBits(t *testing.T) {
 				})
 			}
 		}
-		// Steps read the recurrent weights the table laid out (SIMD128).
-		if (k.PackRecurrent != nil) != (tab.recurrent != nil) {
-			t.Errorf("%s: packed recurrent weights %v, kernel lays them out: %v", k.Name, tab.recurrent != nil, k.PackRecurrent != nil)
+		// Steps and the input product read the weights the table laid
+		// out (SIMD128).
+		if (k.Pack != nil) != (tab.recurrent != nil) || (k.Pack != nil) != (tab.kernel != nil) {
+			t.Errorf("%s: laid out recurrent weights %v, input weights %v; kernel lays them out: %v", k.Name, tab.recurrent != nil, tab.kernel != nil, k.Pack != nil)
 		}
 		// The rows filled on the way are those a whole-table product gives.
 		G := Gates * cfg.Hidden
