@@ -71,3 +71,22 @@ func addRowsVector(dst, src []float32, rows int) bool {
 	runtime.KeepAlive(src)
 	return true
 }
+
+// addRowsAtVector is AddRowsAt in one call into the module, where n is a
+// multiple of 4 and the sum is worth the call; false otherwise. AddRowsAt
+// has checked idx, so the module's writes stay inside dst.
+func addRowsAtVector(dst []float32, n int, idx []int32, src []float32) bool {
+	rows := len(idx)
+	if n%4 != 0 || rows*n < minVector {
+		return false
+	}
+	if _, ok := SIMD128(); !ok {
+		return false
+	}
+	_ = src[rows*n-1]
+	simd.addRowsAt.Invoke(addr(dst), addr(src), addr32(idx), rows, n)
+	runtime.KeepAlive(dst)
+	runtime.KeepAlive(src)
+	runtime.KeepAlive(idx)
+	return true
+}

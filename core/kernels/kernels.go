@@ -40,6 +40,11 @@ type Kernels struct {
 	// GemmPacked, set with Pack, is Gemm(false, false, m, n, k, a, b, c)
 	// given b laid out by Pack, with the same results.
 	GemmPacked func(m, n, k int, a, bp, c []float32)
+	// GemmTNPair, if set, is Gemm(true, false, m1, n, k, a1, b, c1) then
+	// Gemm(true, false, m2, n, k, a2, b, c2), with the same results: the
+	// input and recurrent weights' gradients (Xᵀ·dZ, Hprevᵀ·dZ) share dZ,
+	// which it lays out once for both.
+	GemmTNPair func(m1, m2, n, k int, a1, a2, b, c1, c2 []float32)
 	// RowwiseGemm says that Gemm(false, false, …) gives each row i < m&^3
 	// of c (its blocks of four rows) the same bits whichever block holds it:
 	// c[i,j] += Σ_p a[i,p]·b[p,j], summed from zero in order, then added.

@@ -33,6 +33,7 @@ var simd struct {
 	dotp, pack8, streamp   js.Value // dot and stream on b packed in panels of 8 columns
 	qstepsRows             js.Value
 	adam, add, addRows     js.Value
+	addRowsAt              js.Value
 	qsteps7                js.Value // the relaxed module's; undefined without relaxed SIMD
 }
 
@@ -63,6 +64,7 @@ func SIMD128() (Kernels, bool) {
 		simd.qdot, simd.quant, simd.qstep = ex.Get("qdot"), ex.Get("quant"), ex.Get("qstep")
 		simd.steps, simd.qsteps, simd.qstepsRows = ex.Get("steps"), ex.Get("qsteps"), ex.Get("qstepsRows")
 		simd.adam, simd.add, simd.addRows = ex.Get("adam"), ex.Get("add"), ex.Get("addRows")
+		simd.addRowsAt = ex.Get("addRowsAt")
 		simd.dotp, simd.pack8, simd.streamp = ex.Get("dotp"), ex.Get("pack8"), ex.Get("streamp")
 		simd.ok = true
 		// Relaxed SIMD, where the engine has it, for the int8 runtime's
@@ -76,7 +78,7 @@ func SIMD128() (Kernels, bool) {
 		}
 	})
 	k := Kernels{Name: "simd128", Gemm: simdGemm, GemmBT: simdGemmBT, Cells: simdCells, CellsBackward: simdCellsBackward,
-		Steps: simdSteps, Pack: simdPack, GemmPacked: simdGemmPacked, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
+		Steps: simdSteps, Pack: simdPack, GemmPacked: simdGemmPacked, GemmTNPair: simdGemmTNPair, RowwiseGemm: true, QDot: simdQDot, QuantizePairs: simdQuantizePairs, QStep: simdQStep, QSteps: simdQSteps, QStepsRows: simdQStepsRows, QCells: simdQCells}
 	if simd.qsteps7.Truthy() {
 		k.QSteps7 = simdQSteps7
 	}
@@ -123,33 +125,7 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 			simd.stream.Invoke(pa, pb, pc, m4, m, n, k)
 		}
 	case transA && !transB:
-		// a is [k,m]: read as is, every step of k touches a new cache
-		// line for 4 values. Transposed first, its rows stream, and with
-		// the reduction in runs of tnBlock the weight gradients (k = all
-		// of a batch's steps) went from 26 to 46 GFLOP/s in Node.
-		t := getScratch(k * m)
-		defer scratchPool.Put(t)
-		pt := addr(*t)
-		simd.transpose.Invoke(pa, pt, k, m)
-		// Each run of b is read by every four rows of c: packed in
-		// panels first when there are packRows rows or more (the weight
-		// gradients: +30–50% in Node, BENCHMARKS.md, session 21).
-		packed := m >= packRows && n%8 == 0
-		pp := 0
-		if packed {
-			s := getScratch(min(tnBlock, k) * n)
-			defer scratchPool.Put(s)
-			pp = addr(*s)
-		}
-		for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
-			kb := min(tnBlock, k-p0)
-			if packed {
-				simd.pack8.Invoke(pb+4*p0*n, pp, kb, n)
-				simd.dotp.Invoke(pt+4*p0, k, 1, pp, pc, m, n, kb)
-			} else {
-				simd.dot.Invoke(pt+4*p0, k, 1, pb+4*p0*n, pc, m, n, kb)
-			}
-		}
+		productsTN(pb, n, k, tnOperand{m, pa, pc})
 	case !transA && transB:
 		// b is [n,k]; the lanes need rows of bᵀ.
 		t := getScratch(k * n)
@@ -163,6 +139,68 @@ func simdGemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)
 	runtime.KeepAlive(c)
+}
+
+// tnOperand is one aᵀ·b of productsTN: a [k, m] at pa, c [m, n] at pc.
+type tnOperand struct{ m, pa, pc int }
+
+// productsTN is c += aᵀ·b for each operand, all on the same b [k, n] at pb.
+func productsTN(pb, n, k int, ops ...tnOperand) {
+	// a is [k,m]: read as is, every step of k touches a new cache
+	// line for 4 values. Transposed first, its rows stream, and with
+	// the reduction in runs of tnBlock the weight gradients (k = all
+	// of a batch's steps) went from 26 to 46 GFLOP/s in Node.
+	pts := make([]int, len(ops))
+	for i, o := range ops {
+		t := getScratch(k * o.m)
+		defer scratchPool.Put(t)
+		pts[i] = addr(*t)
+		simd.transpose.Invoke(o.pa, pts[i], k, o.m)
+	}
+	// Each run of b is read by every four rows of c: packed in panels
+	// first when there are packRows rows or more (the weight gradients:
+	// +30–50% in Node, BENCHMARKS.md, session 21), once for all the
+	// operands.
+	packed := n%8 == 0
+	for _, o := range ops {
+		packed = packed && o.m >= packRows
+	}
+	pp := 0
+	if packed {
+		s := getScratch(min(tnBlock, k) * n)
+		defer scratchPool.Put(s)
+		pp = addr(*s)
+	}
+	for p0 := 0; p0 < k; p0 += tnBlock { // as portableGemm splits k
+		kb := min(tnBlock, k-p0)
+		if packed {
+			simd.pack8.Invoke(pb+4*p0*n, pp, kb, n)
+		}
+		for i, o := range ops {
+			if packed {
+				simd.dotp.Invoke(pts[i]+4*p0, k, 1, pp, o.pc, o.m, n, kb)
+			} else {
+				simd.dot.Invoke(pts[i]+4*p0, k, 1, pb+4*p0*n, o.pc, o.m, n, kb)
+			}
+		}
+	}
+}
+
+// simdGemmTNPair is GemmTNPair: the two products' runs of b packed once.
+func simdGemmTNPair(m1, m2, n, k int, a1, a2, b, c1, c2 []float32) {
+	if m1 == 0 || m2 == 0 || n == 0 || k == 0 {
+		simdGemm(true, false, m1, n, k, a1, b, c1)
+		simdGemm(true, false, m2, n, k, a2, b, c2)
+		return
+	}
+	_, _, _ = a1[m1*k-1], b[k*n-1], c1[m1*n-1]
+	_, _ = a2[m2*k-1], c2[m2*n-1]
+	productsTN(addr(b), n, k, tnOperand{m1, addr(a1), addr(c1)}, tnOperand{m2, addr(a2), addr(c2)})
+	runtime.KeepAlive(a1)
+	runtime.KeepAlive(a2)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c1)
+	runtime.KeepAlive(c2)
 }
 
 // simdGemmBT is simdGemm(false, true, ...) with b given transposed.

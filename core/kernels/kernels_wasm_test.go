@@ -71,6 +71,27 @@ func TestSIMD128MatchesPortable(t *testing.T) {
 			}
 		}
 	}
+	// GemmTNPair: two aᵀ·b on one b, its runs packed once for both (k =
+	// 600: three runs; a pair with an operand under packRows rows: dot).
+	for _, s := range [][4]int{{128, 128, 512, 600}, {16, 20, 8, 300}, {17, 3, 16, 40}, {5, 7, 9, 11}} {
+		m1, m2, n, kk := s[0], s[1], s[2], s[3]
+		a1, a2, b := randSlice(rng, kk*m1), randSlice(rng, kk*m2), randSlice(rng, kk*n)
+		want1, want2 := randSlice(rng, m1*n), randSlice(rng, m2*n)
+		c1, c2 := append([]float32(nil), want1...), append([]float32(nil), want2...)
+		Portable.Gemm(true, false, m1, n, kk, a1, b, want1)
+		Portable.Gemm(true, false, m2, n, kk, a2, b, want2)
+		k.GemmTNPair(m1, m2, n, kk, a1, a2, b, c1, c2)
+		for i := range want1 {
+			if math.Float32bits(c1[i]) != math.Float32bits(want1[i]) {
+				t.Fatalf("GemmTNPair %v: c1[%d] = %v, portable %v", s, i, c1[i], want1[i])
+			}
+		}
+		for i := range want2 {
+			if math.Float32bits(c2[i]) != math.Float32bits(want2[i]) {
+				t.Fatalf("GemmTNPair %v: c2[%d] = %v, portable %v", s, i, c2[i], want2[i])
+			}
+		}
+	}
 	t.Logf("%d shapes bit-identical", cases)
 }
 

@@ -130,13 +130,17 @@ func (ws *Workspace) Backward(m *Model, dlogits []float32, g *Grads) {
 	}
 
 	// Weight gradients for all steps at once.
-	ws.kern.Gemm(true, false, E, G, R, ws.X, ws.dZ, g.Kernel)
-	ws.kern.Gemm(true, false, H, G, R, ws.Hprev, ws.dZ, g.Recurrent)
+	if ws.kern.GemmTNPair != nil {
+		ws.kern.GemmTNPair(E, H, G, R, ws.X, ws.Hprev, ws.dZ, g.Kernel, g.Recurrent)
+	} else {
+		ws.kern.Gemm(true, false, E, G, R, ws.X, ws.dZ, g.Kernel)
+		ws.kern.Gemm(true, false, H, G, R, ws.Hprev, ws.dZ, g.Recurrent)
+	}
 	kernels.AddRows(g.Bias, ws.dZ[:R*G], R)
 	ws.dX = grow(ws.dX, R*E)
 	ws.kern.Gemm(false, true, R, E, G, ws.dZ, m.Kernel, ws.dX)
-	for r, tok := range ws.rowTok {
+	for _, tok := range ws.rowTok {
 		g.touch(tok)
-		addTo(g.Embedding[int(tok)*E:int(tok+1)*E], ws.dX[r*E:(r+1)*E])
 	}
+	kernels.AddRowsAt(g.Embedding, E, ws.rowTok, ws.dX[:R*E])
 }

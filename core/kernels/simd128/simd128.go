@@ -51,10 +51,12 @@ package simd128
 //	adam(w, g, m, v, n, k), add(dst, src, n), addRows(dst, src, rows, n)
 //	                                  the optimizer's loops and the bias
 //	                                  gradient's sum (simd128_adam.go)
+//	addRowsAt(dst, src, idx, rows, n) the embedding gradient's scatter of rows
+//	                                  onto their tokens' rows (simd128_adam.go)
 func simd128Module() []byte {
 	fns := []*wasmFn{simdDot(), simdStream(), simdTranspose(), simdCells(false), simdCellsBackward(), simdQDot(), simdQuant(), simdQStep(5, 6, 12),
-		simdSteps(0, 1, 3, 14, 16), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8(), simdStreamPanels(1), simdAddRows()}
-	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8", "streamp", "addRows"}
+		simdSteps(0, 1, 3, 14, 16), simdQSteps(7), simdAdam(), simdAdd(), simdCells(true), simdQStepsRows(5, 6, 12), simdDotPanels(), simdPack8(), simdStreamPanels(1), simdAddRows(), simdAddRowsAt()}
+	names := []string{"dot", "stream", "transpose", "cells", "cellsBackward", "qdot", "quant", "qstep", "steps", "qsteps", "adam", "add", "qcells", "qstepsRows", "dotp", "pack8", "streamp", "addRows", "addRowsAt"}
 	return buildModule(fns, names)
 }
 

@@ -121,6 +121,38 @@ func simdAddRows() *wasmFn {
 	return f
 }
 
+// simdAddRowsAt(dst, src, idx, rows, n): dst[idx[r]·n + i] += src[r·n + i]
+// for each row r in order (n a multiple of 4): the embedding gradient's
+// scatter of a batch's rows onto their tokens' rows, in one call from Go
+// rather than one per row.
+func simdAddRowsAt() *wasmFn {
+	f := &wasmFn{params: 5}
+	const dst, src, idx, rows, n = 0, 1, 2, 3, 4
+	r, i, end, row, to := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f.get(n)
+	f.shl2()
+	f.set(end)
+	f.get(src)
+	f.set(row)
+	f.forRange(r, func() { f.i32(0) }, rows, 1, func() {
+		f.loadI32At(idx, r)
+		f.get(n)
+		f.op(opI32Mul)
+		f.shl2()
+		f.get(dst)
+		f.op(opI32Add)
+		f.set(to)
+		f.forRange(i, func() { f.i32(0) }, end, 16, func() {
+			addAt(f, to, row, i)
+		})
+		f.get(row)
+		f.get(end)
+		f.op(opI32Add)
+		f.set(row)
+	})
+	return f
+}
+
 // addAt emits dst[i:i+16 bytes] += src[i:…] (locals: two addresses and a
 // byte offset), four floats.
 func addAt(f *wasmFn, dst, src, i uint32) {
