@@ -40,6 +40,8 @@ type Workspace struct {
 	ns                  []int32   // n as int32, for Kernels.Steps
 	table               *InputTable
 	miss                []int     // rows not in the table (project)
+	slot                []int32   // [Vocab] a token's distinct row in projectUnique, or −1
+	uniq                []int     // projectUnique's first row of each distinct token
 	missX, missA        []float32 // their inputs and gates
 }
 
@@ -86,9 +88,10 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	}
 
 	// Input projection for every step at once: A = X·W + b (from the
-	// table, if set, where it has the rows: table.go).
+	// table, if set, where it has the rows: table.go; in training, once
+	// per distinct token: unique.go).
 	ws.A = resize(ws.A, R*G)
-	ws.project(m, R)
+	ws.project(m, R, rng != nil)
 
 	ws.C = resize(ws.C, R*H)
 	ws.TC = resize(ws.TC, R*H)

@@ -1,0 +1,64 @@
+package nn
+
+// projectUnique is project's training path: bias + X·Kernel for each
+// distinct token of rows [0, R&^3) once, copied to every row that has it,
+// and the last R%4 rows alone, as Gemm computes them; false (nothing done)
+// where that saves no rows. With a RowwiseGemm kernel a row's product has
+// the same bits in every block of four rows (as InputTable relies on), so
+// A is the one Gemm's to the bit. A batch repeats its tokens: at the
+// thesis shape a worker's 5,440 rows have ~2,000 distinct tokens (padding
+// is token 0), so this skips most of the forward pass's input product, a
+// sixth of a training step's FLOPs (BENCHMARKS.md, session 23).
+//
+// Its scratch is dZ and dX, which Backward overwrites whole after it: a
+// training step holds them anyway, so this costs no memory.
+func (ws *Workspace) projectUnique(m *Model, R int) bool {
+	c := ws.cfg
+	E, G := c.Embed, Gates*c.Hidden
+	m4 := R &^ 3
+	if len(ws.slot) != c.Vocab {
+		ws.slot = make([]int32, c.Vocab)
+		for i := range ws.slot {
+			ws.slot[i] = -1
+		}
+	}
+	ws.uniq = ws.uniq[:0]
+	for r, tok := range ws.rowTok[:m4] {
+		if ws.slot[tok] < 0 {
+			ws.slot[tok] = int32(len(ws.uniq))
+			ws.uniq = append(ws.uniq, r)
+		}
+	}
+	defer func() {
+		for _, r := range ws.uniq {
+			ws.slot[ws.rowTok[r]] = -1
+		}
+	}()
+	n4 := (len(ws.uniq) + 3) &^ 3 // whole blocks of four: the padding rows are zero
+	if n4 >= m4 {
+		return false
+	}
+	ws.dX = resize(ws.dX, max(n4*E, len(ws.dX)))
+	ws.dZ = resize(ws.dZ, max(n4*G, len(ws.dZ)))
+	uX, uA := ws.dX[:n4*E], ws.dZ[:n4*G]
+	for i, r := range ws.uniq {
+		copy(uX[i*E:(i+1)*E], ws.X[r*E:(r+1)*E])
+	}
+	clear(uX[len(ws.uniq)*E:])
+	for i := 0; i < n4; i++ {
+		copy(uA[i*G:(i+1)*G], m.Bias)
+	}
+	ws.kern.Gemm(false, false, n4, G, E, uX, m.Kernel, uA)
+	for r, tok := range ws.rowTok[:m4] {
+		s := int(ws.slot[tok])
+		copy(ws.A[r*G:(r+1)*G], uA[s*G:(s+1)*G])
+	}
+	for r := m4; r < R; r++ {
+		copy(ws.A[r*G:(r+1)*G], m.Bias)
+	}
+	ws.kern.Gemm(false, false, R-m4, G, E, ws.X[m4*E:R*E], m.Kernel, ws.A[m4*G:R*G])
+	return true
+}
+
+// projectUniqueOn lets a test compare projectUnique with the one Gemm.
+var projectUniqueOn = true
