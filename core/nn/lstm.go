@@ -88,8 +88,8 @@ func (ws *Workspace) Forward(m *Model, tokens []int32, B int, rng *rand.Rand) []
 	}
 
 	// Input projection for every step at once: A = X·W + b (from the
-	// table, if set, where it has the rows: table.go; in training, once
-	// per distinct token: unique.go).
+	// table, if set, where it has the rows: table.go; else once per
+	// distinct token, where the workspace has the room: unique.go).
 	ws.A = resize(ws.A, R*G)
 	ws.project(m, R, rng != nil)
 

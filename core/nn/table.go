@@ -85,14 +85,14 @@ func (ws *Workspace) SetTable(t *InputTable) { ws.table = t }
 // project fills ws.A [R, 4H] with bias + X·Kernel, as one Gemm over all
 // rows would: rows in Gemm's blocks of four from the table where it has
 // their token, the others of those in one Gemm (padded to whole blocks),
-// and the last R%4 rows alone, as Gemm computes them. In training
-// (without a table) each distinct token's rows are computed once
-// (projectUnique).
+// and the last R%4 rows alone, as Gemm computes them. Without a table,
+// each distinct token's rows are computed once where the workspace has
+// the room (projectUnique).
 func (ws *Workspace) project(m *Model, R int, training bool) {
 	E, G := ws.cfg.Embed, Gates*ws.cfg.Hidden
 	t := ws.table
 	if t == nil || t.m != m || !ws.kern.RowwiseGemm {
-		if training && ws.kern.RowwiseGemm && projectUniqueOn && ws.projectUnique(m, R) {
+		if ws.kern.RowwiseGemm && projectUniqueOn && ws.projectUnique(m, R, training) {
 			return
 		}
 		for r := 0; r < R; r++ {

@@ -11,11 +11,16 @@ package nn
 // sixth of a training step's FLOPs (BENCHMARKS.md, session 23).
 //
 // Its scratch is dZ and dX, which Backward overwrites whole after it: a
-// training step holds them anyway, so this costs no memory.
-func (ws *Workspace) projectUnique(m *Model, R int) bool {
+// training step holds them anyway, so this costs no memory. Outside
+// training (validation, which borrows the trainer's workspaces) it runs
+// only where they already have the room.
+func (ws *Workspace) projectUnique(m *Model, R int, training bool) bool {
 	c := ws.cfg
 	E, G := c.Embed, Gates*c.Hidden
 	m4 := R &^ 3
+	if !training && cap(ws.dZ) == 0 {
+		return false // a workspace that never trained: no room
+	}
 	if len(ws.slot) != c.Vocab {
 		ws.slot = make([]int32, c.Vocab)
 		for i := range ws.slot {
@@ -29,13 +34,11 @@ func (ws *Workspace) projectUnique(m *Model, R int) bool {
 			ws.uniq = append(ws.uniq, r)
 		}
 	}
-	defer func() {
-		for _, r := range ws.uniq {
-			ws.slot[ws.rowTok[r]] = -1
-		}
-	}()
+	defer ws.freeSlots()
 	n4 := (len(ws.uniq) + 3) &^ 3 // whole blocks of four: the padding rows are zero
-	if n4 >= m4 {
+	if n4 >= m4 || !training && (cap(ws.dX) < n4*E || cap(ws.dZ) < n4*G) {
+		ws.freeSlots()
+		ws.uniq = ws.uniq[:0] // none computed
 		return false
 	}
 	ws.dX = resize(ws.dX, max(n4*E, len(ws.dX)))
@@ -58,6 +61,13 @@ func (ws *Workspace) projectUnique(m *Model, R int) bool {
 	}
 	ws.kern.Gemm(false, false, R-m4, G, E, ws.X[m4*E:R*E], m.Kernel, ws.A[m4*G:R*G])
 	return true
+}
+
+// freeSlots sets the slots of ws.uniq's tokens back to −1.
+func (ws *Workspace) freeSlots() {
+	for _, r := range ws.uniq {
+		ws.slot[ws.rowTok[r]] = -1
+	}
 }
 
 // projectUniqueOn lets a test compare projectUnique with the one Gemm.

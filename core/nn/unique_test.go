@@ -13,7 +13,9 @@ import (
 // (projectUnique) gives the bits of the one Gemm over all rows: the gates,
 // the logits and every gradient, with and without masking, for every R%4
 // remainder, with tokens repeated, padding (token 0) and OOV ids; and
-// twice in a row on one workspace (its token slots are reset).
+// twice in a row on one workspace (its token slots are reset). Scoring
+// without dropout on that workspace gives the bits too, and a workspace
+// that never trained takes no scratch for it.
 func TestProjectUniqueSameBits(t *testing.T) {
 	ks := []kernels.Kernels{kernels.Portable}
 	if d := kernels.Default(); d.Name != kernels.Portable.Name {
@@ -47,6 +49,18 @@ func TestProjectUniqueSameBits(t *testing.T) {
 						}
 						same(t, "gates", on.A, off.A)
 						same(t, "logits", on.logits, off.logits)
+						// Scoring (validation) on the trained workspace,
+						// which has the room, and on a new one, which
+						// has not and computes every row.
+						fresh := NewWorkspace(cfg, k)
+						want := append([]float32(nil), fresh.Forward(m, tokens, B, nil)...)
+						if len(fresh.uniq) != 0 || cap(fresh.dZ) != 0 {
+							t.Fatalf("a workspace that never trained took scratch for projectUnique (%d rows, %d floats)", len(fresh.uniq), cap(fresh.dZ))
+						}
+						same(t, "validation logits", on.Forward(m, tokens, B, nil), want)
+						if k.RowwiseGemm && len(on.uniq) == 0 && !masking && B > 1 {
+							t.Fatal("validation on the trained workspace computed every row")
+						}
 						for i, name := range []string{"embedding", "kernel", "recurrent", "bias", "dense w", "dense b"} {
 							same(t, name, [][]float32{gOn.Embedding, gOn.Kernel, gOn.Recurrent, gOn.Bias, gOn.DenseW, gOn.DenseB}[i],
 								[][]float32{gOff.Embedding, gOff.Kernel, gOff.Recurrent, gOff.Bias, gOff.DenseW, gOff.DenseB}[i])
