@@ -41,8 +41,9 @@ func (ws *Workspace) projectUnique(m *Model, R int, training bool) bool {
 		ws.uniq = ws.uniq[:0] // none computed
 		return false
 	}
-	ws.dX = resize(ws.dX, max(n4*E, len(ws.dX)))
-	ws.dZ = resize(ws.dZ, max(n4*G, len(ws.dZ)))
+	if training { // Backward's sizes: nothing else is allocated
+		ws.dX, ws.dZ = resize(ws.dX, R*E), resize(ws.dZ, R*G)
+	}
 	uX, uA := ws.dX[:n4*E], ws.dZ[:n4*G]
 	for i, r := range ws.uniq {
 		copy(uX[i*E:(i+1)*E], ws.X[r*E:(r+1)*E])
