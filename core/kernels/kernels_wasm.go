@@ -146,16 +146,18 @@ type tnOperand struct{ m, pa, pc int }
 
 // productsTN is c += aᵀ·b for each operand, all on the same b [k, n] at pb.
 func productsTN(pb, n, k int, ops ...tnOperand) {
-	// a is [k,m]: read as is, every step of k touches a new cache
-	// line for 4 values. Transposed first, its rows stream, and with
-	// the reduction in runs of tnBlock the weight gradients (k = all
-	// of a batch's steps) went from 26 to 46 GFLOP/s in Node.
+	// a is [k,m]: read as is, every step of k touches a new cache line
+	// for 4 values. Each run of tnBlock rows is transposed first, so that
+	// its rows stream, and with the reduction in runs the weight
+	// gradients (k = all of a batch's steps) went from 26 to 46 GFLOP/s
+	// in Node. Run by run, the operands' transposes take tnBlock·m floats
+	// each rather than k·m (2.8 MB each at the fast preset's shape).
+	kt := min(tnBlock, k)
 	pts := make([]int, len(ops))
 	for i, o := range ops {
-		t := getScratch(k * o.m)
+		t := getScratch(kt * o.m)
 		defer scratchPool.Put(t)
 		pts[i] = addr(*t)
-		simd.transpose.Invoke(o.pa, pts[i], k, o.m)
 	}
 	// Each run of b is read by every four rows of c: packed in panels
 	// first when there are packRows rows or more (the weight gradients:
@@ -167,7 +169,7 @@ func productsTN(pb, n, k int, ops ...tnOperand) {
 	}
 	pp := 0
 	if packed {
-		s := getScratch(min(tnBlock, k) * n)
+		s := getScratch(kt * n)
 		defer scratchPool.Put(s)
 		pp = addr(*s)
 	}
@@ -177,10 +179,11 @@ func productsTN(pb, n, k int, ops ...tnOperand) {
 			simd.pack8.Invoke(pb+4*p0*n, pp, kb, n)
 		}
 		for i, o := range ops {
+			simd.transpose.Invoke(o.pa+4*p0*o.m, pts[i], kb, o.m)
 			if packed {
-				simd.dotp.Invoke(pts[i]+4*p0, k, 1, pp, o.pc, o.m, n, kb)
+				simd.dotp.Invoke(pts[i], kb, 1, pp, o.pc, o.m, n, kb)
 			} else {
-				simd.dot.Invoke(pts[i]+4*p0, k, 1, pb+4*p0*n, o.pc, o.m, n, kb)
+				simd.dot.Invoke(pts[i], kb, 1, pb+4*p0*n, o.pc, o.m, n, kb)
 			}
 		}
 	}
