@@ -100,48 +100,42 @@ func simdAdd() *wasmFn {
 
 // simdAddRows(dst, src, rows, n): dst[i] += src[r·n + i] for each row r in
 // order (n a multiple of 4): add once per row, in one call from Go.
-func simdAddRows() *wasmFn {
-	f := &wasmFn{params: 4}
-	const dst, src, rows, n = 0, 1, 2, 3
-	r, i, end, row := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	f.get(n)
-	f.shl2()
-	f.set(end)
-	f.get(src)
-	f.set(row)
-	f.forRange(r, func() { f.i32(0) }, rows, 1, func() {
-		f.forRange(i, func() { f.i32(0) }, end, 16, func() {
-			addAt(f, dst, row, i)
-		})
-		f.get(row)
-		f.get(end)
-		f.op(opI32Add)
-		f.set(row)
-	})
-	return f
-}
+func simdAddRows() *wasmFn { return addRowsFn(false) }
 
 // simdAddRowsAt(dst, src, idx, rows, n): dst[idx[r]·n + i] += src[r·n + i]
 // for each row r in order (n a multiple of 4): the embedding gradient's
 // scatter of a batch's rows onto their tokens' rows, in one call from Go
 // rather than one per row.
-func simdAddRowsAt() *wasmFn {
-	f := &wasmFn{params: 5}
-	const dst, src, idx, rows, n = 0, 1, 2, 3, 4
-	r, i, end, row, to := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+func simdAddRowsAt() *wasmFn { return addRowsFn(true) }
+
+// addRowsFn is simdAddRows, or with scatter simdAddRowsAt.
+func addRowsFn(scatter bool) *wasmFn {
+	f := &wasmFn{params: 4}
+	var dst, src, idx, rows, n uint32 = 0, 1, 0, 2, 3
+	if scatter {
+		f.params = 5
+		idx, rows, n = 2, 3, 4
+	}
+	r, i, end, row := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	to := dst
+	if scatter {
+		to = f.local(tI32)
+	}
 	f.get(n)
 	f.shl2()
 	f.set(end)
 	f.get(src)
 	f.set(row)
 	f.forRange(r, func() { f.i32(0) }, rows, 1, func() {
-		f.loadI32At(idx, r)
-		f.get(n)
-		f.op(opI32Mul)
-		f.shl2()
-		f.get(dst)
-		f.op(opI32Add)
-		f.set(to)
+		if scatter { // to = dst + 4·idx[r]·n
+			f.loadI32At(idx, r)
+			f.get(n)
+			f.op(opI32Mul)
+			f.shl2()
+			f.get(dst)
+			f.op(opI32Add)
+			f.set(to)
+		}
 		f.forRange(i, func() { f.i32(0) }, end, 16, func() {
 			addAt(f, to, row, i)
 		})
