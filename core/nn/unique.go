@@ -1,14 +1,14 @@
 package nn
 
-// projectUnique is project's training path: bias + X·Kernel for each
-// distinct token of rows [0, R&^3) once, copied to every row that has it,
-// and the last R%4 rows alone, as Gemm computes them; false (nothing done)
-// where that saves no rows. With a RowwiseGemm kernel a row's product has
-// the same bits in every block of four rows (as InputTable relies on), so
-// A is the one Gemm's to the bit. A batch repeats its tokens: at the
-// thesis shape a worker's 5,440 rows have ~2,000 distinct tokens (padding
-// is token 0), so this skips most of the forward pass's input product, a
-// sixth of a training step's FLOPs (BENCHMARKS.md, session 23).
+// projectUnique is project's path without a table: bias + X·Kernel for
+// each distinct token of rows [0, R&^3) once, copied to every row that has
+// it, and the last R%4 rows alone, as Gemm computes them; false (nothing
+// done) where that saves no rows. With a RowwiseGemm kernel a row's
+// product has the same bits in every block of four rows (as InputTable
+// relies on), so A is the one Gemm's to the bit. A batch repeats its
+// tokens (IMDB's words follow Zipf's law, and padding is token 0), so this
+// skips much of the forward pass's input product, a sixth of a training
+// step's FLOPs: +8–10% a step under Node (BENCHMARKS.md, session 23).
 //
 // Its scratch is dZ and dX, which Backward overwrites whole after it: a
 // training step holds them anyway, so this costs no memory. Outside

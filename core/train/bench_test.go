@@ -13,12 +13,12 @@ import (
 // with random tokens (all steps real: no padding).
 func benchStep(b *testing.B, cfg nn.Config, batch, workers int, k kernels.Kernels) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	benchStepOn(b, cfg, batch, workers, k, func(int) int32 { return int32(1 + rng.IntN(cfg.Vocab-1)) }, cfg.MaxLen)
+	benchStepOn(b, cfg, batch, workers, k, func() int32 { return int32(1 + rng.IntN(cfg.Vocab-1)) }, cfg.MaxLen)
 }
 
 // benchStepOn is benchStep on reviews of lengths in [minLen, MaxLen]
 // (post-padded with 0) of tokens drawn by tok.
-func benchStepOn(b *testing.B, cfg nn.Config, batch, workers int, k kernels.Kernels, tok func(int) int32, minLen int) {
+func benchStepOn(b *testing.B, cfg nn.Config, batch, workers int, k kernels.Kernels, tok func() int32, minLen int) {
 	m, _ := nn.NewModel(cfg)
 	nn.Init(m, 1)
 	rng := rand.New(rand.NewPCG(2, 2))
@@ -26,7 +26,7 @@ func benchStepOn(b *testing.B, cfg nn.Config, batch, workers int, k kernels.Kern
 	for i := 0; i < batch; i++ {
 		L := minLen + rng.IntN(cfg.MaxLen-minLen+1)
 		for t := 0; t < L; t++ {
-			set.Tokens[i*cfg.MaxLen+t] = tok(t)
+			set.Tokens[i*cfg.MaxLen+t] = tok()
 		}
 	}
 	idx := make([]int, batch)
@@ -57,7 +57,7 @@ func BenchmarkThesisStepPortable(b *testing.B) { benchStep(b, thesisCfg, 64, 1, 
 // its tokens, which the forward pass computes once (core/nn/unique.go).
 func BenchmarkThesisStepZipf(b *testing.B) {
 	z := rand.NewZipf(rand.New(rand.NewPCG(7, 8)), 1.1, 20, uint64(thesisCfg.Vocab-3))
-	benchStepOn(b, thesisCfg, 32, 1, kernels.Default(), func(int) int32 { return int32(2 + z.Uint64()) }, 60)
+	benchStepOn(b, thesisCfg, 32, 1, kernels.Default(), func() int32 { return int32(2 + z.Uint64()) }, 60)
 }
 
 var classroomCfg = nn.Config{Vocab: 5000, Embed: 32, Hidden: 32, MaxLen: 100, Padding: "pre", Masking: true, Dropout: 0.2}
