@@ -153,7 +153,8 @@ func productsTN(pb, n, k int, ops ...tnOperand) {
 	// in Node. Run by run, the operands' transposes take tnBlock·m floats
 	// each rather than k·m (2.8 MB each at the fast preset's shape).
 	kt := min(tnBlock, k)
-	pts := make([]int, len(ops))
+	var at [2]int // one or two operands: no allocation per call
+	pts := at[:len(ops)]
 	for i, o := range ops {
 		t := getScratch(kt * o.m)
 		defer scratchPool.Put(t)

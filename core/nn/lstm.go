@@ -40,9 +40,9 @@ type Workspace struct {
 	ns                  []int32   // n as int32, for Kernels.Steps
 	table               *InputTable
 	miss                []int     // rows not in the table (project)
+	missX, missA        []float32 // their inputs and gates
 	slot                []int32   // [Vocab] a token's distinct row in projectUnique, or −1
 	uniq                []int     // projectUnique's first row of each distinct token
-	missX, missA        []float32 // their inputs and gates
 }
 
 // NewWorkspace makes a workspace for models of shape cfg using kernels k.

@@ -95,10 +95,7 @@ func (ws *Workspace) project(m *Model, R int, training bool) {
 		if ws.kern.RowwiseGemm && projectUniqueOn && ws.projectUnique(m, R, training) {
 			return
 		}
-		for r := 0; r < R; r++ {
-			copy(ws.A[r*G:(r+1)*G], m.Bias)
-		}
-		ws.kern.Gemm(false, false, R, G, E, ws.X, m.Kernel, ws.A)
+		ws.inputGates(m, nil, R, ws.X, ws.A)
 		return
 	}
 	m4 := R &^ 3
@@ -120,10 +117,7 @@ func (ws *Workspace) project(m *Model, R int, training bool) {
 		for i, r := range ws.miss {
 			copy(ws.missX[i*E:(i+1)*E], ws.X[r*E:(r+1)*E])
 		}
-		for i := 0; i < n4; i++ {
-			copy(ws.missA[i*G:(i+1)*G], m.Bias)
-		}
-		ws.inputProduct(m, kernel, n4, ws.missX, ws.missA)
+		ws.inputGates(m, kernel, n4, ws.missX, ws.missA)
 		for i, r := range ws.miss {
 			row := ws.missA[i*G : (i+1)*G]
 			copy(ws.A[r*G:(r+1)*G], row)
@@ -133,22 +127,20 @@ func (ws *Workspace) project(m *Model, R int, training bool) {
 			}
 		}
 	}
-	if m4 < R {
-		for r := m4; r < R; r++ {
-			copy(ws.A[r*G:(r+1)*G], m.Bias)
-		}
-		ws.inputProduct(m, kernel, R-m4, ws.X[m4*E:R*E], ws.A[m4*G:R*G])
-	}
+	ws.inputGates(m, kernel, R-m4, ws.X[m4*E:R*E], ws.A[m4*G:R*G])
 }
 
-// inputProduct is c += a·Kernel for rows of a, on kernel (m.Kernel laid out
-// by the table's kernel) when there is one: the same bits, without laying
-// the weights out at each call.
-func (ws *Workspace) inputProduct(m *Model, kernel []float32, rows int, a, c []float32) {
+// inputGates sets the first rows of a to bias + x·Kernel, on kernel
+// (m.Kernel laid out by the table's kernel) when there is one: the same
+// bits, without laying the weights out at each call.
+func (ws *Workspace) inputGates(m *Model, kernel []float32, rows int, x, a []float32) {
 	E, G := ws.cfg.Embed, Gates*ws.cfg.Hidden
+	for r := 0; r < rows; r++ {
+		copy(a[r*G:(r+1)*G], m.Bias)
+	}
 	if kernel != nil {
-		ws.kern.GemmPacked(rows, G, E, a, kernel, c)
+		ws.kern.GemmPacked(rows, G, E, x, kernel, a)
 		return
 	}
-	ws.kern.Gemm(false, false, rows, G, E, a, m.Kernel, c)
+	ws.kern.Gemm(false, false, rows, G, E, x, m.Kernel, a)
 }

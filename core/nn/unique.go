@@ -49,18 +49,12 @@ func (ws *Workspace) projectUnique(m *Model, R int, training bool) bool {
 		copy(uX[i*E:(i+1)*E], ws.X[r*E:(r+1)*E])
 	}
 	clear(uX[len(ws.uniq)*E:])
-	for i := 0; i < n4; i++ {
-		copy(uA[i*G:(i+1)*G], m.Bias)
-	}
-	ws.kern.Gemm(false, false, n4, G, E, uX, m.Kernel, uA)
+	ws.inputGates(m, nil, n4, uX, uA)
 	for r, tok := range ws.rowTok[:m4] {
 		s := int(ws.slot[tok])
 		copy(ws.A[r*G:(r+1)*G], uA[s*G:(s+1)*G])
 	}
-	for r := m4; r < R; r++ {
-		copy(ws.A[r*G:(r+1)*G], m.Bias)
-	}
-	ws.kern.Gemm(false, false, R-m4, G, E, ws.X[m4*E:R*E], m.Kernel, ws.A[m4*G:R*G])
+	ws.inputGates(m, nil, R-m4, ws.X[m4*E:R*E], ws.A[m4*G:R*G])
 	return true
 }
 
