@@ -124,6 +124,9 @@ type Batch struct {
 	Chunk        int
 	Seed         uint64
 	Scale        float32 // 1 / batch size: Keras averages the loss over the batch
+	// Next is the epoch's next batch, nil after its last: a Grad may send
+	// a helper engine its rows early (wasm/engine/shard.go).
+	Next *Batch
 }
 
 // NewTrainer prepares training of m with opt.
@@ -252,6 +255,13 @@ func Fit(ctx context.Context, m *nn.Model, set Set, opt Options) (*Result, error
 	return tr.Fit(ctx, set)
 }
 
+// batch is batch b of an epoch whose training rows are in perm's order.
+func (tr *Trainer) batch(set Set, perm []int, ep, b, step int) *Batch {
+	idx := perm[b*tr.Opt.BatchSize : min((b+1)*tr.Opt.BatchSize, len(perm))]
+	return &Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
+		Chunk: tr.Chunk, Seed: tr.Opt.Seed, Scale: 1 / float32(len(idx))}
+}
+
 // Fit runs the epochs with the trainer's options.
 func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 	opt, m := tr.Opt, tr.Model
@@ -284,6 +294,7 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		var lossSum float64
 		var right, seen int
+		var next *Batch
 		for b := 0; b < batches; b++ {
 			if opt.Pause != nil {
 				if err := opt.Pause(); err != nil {
@@ -293,9 +304,17 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
+			cur := next
+			if cur == nil {
+				cur = tr.batch(set, perm, ep, b, step)
+			}
+			next = nil
+			if b+1 < batches {
+				next = tr.batch(set, perm, ep, b+1, step+1)
+				cur.Next = next
+			}
 			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
-			l, r, err := tr.step(ctx, Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
-				Chunk: tr.Chunk, Seed: opt.Seed, Scale: 1 / float32(len(idx))})
+			l, r, err := tr.step(ctx, *cur)
 			if err != nil {
 				return res, err
 			}

@@ -52,3 +52,12 @@ func readLE[T float32 | int32](v []T, b []byte) []byte {
 	}
 	return b[n:]
 }
+
+// viewLE is the first n values of b seen in place, when b's bytes are
+// their memory layout (little-endian and aligned); ok is false otherwise.
+func viewLE[T float32 | int32](b []byte, n int) (v []T, ok bool) {
+	if !littleEndian || len(b) < 4*n || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 != 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n), true
+}

@@ -379,19 +379,27 @@ func TestAddEncodedGradsIsAdd(t *testing.T) {
 		}
 		return w.G
 	}
-	a, b := grad([]int{0, 1, 2, 3, 4}), grad([]int{10, 11, 12, 13, 14, 15})
+	b := grad([]int{10, 11, 12, 13, 14, 15})
 	want := grad([]int{0, 1, 2, 3, 4})
 	dec, _ := nn.NewGrads(cfg)
 	if err := decodeGrads(dec, encodeGrads(nil, b)); err != nil {
 		t.Fatal(err)
 	}
 	want.Add(dec)
-	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(nil, b)); err != nil {
-		t.Fatal(err)
+	// Aligned, the values are added in place (AddRowsAt); one byte off,
+	// value by value.
+	for _, off := range []int{0, 1} {
+		a, enc := grad([]int{0, 1, 2, 3, 4}), encodeGrads(nil, b)
+		buf := make([]byte, off+len(enc))[off:]
+		copy(buf, enc)
+		if err := addEncodedGrads(a, make([]bool, cfg.Vocab), buf); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(encodeGrads(nil, a), encodeGrads(nil, want)) {
+			t.Errorf("in-place sum (buffer offset %d) differs from Grads.Add", off)
+		}
 	}
-	if !bytes.Equal(encodeGrads(nil, a), encodeGrads(nil, want)) {
-		t.Error("in-place sum differs from Grads.Add")
-	}
+	a := grad([]int{0, 1, 2, 3, 4})
 	if err := addEncodedGrads(a, make([]bool, cfg.Vocab), encodeGrads(nil, b)[:100]); err == nil {
 		t.Error("a truncated buffer was added")
 	}
