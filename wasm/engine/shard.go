@@ -445,9 +445,9 @@ func addLE(dst []float32, b []byte) []byte {
 
 // helperState is a helper engine's copy of the model, and its rows of the
 // current step (the training set stays with the leader).
-// The leader's summed gradient is decoded into w.G, applied and cleared
-// before w computes its own part: a second gradient buffer would cost as
-// much memory as the weights (11 MB at the fast preset's shape).
+// An update is added into w.G, applied and cleared before w computes its
+// next part: a second gradient buffer would cost as much memory as the
+// weights (11 MB at the fast preset's shape).
 type helperState struct {
 	m     *nn.Model
 	adam  *nn.Adam
@@ -459,10 +459,10 @@ type helperState struct {
 	seed  uint64
 	k     kernels.Kernels
 	out   []byte // the reply's buffer, reused
-	// sent says out holds the part this helper computed last and not yet
-	// added to an update (ShardStepRequest.Own); in is addEncodedGrads'
-	// scratch.
-	sent bool
+	// held says w.G still holds the part this helper computed last, not
+	// yet added to an update (ShardStepRequest.Own); in is
+	// addEncodedGrads' scratch.
+	held bool
 	in   []bool
 }
 
@@ -533,18 +533,27 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 		return nil, nil, fmt.Errorf("shardStep: %d bytes for %d rows of %d tokens", len(buf), n, T)
 	}
 	update, rows := buf[:len(buf)-rowBytes], buf[len(buf)-rowBytes:]
-	h.w.G.Reset() // zero, even after a failed step
+	own := p.Update && p.Own && h.held
+	h.held = false
+	if !own {
+		h.w.G.Reset() // zero, even after a failed step
+	}
 	switch {
 	case p.Update:
-		if err := decodeGrads(h.w.G, update); err != nil {
+		// The leader's part is added to this helper's, still in w.G: the
+		// leader's sum is its part plus this one, and a + b is b + a in
+		// floating point, so these are its bits (where a row is only the
+		// leader's, +0 + −0 gives +0, which Adam treats as −0). It saves
+		// decoding the leader's part and reading this one back from out.
+		var err error
+		if own {
+			err = addEncodedGrads(h.w.G, h.in, update)
+		} else {
+			err = decodeGrads(h.w.G, update)
+		}
+		if err != nil {
 			return nil, nil, err
 		}
-		if p.Own && h.sent { // the leader's part, then this helper's
-			if err := addEncodedGrads(h.w.G, h.in, h.out); err != nil {
-				return nil, nil, err
-			}
-		}
-		h.sent = false
 		h.adam.Update(h.m.Params(), h.w.G.Params())
 		h.w.G.Reset()
 	case len(update) > 0:
@@ -556,7 +565,6 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 	if n == 0 {
 		return &protocol.ShardStepResult{}, nil, nil
 	}
-	h.sent = false // out is about to be rewritten
 	h.part.N = n
 	h.part.Tokens = slices.Grow(h.part.Tokens[:0], n*T)[:n*T]
 	h.part.Labels = slices.Grow(h.part.Labels[:0], n)[:n]
@@ -570,8 +578,7 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 		return nil, nil, err
 	}
 	h.out = encodeGrads(h.out, h.w.G) // posted (copied) before the next request is read
-	h.sent = true
-	h.w.G.Reset()
+	h.held = true
 	return &protocol.ShardStepResult{Loss: loss, Right: right}, h.out, nil
 }
 
@@ -599,7 +606,7 @@ func (e *Engine) shardLogits(ctx context.Context, p protocol.ShardLogitsRequest,
 		return nil, nil, err
 	}
 	h.out = appendLE(h.out[:0], z)
-	h.sent = false // out no longer holds the last gradient
+	h.held = false // w.G is cleared at the next step
 	return &protocol.ShardLogitsResult{N: p.N}, h.out, nil
 }
 
