@@ -92,3 +92,52 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	}
 	return s
 }
+
+// TestAdamSignedZeroGradient: a gradient of −0 and one of +0 leave the
+// same weights and moments, with the moments at 0, −0 or not (the vector
+// path and the Go loop). wasm/engine's helper sums two parts in the other
+// order than the leader, which can turn a −0 into +0.
+func TestAdamSignedZeroGradient(t *testing.T) {
+	const n = 4099
+	negZero := float32(math.Copysign(0, -1))
+	mk := func() []Param {
+		return []Param{{Name: "w", Shape: []int{n}, W: randSlice(rand.New(rand.NewPCG(5, 6)), n)}}
+	}
+	pn, pp := mk(), mk()
+	an, ap := NewAdam(1e-3), NewAdam(1e-3)
+	gn, gp := make([]float32, n), make([]float32, n)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for step := 0; step < 4; step++ {
+		for i := range gn {
+			// Steps 0 and 2 give every weight a real gradient (moments
+			// non-zero); steps 1 and 3 give a third of them ±0, the rest
+			// keep the same real values on both sides.
+			gn[i], gp[i] = negZero, 0
+			if step%2 == 0 || i%3 != 0 {
+				gn[i] = rng.Float32() - 0.5
+				gp[i] = gn[i]
+			}
+		}
+		an.Update(pn, []Param{{W: gn}})
+		ap.Update(pp, []Param{{W: gp}})
+		for i := range pn[0].W {
+			if math.Float32bits(pn[0].W[i]) != math.Float32bits(pp[0].W[i]) || math.Float32bits(an.m[0][i]) != math.Float32bits(ap.m[0][i]) ||
+				math.Float32bits(an.v[0][i]) != math.Float32bits(ap.v[0][i]) {
+				t.Fatalf("step %d, weight %d: w %v / %v, m %v / %v, v %v / %v", step, i, pn[0].W[i], pp[0].W[i], an.m[0][i], ap.m[0][i], an.v[0][i], ap.v[0][i])
+			}
+		}
+	}
+	// Moments at exactly 0 (a fresh Adam): ±0 gradients leave them 0.
+	a0, a1 := NewAdam(1e-3), NewAdam(1e-3)
+	w0, w1 := mk(), mk()
+	for i := range gn {
+		gn[i], gp[i] = negZero, 0
+	}
+	a0.Update(w0, []Param{{W: gn}})
+	a1.Update(w1, []Param{{W: gp}})
+	for i := range w0[0].W {
+		if math.Float32bits(w0[0].W[i]) != math.Float32bits(w1[0].W[i]) || math.Float32bits(a0.m[0][i]) != math.Float32bits(a1.m[0][i]) {
+			t.Fatalf("fresh moments, weight %d: w %v / %v, m %v / %v", i, w0[0].W[i], w1[0].W[i], a0.m[0][i], a1.m[0][i])
+		}
+	}
+}

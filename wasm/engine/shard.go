@@ -39,7 +39,10 @@ import (
 // running alone cost the scaling of 2 workers). With one helper (the
 // default 2 workers) the leader sends its own part instead, as soon as it
 // has it (Update with Own), and each engine adds the other's part to its
-// own in part order, so the helper need not wait for the sum to come back.
+// own (a sum of two has the same bits in either order), so the helper need
+// not wait for the sum to come back; and it sends the next step's rows as
+// soon as the helper's part is back, so the helper starts them as soon as
+// its Adam ends.
 // At each epoch's first step the helpers check their weights against the
 // leader's hash. Dropout is seeded per (step, chunk), so nothing depends
 // on timing. At each epoch's end the helpers also score a share of the
@@ -542,9 +545,10 @@ func (e *Engine) shardStep(ctx context.Context, p protocol.ShardStepRequest, buf
 	case p.Update:
 		// The leader's part is added to this helper's, still in w.G: the
 		// leader's sum is its part plus this one, and a + b is b + a in
-		// floating point, so these are its bits (where a row is only the
-		// leader's, +0 + −0 gives +0, which Adam treats as −0). It saves
-		// decoding the leader's part and reading this one back from out.
+		// floating point, so these are its bits. (A row only the leader
+		// touched is x there and +0 + x here: they differ only for x = −0,
+		// and Adam's result is the same for −0 and +0.) It saves decoding
+		// the leader's part and reading this one back from out.
 		var err error
 		if own {
 			err = addEncodedGrads(h.w.G, h.in, update)
