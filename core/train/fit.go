@@ -255,9 +255,15 @@ func Fit(ctx context.Context, m *nn.Model, set Set, opt Options) (*Result, error
 	return tr.Fit(ctx, set)
 }
 
-// batch is batch b of an epoch whose training rows are in perm's order.
+// rows are batch b's rows of an epoch whose training rows are in perm's
+// order.
+func (tr *Trainer) rows(perm []int, b int) []int {
+	return perm[b*tr.Opt.BatchSize : min((b+1)*tr.Opt.BatchSize, len(perm))]
+}
+
+// batch is batch b of that epoch, optimiser step step.
 func (tr *Trainer) batch(set Set, perm []int, ep, b, step int) *Batch {
-	idx := perm[b*tr.Opt.BatchSize : min((b+1)*tr.Opt.BatchSize, len(perm))]
+	idx := tr.rows(perm, b)
 	return &Batch{Set: set, Step: step, Epoch: ep, Index: b, Parts: Partition(idx, tr.Opt.Workers, tr.Chunk),
 		Chunk: tr.Chunk, Seed: tr.Opt.Seed, Scale: 1 / float32(len(idx))}
 }
@@ -308,12 +314,11 @@ func (tr *Trainer) Fit(ctx context.Context, set Set) (*Result, error) {
 			if cur == nil {
 				cur = tr.batch(set, perm, ep, b, step)
 			}
-			next = nil
 			if b+1 < batches {
-				next = tr.batch(set, perm, ep, b+1, step+1)
-				cur.Next = next
+				cur.Next = tr.batch(set, perm, ep, b+1, step+1)
 			}
-			idx := perm[b*opt.BatchSize : min((b+1)*opt.BatchSize, nTrain)]
+			next = cur.Next
+			idx := tr.rows(perm, b)
 			l, r, err := tr.step(ctx, *cur)
 			if err != nil {
 				return res, err

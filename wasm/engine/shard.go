@@ -153,8 +153,8 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 	}
 	l.updates = l.updates[:0]
 	// With one helper the leader sends its own part now, while the helper
-	// may still compute: each then adds the other's part to its own in
-	// part order (the same additions, so the same bits) and runs Adam, and
+	// may still compute: each then adds the other's part to its own (a sum
+	// of two has the same bits in either order) and runs Adam, and
 	// the helper need not wait for the leader's sum to come back (issue 12:
 	// ~2 ms of a 66 ms step at the fast preset's shape). With more helpers
 	// the leader sums the parts and sends the sum.
