@@ -178,18 +178,18 @@ func (l *leader) grad(ctx context.Context, b train.Batch, local *train.Worker) (
 		if err = protocol.Decode("shardStep result", rep.Payload, &sr); err != nil {
 			continue
 		}
-		if own && b.Next != nil {
-			// The next step's rows go now, while the helper applies this
-			// step's update (it reads its messages in order): it starts
-			// them when its Adam ends, not when the leader's does. Only
-			// now that this reply has left the rows' region; rep.Buf stays
-			// the leader's until the reply to these rows, which cannot
-			// come before they are computed.
-			n := b.Next
-			l.next, l.nextStep = l.postRows(*n, protocol.ShardStepRequest{Step: n.Step, Scale: n.Scale}), n.Step
-		}
 		if s+1 < len(b.Parts) {
 			err = addEncodedGrads(local.G, l.in, rep.Buf)
+		}
+		if own && b.Next != nil && err == nil {
+			// The next step's rows go now, while the helper applies this
+			// step's update (it reads its messages in order): it starts
+			// them when its Adam ends, not when the leader's does. Not
+			// before this reply is read: the reply to these rows reuses
+			// its buffer, and a small model's can come back during the
+			// post's yield (a CI run hung on that).
+			n := b.Next
+			l.next, l.nextStep = l.postRows(*n, protocol.ShardStepRequest{Step: n.Step, Scale: n.Scale}), n.Step
 		}
 		loss += sr.Loss
 		right += sr.Right

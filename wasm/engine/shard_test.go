@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,12 +64,44 @@ func (p localPeer) Call(_ int, typ string, payload any, buf []byte) <-chan PeerR
 	return ch
 }
 
+// reusingPeer holds a peer to Peer's contract on reply buffers: "the Buf
+// of a reply in a region may be reused by the region's next reply: read
+// it before the region's next Call". A browser worker's reply is copied
+// into one buffer per region; here the region's last reply is scribbled
+// over as soon as the region's next request is sent, the earliest the
+// contract allows, so a leader that reads a reply too late reads 0xff.
+type reusingPeer struct {
+	p    Peer
+	mu   sync.Mutex
+	last [regions][]byte
+}
+
+func (r *reusingPeer) Call(region int, typ string, payload any, buf []byte) <-chan PeerReply {
+	if region < 0 {
+		return r.p.Call(region, typ, payload, buf)
+	}
+	r.mu.Lock()
+	for i := range r.last[region] {
+		r.last[region][i] = 0xff
+	}
+	r.mu.Unlock()
+	in, out := r.p.Call(region, typ, payload, buf), make(chan PeerReply, 1)
+	go func() {
+		rep := <-in
+		r.mu.Lock()
+		r.last[region] = rep.Buf
+		r.mu.Unlock()
+		out <- rep
+	}()
+	return out
+}
+
 func newParallelEngine() *Engine {
 	e := NewEngine()
 	e.NewPeers = func(n int) ([]Peer, error) {
 		var ps []Peer
 		for i := 0; i < n; i++ {
-			ps = append(ps, newLocalPeer())
+			ps = append(ps, &reusingPeer{p: newLocalPeer()})
 		}
 		return ps, nil
 	}
