@@ -16,11 +16,20 @@ const queue = [];
 let gotModule;
 const modulePosted = new Promise((resolve) => { gotModule = resolve; });
 self.goOnMessage = (m) => queue.push(m);
+// replyFlag: an Int32Array on a SharedArrayBuffer the page may post
+// ({type: "replyFlag", flag}). After posting a request's last message the
+// worker stores its id there, so a page that spins on it for a short
+// request knows its reply is already queued (wasm/engine/doc.go).
+let replyFlag;
 self.onmessage = (e) => {
   if (e.data && e.data.type === 'engineModule') gotModule(e.data);
+  else if (e.data && e.data.type === 'replyFlag') replyFlag = e.data.flag;
   else self.goOnMessage(e.data);
 };
-self.goPost = (m, transfer) => postMessage(m, transfer || []);
+self.goPost = (m, transfer) => {
+  postMessage(m, transfer || []);
+  if (replyFlag && typeof m.id === 'number' && m.type !== 'progress') Atomics.store(replyFlag, 0, m.id);
+};
 
 (async () => {
   const go = new Go();

@@ -80,9 +80,10 @@ async function ortFixed({ model, len, rows = 1024, batch = 32 }) {
 // The engine, driven by messages exactly as the lab and bench.mjs drive it.
 // which = 'base': a second engine from gen/engine_base.wasm (peer.mjs
 // --baseline-engine FILE), in its own worker, so an older build runs in the
-// same rounds as this one.
+// same rounds as this one. spin: wait for the reply by spinning on the
+// worker's reply flag (wasm/engine/doc.go; peer.mjs's Sentilab-spin cells).
 const engines = {};
-function engineCall(type, payload, which = '') {
+function engineCall(type, payload, which = '', spin = false) {
   if (which === 'page') return pageEngineCall(type, payload);
   if (!engines[which]) {
     const base = which === 'base';
@@ -91,17 +92,25 @@ function engineCall(type, payload, which = '') {
       fetch('gen/engine_base.wasm').then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b))
         .then((module) => w.postMessage({ type: 'engineModule', module }), (err) => w.postMessage({ type: 'engineModule', error: String(err) }));
     }
-    const r = replies(which, (m) => w.postMessage(m));
+    let flag;
+    if (window.crossOriginIsolated) {
+      flag = new Int32Array(new SharedArrayBuffer(4));
+      w.postMessage({ type: 'replyFlag', flag });
+    }
+    const r = replies(which, (m) => w.postMessage(m), flag);
     w.onmessage = (e) => r.onReply(e.data);
     engines[which] = r.call;
   }
-  return engines[which](type, payload);
+  return engines[which](type, payload, spin);
 }
 
 // replies pairs an engine's replies with its requests (sent by send):
 // call(type, payload) resolves with the result's payload or rejects with
 // the error; progress is ignored; the ready message notes relaxed SIMD.
-function replies(which, send) {
+// With spin and a flag (the worker's reply flag), call spins for up to
+// 2 ms until the flag holds the request's id: the reply is then queued,
+// and the page's thread has not gone idle waiting for it.
+function replies(which, send, flag) {
   let next = 0; const calls = new Map();
   const onReply = (m) => {
     if (m.type === 'ready') engineRelaxed[which] = m.payload?.relaxed === true;
@@ -109,9 +118,13 @@ function replies(which, send) {
     calls.delete(m.id);
     if (m.type === 'error') c.reject(new Error(m.payload.message)); else c.resolve(m.payload);
   };
-  const call = (type, payload) => new Promise((resolve, reject) => {
+  const call = (type, payload, spin) => new Promise((resolve, reject) => {
     const id = ++next; calls.set(id, { resolve, reject });
     send({ id, type, payload });
+    if (spin && flag) {
+      const end = performance.now() + 2;
+      while (Atomics.load(flag, 0) !== id && performance.now() < end) { /* the reply is on its way */ }
+    }
   });
   return { onReply, call };
 }
@@ -154,8 +167,8 @@ const engineVariants = {};
 // workers 2: evaluate shares the split with a helper worker, as the lab's
 // Compare step does (only from 2,048 reviews on: peer.mjs --n 2500).
 // act7: the int8 runtime's 7-bit hidden state (relaxed SIMD's opt-in).
-async function enginePass({ file, single, which = '', workers = 1, act7 = false }) {
-  const call = (type, payload) => engineCall(type, payload, which);
+async function enginePass({ file, single, which = '', workers = 1, act7 = false, spin = false }) {
+  const call = (type, payload) => engineCall(type, payload, which, spin && type === 'predict');
   engineLoaded[which] ??= call('loadData', { url: '../api/data', name: 'peer.csv' });
   const loaded = await engineLoaded[which];
   const key = `${which}/${file}`;

@@ -7,7 +7,8 @@
 // without: the relaxed kernel is pinned against the native Go loops on real
 // data. A review with accents, emoji and curly quotes, predicted through the
 // worker, must score as `lab predict` scores it (its text comes into Go by
-// TextEncoder.encodeInto). Then the page: Try offers the option for an int8
+// TextEncoder.encodeInto). The reply flag a page may spin on for a short
+// reply (wasm/engine/doc.go) carries each reply's id. Then the page: Try offers the option for an int8
 // model, marks the rows it scored so, keeps it in the link through a reload,
 // and at 390 px.
 // Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
@@ -70,6 +71,23 @@ try {
     out.p7 = (await call('predict', { text, variants: [info.name], act7: true })).results[0];
     out.p8 = (await call('predict', { text, variants: [info.name] })).results[0];
     out.pu = await call('predict', { text: unicodeReview, variants: [info.name] });
+    // The reply flag (wasm/engine/doc.go): after a request's result or
+    // error the worker stores its id; a caller spinning on it sees the id
+    // and then gets the same reply.
+    out.coi = window.crossOriginIsolated;
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    w.postMessage({ type: 'replyFlag', flag });
+    out.spin = { seen: 0, same: 0, n: 20 };
+    for (let k = 0; k < out.spin.n; k++) {
+      const id = next + 1, reply = call('predict', { text, variants: [info.name] });
+      const end = performance.now() + 1000;
+      while (Atomics.load(flag, 0) !== id && performance.now() < end) { /* spinning */ }
+      if (Atomics.load(flag, 0) === id) out.spin.seen++;
+      if ((await reply).results[0].probability === out.p8.probability) out.spin.same++;
+    }
+    const errId = next + 1;
+    out.spin.error = await call('predict', { text: ' ', variants: [info.name] }).then(() => '', (err) => err.message);
+    out.spin.errorFlag = Atomics.load(flag, 0) === errId;
     w.terminate();
     return out;
   }, unicodeReview);
@@ -85,6 +103,8 @@ try {
   check('a review with accents, emoji and curly quotes scores as lab predict scores it',
     Math.fround(e.pu.results[0].probability) === Math.fround(cliU.positive) && e.pu.cleaned.includes('café') && e.pu.cleaned.trim().endsWith('dreadful boring awful'),
     `P ${e.pu.results[0].probability}, CLI ${cliU.positive}; cleaned "${e.pu.cleaned}"`);
+  check('the reply flag: a caller spinning on it sees each prediction\'s id, then gets the same reply; an error sets it too',
+    e.coi === true && e.spin.seen === e.spin.n && e.spin.same === e.spin.n && e.spin.error.includes('empty') && e.spin.errorFlag, JSON.stringify(e.spin));
   check('a prediction says it used the 7-bit hidden state, and moves by < 0.02', e.p7.act7 === true && e.p8.act7 !== true &&
     Math.abs(e.p7.probability - e.p8.probability) < 0.02 && e.p7.probability !== e.p8.probability,
     `P ${e.p7.probability} (7 bits), ${e.p8.probability} (8 bits)`);

@@ -40,6 +40,18 @@
 // first line posts {type: "starting"}, before Go runs, which the page waits
 // for before its own start (assets/main.js) and otherwise ignores.
 //
+// A cross-origin-isolated page may post {type: "replyFlag", flag}, an
+// Int32Array on a SharedArrayBuffer (worker.js keeps it; Go never sees
+// it). From then on, right after posting a request's result or error, the
+// worker stores the request's id in flag[0]. A page that waits for a
+// short reply (a prediction without explain: well under a millisecond)
+// can spin on Atomics.load(flag, 0) instead of going idle: when it sees
+// the id, the reply is already in its queue, and the page's thread is not
+// woken from idle, which costs 0.1–0.6 ms on these VMs (BENCHMARKS.md,
+// "Session 25"). The peer benchmark's page (assets/peer/peer.js) does;
+// the lab's own page does not, since its Try step asks for each word's
+// effect too, tens of milliseconds a review.
+//
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
 // loops give JS a turn (a message to itself, main_js.go) about every 50 ms,
