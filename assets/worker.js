@@ -23,7 +23,12 @@ self.goOnMessage = (m) => queue.push(m);
 let replyFlag;
 self.onmessage = (e) => {
   if (e.data && e.data.type === 'engineModule') gotModule(e.data);
-  else if (e.data && e.data.type === 'replyFlag') replyFlag = e.data.flag;
+  else if (e.data && e.data.type === 'replyFlag') {
+    const f = e.data.flag;
+    const ok = f instanceof Int32Array && f.length > 0 && typeof SharedArrayBuffer === 'function' && f.buffer instanceof SharedArrayBuffer;
+    if (ok) replyFlag = f;
+    else console.warn('engine worker: replyFlag ignored: its flag must be an Int32Array on a SharedArrayBuffer (a cross-origin-isolated page)');
+  }
   else self.goOnMessage(e.data);
 };
 self.goPost = (m, transfer) => {

@@ -75,6 +75,10 @@ try {
     // error the worker stores its id; a caller spinning on it sees the id
     // and then gets the same reply.
     out.coi = window.crossOriginIsolated;
+    // A flag that is not shared memory is ignored (with a warning), and
+    // the worker goes on answering.
+    w.postMessage({ type: 'replyFlag', flag: new Int32Array(1) });
+    out.afterBadFlag = (await call('predict', { text, variants: [info.name] })).results[0].probability;
     const flag = new Int32Array(new SharedArrayBuffer(4));
     w.postMessage({ type: 'replyFlag', flag });
     out.spin = { seen: 0, same: 0, n: 20 };
@@ -103,8 +107,9 @@ try {
   check('a review with accents, emoji and curly quotes scores as lab predict scores it',
     Math.fround(e.pu.results[0].probability) === Math.fround(cliU.positive) && e.pu.cleaned.includes('café') && e.pu.cleaned.trim().endsWith('dreadful boring awful'),
     `P ${e.pu.results[0].probability}, CLI ${cliU.positive}; cleaned "${e.pu.cleaned}"`);
-  check('the reply flag: a caller spinning on it sees each prediction\'s id, then gets the same reply; an error sets it too',
-    e.coi === true && e.spin.seen === e.spin.n && e.spin.same === e.spin.n && e.spin.error.includes('empty') && e.spin.errorFlag, JSON.stringify(e.spin));
+  check('the reply flag: a caller spinning on it sees each prediction\'s id, then gets the same reply; an error sets it too; a flag not in shared memory is ignored',
+    e.coi === true && e.spin.seen === e.spin.n && e.spin.same === e.spin.n && e.spin.error.includes('empty') && e.spin.errorFlag &&
+    e.afterBadFlag === e.p8.probability, JSON.stringify(e.spin));
   check('a prediction says it used the 7-bit hidden state, and moves by < 0.02', e.p7.act7 === true && e.p8.act7 !== true &&
     Math.abs(e.p7.probability - e.p8.probability) < 0.02 && e.p7.probability !== e.p8.probability,
     `P ${e.p7.probability} (7 bits), ${e.p8.probability} (8 bits)`);

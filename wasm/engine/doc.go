@@ -42,8 +42,9 @@
 //
 // A cross-origin-isolated page may post {type: "replyFlag", flag}, an
 // Int32Array on a SharedArrayBuffer (worker.js keeps it; Go never sees
-// it). From then on, right after posting a request's result or error, the
-// worker stores the request's id in flag[0]. A page that waits for a
+// it; any other flag is ignored, with a console warning). From then on,
+// right after posting a request's result or error, the worker stores the
+// request's id in flag[0]. A page that waits for a
 // short reply (a prediction without explain: well under a millisecond)
 // can spin on Atomics.load(flag, 0) instead of going idle: when it sees
 // the id, the reply is already in its queue, and the page's thread is not

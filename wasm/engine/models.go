@@ -313,14 +313,22 @@ func (e *Engine) exportModel(name string) (*protocol.ExportResult, []byte, error
 	return &protocol.ExportResult{Name: name, Filename: file, Size: len(b)}, b, nil
 }
 
-// encoded is v's model file, written out.
+// encoded is v's model file, written out into a buffer of its exact size:
+// a bytes.Buffer grown by doubling allocates ~32 MB for an 11 MB file, in a
+// wasm memory that never gives back what it grows to. The page exports
+// every model it trains, to keep it (BENCHMARKS.md, session 25: the
+// page's peak did not move measurably with this).
 func (v *variant) encoded() ([]byte, error) {
 	f, err := v.file()
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	if err := modelfile.Write(&b, f); err != nil {
+	size, err := modelfile.Size(f)
+	if err != nil {
+		return nil, err
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	if err := modelfile.Write(b, f); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
