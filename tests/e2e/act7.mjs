@@ -8,9 +8,9 @@
 // data. A review with accents, emoji and curly quotes, predicted through the
 // worker, must score as `lab predict` scores it (its text comes into Go by
 // TextEncoder.encodeInto). The reply flag a page may spin on for a short
-// reply (wasm/engine/doc.go) carries each reply's id. Then the page: Try offers the option for an int8
-// model, marks the rows it scored so, keeps it in the link through a reload,
-// and at 390 px.
+// reply (wasm/engine/doc.go) carries each reply's id. Then the page: Try
+// offers the option for an int8 model, marks the rows it scored so, keeps
+// it in the link through a reload, and at 390 px.
 // Run ./build.sh first. Prints "N passed, M failed"; exits non-zero on any
 // failure, any console error, or any request not to 127.0.0.1.
 import { execFileSync } from 'node:child_process';

@@ -146,10 +146,11 @@ try {
     { name: 'ort int8 1t-worker', run: () => pw.page.evaluate((a) => window.peer.ortPass(a), { model: 'int8', single }) },
     { name: 'sentilab fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single }) },
     { name: 'sentilab int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single }) },
-    // The int8 runtime's opt-in 7-bit hidden state, relaxed SIMD's fast path
-    // (core/compress/act7.go): other answers than the default int8's.
+    // The same worker, the page spinning on its reply flag at batch 1.
     { name: 'sentilab-spin fp32', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.model, single, spin: true }) },
     { name: 'sentilab-spin int8', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, spin: true }) },
+    // The int8 runtime's opt-in 7-bit hidden state, relaxed SIMD's fast path
+    // (core/compress/act7.go): other answers than the default int8's.
     { name: 'sentilab int8-act7', run: () => p1.page.evaluate((a) => window.peer.enginePass(a), { file: ref.int8_model, single, act7: true }) },
   ];
   // A worker that answers at once (assets/peer/echo.js): the round trip

@@ -44,12 +44,11 @@
 // Int32Array on a SharedArrayBuffer (worker.js keeps it; Go never sees
 // it; any other flag is ignored, with a console warning). From then on,
 // right after posting a request's result or error, the worker stores the
-// request's id in flag[0]. A page that waits for a
-// short reply (a prediction without explain: well under a millisecond)
-// can spin on Atomics.load(flag, 0) instead of going idle: when it sees
-// the id, the reply is already in its queue, and the page's thread is not
-// woken from idle, which costs 0.1–0.6 ms on these VMs (BENCHMARKS.md,
-// "Session 25"). The peer benchmark's page (assets/peer/peer.js) does;
+// request's id in flag[0]. A page that waits for a short reply (a
+// prediction without explain: well under a millisecond) can spin on
+// Atomics.load(flag, 0) instead of going idle: when it sees the id, the
+// reply is already in its queue, and the page's thread is not woken from
+// idle, which costs 0.1–0.6 ms on these VMs (BENCHMARKS.md, "Session 25"). The peer benchmark's page (assets/peer/peer.js) does;
 // the lab's own page does not, since its Try step asks for each word's
 // effect too, tens of milliseconds a review.
 //
