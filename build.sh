@@ -65,7 +65,9 @@ build_wasm() {
 
 npm_deps() {
   if [[ -f package.json ]]; then
-    if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules ]]; then
+    # npm writes node_modules/.package-lock.json last: without it the
+    # folder is missing, empty or half installed.
+    if [[ ! -f node_modules/.package-lock.json ]] || [[ package-lock.json -nt node_modules ]]; then
       log "npm ci"
       npm ci --ignore-scripts --no-audit --no-fund --loglevel=error  # onnxruntime-node's postinstall only fetches GPU binaries
     fi
