@@ -48,9 +48,10 @@
 // prediction without explain: well under a millisecond) can spin on
 // Atomics.load(flag, 0) instead of going idle: when it sees the id, the
 // reply is already in its queue, and the page's thread is not woken from
-// idle, which costs 0.1–0.6 ms on these VMs (BENCHMARKS.md, "Session 25"). The peer benchmark's page (assets/peer/peer.js) does;
-// the lab's own page does not, since its Try step asks for each word's
-// effect too, tens of milliseconds a review.
+// idle, which costs 0.1–0.6 ms on these VMs (BENCHMARKS.md, "Session
+// 25"). The peer benchmark's page (assets/peer/peer.js) does; the lab's
+// own page does not, since its Try step asks for each word's effect too,
+// tens of milliseconds a review.
 //
 // Requests run one at a time in arrival order, except cancel, presets and
 // variants, which are answered at once (even during a training run). Long
