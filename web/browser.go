@@ -8,8 +8,7 @@ type Browser interface {
 	ReadFile(inputID string) (name string, buf any, size int, err error) // first file of <input type=file id=inputID>
 	Download(name, mime string, data any)                                // data: string or ArrayBuffer
 	Now() float64                                                        // ms, performance.now()
-	HardwareConcurrency() int
-	FetchText(url string) (string, error) // GET, same origin
+	FetchText(url string) (string, error)                                // GET, same origin
 	// DrawChart hands chart element id its ECharts option ("" clears it),
 	// outside Vugu's 16 KB render buffer (assets/main.js draws it).
 	DrawChart(id, option string)

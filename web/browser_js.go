@@ -56,14 +56,6 @@ func (JSBrowser) Download(name, mime string, data any) {
 
 func (JSBrowser) Now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
-func (JSBrowser) HardwareConcurrency() int {
-	n := js.Global().Get("navigator").Get("hardwareConcurrency")
-	if n.Type() != js.TypeNumber {
-		return 1
-	}
-	return n.Int()
-}
-
 func awaitJS(p js.Value) (js.Value, error) {
 	type out struct {
 		v   js.Value

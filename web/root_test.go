@@ -36,7 +36,6 @@ func (b *fakeBrowser) ReadFile(string) (string, any, int, error) {
 }
 func (b *fakeBrowser) Download(string, string, any)     {}
 func (b *fakeBrowser) Now() float64                     { return 0 }
-func (b *fakeBrowser) HardwareConcurrency() int         { return 2 }
 func (b *fakeBrowser) FetchText(string) (string, error) { return `{"models":[]}`, nil }
 func (b *fakeBrowser) DrawChart(id, option string) {
 	b.mu.Lock()
