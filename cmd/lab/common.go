@@ -69,13 +69,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func check(cond bool, format string, a ...any) error {
-	if cond {
-		return nil
-	}
-	return fmt.Errorf(format, a...)
-}
-
 func defaultWorkers() int { return runtime.NumCPU() }
 
 func splitList(s string) []string {

@@ -240,13 +240,6 @@ func (s store) renew(ctx context.Context, classID, studentID, jobID, now int64) 
 	return until, err
 }
 
-// remaining counts the assignments not done yet.
-func (s store) remaining(ctx context.Context, classID int64) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE class_id = ?1 AND state <> 'done'`, classID).Scan(&n)
-	return n, err
-}
-
 // post records a result for a job the student holds. A lease that ran out
 // still counts as long as nobody else claimed the job meanwhile: the work
 // is done and nobody else is doing it. One statement: two posts for the
