@@ -160,5 +160,11 @@ func TestWriteRefuses(t *testing.T) {
 		if err := Write(&bytes.Buffer{}, &c.f); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Write: %v, want %q", err, c.want)
 		}
+		if b, err := Bytes(&c.f); err == nil || b != nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Bytes: %d bytes, %v, want %q", len(b), err, c.want)
+		}
+		if _, err := Size(&c.f); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Size: %v, want %q", err, c.want)
+		}
 	}
 }

@@ -262,14 +262,3 @@ func strictJSON(md map[string]string, k string, v any) error {
 	}
 	return nil
 }
-
-// Size returns the number of bytes Write produces for f.
-func Size(f *File) (int64, error) {
-	var c counter
-	err := Write(&c, f)
-	return int64(c), err
-}
-
-type counter int64
-
-func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }

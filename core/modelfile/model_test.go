@@ -58,6 +58,10 @@ func TestRoundTripBitExact(t *testing.T) {
 	if n, err := Size(l.File); err != nil || n != int64(len(b)) {
 		t.Errorf("Size = %d, %v; want %d", n, err, len(b))
 	}
+	// Bytes: the same bytes, in a buffer of their size.
+	if bb, err := Bytes(l.File); err != nil || !bytes.Equal(bb, b) || cap(bb) != len(bb) {
+		t.Errorf("Bytes: %d bytes (capacity %d), %v; equal to Write's: %v", len(bb), cap(bb), err, bytes.Equal(bb, b))
+	}
 	// The metadata a foreign reader sees.
 	md := l.File.Metadata
 	if md["format"] != "sentilab/1" || md["variant"] != "base" ||

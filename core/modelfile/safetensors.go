@@ -96,6 +96,48 @@ func (t *Tensor) check() error {
 // The header is padded with spaces so the data starts 8-byte aligned, as
 // the format allows.
 func Write(w io.Writer, f *File) error {
+	h, err := encodeHeader(f)
+	if err != nil {
+		return err
+	}
+	return writeBody(w, h, f)
+}
+
+// Bytes is f's file as Write writes it, in a buffer of its exact size: a
+// bytes.Buffer grown by doubling allocates ~3× an 11 MB model, and in the
+// browser's engine a wasm memory never gives back what it grew to.
+func Bytes(f *File) ([]byte, error) {
+	h, err := encodeHeader(f)
+	if err != nil {
+		return nil, err
+	}
+	b := bytes.NewBuffer(make([]byte, 0, fileSize(h, f)))
+	if err := writeBody(b, h, f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Size returns the number of bytes Write produces for f.
+func Size(f *File) (int64, error) {
+	h, err := encodeHeader(f)
+	if err != nil {
+		return 0, err
+	}
+	return int64(fileSize(h, f)), nil
+}
+
+// fileSize is the size of the file with header h and f's tensors.
+func fileSize(h []byte, f *File) int {
+	n := 8 + len(h)
+	for i := range f.Tensors {
+		n += len(f.Tensors[i].Data)
+	}
+	return n
+}
+
+// encodeHeader is f's JSON header, checked and padded, without its length.
+func encodeHeader(f *File) ([]byte, error) {
 	var h bytes.Buffer
 	h.WriteByte('{')
 	if len(f.Metadata) > 0 {
@@ -110,7 +152,7 @@ func Write(w io.Writer, f *File) error {
 				h.WriteByte(',')
 			}
 			if !utf8.ValidString(k) || !utf8.ValidString(f.Metadata[k]) {
-				return fmt.Errorf("modelfile: metadata %q: not valid UTF-8", k)
+				return nil, fmt.Errorf("modelfile: metadata %q: not valid UTF-8", k)
 			}
 			writeJSONString(&h, k)
 			h.WriteByte(':')
@@ -123,13 +165,13 @@ func Write(w io.Writer, f *File) error {
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
 		if err := t.check(); err != nil {
-			return fmt.Errorf("modelfile: %v", err)
+			return nil, fmt.Errorf("modelfile: %v", err)
 		}
 		if t.Name == "" || t.Name == "__metadata__" || !utf8.ValidString(t.Name) {
-			return fmt.Errorf("modelfile: tensor %d: invalid name %q", i, t.Name)
+			return nil, fmt.Errorf("modelfile: tensor %d: invalid name %q", i, t.Name)
 		}
 		if seen[t.Name] {
-			return fmt.Errorf("modelfile: duplicate tensor %q", t.Name)
+			return nil, fmt.Errorf("modelfile: duplicate tensor %q", t.Name)
 		}
 		seen[t.Name] = true
 		if h.Len() > 1 {
@@ -151,14 +193,19 @@ func Write(w io.Writer, f *File) error {
 		h.WriteByte(' ')
 	}
 	if h.Len() > MaxHeaderSize {
-		return fmt.Errorf("modelfile: header is %d bytes, over the %d limit", h.Len(), MaxHeaderSize)
+		return nil, fmt.Errorf("modelfile: header is %d bytes, over the %d limit", h.Len(), MaxHeaderSize)
 	}
+	return h.Bytes(), nil
+}
+
+// writeBody writes the header's length, the header h and f's tensors.
+func writeBody(w io.Writer, h []byte, f *File) error {
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(h.Len()))
+	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
 	if _, err := w.Write(n[:]); err != nil {
 		return err
 	}
-	if _, err := w.Write(h.Bytes()); err != nil {
+	if _, err := w.Write(h); err != nil {
 		return err
 	}
 	for i := range f.Tensors {

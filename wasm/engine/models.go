@@ -313,25 +313,14 @@ func (e *Engine) exportModel(name string) (*protocol.ExportResult, []byte, error
 	return &protocol.ExportResult{Name: name, Filename: file, Size: len(b)}, b, nil
 }
 
-// encoded is v's model file, written out into a buffer of its exact size:
-// a bytes.Buffer grown by doubling allocates ~32 MB for an 11 MB file, in a
-// wasm memory that never gives back what it grows to. The page exports
-// every model it trains, to keep it (BENCHMARKS.md, session 25: the
-// page's peak did not move measurably with this).
+// encoded is v's model file, written out in a buffer of its exact size
+// (modelfile.Bytes): the page exports every model it trains, to keep it.
 func (v *variant) encoded() ([]byte, error) {
 	f, err := v.file()
 	if err != nil {
 		return nil, err
 	}
-	size, err := modelfile.Size(f)
-	if err != nil {
-		return nil, err
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	if err := modelfile.Write(b, f); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return modelfile.Bytes(f)
 }
 
 // maxModelFetch bounds a model file fetched by URL: the largest the lab
